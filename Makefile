@@ -1,0 +1,26 @@
+# The two commands a fresh machine needs (see README):
+#   make lab   - install everything and open JupyterLab on the quickstart notebook (offline backend)
+#   make test  - install what the tests need and run the whole suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: lab test lint bench js
+
+lab:
+	bash scripts/setup.sh lab
+	$(VENV)/bin/jupyter lab notebooks/01-quickstart.ipynb
+
+test:
+	bash scripts/setup.sh test
+	$(VENV)/bin/ruff check gizmo_notebook tests benchmarks
+	$(PY) -m pytest -q -ra
+
+lint:
+	$(VENV)/bin/ruff check gizmo_notebook tests benchmarks
+
+bench:
+	bash scripts/setup.sh test
+	$(PY) benchmarks/run_all.py
+
+js:
+	cd js && npm run build

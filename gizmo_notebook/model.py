@@ -1,0 +1,459 @@
+"""The articulated model: the one representation of a robot asset in this package.
+
+The generator builds an :class:`AssetModel`, the exporters write one, the loaders read files
+into one and the viewer shows one. Keeping a single type means a joint, a link colour or an
+inertia tensor survives every hop (prompt -> file -> notebook) without translation tables.
+
+Conventions (the same as URDF, so the common case needs no conversion):
+
+* lengths in metres, angles in radians, masses in kilograms;
+* a link frame is placed by the joint whose ``child`` it is: ``T(child) = T(parent) @
+  joint.origin @ motion(q)``; the root link sits at the world origin;
+* primitive geometry is centred on its own frame; cylinders and capsules run along local +Z.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal, Union
+
+import numpy as np
+import trimesh
+
+__all__ = [
+    "AssetModel",
+    "Box",
+    "Capsule",
+    "Collision",
+    "Cylinder",
+    "Geometry",
+    "Inertial",
+    "Joint",
+    "JointLimits",
+    "JointType",
+    "Link",
+    "Mesh",
+    "ModelError",
+    "Pose",
+    "Sphere",
+    "Visual",
+]
+
+JointType = Literal["revolute", "continuous", "prismatic", "fixed", "floating", "planar", "ball"]
+MOVABLE_JOINT_TYPES: frozenset[str] = frozenset({"revolute", "continuous", "prismatic"})
+_JOINT_TYPES: frozenset[str] = frozenset(JointType.__args__)  # type: ignore[attr-defined]
+
+Vec3 = tuple[float, float, float]
+RGBA = tuple[float, float, float, float]
+
+
+class ModelError(ValueError):
+    """An articulated model is inconsistent (dangling joint, cycle, duplicate name...)."""
+
+
+# --------------------------------------------------------------------------- poses
+
+
+def _vec3(values: Iterable[float], what: str) -> Vec3:
+    out = tuple(float(v) for v in values)
+    if len(out) != 3 or not all(math.isfinite(v) for v in out):
+        raise ModelError(f"{what} must be three finite numbers, got {out!r}")
+    return out  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Pose:
+    """A rigid transform as translation ``xyz`` and fixed-axis roll/pitch/yaw ``rpy``."""
+
+    xyz: Vec3 = (0.0, 0.0, 0.0)
+    rpy: Vec3 = (0.0, 0.0, 0.0)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "xyz", _vec3(self.xyz, "Pose.xyz"))
+        object.__setattr__(self, "rpy", _vec3(self.rpy, "Pose.rpy"))
+
+    @property
+    def is_identity(self) -> bool:
+        return not any(self.xyz) and not any(self.rpy)
+
+    def matrix(self) -> np.ndarray:
+        """The 4x4 homogeneous matrix (R = Rz(yaw) @ Ry(pitch) @ Rx(roll), as URDF)."""
+        m = np.eye(4)
+        m[:3, :3] = rpy_to_matrix(self.rpy)
+        m[:3, 3] = self.xyz
+        return m
+
+    def quaternion(self) -> tuple[float, float, float, float]:
+        """The rotation as a unit quaternion ``(w, x, y, z)`` (MJCF / USD order)."""
+        return matrix_to_quaternion(rpy_to_matrix(self.rpy))
+
+    @classmethod
+    def from_matrix(cls, m: np.ndarray) -> Pose:
+        m = np.asarray(m, dtype=float)
+        return cls(tuple(m[:3, 3]), matrix_to_rpy(m[:3, :3]))
+
+    @classmethod
+    def from_quaternion(cls, xyz: Iterable[float], wxyz: Sequence[float]) -> Pose:
+        return cls(tuple(xyz), matrix_to_rpy(quaternion_to_matrix(wxyz)))
+
+
+def rpy_to_matrix(rpy: Sequence[float]) -> np.ndarray:
+    r, p, y = (float(v) for v in rpy)
+    cr, sr, cp, sp, cy, sy = math.cos(r), math.sin(r), math.cos(p), math.sin(p), math.cos(y), math.sin(y)
+    return np.array(
+        [
+            [cy * cp, cy * sp * sr - sy * cr, cy * sp * cr + sy * sr],
+            [sy * cp, sy * sp * sr + cy * cr, sy * sp * cr - cy * sr],
+            [-sp, cp * sr, cp * cr],
+        ]
+    )
+
+
+def matrix_to_rpy(m: np.ndarray) -> Vec3:
+    m = np.asarray(m, dtype=float)
+    sp = -m[2, 0]
+    if abs(sp) >= 1.0 - 1e-12:  # gimbal lock: roll and yaw share an axis, put it all in yaw
+        pitch = math.copysign(math.pi / 2, sp)
+        return (0.0, pitch, math.atan2(-m[0, 1], m[1, 1]))
+    return (math.atan2(m[2, 1], m[2, 2]), math.asin(sp), math.atan2(m[1, 0], m[0, 0]))
+
+
+def quaternion_to_matrix(wxyz: Sequence[float]) -> np.ndarray:
+    w, x, y, z = (float(v) for v in wxyz)
+    n = math.sqrt(w * w + x * x + y * y + z * z)
+    if n == 0.0:
+        raise ModelError("quaternion has zero length")
+    w, x, y, z = w / n, x / n, y / n, z / n
+    return np.array(
+        [
+            [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+            [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+            [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
+        ]
+    )
+
+
+def matrix_to_quaternion(m: np.ndarray) -> tuple[float, float, float, float]:
+    m = np.asarray(m, dtype=float)
+    t = m[0, 0] + m[1, 1] + m[2, 2]
+    if t > 0:
+        s = math.sqrt(t + 1.0) * 2
+        q = (0.25 * s, (m[2, 1] - m[1, 2]) / s, (m[0, 2] - m[2, 0]) / s, (m[1, 0] - m[0, 1]) / s)
+    elif m[0, 0] > m[1, 1] and m[0, 0] > m[2, 2]:
+        s = math.sqrt(1.0 + m[0, 0] - m[1, 1] - m[2, 2]) * 2
+        q = ((m[2, 1] - m[1, 2]) / s, 0.25 * s, (m[0, 1] + m[1, 0]) / s, (m[0, 2] + m[2, 0]) / s)
+    elif m[1, 1] > m[2, 2]:
+        s = math.sqrt(1.0 + m[1, 1] - m[0, 0] - m[2, 2]) * 2
+        q = ((m[0, 2] - m[2, 0]) / s, (m[0, 1] + m[1, 0]) / s, 0.25 * s, (m[1, 2] + m[2, 1]) / s)
+    else:
+        s = math.sqrt(1.0 + m[2, 2] - m[0, 0] - m[1, 1]) * 2
+        q = ((m[1, 0] - m[0, 1]) / s, (m[0, 2] + m[2, 0]) / s, (m[1, 2] + m[2, 1]) / s, 0.25 * s)
+    if q[0] < 0:  # canonical sign keeps exports deterministic
+        q = tuple(-v for v in q)  # type: ignore[assignment]
+    return q  # type: ignore[return-value]
+
+
+def axis_angle_matrix(axis: Sequence[float], angle: float) -> np.ndarray:
+    """4x4 rotation about a unit ``axis`` through the origin."""
+    m = np.eye(4)
+    m[:3, :3] = trimesh.transformations.rotation_matrix(angle, axis)[:3, :3]
+    return m
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+@dataclass(frozen=True)
+class Box:
+    size: Vec3  # full extents along x, y, z
+
+    def to_trimesh(self) -> trimesh.Trimesh:
+        return trimesh.creation.box(extents=self.size)
+
+
+@dataclass(frozen=True)
+class Cylinder:
+    radius: float
+    length: float  # along local +Z, centred
+
+    def to_trimesh(self) -> trimesh.Trimesh:
+        return trimesh.creation.cylinder(radius=self.radius, height=self.length, sections=32)
+
+
+@dataclass(frozen=True)
+class Sphere:
+    radius: float
+
+    def to_trimesh(self) -> trimesh.Trimesh:
+        return trimesh.creation.icosphere(subdivisions=2, radius=self.radius)
+
+
+@dataclass(frozen=True)
+class Capsule:
+    radius: float
+    length: float  # length of the cylindrical part, along local +Z
+
+    def to_trimesh(self) -> trimesh.Trimesh:
+        return trimesh.creation.capsule(height=self.length, radius=self.radius, count=[24, 12])
+
+
+@dataclass(frozen=True, eq=False)
+class Mesh:
+    """Triangle mesh geometry.
+
+    ``mesh`` holds the triangles in the geometry frame *after* ``scale``; ``name`` is the
+    stem exporters use for the file they write (``meshes/<name>.stl``). ``source`` records
+    the file it came from when loaded, for error messages only.
+    """
+
+    mesh: trimesh.Trimesh
+    name: str = "mesh"
+    source: str | None = None
+
+    def to_trimesh(self) -> trimesh.Trimesh:
+        return self.mesh.copy()
+
+
+Geometry = Union[Box, Cylinder, Sphere, Capsule, Mesh]
+
+
+@dataclass(frozen=True)
+class Visual:
+    geometry: Geometry
+    origin: Pose = Pose()
+    color: RGBA | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Collision:
+    geometry: Geometry
+    origin: Pose = Pose()
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Inertial:
+    """Mass properties; ``inertia`` is (ixx, iyy, izz, ixy, ixz, iyz) about ``origin``."""
+
+    mass: float
+    origin: Pose = Pose()
+    inertia: tuple[float, float, float, float, float, float] = (1e-4, 1e-4, 1e-4, 0.0, 0.0, 0.0)
+
+    def tensor(self) -> np.ndarray:
+        ixx, iyy, izz, ixy, ixz, iyz = self.inertia
+        return np.array([[ixx, ixy, ixz], [ixy, iyy, iyz], [ixz, iyz, izz]])
+
+
+@dataclass
+class Link:
+    name: str
+    visuals: list[Visual] = field(default_factory=list)
+    collisions: list[Collision] = field(default_factory=list)
+    inertial: Inertial | None = None
+
+
+@dataclass(frozen=True)
+class JointLimits:
+    lower: float
+    upper: float
+    effort: float = 100.0
+    velocity: float = 2.0
+
+    def clamp(self, value: float) -> float:
+        return min(max(value, self.lower), self.upper)
+
+
+@dataclass
+class Joint:
+    name: str
+    type: str
+    parent: str
+    child: str
+    origin: Pose = Pose()
+    axis: Vec3 = (0.0, 0.0, 1.0)
+    limits: JointLimits | None = None
+    damping: float = 0.0
+    friction: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.type not in _JOINT_TYPES:
+            raise ModelError(
+                f"joint {self.name!r}: type {self.type!r} is not one of {sorted(_JOINT_TYPES)}"
+            )
+        axis = np.asarray(_vec3(self.axis, f"joint {self.name!r} axis"))
+        norm = float(np.linalg.norm(axis))
+        if self.type in MOVABLE_JOINT_TYPES and norm == 0.0:
+            raise ModelError(f"joint {self.name!r}: axis must not be zero")
+        self.axis = tuple(axis / norm) if norm else (0.0, 0.0, 1.0)  # type: ignore[assignment]
+
+    @property
+    def is_movable(self) -> bool:
+        return self.type in MOVABLE_JOINT_TYPES
+
+    def motion(self, q: float) -> np.ndarray:
+        """The 4x4 transform this joint adds at position ``q`` (after its origin)."""
+        if self.type in ("revolute", "continuous"):
+            return axis_angle_matrix(self.axis, q)
+        if self.type == "prismatic":
+            m = np.eye(4)
+            m[:3, 3] = np.asarray(self.axis) * q
+            return m
+        return np.eye(4)
+
+
+# --------------------------------------------------------------------------- the model
+
+
+@dataclass
+class AssetModel:
+    """A tree of links connected by joints.
+
+    ``scene`` and ``pose`` turn it into trimesh scenes for display and measurement; the
+    tree queries (``root``, ``children``, ``ordered_joints``) are what exporters walk.
+    """
+
+    name: str
+    links: list[Link] = field(default_factory=list)
+    joints: list[Joint] = field(default_factory=list)
+    source: str | None = None  # the file or asset it was loaded from, if any
+
+    # -- lookups -----------------------------------------------------------------
+    def link(self, name: str) -> Link:
+        for link in self.links:
+            if link.name == name:
+                return link
+        raise KeyError(f"no link named {name!r} in model {self.name!r}")
+
+    def joint(self, name: str) -> Joint:
+        for joint in self.joints:
+            if joint.name == name:
+                return joint
+        raise KeyError(f"no joint named {name!r} in model {self.name!r}")
+
+    @property
+    def movable_joints(self) -> list[Joint]:
+        return [j for j in self.joints if j.is_movable]
+
+    @property
+    def root(self) -> Link:
+        children = {j.child for j in self.joints}
+        roots = [link for link in self.links if link.name not in children]
+        if len(roots) != 1:
+            raise ModelError(
+                f"model {self.name!r} must have exactly one root link, found "
+                f"{[r.name for r in roots]}"
+            )
+        return roots[0]
+
+    def children(self, link_name: str) -> list[Joint]:
+        """Joints whose parent is ``link_name``, in declaration order."""
+        return [j for j in self.joints if j.parent == link_name]
+
+    def parent_joint(self, link_name: str) -> Joint | None:
+        for j in self.joints:
+            if j.child == link_name:
+                return j
+        return None
+
+    def ordered_joints(self) -> list[Joint]:
+        """Joints parent-before-child (depth first from the root)."""
+        out: list[Joint] = []
+        stack = [self.root.name]
+        while stack:
+            name = stack.pop()
+            kids = self.children(name)
+            out.extend(kids)
+            stack.extend(j.child for j in reversed(kids))
+        return out
+
+    def validate(self) -> AssetModel:
+        """Raise :class:`ModelError` unless the links and joints form one tree."""
+        names = [link.name for link in self.links]
+        dupes = {n for n in names if names.count(n) > 1}
+        if dupes:
+            raise ModelError(f"model {self.name!r}: duplicate link names {sorted(dupes)}")
+        jnames = [j.name for j in self.joints]
+        jdupes = {n for n in jnames if jnames.count(n) > 1}
+        if jdupes:
+            raise ModelError(f"model {self.name!r}: duplicate joint names {sorted(jdupes)}")
+        known = set(names)
+        for j in self.joints:
+            for end in (j.parent, j.child):
+                if end not in known:
+                    raise ModelError(f"joint {j.name!r} refers to unknown link {end!r}")
+        child_count: dict[str, int] = {}
+        for j in self.joints:
+            child_count[j.child] = child_count.get(j.child, 0) + 1
+        multi = sorted(n for n, c in child_count.items() if c > 1)
+        if multi:
+            raise ModelError(f"links {multi} are the child of more than one joint")
+        reached = {self.root.name} | {j.child for j in self.ordered_joints()}
+        if reached != known:
+            raise ModelError(f"links {sorted(known - reached)} are not connected to the root (cycle?)")
+        return self
+
+    # -- kinematics --------------------------------------------------------------
+    def link_transforms(self, q: Mapping[str, float] | None = None) -> dict[str, np.ndarray]:
+        """World transform of every link with joint positions ``q`` (missing joints at 0)."""
+        q = dict(q or {})
+        unknown = set(q) - {j.name for j in self.joints}
+        if unknown:
+            raise KeyError(f"unknown joint(s) {sorted(unknown)} for model {self.name!r}")
+        out = {self.root.name: np.eye(4)}
+        for j in self.ordered_joints():
+            value = float(q.get(j.name, 0.0))
+            if j.limits is not None and j.type in ("revolute", "prismatic"):
+                value = j.limits.clamp(value)
+            out[j.child] = out[j.parent] @ j.origin.matrix() @ j.motion(value)
+        return out
+
+    def link_meshes(self, link: Link) -> list[tuple[trimesh.Trimesh, RGBA | None, str]]:
+        """Each visual of ``link`` as (mesh in the link frame, colour, visual name)."""
+        out = []
+        for i, visual in enumerate(link.visuals):
+            mesh = visual.geometry.to_trimesh()
+            if not visual.origin.is_identity:
+                mesh.apply_transform(visual.origin.matrix())
+            out.append((mesh, visual.color, visual.name or f"{link.name}_visual_{i}"))
+        return out
+
+    def pose(self, q: Mapping[str, float] | None = None) -> trimesh.Scene:
+        """A new scene of every visual, posed by forward kinematics at ``q``."""
+        transforms = self.link_transforms(q)
+        scene = trimesh.Scene()
+        for link in self.links:
+            for mesh, color, vname in self.link_meshes(link):
+                if color is not None:
+                    mesh.visual.face_colors = np.array(
+                        [int(round(c * 255)) for c in color], dtype=np.uint8
+                    )
+                scene.add_geometry(
+                    mesh,
+                    node_name=f"{link.name}/{vname}",
+                    geom_name=f"{link.name}/{vname}",
+                    transform=transforms[link.name],
+                )
+        return scene
+
+    @property
+    def scene(self) -> trimesh.Scene:
+        """Every link's visual geometry at the zero pose."""
+        return self.pose()
+
+    def bounds(self, q: Mapping[str, float] | None = None) -> np.ndarray:
+        scene = self.pose(q)
+        if scene.is_empty:
+            return np.zeros((2, 3))
+        return np.asarray(scene.bounds)
+
+    def copy(self, **changes: object) -> AssetModel:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        return (
+            f"AssetModel(name={self.name!r}, links={len(self.links)}, "
+            f"joints={len(self.joints)} ({len(self.movable_joints)} movable))"
+        )

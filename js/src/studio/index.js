@@ -1,0 +1,1 @@
+export function renderStudio({ el }) { el.textContent = "studio: not built yet"; }

@@ -1,0 +1,1 @@
+export function renderViewer({ el }) { el.textContent = "viewer: not built yet"; }
