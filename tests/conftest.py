@@ -1,0 +1,90 @@
+"""Root fixtures shared by every test package.
+
+Two jobs:
+
+* ``_isolated_env`` (autouse) makes every test start from "a new user with no key": no
+  ``GIZMO_API_KEY``/``GIZMO_BASE_URL`` from the developer's shell, private data and cache
+  directories, and zero simulated latency for the embedded server. Without it a test could
+  talk to a real service, or read assets another test left behind.
+* ``local_server`` / ``make_local_server`` run the real offline server
+  (:mod:`gizmo_notebook.local`) with uvicorn on a free 127.0.0.1 port. One server is shared
+  per session because starting one costs ~100 ms, but each test gets a *fresh API key*, and
+  assets are scoped to the key that created them, so tests cannot see each other's assets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from gizmo_notebook.local.runner import LocalServer
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    monkeypatch.delenv("GIZMO_API_KEY", raising=False)
+    monkeypatch.delenv("GIZMO_BASE_URL", raising=False)
+    monkeypatch.setenv("GIZMO_DATA_DIR", str(tmp_path_factory.mktemp("gizmo-data")))
+    monkeypatch.setenv("GIZMO_CACHE_DIR", str(tmp_path_factory.mktemp("gizmo-cache")))
+    monkeypatch.setenv("GIZMO_LOCAL_LATENCY", "0")
+
+
+@dataclass(frozen=True)
+class LocalServerAccount:
+    """One API key on a running local server: what a client needs to talk to it."""
+
+    base_url: str
+    api_key: str = field(repr=False)
+    data_dir: Path
+    server: LocalServer = field(repr=False)
+
+
+@pytest.fixture(scope="session")
+def _shared_local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    from gizmo_notebook.local.runner import LocalServer
+
+    server = LocalServer(tmp_path_factory.mktemp("gizmo-local-server"), latency=0.0)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def local_server(_shared_local_server: LocalServer) -> LocalServerAccount:
+    """The shared real server (latency 0), seen through a brand-new API key."""
+    server = _shared_local_server
+    return LocalServerAccount(
+        base_url=server.base_url, api_key=server.create_key(), data_dir=server.data_dir, server=server
+    )
+
+
+@pytest.fixture
+def make_local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., LocalServerAccount]]:
+    """Factory for servers with non-default options (``rate_limit``, ``fail_rate``, ``url_ttl``...).
+
+    ``make_local_server(data_dir=d)`` reuses a data directory, which is how the restart tests
+    start a second server on the first one's state. Every server is stopped at teardown.
+    """
+    from gizmo_notebook.local.runner import LocalServer
+
+    started: list[LocalServer] = []
+
+    def make(*, data_dir: Path | None = None, latency: float = 0.0, **options: Any) -> LocalServerAccount:
+        directory = Path(data_dir) if data_dir is not None else tmp_path_factory.mktemp("gizmo-server")
+        server = LocalServer(directory, latency=latency, **options)
+        server.start()
+        started.append(server)
+        return LocalServerAccount(
+            base_url=server.base_url, api_key=server.api_key, data_dir=server.data_dir, server=server
+        )
+
+    yield make
+    for server in reversed(started):
+        server.stop()
