@@ -1,0 +1,448 @@
+"""Drive a real JupyterLab 4 / Notebook 7 server from headless Chromium.
+
+Widget tests only mean something against the real front end: the widget manager, the
+anywidget loader, the websocket and a WebGL canvas. This module starts a private Jupyter
+server (127.0.0.1, free port, token, temp root dir, isolated env) and opens pages in the
+Debian Chromium through Playwright's sync API. It is shared by the viewer, Studio and
+notebook tests; ``conftest.py`` exposes it as fixtures.
+
+Typical use::
+
+    nb = server.write_notebook("demo.ipynb", ["import gizmo_notebook as g", "g.view(m)"])
+    page = browser.open_notebook(server, nb)          # JupyterLab; ui="notebook" for Notebook 7
+    run_all_cells(page)
+    canvas = wait_for_selector(page, ".gizmo-viewer canvas")
+    assert nonblank_pixels(canvas) > 1000
+    assert not browser.console_errors()
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = os.environ.get("GIZMO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # WebGL through SwiftShader (software) since there is no GPU; chromium needs to be told.
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+]
+
+# Console noise from JupyterLab / Notebook themselves, unrelated to our widgets. Kept short and
+# specific: anything not matched here counts as an error in the tests.
+BENIGN_CONSOLE = [
+    re.compile(r"Failed to load resource: the server responded with a status of 404"),
+    re.compile(r"Failed to load resource: net::ERR_"),  # offline: news/CDN fetches
+    re.compile(r"favicon"),
+    re.compile(r"WebGL.*(GPU stall|performance warning)", re.I),
+    re.compile(r"GroupMarkerNotSet"),
+    re.compile(r"Automatic fallback to software WebGL has been deprecated", re.I),
+]
+
+
+class HarnessError(RuntimeError):
+    """The browser test environment is not usable (no Chromium, server did not start...)."""
+
+
+def require_chromium() -> str:
+    """Path of the Chromium binary, or a loud failure saying how to get one (never a skip)."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        raise HarnessError(
+            f"Chromium not found at {CHROMIUM}: browser tests need it. Install it with "
+            "`apt-get install chromium` (scripts/setup.sh test does) or set GIZMO_CHROMIUM."
+        )
+    return CHROMIUM
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# --------------------------------------------------------------------------- the server
+
+
+@dataclass
+class JupyterServer:
+    """A private Jupyter server hosting both JupyterLab (``/lab``) and Notebook 7 (``/notebooks``)."""
+
+    root: Path
+    port: int
+    token: str
+    env: dict[str, str]
+    proc: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+    _tmp: Path | None = field(default=None, repr=False)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        sep = "&" if "?" in path else "?"
+        return f"{self.base_url}/{path.lstrip('/')}{sep}token={self.token}"
+
+    @classmethod
+    def start(cls, *, extra_env: dict[str, str] | None = None, timeout: float = 90.0) -> JupyterServer:
+        tmp = Path(tempfile.mkdtemp(prefix="gizmo-jupyter-"))
+        root = tmp / "root"
+        root.mkdir()
+        settings = tmp / "lab-settings"
+        _write_lab_settings(settings)
+        env = _isolated_env(tmp)
+        env.update(extra_env or {})
+        port, token = _free_port(), secrets.token_hex(16)
+        jupyter = Path(sys.executable).parent / "jupyter"
+        cmd = [
+            str(jupyter), "lab", "--no-browser",
+            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+            "--ServerApp.open_browser=False",
+            f"--LabApp.user_settings_dir={settings}",
+            f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
+            "--LabApp.expose_app_in_browser=True",
+            "--JupyterNotebookApp.expose_app_in_browser=True",
+            "--LabApp.news_url=",
+            "--ServerApp.allow_root=True",
+        ]
+        log_path = tmp / "server.log"
+        log = open(log_path, "wb")  # noqa: SIM115 - lives as long as the server
+        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+        server = cls(root=root, port=port, token=token, env=env, proc=proc, log_path=log_path, _tmp=tmp)
+        server._wait_ready(timeout)
+        return server
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise HarnessError(f"jupyter server exited early:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.url("api/status"), timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise HarnessError(f"jupyter server not ready after {timeout}s:\n{self.log_tail()}")
+
+    def log_tail(self, n: int = 60) -> str:
+        if not self.log_path or not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+
+    def api(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url(path), data=data, method=method)
+        req.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(req, timeout=30) as r:
+            raw = r.read()
+        return json.loads(raw) if raw else None
+
+    def shutdown_kernels(self) -> None:
+        """Stop every kernel (between tests, so each notebook starts clean and CPU is free)."""
+        try:
+            for k in self.api("GET", "api/kernels"):
+                self.api("DELETE", f"api/kernels/{k['id']}")
+        except (urllib.error.URLError, OSError):
+            pass
+
+    def write_notebook(self, name: str, cells: Sequence[str | tuple[str, str]], **metadata: Any) -> Path:
+        """Write a notebook into the server's root; a cell is code, or ("markdown", text)."""
+        nb = nbformat.v4.new_notebook()
+        nb.metadata.update(
+            {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+            **metadata,
+        )
+        for cell in cells:
+            if isinstance(cell, tuple):
+                kind, text = cell
+                nb.cells.append(nbformat.v4.new_markdown_cell(text) if kind == "markdown"
+                                else nbformat.v4.new_code_cell(text))
+            else:
+                nb.cells.append(nbformat.v4.new_code_cell(cell))
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, path)
+        return path
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.shutdown_kernels()
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def _isolated_env(tmp: Path) -> dict[str, str]:
+    """The server's (hence the kernels') environment: our venv first, private dirs, fast local backend."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIZMO_", "JUPYTER_", "JPY_"))}
+    venv_bin = str(Path(sys.executable).parent)
+    env["PATH"] = venv_bin + os.pathsep + env.get("PATH", "")
+    env["VIRTUAL_ENV"] = str(Path(sys.executable).parent.parent)
+    for var, sub in (
+        ("GIZMO_DATA_DIR", "gizmo-data"),
+        ("GIZMO_CACHE_DIR", "gizmo-cache"),
+        ("JUPYTER_CONFIG_DIR", "jupyter-config"),
+        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
+        ("IPYTHONDIR", "ipython"),
+        ("HOME", "home"),
+    ):
+        (tmp / sub).mkdir(parents=True, exist_ok=True)
+        env[var] = str(tmp / sub)
+    env["GIZMO_LOCAL_LATENCY"] = "0.05"
+    env["PYTHONUNBUFFERED"] = "1"
+    env.pop("GIZMO_API_KEY", None)
+    return env
+
+
+def _write_lab_settings(settings: Path) -> None:
+    """Lab settings for tests: save widget state with the notebook, no news popups."""
+    files = {
+        "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings": {"saveState": True},
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+            "fetchNews": "false", "checkForUpdates": False,
+        },
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    }
+    for rel, content in files.items():
+        path = settings / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(content))
+
+
+# --------------------------------------------------------------------------- the browser
+
+
+@dataclass
+class Browser:
+    """One Chromium (persistent context in a fresh profile) shared by a test session."""
+
+    playwright: Any
+    context: Any
+    profile: Path
+    console: list[tuple[str, str]] = field(default_factory=list)  # (type, text) for every page
+
+    @classmethod
+    def launch(cls, *, width: int = 1280, height: int = 900) -> Browser:
+        require_chromium()
+        from playwright.sync_api import sync_playwright
+
+        pw = sync_playwright().start()
+        profile = Path(tempfile.mkdtemp(prefix="gizmo-chromium-"))
+        try:
+            context = pw.chromium.launch_persistent_context(
+                str(profile),
+                executable_path=CHROMIUM,
+                headless=True,
+                args=CHROMIUM_FLAGS,
+                viewport={"width": width, "height": height},
+            )
+        except Exception as exc:
+            pw.stop()
+            raise HarnessError(f"could not launch {CHROMIUM}: {exc}") from exc
+        browser = cls(playwright=pw, context=context, profile=profile)
+        context.on("page", browser._watch)
+        for page in context.pages:
+            browser._watch(page)
+        return browser
+
+    def _watch(self, page: Any) -> None:
+        page.on("console", lambda msg: self.console.append((msg.type, msg.text)))
+        page.on("pageerror", lambda err: self.console.append(("pageerror", str(err))))
+
+    def new_page(self) -> Any:
+        page = self.context.new_page()
+        return page
+
+    def clear_console(self) -> None:
+        self.console.clear()
+
+    def console_errors(self, *, extra_benign: Iterable[re.Pattern[str]] = ()) -> list[str]:
+        """Console errors and uncaught exceptions, minus known Jupyter noise."""
+        benign = [*BENIGN_CONSOLE, *extra_benign]
+        return [
+            f"{kind}: {text}"
+            for kind, text in self.console
+            if kind in ("error", "pageerror") and not any(p.search(text) for p in benign)
+        ]
+
+    def console_text(self) -> str:
+        return "\n".join(f"[{k}] {t}" for k, t in self.console)
+
+    def open_notebook(self, server: JupyterServer, path: Path | str, *, ui: str = "lab",
+                      timeout: float = 60.0) -> Any:
+        """Open a notebook in JupyterLab (``ui="lab"``) or Notebook 7 (``ui="notebook"``), kernel idle."""
+        rel = Path(path).relative_to(server.root) if Path(path).is_absolute() else Path(path)
+        prefix = "lab/tree" if ui == "lab" else "notebooks"
+        page = self.new_page()
+        page.goto(server.url(f"{prefix}/{rel.as_posix()}"), wait_until="domcontentloaded")
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=timeout * 1000)
+        wait_kernel_idle(page, timeout=timeout)
+        return page
+
+    def close(self) -> None:
+        try:
+            self.context.close()
+        finally:
+            self.playwright.stop()
+            shutil.rmtree(self.profile, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- page helpers
+
+_CURRENT_NB = """
+() => {
+  const app = window.jupyterapp;
+  let w = app.shell.currentWidget;
+  if (!w || !w.sessionContext) {
+    for (const x of app.shell.widgets('main')) { if (x.sessionContext) { w = x; break; } }
+  }
+  return w;
+}
+"""
+
+
+def wait_kernel_idle(page: Any, timeout: float = 60.0) -> None:
+    page.wait_for_function(
+        f"""() => {{
+          const w = ({_CURRENT_NB})();
+          const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+          return !!k && k.status === 'idle' && k.connectionStatus === 'connected';
+        }}""",
+        timeout=timeout * 1000,
+    )
+
+
+def run_all_cells(page: Any, *, timeout: float = 120.0) -> float:
+    """Run every cell and wait until each code cell has finished; returns the seconds it took."""
+    t0 = time.monotonic()
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    wait_cells_done(page, timeout=timeout)
+    return time.monotonic() - t0
+
+
+def wait_cells_done(page: Any, *, timeout: float = 120.0) -> None:
+    page.wait_for_function(
+        f"""() => {{
+          const w = ({_CURRENT_NB})();
+          if (!w) return false;
+          const k = w.sessionContext.session && w.sessionContext.session.kernel;
+          const cells = w.content.widgets.filter(c => c.model.type === 'code');
+          return k && k.status === 'idle' && cells.every(c => c.model.executionCount !== null);
+        }}""",
+        timeout=timeout * 1000,
+    )
+
+
+def cell_errors(page: Any) -> list[str]:
+    """Error outputs (tracebacks) of the current notebook's cells, as text."""
+    return page.evaluate(
+        f"""() => {{
+          const w = ({_CURRENT_NB})();
+          const out = [];
+          for (const c of w.content.widgets) {{
+            if (c.model.type !== 'code') continue;
+            const o = c.model.outputs;
+            for (let i = 0; i < o.length; i++) {{
+              const item = o.get(i).toJSON();
+              if (item.output_type === 'error') out.push(item.ename + ': ' + item.evalue);
+            }}
+          }}
+          return out;
+        }}"""
+    )
+
+
+def save_notebook(page: Any, *, timeout: float = 30.0) -> None:
+    """Save the current notebook through the UI (so widget state is written with it)."""
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_function(
+        f"() => {{ const w = ({_CURRENT_NB})(); return w && !w.context.model.dirty; }}",
+        timeout=timeout * 1000,
+    )
+
+
+def wait_for_selector(page: Any, selector: str, *, timeout: float = 60.0) -> Any:
+    return page.wait_for_selector(selector, state="visible", timeout=timeout * 1000)
+
+
+def nonblank_pixels(element: Any, *, tolerance: int = 12, save_as: str | None = None) -> int:
+    """Pixels of ``element`` that differ from its dominant (background) colour.
+
+    A screenshot of the element is what a user sees, so it works for WebGL canvases without
+    ``preserveDrawingBuffer`` and for any DOM.
+    """
+    png = element.screenshot()
+    if save_as:
+        save_artifact(save_as, png)
+    return count_foreground(png, tolerance=tolerance)
+
+
+def count_foreground(png: bytes, *, tolerance: int = 12) -> int:
+    import numpy as np
+    from PIL import Image
+
+    img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+    flat = img.reshape(-1, 3)
+    colours, counts = np.unique(flat, axis=0, return_counts=True)
+    background = colours[int(np.argmax(counts))]
+    return int((np.abs(flat - background).max(axis=1) > tolerance).sum())
+
+
+def pixel_difference(png_a: bytes, png_b: bytes, *, tolerance: int = 12) -> int:
+    """How many pixels differ between two screenshots of the same size."""
+    import numpy as np
+    from PIL import Image
+
+    a = np.asarray(Image.open(io.BytesIO(png_a)).convert("RGB"), dtype=np.int16)
+    b = np.asarray(Image.open(io.BytesIO(png_b)).convert("RGB"), dtype=np.int16)
+    if a.shape != b.shape:
+        return int(max(a.size, b.size) // 3)
+    return int((np.abs(a - b).max(axis=2) > tolerance).sum())
+
+
+def save_artifact(name: str, data: bytes | str) -> Path:
+    """Keep a screenshot / log under test-artifacts/ (gitignored) for humans to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    if isinstance(data, str):
+        path.write_text(data)
+    else:
+        path.write_bytes(data)
+    return path
