@@ -1,0 +1,595 @@
+"""The Studio widget: prompt box, live asset list, previews, exports, lineage and batches.
+
+Threading model (see :mod:`gizmo_notebook.studio._runtime`): every network call and every
+change to the synced state happens on the Studio's private asyncio loop. Messages from the
+browser arrive on the kernel's main thread and are handed to that loop at once, so the
+kernel is never blocked by the Studio and the Studio is never blocked by a cell.
+
+What is synced to the browser is listed in the traits below and nothing else: asset
+metadata, filters, notices, progress. The client and its API key live only in
+``self._backend``; there is no trait, message or saved state that carries them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import datetime as _dt
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+from gizmo_notebook.formats import EXPORT_FORMATS
+from gizmo_notebook.studio import _runtime
+from gizmo_notebook.studio.backend import Backend
+from gizmo_notebook.studio.errors import Notice, describe
+from gizmo_notebook.studio.lineage import LineageStore, parent_from_tags, parent_tag, user_tags
+from gizmo_notebook.studio.poller import SERVICE_MIN_INTERVAL, StatusPoller
+from gizmo_notebook.studio.preview import PREVIEW_TRIANGLES, THUMB_TRIANGLES, GeometryCache
+
+log = logging.getLogger(__name__)
+
+_BUNDLE = Path(__file__).resolve().parent.parent / "static" / "widget.js"
+_TERMINAL = frozenset({"ready", "failed"})
+MAX_PROMPT_CHARS = 4000
+MAX_BATCH = 50
+_default_client: Any = None
+
+
+def default_client() -> Any:
+    """One shared client per kernel: with no API key it starts one embedded local server, not one per Studio."""
+    global _default_client
+    if _default_client is None:
+        from gizmo_notebook.client import AsyncGizmoClient
+
+        _default_client = AsyncGizmoClient()
+    return _default_client
+
+
+def parse_tags(tags: str | Sequence[str] | None) -> list[str]:
+    """``"a, b"`` or ``["a", "b"]`` -> ``["a", "b"]`` (trimmed, empty and duplicate tags dropped)."""
+    if tags is None:
+        return []
+    items = tags.split(",") if isinstance(tags, str) else list(tags)
+    out: list[str] = []
+    for tag in items:
+        if not isinstance(tag, str):
+            raise ValueError(f"tags must be strings, got {tag!r}")
+        tag = tag.strip()
+        if tag and tag not in out:
+            out.append(tag)
+    return out
+
+
+def check_prompt(prompt: object) -> str:
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise ValueError("the prompt is empty: describe the asset to generate, e.g. 'a 2-link arm'")
+    prompt = prompt.strip()
+    if len(prompt) > MAX_PROMPT_CHARS:
+        raise ValueError(f"the prompt is {len(prompt)} characters; keep it under {MAX_PROMPT_CHARS}")
+    return prompt
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=_dt.timezone.utc)
+        return value.isoformat()
+    return str(value or "")
+
+
+def filter_items(items: list[dict[str, Any]], status: str, tag: str, search: str) -> list[str]:
+    """Ids of ``items`` matching a status, a tag and a case-insensitive text search."""
+    needle = search.strip().lower()
+    out = []
+    for item in items:
+        if status and item["status"] != status:
+            continue
+        if tag and tag not in item["tags"]:
+            continue
+        if needle and not any(needle in str(item.get(k) or "").lower() for k in ("name", "prompt", "id")):
+            if not any(needle in t.lower() for t in item["tags"]):
+                continue
+        out.append(item["id"])
+    return out
+
+
+class Studio(anywidget.AnyWidget):
+    """Generate, watch, preview, compare and export Gizmo assets without leaving the notebook.
+
+    ``Studio(client=None)``: with no client, the default one is used (the ``GIZMO_API_KEY``
+    service, or the embedded offline backend when there is no key). Python API:
+    :meth:`generate`, :attr:`assets`, :attr:`selected`, :meth:`on_ready`.
+    """
+
+    _esm = _BUNDLE if _BUNDLE.exists() else "export default { render({ el }) { el.textContent = 'gizmo-notebook: JS bundle not built (cd js && npm run build)'; } };"
+
+    _kind = traitlets.Unicode("studio").tag(sync=True)
+    mode = traitlets.Unicode("studio").tag(sync=True)  # "studio", or "job" for a %%gizmo cell
+    focus = traitlets.Unicode("").tag(sync=True)  # job mode: the asset the cell generated
+    items = traitlets.List(traitlets.Dict()).tag(sync=True)
+    visible = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    total = traitlets.Int(0).tag(sync=True)
+    has_more = traitlets.Bool(False).tag(sync=True)
+    loading = traitlets.Bool(False).tag(sync=True)
+    filter_status = traitlets.Unicode("").tag(sync=True)
+    filter_tag = traitlets.Unicode("").tag(sync=True)
+    search = traitlets.Unicode("").tag(sync=True)
+    tag_options = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    selected = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    notices = traitlets.List(traitlets.Dict()).tag(sync=True)
+    generating = traitlets.Int(0).tag(sync=True)
+    batch = traitlets.Dict().tag(sync=True)
+    polling = traitlets.Bool(False).tag(sync=True)
+    poll_interval = traitlets.Float(5.0).tag(sync=True)
+    backend_label = traitlets.Unicode("").tag(sync=True)
+    formats = traitlets.List(traitlets.Unicode(), default_value=list(EXPORT_FORMATS)).tag(sync=True)
+    exports = traitlets.Dict().tag(sync=True)  # asset id -> {format: path shown to the user}
+
+    def __init__(
+        self,
+        client: Any = None,
+        *,
+        poll_interval: float | None = None,
+        page_size: int = 20,
+        export_dir: str | Path = "gizmo-exports",
+        lineage: LineageStore | None = None,
+        batch_concurrency: int = 4,
+        _mode: str = "studio",
+        _load: bool = True,
+    ) -> None:
+        backend = Backend(client if client is not None else default_client())
+        if poll_interval is None:
+            poll_interval = 1.0 if backend.is_local else SERVICE_MIN_INTERVAL
+        if not backend.is_local:
+            # The API docs ask for at least 5 s between status polls; never go faster against it.
+            poll_interval = max(float(poll_interval), SERVICE_MIN_INTERVAL)
+        if not 1 <= page_size <= 100:
+            raise ValueError("page_size must be between 1 and 100 (the API's limit)")
+        label = "offline local backend" if backend.is_local else _host(backend.base_url)
+        super().__init__(mode=_mode, poll_interval=float(poll_interval), backend_label=label)
+        self._backend = backend
+        self._page_size = page_size
+        self._export_dir = Path(export_dir)
+        self._lineage = lineage or LineageStore()
+        self._batch_concurrency = max(1, batch_concurrency)
+        self._assets: dict[str, Any] = {}  # id -> client Asset, the Python-side truth
+        self._started: dict[str, float] = {}
+        self._ready_callbacks: list[Callable[[Any], Any]] = []
+        self._tasks: set[concurrent.futures.Future[Any]] = set()
+        self._closed = False
+        self._newest_first: bool | None = None
+        self._next_offset = 0  # newest-first paging: the next offset to load
+        self._low_offset = 0  # oldest-first paging: the lowest offset loaded so far
+        self._geometry = GeometryCache(backend)
+        self._poller = StatusPoller(
+            backend,
+            interval=self.poll_interval,
+            min_interval=0.0 if backend.is_local else SERVICE_MIN_INTERVAL,
+            on_update=self._apply_updates,
+            on_error=self._poll_failed,
+            on_idle=self._poll_idle,
+        )
+        self.on_msg(self._handle_msg)
+        self.observe(self._filters_changed, names=["filter_status", "filter_tag", "search"])
+        if _load:
+            self._spawn(self._load_page(more=False))
+
+    # ------------------------------------------------------------------ Python API
+    @property
+    def assets(self) -> list[Any]:
+        """The loaded assets (client ``Asset`` objects), newest first."""
+        order = [item["id"] for item in self.items]
+        return [self._assets[i] for i in order if i in self._assets]
+
+    def generate(
+        self, prompt: str, name: str | None = None, tags: str | Sequence[str] | None = None, *, parent: str | None = None
+    ) -> Any:
+        """Start generating ``prompt``; returns the new (pending) Asset at once. Status updates arrive live."""
+        return _runtime.run_sync(self._generate(prompt, name, tags, parent, raise_errors=True), timeout=120)
+
+    async def agenerate(
+        self, prompt: str, name: str | None = None, tags: str | Sequence[str] | None = None, *, parent: str | None = None
+    ) -> Any:
+        """:meth:`generate` for coroutines (any loop, including the Studio's own)."""
+        coro = self._generate(prompt, name, tags, parent, raise_errors=True)
+        if _runtime.in_loop_thread():
+            return await coro
+        return await asyncio.wrap_future(_runtime.submit(coro))
+
+    def generate_batch(self, prompts: Sequence[str], tags: str | Sequence[str] | None = None) -> list[Any]:
+        """Generate several prompts concurrently (within the rate limit); returns the created assets."""
+        return _runtime.run_sync(self._batch(list(prompts), tags), timeout=600)
+
+    def on_ready(self, callback: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """Call ``callback(asset)`` whenever an asset becomes ready (usable as a decorator).
+
+        Callbacks run on the Studio's background thread; keep them short, and use
+        ``await studio.agenerate(...)`` rather than ``generate`` inside them.
+        """
+        self._ready_callbacks.append(callback)
+        return callback
+
+    def refresh(self, wait: bool = True) -> None:
+        """Reload the first page of the asset list from the server."""
+        fut = self._spawn(self._load_page(more=False))
+        if wait and not _runtime.in_loop_thread():
+            fut.result(60)
+
+    def load_more(self) -> None:
+        self._spawn(self._load_page(more=True)).result(60)
+
+    def export(self, asset_id: str, format: str) -> Path:
+        """Download ``asset_id`` as ``format`` into the export dir; returns the file's path."""
+        return _runtime.run_sync(self._export(asset_id, format, raise_errors=True), timeout=300)
+
+    def lineage(self, asset_id: str) -> list[str]:
+        """Ancestor ids of ``asset_id``, nearest first."""
+        tags = {i: list(getattr(a, "tags", None) or []) for i, a in self._assets.items()}
+        return self._lineage.chain(asset_id, tags)
+
+    def wait_idle(self, timeout: float = 60.0) -> None:
+        """Block until nothing is pending (handy in scripts and tests; cells need not call it)."""
+        async def _idle() -> None:
+            while self._poller.pending or self.generating:
+                await asyncio.sleep(0.05)
+
+        _runtime.run_sync(asyncio.wait_for(_idle(), timeout), timeout=timeout + 5)
+
+    def close(self) -> None:
+        """Stop the poller and any in-flight work, then close the comm; leaves no task behind."""
+        if not self._closed:
+            self._closed = True
+            for fut in list(self._tasks):
+                fut.cancel()
+            if _runtime.in_loop_thread():
+                asyncio.get_running_loop().create_task(self._poller.stop())
+            else:
+                with contextlib.suppress(Exception):
+                    _runtime.run_sync(self._shutdown(), timeout=10)
+        super().close()
+
+    async def _shutdown(self) -> None:
+        await self._poller.stop()
+        me = asyncio.current_task()
+        mine = [t for t in asyncio.all_tasks() if t is not me and getattr(t, "_gizmo_owner", None) is self]
+        for t in mine:
+            t.cancel()
+        if mine:
+            await asyncio.gather(*mine, return_exceptions=True)
+
+    def __repr__(self) -> str:
+        return f"<Studio {self.backend_label}: {len(self.items)} assets, {len(self._poller.pending)} pending>"
+
+    # ------------------------------------------------------------------ plumbing
+    def _spawn(self, coro: Any) -> concurrent.futures.Future[Any]:
+        async def _owned() -> Any:
+            task = asyncio.current_task()
+            if task is not None:
+                task._gizmo_owner = self  # type: ignore[attr-defined]
+            return await coro
+
+        fut = _runtime.submit(_owned())
+        self._tasks.add(fut)
+        fut.add_done_callback(self._tasks.discard)
+        return fut
+
+    def _notify(self, notice: Notice, asset_id: str | None = None) -> None:
+        entry = notice.to_json() | {"asset": asset_id or "", "at": _dt.datetime.now(_dt.timezone.utc).isoformat()}
+        kept = [n for n in self.notices if n["kind"] != notice.kind or n.get("asset") != entry["asset"]]
+        self.notices = (kept + [entry])[-6:]
+
+    def _clear_notices(self, *kinds: str) -> None:
+        if any(n["kind"] in kinds for n in self.notices):
+            self.notices = [n for n in self.notices if n["kind"] not in kinds]
+
+    def _item(self, asset: Any) -> dict[str, Any]:
+        tags = list(getattr(asset, "tags", None) or [])
+        parent = parent_from_tags(tags) or self._lineage.get(asset.id)
+        return {
+            "id": asset.id,
+            "name": asset.name or "",
+            "prompt": asset.prompt or "",
+            "tags": user_tags(tags),
+            "parent": parent or "",
+            "status": str(asset.status),
+            "created_at": _iso(asset.created_at),
+            "formats": list(getattr(asset, "formats_available", None) or []),
+        }
+
+    def _upsert(self, assets: Sequence[Any]) -> list[tuple[str, str]]:
+        """Merge assets into the list; returns (id, new status) for those whose status changed."""
+        changed = []
+        by_id = {item["id"]: item for item in self.items}
+        for asset in assets:
+            old = self._assets.get(asset.id)
+            if old is not None and str(old.status) != str(asset.status):
+                changed.append((asset.id, str(asset.status)))
+            elif old is None:
+                changed.append((asset.id, str(asset.status)))
+            self._assets[asset.id] = asset
+            by_id[asset.id] = self._item(asset)
+        items = sorted(by_id.values(), key=lambda i: i["created_at"], reverse=True)
+        self.items = items
+        self.tag_options = sorted({t for i in items for t in i["tags"]})
+        self._refresh_visible()
+        return changed
+
+    def _refresh_visible(self) -> None:
+        self.visible = filter_items(self.items, self.filter_status, self.filter_tag, self.search)
+
+    def _filters_changed(self, change: Any) -> None:
+        _runtime.call_soon(self._refresh_visible)
+
+    # ------------------------------------------------------------------ list loading
+    async def _load_page(self, more: bool) -> None:
+        self.loading = True
+        try:
+            size = self._page_size
+            if not more:
+                page = await self._backend.list(size, 0)
+                if self._newest_first is None:
+                    self._newest_first = _newest_first(page.assets)
+                if self._newest_first is False and page.total > size:
+                    page = await self._backend.list(size, page.total - size)
+                    self._low_offset = page.total - size
+                else:
+                    self._low_offset = 0
+                self._next_offset = len(page.assets)
+            elif self._newest_first is False:
+                offset = max(0, self._low_offset - size)
+                page = await self._backend.list(self._low_offset - offset, offset) if self._low_offset else None
+                self._low_offset = offset
+            else:
+                page = await self._backend.list(size, self._next_offset)
+                self._next_offset += len(page.assets)
+            if page is not None:
+                self.total = int(page.total)
+                changed = self._upsert(page.assets)
+                running = [i for i, s in changed if s not in _TERMINAL]
+                for asset_id in running:
+                    self._started.setdefault(asset_id, asyncio.get_running_loop().time())
+                if running:
+                    self._poller.track(running)
+                    self.polling = True
+            if self._newest_first is False:
+                self.has_more = self._low_offset > 0
+            else:
+                self.has_more = self._next_offset < self.total
+            self._clear_notices("network", "auth")
+        except Exception as exc:  # noqa: BLE001 - shown inline, the widget stays usable
+            self._notify(describe(exc, doing="loading the asset list"))
+        finally:
+            self.loading = False
+
+    # ------------------------------------------------------------------ generate
+    async def _generate(
+        self,
+        prompt: Any,
+        name: Any,
+        tags: Any,
+        parent: Any,
+        *,
+        raise_errors: bool = False,
+        batch: bool = False,
+    ) -> Any:
+        try:
+            prompt = check_prompt(prompt)
+            tag_list = parse_tags(tags)
+            name = (name or "").strip() if isinstance(name, str) or name is None else str(name)
+            parent = parent or None
+            if parent is not None:
+                tag_list = [t for t in tag_list if t != parent_tag(parent)] + [parent_tag(parent)]
+        except ValueError as exc:
+            self._notify(describe(exc, doing="Generate"))
+            if raise_errors:
+                raise
+            return None
+        self.generating += 1
+        try:
+            asset = await self._backend.create(prompt, name or None, tag_list or None)
+        except Exception as exc:  # noqa: BLE001
+            if not batch:
+                self._notify(describe(exc, doing="Generate"))
+            if raise_errors:
+                raise
+            return None
+        finally:
+            self.generating -= 1
+        if parent is not None:
+            self._lineage.record(asset.id, parent)
+        self._clear_notices("validation", "network", "auth")
+        self._started[asset.id] = asyncio.get_running_loop().time()
+        if self._newest_first is not False:
+            self._next_offset += 1  # the new asset shifted every older one down by one
+        self.total += 1
+        self._upsert([asset])
+        if str(asset.status) not in _TERMINAL:
+            self._poller.track([asset.id])
+            self.polling = True
+        else:
+            await self._settled([(asset.id, str(asset.status))])
+        return asset
+
+    async def _batch(self, prompts: list[Any], tags: Any) -> list[Any]:
+        cleaned = [p.strip() for p in prompts if isinstance(p, str) and p.strip()]
+        if not cleaned:
+            self._notify(describe(ValueError("the batch is empty: put one prompt per line"), doing="Batch"))
+            return []
+        if len(cleaned) > MAX_BATCH:
+            self._notify(describe(ValueError(f"a batch takes at most {MAX_BATCH} prompts, got {len(cleaned)}"), doing="Batch"))
+            return []
+        from gizmo_notebook import client as _client
+
+        progress = {"total": len(cleaned), "submitted": 0, "failed": 0, "ids": [], "running": True}
+        self.batch = dict(progress)
+        gate = asyncio.Semaphore(self._batch_concurrency)
+        created: list[Any] = []
+
+        async def one(prompt: str) -> None:
+            delay = 1.0
+            for attempt in range(6):
+                async with gate:
+                    try:
+                        asset = await self._generate(prompt, None, tags, None, raise_errors=True, batch=True)
+                    except _client.RateLimitError as exc:
+                        hint = getattr(exc, "retry_after", None)
+                        wait = float(hint) if isinstance(hint, (int, float)) else delay
+                        delay = min(delay * 2, 60.0)
+                        if attempt == 5:
+                            self._notify(describe(exc, doing=f"Batch prompt {prompt[:40]!r}"))
+                            break
+                    except Exception as exc:  # noqa: BLE001
+                        self._notify(describe(exc, doing=f"Batch prompt {prompt[:40]!r}"))
+                        break
+                    else:
+                        created.append(asset)
+                        progress["submitted"] += 1
+                        progress["ids"] = progress["ids"] + [asset.id]
+                        self.batch = dict(progress)
+                        return
+                await asyncio.sleep(wait)  # back off outside the gate so others may proceed
+            progress["failed"] += 1
+            self.batch = dict(progress)
+
+        await asyncio.gather(*(one(p) for p in cleaned))
+        progress["running"] = False
+        self.batch = dict(progress)
+        return created
+
+    # ------------------------------------------------------------------ polling callbacks
+    async def _apply_updates(self, assets: list[Any]) -> None:
+        if self._closed:
+            return
+        self._clear_notices("network", "rate_limit", "api", "internal")
+        changed = self._upsert(assets)
+        await self._settled([(i, s) for i, s in changed if s in _TERMINAL])
+
+    async def _settled(self, changed: list[tuple[str, str]]) -> None:
+        for asset_id, status in changed:
+            asset = self._assets[asset_id]
+            if status == "failed":
+                from gizmo_notebook.client import GenerationFailedError
+
+                reason = getattr(asset, "error", None) or (getattr(asset, "raw", None) or {}).get("error") or ""
+                self._notify(describe(GenerationFailedError(f"{asset.name or asset_id}: {reason}".strip(": ")), doing=""), asset_id)
+            elif status == "ready":
+                for callback in list(self._ready_callbacks):
+                    try:
+                        result = callback(asset)
+                        if asyncio.iscoroutine(result):
+                            await result
+                    except Exception as exc:  # noqa: BLE001 - a user callback must not kill the poller
+                        self._notify(describe(exc, doing="on_ready callback"))
+
+    async def _poll_failed(self, exc: BaseException) -> None:
+        notice = describe(exc, doing="checking status")
+        if notice.kind == "auth":
+            self.polling = False
+            notice = Notice(notice.level, notice.kind, notice.text + " Status checks are paused.", notice.hint)
+        elif notice.kind in ("network", "rate_limit"):
+            notice = Notice(notice.level, notice.kind, notice.text, notice.hint + f" Next check in {self._poller.delay:.0f} s.")
+        self._notify(notice)
+
+    async def _poll_idle(self) -> None:
+        self.polling = False
+
+    # ------------------------------------------------------------------ export & geometry
+    async def _export(self, asset_id: str, fmt: str, *, raise_errors: bool = False) -> Path | None:
+        try:
+            if fmt not in EXPORT_FORMATS:
+                raise ValueError(f"unknown export format {fmt!r}: pick one of {', '.join(EXPORT_FORMATS)}")
+            dest = self._export_dir / asset_id
+            dest.mkdir(parents=True, exist_ok=True)
+            path = await self._backend.download(asset_id, fmt, dest)
+        except Exception as exc:  # noqa: BLE001
+            self._notify(describe(exc, doing=f"Export {fmt}"), asset_id)
+            if raise_errors:
+                raise
+            return None
+        shown = _display_path(path)
+        self.exports = {**self.exports, asset_id: {**self.exports.get(asset_id, {}), fmt: shown}}
+        return path
+
+    async def _send_geometry(self, asset_id: str, req: Any, purpose: str) -> None:
+        try:
+            asset = self._assets.get(asset_id) or await self._backend.get(asset_id)
+            if str(asset.status) != "ready":
+                raise ValueError(f"{asset_id} is {asset.status}; previews open once it is ready")
+            if purpose == "thumb":
+                png = self._geometry.read_thumb(asset_id)
+                if png is not None:
+                    self.send({"type": "thumb", "id": asset_id, "req": req}, [png])
+                    return
+            budget = THUMB_TRIANGLES if purpose == "thumb" else PREVIEW_TRIANGLES
+            formats = list(getattr(asset, "formats_available", None) or [])
+            meta, buffers = await self._geometry.encoded(asset_id, formats, budget)
+            self.send({"type": "geometry", "id": asset_id, "req": req, "purpose": purpose, "meta": meta}, buffers)
+        except Exception as exc:  # noqa: BLE001
+            notice = describe(exc, doing="Preview")
+            self.send({"type": "geometry_error", "id": asset_id, "req": req, "notice": notice.to_json()})
+            if purpose != "thumb":
+                self._notify(notice, asset_id)
+
+    # ------------------------------------------------------------------ front-end messages
+    def _handle_msg(self, _widget: Any, content: Any, buffers: Sequence[bytes] | None) -> concurrent.futures.Future[Any] | None:
+        """Entry point for the browser's custom messages (kernel main thread): hand off to the loop."""
+        if not isinstance(content, dict) or self._closed:
+            return None
+        return self._spawn(self._dispatch(content, list(buffers or [])))
+
+    async def _dispatch(self, msg: dict[str, Any], buffers: list[bytes]) -> Any:
+        kind = msg.get("type")
+        try:
+            if kind == "generate":
+                return await self._generate(msg.get("prompt"), msg.get("name"), msg.get("tags"), msg.get("parent"))
+            if kind == "batch":
+                prompts = msg.get("prompts")
+                if isinstance(prompts, str):
+                    prompts = prompts.splitlines()
+                return await self._batch(list(prompts or []), msg.get("tags"))
+            if kind == "load_more":
+                return await self._load_page(more=True)
+            if kind == "refresh":
+                return await self._load_page(more=False)
+            if kind == "export":
+                return await self._export(str(msg.get("id")), str(msg.get("format")))
+            if kind in ("preview", "thumb"):
+                return await self._send_geometry(str(msg.get("id")), msg.get("req"), "thumb" if kind == "thumb" else "preview")
+            if kind == "thumb_png" and buffers:
+                return self._geometry.write_thumb(str(msg.get("id")), bytes(buffers[0]))
+            if kind == "dismiss":
+                self.notices = [n for n in self.notices if n.get("at") != msg.get("at")]
+                return None
+            raise ValueError(f"unknown Studio message type {kind!r}")
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the widget keeps working after anything
+            self._notify(describe(exc, doing=str(kind)))
+            return None
+
+
+def _newest_first(assets: Sequence[Any]) -> bool | None:
+    if len(assets) < 2:
+        return None
+    first, last = assets[0].created_at, assets[-1].created_at
+    return None if first == last else first > last
+
+
+def _host(url: str) -> str:
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(url)
+    return parts.netloc or url
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
