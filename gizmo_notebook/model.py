@@ -396,8 +396,15 @@ class AssetModel:
         return self
 
     # -- kinematics --------------------------------------------------------------
-    def link_transforms(self, q: Mapping[str, float] | None = None) -> dict[str, np.ndarray]:
-        """World transform of every link with joint positions ``q`` (missing joints at 0)."""
+    def link_transforms(
+        self, q: Mapping[str, float] | None = None, *, clamp: bool = True
+    ) -> dict[str, np.ndarray]:
+        """World transform of every link with joint positions ``q`` (missing joints at 0).
+
+        Values are clamped into the joint limits unless ``clamp`` is false: the zero pose of
+        a real robot often lies outside its limits (a knee whose range is [-2.7, -0.9]), and
+        simulators place it there all the same.
+        """
         q = dict(q or {})
         unknown = set(q) - {j.name for j in self.joints}
         if unknown:
@@ -405,7 +412,7 @@ class AssetModel:
         out = {self.root.name: np.eye(4)}
         for j in self.ordered_joints():
             value = float(q.get(j.name, 0.0))
-            if j.limits is not None and j.type in ("revolute", "prismatic"):
+            if clamp and j.limits is not None and j.type in ("revolute", "prismatic"):
                 value = j.limits.clamp(value)
             out[j.child] = out[j.parent] @ j.origin.matrix() @ j.motion(value)
         return out
@@ -420,9 +427,9 @@ class AssetModel:
             out.append((mesh, visual.color, visual.name or f"{link.name}_visual_{i}"))
         return out
 
-    def pose(self, q: Mapping[str, float] | None = None) -> trimesh.Scene:
+    def pose(self, q: Mapping[str, float] | None = None, *, clamp: bool = True) -> trimesh.Scene:
         """A new scene of every visual, posed by forward kinematics at ``q``."""
-        transforms = self.link_transforms(q)
+        transforms = self.link_transforms(q, clamp=clamp)
         scene = trimesh.Scene()
         for link in self.links:
             for mesh, color, vname in self.link_meshes(link):
@@ -440,8 +447,8 @@ class AssetModel:
 
     @property
     def scene(self) -> trimesh.Scene:
-        """Every link's visual geometry at the zero pose."""
-        return self.pose()
+        """Every link's visual geometry at the zero pose (all joints at 0, as a simulator puts it)."""
+        return self.pose(clamp=False)
 
     def bounds(self, q: Mapping[str, float] | None = None) -> np.ndarray:
         scene = self.pose(q)
