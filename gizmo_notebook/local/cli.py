@@ -1,0 +1,156 @@
+"""``gizmo-notebook serve``: run the offline Gizmo-compatible server in the foreground.
+
+With no ``--api-key`` the data dir's default key is used (created on first run) and printed,
+so ``GIZMO_BASE_URL=... GIZMO_API_KEY=...`` can be pasted into another shell or a notebook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from gizmo_notebook import __version__
+
+__all__ = ["build_parser", "main"]
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative number of seconds, got {text!r}")
+    return value
+
+
+def _positive(text: str) -> float:
+    value = _non_negative(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("expected a positive number of seconds")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 1, got {text!r}")
+    return value
+
+
+def _rate(text: str) -> str:
+    from gizmo_notebook.local.ratelimit import parse_rate
+
+    try:
+        parse_rate(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 0-65535, got {text!r}")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gizmo-notebook", description="gizmo-notebook command line tools.")
+    parser.add_argument("--version", action="version", version=f"gizmo-notebook {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve",
+        help="run the offline Gizmo-compatible API server",
+        description="Run the offline Gizmo-compatible API server (paths under /v1, as the Gizmo docs).",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
+    serve.add_argument("--port", type=_port, default=8765, help="port, 0 for any free one (default: %(default)s)")
+    serve.add_argument(
+        "--data-dir", default=None, help="state directory (default: $GIZMO_DATA_DIR or the user data dir)"
+    )
+    serve.add_argument(
+        "--api-key", action="append", default=[], metavar="KEY",
+        help="accept this API key (repeatable); without it the data dir's default key is used and printed",
+    )
+    serve.add_argument(
+        "--read-only-key", action="append", default=[], metavar="KEY",
+        help="accept this key for reading and exporting only (repeatable)",
+    )
+    serve.add_argument(
+        "--latency", type=_non_negative, default=2.0, help="simulated generation time in seconds (default: 2)"
+    )
+    serve.add_argument("--fail-rate", type=_fraction, default=0.0, help="fraction of assets that fail (0-1)")
+    serve.add_argument("--seed", type=int, default=None, help="seed for --fail-rate, for repeatable runs")
+    serve.add_argument(
+        "--rate-limit", type=_rate, default=None, metavar="N/min", help="per-key limit, e.g. 60/min (default: off)"
+    )
+    serve.add_argument(
+        "--url-ttl", type=_positive, default=3600.0, help="download URL lifetime in seconds (default: 3600)"
+    )
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gizmo_notebook.local.auth import new_key
+    from gizmo_notebook.local.paths import DEFAULT_KEY_FILE, default_data_dir, read_or_create_secret
+    from gizmo_notebook.local.server import create_app
+
+    data_dir = default_data_dir() if args.data_dir is None else Path(args.data_dir)
+    data_dir = data_dir.expanduser().resolve()
+    keys = list(args.api_key)
+    printed_key = None
+    if not keys:
+        printed_key = read_or_create_secret(data_dir / DEFAULT_KEY_FILE, new_key())
+        keys = [printed_key]
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        sock.close()
+        print(f"gizmo-notebook serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        print("  pick another --port (or --port 0 for any free one)", file=sys.stderr)
+        return 2
+    port = sock.getsockname()[1]
+    app = create_app(
+        data_dir,
+        api_keys=keys,
+        read_only_keys=args.read_only_key,
+        latency=args.latency,
+        fail_rate=args.fail_rate,
+        seed=args.seed,
+        rate_limit=args.rate_limit,
+        url_ttl=args.url_ttl,
+    )
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    base_url = f"http://{host}:{port}/v1"
+    print(f"Gizmo local server: {base_url}", flush=True)
+    print(f"  data dir: {data_dir}", flush=True)
+    if printed_key is not None:
+        print(f"  API key:  {printed_key}", flush=True)
+        print(f"  export GIZMO_BASE_URL={base_url} GIZMO_API_KEY={printed_key}", flush=True)
+    config = uvicorn.Config(app, log_level=args.log_level, lifespan="on", server_header=False, backlog=2048)
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    return 2  # pragma: no cover - argparse rejects unknown commands first
+
+
+if __name__ == "__main__":
+    sys.exit(main())

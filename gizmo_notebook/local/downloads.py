@@ -1,0 +1,48 @@
+"""``GET /v1/exports/{id}/{format}/{file}?token=...``: the pre-signed download an export points to.
+
+No API key here (a download URL is meant to be handed to ``curl -O`` or a browser); the
+signed token is the authorisation. The signature is checked before the file is looked up, so
+an invalid URL cannot probe which exports exist.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import FileResponse
+from starlette.routing import Route
+
+from gizmo_notebook.local.context import context, download_path
+from gizmo_notebook.local.errors import ApiError
+
+__all__ = ["media_type", "routes"]
+
+_MEDIA_TYPES = {
+    ".xml": "application/xml",
+    ".mjcf": "application/xml",
+    ".urdf": "application/xml",
+    ".usda": "model/vnd.usda",
+    ".usd": "model/vnd.usd",
+    ".usdc": "model/vnd.usd",
+    ".usdz": "model/vnd.usdz+zip",
+    ".zip": "application/zip",
+}
+
+
+def media_type(filename: str) -> str:
+    dot = filename.rfind(".")
+    return _MEDIA_TYPES.get(filename[dot:].lower() if dot >= 0 else "", "application/octet-stream")
+
+
+async def download(request: Request) -> FileResponse:
+    ctx = context(request)
+    target_id = request.path_params["target_id"]
+    fmt = request.path_params["format"]
+    filename = request.path_params["filename"]
+    ctx.signer.verify(download_path(target_id, fmt, filename), request.query_params.get("token"))
+    path = ctx.artifacts.cached_export(target_id, fmt)
+    if path is None or path.name != filename:
+        raise ApiError(404, "EXPORT_NOT_FOUND", "This export no longer exists on the server; request a new export.")
+    return FileResponse(path, media_type=media_type(filename), filename=filename)
+
+
+routes = [Route("/v1/exports/{target_id}/{format}/{filename}", download, methods=["GET"])]

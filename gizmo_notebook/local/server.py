@@ -1,0 +1,156 @@
+"""The offline Gizmo-compatible HTTP API as a Starlette app.
+
+:func:`create_app` wires the pieces (SQLite store, signer, rate limiter, generation lifecycle,
+export cache) into one ASGI app whose every response follows ``shared/api``: resources at the
+top level, ``{error, code, message}`` for every failure — including unknown routes, wrong
+methods and bugs (a catch-all turns any exception into a 500 envelope, never a traceback).
+To run it, see :class:`gizmo_notebook.local.runner.LocalServer` (threads, tests, notebooks)
+and ``gizmo-notebook serve`` (:mod:`gizmo_notebook.local.cli`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import os
+from collections.abc import AsyncIterator, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from gizmo_notebook.local import assets, downloads, scenes
+from gizmo_notebook.local.artifacts import Artifacts
+from gizmo_notebook.local.context import ServerContext
+from gizmo_notebook.local.errors import ApiError, error_response
+from gizmo_notebook.local.jobs import Lifecycle
+from gizmo_notebook.local.paths import DATABASE_NAME, SECRET_FILE, read_or_create_secret
+from gizmo_notebook.local.ratelimit import RateLimiter, parse_rate
+from gizmo_notebook.local.signing import UrlSigner
+from gizmo_notebook.local.store import Store
+
+__all__ = ["DEFAULT_URL_TTL", "create_app"]
+
+DEFAULT_URL_TTL = 3600.0
+_log = logging.getLogger("gizmo_notebook.local")
+
+
+class _StripTrailingSlash:
+    """``/v1/assets/`` is ``/v1/assets``: answering a redirect would break ``curl -X POST``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = scope["path"]
+            if len(path) > 1 and path.endswith("/"):
+                scope = dict(scope, path=path.rstrip("/") or "/")
+        await self.app(scope, receive, send)
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return exc.response()
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return error_response(404, "ROUTE_NOT_FOUND", f"No route {request.method} {request.url.path[:200]}.")
+    if exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        return error_response(
+            405,
+            "METHOD_NOT_ALLOWED",
+            f"{request.method} is not allowed on {request.url.path[:200]}; allowed: {allowed}.",
+            headers={"Allow": allowed} if allowed else None,
+        )
+    code = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 429: "RATE_LIMIT_EXCEEDED"}
+    return error_response(
+        exc.status_code, code.get(exc.status_code, "HTTP_ERROR"), str(exc.detail), headers=exc.headers
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    _log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(
+        500, "INTERNAL_ERROR", "The local server hit an unexpected error; details are in its log."
+    )
+
+
+def _check_options(latency: float, fail_rate: float) -> None:
+    if not math.isfinite(latency) or latency < 0:
+        raise ValueError(f"latency must be a non-negative number of seconds, got {latency!r}")
+    if not 0.0 <= fail_rate <= 1.0:
+        raise ValueError(f"fail_rate must be between 0 and 1, got {fail_rate!r}")
+
+
+def create_app(
+    data_dir: str | os.PathLike[str],
+    *,
+    api_keys: Iterable[str] = (),
+    read_only_keys: Iterable[str] = (),
+    latency: float = 0.0,
+    fail_rate: float = 0.0,
+    seed: int | None = None,
+    rate_limit: str | float | None = None,
+    url_ttl: float = DEFAULT_URL_TTL,
+    workers: int | None = None,
+) -> Starlette:
+    """Build the app on ``data_dir`` (created if missing).
+
+    ``api_keys`` / ``read_only_keys`` are added to the key table (hashed; keys added earlier on
+    the same data dir keep working). ``latency`` is the simulated generation time in seconds,
+    ``fail_rate`` the fraction of new assets that fail (drawn from ``random.Random(seed)``),
+    ``rate_limit`` requests per minute per key (``"60/min"``, ``"2/s"`` or a number; ``None`` = off),
+    ``url_ttl`` the lifetime of download URLs in seconds.
+    """
+    _check_options(latency, fail_rate)
+    limit = parse_rate(rate_limit)
+    root = Path(data_dir).expanduser().resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    store = Store(root / DATABASE_NAME)
+    for key in api_keys:
+        store.add_key(key, "full")
+    for key in read_only_keys:
+        store.add_key(key, "read")
+    executor = ThreadPoolExecutor(
+        max_workers=workers or min(4, (os.cpu_count() or 1) + 1), thread_name_prefix="gizmo-local-worker"
+    )
+    artifacts = Artifacts(root, store, executor)
+    ctx = ServerContext(
+        data_dir=root,
+        store=store,
+        signer=UrlSigner(read_or_create_secret(root / SECRET_FILE), url_ttl),
+        limiter=RateLimiter(limit) if limit is not None else None,
+        lifecycle=Lifecycle(store, artifacts, latency=latency, fail_rate=fail_rate, seed=seed),
+        artifacts=artifacts,
+        executor=executor,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        resumed = ctx.lifecycle.resume()
+        if resumed:
+            _log.info("resumed %d unfinished generation job(s)", resumed)
+        try:
+            yield
+        finally:
+            await ctx.lifecycle.close()
+            executor.shutdown(wait=True, cancel_futures=True)
+            store.close()
+
+    app = Starlette(
+        routes=[*assets.routes, *scenes.routes, *downloads.routes],
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _unexpected},
+        lifespan=lifespan,
+    )
+    app.state.gizmo = ctx
+    app.add_middleware(_StripTrailingSlash)
+    return app

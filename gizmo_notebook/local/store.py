@@ -1,0 +1,275 @@
+"""SQLite persistence for keys, assets, scenes and the export-file index.
+
+One connection guarded by a lock: every statement here is a primary-key lookup or a short
+insert/update (microseconds), so serialising them costs less than juggling per-thread
+connections, and the generation/export work that *is* slow never holds the lock. WAL mode
+lets another process (a second notebook on the same data dir) read while we write.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from gizmo_notebook.local.auth import Principal, Scope, hash_key, key_id_for
+
+__all__ = ["AssetRecord", "Placement", "SceneRecord", "Store", "new_id", "utc_now"]
+
+_ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
+_SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS api_keys (
+    key_hash TEXT PRIMARY KEY,
+    key_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS assets (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    owner TEXT NOT NULL,
+    status TEXT NOT NULL,
+    name TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    failure_reason TEXT,
+    simulate_failure INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS assets_by_owner ON assets (owner, seq);
+CREATE TABLE IF NOT EXISTS scenes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    owner TEXT NOT NULL,
+    name TEXT NOT NULL,
+    placements TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS scenes_by_owner ON scenes (owner, seq);
+CREATE TABLE IF NOT EXISTS exports (
+    target_id TEXT NOT NULL,
+    format TEXT NOT NULL,
+    path TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (target_id, format)
+);
+"""
+
+
+def new_id(prefix: str) -> str:
+    """``prefix_`` + 14 random Crockford-base32 characters (70 bits), like ``ast_01hx9z3k2n8f7q``."""
+    return f"{prefix}_" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(14))
+
+
+def utc_now() -> str:
+    """ISO 8601 in UTC with a ``Z``, second resolution, as the API documents."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class AssetRecord:
+    id: str
+    owner: str
+    status: str
+    name: str
+    prompt: str
+    tags: list[str]
+    created_at: str
+    updated_at: str
+    failure_reason: str | None = None
+    simulate_failure: bool = False
+
+
+@dataclass(frozen=True)
+class Placement:
+    asset_id: str
+    position: tuple[float, float, float]
+    orientation: tuple[float, float, float, float]  # unit quaternion (w, x, y, z)
+
+
+@dataclass(frozen=True)
+class SceneRecord:
+    id: str
+    owner: str
+    name: str
+    placements: list[Placement] = field(default_factory=list)
+    created_at: str = ""
+
+
+def _asset(row: sqlite3.Row) -> AssetRecord:
+    return AssetRecord(
+        id=row["id"],
+        owner=row["owner"],
+        status=row["status"],
+        name=row["name"],
+        prompt=row["prompt"],
+        tags=json.loads(row["tags"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        failure_reason=row["failure_reason"],
+        simulate_failure=bool(row["simulate_failure"]),
+    )
+
+
+def _scene(row: sqlite3.Row) -> SceneRecord:
+    placements = [
+        Placement(p["asset_id"], tuple(p["position"]), tuple(p["orientation"]))  # type: ignore[arg-type]
+        for p in json.loads(row["placements"])
+    ]
+    return SceneRecord(row["id"], row["owner"], row["name"], placements, row["created_at"])
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10.0)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.Lock()
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=10000")
+            self._db.executescript(_SCHEMA)
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(_SCHEMA_VERSION),)
+            )
+        self._keys: dict[str, Principal] = {}
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def _one(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Row | None:
+        with self._lock:
+            return self._db.execute(sql, args).fetchone()
+
+    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> None:
+        with self._lock:
+            self._db.execute(sql, args)
+
+    # -- keys --------------------------------------------------------------------------
+    def add_key(self, key: str, scope: Scope = "full") -> Principal:
+        """Register ``key`` (stored as its sha256) with ``scope``; re-adding updates the scope."""
+        digest = hash_key(key)
+        principal = Principal(key_id_for(digest), scope)
+        self._run(
+            "INSERT INTO api_keys (key_hash, key_id, scope, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (key_hash) DO UPDATE SET scope = excluded.scope",
+            (digest, principal.key_id, scope, utc_now()),
+        )
+        self._keys[digest] = principal
+        return principal
+
+    def principal(self, key: str) -> Principal | None:
+        digest = hash_key(key)
+        cached = self._keys.get(digest)
+        if cached is not None:
+            return cached
+        row = self._one("SELECT key_id, scope FROM api_keys WHERE key_hash = ?", (digest,))
+        if row is None:
+            return None  # not cached: a key added by another process later still works
+        principal = Principal(row["key_id"], row["scope"])
+        self._keys[digest] = principal
+        return principal
+
+    # -- assets ------------------------------------------------------------------------
+    def insert_asset(self, record: AssetRecord) -> None:
+        self._run(
+            "INSERT INTO assets (id, owner, status, name, prompt, tags, created_at, updated_at, "
+            "failure_reason, simulate_failure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.id,
+                record.owner,
+                record.status,
+                record.name,
+                record.prompt,
+                json.dumps(record.tags),
+                record.created_at,
+                record.updated_at,
+                record.failure_reason,
+                int(record.simulate_failure),
+            ),
+        )
+
+    def get_asset(self, asset_id: str, owner: str | None = None) -> AssetRecord | None:
+        if owner is None:
+            row = self._one("SELECT * FROM assets WHERE id = ?", (asset_id,))
+        else:
+            row = self._one("SELECT * FROM assets WHERE id = ? AND owner = ?", (asset_id, owner))
+        return _asset(row) if row is not None else None
+
+    def list_assets(self, owner: str, limit: int, offset: int) -> tuple[list[AssetRecord], int]:
+        with self._lock:
+            total = self._db.execute("SELECT COUNT(*) FROM assets WHERE owner = ?", (owner,)).fetchone()[0]
+            rows = (
+                self._db.execute(
+                    "SELECT * FROM assets WHERE owner = ? ORDER BY seq DESC LIMIT ? OFFSET ?",
+                    (owner, limit, offset),
+                ).fetchall()
+                if offset < total
+                else []
+            )
+        return [_asset(r) for r in rows], total
+
+    def set_status(self, asset_id: str, status: str, failure_reason: str | None = None) -> None:
+        self._run(
+            "UPDATE assets SET status = ?, failure_reason = ?, updated_at = ? WHERE id = ?",
+            (status, failure_reason, utc_now(), asset_id),
+        )
+
+    def unfinished_assets(self) -> list[AssetRecord]:
+        rows = self._all("SELECT * FROM assets WHERE status IN ('pending', 'processing') ORDER BY seq")
+        return [_asset(r) for r in rows]
+
+    # -- scenes ------------------------------------------------------------------------
+    def insert_scene(self, record: SceneRecord) -> None:
+        placements = [
+            {"asset_id": p.asset_id, "position": list(p.position), "orientation": list(p.orientation)}
+            for p in record.placements
+        ]
+        self._run(
+            "INSERT INTO scenes (id, owner, name, placements, created_at) VALUES (?, ?, ?, ?, ?)",
+            (record.id, record.owner, record.name, json.dumps(placements), record.created_at),
+        )
+
+    def get_scene(self, scene_id: str, owner: str) -> SceneRecord | None:
+        row = self._one("SELECT * FROM scenes WHERE id = ? AND owner = ?", (scene_id, owner))
+        return _scene(row) if row is not None else None
+
+    def list_scenes(self, owner: str, limit: int, offset: int) -> tuple[list[SceneRecord], int]:
+        with self._lock:
+            total = self._db.execute("SELECT COUNT(*) FROM scenes WHERE owner = ?", (owner,)).fetchone()[0]
+            rows = (
+                self._db.execute(
+                    "SELECT * FROM scenes WHERE owner = ? ORDER BY seq DESC LIMIT ? OFFSET ?",
+                    (owner, limit, offset),
+                ).fetchall()
+                if offset < total
+                else []
+            )
+        return [_scene(r) for r in rows], total
+
+    # -- export index ------------------------------------------------------------------
+    def get_export(self, target_id: str, fmt: str) -> str | None:
+        row = self._one("SELECT path FROM exports WHERE target_id = ? AND format = ?", (target_id, fmt))
+        return row["path"] if row is not None else None
+
+    def put_export(self, target_id: str, fmt: str, relpath: str) -> None:
+        self._run(
+            "INSERT INTO exports (target_id, format, path, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (target_id, format) DO UPDATE SET path = excluded.path",
+            (target_id, fmt, relpath, utc_now()),
+        )
