@@ -63,6 +63,9 @@ BENIGN_CONSOLE = [
     re.compile(r"favicon"),
     re.compile(r"WebGL.*(GPU stall|performance warning)", re.I),
     re.compile(r"GroupMarkerNotSet"),
+    # Notebook 7.6 logs this on opening any notebook (even one with the single cell `1`).
+    re.compile(r"^Cannot read properties of undefined \(reading 'schema'\)$"),
+    re.compile(r"^Command 'filebrowser:open-path' not registered\.$"),
     re.compile(r"Automatic fallback to software WebGL has been deprecated", re.I),
 ]
 
@@ -235,10 +238,6 @@ def _write_lab_settings(settings: Path) -> None:
     """Lab settings for tests: save widget state with the notebook, no news popups."""
     files = {
         "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings": {"saveState": True},
-        "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-            "fetchNews": "false", "checkForUpdates": False,
-        },
-        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     }
     for rel, content in files.items():
         path = settings / rel
