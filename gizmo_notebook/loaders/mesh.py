@@ -1,0 +1,102 @@
+"""Plain meshes (and trimesh objects) as a one-link model, plus the mesh-file reader the
+format loaders share.
+
+A bare mesh has no joints, so it becomes a single link holding one visual per geometry in
+the file. Scene-graph transforms (glTF nodes, DAE scenes) are baked into the vertices
+because :class:`~gizmo_notebook.model.Pose` has no scale and node transforms may carry one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import trimesh
+
+from gizmo_notebook.loaders._errors import LoadError
+from gizmo_notebook.model import AssetModel, Collision, Link, Mesh, Visual
+
+MESH_SUFFIXES: tuple[str, ...] = (".glb", ".gltf", ".obj", ".stl", ".ply", ".dae", ".off")
+
+
+def read_mesh_file(path: Path, *, referenced_from: Path | None = None, element: str | None = None) -> trimesh.Trimesh:
+    """One triangle mesh from ``path`` (all parts concatenated in the file's own frame).
+
+    ``referenced_from``/``element`` name the description file and element that pointed at
+    the mesh, so a missing or broken mesh is reported where the user can fix it.
+    """
+    report = referenced_from if referenced_from is not None else path
+    if not path.is_file():
+        raise LoadError(f"mesh file {str(path)!r} does not exist", path=report, element=element)
+    try:
+        loaded = trimesh.load(str(path), force="mesh")
+    except Exception as exc:  # trimesh raises many types for broken files
+        raise LoadError(f"cannot read mesh {path.name!r}: {exc}", path=report, element=element) from None
+    if not isinstance(loaded, trimesh.Trimesh) or len(loaded.faces) == 0:
+        raise LoadError(f"mesh {path.name!r} contains no triangles", path=report, element=element)
+    return loaded
+
+
+def load_mesh(path: Path) -> AssetModel:
+    """A mesh file as a one-link model named after the file."""
+    if not path.is_file():
+        raise LoadError("file does not exist", path=path)
+    try:
+        loaded = trimesh.load(str(path))
+    except Exception as exc:
+        raise LoadError(f"cannot read mesh: {exc}", path=path) from None
+    model = from_trimesh(loaded, name=path.stem, source=str(path))
+    if not model.links[0].visuals:
+        raise LoadError("the file contains no triangles", path=path)
+    return model
+
+
+def from_trimesh(obj: object, *, name: str = "mesh", source: str | None = None) -> AssetModel:
+    """Wrap a ``trimesh.Trimesh`` or ``trimesh.Scene`` as a one-link model."""
+    if isinstance(obj, trimesh.Trimesh):
+        parts = [(name, obj.copy())]
+    elif isinstance(obj, trimesh.Scene):
+        parts = _scene_parts(obj)
+    else:
+        raise LoadError(
+            f"cannot load a {type(obj).__name__}: only triangle meshes (trimesh.Trimesh / trimesh.Scene) "
+            "can be shown",
+            path=source,
+        )
+    link = Link(name=name)
+    for i, (part_name, mesh) in enumerate(parts):
+        if len(mesh.faces) == 0:
+            continue
+        geometry = Mesh(mesh=mesh, name=_safe_stem(part_name) or f"{name}_{i}", source=source)
+        link.visuals.append(Visual(geometry=geometry, color=_uniform_color(mesh), name=part_name))
+        link.collisions.append(Collision(geometry=geometry, name=part_name))
+    return AssetModel(name=name, links=[link], joints=[], source=source)
+
+
+def _scene_parts(scene: trimesh.Scene) -> list[tuple[str, trimesh.Trimesh]]:
+    parts = []
+    for node in scene.graph.nodes_geometry:
+        transform, geom_name = scene.graph[node]
+        geom = scene.geometry.get(geom_name)
+        if not isinstance(geom, trimesh.Trimesh):
+            continue  # point clouds and paths have no surface to draw
+        mesh = geom.copy()
+        if not np.allclose(transform, np.eye(4)):
+            mesh.apply_transform(transform)
+        parts.append((str(node), mesh))
+    return parts
+
+
+def _uniform_color(mesh: trimesh.Trimesh) -> tuple[float, float, float, float] | None:
+    """The mesh's colour when it is one flat colour, so the model carries it explicitly."""
+    visual = mesh.visual
+    if getattr(visual, "kind", None) != "face":
+        return None
+    colors = np.asarray(visual.face_colors)
+    if len(colors) == 0 or not (colors == colors[0]).all():
+        return None
+    return tuple(float(c) / 255.0 for c in colors[0])  # type: ignore[return-value]
+
+
+def _safe_stem(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name).strip("_")

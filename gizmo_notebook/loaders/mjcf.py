@@ -1,0 +1,269 @@
+"""MJCF files, compiled by MuJoCo itself and read back from the compiled ``MjModel``.
+
+Letting MuJoCo compile the file means default classes, ``childclass``, ``<include>``,
+``fromto``, ``meshdir``, degree/radian settings and mesh re-centering are resolved exactly as
+the simulator resolves them; the loader only maps the result onto links and joints.
+
+Mapping (MuJoCo -> :class:`~gizmo_notebook.model.AssetModel`):
+
+* the world body is the root link (named as MuJoCo names it, ``world``); every other body is
+  a link with its name from the file (``body<N>`` when unnamed);
+* hinge -> ``revolute`` (``continuous`` when unlimited), slide -> ``prismatic``, ball ->
+  ``ball``, free -> ``floating``; a body with no joint is attached by a ``fixed`` joint named
+  ``<body>_fixed``;
+* a body with several joints is kept a tree by chaining them through massless intermediate
+  links named ``<body>__<joint>``: joint *i* moves link ``<body>__<joint i>``, the last
+  joint moves the body's own link, which carries the geoms and the inertia;
+* a link's frame sits on its (last) joint's anchor, so the joint origin and axis read the way
+  URDF expects and the geoms are offset to match;
+* joint values are measured from ``qpos0`` (the joint's ``ref``), which is where MuJoCo places
+  the model when nothing moves; limits are shifted by ``ref`` accordingly;
+* a geom is a visual when its group is one MuJoCo's viewer shows by default (0, 1, 2) and it
+  is not fully transparent, and a collision when ``contype`` or ``conaffinity`` is set;
+  planes and height fields are ground, not robot, and are skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import mujoco
+import numpy as np
+import trimesh
+
+from gizmo_notebook.loaders._errors import LoadError
+from gizmo_notebook.loaders._xml import read_xml
+from gizmo_notebook.model import (
+    AssetModel,
+    Box,
+    Capsule,
+    Collision,
+    Cylinder,
+    Geometry,
+    Inertial,
+    Joint,
+    JointLimits,
+    Link,
+    Mesh,
+    ModelError,
+    Pose,
+    Sphere,
+    Visual,
+    quaternion_to_matrix,
+)
+
+_G = mujoco.mjtGeom
+_J = mujoco.mjtJoint
+_OBJ = mujoco.mjtObj
+_DEFAULT_RGBA = np.array([0.5, 0.5, 0.5, 1.0], dtype=np.float32)
+VISIBLE_GROUPS: frozenset[int] = frozenset({0, 1, 2})
+MAX_INCLUDE_DEPTH = 16
+_log = logging.getLogger(__name__)
+
+
+def load_mjcf(path: Path) -> AssetModel:
+    _check_safe(path, path, depth=0)
+    previous = mujoco.get_mju_user_warning()
+    # MuJoCo's default warning handler appends to MUJOCO_LOG.TXT in the working directory;
+    # route compiler warnings (deprecated attributes...) to logging instead.
+    mujoco.set_mju_user_warning(lambda text: _log.warning("%s: %s", path.name, text.strip()))
+    try:
+        mj = mujoco.MjModel.from_xml_path(str(path))
+    except Exception as exc:  # MuJoCo reports XML and compile errors as ValueError
+        raise LoadError(_mujoco_message(exc), path=path) from None
+    finally:
+        mujoco.set_mju_user_warning(previous)
+    return model_from_mujoco(mj, name=path.stem, source=str(path))
+
+
+def _check_safe(path: Path, top: Path, depth: int) -> None:
+    """defusedxml-parse the file and every file it ``<include>``s."""
+    if depth > MAX_INCLUDE_DEPTH:
+        raise LoadError("<include> nesting is too deep (a cycle?)", path=top)
+    _, root = read_xml(path)
+    if depth == 0 and root.tag != "mujoco":
+        raise LoadError(f"root element is <{root.tag}>, expected <mujoco>", path=path)
+    for inc in root.iter("include"):
+        name = inc.get("file")
+        if not name:
+            continue
+        for base in (path.parent, top.parent):
+            child = (base / name).resolve()
+            if child.is_file():
+                _check_safe(child, top, depth + 1)
+                break
+
+
+def _mujoco_message(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text[len("XML Error: ") :] if text.startswith("XML Error: ") else text
+
+
+def model_from_mujoco(mj: mujoco.MjModel, *, name: str, source: str | None = None) -> AssetModel:
+    """Map a compiled ``MjModel`` onto an :class:`AssetModel` (see the module docstring)."""
+    body_names = [_name(mj, _OBJ.mjOBJ_BODY, b) or ("world" if b == 0 else f"body{b}") for b in range(mj.nbody)]
+    anchor = np.zeros((mj.nbody, 3))  # each body's link-frame offset in its body frame
+    links: list[Link] = []
+    joints: list[Joint] = []
+    joint_names_used: set[str] = set()
+    link_by_body: dict[int, Link] = {}
+
+    for b in range(mj.nbody):
+        link = Link(name=body_names[b])
+        link_by_body[b] = link
+        if b == 0:
+            links.append(link)
+            continue
+        parent = int(mj.body_parentid[b])
+        body_pose = _matrix(mj.body_pos[b], mj.body_quat[b])
+        offset_parent = _translation(-anchor[parent])
+        jids = list(range(int(mj.body_jntadr[b]), int(mj.body_jntadr[b]) + int(mj.body_jntnum[b])))
+        if not jids:
+            fixed = _unique(f"{body_names[b]}_fixed", joint_names_used)
+            joints.append(
+                Joint(fixed, "fixed", body_names[parent], link.name, origin=Pose.from_matrix(offset_parent @ body_pose))
+            )
+            links.append(link)
+            continue
+        prev_link = body_names[parent]
+        prev_anchor: np.ndarray | None = None
+        for k, j in enumerate(jids):
+            jname = _name(mj, _OBJ.mjOBJ_JOINT, j) or f"joint{j}"
+            joint_names_used.add(jname)
+            jtype = int(mj.jnt_type[j])
+            p = np.zeros(3) if jtype == _J.mjJNT_FREE else np.asarray(mj.jnt_pos[j], dtype=float)
+            origin = offset_parent @ body_pose @ _translation(p) if prev_anchor is None else _translation(p - prev_anchor)
+            last = k == len(jids) - 1
+            child = link if last else Link(name=f"{body_names[b]}__{jname}")
+            if not last:
+                links.append(child)
+            joints.append(_joint(mj, j, jname, prev_link, child.name, Pose.from_matrix(origin)))
+            prev_link, prev_anchor = child.name, p
+        anchor[b] = prev_anchor  # type: ignore[assignment]
+        links.append(link)
+
+    for b in range(mj.nbody):
+        link = link_by_body[b]
+        to_link = _translation(-anchor[b])
+        if b > 0 and mj.body_mass[b] > 0:
+            inertia = mj.body_inertia[b]
+            link.inertial = Inertial(
+                mass=float(mj.body_mass[b]),
+                origin=Pose.from_matrix(to_link @ _matrix(mj.body_ipos[b], mj.body_iquat[b])),
+                inertia=(float(inertia[0]), float(inertia[1]), float(inertia[2]), 0.0, 0.0, 0.0),
+            )
+    meshes: dict[int, Mesh] = {}
+    for g in range(mj.ngeom):
+        b = int(mj.geom_bodyid[g])
+        geometry, pre = _geometry(mj, g, meshes, body_names)
+        if geometry is None:
+            continue
+        origin = Pose.from_matrix(_translation(-anchor[b]) @ _matrix(mj.geom_pos[g], mj.geom_quat[g]) @ pre)
+        gname = _name(mj, _OBJ.mjOBJ_GEOM, g) or None
+        rgba = _rgba(mj, g)
+        link = link_by_body[b]
+        if int(mj.geom_group[g]) in VISIBLE_GROUPS and rgba[3] > 0:
+            link.visuals.append(Visual(geometry, origin, tuple(float(c) for c in rgba), gname))  # type: ignore[arg-type]
+        if mj.geom_contype[g] or mj.geom_conaffinity[g]:
+            link.collisions.append(Collision(geometry, origin, gname))
+
+    model = AssetModel(name=name, links=links, joints=joints, source=source)
+    try:
+        model.validate()
+    except ModelError as exc:
+        raise LoadError(str(exc), path=source) from None
+    return model
+
+
+def _joint(mj: mujoco.MjModel, j: int, name: str, parent: str, child: str, origin: Pose) -> Joint:
+    jtype = int(mj.jnt_type[j])
+    axis = tuple(float(v) for v in mj.jnt_axis[j])
+    qpos0 = float(mj.qpos0[mj.jnt_qposadr[j]])
+    dof = int(mj.jnt_dofadr[j])
+    damping, friction = float(mj.dof_damping[dof]), float(mj.dof_frictionloss[dof])
+    if jtype == _J.mjJNT_FREE:
+        return Joint(name, "floating", parent, child, origin)
+    if jtype == _J.mjJNT_BALL:
+        return Joint(name, "ball", parent, child, origin, damping=damping, friction=friction)
+    kind = "revolute" if jtype == _J.mjJNT_HINGE else "prismatic"
+    limits = None
+    if bool(mj.jnt_limited[j]):
+        lo, hi = (float(v) - qpos0 for v in mj.jnt_range[j])
+        effort = JointLimits.effort
+        if bool(mj.jnt_actfrclimited[j]):
+            effort = float(max(abs(v) for v in mj.jnt_actfrcrange[j]))
+        limits = JointLimits(lower=lo, upper=hi, effort=effort)
+    elif kind == "revolute":
+        kind = "continuous"
+    return Joint(name, kind, parent, child, origin, axis, limits, damping=damping, friction=friction)  # type: ignore[arg-type]
+
+
+def _geometry(
+    mj: mujoco.MjModel, g: int, meshes: dict[int, Mesh], body_names: list[str]
+) -> tuple[Geometry | None, np.ndarray]:
+    """The geometry of geom ``g`` and a transform to apply before it (identity so far)."""
+    gtype = int(mj.geom_type[g])
+    size = [float(v) for v in mj.geom_size[g]]
+    eye = np.eye(4)
+    if gtype == _G.mjGEOM_SPHERE:
+        return Sphere(size[0]), eye
+    if gtype == _G.mjGEOM_CAPSULE:
+        return Capsule(size[0], 2 * size[1]), eye
+    if gtype == _G.mjGEOM_CYLINDER:
+        return Cylinder(size[0], 2 * size[1]), eye
+    if gtype == _G.mjGEOM_BOX:
+        return Box((2 * size[0], 2 * size[1], 2 * size[2])), eye
+    if gtype == _G.mjGEOM_ELLIPSOID:
+        ellipsoid = trimesh.creation.icosphere(subdivisions=3)
+        ellipsoid.apply_scale(size)
+        return Mesh(ellipsoid, name=f"{body_names[int(mj.geom_bodyid[g])]}_ellipsoid{g}"), eye
+    if gtype == _G.mjGEOM_MESH:
+        mesh_id = int(mj.geom_dataid[g])
+        if mesh_id not in meshes:
+            vadr, vnum = int(mj.mesh_vertadr[mesh_id]), int(mj.mesh_vertnum[mesh_id])
+            fadr, fnum = int(mj.mesh_faceadr[mesh_id]), int(mj.mesh_facenum[mesh_id])
+            tm = trimesh.Trimesh(
+                vertices=np.array(mj.mesh_vert[vadr : vadr + vnum], dtype=np.float64),
+                faces=np.array(mj.mesh_face[fadr : fadr + fnum], dtype=np.int64),
+                process=False,
+            )
+            mesh_name = _name(mj, _OBJ.mjOBJ_MESH, mesh_id) or f"mesh{mesh_id}"
+            meshes[mesh_id] = Mesh(tm, name=mesh_name)
+        return meshes[mesh_id], eye
+    return None, eye  # plane, hfield, sdf: ground or implicit surfaces, not robot parts
+
+
+def _rgba(mj: mujoco.MjModel, g: int) -> np.ndarray:
+    """MuJoCo's rule: a material's colour applies unless the geom sets its own rgba."""
+    rgba = np.asarray(mj.geom_rgba[g], dtype=np.float32)
+    mat = int(mj.geom_matid[g])
+    if mat >= 0 and np.allclose(rgba, _DEFAULT_RGBA):
+        return np.asarray(mj.mat_rgba[mat], dtype=np.float32)
+    return rgba
+
+
+def _name(mj: mujoco.MjModel, kind: mujoco.mjtObj, index: int) -> str:
+    return mujoco.mj_id2name(mj, kind, index) or ""
+
+
+def _unique(name: str, used: set[str]) -> str:
+    out, i = name, 1
+    while out in used:
+        i += 1
+        out = f"{name}{i}"
+    used.add(out)
+    return out
+
+
+def _translation(p: np.ndarray) -> np.ndarray:
+    m = np.eye(4)
+    m[:3, 3] = p
+    return m
+
+
+def _matrix(pos: np.ndarray, quat: np.ndarray) -> np.ndarray:
+    m = np.eye(4)
+    m[:3, :3] = quaternion_to_matrix(quat)
+    m[:3, 3] = pos
+    return m
