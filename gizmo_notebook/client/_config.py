@@ -1,0 +1,147 @@
+"""Where the client talks to and with which key: arguments, then environment, then defaults.
+
+The API key never lives in a plain attribute or local variable longer than it takes to wrap it in
+:class:`_Secret`, whose ``repr`` is masked, so reprs, log lines and traceback variable dumps
+(``capture_locals``) cannot leak it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+__all__ = ["DEFAULT_BASE_URL", "Settings", "default_cache_dir", "is_loopback_url", "resolve_settings"]
+
+DEFAULT_BASE_URL = "https://api.gizmo.antimlabs.com/v1"
+API_KEY_ENV = "GIZMO_API_KEY"
+BASE_URL_ENV = "GIZMO_BASE_URL"
+CACHE_DIR_ENV = "GIZMO_CACHE_DIR"
+
+_log = logging.getLogger("gizmo_notebook.client")
+_announce_lock = threading.Lock()
+_announced = False
+
+
+class _Secret:
+    """Holds the API key; every textual form of it is masked.
+
+    Pickling is refused so the key cannot ride along into a saved notebook or a multiprocessing
+    payload by accident.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def redact(self, text: str) -> str:
+        """``text`` with every occurrence of the key replaced (a server may echo headers back)."""
+        return text.replace(self._value, "****") if self._value else text
+
+    def __repr__(self) -> str:
+        return "<secret ****>"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> object:
+        raise TypeError("the Gizmo API key cannot be pickled")
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_url: str
+    secret: _Secret | None
+    is_local: bool
+
+
+def is_loopback_url(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _clean_base_url(value: str, origin: str) -> str:
+    url = value.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"{origin} must be an http(s) URL such as {DEFAULT_BASE_URL!r}, got {value!r}"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError(f"{origin} must not carry a query string or fragment, got {value!r}")
+    return url
+
+
+def _wrap_key(api_key: str | None) -> _Secret | None:
+    """The configured key (argument, else ``GIZMO_API_KEY``) wrapped, or ``None`` when there is none."""
+    if api_key is not None and not isinstance(api_key, str):
+        raise TypeError(f"api_key must be a string, got {type(api_key).__name__}")
+    secret = _Secret((api_key or os.environ.get(API_KEY_ENV) or "").strip())
+    return secret if secret.reveal() else None
+
+
+def resolve_settings(api_key: str | None, base_url: str | None) -> Settings:
+    """Settle base URL and key; with no key at all, start (or reuse) the embedded local backend."""
+    secret = _wrap_key(api_key)
+    del api_key  # only the masked wrapper survives in this frame
+    explicit = base_url if base_url is not None else os.environ.get(BASE_URL_ENV) or None
+    origin = "base_url" if base_url is not None else BASE_URL_ENV
+    if explicit is not None:
+        url = _clean_base_url(explicit, origin)
+        if secret is None and not is_loopback_url(url):
+            raise ValueError(
+                f"no API key for {url}: pass api_key=... or set {API_KEY_ENV}, "
+                f"or unset {BASE_URL_ENV} to use the offline local backend"
+            )
+        return Settings(base_url=url, secret=secret, is_local=is_loopback_url(url))
+    if secret is not None:
+        return Settings(base_url=DEFAULT_BASE_URL, secret=secret, is_local=False)
+    return _local_settings()
+
+
+def _local_settings() -> Settings:
+    from gizmo_notebook.local.embedded import ensure_local_server
+
+    server = ensure_local_server()
+    url = _clean_base_url(str(server.base_url), "the local backend URL")
+    key = getattr(server, "api_key", None)
+    _announce_local(url, getattr(server, "data_dir", None))
+    return Settings(base_url=url, secret=_Secret(key) if key else None, is_local=True)
+
+
+def _announce_local(url: str, data_dir: object) -> None:
+    """Say once per process, plainly, that we are offline — users must not mistake it for the service."""
+    global _announced
+    with _announce_lock:
+        if _announced:
+            return
+        _announced = True
+    where = f" (data in {data_dir})" if data_dir else ""
+    _log.warning(
+        "gizmo-notebook: no API key configured (%s), using the offline local backend at %s%s",
+        API_KEY_ENV,
+        url,
+        where,
+    )
+
+
+def default_cache_dir() -> Path:
+    """``GIZMO_CACHE_DIR`` if set, else the platform's user cache directory for this package."""
+    override = os.environ.get(CACHE_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("gizmo-notebook", appauthor=False))

@@ -1,0 +1,294 @@
+"""Export -> verified local file: cache, atomic rename, expiry handling, safe unpacking.
+
+Guarantees, in order of how much they matter:
+
+* No partial file is ever visible under its final name: bytes stream into a ``.partial-*`` temp
+  file in the destination folder, the length is checked against ``Content-Length``, and only then
+  is it renamed into place (``os.replace`` is atomic on one filesystem).
+* The API key never goes to the download host: these requests go through a separate httpx client
+  that has no credentials at all (pre-signed URLs carry their own token).
+* An expired URL (by ``expires_at`` or a 403/410 from the download host) is re-requested, a cut-off
+  transfer is retried, and anything over ``max_download_bytes`` is refused.
+* Archives are unpacked without letting an entry escape the target folder or exceed the size cap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import stat
+import tempfile
+import uuid
+import zipfile
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from typing import IO
+from urllib.parse import unquote, urljoin, urlsplit
+
+import httpx
+
+from gizmo_notebook.client._errors import DownloadError
+from gizmo_notebook.client._models import Export
+from gizmo_notebook.client._transport._base_client import ClientContext, Fetch, Flow, Sleep
+
+__all__ = ["DEFAULT_MAX_DOWNLOAD_BYTES", "FileSink", "cache_folder", "download_flow", "place", "unpack_zip"]
+
+DEFAULT_MAX_DOWNLOAD_BYTES = 2 * 1024**3
+#: How many times an expired or refused export URL is re-requested before giving up.
+MAX_EXPORT_REFRESHES = 3
+#: Treat a URL this close to ``expires_at`` as expired: it would likely lapse mid-transfer.
+EXPIRY_MARGIN_S = 10.0
+MAX_ZIP_MEMBERS = 10_000
+_CHUNK = 1 << 16
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_DEFAULT_EXT = {"mujoco_mjcf": ".xml", "isaac_sim_urdf": ".urdf", "isaac_sim_usd": ".usda"}
+
+
+# ----------------------------------------------------------------------------- naming
+
+
+def cache_folder(ctx: ClientContext, kind: str, resource_id: str, fmt: str) -> Path:
+    """``<cache>/<host>-<hash of base URL>/<kind>/<id>/<format>``: one folder per thing downloaded.
+
+    The base-URL hash keeps ids of the local backend and of the service (or two local data dirs
+    on different ports) from ever sharing a cache entry.
+    """
+    parts = urlsplit(ctx.base_url)
+    digest = hashlib.sha256(ctx.base_url.encode()).hexdigest()[:10]
+    host = _safe_name(f"{parts.hostname}-{parts.port}" if parts.port else str(parts.hostname))
+    return ctx.cache_dir / f"{host}-{digest}" / kind / _safe_name(resource_id) / fmt
+
+
+def _safe_name(name: str) -> str:
+    cleaned = _SAFE_NAME.sub("_", name).lstrip(".")
+    return cleaned[:120] or "download"
+
+
+def _filename(response: httpx.Response, fallback: str) -> str:
+    disposition = response.headers.get("content-disposition", "")
+    match = re.search(r"filename\*?=(?:UTF-8'')?\"?([^\";]+)\"?", disposition, re.IGNORECASE)
+    raw = unquote(match.group(1)) if match else unquote(PurePosixPath(response.url.path).name)
+    name = _safe_name(PurePosixPath(raw.replace("\\", "/")).name) if raw else ""
+    return name if name and name != "download" else fallback
+
+
+def find_cached(folder: Path) -> Path | None:
+    """A completed download in ``folder`` (temp files start with a dot and never count)."""
+    if not folder.is_dir():
+        return None
+    done = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    return max(done, key=lambda p: p.stat().st_mtime) if done else None
+
+
+# ----------------------------------------------------------------------------- streaming
+
+
+class FileSink:
+    """Streams one response into a temp file; ``commit`` renames it into place only if complete."""
+
+    def __init__(self, folder: Path, fallback_name: str, max_bytes: int) -> None:
+        self.folder = folder
+        self.name = fallback_name
+        self.max_bytes = max_bytes
+        self.expected: int | None = None
+        self.received = 0
+        self._file: IO[bytes] | None = None
+        self._tmp: Path | None = None
+
+    def begin(self, response: httpx.Response) -> bool:
+        if not response.is_success:
+            return False
+        length = response.headers.get("content-length", "")
+        self.expected = int(length) if length.strip().isdigit() else None
+        if self.expected is not None and self.expected > self.max_bytes:
+            raise DownloadError(
+                f"the export is {self.expected} bytes, over the {self.max_bytes}-byte cap "
+                f"(raise max_download_bytes if you expect files this large)"
+            )
+        self.name = _filename(response, self.name)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".partial-", dir=self.folder)
+        self._tmp = Path(tmp)
+        self._file = os.fdopen(fd, "wb")
+        return True
+
+    def write(self, chunk: bytes) -> None:
+        assert self._file is not None
+        self.received += len(chunk)
+        if self.received > self.max_bytes:
+            raise DownloadError(
+                f"the download exceeded the {self.max_bytes}-byte cap and was stopped "
+                f"(raise max_download_bytes if you expect files this large)"
+            )
+        self._file.write(chunk)
+
+    @property
+    def complete(self) -> bool:
+        return self._file is not None and (self.expected is None or self.received == self.expected)
+
+    def commit(self) -> Path:
+        assert self._file is not None and self._tmp is not None
+        self._file.close()
+        final = self.folder / self.name
+        os.replace(self._tmp, final)
+        self._tmp = None
+        return final
+
+    def discard(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        if self._tmp is not None:
+            self._tmp.unlink(missing_ok=True)
+            self._tmp = None
+
+
+def _download_url(ctx: ClientContext, export: Export) -> str:
+    url = urljoin(ctx.base_url + "/", export.download_url)
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise DownloadError(f"the export's download_url is not an http(s) URL: {export.download_url[:80]!r}")
+    return url
+
+
+def fetch_flow(
+    ctx: ClientContext, folder: Path, fallback_name: str, request_export: Callable[[], Flow[Export]]
+) -> Flow[Path]:
+    """Request an export and stream it into ``folder``, refreshing expired URLs and retrying cut-offs."""
+    export = yield from request_export()
+    refreshes = 0
+    attempt = 0
+    while True:
+        refused: str | None = None
+        failure = ""
+        if export.is_expired(margin=EXPIRY_MARGIN_S):
+            refused = f"the download URL expired at {export.expires_at:%Y-%m-%d %H:%M:%S %Z}"
+        else:
+            sink = FileSink(folder, fallback_name, ctx.max_download_bytes)
+            retry_after = None
+            try:
+                response = yield Fetch(_download_url(ctx, export), sink)
+            except httpx.RequestError as exc:
+                sink.discard()
+                failure = f"{type(exc).__name__}: {ctx.redact(str(exc))}"
+            except BaseException:
+                sink.discard()
+                raise
+            else:
+                if response.is_success and sink.complete:
+                    return sink.commit()
+                sink.discard()
+                status = response.status_code
+                if status in (403, 410):
+                    refused = f"the download host answered {status} (expired or revoked URL)"
+                elif response.is_success:
+                    failure = f"transfer cut off after {sink.received} of {sink.expected} bytes"
+                elif status in (408, 429) or status >= 500:
+                    failure = f"the download host answered {status}"
+                    retry_after = response.headers.get("retry-after")
+                else:
+                    raise DownloadError(f"the download host answered {status} {response.reason_phrase}")
+        if refused is not None:
+            refreshes += 1
+            if refreshes > MAX_EXPORT_REFRESHES:
+                raise DownloadError(f"{refused}, even after re-requesting the export {MAX_EXPORT_REFRESHES} times")
+            export = yield from request_export()
+            continue
+        if attempt >= ctx.retry.max_retries:
+            raise DownloadError(f"download failed after {attempt + 1} attempt(s): {failure}")
+        yield Sleep(ctx.retry.delay_for(attempt, retry_after))
+        attempt += 1
+
+
+def download_flow(
+    ctx: ClientContext,
+    *,
+    kind: str,
+    resource_id: str,
+    fmt: str,
+    request_export: Callable[[], Flow[Export]],
+    dest: Path | None,
+) -> Flow[Path]:
+    """The cached file for ``(resource, format)``, downloading it first if needed; placed in ``dest`` if given."""
+    folder = cache_folder(ctx, kind, resource_id, fmt)
+    cached = find_cached(folder)
+    if cached is None:
+        fallback = f"{_safe_name(resource_id)}{_DEFAULT_EXT.get(fmt, '')}"
+        cached = yield from fetch_flow(ctx, folder, fallback, request_export)
+    return cached if dest is None else place(cached, dest, ctx.max_download_bytes)
+
+
+# ----------------------------------------------------------------------------- placing
+
+
+def place(cached: Path, dest: Path, max_bytes: int) -> Path:
+    """Copy ``cached`` into folder ``dest`` (a ``.zip`` is unpacked into ``dest/<stem>/``); return the path."""
+    dest.mkdir(parents=True, exist_ok=True)
+    if cached.suffix.lower() == ".zip":
+        return unpack_zip(cached, dest / cached.stem, max_bytes)
+    target = dest / cached.name
+    fd, tmp = tempfile.mkstemp(prefix=".partial-", dir=dest)
+    try:
+        with os.fdopen(fd, "wb") as out, cached.open("rb") as src:
+            shutil.copyfileobj(src, out, _CHUNK)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _member_path(name: str) -> PurePosixPath:
+    """The member's path relative to the target, or ``DownloadError`` if it could escape it."""
+    posix = PurePosixPath(name.replace("\\", "/"))
+    parts = [p for p in posix.parts if p not in ("", ".")]
+    if posix.is_absolute() or not parts or ".." in parts or re.match(r"^[A-Za-z]:", parts[0]):
+        raise DownloadError(f"refusing to unpack archive entry {name!r}: it would land outside the folder")
+    return PurePosixPath(*parts)
+
+
+def unpack_zip(archive: Path, target: Path, max_bytes: int) -> Path:
+    """Unpack ``archive`` into ``target`` atomically: no path escapes, no links, size-capped."""
+    staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=target.parent))
+    try:
+        try:
+            zf = zipfile.ZipFile(archive)
+        except zipfile.BadZipFile as exc:
+            raise DownloadError(f"{archive.name} is not a valid zip archive ({exc})") from None
+        with zf:
+            members = zf.infolist()
+            if len(members) > MAX_ZIP_MEMBERS:
+                raise DownloadError(f"{archive.name} has {len(members)} entries, over the {MAX_ZIP_MEMBERS} limit")
+            total = 0
+            for info in members:
+                relative = _member_path(info.filename)
+                if stat.S_ISLNK(info.external_attr >> 16):
+                    raise DownloadError(f"refusing to unpack symbolic link {info.filename!r} from {archive.name}")
+                out = staging.joinpath(*relative.parts)
+                if info.is_dir():
+                    out.mkdir(parents=True, exist_ok=True)
+                    continue
+                out.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, out.open("wb") as dst:
+                    while chunk := src.read(_CHUNK):
+                        total += len(chunk)
+                        if total > max_bytes:
+                            raise DownloadError(
+                                f"{archive.name} unpacks to more than the {max_bytes}-byte cap; not unpacked"
+                            )
+                        dst.write(chunk)
+        _swap_into_place(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    if target.exists():
+        old = target.with_name(f".old-{uuid.uuid4().hex}")
+        os.replace(target, old)
+        os.replace(staging, target)
+        shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+    else:
+        os.replace(staging, target)

@@ -1,0 +1,310 @@
+"""Typed, immutable views of API responses.
+
+The API is alpha, so parsing is tolerant on purpose: unknown fields are kept in ``.raw``, a
+missing optional field becomes ``None`` or an empty tuple, an unparsable timestamp becomes
+``None`` and a status string we have never seen becomes :attr:`AssetStatus.UNKNOWN` instead of
+an exception. Only a body that lacks what the client cannot work without (an asset without
+``id``, an export without ``download_url``) is rejected with
+:class:`~gizmo_notebook.client.APIResponseValidationError`.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+from types import MappingProxyType
+from typing import Any
+
+from gizmo_notebook.client._errors import APIResponseValidationError
+
+__all__ = [
+    "Asset",
+    "AssetPage",
+    "AssetStatus",
+    "Export",
+    "Placement",
+    "Scene",
+    "ScenePage",
+]
+
+
+class AssetStatus(str, Enum):
+    """Lifecycle of a generation job; ``UNKNOWN`` stands for any status this client does not know."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def _missing_(cls, value: object) -> AssetStatus:
+        return cls.UNKNOWN
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in (AssetStatus.READY, AssetStatus.FAILED)
+
+
+def _frozen_raw(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(copy.deepcopy(dict(data)))
+
+
+def _require_mapping(data: object, what: str) -> Mapping[str, Any]:
+    if not isinstance(data, Mapping):
+        raise APIResponseValidationError(
+            f"expected a JSON object for {what}, got {type(data).__name__}", body=data
+        )
+    return data
+
+
+def _require_str(data: Mapping[str, Any], key: str, what: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        raise APIResponseValidationError(f"{what} response has no {key!r} string", body=dict(data))
+    return value
+
+
+def _opt_str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _str_tuple(value: object) -> tuple[str, ...]:
+    if isinstance(value, (list, tuple)):
+        return tuple(v for v in value if isinstance(v, str))
+    return ()
+
+
+def _opt_int(value: object, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def parse_datetime(value: object) -> datetime | None:
+    """ISO 8601 (``Z`` suffix included) to an aware datetime; anything unparsable to ``None``."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _failure_reason(data: Mapping[str, Any]) -> str | None:
+    for key in ("failure_reason", "reason", "error_message", "error", "message"):
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            return value
+        if isinstance(value, Mapping) and isinstance(value.get("message"), str):
+            return value["message"]
+    return None
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One generated 3D asset. ``raw`` keeps the full response, unknown fields included."""
+
+    id: str
+    status: AssetStatus
+    name: str | None = None
+    prompt: str | None = None
+    created_at: datetime | None = None
+    formats_available: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: object) -> Asset:
+        body = _require_mapping(data, "an asset")
+        return cls(
+            id=_require_str(body, "id", "asset"),
+            status=AssetStatus(body.get("status")),
+            name=_opt_str(body.get("name")),
+            prompt=_opt_str(body.get("prompt")),
+            created_at=parse_datetime(body.get("created_at")),
+            formats_available=_str_tuple(body.get("formats_available")),
+            tags=_str_tuple(body.get("tags")),
+            raw=_frozen_raw(body),
+        )
+
+    @property
+    def status_text(self) -> str:
+        """The status exactly as the server sent it (useful when ``status`` is ``UNKNOWN``)."""
+        value = self.raw.get("status")
+        return value if isinstance(value, str) else self.status.value
+
+    @property
+    def failure_reason(self) -> str | None:
+        """Why generation failed, when the server says (only meaningful for ``FAILED``)."""
+        return _failure_reason(self.raw) if self.status is AssetStatus.FAILED else None
+
+    @property
+    def progress(self) -> float | None:
+        """Fraction done in 0..1 if the server reports one (an extension; the docs do not)."""
+        value = self.raw.get("progress")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            return min(max(float(value), 0.0), 1.0)
+        return None
+
+
+@dataclass(frozen=True)
+class AssetPage:
+    """One page of ``GET /assets``."""
+
+    assets: tuple[Asset, ...]
+    total: int
+    limit: int
+    offset: int
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: object, *, limit: int, offset: int) -> AssetPage:
+        body = _require_mapping(data, "an asset list")
+        items = body.get("assets")
+        if not isinstance(items, list):
+            raise APIResponseValidationError("asset list response has no 'assets' array", body=dict(body))
+        assets = tuple(Asset.from_dict(item) for item in items)
+        return cls(
+            assets=assets,
+            total=_opt_int(body.get("total"), offset + len(assets)),
+            limit=_opt_int(body.get("limit"), limit),
+            offset=_opt_int(body.get("offset"), offset),
+            raw=_frozen_raw(body),
+        )
+
+    @property
+    def items(self) -> tuple[Asset, ...]:
+        return self.assets
+
+    def __iter__(self) -> Iterator[Asset]:
+        return iter(self.assets)
+
+    def __len__(self) -> int:
+        return len(self.assets)
+
+
+@dataclass(frozen=True)
+class Export:
+    """A pre-signed, time-limited download URL for one format of an asset or scene."""
+
+    download_url: str
+    expires_at: datetime | None
+    format: str
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: object, *, format: str) -> Export:
+        body = _require_mapping(data, "an export")
+        return cls(
+            download_url=_require_str(body, "download_url", "export"),
+            expires_at=parse_datetime(body.get("expires_at")),
+            format=_opt_str(body.get("format")) or format,
+            raw=_frozen_raw(body),
+        )
+
+    def is_expired(self, now: datetime | None = None, margin: float = 0.0) -> bool:
+        """True once ``expires_at`` (less ``margin`` seconds) has passed; unknown expiry never expires."""
+        if self.expires_at is None:
+            return False
+        now = now or datetime.now(timezone.utc)
+        return now >= self.expires_at - timedelta(seconds=margin)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one asset sits in a scene: ``position`` in metres, ``orientation`` a (w, x, y, z) quaternion."""
+
+    asset_id: str
+    position: tuple[float, ...] = (0.0, 0.0, 0.0)
+    orientation: tuple[float, ...] = ()
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: object) -> Placement:
+        body = _require_mapping(data, "a placement")
+        return cls(
+            asset_id=_require_str(body, "asset_id", "placement"),
+            position=_num_tuple(body.get("position")),
+            orientation=_num_tuple(body.get("orientation")),
+            raw=_frozen_raw(body),
+        )
+
+
+def _num_tuple(value: object) -> tuple[float, ...]:
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return tuple(float(v) for v in value if isinstance(v, (int, float)) and not isinstance(v, bool))
+    return ()
+
+
+@dataclass(frozen=True)
+class Scene:
+    """Several placed assets composed into one environment that exports as a whole."""
+
+    id: str
+    name: str | None = None
+    status: AssetStatus = AssetStatus.UNKNOWN
+    placements: tuple[Placement, ...] = ()
+    created_at: datetime | None = None
+    formats_available: tuple[str, ...] = ()
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: object) -> Scene:
+        body = _require_mapping(data, "a scene")
+        items = body.get("placements")
+        placements = tuple(Placement.from_dict(p) for p in items) if isinstance(items, list) else ()
+        return cls(
+            id=_require_str(body, "id", "scene"),
+            name=_opt_str(body.get("name")),
+            status=AssetStatus(body.get("status")),
+            placements=placements,
+            created_at=parse_datetime(body.get("created_at")),
+            formats_available=_str_tuple(body.get("formats_available")),
+            raw=_frozen_raw(body),
+        )
+
+
+@dataclass(frozen=True)
+class ScenePage:
+    """One page of ``GET /scenes``."""
+
+    scenes: tuple[Scene, ...]
+    total: int
+    limit: int
+    offset: int
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: object, *, limit: int, offset: int) -> ScenePage:
+        body = _require_mapping(data, "a scene list")
+        items = body.get("scenes")
+        if not isinstance(items, list):
+            raise APIResponseValidationError("scene list response has no 'scenes' array", body=dict(body))
+        scenes = tuple(Scene.from_dict(item) for item in items)
+        return cls(
+            scenes=scenes,
+            total=_opt_int(body.get("total"), offset + len(scenes)),
+            limit=_opt_int(body.get("limit"), limit),
+            offset=_opt_int(body.get("offset"), offset),
+            raw=_frozen_raw(body),
+        )
+
+    @property
+    def items(self) -> tuple[Scene, ...]:
+        return self.scenes
+
+    def __iter__(self) -> Iterator[Scene]:
+        return iter(self.scenes)
+
+    def __len__(self) -> int:
+        return len(self.scenes)

@@ -1,0 +1,77 @@
+"""Runs flows with ``httpx.AsyncClient`` and ``asyncio.sleep``."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import httpx
+
+from gizmo_notebook.client._transport._base_client import (
+    DOWNLOAD_HEADERS,
+    Fetch,
+    Flow,
+    Now,
+    Send,
+    Sleep,
+    advance,
+)
+
+__all__ = ["AsyncRunner"]
+
+T = TypeVar("T")
+
+
+class AsyncRunner:
+    """Performs a flow's effects on the running event loop; never blocks it."""
+
+    def __init__(
+        self,
+        api: httpx.AsyncClient,
+        downloads: httpx.AsyncClient,
+        *,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self._api = api
+        self._downloads = downloads
+        self._sleep = sleep or asyncio.sleep
+        self._clock = clock or time.monotonic
+
+    async def run(self, flow: Flow[T]) -> T:
+        value: Any = None
+        error: BaseException | None = None
+        try:
+            while True:
+                done, item = advance(flow, value, error)
+                if done:
+                    return item
+                value, error = None, None
+                try:
+                    value = await self._perform(item)
+                except Exception as exc:  # handed to the flow, which decides what it means
+                    error = exc
+        finally:
+            flow.close()
+
+    async def _perform(self, effect: object) -> Any:
+        if isinstance(effect, Send):
+            return await self._api.request(effect.method, effect.path, json=effect.json, params=effect.params)
+        if isinstance(effect, Fetch):
+            async with self._downloads.stream("GET", effect.url, headers=DOWNLOAD_HEADERS) as response:
+                if effect.sink.begin(response):
+                    async for chunk in response.aiter_raw():
+                        effect.sink.write(chunk)
+            return response
+        if isinstance(effect, Sleep):
+            await self._sleep(effect.seconds)
+            return None
+        if isinstance(effect, Now):
+            return self._clock()
+        raise TypeError(f"unknown effect {effect!r}")
+
+    async def aclose(self) -> None:
+        await self._api.aclose()
+        await self._downloads.aclose()

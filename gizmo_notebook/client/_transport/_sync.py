@@ -1,0 +1,100 @@
+"""Runs flows with ``httpx.Client`` — and sleeps without starving a running notebook event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import httpx
+
+from gizmo_notebook.client._transport._base_client import (
+    DOWNLOAD_HEADERS,
+    Fetch,
+    Flow,
+    Now,
+    Send,
+    Sleep,
+    advance,
+)
+
+__all__ = ["SyncRunner", "loop_friendly_sleep"]
+
+T = TypeVar("T")
+
+
+def loop_friendly_sleep(seconds: float) -> None:
+    """``time.sleep``, except inside a running event loop (a Jupyter cell), where it keeps the loop turning.
+
+    A cell that calls the sync ``wait`` runs *inside* ipykernel's asyncio loop. ``time.sleep``
+    there would freeze every other task on the loop (a live widget's animation, a concurrent
+    download) for the whole wait. Instead the loop is re-entered (nest-asyncio) to run
+    ``asyncio.sleep``, so the other tasks keep ticking while this call blocks.
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        time.sleep(seconds)
+        return
+    import nest_asyncio
+
+    try:
+        nest_asyncio.apply(loop)
+    except ValueError:  # a loop nest-asyncio cannot patch (e.g. uvloop): blocking is all that is left
+        time.sleep(seconds)
+        return
+    loop.run_until_complete(asyncio.sleep(seconds))
+
+
+class SyncRunner:
+    """Performs a flow's effects synchronously; owns the API and the credential-free download clients."""
+
+    def __init__(
+        self,
+        api: httpx.Client,
+        downloads: httpx.Client,
+        *,
+        sleep: Callable[[float], Any] | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self._api = api
+        self._downloads = downloads
+        self._sleep = sleep or loop_friendly_sleep
+        self._clock = clock or time.monotonic
+
+    def run(self, flow: Flow[T]) -> T:
+        value: Any = None
+        error: BaseException | None = None
+        try:
+            while True:
+                done, item = advance(flow, value, error)
+                if done:
+                    return item
+                value, error = None, None
+                try:
+                    value = self._perform(item)
+                except Exception as exc:  # handed to the flow, which decides what it means
+                    error = exc
+        finally:
+            flow.close()
+
+    def _perform(self, effect: object) -> Any:
+        if isinstance(effect, Send):
+            return self._api.request(effect.method, effect.path, json=effect.json, params=effect.params)
+        if isinstance(effect, Fetch):
+            with self._downloads.stream("GET", effect.url, headers=DOWNLOAD_HEADERS) as response:
+                if effect.sink.begin(response):
+                    for chunk in response.iter_raw():
+                        effect.sink.write(chunk)
+            return response
+        if isinstance(effect, Sleep):
+            self._sleep(effect.seconds)
+            return None
+        if isinstance(effect, Now):
+            return self._clock()
+        raise TypeError(f"unknown effect {effect!r}")
+
+    def close(self) -> None:
+        self._api.close()
+        self._downloads.close()

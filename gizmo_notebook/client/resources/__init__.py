@@ -1,0 +1,1 @@
+"""``client.assets`` and ``client.scenes``: thin sync/async facades over shared flows."""
