@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    import httpx
+
     from gizmo_notebook.local.runner import LocalServer
 
 
@@ -42,6 +44,14 @@ class LocalServerAccount:
     api_key: str = field(repr=False)
     data_dir: Path
     server: LocalServer = field(repr=False)
+
+    def client(self, *, api_key: str | None = None, **options: Any) -> httpx.Client:
+        """A sync httpx client on ``base_url`` (with a trailing slash, so relative paths join)."""
+        import httpx
+
+        key = self.api_key if api_key is None else api_key
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        return httpx.Client(base_url=self.base_url + "/", headers=headers, timeout=30.0, **options)
 
 
 @pytest.fixture(scope="session")
