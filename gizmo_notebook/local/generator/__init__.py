@@ -1,0 +1,41 @@
+"""The procedural generator behind the local server: prompt in, articulated :class:`AssetModel` out.
+
+Layout: :mod:`.spec` reads the prompt; one module per family builds parts (:mod:`.arm`,
+:mod:`.gripper`, :mod:`.wheeled`, :mod:`.legged`, :mod:`.head`, :mod:`.fixtures`,
+:mod:`.generic`); :mod:`.assemble` stacks them and :mod:`.compose` grafts models together
+(also for scenes). Everything is a pure function of the prompt, so the same prompt always
+yields the same model — and the same export bytes.
+
+Every model stands on z = 0. Fixed-base assets (arms, grippers, heads, furniture) have a
+massless root link named ``world``; mobile ones (wheeled, legged) float. See
+:mod:`.compose` for why that convention, and the exporters for how each format maps it.
+"""
+
+from __future__ import annotations
+
+from ...model import AssetModel
+from .assemble import assemble, describe
+from .compose import WORLD_LINK, compose_scene, is_world_anchored
+from .spec import FAMILIES, Spec, parse_prompt
+
+__all__ = [
+    "FAMILIES",
+    "WORLD_LINK",
+    "Spec",
+    "compose_scene",
+    "generate",
+    "is_world_anchored",
+    "parse_prompt",
+]
+
+
+def generate(prompt: str) -> AssetModel:
+    """Build the articulated model ``prompt`` describes; any string yields a valid model.
+
+    The model's ``name`` is a short identifier of what was understood (``"6dof_arm_
+    parallel_jaw_gripper"``); the display name shown to users is the server's business.
+    """
+    if not isinstance(prompt, str):
+        raise TypeError(f"prompt must be a string, not {type(prompt).__name__}")
+    spec = parse_prompt(prompt)
+    return assemble(spec, describe(spec))

@@ -1,0 +1,256 @@
+"""MuJoCo MJCF: one self-contained ``.xml`` (meshes inlined as ``vertex``/``face`` assets).
+
+Mapping choices, each made so the file loads and simulates sensibly as-is:
+
+* Links become nested ``<body>`` elements; a movable joint becomes ``hinge``/``slide``
+  (``continuous`` -> unlimited hinge), a fixed joint simply nests the body.
+* Fixed-base models (root link ``world``, see the generator) put the world link's geometry
+  in ``<worldbody>`` and weld their first body to it. Floating models (wheeled, legged) get
+  a ``<freejoint>``, are lifted so their lowest collision geometry rests on z = 0, and a
+  ground plane named ``floor`` is added for them to stand on.
+* Every revolute/prismatic joint gets a ``<position>`` servo (rated effort as force limit),
+  every continuous joint a ``<velocity>`` motor; names are ``<joint>_act``. Joint armature
+  is sized to the servo stiffness so the explicit spring stays stable at the 2 ms step.
+* Visual geoms are group 2 and never collide; collision geoms are group 3 and collide with
+  the floor/world only (contype 2, conaffinity 1): generated links overlap at their joints,
+  and self-collision there would only inject contact forces at rest.
+* Explicit ``<inertial>`` on every body, so MuJoCo never infers mass from visual meshes.
+"""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+from typing import IO
+
+import numpy as np
+
+from ...model import AssetModel, Box, Capsule, Cylinder, Geometry, Joint, Link, Mesh, Pose, Sphere
+from ._common import (
+    ExportError,
+    MeshTable,
+    default_inertia,
+    drive_gains,
+    effort_of,
+    fmt,
+    is_world_anchored,
+    unique_identifiers,
+    velocity_of,
+)
+
+__all__ = ["TIMESTEP", "write_mjcf"]
+
+TIMESTEP = 0.002
+_ARMATURE_MARGIN = 4.0  # armature >= margin * kp * dt^2 keeps omega*dt <= 0.5
+
+
+def write_mjcf(model: AssetModel, fh: IO[bytes]) -> None:
+    """Serialise ``model`` as MJCF to the binary stream ``fh``."""
+    fh.write(ET.tostring(_document(model), encoding="utf-8", xml_declaration=True))
+
+
+def _document(model: AssetModel) -> ET.Element:
+    model.validate()
+    names = _Names(model)
+    meshes = MeshTable()
+    root = ET.Element("mujoco", model=model.name)
+    ET.SubElement(root, "compiler", angle="radian", autolimits="true")
+    ET.SubElement(root, "option", timestep=str(TIMESTEP), integrator="implicitfast")
+    default = ET.SubElement(root, "default")
+    visual_cls = ET.SubElement(default, "default", {"class": "visual"})
+    ET.SubElement(visual_cls, "geom", contype="0", conaffinity="0", group="2", density="0")
+    collision_cls = ET.SubElement(default, "default", {"class": "collision"})
+    ET.SubElement(collision_cls, "geom", contype="2", conaffinity="1", group="3", friction="1 0.01 0.001")
+    asset = ET.SubElement(root, "asset")
+    world = ET.SubElement(root, "worldbody")
+    ET.SubElement(world, "light", name="sun", pos="0 0 4", dir="0 0 -1", directional="true")
+    actuators: list[ET.Element] = []
+
+    anchored = is_world_anchored(model)
+    root_link = model.root
+    if anchored:
+        _add_geoms(world, root_link, names, meshes, world_geom=True)
+        for joint in model.children(root_link.name):
+            _add_body(world, model, joint, names, meshes, actuators)
+    else:
+        ET.SubElement(
+            world, "geom", name=names.unique_geom("floor"), type="plane", size="0 0 0.05",
+            rgba="0.5 0.52 0.55 1", contype="1", conaffinity="1", group="0",
+        )  # fmt: skip
+        body = ET.SubElement(world, "body", name=names.link[root_link.name], pos=fmt((0, 0, _rest_height(model))))
+        ET.SubElement(body, "freejoint", name=names.unique_joint(f"{root_link.name}_free"))
+        _fill_body(body, model, root_link, names, meshes, actuators)
+
+    for stem, mesh in meshes.items():
+        ET.SubElement(
+            asset,
+            "mesh",
+            name=stem,
+            vertex=" ".join(f"{v:.6g}" for v in np.asarray(mesh.mesh.vertices).ravel()),
+            face=" ".join(str(int(i)) for i in np.asarray(mesh.mesh.faces).ravel()),
+        )
+    if actuators:
+        block = ET.SubElement(root, "actuator")
+        block.extend(actuators)
+    return root
+
+
+class _Names:
+    """MJCF names must be unique per element kind; keep the model's names where possible."""
+
+    def __init__(self, model: AssetModel):
+        self.link = unique_identifiers(link.name for link in model.links)
+        self.joint = unique_identifiers(j.name for j in model.joints)
+        self._joints_used = set(self.joint.values())
+        self._geoms: set[str] = set()
+
+    def unique_geom(self, wanted: str) -> str:
+        return self._claim(wanted, self._geoms)
+
+    def unique_joint(self, wanted: str) -> str:
+        return self._claim(wanted, self._joints_used)
+
+    @staticmethod
+    def _claim(wanted: str, used: set[str]) -> str:
+        candidate, n = wanted, 1
+        while candidate in used:
+            n += 1
+            candidate = f"{wanted}_{n}"
+        used.add(candidate)
+        return candidate
+
+
+def _pose_attrs(pose: Pose) -> dict[str, str]:
+    attrs: dict[str, str] = {}
+    if any(pose.xyz):
+        attrs["pos"] = fmt(pose.xyz)
+    if any(pose.rpy):
+        attrs["quat"] = fmt(pose.quaternion())
+    return attrs
+
+
+def _add_body(
+    parent: ET.Element,
+    model: AssetModel,
+    joint: Joint,
+    names: _Names,
+    meshes: MeshTable,
+    actuators: list[ET.Element],
+) -> None:
+    link = model.link(joint.child)
+    body = ET.SubElement(parent, "body", name=names.link[link.name], **_pose_attrs(joint.origin))
+    _add_joint(body, joint, parent.tag == "worldbody", names, actuators)
+    _fill_body(body, model, link, names, meshes, actuators)
+
+
+def _fill_body(
+    body: ET.Element,
+    model: AssetModel,
+    link: Link,
+    names: _Names,
+    meshes: MeshTable,
+    actuators: list[ET.Element],
+) -> None:
+    mass, com, tensor = default_inertia(link)
+    ET.SubElement(
+        body,
+        "inertial",
+        pos=fmt(com),
+        mass=fmt([mass]),
+        fullinertia=fmt([tensor[0, 0], tensor[1, 1], tensor[2, 2], tensor[0, 1], tensor[0, 2], tensor[1, 2]]),
+    )
+    _add_geoms(body, link, names, meshes, world_geom=False)
+    for child in model.children(link.name):
+        _add_body(body, model, child, names, meshes, actuators)
+
+
+def _add_joint(body: ET.Element, joint: Joint, top_level: bool, names: _Names, actuators: list[ET.Element]) -> None:
+    name = names.joint[joint.name]
+    if joint.type == "fixed":
+        return
+    if joint.type == "floating":
+        if not top_level:
+            raise ExportError(f"joint {joint.name!r}: MJCF only allows a floating joint on a top-level body")
+        ET.SubElement(body, "freejoint", name=name)
+        return
+    if joint.type == "planar":
+        raise ExportError(f"joint {joint.name!r}: planar joints have no MJCF equivalent; use two slides and a hinge")
+    if joint.type == "ball":
+        ET.SubElement(body, "joint", name=name, type="ball", damping=fmt([joint.damping]))
+        return
+    kind = "slide" if joint.type == "prismatic" else "hinge"
+    kp, kv = drive_gains(joint)
+    attrs = {
+        "name": name,
+        "type": kind,
+        "axis": fmt(joint.axis),
+        "damping": fmt([joint.damping]),
+        "armature": fmt([_ARMATURE_MARGIN * kp * TIMESTEP**2 if joint.type != "continuous" else 0.001]),
+    }
+    if joint.friction:
+        attrs["frictionloss"] = fmt([joint.friction])
+    limits = joint.limits
+    if joint.type in ("revolute", "prismatic") and limits is not None and limits.upper > limits.lower:
+        attrs["range"] = fmt([limits.lower, limits.upper])
+    ET.SubElement(body, "joint", attrs)
+    effort = effort_of(joint)
+    if joint.type == "continuous":
+        velocity = velocity_of(joint)
+        actuators.append(
+            ET.Element(
+                "velocity", name=f"{name}_act", joint=name, kv=fmt([effort / velocity]),
+                ctrlrange=fmt([-velocity, velocity]), forcerange=fmt([-effort, effort]),
+            )  # fmt: skip
+        )
+        return
+    ctrl = attrs.get("range", fmt([-math.pi, math.pi]) if kind == "hinge" else "-1 1")
+    actuators.append(
+        ET.Element(
+            "position", name=f"{name}_act", joint=name, kp=fmt([kp]), kv=fmt([kv]),
+            ctrlrange=ctrl, forcerange=fmt([-effort, effort]),
+        )  # fmt: skip
+    )
+
+
+def _geom_attrs(geometry: Geometry, meshes: MeshTable) -> dict[str, str]:
+    if isinstance(geometry, Box):
+        return {"type": "box", "size": fmt(s / 2 for s in geometry.size)}
+    if isinstance(geometry, Cylinder):
+        return {"type": "cylinder", "size": fmt([geometry.radius, geometry.length / 2])}
+    if isinstance(geometry, Sphere):
+        return {"type": "sphere", "size": fmt([geometry.radius])}
+    if isinstance(geometry, Capsule):
+        return {"type": "capsule", "size": fmt([geometry.radius, geometry.length / 2])}
+    if isinstance(geometry, Mesh):
+        return {"type": "mesh", "mesh": meshes.name(geometry)}
+    raise ExportError(f"unsupported geometry {type(geometry).__name__}")
+
+
+def _add_geoms(body: ET.Element, link: Link, names: _Names, meshes: MeshTable, *, world_geom: bool) -> None:
+    for i, visual in enumerate(link.visuals):
+        attrs = {"name": names.unique_geom(visual.name or f"{link.name}_visual_{i}"), "class": "visual"}
+        attrs.update(_geom_attrs(visual.geometry, meshes))
+        attrs.update(_pose_attrs(visual.origin))
+        if visual.color is not None:
+            attrs["rgba"] = fmt(visual.color)
+        ET.SubElement(body, "geom", attrs)
+    for i, collision in enumerate(link.collisions):
+        attrs = {"name": names.unique_geom(collision.name or f"{link.name}_collision_{i}"), "class": "collision"}
+        if world_geom:  # the ground of a scene: collides with every robot geom
+            attrs.update(contype="1", conaffinity="1")
+        attrs.update(_geom_attrs(collision.geometry, meshes))
+        attrs.update(_pose_attrs(collision.origin))
+        ET.SubElement(body, "geom", attrs)
+
+
+def _rest_height(model: AssetModel) -> float:
+    """How far to lift a floating model so its lowest collision point touches z = 0."""
+    transforms = model.link_transforms()
+    lowest = math.inf
+    for link in model.links:
+        for collision in link.collisions or []:
+            mesh = collision.geometry.to_trimesh()
+            world = transforms[link.name] @ collision.origin.matrix()
+            z = (np.asarray(mesh.vertices) @ world[:3, :3].T + world[:3, 3])[:, 2]
+            lowest = min(lowest, float(z.min()))
+    return 0.0 if not math.isfinite(lowest) else round(-lowest, 6)

@@ -1,0 +1,108 @@
+"""Triangle meshes for shapes primitives cannot express: tapered fingers, cups, housings with holes.
+
+Each constructor is cached on its (rounded) dimensions, because the same prompt — and most
+prompts of a family — ask for the same handful of shapes, and mesh booleans cost milliseconds.
+The returned :class:`~gizmo_notebook.model.Mesh` objects are shared: treat them as read-only.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import trimesh
+
+from ...model import Mesh
+
+__all__ = ["finger", "housing_with_hole", "l_bracket", "suction_cup"]
+
+# Rotate an XY-extruded (along Z) profile so profile-X -> link Y, profile-Y -> link Z,
+# extrusion -> link X. The matrix is a proper rotation (det +1), so normals stay outward.
+_PROFILE_TO_LINK = np.array([[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]], dtype=float)
+
+
+def _r(value: float) -> float:
+    return round(float(value), 4)
+
+
+def _tag(*values: float) -> str:
+    return "_".join(f"{round(v * 1000):d}" for v in values)
+
+
+@functools.lru_cache(maxsize=256)
+def _finger(length: float, width: float, thickness: float) -> Mesh:
+    # Trapezoid in the (y, z) plane: thick at the knuckle, 60% at the tip, with a
+    # flat inner (−y) face so two fingers meet flush.
+    t = thickness
+    profile = np.array([(-t / 2, 0.0), (t / 2, 0.0), (t / 2 - 0.4 * t, length), (-t / 2, length)])
+    mesh = trimesh.creation.extrude_polygon(_polygon(profile), width)
+    mesh.apply_translation((0.0, 0.0, -width / 2))
+    mesh.apply_transform(_PROFILE_TO_LINK)
+    return Mesh(mesh, name=f"finger_{_tag(length, width, thickness)}")
+
+
+def finger(length: float, width: float, thickness: float) -> Mesh:
+    """A tapered gripper jaw running from z=0 to z=``length``; its inner face is at y = -t/2."""
+    return _finger(_r(length), _r(width), _r(thickness))
+
+
+@functools.lru_cache(maxsize=64)
+def _suction_cup(radius: float, height: float) -> Mesh:
+    neck = radius * 0.35
+    profile = np.array(
+        [(0.0, 0.0), (neck, 0.0), (neck, height * 0.45), (radius, height * 0.85), (radius, height), (0.0, height)]
+    )
+    mesh = trimesh.creation.revolve(profile, sections=32)
+    return Mesh(mesh, name=f"suction_cup_{_tag(radius, height)}")
+
+
+def suction_cup(radius: float, height: float) -> Mesh:
+    """A flared vacuum cup from z=0 (stem) to z=``height`` (rim), as a closed solid."""
+    return _suction_cup(_r(radius), _r(height))
+
+
+@functools.lru_cache(maxsize=64)
+def _housing_with_hole(x: float, y: float, z: float, hole: float) -> Mesh:
+    body = trimesh.creation.box(extents=(x, y, z))
+    bore = trimesh.creation.cylinder(radius=hole, height=x * 0.9, sections=32)
+    # Blind bore from the +X face, 45% deep: a lens or sensor window, not a tunnel.
+    bore.apply_transform(trimesh.transformations.rotation_matrix(math.pi / 2, (0, 1, 0)))
+    bore.apply_translation((x / 2, 0.0, 0.0))
+    mesh = trimesh.boolean.difference([body, bore], engine="manifold")
+    return Mesh(mesh, name=f"housing_{_tag(x, y, z, hole)}")
+
+
+def housing_with_hole(size: tuple[float, float, float], hole_radius: float) -> Mesh:
+    """A box housing centred on the origin with a round window bored into its +X face."""
+    return _housing_with_hole(_r(size[0]), _r(size[1]), _r(size[2]), _r(hole_radius))
+
+
+@functools.lru_cache(maxsize=64)
+def _l_bracket(width: float, depth: float, height: float, thickness: float, hole: float) -> Mesh:
+    base = trimesh.creation.box(extents=(depth, width, thickness))
+    base.apply_translation((depth / 2, 0.0, thickness / 2))
+    upright = trimesh.creation.box(extents=(thickness, width, height))
+    upright.apply_translation((thickness / 2, 0.0, height / 2))
+    solid = trimesh.boolean.union([base, upright], engine="manifold")
+    cutters = []
+    for sy in (-1, 1):
+        down = trimesh.creation.cylinder(radius=hole, height=thickness * 3, sections=24)
+        down.apply_translation((depth * 0.65, sy * width * 0.28, thickness / 2))
+        side = trimesh.creation.cylinder(radius=hole, height=thickness * 3, sections=24)
+        side.apply_transform(trimesh.transformations.rotation_matrix(math.pi / 2, (0, 1, 0)))
+        side.apply_translation((thickness / 2, sy * width * 0.28, height * 0.65))
+        cutters += [down, side]
+    mesh = trimesh.boolean.difference([solid, *cutters], engine="manifold")
+    return Mesh(mesh, name=f"l_bracket_{_tag(width, depth, height, thickness)}")
+
+
+def l_bracket(width: float, depth: float, height: float, thickness: float, hole_radius: float) -> Mesh:
+    """An L-shaped angle bracket (foot along +X, upright along +Z) with two bolt holes per leg."""
+    return _l_bracket(_r(width), _r(depth), _r(height), _r(thickness), _r(hole_radius))
+
+
+def _polygon(points: np.ndarray):  # -> shapely.geometry.Polygon
+    from shapely.geometry import Polygon
+
+    return Polygon(points)
