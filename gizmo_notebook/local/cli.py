@@ -113,7 +113,7 @@ def _serve(args: argparse.Namespace) -> int:
         printed_key = read_or_create_secret(data_dir / DEFAULT_KEY_FILE, new_key())
         keys = [printed_key]
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # proto set: asyncio then enables TCP_NODELAY
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((args.host, args.port))

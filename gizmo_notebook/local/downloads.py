@@ -16,21 +16,11 @@ from gizmo_notebook.local.errors import ApiError
 
 __all__ = ["media_type", "routes"]
 
-_MEDIA_TYPES = {
-    ".xml": "application/xml",
-    ".mjcf": "application/xml",
-    ".urdf": "application/xml",
-    ".usda": "model/vnd.usda",
-    ".usd": "model/vnd.usd",
-    ".usdc": "model/vnd.usd",
-    ".usdz": "model/vnd.usdz+zip",
-    ".zip": "application/zip",
-}
-
-
 def media_type(filename: str) -> str:
-    dot = filename.rfind(".")
-    return _MEDIA_TYPES.get(filename[dot:].lower() if dot >= 0 else "", "application/octet-stream")
+    """The export's Content-Type; the exporters own the suffix -> type table."""
+    from gizmo_notebook.local.exporters import media_type_for
+
+    return media_type_for(filename)
 
 
 async def download(request: Request) -> FileResponse:
