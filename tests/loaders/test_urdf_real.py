@@ -1,0 +1,136 @@
+"""Real URDF robots (pybullet_data and example-robot-data: OBJ, STL and DAE meshes,
+package:// URIs, up to 78 links) load with every link and joint, the same zero-pose
+bounding box as yourdfpy's own scene, and the same link frames as pybullet computes."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+import pybullet
+import pytest
+import yourdfpy
+
+from gizmo_notebook import load
+from gizmo_notebook.loaders.urdf import resolve_resource
+from gizmo_notebook.model import AssetModel, Capsule, Cylinder, Sphere
+
+from ._reference import EXAMPLE_ROBOTS, PYBULLET_DATA
+
+PYBULLET_ROBOTS = [
+    PYBULLET_DATA / "r2d2.urdf",  # primitives + OBJ, global materials
+    PYBULLET_DATA / "kuka_iiwa" / "model.urdf",  # OBJ meshes
+    PYBULLET_DATA / "franka_panda" / "panda.urdf",  # package://meshes/... OBJ
+    PYBULLET_DATA / "laikago" / "laikago_toes.urdf",  # OBJ, quadruped
+    PYBULLET_DATA / "a1" / "a1.urdf",  # zero pose outside the knee limits
+    PYBULLET_DATA / "xarm" / "xarm6_robot.urdf",  # STL meshes
+]
+EXAMPLE_ROBOT_DATA = [
+    EXAMPLE_ROBOTS / "ur_description" / "urdf" / "ur5_robot.urdf",  # DAE visuals, STL collisions
+    EXAMPLE_ROBOTS / "panda_description" / "urdf" / "panda.urdf",  # DAE
+    EXAMPLE_ROBOTS / "solo_description" / "robots" / "solo12.urdf",
+    EXAMPLE_ROBOTS / "tiago_description" / "robots" / "tiago.urdf",  # 78 links
+]
+_PB_TYPES = {0: {"revolute", "continuous"}, 1: {"prismatic"}, 4: {"fixed"}}
+
+
+def _ids(p: Path) -> str:
+    return f"{p.parent.name}/{p.stem}"
+
+
+@functools.lru_cache(maxsize=None)
+def _yourdfpy(path: Path) -> yourdfpy.URDF:
+    # yourdfpy resolves meshes through the same resolver; what it checks independently is the
+    # whole mapping: origins, scales, primitives, materials and forward kinematics.
+    return yourdfpy.URDF.load(str(path), filename_handler=lambda fname: str(resolve_resource(fname, path)))
+
+
+def _round_tolerance(model: AssetModel) -> float:
+    radii = [
+        v.geometry.radius
+        for link in model.links
+        for v in link.visuals
+        if isinstance(v.geometry, (Sphere, Cylinder, Capsule))
+    ]
+    return 1e-6 + 0.02 * max(radii, default=0.0)
+
+
+@pytest.mark.parametrize("path", PYBULLET_ROBOTS + EXAMPLE_ROBOT_DATA, ids=_ids)
+def test_links_joints_and_zero_pose_bounds_match_yourdfpy(path: Path) -> None:
+    model = load(path)
+    ref = _yourdfpy(path)
+    assert [link.name for link in model.links] == [link.name for link in ref.robot.links]
+    assert [(j.name, j.type, j.parent, j.child) for j in model.joints] == [
+        (j.name, j.type, j.parent, j.child) for j in ref.robot.joints
+    ]
+    np.testing.assert_allclose(model.scene.bounds, ref.scene.bounds, atol=_round_tolerance(model))
+    for link in ref.robot.links:  # every visual made it, none invented
+        assert len(model.link(link.name).visuals) == len(link.visuals)
+        assert len(model.link(link.name).collisions) == len(link.collisions)
+
+
+@pytest.mark.parametrize("path", PYBULLET_ROBOTS, ids=_ids)
+def test_link_frames_match_pybullet_at_zero_and_random_pose(path: Path) -> None:
+    model = load(path)
+    client = pybullet.connect(pybullet.DIRECT)
+    try:
+        body = pybullet.loadURDF(str(path), useFixedBase=True, physicsClientId=client)
+        n = pybullet.getNumJoints(body, physicsClientId=client)
+        assert n == len(model.joints) and n + 1 == len(model.links)
+        rng = np.random.default_rng(3)
+        q: dict[str, float] = {}
+        for i in range(n):
+            info = pybullet.getJointInfo(body, i, physicsClientId=client)
+            name, pb_type, lower, upper = info[1].decode(), info[2], info[8], info[9]
+            joint = model.joint(name)
+            assert joint.type in _PB_TYPES[pb_type]
+            assert joint.child == info[12].decode()
+            if joint.limits is not None:
+                np.testing.assert_allclose([joint.limits.lower, joint.limits.upper], [lower, upper], atol=1e-9)
+            if joint.is_movable:
+                lo, hi = (lower, upper) if joint.limits is not None else (-np.pi, np.pi)
+                q[name] = float(rng.uniform(lo, hi))
+        for pose in ({}, q):
+            for i in range(n):
+                name = pybullet.getJointInfo(body, i, physicsClientId=client)[1].decode()
+                pybullet.resetJointState(body, i, pose.get(name, 0.0), physicsClientId=client)
+            ours = model.link_transforms(pose, clamp=False)
+            for i in range(n):
+                state = pybullet.getLinkState(body, i, computeForwardKinematics=True, physicsClientId=client)
+                child = model.joint(pybullet.getJointInfo(body, i, physicsClientId=client)[1].decode()).child
+                np.testing.assert_allclose(ours[child][:3, 3], state[4], atol=1e-5)
+                x, y, z, w = state[5]
+                ours_q = _quat(ours[child][:3, :3])
+                assert abs(abs(np.dot(ours_q, (w, x, y, z))) - 1.0) < 1e-5
+    finally:
+        pybullet.disconnect(client)
+
+
+def _quat(m: np.ndarray) -> np.ndarray:
+    from gizmo_notebook.model import matrix_to_quaternion
+
+    return np.asarray(matrix_to_quaternion(m))
+
+
+def test_zero_pose_is_not_clamped_into_limits() -> None:
+    """a1's knees range over [-2.70, -0.92]: the file's zero pose is outside, and simulators
+    still show it there; the viewer's sliders (pose()) clamp."""
+    model = load(PYBULLET_DATA / "a1" / "a1.urdf")
+    knee = model.joint("FR_lower_joint")
+    assert knee.limits is not None and knee.limits.upper < 0
+    zero = model.link_transforms(clamp=False)
+    clamped = model.link_transforms()
+    assert not np.allclose(zero["FR_lower"], clamped["FR_lower"])
+    np.testing.assert_allclose(model.scene.bounds, model.pose(clamp=False).bounds)
+
+
+def test_dae_visual_colours_and_materials() -> None:
+    r2d2 = load(PYBULLET_DATA / "r2d2.urdf")
+    # r2d2 names robot-level materials ("blue", "white") from its visuals
+    colours = {v.color for link in r2d2.links for v in link.visuals}
+    assert (0.0, 0.0, 0.8, 1.0) in colours and (1.0, 1.0, 1.0, 1.0) in colours
+    ur5 = load(EXAMPLE_ROBOTS / "ur_description" / "urdf" / "ur5_robot.urdf")
+    upper = ur5.link("upper_arm_link").visuals[0].geometry
+    assert upper.source is not None and upper.source.endswith("upperarm.dae")
+    assert len(upper.mesh.faces) > 1000
