@@ -69,11 +69,7 @@ def _builders() -> dict[str, object]:
 
 
 def _family(spec: Spec, name: str, **kwargs: object) -> Built:
-    try:
-        builders = _builders()
-    except ImportError:  # TEMPORARY while family modules land: fall back to the generic part
-        return generic.build_generic(spec)
-    return builders[name](spec, **kwargs)  # type: ignore[operator]
+    return _builders()[name](spec, **kwargs)  # type: ignore[operator]
 
 
 def assemble(spec: Spec, name: str) -> AssetModel:
