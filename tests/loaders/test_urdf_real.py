@@ -39,7 +39,7 @@ def _ids(p: Path) -> str:
     return f"{p.parent.name}/{p.stem}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _yourdfpy(path: Path) -> yourdfpy.URDF:
     # yourdfpy resolves meshes through the same resolver; what it checks independently is the
     # whole mapping: origins, scales, primitives, materials and forward kinematics.
