@@ -62,7 +62,9 @@ class AsyncRunner:
         if isinstance(effect, Fetch):
             async with self._downloads.stream("GET", effect.url, headers=DOWNLOAD_HEADERS) as response:
                 if effect.sink.begin(response):
-                    async for chunk in response.aiter_raw():
+                    # A transport may hand back an already-read response (e.g. a MockTransport).
+                    chunks = response.aiter_bytes() if response.is_stream_consumed else response.aiter_raw()
+                    async for chunk in chunks:
                         effect.sink.write(chunk)
             return response
         if isinstance(effect, Sleep):

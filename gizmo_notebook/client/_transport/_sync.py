@@ -85,7 +85,9 @@ class SyncRunner:
         if isinstance(effect, Fetch):
             with self._downloads.stream("GET", effect.url, headers=DOWNLOAD_HEADERS) as response:
                 if effect.sink.begin(response):
-                    for chunk in response.iter_raw():
+                    # A transport may hand back an already-read response (e.g. a MockTransport).
+                    chunks = response.iter_bytes() if response.is_stream_consumed else response.iter_raw()
+                    for chunk in chunks:
                         effect.sink.write(chunk)
             return response
         if isinstance(effect, Sleep):
