@@ -74,7 +74,7 @@ def load_mjcf(path: Path) -> AssetModel:
         raise LoadError(_mujoco_message(exc), path=path) from None
     finally:
         mujoco.set_mju_user_warning(previous)
-    return model_from_mujoco(mj, name=path.stem, source=str(path))
+    return model_from_mujoco(mj, name=_model_name(mj) or path.stem, source=str(path))
 
 
 def _check_safe(path: Path, top: Path, depth: int) -> None:
@@ -93,6 +93,12 @@ def _check_safe(path: Path, top: Path, depth: int) -> None:
             if child.is_file():
                 _check_safe(child, top, depth + 1)
                 break
+
+
+def _model_name(mj: mujoco.MjModel) -> str:
+    """``<mujoco model="...">``: MuJoCo stores it as the first entry of its names buffer."""
+    raw = bytes(mj.names[: int(mj.name_bodyadr[0])]) if mj.nbody else b""
+    return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
 
 
 def _mujoco_message(exc: Exception) -> str:

@@ -180,7 +180,8 @@ def _pose(matrix: np.ndarray | None) -> Pose:
 
 def _joint(uj: yourdfpy.Joint) -> Joint:
     limits = None
-    if uj.limit is not None and uj.type in ("revolute", "prismatic"):
+    # continuous joints keep effort/velocity (lower = upper = 0 there, and FK never clamps them)
+    if uj.limit is not None and uj.type in ("revolute", "prismatic", "continuous"):
         lower = uj.limit.lower if uj.limit.lower is not None else 0.0
         upper = uj.limit.upper if uj.limit.upper is not None else 0.0
         limits = JointLimits(
