@@ -141,7 +141,11 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"  API key:  {printed_key}", flush=True)
         print(f"  export GIZMO_BASE_URL={base_url} GIZMO_API_KEY={printed_key}", flush=True)
     config = uvicorn.Config(app, log_level=args.log_level, lifespan="on", server_header=False, backlog=2048)
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn shuts down gracefully, then re-raises the Ctrl-C it caught
+        pass
+    print("Gizmo local server stopped.", flush=True)
     return 0
 
 
