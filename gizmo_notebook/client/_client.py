@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from gizmo_notebook.client._config import default_cache_dir, resolve_settings
+from gizmo_notebook.client._config import _Secret, default_cache_dir, resolve_settings, wrap_key
 from gizmo_notebook.client._download import DEFAULT_MAX_DOWNLOAD_BYTES
 from gizmo_notebook.client._retry import RetryPolicy
 from gizmo_notebook.client._transport._async import AsyncRunner
@@ -32,15 +32,14 @@ class _BaseClient:
 
     def __init__(
         self,
-        api_key: str | None,
+        secret: _Secret | None,
         base_url: str | None,
         timeout: float | httpx.Timeout,
         max_retries: int,
         cache_dir: str | os.PathLike[str] | None,
         max_download_bytes: int,
     ) -> None:
-        settings = resolve_settings(api_key, base_url)
-        del api_key  # from here on only the masked wrapper exists
+        settings = resolve_settings(secret, base_url)
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError(f"max_retries must be an integer >= 0 (0 turns retries off), got {max_retries!r}")
         if not isinstance(timeout, httpx.Timeout) and (
@@ -82,7 +81,10 @@ class _BaseClient:
         return self._ctx.cache_dir
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, is_local={self.is_local})"
+        settings = getattr(self, "_settings", None)  # may run on a half-built client (traceback dumps)
+        if settings is None:
+            return f"<{type(self).__name__} (not configured)>"
+        return f"{type(self).__name__}(base_url={settings.base_url!r}, is_local={settings.is_local})"
 
 
 class GizmoClient(_BaseClient):
@@ -109,13 +111,16 @@ class GizmoClient(_BaseClient):
         _sleep: Callable[[float], Any] | None = None,
         _clock: Callable[[], float] | None = None,
     ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries, cache_dir, max_download_bytes)
+        # Wrap the key before anything can raise, so no frame's locals hold it in plain text.
+        secret = wrap_key(api_key)
         del api_key
+        super().__init__(secret, base_url, timeout, max_retries, cache_dir, max_download_bytes)
         self._runner = SyncRunner(
             httpx.Client(**api_client_kwargs(self._settings, timeout, transport)),
             httpx.Client(**download_client_kwargs(timeout, transport)),
             sleep=_sleep,
             clock=_clock,
+            redact=self._ctx.redact,
         )
         self.assets = Assets(self._runner.run, AssetFlows(self._ctx))
         self.scenes = Scenes(self._runner.run, SceneFlows(self._ctx))
@@ -149,13 +154,16 @@ class AsyncGizmoClient(_BaseClient):
         _sleep: Callable[[float], Awaitable[Any]] | None = None,
         _clock: Callable[[], float] | None = None,
     ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries, cache_dir, max_download_bytes)
+        # Wrap the key before anything can raise, so no frame's locals hold it in plain text.
+        secret = wrap_key(api_key)
         del api_key
+        super().__init__(secret, base_url, timeout, max_retries, cache_dir, max_download_bytes)
         self._runner = AsyncRunner(
             httpx.AsyncClient(**api_client_kwargs(self._settings, timeout, transport)),
             httpx.AsyncClient(**download_client_kwargs(timeout, transport)),
             sleep=_sleep,
             clock=_clock,
+            redact=self._ctx.redact,
         )
         self.assets = AsyncAssets(self._runner.run, AssetFlows(self._ctx))
         self.scenes = AsyncScenes(self._runner.run, SceneFlows(self._ctx))

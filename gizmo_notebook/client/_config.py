@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-__all__ = ["DEFAULT_BASE_URL", "Settings", "default_cache_dir", "is_loopback_url", "resolve_settings"]
+__all__ = ["DEFAULT_BASE_URL", "Settings", "default_cache_dir", "is_loopback_url", "resolve_settings", "wrap_key"]
 
 DEFAULT_BASE_URL = "https://api.gizmo.antimlabs.com/v1"
 API_KEY_ENV = "GIZMO_API_KEY"
@@ -84,7 +84,7 @@ def _clean_base_url(value: str, origin: str) -> str:
     return url
 
 
-def _wrap_key(api_key: str | None) -> _Secret | None:
+def wrap_key(api_key: str | None) -> _Secret | None:
     """The configured key (argument, else ``GIZMO_API_KEY``) wrapped, or ``None`` when there is none."""
     if api_key is not None and not isinstance(api_key, str):
         raise TypeError(f"api_key must be a string, got {type(api_key).__name__}")
@@ -92,10 +92,8 @@ def _wrap_key(api_key: str | None) -> _Secret | None:
     return secret if secret.reveal() else None
 
 
-def resolve_settings(api_key: str | None, base_url: str | None) -> Settings:
+def resolve_settings(secret: _Secret | None, base_url: str | None) -> Settings:
     """Settle base URL and key; with no key at all, start (or reuse) the embedded local backend."""
-    secret = _wrap_key(api_key)
-    del api_key  # only the masked wrapper survives in this frame
     explicit = base_url if base_url is not None else os.environ.get(BASE_URL_ENV) or None
     origin = "base_url" if base_url is not None else BASE_URL_ENV
     if explicit is not None:

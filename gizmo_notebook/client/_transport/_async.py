@@ -17,6 +17,7 @@ from gizmo_notebook.client._transport._base_client import (
     Send,
     Sleep,
     advance,
+    scrub,
 )
 
 __all__ = ["AsyncRunner"]
@@ -34,11 +35,13 @@ class AsyncRunner:
         *,
         sleep: Callable[[float], Awaitable[Any]] | None = None,
         clock: Callable[[], float] | None = None,
+        redact: Callable[[str], str] = str,
     ) -> None:
         self._api = api
         self._downloads = downloads
         self._sleep = sleep or asyncio.sleep
         self._clock = clock or time.monotonic
+        self._redact = redact
 
     async def run(self, flow: Flow[T]) -> T:
         value: Any = None
@@ -52,7 +55,7 @@ class AsyncRunner:
                 try:
                     value = await self._perform(item)
                 except Exception as exc:  # handed to the flow, which decides what it means
-                    error = exc
+                    error = scrub(exc, self._redact)
         finally:
             flow.close()
 

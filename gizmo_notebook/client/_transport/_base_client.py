@@ -37,6 +37,7 @@ __all__ = [
     "download_client_kwargs",
     "map_flow",
     "request_flow",
+    "scrub",
 ]
 
 T = TypeVar("T")
@@ -98,6 +99,12 @@ def advance(flow: Flow[T], value: Any, error: BaseException | None) -> tuple[boo
         return False, (flow.throw(error) if error is not None else flow.send(value))
     except StopIteration as stop:
         return True, stop.value
+
+
+def scrub(exc: BaseException, redact: Callable[[str], str]) -> BaseException:
+    """Redact the key from an exception's message in place, before any frame or log can show it."""
+    exc.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in exc.args)
+    return exc
 
 
 def map_flow(flow: Flow[T], fn: Callable[[T], U]) -> Flow[U]:

@@ -17,6 +17,7 @@ from gizmo_notebook.client._transport._base_client import (
     Send,
     Sleep,
     advance,
+    scrub,
 )
 
 __all__ = ["SyncRunner", "loop_friendly_sleep"]
@@ -57,11 +58,13 @@ class SyncRunner:
         *,
         sleep: Callable[[float], Any] | None = None,
         clock: Callable[[], float] | None = None,
+        redact: Callable[[str], str] = str,
     ) -> None:
         self._api = api
         self._downloads = downloads
         self._sleep = sleep or loop_friendly_sleep
         self._clock = clock or time.monotonic
+        self._redact = redact
 
     def run(self, flow: Flow[T]) -> T:
         value: Any = None
@@ -75,7 +78,7 @@ class SyncRunner:
                 try:
                     value = self._perform(item)
                 except Exception as exc:  # handed to the flow, which decides what it means
-                    error = exc
+                    error = scrub(exc, self._redact)
         finally:
             flow.close()
 

@@ -1,0 +1,115 @@
+"""The API key never shows up in a repr, an exception, a traceback's locals or a log line."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import traceback
+
+import httpx
+import pytest
+
+from gizmo_notebook.client import GizmoClient
+from gizmo_notebook.client._config import _Secret
+
+from .conftest import BASE, KEY, asset_json
+
+
+def dump(exc: BaseException) -> str:
+    """Everything a crash reporter could show: message, repr, chained causes and every frame's locals."""
+    text = "".join(traceback.TracebackException.from_exception(exc, capture_locals=True).format())
+    return text + repr(exc) + str(exc) + repr(getattr(exc, "body", None))
+
+
+def test_client_repr_has_no_key(make_client):
+    client = make_client()
+    for text in (repr(client), str(client), repr(vars(client)), repr(client._ctx), repr(client._settings)):
+        assert KEY not in text
+    assert BASE in repr(client)
+
+
+def test_secret_is_masked_and_cannot_be_pickled():
+    secret = _Secret(KEY)
+    assert KEY not in repr(secret) and KEY not in str(secret) and KEY not in f"{secret}"
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        pickle.dumps(secret)
+
+
+def run_and_capture(call) -> BaseException:
+    try:
+        call()
+    except BaseException as exc:  # noqa: BLE001 - we want whatever it raised
+        return exc
+    raise AssertionError("expected an exception")
+
+
+@pytest.mark.parametrize(
+    ("response", "method"),
+    [
+        # a server (or proxy) that echoes the Authorization header back in its error
+        (httpx.Response(401, json={"error": "auth", "code": "BAD", "message": f"key Bearer {KEY} is wrong"}), "get"),
+        (httpx.Response(500, text=f"<pre>Authorization: Bearer {KEY}</pre>"), "get"),
+        (httpx.Response(200, text=f"not json {KEY}"), "get"),
+        (httpx.Response(403, json={"error": "x", "code": "Y", "message": "no", "echo": {"auth": KEY}}), "get"),
+        (httpx.Response(503, json={"error": "x", "code": "Y", "message": KEY}), "create"),
+    ],
+)
+def test_errors_and_tracebacks_never_contain_the_key(api, make_client, response, method):
+    api.add("GET", "/v1/assets/ast_1", response)
+    api.add("POST", "/v1/assets", response)
+    client = make_client(max_retries=0)
+    call = (lambda: client.assets.get("ast_1")) if method == "get" else (lambda: client.assets.create("arm"))
+    exc = run_and_capture(call)
+    assert KEY not in dump(exc)
+    assert "****" in str(exc) or "****" in repr(exc.body)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [httpx.ConnectError(f"boom {KEY}"), httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("eof")],
+)
+def test_transport_errors_never_leak_the_key(api, make_client, failure):
+    api.add("GET", "/v1/assets/ast_1", failure)
+    exc = run_and_capture(lambda: make_client(max_retries=1).assets.get("ast_1"))
+    assert KEY not in dump(exc)
+
+
+def test_validation_and_construction_errors_never_leak_the_key(make_client, monkeypatch):
+    exc = run_and_capture(lambda: make_client().assets.create("  "))
+    assert KEY not in dump(exc)
+    # construction fails after the key was given: the frames' locals must not hold it in clear
+    exc = run_and_capture(lambda: GizmoClient(api_key=KEY, base_url="ftp://nope"))
+    assert isinstance(exc, ValueError) and KEY not in dump(exc)
+    monkeypatch.setenv("GIZMO_API_KEY", KEY)
+    exc = run_and_capture(lambda: GizmoClient(base_url="ftp://nope"))
+    assert KEY not in dump(exc)
+
+
+def test_download_errors_never_leak_the_key(api, make_client):
+    api.add("POST", "/v1/assets/ast_1/export", httpx.Response(200, json={"download_url": "https://cdn.test/a.xml"}))
+    api.add("GET", "/a.xml", httpx.Response(404))
+    exc = run_and_capture(lambda: make_client().assets.download("ast_1", "mujoco_mjcf"))
+    assert KEY not in dump(exc)
+
+
+def test_debug_logging_of_a_mocked_session_never_contains_the_key(api, make_client, caplog):
+    api.add("GET", "/v1/assets/ast_1", httpx.Response(503), httpx.Response(200, json=asset_json()))
+    with caplog.at_level(logging.DEBUG):
+        make_client().assets.get("ast_1")
+    assert caplog.records, "expected retry logging"
+    assert KEY not in caplog.text
+    assert all(KEY not in repr(r.args) for r in caplog.records)
+
+
+def test_key_is_only_sent_under_the_base_url(api, make_client):
+    """Even a request built for another origin through the API client would not get the key."""
+    api.add("GET", "/v1/assets/ast_1", httpx.Response(200, json=asset_json()))
+    api.add("GET", "/elsewhere", httpx.Response(200, json={}))
+    client = make_client()
+    client.assets.get("ast_1")
+    client._runner._api.get("https://evil.example.test/elsewhere")
+    client._runner._api.get("https://api.example.test/elsewhere")  # same host, outside /v1
+    sent = {str(r.url): r.headers.get("authorization") for r in api.requests}
+    assert sent[f"{BASE}/assets/ast_1"] == f"Bearer {KEY}"
+    assert sent["https://evil.example.test/elsewhere"] is None
+    assert sent["https://api.example.test/elsewhere"] is None
