@@ -31,8 +31,11 @@ _TYPES = {
 
 
 @pytest.fixture(params=ROBOTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def robot(request: pytest.FixtureRequest) -> tuple[Path, mujoco.MjModel]:
+def robot(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, mujoco.MjModel]:
     path = request.param
+    monkeypatch.chdir(tmp_path)  # MuJoCo's compiler warnings append to ./MUJOCO_LOG.TXT
     return path, mujoco.MjModel.from_xml_path(str(path))
 
 
