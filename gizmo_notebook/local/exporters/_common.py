@@ -128,6 +128,11 @@ def drive_gains(joint: Joint) -> tuple[float, float]:
     return kp, kp * 0.05 + joint.damping
 
 
+def is_passive(joint: Joint) -> bool:
+    """A movable joint rated at zero effort is unpowered (caster swivels, idler rollers): no motor."""
+    return joint.limits is not None and joint.limits.effort == 0.0
+
+
 def effort_of(joint: Joint, default: float = 10.0) -> float:
     if joint.limits is not None and joint.limits.effort > 0 and math.isfinite(joint.limits.effort):
         return joint.limits.effort

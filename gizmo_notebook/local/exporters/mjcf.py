@@ -9,7 +9,8 @@ Mapping choices, each made so the file loads and simulates sensibly as-is:
   a ``<freejoint>``, are lifted so their lowest collision geometry rests on z = 0, and a
   ground plane named ``floor`` is added for them to stand on.
 * Every revolute/prismatic joint gets a ``<position>`` servo (rated effort as force limit),
-  every continuous joint a ``<velocity>`` motor; names are ``<joint>_act``. Joint armature
+  every continuous joint a ``<velocity>`` motor; names are ``<joint>_act``. Passive joints
+  (rated effort 0: caster swivels, idlers) get no actuator. Joint armature
   is sized to the servo stiffness so the explicit spring stays stable at the 2 ms step.
 * Visual geoms are group 2 and never collide; collision geoms are group 3 and collide with
   the floor/world only (contype 2, conaffinity 1): generated links overlap at their joints,
@@ -33,6 +34,7 @@ from ._common import (
     drive_gains,
     effort_of,
     fmt,
+    is_passive,
     is_world_anchored,
     unique_identifiers,
     velocity_of,
@@ -192,7 +194,11 @@ def _add_joint(body: ET.Element, joint: Joint, top_level: bool, names: _Names, a
     limits = joint.limits
     if joint.type in ("revolute", "prismatic") and limits is not None and limits.upper > limits.lower:
         attrs["range"] = fmt([limits.lower, limits.upper])
+    if is_passive(joint):
+        attrs["armature"] = fmt([0.0001])
     ET.SubElement(body, "joint", attrs)
+    if is_passive(joint):
+        return
     effort = effort_of(joint)
     if joint.type == "continuous":
         velocity = velocity_of(joint)

@@ -20,7 +20,7 @@ import zipfile
 from typing import IO
 
 from ...model import AssetModel, Box, Capsule, Cylinder, Geometry, Joint, Link, Mesh, Pose, Sphere
-from ._common import MeshTable, effort_of, fmt, velocity_of
+from ._common import MeshTable, effort_of, fmt, is_passive, velocity_of
 
 __all__ = ["MESH_DIR", "urdf_document", "write_urdf_zip"]
 
@@ -132,10 +132,10 @@ def _joint(joint: Joint) -> ET.Element:
         lower, upper = (limits.lower, limits.upper) if limits is not None else (-math.pi, math.pi)
         ET.SubElement(
             element, "limit", lower=fmt([lower]), upper=fmt([upper]),
-            effort=fmt([effort_of(joint)]), velocity=fmt([velocity_of(joint)]),
+            effort=fmt([0.0 if is_passive(joint) else effort_of(joint)]), velocity=fmt([velocity_of(joint)]),
         )  # fmt: skip
     elif joint.type == "continuous":
-        ET.SubElement(element, "limit", effort=fmt([effort_of(joint)]), velocity=fmt([velocity_of(joint)]))
+        ET.SubElement(element, "limit", effort=fmt([0.0 if is_passive(joint) else effort_of(joint)]), velocity=fmt([velocity_of(joint)]))
     if joint.is_movable and (joint.damping or joint.friction):
         ET.SubElement(element, "dynamics", damping=fmt([joint.damping]), friction=fmt([joint.friction]))
     return element

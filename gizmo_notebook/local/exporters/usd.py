@@ -14,7 +14,7 @@ Layout, following what Isaac Sim's own URDF importer produces:
   ``FixedJoint`` with ``body0``/``body1`` targeting the link prims. USD joints turn about a
   principal axis (X/Y/Z), so an arbitrary model axis is handled by rotating the joint
   frame (``localRot0/1``). Revolute limits are in degrees (UsdPhysics convention); movable
-  joints get a ``PhysicsDriveAPI`` position servo (stiffness in N·m/deg for angular drives).
+  joints (except passive ones, rated effort 0) get a ``PhysicsDriveAPI`` servo (stiffness in N·m/deg for angular drives).
 * The massless ``world`` root of a fixed-base model becomes a static ``Xform`` (no rigid
   body), so its joints fix the robot in place — what Isaac calls a fixed-base articulation.
 """
@@ -32,6 +32,7 @@ from ._common import (
     default_inertia,
     drive_gains,
     effort_of,
+    is_passive,
     is_world_anchored,
     unique_identifiers,
 )
@@ -233,7 +234,7 @@ def _define_joint(stage, joint: Joint, path, link_paths: dict) -> None:  # noqa:
     usd_joint.CreateLocalRot0Attr(Gf.Quatf(w0, Gf.Vec3f(x0, y0, z0)))
     usd_joint.CreateLocalPos1Attr(Gf.Vec3f(0.0, 0.0, 0.0))
     usd_joint.CreateLocalRot1Attr(Gf.Quatf(w1, Gf.Vec3f(x1, y1, z1)))
-    if joint.is_movable:
+    if joint.is_movable and not is_passive(joint):
         kind = "linear" if joint.type == "prismatic" else "angular"
         drive = UsdPhysics.DriveAPI.Apply(usd_joint.GetPrim(), kind)
         kp, kd = drive_gains(joint)

@@ -31,6 +31,11 @@ _PATTERNS: dict[int, str] = {
 
 # Relative length of the link that follows each joint, by position in the pattern.
 _SHOULDER, _UPPER, _FORE, _WRIST = 0.12, 0.42, 0.36, 0.05
+_BASE_HEIGHT = 0.14  # base column height per metre of reach
+_FLANGE = 0.065 * 0.5 * 0.4  # flange thickness per metre of reach
+# Standing height at q = 0 (base + shoulder + reach + flange) per metre of reach; lets
+# "1.2 m tall" be honoured exactly.
+HEIGHT_PER_REACH = _BASE_HEIGHT + _SHOULDER + 1.0 + _FLANGE
 
 
 def _pattern(dof: int) -> str:
@@ -68,7 +73,7 @@ def build_arm(dof: int = 6, reach: float = 0.8, *, prefix: str = "arm_") -> Buil
     pattern = _pattern(dof)
     lengths = _lengths(pattern, reach)
     r0 = max(0.015, 0.065 * reach)
-    base_h = max(0.04, 0.14 * reach)
+    base_h = max(0.04, _BASE_HEIGHT * reach)
     velocity = round(min(3.5, 1.6 / math.sqrt(reach)), 2)
 
     parent = b.link(

@@ -30,7 +30,7 @@ def _arm_reach(spec: Spec, default: float) -> float:
     if spec.reach:
         return spec.reach
     if spec.height and spec.primary == "arm":
-        return spec.height * 0.8
+        return spec.height / arm.HEIGHT_PER_REACH
     if spec.size and spec.primary == "arm":
         return spec.size
     return default * spec.scale

@@ -1,8 +1,10 @@
 """Wheeled mobile bases: differential drive, four-wheel (skid steer), omni (kiwi) and mecanum.
 
 The base link's frame is at the centre of the chassis footprint on the ground (z = 0 at
-the wheel contact points), +X forward. Wheels are ``continuous`` joints; casters are spheres
-on the chassis (fixed, low-friction in spirit — a passive caster adds nothing to control).
+the wheel contact points), +X forward. Wheels are ``continuous`` joints. A differential
+drive's casters are real swivel casters — a passive swivel (Z) and a passive wheel (Y) —
+marked passive by a rated effort of 0 (exporters give them no motor), so the robot rolls
+instead of dragging two fixed balls along the floor.
 Wheeled bases float: exporters give them a free joint, not a weld.
 """
 
@@ -67,13 +69,9 @@ def build_wheeled(drive: str = "differential", length: float = 0.45, *, payload:
             Part(Box((length, width, height)), Pose((0, 0, clearance + height / 2))),
             Part(Box((length * 0.9, width * 0.9, height * 0.08)), Pose((0, 0, top + height * 0.04)), _HUB, collision=False, massless=True),
         ]
-        if drive == "differential":
-            caster = clearance * 0.9
-            for x in (length * 0.38, -length * 0.38):
-                # Caster balls reach the ground: their centre sits one radius up.
-                chassis_parts.append(Part(Sphere(caster), Pose((x, 0, caster)), _HUB))
-                chassis_parts.append(Part(Cylinder(caster * 0.6, clearance), Pose((x, 0, caster + clearance / 2)), _HUB, collision=False))
         chassis = b.link("chassis", chassis_parts)
+        if drive == "differential":
+            _casters(b, chassis, length, clearance)
         y = width / 2 + wheel_w / 2 + 0.005
         if drive == "differential":
             placements = [("wheel_left", Pose((0, y, r))), ("wheel_right", Pose((0, -y, r)))]
@@ -104,3 +102,23 @@ def build_wheeled(drive: str = "differential", length: float = 0.45, *, payload:
         b.joint(f"{name}_joint", "continuous", chassis, wheel, pose, (0.0, 1.0, 0.0), effort=effort, velocity=velocity, damping=round(effort * 0.01, 4))
     kind = {"differential": "differential_drive", "four_wheel": "four_wheel", "omni": "omni", "mecanum": "mecanum"}[drive]
     return b.built(f"{kind}_base", {"top": (chassis, Pose((0, 0, top)))}, fixed_base=False)
+
+
+def _casters(b: Builder, chassis: str, length: float, clearance: float) -> None:
+    """Front and rear swivel casters under the chassis (passive joints: effort 0)."""
+    rc = clearance * 0.4
+    fork_h = clearance - rc
+    for tag, x in (("front", length * 0.38), ("rear", -length * 0.38)):
+        fork = b.link(
+            f"caster_{tag}_fork",
+            [
+                Part(Cylinder(rc * 0.5, fork_h * 0.3), Pose((0, 0, -fork_h * 0.15)), _HUB),
+                Part(Box((rc * 0.4, rc * 1.6, fork_h)), Pose((-rc * 0.3, 0, -fork_h / 2)), _HUB, collision=False),
+            ],
+        )
+        b.joint(f"caster_{tag}_swivel", "continuous", chassis, fork, Pose((x, 0, clearance)), (0.0, 0.0, 1.0),
+                effort=0.0, velocity=20.0, damping=1e-3)  # fmt: skip
+        wheel = b.link(f"caster_{tag}_wheel", [Part(Sphere(rc), Pose(), _WHEEL, density=DENSITY_RUBBER)])
+        # Trail of 0.3 rc behind the swivel axis makes the caster self-align.
+        b.joint(f"caster_{tag}_roll", "continuous", fork, wheel, Pose((-rc * 0.3, 0, -fork_h)), (0.0, 1.0, 0.0),
+                effort=0.0, velocity=100.0, damping=1e-4)  # fmt: skip
