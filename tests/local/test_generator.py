@@ -238,3 +238,15 @@ def test_compose_scene_places_assets_with_unique_names() -> None:
     assert extent > 2.0
     with pytest.raises(ValueError, match="at least one"):
         compose_scene("empty", [])
+
+
+def test_a_rated_payload_strengthens_every_arm_joint() -> None:
+    plain = generate("6-DOF arm with gripper")
+    rated = generate("6-DOF arm with gripper and a 5 kg payload")
+    for name in (f"arm_joint{i}" for i in range(1, 7)):
+        assert rated.joint(name).limits.effort > plain.joint(name).limits.effort, name  # type: ignore[union-attr]
+    # Lever arithmetic: the shoulder must at least hold 5 kg at the tool, stretched out.
+    t = rated.link_transforms()
+    shoulder = (t["arm_link1"] @ rated.joint("arm_joint2").origin.matrix())[:3, 3]
+    lever = float(np.linalg.norm(t["gripper_palm"][:3, 3] - shoulder))
+    assert rated.joint("arm_joint2").limits.effort > 5 * 9.81 * lever  # type: ignore[union-attr]

@@ -8,6 +8,10 @@ format             file        contents
 ``isaac_sim_usd``  ``.usda``   one USD layer, meshes inlined as ``UsdGeom.Mesh``
 =================  ==========  ================================================================
 
+Fixed or floating base: a model whose root link is named ``world`` and has no inertial is
+bolted to the ground (:func:`is_world_anchored`); any other root floats. The generator builds
+models that way and each exporter maps it to its format's idiom (see the format modules).
+
 Each format has exactly one shape whatever the model contains, so a client can rely on the
 suffix. MJCF and USD can carry triangle data inline and so stay single self-contained files;
 URDF cannot, so it always ships as a zip (even a mesh-free model), with its meshes beside it.
@@ -25,7 +29,7 @@ from typing import IO
 
 from ...formats import EXPORT_FORMATS, check_format
 from ...model import AssetModel
-from ._common import ExportError, atomic_write
+from ._common import WORLD_LINK, ExportError, atomic_write, is_world_anchored
 from .mjcf import write_mjcf
 from .urdf import write_urdf_zip
 from .usd import write_usd
@@ -33,10 +37,13 @@ from .usd import write_usd
 __all__ = [
     "EXPORT_MEDIA_TYPES",
     "EXPORT_SUFFIX",
+    "WORLD_LINK",
     "ExportError",
     "export_bytes",
     "export_model",
+    "is_world_anchored",
     "media_type_for",
+    "warm_up",
 ]
 
 EXPORT_SUFFIX: dict[str, str] = {
@@ -96,3 +103,19 @@ def export_bytes(model: AssetModel, format: str, stem: str = "asset") -> bytes:
 def media_type_for(path: str | Path) -> str:
     """The Content-Type to serve an export file with, from its suffix."""
     return EXPORT_MEDIA_TYPES.get(Path(path).suffix.lower(), "application/octet-stream")
+
+
+def warm_up() -> None:
+    """Pay the one-off costs (USD plugin loading, first XML/zip writes) before the first request.
+
+    A cold process spends most of a second on these; a server calls this at start-up so its
+    first export is as fast as the rest.
+    """
+    from ...model import Box, Collision, Inertial, Link, Visual
+
+    box = Box((0.1, 0.1, 0.1))
+    model = AssetModel(
+        "warm_up", [Link("box", [Visual(box)], [Collision(box)], Inertial(1.0, inertia=(1e-3, 1e-3, 1e-3, 0, 0, 0)))]
+    )
+    for fmt in EXPORT_FORMATS:
+        export_bytes(model, fmt, "warm_up")

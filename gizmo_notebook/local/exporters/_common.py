@@ -19,6 +19,7 @@ import numpy as np
 from ...model import AssetModel, Joint, Link, Mesh
 
 __all__ = [
+    "WORLD_LINK",
     "ExportError",
     "MeshTable",
     "atomic_write",

@@ -221,29 +221,32 @@ def _damping_for(effort: float, kind: str) -> float:
     return round(max(effort * scale, 0.005), 4)
 
 
-def size_efforts(model: AssetModel, joints: Sequence[Joint], payload: float = 0.0) -> None:
+def size_efforts(model: AssetModel, joints: Sequence[Joint], payload: Payload | None = None) -> None:
     """Give each joint the torque/force to hold its subtree at the worst (horizontal) pose, x2.
 
     Revolute: g * sum(m_i * |r_i|) over the links it carries (|r_i| from the joint to each
     COM, the lever when the chain is stretched sideways). Prismatic: the subtree's weight.
+    A rated ``payload`` counts as one more point mass wherever it is held.
     """
     if not joints:
         return
     transforms = model.link_transforms()
-    coms: dict[str, tuple[float, np.ndarray]] = {}
+    points: list[tuple[str, float, np.ndarray]] = []
     for link in model.links:
         if link.inertial is not None:
-            coms[link.name] = (
-                link.inertial.mass,
-                (transforms[link.name] @ np.append(link.inertial.origin.xyz, 1.0))[:3],
-            )
+            com = (transforms[link.name] @ np.append(link.inertial.origin.xyz, 1.0))[:3]
+            points.append((link.name, link.inertial.mass, com))
+    if payload is not None and payload.mass > 0:
+        where = (transforms[payload.link] @ payload.pose.matrix())[:3, 3]
+        points.append((payload.link, payload.mass, where))
     for joint in joints:
-        subtree = _subtree(model, joint.child)
+        subtree = set(_subtree(model, joint.child))
+        carried = [(m, p) for name, m, p in points if name in subtree]
         pivot = (transforms[joint.parent] @ joint.origin.matrix())[:3, 3]
         if joint.type == "prismatic":
-            load = GRAVITY * sum(coms[n][0] for n in subtree if n in coms) * 2.0 + 5.0
+            load = GRAVITY * sum(m for m, _ in carried) * 2.0 + 5.0
         else:
-            load = GRAVITY * sum(coms[n][0] * float(np.linalg.norm(coms[n][1] - pivot)) for n in subtree if n in coms)
+            load = GRAVITY * sum(m * float(np.linalg.norm(p - pivot)) for m, p in carried)
             load = load * 2.0 + 0.5
         effort = _round_up(load)
         assert joint.limits is not None
@@ -285,6 +288,15 @@ def at(xyz: Sequence[float], along: str = "z") -> Pose:
     return Pose(tuple(xyz), rot_y_to(along).rpy)  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class Payload:
+    """A rated load (kg) held at ``pose`` in ``link`` — the "5 kg payload" of a prompt."""
+
+    link: str
+    mass: float
+    pose: Pose = Pose()
+
+
 @dataclass
 class Built:
     """A family builder's result: the model, where other parts may attach, how it stands.
@@ -298,3 +310,4 @@ class Built:
     mounts: dict[str, tuple[str, Pose]]
     fixed_base: bool
     auto_effort: tuple[str, ...] = ()  # joints to re-size once more load is attached
+    payload: Payload | None = None

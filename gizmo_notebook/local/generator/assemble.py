@@ -10,9 +10,11 @@ The stacking rules are the ones a robotics user means by everyday phrases:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ...model import AssetModel, Pose
 from . import arm, generic, gripper
-from ._builder import Built
+from ._builder import Built, Payload
 from .compose import anchor, attach
 from .spec import Spec
 
@@ -94,6 +96,9 @@ def assemble(spec: Spec, name: str) -> AssetModel:
             manipulator = attach(manipulator, _build_gripper(spec, reach), "tool", "tool_to_gripper")
     elif has_gripper and not platform:
         manipulator = _build_gripper(spec, None)
+    if manipulator is not None and spec.payload:
+        link, pose = manipulator.mounts.get("tcp") or manipulator.mounts["tool"]
+        manipulator = replace(manipulator, payload=Payload(link, spec.payload, pose))
 
     if platform is None:
         if manipulator is None:

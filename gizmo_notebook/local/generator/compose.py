@@ -19,19 +19,13 @@ from dataclasses import replace
 import numpy as np
 
 from ...model import AssetModel, Box, Collision, Joint, Link, Pose, Visual
+from ..exporters import WORLD_LINK, is_world_anchored
 from ._builder import Built, size_efforts
 
 __all__ = ["WORLD_LINK", "anchor", "compose_scene", "graft", "is_world_anchored", "prefixed"]
 
-WORLD_LINK = "world"
 _GROUND_COLOR = (0.55, 0.57, 0.6, 1.0)
 _GROUND_THICKNESS = 0.02
-
-
-def is_world_anchored(model: AssetModel) -> bool:
-    """True if ``model``'s root is the massless ``world`` link (a fixed-base asset)."""
-    root = model.root
-    return root.name == WORLD_LINK and root.inertial is None
 
 
 def _compose(a: Pose, b: Pose) -> Pose:
@@ -66,14 +60,14 @@ def attach(host: Built, guest: Built, mount: str, joint_name: str, offset: Pose 
     model = graft(host.model, guest.model, link, _compose(pose, offset), joint_name)
     mounts = dict(guest.mounts)
     mounts.update(host.mounts)
-    return Built(model, mounts, host.fixed_base, host.auto_effort + guest.auto_effort)
+    return Built(model, mounts, host.fixed_base, host.auto_effort + guest.auto_effort, host.payload or guest.payload)
 
 
 def anchor(built: Built, name: str) -> AssetModel:
     """The final model: load-sized motors re-sized for everything attached, world link if fixed."""
     model = built.model
     auto = [model.joint(n) for n in built.auto_effort]
-    size_efforts(model, auto)
+    size_efforts(model, auto, built.payload)
     if built.fixed_base:
         root = model.root.name
         model = AssetModel(
