@@ -7,7 +7,7 @@ import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
@@ -27,8 +27,27 @@ from gizmo_notebook.client.resources.scenes import AsyncScenes, SceneFlows, Scen
 __all__ = ["AsyncGizmoClient", "GizmoClient"]
 
 
+def _check_options(timeout: object, max_retries: object, max_download_bytes: object) -> None:
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ValueError(f"max_retries must be an integer >= 0 (0 turns retries off), got {max_retries!r}")
+    if not isinstance(timeout, httpx.Timeout) and (
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0
+    ):
+        raise ValueError(f"timeout must be a positive number of seconds (or an httpx.Timeout), got {timeout!r}")
+    if isinstance(max_download_bytes, bool) or not isinstance(max_download_bytes, int) or max_download_bytes <= 0:
+        raise ValueError(f"max_download_bytes must be a positive integer, got {max_download_bytes!r}")
+
+
 class _BaseClient:
-    """Settings shared by both clients. The API key is held only inside a masked wrapper."""
+    """Everything both clients share; subclasses only pick the sync or async building blocks.
+
+    The API key is held only inside a masked wrapper: never a plain attribute, never a local.
+    """
+
+    _http_class: ClassVar[type[Any]]
+    _runner_class: ClassVar[type[Any]]
+    _assets_class: ClassVar[type[Any]]
+    _scenes_class: ClassVar[type[Any]]
 
     def __init__(
         self,
@@ -38,21 +57,13 @@ class _BaseClient:
         max_retries: int,
         cache_dir: str | os.PathLike[str] | None,
         max_download_bytes: int,
+        transport: Any,
+        sleep: Callable[[float], Any] | None,
+        clock: Callable[[], float] | None,
     ) -> None:
+        _check_options(timeout, max_retries, max_download_bytes)
         settings = resolve_settings(secret, base_url)
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ValueError(f"max_retries must be an integer >= 0 (0 turns retries off), got {max_retries!r}")
-        if not isinstance(timeout, httpx.Timeout) and (
-            isinstance(timeout, bool)
-            or not isinstance(timeout, (int, float))
-            or not math.isfinite(timeout)
-            or timeout <= 0
-        ):
-            raise ValueError(f"timeout must be a positive number of seconds (or an httpx.Timeout), got {timeout!r}")
-        if isinstance(max_download_bytes, bool) or not isinstance(max_download_bytes, int) or max_download_bytes <= 0:
-            raise ValueError(f"max_download_bytes must be a positive integer, got {max_download_bytes!r}")
         self._settings = settings
-        self._timeout = timeout
         self._ctx = ClientContext(
             base_url=settings.base_url,
             is_local=settings.is_local,
@@ -61,6 +72,15 @@ class _BaseClient:
             max_download_bytes=max_download_bytes,
             secret=settings.secret,
         )
+        self._runner = self._runner_class(
+            self._http_class(**api_client_kwargs(settings, timeout, transport)),
+            self._http_class(**download_client_kwargs(timeout, transport)),  # no credentials at all
+            sleep=sleep,
+            clock=clock,
+            redact=self._ctx.redact,
+        )
+        self.assets = self._assets_class(self._runner.run, AssetFlows(self._ctx))
+        self.scenes = self._scenes_class(self._runner.run, SceneFlows(self._ctx))
 
     @property
     def base_url(self) -> str:
@@ -98,6 +118,14 @@ class GizmoClient(_BaseClient):
     backend and says so once. ``transport`` is passed to both httpx clients (tests, proxies).
     """
 
+    _http_class = httpx.Client
+    _runner_class = SyncRunner
+    _assets_class = Assets
+    _scenes_class = Scenes
+    assets: Assets
+    scenes: Scenes
+    _runner: SyncRunner
+
     def __init__(
         self,
         api_key: str | None = None,
@@ -114,16 +142,9 @@ class GizmoClient(_BaseClient):
         # Wrap the key before anything can raise, so no frame's locals hold it in plain text.
         secret = wrap_key(api_key)
         del api_key
-        super().__init__(secret, base_url, timeout, max_retries, cache_dir, max_download_bytes)
-        self._runner = SyncRunner(
-            httpx.Client(**api_client_kwargs(self._settings, timeout, transport)),
-            httpx.Client(**download_client_kwargs(timeout, transport)),
-            sleep=_sleep,
-            clock=_clock,
-            redact=self._ctx.redact,
+        super().__init__(
+            secret, base_url, timeout, max_retries, cache_dir, max_download_bytes, transport, _sleep, _clock
         )
-        self.assets = Assets(self._runner.run, AssetFlows(self._ctx))
-        self.scenes = Scenes(self._runner.run, SceneFlows(self._ctx))
 
     def close(self) -> None:
         """Close the connection pools (also done by ``with GizmoClient() as client:``)."""
@@ -141,6 +162,14 @@ class GizmoClient(_BaseClient):
 class AsyncGizmoClient(_BaseClient):
     """The same surface as :class:`GizmoClient` with ``async`` methods (``iter`` is an async iterator)."""
 
+    _http_class = httpx.AsyncClient
+    _runner_class = AsyncRunner
+    _assets_class = AsyncAssets
+    _scenes_class = AsyncScenes
+    assets: AsyncAssets
+    scenes: AsyncScenes
+    _runner: AsyncRunner
+
     def __init__(
         self,
         api_key: str | None = None,
@@ -154,19 +183,11 @@ class AsyncGizmoClient(_BaseClient):
         _sleep: Callable[[float], Awaitable[Any]] | None = None,
         _clock: Callable[[], float] | None = None,
     ) -> None:
-        # Wrap the key before anything can raise, so no frame's locals hold it in plain text.
-        secret = wrap_key(api_key)
+        secret = wrap_key(api_key)  # see GizmoClient: wrapped first, plain value dropped
         del api_key
-        super().__init__(secret, base_url, timeout, max_retries, cache_dir, max_download_bytes)
-        self._runner = AsyncRunner(
-            httpx.AsyncClient(**api_client_kwargs(self._settings, timeout, transport)),
-            httpx.AsyncClient(**download_client_kwargs(timeout, transport)),
-            sleep=_sleep,
-            clock=_clock,
-            redact=self._ctx.redact,
+        super().__init__(
+            secret, base_url, timeout, max_retries, cache_dir, max_download_bytes, transport, _sleep, _clock
         )
-        self.assets = AsyncAssets(self._runner.run, AssetFlows(self._ctx))
-        self.scenes = AsyncScenes(self._runner.run, SceneFlows(self._ctx))
 
     async def close(self) -> None:
         """Close the connection pools (also done by ``async with AsyncGizmoClient() as client:``)."""

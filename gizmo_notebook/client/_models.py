@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import Enum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from gizmo_notebook.client._errors import APIResponseValidationError
 
@@ -30,6 +30,9 @@ __all__ = [
     "Scene",
     "ScenePage",
 ]
+
+
+T = TypeVar("T")
 
 
 class AssetStatus(str, Enum):
@@ -157,8 +160,40 @@ class Asset:
         return None
 
 
+def _page_parts(
+    data: object, key: str, parse: Callable[[object], T], *, limit: int, offset: int
+) -> tuple[tuple[T, ...], int, int, int, Mapping[str, Any]]:
+    """Items, total, limit, offset and raw of a documented list envelope; defaults from the request."""
+    body = _require_mapping(data, f"a {key} list")
+    items = body.get(key)
+    if not isinstance(items, list):
+        raise APIResponseValidationError(f"list response has no {key!r} array", body=dict(body))
+    parsed = tuple(parse(item) for item in items)
+    return (
+        parsed,
+        _opt_int(body.get("total"), offset + len(parsed)),
+        _opt_int(body.get("limit"), limit),
+        _opt_int(body.get("offset"), offset),
+        _frozen_raw(body),
+    )
+
+
+class _Page(Generic[T]):
+    """Iteration and ``len`` over a page's items, whatever the list is called in the envelope."""
+
+    @property
+    def items(self) -> tuple[T, ...]:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
 @dataclass(frozen=True)
-class AssetPage:
+class AssetPage(_Page[Asset]):
     """One page of ``GET /assets``."""
 
     assets: tuple[Asset, ...]
@@ -169,28 +204,11 @@ class AssetPage:
 
     @classmethod
     def from_dict(cls, data: object, *, limit: int, offset: int) -> AssetPage:
-        body = _require_mapping(data, "an asset list")
-        items = body.get("assets")
-        if not isinstance(items, list):
-            raise APIResponseValidationError("asset list response has no 'assets' array", body=dict(body))
-        assets = tuple(Asset.from_dict(item) for item in items)
-        return cls(
-            assets=assets,
-            total=_opt_int(body.get("total"), offset + len(assets)),
-            limit=_opt_int(body.get("limit"), limit),
-            offset=_opt_int(body.get("offset"), offset),
-            raw=_frozen_raw(body),
-        )
+        return cls(*_page_parts(data, "assets", Asset.from_dict, limit=limit, offset=offset))
 
     @property
     def items(self) -> tuple[Asset, ...]:
         return self.assets
-
-    def __iter__(self) -> Iterator[Asset]:
-        return iter(self.assets)
-
-    def __len__(self) -> int:
-        return len(self.assets)
 
 
 @dataclass(frozen=True)
@@ -275,7 +293,7 @@ class Scene:
 
 
 @dataclass(frozen=True)
-class ScenePage:
+class ScenePage(_Page["Scene"]):
     """One page of ``GET /scenes``."""
 
     scenes: tuple[Scene, ...]
@@ -286,25 +304,8 @@ class ScenePage:
 
     @classmethod
     def from_dict(cls, data: object, *, limit: int, offset: int) -> ScenePage:
-        body = _require_mapping(data, "a scene list")
-        items = body.get("scenes")
-        if not isinstance(items, list):
-            raise APIResponseValidationError("scene list response has no 'scenes' array", body=dict(body))
-        scenes = tuple(Scene.from_dict(item) for item in items)
-        return cls(
-            scenes=scenes,
-            total=_opt_int(body.get("total"), offset + len(scenes)),
-            limit=_opt_int(body.get("limit"), limit),
-            offset=_opt_int(body.get("offset"), offset),
-            raw=_frozen_raw(body),
-        )
+        return cls(*_page_parts(data, "scenes", Scene.from_dict, limit=limit, offset=offset))
 
     @property
     def items(self) -> tuple[Scene, ...]:
         return self.scenes
-
-    def __iter__(self) -> Iterator[Scene]:
-        return iter(self.scenes)
-
-    def __len__(self) -> int:
-        return len(self.scenes)
