@@ -30,8 +30,8 @@ class Backend:
     def base_url(self) -> str:
         return str(getattr(self.client, "base_url", ""))
 
-    async def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        method = getattr(self._assets, name)
+    async def _call(self, _method: str, /, *args: Any, **kwargs: Any) -> Any:
+        method = getattr(self._assets, _method)
         if inspect.iscoroutinefunction(method):
             return await method(*args, **kwargs)
         loop = asyncio.get_running_loop()

@@ -70,7 +70,7 @@ def describe(exc: BaseException, *, doing: str = "") -> Notice:
         return Notice(
             "error",
             "failed",
-            f"{prefix}generation failed. {detail}".strip(),
+            f"{prefix}generation failed: {getattr(exc, 'reason', None) or detail}",
             "Rephrase the prompt (be specific about links, joints and size) and generate again.",
         )
     if isinstance(exc, (_client.BadRequestError, ValueError)):

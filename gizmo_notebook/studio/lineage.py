@@ -4,8 +4,8 @@ The Gizmo API has no parent field, so lineage is kept in two places:
 
 * a tag ``parent:<asset id>`` sent with the new asset, so it lives on the server and every
   machine that lists the account sees it (the primary record);
-* a small JSON file in the user data dir (``$GIZMO_NOTEBOOK_DATA_DIR`` or platformdirs'
-  ``user_data_dir("gizmo-notebook")``/``lineage.json``) mapping child id -> parent id, kept
+* a small JSON file in the user data dir (``$GIZMO_DATA_DIR`` or platformdirs'
+  ``user_data_dir("gizmo-notebook")``, then ``studio/lineage.json``) mapping child id -> parent id, kept
   in case a tag is stripped or edited elsewhere.
 
 The tag wins when both exist. The file is rewritten atomically (temp file + rename) so a
@@ -26,8 +26,9 @@ PARENT_TAG_PREFIX = "parent:"
 
 
 def data_dir() -> Path:
-    override = os.environ.get("GIZMO_NOTEBOOK_DATA_DIR")
-    return Path(override) if override else Path(platformdirs.user_data_dir("gizmo-notebook"))
+    override = os.environ.get("GIZMO_DATA_DIR")
+    base = Path(override).expanduser() if override else Path(platformdirs.user_data_dir("gizmo-notebook", appauthor=False))
+    return base / "studio"
 
 
 def parent_tag(parent_id: str) -> str:

@@ -30,8 +30,9 @@ _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 def cache_root() -> Path:
-    override = os.environ.get("GIZMO_NOTEBOOK_CACHE_DIR")
-    return Path(override) if override else Path(platformdirs.user_cache_dir("gizmo-notebook"))
+    override = os.environ.get("GIZMO_CACHE_DIR")
+    base = Path(override).expanduser() if override else Path(platformdirs.user_cache_dir("gizmo-notebook", appauthor=False))
+    return base / "studio"
 
 
 class GeometryCache:

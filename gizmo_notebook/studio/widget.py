@@ -175,7 +175,7 @@ class Studio(anywidget.AnyWidget):
             on_error=self._poll_failed,
             on_idle=self._poll_idle,
         )
-        self.on_msg(self._handle_msg)
+        self.on_msg(self._on_frontend_msg)
         self.observe(self._filters_changed, names=["filter_status", "filter_tag", "search"])
         if _load:
             self._spawn(self._load_page(more=False))
@@ -302,10 +302,17 @@ class Studio(anywidget.AnyWidget):
             "formats": list(getattr(asset, "formats_available", None) or []),
         }
 
-    def _upsert(self, assets: Sequence[Any]) -> list[tuple[str, str]]:
-        """Merge assets into the list; returns (id, new status) for those whose status changed."""
+    def _upsert(self, assets: Sequence[Any], *, front: bool = False) -> list[tuple[str, str]]:
+        """Merge assets into the list; returns (id, new status) for those whose status changed.
+
+        The list is sorted newest first; the sort is stable, so assets created within the same
+        second keep the server's order (new ones go in ``front`` of equal timestamps).
+        """
         changed = []
         by_id = {item["id"]: item for item in self.items}
+        if front:
+            fresh = {a.id: {} for a in assets if a.id not in by_id}
+            by_id = {**fresh, **by_id}
         for asset in assets:
             old = self._assets.get(asset.id)
             if old is not None and str(old.status) != str(asset.status):
@@ -408,7 +415,7 @@ class Studio(anywidget.AnyWidget):
         if self._newest_first is not False:
             self._next_offset += 1  # the new asset shifted every older one down by one
         self.total += 1
-        self._upsert([asset])
+        self._upsert([asset], front=True)
         if str(asset.status) not in _TERMINAL:
             self._poller.track([asset.id])
             self.polling = True
@@ -474,10 +481,17 @@ class Studio(anywidget.AnyWidget):
         for asset_id, status in changed:
             asset = self._assets[asset_id]
             if status == "failed":
-                from gizmo_notebook.client import GenerationFailedError
-
-                reason = getattr(asset, "error", None) or (getattr(asset, "raw", None) or {}).get("error") or ""
-                self._notify(describe(GenerationFailedError(f"{asset.name or asset_id}: {reason}".strip(": ")), doing=""), asset_id)
+                reason = getattr(asset, "failure_reason", None) or "the service gave no reason"
+                self._notify(
+                    Notice(
+                        "error",
+                        "failed",
+                        f"Generation of {asset.name or asset_id!r} failed: {reason}.",
+                        "Rephrase the prompt (be specific about links, joints and size) and generate again; "
+                        "Iterate pre-fills it.",
+                    ),
+                    asset_id,
+                )
             elif status == "ready":
                 for callback in list(self._ready_callbacks):
                     try:
@@ -537,7 +551,7 @@ class Studio(anywidget.AnyWidget):
                 self._notify(notice, asset_id)
 
     # ------------------------------------------------------------------ front-end messages
-    def _handle_msg(self, _widget: Any, content: Any, buffers: Sequence[bytes] | None) -> concurrent.futures.Future[Any] | None:
+    def _on_frontend_msg(self, _widget: Any, content: Any, buffers: Sequence[bytes] | None) -> concurrent.futures.Future[Any] | None:
         """Entry point for the browser's custom messages (kernel main thread): hand off to the loop."""
         if not isinstance(content, dict) or self._closed:
             return None
