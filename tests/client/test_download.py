@@ -304,3 +304,11 @@ async def test_async_download_with_retry_and_refresh(api, make_async_client, tmp
     assert path.read_bytes() == PAYLOAD and path.parent == tmp_path / "out"
     assert all("authorization" not in r.headers for r in api.calls("GET"))
     assert_no_partial_files(tmp_path / "cache")
+
+
+def test_clock_skew_every_export_looks_expired_then_the_url_is_tried_anyway(api, make_client):
+    """A machine clock hours ahead makes every fresh URL look expired; the download host decides."""
+    api.add("POST", "/v1/assets/ast_1/export", export_json(f"{CDN}/a.xml", expires_in=-7200))
+    api.add("GET", "/a.xml", httpx.Response(200, content=PAYLOAD))
+    assert make_client().assets.download("ast_1", "mujoco_mjcf").read_bytes() == PAYLOAD
+    assert len(api.calls("POST")) == 4 and len(api.calls("GET")) == 1
