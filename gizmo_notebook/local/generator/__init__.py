@@ -9,6 +9,10 @@ yields the same model — and the same export bytes.
 Every model stands on z = 0. Fixed-base assets (arms, grippers, heads, furniture) have a
 massless root link named ``world``; mobile ones (wheeled, legged) float. See
 :mod:`.compose` for why that convention, and the exporters for how each format maps it.
+A movable joint rated at zero effort is passive (caster swivels): no motor in any export.
+
+Mesh geometry (fingers, cups, housings) is cached and shared between models: treat models
+as read-only (``Mesh.to_trimesh()`` already hands out copies).
 """
 
 from __future__ import annotations

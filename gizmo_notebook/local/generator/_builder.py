@@ -188,7 +188,8 @@ class Builder:
         damping: float | None = None,
         friction: float = 0.0,
     ) -> str:
-        """Add a joint. ``effort=None`` means "size the motor from the load it carries" at build time."""
+        """Add a joint. ``effort=None`` means "size the motor from the load it carries" at build
+        time; ``effort=0`` marks a passive, unpowered joint (exporters give it no motor)."""
         name = self.name(short)
         limits = None
         if kind in ("revolute", "prismatic", "continuous"):

@@ -163,14 +163,13 @@ def _disambiguate(spec: Spec, text: str) -> None:
     # "sensor mount" is a housing, "camera head" a pan-tilt: don't also build a bracket.
     if "sensor_housing" in fam and "mount" in fam and re.search(r"sensor\s+mount", text):
         fam.remove("mount")
-    # "fingers"/"jaws" alone mean a gripper; "three-finger hand" too. Belts on a conveyor.
+    # A conveyor's "belt" and "wheels" (rollers) don't make it a mobile robot.
     if "conveyor" in fam and "wheeled" in fam and not re.search(r"mobile|wheel", text):
         fam.remove("wheeled")
-    # "arm mounted on" uses mount as a verb — the regex needs a noun, but "mount" noun after
-    # an arm ("arm with a mount") is a flange, not a separate bracket asset.
+    # "mount" next to a robot ("arm with a mount") is its flange, not a separate bracket asset.
     if "mount" in fam and len(fam) > 1 and any(f in fam for f in ("arm", "pan_tilt", "wheeled", "legged")):
         fam.remove("mount")
-    # A "wheeled" cart-table is a table on wheels: keep both, the composer mounts the table.
+    # "legged robot dog with a cart" — only explicit wheels make a legged robot wheeled too.
     if "legged" in fam and "wheeled" in fam and not re.search(r"wheel", text):
         fam.remove("wheeled")
     if "enclosure" in fam and "sensor_housing" in fam:
