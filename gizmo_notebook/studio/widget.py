@@ -92,9 +92,9 @@ def filter_items(items: list[dict[str, Any]], status: str, tag: str, search: str
             continue
         if tag and tag not in item["tags"]:
             continue
-        if needle and not any(needle in str(item.get(k) or "").lower() for k in ("name", "prompt", "id")):
-            if not any(needle in t.lower() for t in item["tags"]):
-                continue
+        haystack = [str(item.get(k) or "").lower() for k in ("name", "prompt", "id")] + [t.lower() for t in item["tags"]]
+        if needle and not any(needle in text for text in haystack):
+            continue
         out.append(item["id"])
     return out
 
@@ -315,9 +315,7 @@ class Studio(anywidget.AnyWidget):
             by_id = {**fresh, **by_id}
         for asset in assets:
             old = self._assets.get(asset.id)
-            if old is not None and str(old.status) != str(asset.status):
-                changed.append((asset.id, str(asset.status)))
-            elif old is None:
+            if old is not None and str(old.status) != str(asset.status) or old is None:
                 changed.append((asset.id, str(asset.status)))
             self._assets[asset.id] = asset
             by_id[asset.id] = self._item(asset)

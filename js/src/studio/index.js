@@ -3,6 +3,7 @@
 // custom messages. It never sees the API key: the kernel makes every request to Gizmo.
 // 3D goes through the shared viewer (../viewer/viewport.js), fed with binary buffers.
 import { createViewport } from "../viewer/viewport.js";
+import { createViewerPanel } from "../viewer/panel.js";
 import { CSS } from "./style.js";
 import { h, formatElapsed, formatTime, copyText, dataUrlToBytes } from "./dom.js";
 
@@ -74,56 +75,56 @@ class StudioView {
   build() {
     this.el.innerHTML = "";
     const style = h("style", { text: CSS });
-    this.liveDot = h("span", { class: "gz-live", title: "live status polling" });
-    this.headInfo = h("span", { class: "gz-muted" });
-    const head = h("div", { class: "gz-head" }, h("span", { class: "gz-title", text: this.job ? "Gizmo" : "Gizmo Studio" }), this.liveDot, this.headInfo);
-    this.noticesEl = h("div", { class: "gz-notices" });
-    this.root = h("div", { class: "gz-studio" }, style, head, this.noticesEl);
+    this.liveDot = h("span", { class: "gzs-live", title: "live status polling" });
+    this.headInfo = h("span", { class: "gzs-muted" });
+    const head = h("div", { class: "gzs-head" }, h("span", { class: "gzs-title", text: this.job ? "Gizmo" : "Gizmo Studio" }), this.liveDot, this.headInfo);
+    this.noticesEl = h("div", { class: "gzs-notices" });
+    this.root = h("div", { class: "gzs-studio" }, style, head, this.noticesEl);
     if (!this.job) this.root.append(this.buildForm(), this.buildBar());
-    this.compareEl = h("div", { class: "gz-compare" });
-    this.listEl = h("div", { class: "gz-list" });
-    this.moreBtn = h("button", { class: "gz-btn gz-more", text: "Load more", onclick: () => this.model.send({ type: "load_more" }) });
-    this.countEl = h("span", { class: "gz-muted" });
-    this.offscreen = h("div", { class: "gz-offscreen", "aria-hidden": "true" });
+    this.compareEl = h("div", { class: "gzs-compare" });
+    this.listEl = h("div", { class: "gzs-list" });
+    this.moreBtn = h("button", { class: "gzs-btn gzs-more", text: "Load more", onclick: () => this.model.send({ type: "load_more" }) });
+    this.countEl = h("span", { class: "gzs-muted" });
+    this.offscreen = h("div", { class: "gzs-offscreen", "aria-hidden": "true" });
     this.root.append(this.compareEl, this.listEl);
-    if (!this.job) this.root.append(h("div", { class: "gz-bar" }, this.moreBtn, this.countEl));
+    if (!this.job) this.root.append(h("div", { class: "gzs-bar" }, this.moreBtn, this.countEl));
     this.root.append(this.offscreen);
     this.el.append(this.root);
   }
 
   buildForm() {
-    this.promptEl = h("textarea", { class: "gz-prompt-input", placeholder: "Describe an articulated asset, e.g. \"a 6-DOF arm with a parallel gripper\"  (Ctrl/Cmd+Enter to generate)" });
+    this.promptEl = h("textarea", { class: "gzs-prompt-input", placeholder: "Describe an articulated asset, e.g. \"a 6-DOF arm with a parallel gripper\"  (Ctrl/Cmd+Enter to generate)" });
     this.promptEl.addEventListener("keydown", (e) => {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); e.stopPropagation(); this.submit(); }
     });
     this.promptEl.addEventListener("input", () => { this.formMsg.textContent = ""; });
-    this.nameEl = h("input", { class: "gz-name-input", placeholder: "name (optional)", size: 18 });
-    this.tagsEl = h("input", { class: "gz-tags-input", placeholder: "tags, comma separated", size: 20 });
-    this.batchEl = h("input", { type: "checkbox", class: "gz-batch-toggle" });
-    this.parentChip = h("span", { class: "gz-chip gz-parent-chip", style: { display: "none" } });
-    this.genBtn = h("button", { class: "gz-btn gz-primary gz-generate", text: "Generate", onclick: () => this.submit() });
-    this.formMsg = h("div", { class: "gz-inline-msg", role: "alert" });
-    this.progressEl = h("div", { class: "gz-progress", style: { display: "none" } }, h("div", { style: { width: "0%" } }));
-    this.progressText = h("div", { class: "gz-muted gz-batch-progress" });
-    const meta = h("div", { class: "gz-meta" }, this.nameEl, this.tagsEl,
-      h("label", { class: "gz-muted" }, this.batchEl, " batch: one prompt per line"), this.parentChip);
-    return h("div", { class: "gz-form" }, this.promptEl, meta, this.genBtn, this.formMsg,
+    this.nameEl = h("input", { class: "gzs-name-input", placeholder: "name (optional)", size: 18 });
+    this.tagsEl = h("input", { class: "gzs-tags-input", placeholder: "tags, comma separated", size: 20 });
+    this.batchEl = h("input", { type: "checkbox", class: "gzs-batch-toggle" });
+    this.parentChip = h("span", { class: "gzs-chip gzs-parent-chip", style: { display: "none" } });
+    this.genBtn = h("button", { class: "gzs-btn gzs-primary gzs-generate", text: "Generate", onclick: () => this.submit() });
+    this.formMsg = h("div", { class: "gzs-inline-msg", role: "alert" });
+    this.progressEl = h("div", { class: "gzs-progress", style: { display: "none" } }, h("div", { style: { width: "0%" } }));
+    this.progressText = h("div", { class: "gzs-muted gzs-batch-progress" });
+    const meta = h("div", { class: "gzs-meta" }, this.nameEl, this.tagsEl,
+      h("label", { class: "gzs-muted" }, this.batchEl, " batch: one prompt per line"), this.parentChip);
+    return h("div", { class: "gzs-form" }, this.promptEl, meta, this.genBtn, this.formMsg,
       h("div", { style: { gridColumn: "1 / 3" } }, this.progressEl, this.progressText));
   }
 
   buildBar() {
-    this.searchEl = h("input", { class: "gz-search", type: "search", placeholder: "search name, prompt, id, tag" });
+    this.searchEl = h("input", { class: "gzs-search", type: "search", placeholder: "search name, prompt, id, tag" });
     let timer = null;
     this.searchEl.addEventListener("input", () => {
       clearTimeout(timer);
       timer = setTimeout(() => { this.model.set("search", this.searchEl.value); this.model.save_changes(); }, 200);
     });
-    this.statusSel = h("select", { class: "gz-status-filter", onchange: () => { this.model.set("filter_status", this.statusSel.value); this.model.save_changes(); } },
+    this.statusSel = h("select", { class: "gzs-status-filter", onchange: () => { this.model.set("filter_status", this.statusSel.value); this.model.save_changes(); } },
       ["", "pending", "processing", "ready", "failed"].map((s) => h("option", { value: s, text: s || "any status" })));
-    this.tagSel = h("select", { class: "gz-tag-filter", onchange: () => { this.model.set("filter_tag", this.tagSel.value); this.model.save_changes(); } });
-    this.compareBtn = h("button", { class: "gz-btn gz-compare-btn", text: "Compare", onclick: () => this.openCompare() });
-    const refresh = h("button", { class: "gz-btn", text: "Refresh", onclick: () => this.model.send({ type: "refresh" }) });
-    return h("div", { class: "gz-bar" }, this.searchEl, this.statusSel, this.tagSel, refresh, this.compareBtn);
+    this.tagSel = h("select", { class: "gzs-tag-filter", onchange: () => { this.model.set("filter_tag", this.tagSel.value); this.model.save_changes(); } });
+    this.compareBtn = h("button", { class: "gzs-btn gzs-compare-btn", text: "Compare", onclick: () => this.openCompare() });
+    const refresh = h("button", { class: "gzs-btn", text: "Refresh", onclick: () => this.model.send({ type: "refresh" }) });
+    return h("div", { class: "gzs-bar" }, this.searchEl, this.statusSel, this.tagSel, refresh, this.compareBtn);
   }
 
   submit() {
@@ -148,7 +149,7 @@ class StudioView {
     const item = this.itemsById().get(id);
     this.parentChip.style.display = "";
     this.parentChip.replaceChildren(`iterating on ${item?.name || id} `,
-      h("button", { class: "gz-btn", style: { padding: "0 4px" }, text: "×", title: "stop iterating", onclick: () => this.setParent("") }));
+      h("button", { class: "gzs-btn", style: { padding: "0 4px" }, text: "×", title: "stop iterating", onclick: () => this.setParent("") }));
   }
 
   itemsById() { return new Map(this.model.get("items").map((i) => [i.id, i])); }
@@ -166,8 +167,8 @@ class StudioView {
 
   renderNotices() {
     const notices = this.model.get("notices") || [];
-    this.noticesEl.replaceChildren(...notices.map((n) => h("div", { class: `gz-notice ${n.level}`, "data-kind": n.kind, role: "alert" },
-      h("div", {}, h("div", { text: n.text }), n.hint ? h("div", { class: "gz-hint", text: n.hint }) : null),
+    this.noticesEl.replaceChildren(...notices.map((n) => h("div", { class: `gzs-notice ${n.level}`, "data-kind": n.kind, role: "alert" },
+      h("div", {}, h("div", { text: n.text }), n.hint ? h("div", { class: "gzs-hint", text: n.hint }) : null),
       h("button", { title: "dismiss", text: "×", onclick: () => this.model.send({ type: "dismiss", at: n.at }) }))));
   }
 
@@ -223,7 +224,7 @@ class StudioView {
       children.push(row.el);
     }
     if (this.job && !children.length) {
-      children.push(h("div", { class: "gz-muted", text: (m.get("notices") || []).length ? "" : "submitting…" }));
+      children.push(h("div", { class: "gzs-muted", text: (m.get("notices") || []).length ? "" : "submitting…" }));
     }
     this.listEl.replaceChildren(...children);
   }
@@ -242,10 +243,9 @@ class StudioView {
   // ------------------------------------------------------------------ 3D
   async loadInto(container, id, { purpose = "preview" } = {}) {
     const { msg, buffers } = await this.request({ type: purpose, id });
-    const viewport = createViewport(container, { background: null });
+    const viewport = createViewport(container, { height: 260 });
     this.viewports.add(viewport);
-    viewport.setModel(msg.meta, buffers);
-    viewport.fit?.();
+    await viewport.setModel(msg.meta, buffers);
     return viewport;
   }
 
@@ -261,22 +261,22 @@ class StudioView {
     for (const v of this.compareViewports || []) this.releaseViewport(v);
     this.compareViewports = [];
     if (ids.length < 2) {
-      this.compareEl.replaceChildren(h("div", { class: "gz-inline-msg", text: "Select two or more ready assets (checkboxes) to compare." }));
+      this.compareEl.replaceChildren(h("div", { class: "gzs-inline-msg", text: "Select two or more ready assets (checkboxes) to compare." }));
       return;
     }
     const cols = Math.min(ids.length, 3);
     this.compareEl.style.gridTemplateColumns = `repeat(${cols}, 1fr)`;
-    const close = h("button", { class: "gz-btn", text: "Close compare", onclick: () => {
+    const close = h("button", { class: "gzs-btn", text: "Close compare", onclick: () => {
       for (const v of this.compareViewports) this.releaseViewport(v);
       this.compareViewports = [];
       this.compareEl.replaceChildren();
     } });
     const cells = ids.map((id) => {
       const item = items.get(id);
-      const view = h("div", { class: "gz-compare-view" });
-      const cell = h("div", { class: "gz-compare-cell", "data-id": id }, h("div", { class: "gz-name", text: item.name || id }),
-        h("div", { class: "gz-prompt", title: item.prompt, text: item.prompt }), view);
-      this.loadInto(view, id).then((v) => this.compareViewports.push(v)).catch((err) => view.replaceChildren(h("div", { class: "gz-inline-msg", text: err.message })));
+      const view = h("div", { class: "gzs-compare-view" });
+      const cell = h("div", { class: "gzs-compare-cell", "data-id": id }, h("div", { class: "gzs-name", text: item.name || id }),
+        h("div", { class: "gzs-prompt", title: item.prompt, text: item.prompt }), view);
+      this.loadInto(view, id).then((v) => this.compareViewports.push(v)).catch((err) => view.replaceChildren(h("div", { class: "gzs-inline-msg", text: err.message })));
       return cell;
     });
     this.compareEl.replaceChildren(h("div", { style: { gridColumn: `1 / ${cols + 1}` } }, close), ...cells);
@@ -303,9 +303,8 @@ class StudioView {
           if (msg.type === "thumb") {
             url = URL.createObjectURL(new Blob([buffers[0]], { type: "image/png" }));
           } else {
-            if (!this.thumbViewport) this.thumbViewport = createViewport(this.offscreen, { background: null, preserveDrawingBuffer: true });
-            this.thumbViewport.setModel(msg.meta, buffers);
-            this.thumbViewport.fit?.();
+            if (!this.thumbViewport) this.thumbViewport = createViewport(this.offscreen, { height: 144 });
+            await this.thumbViewport.setModel(msg.meta, buffers);
             const shot = await this.thumbViewport.screenshot();
             const bytes = typeof shot === "string" ? dataUrlToBytes(shot) : new Uint8Array(await shot.arrayBuffer());
             url = URL.createObjectURL(new Blob([bytes], { type: "image/png" }));
@@ -327,26 +326,26 @@ class AssetRow {
     this.view = view;
     this.item = item;
     this.viewport = null;
-    this.check = h("input", { type: "checkbox", class: "gz-select", title: "select for Compare", onchange: () => view.toggleSelected(item.id, this.check.checked) });
-    this.thumb = h("img", { class: "gz-thumb", alt: "" });
-    this.name = h("span", { class: "gz-name" });
-    this.badge = h("span", { class: "gz-badge" });
-    this.time = h("span", { class: "gz-muted" });
-    this.prompt = h("div", { class: "gz-prompt" });
+    this.check = h("input", { type: "checkbox", class: "gzs-select", title: "select for Compare", onchange: () => view.toggleSelected(item.id, this.check.checked) });
+    this.thumb = h("img", { class: "gzs-thumb", alt: "" });
+    this.name = h("span", { class: "gzs-name" });
+    this.badge = h("span", { class: "gzs-badge" });
+    this.time = h("span", { class: "gzs-muted" });
+    this.prompt = h("div", { class: "gzs-prompt" });
     this.tags = h("span", {});
-    this.lineage = h("span", { class: "gz-muted gz-lineage" });
-    this.formats = h("span", { class: "gz-muted gz-formats" });
-    this.previewBtn = h("button", { class: "gz-btn gz-preview-btn", text: "Preview", onclick: () => this.togglePreview() });
-    this.formatSel = h("select", { class: "gz-format" });
-    this.exportBtn = h("button", { class: "gz-btn gz-export-btn", text: "Export", onclick: () => view.model.send({ type: "export", id: this.item.id, format: this.formatSel.value }) });
-    this.copyBtn = h("button", { class: "gz-btn gz-copy-btn", text: "Copy id", onclick: () => this.copy() });
-    this.iterBtn = h("button", { class: "gz-btn gz-iterate-btn", text: "Iterate", onclick: () => this.iterate() });
-    this.exported = h("div", { class: "gz-exported" });
-    this.previewEl = h("div", { class: "gz-preview", style: { display: "none" } });
+    this.lineage = h("span", { class: "gzs-muted gzs-lineage" });
+    this.formats = h("span", { class: "gzs-muted gzs-formats" });
+    this.previewBtn = h("button", { class: "gzs-btn gzs-preview-btn", text: "Preview", onclick: () => this.togglePreview() });
+    this.formatSel = h("select", { class: "gzs-format" });
+    this.exportBtn = h("button", { class: "gzs-btn gzs-export-btn", text: "Export", onclick: () => view.model.send({ type: "export", id: this.item.id, format: this.formatSel.value }) });
+    this.copyBtn = h("button", { class: "gzs-btn gzs-copy-btn", text: "Copy id", onclick: () => this.copy() });
+    this.iterBtn = h("button", { class: "gzs-btn gzs-iterate-btn", text: "Iterate", onclick: () => this.iterate() });
+    this.exported = h("div", { class: "gzs-exported" });
+    this.previewEl = h("div", { class: "gzs-preview", style: { display: "none" } });
     const info = h("div", {}, h("div", {}, this.name, " ", this.badge, " ", this.time, " ", this.lineage), this.prompt, h("div", {}, this.tags, this.formats));
-    const actions = h("div", { class: "gz-actions" }, this.previewBtn, this.formatSel, this.exportBtn, this.copyBtn, view.job ? null : this.iterBtn);
-    this.el = h("div", { class: "gz-row", "data-id": item.id },
-      h("div", { class: "gz-row-main" }, view.job ? h("span") : this.check, this.thumb, info, actions), this.exported, this.previewEl);
+    const actions = h("div", { class: "gzs-actions" }, this.previewBtn, this.formatSel, this.exportBtn, this.copyBtn, view.job ? null : this.iterBtn);
+    this.el = h("div", { class: "gzs-row", "data-id": item.id },
+      h("div", { class: "gzs-row-main" }, view.job ? h("span") : this.check, this.thumb, info, actions), this.exported, this.previewEl);
   }
 
   update(item) {
@@ -356,7 +355,7 @@ class AssetRow {
     this.name.textContent = item.name || item.id;
     this.prompt.textContent = item.prompt;
     this.prompt.title = item.prompt;
-    this.tags.replaceChildren(...item.tags.map((t) => h("span", { class: "gz-chip", text: t })));
+    this.tags.replaceChildren(...item.tags.map((t) => h("span", { class: "gzs-chip", text: t })));
     const parent = item.parent ? v.itemsById().get(item.parent) : null;
     this.lineage.textContent = item.parent ? `↳ from ${parent?.name || item.parent}` : "";
     this.lineage.title = item.parent ? `iterated from ${item.parent}` : "";
@@ -382,7 +381,7 @@ class AssetRow {
 
   tick() {
     const { status, created_at } = this.item;
-    this.badge.className = `gz-badge gz-${status}`;
+    this.badge.className = `gzs-badge gzs-${status}`;
     this.badge.dataset.status = status;
     if (RUNNING.has(status)) {
       const started = Date.parse(created_at);
@@ -407,18 +406,18 @@ class AssetRow {
     }
     this.previewEl.style.display = "";
     this.previewBtn.textContent = "Close preview";
-    this.previewEl.replaceChildren(h("div", { class: "gz-muted", text: "loading geometry…" }));
+    this.previewEl.replaceChildren(h("div", { class: "gzs-muted", text: "loading geometry…" }));
     try {
-      const holder = h("div", { style: { position: "absolute", inset: "0" } });
+      const holder = h("div", {});
       const { msg, buffers } = await this.view.request({ type: "preview", id: this.item.id });
       this.previewEl.replaceChildren(holder);
-      const viewport = createViewport(holder, {});
-      this.view.viewports.add(viewport);
-      viewport.setModel(msg.meta, buffers);
-      viewport.fit?.();
-      this.viewport = viewport;
+      // The shared viewer panel: viewport plus joint sliders, link picker, wireframe, PNG.
+      const panel = createViewerPanel(holder, { height: 380 });
+      this.view.viewports.add(panel);
+      this.viewport = panel;
+      await panel.setModel(msg.meta, buffers);
     } catch (err) {
-      this.previewEl.replaceChildren(h("div", { class: "gz-inline-msg", text: `Preview failed: ${err.message}` }));
+      this.previewEl.replaceChildren(h("div", { class: "gzs-inline-msg", text: `Preview failed: ${err.message}` }));
     }
   }
 
