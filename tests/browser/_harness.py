@@ -238,6 +238,7 @@ def _write_lab_settings(settings: Path) -> None:
     """Lab settings for tests: save widget state with the notebook, no news popups."""
     files = {
         "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings": {"saveState": True},
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
     }
     for rel, content in files.items():
         path = settings / rel

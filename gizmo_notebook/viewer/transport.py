@@ -1,0 +1,119 @@
+"""Getting bytes into the browser: content-addressed chunk widgets and a shared JS bundle.
+
+Two problems, one trick. Geometry must reach the browser as binary, once, with progress for
+big models, *and* be part of the saved widget state so a notebook (or its nbconvert HTML)
+shows the model with no kernel. The three.js bundle (~0.6 MB) must not be re-sent with every
+widget instance. Both are solved by putting bytes in small plain ipywidgets models keyed by
+content hash:
+
+* :class:`Blob` holds one chunk (<= ``CHUNK_SIZE``) of a geometry buffer. Each is its own
+  ``comm_open`` message, so the browser sees a big model arrive chunk by chunk (progress),
+  and the websocket never carries one giant frame. A chunk already created in this kernel is
+  reused by digest: the page holds it already, nothing is sent again. Being widget models,
+  chunks are saved with the notebook's widget state and replayed by the HTML widget manager.
+* :class:`Bundle` holds the widget bundle's source once per kernel. Widgets set ``_esm`` to
+  :data:`LOADER_ESM`, a ~1 kB module that imports the bundle from that model (through a Blob
+  URL, once per page). Saved state therefore carries the bundle once per notebook, not once
+  per output. Studio widgets can use the same ``bundle_ref()`` + ``LOADER_ESM`` pair.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+
+import ipywidgets
+from traitlets import Bytes, Unicode
+
+__all__ = ["CHUNK_SIZE", "LOADER_ESM", "Blob", "Bundle", "blob_for", "bundle_ref", "chunk_buffers"]
+
+CHUNK_SIZE = 1 << 20  # 1 MiB: a 1M-triangle model arrives in ~4 messages
+
+_STATIC = Path(__file__).resolve().parent.parent / "static"
+BUNDLE_PATH = _STATIC / "widget.js"
+
+
+class Blob(ipywidgets.Widget):
+    """One chunk of binary data, identified by its sha256 ``digest``. No view of its own."""
+
+    digest = Unicode("").tag(sync=True)
+    data = Bytes(b"").tag(sync=True)
+
+
+class Bundle(ipywidgets.Widget):
+    """The widget bundle's JavaScript source, shared by every gizmo widget of a kernel."""
+
+    digest = Unicode("").tag(sync=True)
+    source = Unicode("").tag(sync=True)
+
+
+_lock = threading.Lock()
+_blobs: dict[str, Blob] = {}
+_bundle: Bundle | None = None
+
+
+def _alive(w: ipywidgets.Widget) -> bool:
+    return getattr(w, "comm", None) is not None
+
+
+def blob_for(data: bytes) -> Blob:
+    """The chunk widget for ``data``, creating (hence sending) it only if this kernel has none."""
+    digest = hashlib.sha256(data).hexdigest()
+    with _lock:
+        blob = _blobs.get(digest)
+        if blob is None or not _alive(blob):
+            blob = Blob(digest=digest, data=bytes(data))
+            _blobs[digest] = blob
+        return blob
+
+
+def chunk_buffers(buffers: list[bytes], size: int = CHUNK_SIZE) -> list[list[tuple[str, int, bytes]]]:
+    """Split each buffer into ``(digest, size, bytes)`` chunks of at most ``size`` bytes."""
+    out = []
+    for buf in buffers:
+        parts = [buf[i : i + size] for i in range(0, len(buf), size)] or [b""]
+        out.append([(hashlib.sha256(p).hexdigest(), len(p), p) for p in parts])
+    return out
+
+
+def bundle_ref() -> Bundle:
+    """The kernel's one :class:`Bundle` widget (reloaded if the bundle file changed)."""
+    global _bundle
+    if not BUNDLE_PATH.exists():
+        raise FileNotFoundError(
+            f"{BUNDLE_PATH} is missing: build the front end with `cd js && npm ci && npm run build` "
+            "(scripts/setup.sh does this)"
+        )
+    source = BUNDLE_PATH.read_text(encoding="utf-8")
+    digest = hashlib.sha256(source.encode()).hexdigest()
+    with _lock:
+        if _bundle is None or not _alive(_bundle) or _bundle.digest != digest:
+            _bundle = Bundle(digest=digest, source=source)
+        return _bundle
+
+
+# The `_esm` of every gizmo widget: fetch the bundle once per page from the Bundle model,
+# import it through a Blob URL and delegate render() to it (which dispatches on `_kind`).
+LOADER_ESM = """
+const KEY = "__gizmoBundles";
+function load(model) {
+  const ref = String(model.get("_bundle") || "").replace(/^IPY_MODEL_/, "");
+  const cache = (globalThis[KEY] ??= {});
+  return (cache[ref] ??= (async () => {
+    const bundle = await model.widget_manager.get_model(ref);
+    const digest = bundle.get("digest");
+    if (cache["sha:" + digest]) return cache["sha:" + digest];
+    const url = URL.createObjectURL(new Blob([bundle.get("source")], { type: "text/javascript" }));
+    const mod = import(/* webpackIgnore: true */ url).then((m) => m.default);
+    cache["sha:" + digest] = mod;
+    return mod;
+  })());
+}
+export default {
+  async render(ctx) {
+    const widget = await load(ctx.model);
+    return widget.render(ctx);
+  },
+};
+"""

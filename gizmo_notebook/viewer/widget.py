@@ -1,0 +1,132 @@
+"""The ``Viewer`` widget: an articulated model in three.js, posed live in the browser."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import itertools
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import anywidget
+from ipywidgets import widget_serialization
+from traitlets import Bool, Dict, Instance, Int, List, Unicode
+
+from gizmo_notebook.model import AssetModel
+from gizmo_notebook.viewer.encode import DEFAULT_TRIANGLE_BUDGET, encode_model
+from gizmo_notebook.viewer.transport import LOADER_ESM, Blob, Bundle, blob_for, bundle_ref, chunk_buffers
+
+__all__ = ["Viewer"]
+
+_ids = itertools.count(1)
+
+
+class Viewer(anywidget.AnyWidget):
+    """Shows an :class:`AssetModel` with orbit controls, joint sliders and a link picker.
+
+    The geometry goes to the browser once, as compressed binary chunks (see
+    :mod:`gizmo_notebook.viewer.transport`); joint sliders pose the model in JavaScript, with
+    no kernel round trip. ``joint_values`` mirrors the pose both ways: set it (or call
+    :meth:`pose`) from Python, and it follows the sliders when one is released.
+    """
+
+    _esm = LOADER_ESM
+    _kind = Unicode("viewer").tag(sync=True)
+    _bundle = Instance(Bundle).tag(sync=True, **widget_serialization)
+    _meta = Dict().tag(sync=True)
+    _blobs = List(Instance(Blob)).tag(sync=True, **widget_serialization)
+    height = Int(480).tag(sync=True)
+    wireframe = Bool(False).tag(sync=True)
+    joint_values = Dict().tag(sync=True)
+
+    def __init__(self, model: AssetModel, *, height: int = 480,
+                 triangle_budget: int = DEFAULT_TRIANGLE_BUDGET, **kwargs: Any) -> None:
+        if not isinstance(model, AssetModel):
+            raise TypeError(f"Viewer needs an AssetModel, got {type(model).__name__}; use gizmo_notebook.view()")
+        if height < 50:
+            raise ValueError(f"height must be at least 50 pixels, got {height}")
+        meta, buffers = encode_model(model, triangle_budget=triangle_budget)
+        chunks = chunk_buffers(buffers)
+        for entry, parts in zip(meta["buffers"], chunks, strict=True):
+            entry["chunks"] = [{"digest": d, "size": n} for d, n, _ in parts]
+        self._pending = [(d, data) for parts in chunks for d, _, data in parts]
+        self._screenshots: dict[int, tuple[concurrent.futures.Future[bytes], Path | None]] = {}
+        self.model = model
+        self.last_screenshot: bytes | None = None
+        super().__init__(_bundle=bundle_ref(), _meta=meta, height=height, **kwargs)
+        self.on_msg(self._on_custom)
+
+    # -- transfer ---------------------------------------------------------------------
+    def _push(self) -> None:
+        """Send the chunks the page does not have yet, one message each (shows progress)."""
+        sent = {b.digest for b in self._blobs}
+        blobs = list(self._blobs)
+        for digest, data in self._pending:
+            if digest in sent:
+                continue
+            blobs.append(blob_for(data))
+            sent.add(digest)
+            self._blobs = list(blobs)
+        self._pending = []
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        # Display first so the view exists (and shows progress) while the chunks stream in.
+        bundle = self._repr_mimebundle_()
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        display(data, metadata=metadata, raw=True)
+        self._push()
+
+    def _on_custom(self, _widget: Any, content: Mapping[str, Any], buffers: list[Any]) -> None:
+        kind = content.get("type")
+        if kind == "need":  # displayed without _ipython_display_ (e.g. inside a container)
+            self._push()
+        elif kind == "ready":  # a view has drawn: replay requests it may have missed
+            for request in list(self._screenshots):
+                self.send({"type": "screenshot", "id": request})
+        elif kind == "screenshot":
+            future, path = self._screenshots.pop(int(content.get("id", -1)), (None, None))
+            if future is None or not buffers:
+                return
+            png = bytes(buffers[0])
+            self.last_screenshot = png
+            if path is not None:
+                Path(path).write_bytes(png)
+            future.set_result(png)
+
+    # -- public -----------------------------------------------------------------------
+    def pose(self, values: Mapping[str, float]) -> Viewer:
+        """Move joints (radians / metres); values are clamped to the joint limits like the sliders."""
+        joints = {j.name: j for j in self.model.joints}
+        unknown = sorted(set(values) - set(joints))
+        if unknown:
+            raise KeyError(f"unknown joint(s) {unknown}; this model's movable joints are "
+                           f"{[j.name for j in self.model.movable_joints]}")
+        new = dict(self.joint_values)
+        for name, value in values.items():
+            j = joints[name]
+            v = float(value)
+            if j.limits is not None and j.type in ("revolute", "prismatic"):
+                v = j.limits.clamp(v)
+            new[name] = v
+        self.joint_values = new
+        return self
+
+    def screenshot(self, path: str | os.PathLike[str] | None = None) -> concurrent.futures.Future[bytes]:
+        """Ask the browser for a PNG of the current view.
+
+        Returns a future resolved with the PNG bytes (also kept in ``last_screenshot`` and
+        written to ``path`` if given). The kernel handles the browser's reply between cells,
+        so read the result in a later cell — a cell that blocks on it would wait forever.
+        """
+        future: concurrent.futures.Future[bytes] = concurrent.futures.Future()
+        request = next(_ids)
+        self._screenshots[request] = (future, Path(path) if path is not None else None)
+        self.send({"type": "screenshot", "id": request})
+        return future
+
+    def __repr__(self) -> str:
+        t = self._meta.get("triangles", {})
+        return f"Viewer({self.model!r}, triangles={t.get('shown')}{' (decimated)' if t.get('decimated') else ''})"

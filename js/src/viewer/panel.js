@@ -1,0 +1,134 @@
+// The viewer panel: viewport + toolbar (fit, wireframe, grid, screenshot) + link picker +
+// one slider per movable joint. Posing happens here in the browser; `onPoseCommit` lets the
+// host (the widget, the Studio) hear about it when a slider is released.
+import { createViewport, clampJoint } from "./viewport.js";
+
+const CSS = `
+.gizmo-viewer{font:12px/1.4 var(--jp-ui-font-family,system-ui,sans-serif);color:var(--jp-ui-font-color1,#222);border:1px solid var(--jp-border-color2,#ddd);border-radius:4px;overflow:hidden;background:var(--jp-layout-color1,#fff)}
+.gizmo-viewer .gz-body{display:flex;align-items:stretch}
+.gizmo-viewer .gz-view{flex:1 1 auto;min-width:0;position:relative}
+.gizmo-viewer .gz-side{flex:0 0 230px;max-height:var(--gz-h);overflow:auto;padding:6px 8px;border-left:1px solid var(--jp-border-color2,#ddd)}
+.gizmo-viewer .gz-side:empty{display:none}
+.gizmo-viewer .gz-bar{display:flex;gap:4px;align-items:center;padding:4px 6px;border-bottom:1px solid var(--jp-border-color2,#ddd);flex-wrap:wrap}
+.gizmo-viewer button,.gizmo-viewer select{font:inherit;padding:1px 6px}
+.gizmo-viewer .gz-status{margin-left:auto;color:var(--jp-ui-font-color2,#666)}
+.gizmo-viewer .gz-note{padding:2px 6px;background:#fff4d6;color:#6b5000;border-bottom:1px solid #f0dfa8}
+.gizmo-viewer .gz-note:empty{display:none}
+.gizmo-viewer .gz-joint{margin:2px 0 6px}
+.gizmo-viewer .gz-joint label{display:flex;justify-content:space-between}
+.gizmo-viewer .gz-joint input{width:100%}
+.gizmo-viewer .gz-progress{position:absolute;left:0;right:0;top:45%;text-align:center;color:#555;pointer-events:none}
+`;
+
+function el(tag, props = {}, children = []) {
+  const e = document.createElement(tag);
+  Object.assign(e, props);
+  for (const c of children) e.append(c);
+  return e;
+}
+
+function ensureStyle() {
+  if (document.getElementById("gizmo-viewer-style")) return;
+  document.head.append(el("style", { id: "gizmo-viewer-style", textContent: CSS }));
+}
+
+export function createViewerPanel(container, options = {}) {
+  ensureStyle();
+  const height = options.height ?? 480;
+  const root = el("div", { className: "gizmo-viewer" });
+  root.style.setProperty("--gz-h", `${height}px`);
+  const bar = el("div", { className: "gz-bar" });
+  const note = el("div", { className: "gz-note" });
+  const view = el("div", { className: "gz-view" });
+  const side = el("div", { className: "gz-side" });
+  const progress = el("div", { className: "gz-progress" });
+  root.append(bar, note, el("div", { className: "gz-body" }, [view, side]));
+  container.append(root);
+
+  const vp = createViewport(view, { height });
+  view.append(progress);
+
+  const status = el("span", { className: "gz-status" });
+  const fitBtn = el("button", { textContent: "Fit", title: "Fit the model in view", className: "gz-fit" });
+  const wireBtn = el("button", { textContent: "Wireframe", className: "gz-wire" });
+  const gridBtn = el("button", { textContent: "Grid", className: "gz-grid" });
+  const shotBtn = el("button", { textContent: "PNG", title: "Save a screenshot", className: "gz-shot" });
+  const picker = el("select", { className: "gz-link-picker", title: "Highlight a link" });
+  bar.append(fitBtn, wireBtn, gridBtn, shotBtn, picker, status);
+
+  let wire = false, gridOn = true;
+  fitBtn.onclick = () => vp.fit();
+  wireBtn.onclick = () => { wire = !wire; vp.setWireframe(wire); wireBtn.setAttribute("aria-pressed", String(wire)); panel.onWireframe?.(wire); };
+  gridBtn.onclick = () => { gridOn = !gridOn; vp.setGrid(gridOn); };
+  shotBtn.onclick = async () => {
+    const blob = await vp.screenshot();
+    const a = el("a", { href: URL.createObjectURL(blob), download: `${vp.meta?.name || "model"}.png` });
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  };
+  picker.onchange = () => vp.highlightLink(picker.value || null);
+  vp.canvas.addEventListener("dblclick", (ev) => {
+    const link = vp.pick(ev.clientX, ev.clientY);
+    picker.value = link || "";
+    vp.highlightLink(link);
+  });
+
+  const sliders = new Map(); // joint name -> { input, out, joint }
+
+  function fmt(joint, v) {
+    return joint.type === "prismatic" ? `${v.toFixed(3)} m` : `${((v * 180) / Math.PI).toFixed(1)}°`;
+  }
+
+  function buildControls(meta) {
+    picker.replaceChildren(el("option", { value: "", textContent: "— highlight link —" }));
+    for (const l of meta.links) picker.append(el("option", { value: l.name, textContent: l.name }));
+    side.replaceChildren();
+    sliders.clear();
+    for (const j of meta.joints) {
+      if (!["revolute", "continuous", "prismatic"].includes(j.type)) continue;
+      const lo = j.limits ? j.limits.lower : -Math.PI, hi = j.limits ? j.limits.upper : Math.PI;
+      const input = el("input", { type: "range", min: String(lo), max: String(hi), step: String((hi - lo) / 1000 || 0.001), value: String(clampJoint(j, 0)) });
+      input.dataset.joint = j.name;
+      const out = el("span", { textContent: fmt(j, 0) });
+      const row = el("div", { className: "gz-joint" }, [el("label", {}, [el("span", { textContent: j.name }), out]), input]);
+      input.oninput = () => { const v = Number(input.value); out.textContent = fmt(j, v); vp.setPose({ [j.name]: v }); };
+      input.onchange = () => panel.onPoseCommit?.(vp.getPose());
+      side.append(row);
+      sliders.set(j.name, { input, out, joint: j });
+    }
+  }
+
+  const panel = {
+    viewport: vp,
+    element: root,
+    onPoseCommit: null,
+    onWireframe: null,
+    async setModel(meta, buffers) {
+      buildControls(meta);
+      const t = meta.triangles || {};
+      note.textContent = t.decimated
+        ? `Showing ${t.shown.toLocaleString()} of ${t.source.toLocaleString()} triangles (simplified for display above the ${t.budget.toLocaleString()}-triangle budget; exports are untouched).`
+        : "";
+      status.textContent = `${meta.links.length} links · ${sliders.size} joints · ${(t.shown ?? 0).toLocaleString()} triangles`;
+      await vp.setModel(meta, buffers);
+      progress.textContent = "";
+    },
+    setPose(values) {
+      for (const [name, v] of Object.entries(values)) {
+        const s = sliders.get(name);
+        if (!s) continue;
+        const c = clampJoint(s.joint, v);
+        s.input.value = String(c);
+        s.out.textContent = fmt(s.joint, c);
+      }
+      vp.setPose(values);
+    },
+    setWireframe(on) { wire = !!on; vp.setWireframe(wire); },
+    setProgress(received, total) {
+      progress.textContent = total ? `receiving model… ${(received / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB` : "";
+    },
+    setMessage(text) { progress.textContent = text; },
+    dispose() { vp.dispose(); root.remove(); },
+  };
+  return panel;
+}

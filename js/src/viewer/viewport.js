@@ -1,0 +1,263 @@
+// The 3D viewport: a three.js scene of an articulated model, posed by forward kinematics here
+// in the browser. Shared by the viewer widget and the Studio:
+//
+//   const vp = createViewport(container, { height: 480 });
+//   await vp.setModel(meta, buffers);    // meta + DataView[] from encode_model()
+//   vp.setPose({ elbow: 0.5 });          // radians / metres, clamped to limits
+//   vp.setWireframe(true); vp.highlightLink("forearm"); vp.fit();
+//   const png = await vp.screenshot();   // Blob (image/png)
+//   vp.dispose();
+//
+// Rendering is on demand (orbit, pose, resize), not a busy loop: SwiftShader and laptops
+// both thank us. `vp.frames` counts frames drawn with a model (tests and benchmarks read it).
+import * as THREE from "three";
+import { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";
+import { concatChunks, decodeAll } from "./decode.js";
+
+const DEFAULT_COLORS = [0x8fa9c7, 0xc79f8f, 0x9fc78f, 0xc7c18f, 0xb08fc7, 0x8fc7c0, 0xc78fb0];
+const HIGHLIGHT = new THREE.Color(0xffa62b);
+
+function toView(buffer) {
+  if (buffer instanceof Uint8Array) return buffer;
+  if (Array.isArray(buffer)) return concatChunks(buffer);
+  if (ArrayBuffer.isView(buffer)) return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  return new Uint8Array(buffer);
+}
+
+function jointMotion(joint, q) {
+  const m = new THREE.Matrix4();
+  const axis = new THREE.Vector3(...joint.axis);
+  if (joint.type === "revolute" || joint.type === "continuous") m.makeRotationAxis(axis, q);
+  else if (joint.type === "prismatic") m.makeTranslation(axis.x * q, axis.y * q, axis.z * q);
+  return m;
+}
+
+export function clampJoint(joint, value) {
+  const v = Number(value) || 0;
+  if (joint.limits && (joint.type === "revolute" || joint.type === "prismatic")) {
+    return Math.min(Math.max(v, joint.limits.lower), joint.limits.upper);
+  }
+  return v;
+}
+
+export function createViewport(container, options = {}) {
+  const height = options.height ?? 480;
+  const wrap = document.createElement("div");
+  wrap.className = "gizmo-viewport";
+  wrap.style.cssText = `position:relative;width:100%;height:${height}px;`;
+  container.appendChild(wrap);
+
+  const renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: false });
+  renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+  renderer.setClearColor(options.background ?? 0xf4f5f7, 1);
+  renderer.domElement.style.cssText = "display:block;width:100%;height:100%;outline:none;";
+  wrap.appendChild(renderer.domElement);
+
+  const scene = new THREE.Scene();
+  // Z-up like URDF/MJCF/USD: rotate the world once instead of every model.
+  const world = new THREE.Group();
+  world.rotation.x = -Math.PI / 2;
+  scene.add(world);
+  scene.add(new THREE.HemisphereLight(0xffffff, 0x667788, 1.6));
+  const sun = new THREE.DirectionalLight(0xffffff, 1.8);
+  sun.position.set(3, 6, 4);
+  scene.add(sun);
+  const fill = new THREE.DirectionalLight(0xffffff, 0.5);
+  fill.position.set(-4, 2, -3);
+  scene.add(fill);
+
+  const camera = new THREE.PerspectiveCamera(45, 1, 0.001, 1000);
+  camera.position.set(1.5, 1.2, 1.5);
+  const controls = new OrbitControls(camera, renderer.domElement);
+  controls.enableDamping = false;
+
+  let grid = null, axes = null, root = null, meta = null;
+  let linkObjects = new Map(); // link name -> Group (posed)
+  let meshesByLink = new Map(); // link name -> Mesh[]
+  let pose = {};
+  let wireframe = false;
+  let highlighted = null;
+  let pending = false;
+  let disposed = false;
+  const api = { frames: 0, meta: null, onFrame: null };
+
+  function render() {
+    if (disposed) return;
+    renderer.render(scene, camera);
+    if (root) {
+      api.frames += 1;
+      wrap.dataset.frames = String(api.frames);
+      if (api.onFrame) api.onFrame(api.frames);
+    }
+  }
+  function requestRender() {
+    if (pending || disposed) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; render(); });
+  }
+  controls.addEventListener("change", requestRender);
+
+  function resize() {
+    const w = Math.max(wrap.clientWidth, 50), h = Math.max(wrap.clientHeight, 50);
+    renderer.setSize(w, h, false);
+    camera.aspect = w / h;
+    camera.updateProjectionMatrix();
+    requestRender();
+  }
+  const observer = new ResizeObserver(resize);
+  observer.observe(wrap);
+  resize();
+
+  function applyPose() {
+    if (!meta) return;
+    const world = new Map([[meta.root, new THREE.Matrix4()]]);
+    for (const j of meta.joints) {
+      const parent = world.get(j.parent) ?? new THREE.Matrix4();
+      const q = j.name in pose ? clampJoint(j, pose[j.name]) : 0;
+      const t = parent.clone().multiply(new THREE.Matrix4().fromArray(j.origin)).multiply(jointMotion(j, q));
+      world.set(j.child, t);
+    }
+    for (const [name, group] of linkObjects) {
+      const t = world.get(name);
+      if (t) { group.matrix.copy(t); group.matrixWorldNeedsUpdate = true; }
+    }
+  }
+
+  function setGround(bounds) {
+    if (grid) { world.remove(grid); grid.geometry.dispose(); }
+    if (axes) { world.remove(axes); axes.geometry.dispose(); }
+    const [lo, hi] = bounds;
+    const size = Math.max(hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2], 1e-3);
+    const step = Math.pow(10, Math.floor(Math.log10(size)));
+    const extent = Math.ceil((size * 2) / step) * step;
+    grid = new THREE.GridHelper(extent, Math.round(extent / step) * 2, 0x9aa3ad, 0xd3d7dc);
+    grid.rotation.x = Math.PI / 2; // into the XY plane of the Z-up world
+    grid.position.z = Math.min(lo[2], 0);
+    world.add(grid);
+    axes = new THREE.AxesHelper(size * 0.3);
+    world.add(axes);
+  }
+
+  api.setModel = async function setModel(newMeta, buffers) {
+    const views = buffers.map(toView);
+    const geometries = await decodeAll(newMeta, views);
+    if (root) { world.remove(root); }
+    root = new THREE.Group();
+    linkObjects = new Map();
+    meshesByLink = new Map();
+    meta = newMeta;
+    api.meta = newMeta;
+    newMeta.links.forEach((link, i) => {
+      const group = new THREE.Group();
+      group.name = link.name;
+      group.matrixAutoUpdate = false;
+      const meshes = [];
+      for (const v of link.visuals) {
+        const c = v.color ? new THREE.Color(v.color[0], v.color[1], v.color[2]) : new THREE.Color(DEFAULT_COLORS[i % DEFAULT_COLORS.length]);
+        const opacity = v.color ? v.color[3] : 1;
+        const material = new THREE.MeshStandardMaterial({
+          color: c, metalness: 0.1, roughness: 0.65, wireframe,
+          transparent: opacity < 1, opacity, side: THREE.DoubleSide,
+        });
+        material.userData.baseColor = c.clone();
+        const mesh = new THREE.Mesh(geometries[v.geometry], material);
+        mesh.name = v.name;
+        mesh.userData.link = link.name;
+        group.add(mesh);
+        meshes.push(mesh);
+      }
+      linkObjects.set(link.name, group);
+      meshesByLink.set(link.name, meshes);
+      root.add(group);
+    });
+    world.add(root);
+    applyPose();
+    setGround(newMeta.bounds);
+    api.fit();
+    render(); // the first frame, synchronously: the model is fully drawn once this returns
+  };
+
+  api.setPose = function setPose(values) {
+    pose = { ...pose, ...values };
+    applyPose();
+    requestRender();
+  };
+  api.getPose = () => ({ ...pose });
+  api.linkWorldMatrix = (name) => {
+    const g = linkObjects.get(name);
+    if (!g) return null;
+    g.updateWorldMatrix(true, false);
+    return g.matrixWorld.toArray();
+  };
+
+  api.setWireframe = function setWireframe(on) {
+    wireframe = !!on;
+    for (const meshes of meshesByLink.values()) for (const m of meshes) m.material.wireframe = wireframe;
+    requestRender();
+  };
+
+  api.setGrid = function setGrid(on) {
+    if (grid) grid.visible = !!on;
+    if (axes) axes.visible = !!on;
+    requestRender();
+  };
+
+  api.highlightLink = function highlightLink(name) {
+    highlighted = name || null;
+    for (const [link, meshes] of meshesByLink) {
+      for (const m of meshes) {
+        const base = m.material.userData.baseColor;
+        m.material.color.copy(link === highlighted ? HIGHLIGHT : base);
+        m.material.emissive.set(link === highlighted ? 0x402000 : 0x000000);
+      }
+    }
+    requestRender();
+  };
+
+  api.fit = function fit() {
+    const box = new THREE.Box3();
+    scene.updateMatrixWorld(true);
+    if (root) box.setFromObject(root);
+    if (box.isEmpty()) box.set(new THREE.Vector3(-0.5, -0.5, -0.5), new THREE.Vector3(0.5, 0.5, 0.5));
+    const sphere = box.getBoundingSphere(new THREE.Sphere());
+    const r = Math.max(sphere.radius, 1e-3);
+    const dist = r / Math.sin((camera.fov * Math.PI) / 360);
+    const dir = new THREE.Vector3(1, 0.75, 1).normalize();
+    camera.position.copy(sphere.center).addScaledVector(dir, dist * 1.05);
+    camera.near = Math.max(dist / 1000, 1e-4);
+    camera.far = dist * 100;
+    camera.updateProjectionMatrix();
+    controls.target.copy(sphere.center);
+    controls.update();
+    requestRender();
+  };
+
+  api.screenshot = function screenshot() {
+    render();
+    return new Promise((resolve) => renderer.domElement.toBlob((b) => resolve(b), "image/png"));
+  };
+
+  api.pick = function pick(clientX, clientY) {
+    const rect = renderer.domElement.getBoundingClientRect();
+    const ndc = new THREE.Vector2(((clientX - rect.left) / rect.width) * 2 - 1, -((clientY - rect.top) / rect.height) * 2 + 1);
+    const ray = new THREE.Raycaster();
+    ray.setFromCamera(ndc, camera);
+    const hit = root ? ray.intersectObject(root, true)[0] : null;
+    return hit ? hit.object.userData.link : null;
+  };
+
+  api.element = wrap;
+  api.canvas = renderer.domElement;
+  api.render = render;
+
+  api.dispose = function dispose() {
+    disposed = true;
+    observer.disconnect();
+    controls.dispose();
+    scene.traverse((o) => { if (o.material) o.material.dispose(); });
+    // geometries are shared through the page cache; leave them to it
+    renderer.dispose();
+    wrap.remove();
+  };
+  return api;
+}

@@ -1,0 +1,96 @@
+"""The three.js viewer in a real JupyterLab 4 / Notebook 7 with headless Chromium."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from _harness import (
+    cell_errors,
+    nonblank_pixels,
+    pixel_difference,
+    run_all_cells,
+    save_artifact,
+    wait_for_selector,
+)
+
+ARM = """
+from gizmo_notebook.model import AssetModel, Box, Cylinder, Joint, JointLimits, Link, Pose, Visual
+import gizmo_notebook as gn
+arm = AssetModel("arm", links=[
+    Link("base", visuals=[Visual(Box((0.3, 0.3, 0.1)), color=(0.2, 0.4, 0.8, 1.0))]),
+    Link("upper", visuals=[Visual(Cylinder(0.04, 0.5), origin=Pose((0, 0, 0.25)), color=(0.9, 0.3, 0.2, 1.0))]),
+    Link("fore", visuals=[Visual(Box((0.06, 0.06, 0.4)), origin=Pose((0, 0, 0.2)), color=(0.2, 0.7, 0.3, 1.0))]),
+], joints=[
+    Joint("shoulder", "revolute", "base", "upper", origin=Pose((0, 0, 0.05)), axis=(0, 1, 0),
+          limits=JointLimits(-1.5, 1.5)),
+    Joint("elbow", "revolute", "upper", "fore", origin=Pose((0, 0, 0.5)), axis=(0, 1, 0),
+          limits=JointLimits(-2.0, 2.0)),
+])
+"""
+
+READY = ".gizmo-viewer-host[data-gizmo-ready='1']"
+
+
+def _open_viewer(server, browser, name: str, ui: str, cells: list[str]):
+    nb = server.write_notebook(name, [ARM, *cells])
+    page = browser.open_notebook(server, nb, ui=ui)
+    run_all_cells(page)
+    assert cell_errors(page) == []
+    host = wait_for_selector(page, READY)
+    return page, host
+
+
+@pytest.mark.parametrize("ui", ["lab", "notebook"])
+def test_viewer_renders_and_sliders_pose_the_model(server, browser, ui: str) -> None:
+    page, host = _open_viewer(server, browser, f"viewer-{ui}.ipynb", ui, ["v = gn.view(arm, height=360)\nv"])
+    canvas = host.query_selector("canvas")
+    before = canvas.screenshot()
+    save_artifact(f"viewer-{ui}.png", before)
+    assert nonblank_pixels(canvas) > 2000, "the viewer canvas drew nothing"
+    assert host.query_selector_all("input[type=range]").__len__() == 2
+
+    fore_before = host.evaluate("el => el.gizmoViewer.viewport.linkWorldMatrix('fore')")
+    host.evaluate("""el => {
+        const s = el.querySelector("input[data-joint='shoulder']");
+        s.value = '1.2'; s.dispatchEvent(new Event('input'));
+    }""")
+    page.wait_for_timeout(300)
+    after = canvas.screenshot()
+    save_artifact(f"viewer-{ui}-posed.png", after)
+    fore_after = host.evaluate("el => el.gizmoViewer.viewport.linkWorldMatrix('fore')")
+    assert fore_after != fore_before, "moving the shoulder slider did not move the forearm"
+    assert pixel_difference(before, after) > 500, "the picture did not change when posing"
+    assert browser.console_errors() == []
+
+
+def test_pose_from_python_clamps_and_reaches_the_browser(server, browser) -> None:
+    page, host = _open_viewer(server, browser, "viewer-pose.ipynb", "lab",
+                              ["v = gn.view(arm, height=300)\nv", "v.pose({'elbow': 5.0})"])
+    page.wait_for_function(
+        "el => el.gizmoViewer.viewport.getPose().elbow === 2.0", arg=host, timeout=10_000
+    )
+    value = host.evaluate("el => el.querySelector(\"input[data-joint='elbow']\").value")
+    assert float(value) == pytest.approx(2.0)
+    # link picker highlights a link
+    host.evaluate("""el => { const p = el.querySelector('.gz-link-picker');
+        p.value = 'upper'; p.dispatchEvent(new Event('change')); }""")
+    colour = host.evaluate("""el => { const vp = el.gizmoViewer.viewport; let c = null;
+        vp.canvas; return vp.meta && el.gizmoViewer.viewport.meta.links.length; }""")
+    assert colour == 3
+    assert browser.console_errors() == []
+
+
+def test_screenshot_round_trip_writes_png(server, browser) -> None:
+    page, host = _open_viewer(server, browser, "viewer-shot.ipynb", "lab",
+                              ["v = gn.view(arm, height=300)\nv", "fut = v.screenshot('shot.png')"])
+    shot = server.root / "shot.png"
+    deadline = time.monotonic() + 20
+    while not shot.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert shot.exists(), "the browser never answered the screenshot request"
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    from _harness import count_foreground
+
+    assert count_foreground(data) > 1000
