@@ -28,7 +28,7 @@ Encoding, chosen by measurement (see ``benchmarks/bench_viewer.py``):
   go through meshoptimizer's vertex / index codecs, decoded in the browser by the same
   library's WASM decoder. At 1M triangles this is ~0.17x of float32 + uint32 (delta + zlib
   reached ~0.36x);
-* normals are not sent; the browser computes them. Small meshes are split at sharp creases
+* normals are not sent; the browser computes them. Meshes up to 20k triangles are split at sharp creases
   first so a box looks like a box rather than a blob; big meshes (scans) stay smooth.
 
 Above ``triangle_budget`` triangles in total, each mesh is simplified (for display only,
@@ -58,7 +58,8 @@ __all__ = [
 
 DEFAULT_TRIANGLE_BUDGET = 2_000_000
 _QMAX = 32767
-_CREASE_SPLIT_MAX_FACES = 100_000  # above this, keep vertices shared (smooth shading)
+_CREASE_SPLIT_MAX_FACES = 20_000  # above this, keep vertices shared (smooth shading): splitting
+# a noisy scan at creases can multiply its vertex count, which costs bytes, not looks
 _CREASE_ANGLE = np.radians(30.0)
 
 

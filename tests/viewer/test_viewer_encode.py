@@ -1,0 +1,133 @@
+"""encode_model / transport: what the browser receives, checked by decoding it in Python."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import trimesh
+from scipy.spatial import cKDTree
+
+from gizmo_notebook.model import AssetModel, Box, Cylinder, Joint, JointLimits, Link, Mesh, Pose, Visual
+from gizmo_notebook.viewer import Viewer, transport, view
+from gizmo_notebook.viewer.encode import decode_geometry, encode_mesh, encode_model
+
+
+def _noisy_sphere(subdivisions: int = 4, seed: int = 0) -> trimesh.Trimesh:
+    rng = np.random.default_rng(seed)
+    m = trimesh.creation.icosphere(subdivisions=subdivisions, radius=0.37)
+    v = m.vertices * (1 + 0.05 * rng.standard_normal((len(m.vertices), 1))) + [1.5, -2.0, 0.25]
+    return trimesh.Trimesh(v, m.faces, process=False)
+
+
+def _arm() -> AssetModel:
+    return AssetModel("arm", links=[
+        Link("base", visuals=[Visual(Box((0.3, 0.3, 0.1)), color=(0.2, 0.4, 0.8, 1.0))]),
+        Link("upper", visuals=[Visual(Cylinder(0.04, 0.5), origin=Pose((0, 0, 0.25)))]),
+    ], joints=[
+        Joint("shoulder", "revolute", "base", "upper", origin=Pose((0, 0, 0.05)), axis=(0, 1, 0),
+              limits=JointLimits(-1.5, 1.5)),
+    ])
+
+
+def test_quantized_positions_within_half_a_step_of_the_source() -> None:
+    mesh = _noisy_sphere(5)  # 20k triangles: above the crease-split size, vertices kept shared
+    mesh = trimesh.Trimesh(mesh.vertices, mesh.faces, process=False)
+    model = AssetModel("ball", links=[Link("ball", visuals=[Visual(Mesh(mesh))])])
+    meta, buffers = encode_model(model)
+    (geom,) = meta["geometries"].values()
+    positions, faces = decode_geometry(geom, buffers)
+    assert len(faces) == len(mesh.faces)
+    step = np.asarray(geom["scale"])  # one quantization step per axis
+    dist, _ = cKDTree(mesh.vertices).query(positions)
+    bound = float(np.linalg.norm(step / 2))
+    assert dist.max() <= bound + 1e-12
+    # "no visible precision lost": ~1/65000 of the part's size, while a pixel of a full-screen
+    # view spans ~1/1000 of it
+    assert dist.max() < 2e-5 * float(np.ptp(mesh.vertices, axis=0).max())
+    assert trimesh.Trimesh(positions, faces).area == pytest.approx(mesh.area, rel=1e-4)
+
+
+def test_round_trip_keeps_every_triangle_of_every_link_and_the_tree() -> None:
+    model = _arm()
+    meta, buffers = encode_model(model)
+    json.dumps(meta)  # JSON-able, no bytes inside
+    assert all(isinstance(b, bytes) for b in buffers)
+    assert [link["name"] for link in meta["links"]] == ["base", "upper"]
+    (joint,) = meta["joints"]
+    assert joint["limits"] == {"lower": -1.5, "upper": 1.5}
+    assert np.allclose(np.asarray(joint["origin"]).reshape(4, 4).T, model.joint("shoulder").origin.matrix())
+    for link in model.links:
+        ((source, _, _),) = model.link_meshes(link)
+        (visual,) = next(x for x in meta["links"] if x["name"] == link.name)["visuals"]
+        positions, faces = decode_geometry(meta["geometries"][visual["geometry"]], buffers)
+        decoded = trimesh.Trimesh(positions, faces, process=False)
+        assert np.allclose(decoded.bounds, source.bounds, atol=1e-5)
+        assert decoded.area == pytest.approx(source.area, rel=1e-4)
+    assert meta["links"][0]["visuals"][0]["color"] == [0.2, 0.4, 0.8, 1.0]
+    assert meta["triangles"]["decimated"] is False
+
+
+def test_payload_is_much_smaller_than_float32_plus_uint32() -> None:
+    mesh = _noisy_sphere(6)  # 82k triangles
+    enc = encode_mesh(mesh)
+    raw = len(mesh.vertices) * 12 + len(mesh.faces) * 12
+    assert (len(enc.vertex_bytes) + len(enc.index_bytes)) / raw < 0.45
+
+
+def test_over_budget_is_decimated_for_display_and_says_so() -> None:
+    mesh = _noisy_sphere(5)
+    model = AssetModel("ball", links=[Link("ball", visuals=[Visual(Mesh(mesh))])])
+    meta, buffers = encode_model(model, triangle_budget=2000)
+    t = meta["triangles"]
+    assert t["decimated"] is True and t["source"] == len(mesh.faces)
+    assert t["shown"] <= 2200
+    (geom,) = meta["geometries"].values()
+    positions, faces = decode_geometry(geom, buffers)
+    assert len(faces) == t["shown"]
+    assert np.allclose(trimesh.Trimesh(positions, faces).bounds, mesh.bounds, atol=0.05)
+    assert len(model.link("ball").visuals[0].geometry.mesh.faces) == len(mesh.faces)  # model untouched
+
+
+def test_bad_budget_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="triangle_budget"):
+        encode_model(_arm(), triangle_budget=0)
+
+
+def test_resending_the_same_model_reuses_the_chunks_already_in_the_page() -> None:
+    first = Viewer(_arm())
+    first._push()
+    created = dict(transport._blobs)
+    second = Viewer(_arm())
+    second._push()
+    assert [b.model_id for b in second._blobs] == [b.model_id for b in first._blobs]
+    assert dict(transport._blobs) == created  # not one new chunk widget, so nothing re-sent
+
+
+def test_big_buffers_are_chunked() -> None:
+    parts = transport.chunk_buffers([b"x" * (transport.CHUNK_SIZE * 2 + 5), b""])
+    assert [len(p) for p in parts] == [3, 1]
+    assert [n for _, n, _ in parts[0]] == [transport.CHUNK_SIZE, transport.CHUNK_SIZE, 5]
+
+
+def test_every_viewer_shares_one_bundle_and_a_tiny_esm() -> None:
+    a, b = Viewer(_arm()), Viewer(_arm())
+    assert a._bundle is b._bundle
+    assert len(a._esm) < 2000
+    assert len(a._bundle.source) > 100_000
+
+
+def test_pose_clamps_and_rejects_unknown_joints() -> None:
+    v = view(_arm())
+    v.pose({"shoulder": 9})
+    assert v.joint_values == {"shoulder": 1.5}
+    with pytest.raises(KeyError, match="shoulder"):
+        v.pose({"knee": 0.1})
+
+
+def test_view_accepts_trimesh_and_rejects_unknown_backend() -> None:
+    v = view(_noisy_sphere(2))
+    assert v._meta["triangles"]["source"] == 320
+    with pytest.raises(ValueError, match="backend"):
+        view(_arm(), backend="vtk")
