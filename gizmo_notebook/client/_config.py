@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from gizmo_notebook.paths import cache_dir
+
 __all__ = ["DEFAULT_BASE_URL", "Settings", "default_cache_dir", "is_loopback_url", "resolve_settings", "wrap_key"]
 
 DEFAULT_BASE_URL = "https://api.gizmo.antimlabs.com/v1"
 API_KEY_ENV = "GIZMO_API_KEY"
 BASE_URL_ENV = "GIZMO_BASE_URL"
-CACHE_DIR_ENV = "GIZMO_CACHE_DIR"
 
 _log = logging.getLogger("gizmo_notebook.client")
 _announce_lock = threading.Lock()
@@ -137,9 +138,4 @@ def _announce_local(url: str, data_dir: object) -> None:
 
 def default_cache_dir() -> Path:
     """``GIZMO_CACHE_DIR`` if set, else the platform's user cache directory for this package."""
-    override = os.environ.get(CACHE_DIR_ENV)
-    if override:
-        return Path(override).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("gizmo-notebook", appauthor=False))
+    return cache_dir()

@@ -18,10 +18,7 @@ import hashlib
 import os
 import re
 import shutil
-import stat
 import tempfile
-import uuid
-import zipfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -29,6 +26,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 
+from gizmo_notebook._archive import UnsafeArchiveError, extract_zip_safely
 from gizmo_notebook.client._errors import DownloadError
 from gizmo_notebook.client._models import Export
 from gizmo_notebook.client._transport._base_client import ClientContext, Fetch, Flow, Sleep
@@ -240,57 +238,11 @@ def place(cached: Path, dest: Path, max_bytes: int) -> Path:
     return target
 
 
-def _member_path(name: str) -> PurePosixPath:
-    """The member's path relative to the target, or ``DownloadError`` if it could escape it."""
-    posix = PurePosixPath(name.replace("\\", "/"))
-    parts = [p for p in posix.parts if p not in ("", ".")]
-    if posix.is_absolute() or not parts or ".." in parts or re.match(r"^[A-Za-z]:", parts[0]):
-        raise DownloadError(f"refusing to unpack archive entry {name!r}: it would land outside the folder")
-    return PurePosixPath(*parts)
-
-
 def unpack_zip(archive: Path, target: Path, max_bytes: int) -> Path:
     """Unpack ``archive`` into ``target`` atomically: no path escapes, no links, size-capped."""
-    staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=target.parent))
     try:
-        try:
-            zf = zipfile.ZipFile(archive)
-        except zipfile.BadZipFile as exc:
-            raise DownloadError(f"{archive.name} is not a valid zip archive ({exc})") from None
-        with zf:
-            members = zf.infolist()
-            if len(members) > MAX_ZIP_MEMBERS:
-                raise DownloadError(f"{archive.name} has {len(members)} entries, over the {MAX_ZIP_MEMBERS} limit")
-            total = 0
-            for info in members:
-                relative = _member_path(info.filename)
-                if stat.S_ISLNK(info.external_attr >> 16):
-                    raise DownloadError(f"refusing to unpack symbolic link {info.filename!r} from {archive.name}")
-                out = staging.joinpath(*relative.parts)
-                if info.is_dir():
-                    out.mkdir(parents=True, exist_ok=True)
-                    continue
-                out.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(info) as src, out.open("wb") as dst:
-                    while chunk := src.read(_CHUNK):
-                        total += len(chunk)
-                        if total > max_bytes:
-                            raise DownloadError(
-                                f"{archive.name} unpacks to more than the {max_bytes}-byte cap; not unpacked"
-                            )
-                        dst.write(chunk)
-        _swap_into_place(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return target
+        return extract_zip_safely(archive, target, max_bytes=max_bytes, max_files=MAX_ZIP_MEMBERS)
+    except UnsafeArchiveError as exc:
+        entry = f" (entry {exc.member!r})" if exc.member else ""
+        raise DownloadError(f"{archive.name}: {exc.reason}{entry}; not unpacked") from None
 
-
-def _swap_into_place(staging: Path, target: Path) -> None:
-    if target.exists():
-        old = target.with_name(f".old-{uuid.uuid4().hex}")
-        os.replace(target, old)
-        os.replace(staging, target)
-        shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
-    else:
-        os.replace(staging, target)

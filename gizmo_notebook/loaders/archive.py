@@ -10,38 +10,28 @@ complete, so a failed extraction never leaves a half-written model behind.
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
-import stat
-import tempfile
-import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
+from gizmo_notebook._archive import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_FILES,
+    UnsafeArchiveError,
+    extract_zip_safely,
+)
 from gizmo_notebook.loaders._errors import LoadError
+from gizmo_notebook.paths import cache_dir
 
-MAX_TOTAL_BYTES = 2 * 1024**3
-MAX_FILES = 10_000
 _CHUNK = 1 << 20
 
 DESCRIPTION_SUFFIXES: tuple[str, ...] = (".urdf", ".xml", ".usd", ".usda", ".usdc", ".usdz")
-
-
-def cache_dir() -> Path:
-    """Where archives are unpacked; ``GIZMO_NOTEBOOK_CACHE`` overrides the platform default."""
-    override = os.environ.get("GIZMO_NOTEBOOK_CACHE")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("gizmo-notebook"))
 
 
 def extract_zip(
     path: Path,
     dest_root: Path | None = None,
     *,
-    max_total_bytes: int = MAX_TOTAL_BYTES,
-    max_files: int = MAX_FILES,
+    max_total_bytes: int = DEFAULT_MAX_BYTES,
+    max_files: int = DEFAULT_MAX_FILES,
 ) -> Path:
     """Extract ``path`` into ``dest_root/<content hash>/`` (reused if already there)."""
     digest = _sha256(path)
@@ -49,54 +39,10 @@ def extract_zip(
     if root.is_dir():
         return root
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise LoadError(f"not a readable zip archive: {exc}", path=path) from None
-    with archive:
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        if len(members) > max_files:
-            raise LoadError(f"archive holds {len(members)} files, more than the {max_files} allowed", path=path)
-        for member in members:
-            _check_member(member, path)
-        root.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".extract-", dir=root.parent))
-        try:
-            written = 0
-            for member in members:
-                target = staging.joinpath(*PurePosixPath(member.filename).parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with archive.open(member) as src, open(target, "wb") as dst:
-                    while chunk := src.read(_CHUNK):
-                        written += len(chunk)
-                        if written > max_total_bytes:
-                            raise LoadError(
-                                f"archive expands to more than {max_total_bytes / 2**20:.0f} MiB; refused",
-                                path=path,
-                            )
-                        dst.write(chunk)
-            try:
-                staging.rename(root)
-            except OSError:  # another process finished the same archive first
-                if not root.is_dir():
-                    raise
-                shutil.rmtree(staging, ignore_errors=True)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-    return root
-
-
-def _check_member(member: zipfile.ZipInfo, archive: Path) -> None:
-    name = member.filename
-    element = f"member {name!r}"
-    mode = member.external_attr >> 16
-    if stat.S_ISLNK(mode):
-        raise LoadError("symbolic links are refused in archives", path=archive, element=element)
-    if "\\" in name or name.startswith("/") or (len(name) > 1 and name[1] == ":"):
-        raise LoadError("absolute paths are refused in archives", path=archive, element=element)
-    parts = PurePosixPath(name).parts
-    if any(p in ("..", "") for p in parts) or not parts:
-        raise LoadError("paths that leave the archive folder ('..') are refused", path=archive, element=element)
+        return extract_zip_safely(path, root, max_bytes=max_total_bytes, max_files=max_files)
+    except UnsafeArchiveError as exc:
+        element = f"member {exc.member!r}" if exc.member else None
+        raise LoadError(exc.reason, path=path, element=element) from None
 
 
 def find_main_file(folder: Path, *, archive: Path | None = None) -> Path:

@@ -146,7 +146,7 @@ def test_zip_export_loads_main_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "members,symlink,match",
     [
-        ({"../evil.urdf": b"<robot/>"}, None, "leave the archive"),
+        ({"../evil.urdf": b"<robot/>"}, None, "outside the archive folder"),
         ({"/abs/evil.urdf": b"<robot/>"}, None, "absolute"),
         ({"ok.urdf": b"<robot/>"}, "link.urdf", "symbolic links"),
     ],
