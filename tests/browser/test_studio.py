@@ -73,3 +73,20 @@ def test_generate_watch_ready_and_preview(server: JupyterServer, browser: Browse
     save_artifact(f"studio-{ui}.png", studio.screenshot())
     errors = browser.console_errors()
     assert not errors, errors
+
+
+def test_gizmo_cell_magic_shows_status_then_preview(server: JupyterServer, browser: Browser) -> None:
+    nb = server.write_notebook(
+        "studio-magic.ipynb",
+        ["%load_ext gizmo_notebook", "%%gizmo --name magic-arm --tags cell\na two link arm", "after = 1 + 1\nafter"],
+    )
+    page = browser.open_notebook(server, nb, ui="lab")
+    run_all_cells(page)  # the %%gizmo cell does not block the next one
+    assert cell_errors(page) == []
+    card = wait_for_selector(page, '.gzs-studio:has(.gzs-name:text-is("magic-arm"))', timeout=60)
+    wait_for_selector(page, '.gzs-studio .gzs-badge[data-status="ready"]', timeout=90)
+    canvas = wait_for_selector(page, ".gzs-studio .gzs-preview canvas", timeout=60)  # opened by itself
+    assert _wait_pixels(canvas, 1000) >= 1000
+    save_artifact("studio-magic-lab.png", card.screenshot())
+    errors = browser.console_errors()
+    assert not errors, errors
