@@ -9,6 +9,26 @@ server. Entry points:
 * :func:`create_app` — the bare Starlette app, to host it any other way;
 * ``gizmo-notebook serve`` — run it standalone (:mod:`gizmo_notebook.local.cli`).
 
+Contract choices where the docs leave room (all responses are JSON; every error is
+``{"error", "code", "message"}``):
+
+* ``POST /v1/assets`` -> 201 with ``id`` (``ast_`` + 14 lower-case base32), ``status``, ``name``
+  (default: the prompt shortened to 60 characters), ``prompt``, ``tags``, ``created_at``
+  (``...Z``) and ``formats_available`` (``[]`` until ready); a failed asset adds
+  ``failure_reason``. Limits: prompt 1-2000 chars, name 1-200, up to 20 tags of 1-64 chars,
+  bodies up to 256 KiB. Unknown fields are ignored; ``null`` means "not given".
+* 400 for every invalid input, including a non-JSON ``Content-Type``, ``limit`` outside
+  1..100, a bad ``offset`` and exporting an asset that is not ready (``ASSET_NOT_READY``) or
+  failed (``ASSET_FAILED``) — the docs list 400, not 409.
+* 401 ``MISSING_API_KEY`` / ``INVALID_AUTHORIZATION_HEADER`` / ``INVALID_API_KEY``; 403
+  ``INSUFFICIENT_PERMISSION`` when a read-only key creates something. Another key's asset is a
+  404 (existence is not revealed). 404 ``ROUTE_NOT_FOUND`` and 405 (with ``Allow``) for routing.
+  429 ``RATE_LIMIT_EXCEEDED`` with ``Retry-After`` when a per-key rate limit is configured.
+* Export -> ``{download_url, expires_at}``; the URL is ``/v1/exports/{id}/{format}/{file}?token=``
+  on the same server, HMAC-SHA256 signed, 403 ``INVALID_SIGNATURE`` / ``URL_EXPIRED``.
+* Scenes: see :mod:`gizmo_notebook.local.scenes` (orientation is a ``[w, x, y, z]`` quaternion,
+  or ``rpy`` in radians).
+
 Names are imported lazily so that ``gizmo_notebook.local.generator`` can be used without
 importing Starlette or uvicorn.
 """

@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gizmo_notebook.local import assets, downloads, scenes
 from gizmo_notebook.local.artifacts import Artifacts
@@ -77,11 +77,38 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
-async def _unexpected(request: Request, exc: Exception) -> Response:
-    _log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(
-        500, "INTERNAL_ERROR", "The local server hit an unexpected error; details are in its log."
-    )
+class _CatchAll:
+    """Any exception a handler lets escape becomes the documented 500 envelope.
+
+    Done here rather than with Starlette's ``Exception`` handler because that one re-raises
+    after answering, which makes uvicorn drop the keep-alive connection under the client.
+    The exception goes to the log, never into the response.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            _log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise  # half a response is on the wire; only closing the connection is left
+            response = error_response(
+                500, "INTERNAL_ERROR", "The local server hit an unexpected error; details are in its log."
+            )
+            await response(scope, receive, send)
 
 
 def _check_options(latency: float, fail_rate: float) -> None:
@@ -148,9 +175,10 @@ def create_app(
 
     app = Starlette(
         routes=[*assets.routes, *scenes.routes, *downloads.routes],
-        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _unexpected},
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error},
         lifespan=lifespan,
     )
     app.state.gizmo = ctx
+    app.add_middleware(_CatchAll)
     app.add_middleware(_StripTrailingSlash)
     return app

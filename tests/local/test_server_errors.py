@@ -239,3 +239,44 @@ def test_concurrent_mixed_traffic_stays_consistent(local_server) -> None:
     assert time.monotonic() - started < 30
     with local_server.client() as client:
         assert client.get("assets").json()["total"] == 30
+
+
+def test_an_exporter_crash_is_a_500_envelope_and_leaves_nothing_cached(make_local_server, monkeypatch) -> None:
+    """Fault injection (a real exporter does not crash on generator output): the failure is reported, not cached."""
+    import gizmo_notebook.local.exporters as exporters
+
+    account = make_local_server()
+    with account.client() as client:
+        asset = client.post("assets", json={"prompt": ARM}).json()
+        while client.get(f"assets/{asset['id']}").json()["status"] != "ready":
+            time.sleep(0.01)
+        real = exporters.export_model
+
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("disk on fire")
+
+        monkeypatch.setattr(exporters, "export_model", broken)
+        failed = client.post(f"assets/{asset['id']}/export", json={"format": "mujoco_mjcf"})
+        monkeypatch.setattr(exporters, "export_model", real)
+        recovered = client.post(f"assets/{asset['id']}/export", json={"format": "mujoco_mjcf"})
+    body = assert_envelope(failed, 500, "EXPORT_FAILED")
+    assert "disk on fire" in body["message"] and body["error"] == "internal_error"
+    assert recovered.status_code == 200
+    assert httpx.get(recovered.json()["download_url"]).status_code == 200
+
+
+def test_a_bug_in_a_handler_is_a_500_envelope_without_traceback(make_local_server, monkeypatch) -> None:
+    account = make_local_server()
+    store = account.server._app.state.gizmo.store
+
+    def explode(*args: Any, **kwargs: Any) -> Any:
+        raise ZeroDivisionError("secret internal detail")
+
+    monkeypatch.setattr(store, "list_assets", explode)
+    with account.client() as client:
+        response = client.get("assets")
+        still_up = client.post("assets", json={"prompt": ARM})
+    body = assert_envelope(response, 500, "INTERNAL_ERROR")
+    assert "secret internal detail" not in response.text and "ZeroDivisionError" not in response.text
+    assert body["error"] == "internal_error"
+    assert still_up.status_code == 201
