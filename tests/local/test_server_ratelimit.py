@@ -14,18 +14,20 @@ def test_429_with_retry_after_then_recovers(make_local_server) -> None:
     account = make_local_server(rate_limit="30/min")  # bucket of 30, one token back every 2 s
     other = account.server.create_key()
     with account.client() as client, account.client(api_key=other) as other_client:
-        codes = [client.get("assets").status_code for _ in range(30)]
+        ok = 0
+        while (response := client.get("assets")).status_code == 200 and ok < 40:
+            ok += 1
+        assert 30 <= ok <= 31  # 31 only if a refill landed during a very slow burst
         limited = client.post("assets", json={"prompt": "A shelf"})
         other_ok = other_client.get("assets")
-        assert codes == [200] * 30
-        assert limited.status_code == 429
+        assert response.status_code == limited.status_code == 429
         body = limited.json()
         assert set(body) == {"error", "code", "message"} and body["code"] == "RATE_LIMIT_EXCEEDED"
+        assert body["error"] == "rate_limit_exceeded"
         retry_after = int(limited.headers["retry-after"])
-        assert retry_after == 2
+        assert 1 <= retry_after <= 2
         assert limited.headers["x-ratelimit-limit"] == "30"
         assert other_ok.status_code == 200  # limits are per key
-        assert client.get("assets").status_code == 429  # still empty right away
         time.sleep(retry_after)
         recovered = client.get("assets")
         assert recovered.status_code == 200  # Retry-After was honest
