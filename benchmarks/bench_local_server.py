@@ -52,7 +52,13 @@ def prompt_for(i: int) -> str:
 
 
 class _CountingTransport(httpx.AsyncHTTPTransport):
-    """Counts every HTTP request the client really sends (API calls and downloads)."""
+    """Counts every HTTP request the client really sends (API calls and downloads).
+
+    The pool is kept small on purpose: httpcore rescans every pooled connection for every
+    queued request (quadratic in the pool size), which at 100-256 connections cost the
+    client more CPU than the whole server; 8 keep-alive connections saturate a server that
+    handles one request at a time anyway.
+    """
 
     def __init__(self) -> None:
         super().__init__(limits=httpx.Limits(max_connections=16, max_keepalive_connections=16))
