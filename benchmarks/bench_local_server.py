@@ -61,7 +61,7 @@ class _CountingTransport(httpx.AsyncHTTPTransport):
     """
 
     def __init__(self) -> None:
-        super().__init__(limits=httpx.Limits(max_connections=16, max_keepalive_connections=16))
+        super().__init__(limits=httpx.Limits(max_connections=8, max_keepalive_connections=8))
         self.requests = 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -117,7 +117,7 @@ def running_server(mode: str, data_dir: Path, cpu: dict[str, float]) -> Iterator
 
 async def baseline(base_url: str, key: str, requests: int = 1000, concurrency: int = 50) -> float:
     """Trivial GET round trips per second through plain httpx."""
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)  # see _CountingTransport
     async with httpx.AsyncClient(base_url=base_url + "/", headers={"Authorization": f"Bearer {key}"},
                                  limits=limits) as client:
         await client.get("assets", params={"limit": 1})
