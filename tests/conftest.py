@@ -14,6 +14,7 @@ Two jobs:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,12 +29,18 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     monkeypatch.delenv("GIZMO_API_KEY", raising=False)
     monkeypatch.delenv("GIZMO_BASE_URL", raising=False)
     monkeypatch.setenv("GIZMO_DATA_DIR", str(tmp_path_factory.mktemp("gizmo-data")))
     monkeypatch.setenv("GIZMO_CACHE_DIR", str(tmp_path_factory.mktemp("gizmo-cache")))
     monkeypatch.setenv("GIZMO_LOCAL_LATENCY", "0")
+    yield
+    # A key-less client started an embedded server on this test's private data dir: stop it,
+    # or every such test would leave a server (threads, SQLite handle) running until exit.
+    embedded = sys.modules.get("gizmo_notebook.local.embedded")
+    if embedded is not None:
+        embedded.stop_local_servers()
 
 
 @dataclass(frozen=True)
