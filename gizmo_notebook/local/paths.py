@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import platformdirs
+from gizmo_notebook.paths import data_dir
 
 __all__ = [
     "DATABASE_NAME",
@@ -32,10 +32,7 @@ DEFAULT_KEY_FILE = "local_api_key"
 
 def default_data_dir() -> Path:
     """``$GIZMO_DATA_DIR`` if set, else the per-user data directory platformdirs picks."""
-    override = os.environ.get("GIZMO_DATA_DIR", "").strip()
-    if override:
-        return Path(override).expanduser()
-    return Path(platformdirs.user_data_dir("gizmo-notebook", appauthor=False))
+    return data_dir()
 
 
 def read_or_create_secret(path: Path, make: str | None = None) -> str:

@@ -20,15 +20,13 @@ import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import platformdirs
+from gizmo_notebook import paths
 
 PARENT_TAG_PREFIX = "parent:"
 
 
 def data_dir() -> Path:
-    override = os.environ.get("GIZMO_DATA_DIR")
-    base = Path(override).expanduser() if override else Path(platformdirs.user_data_dir("gizmo-notebook", appauthor=False))
-    return base / "studio"
+    return paths.data_dir() / "studio"
 
 
 def parent_tag(parent_id: str) -> str:

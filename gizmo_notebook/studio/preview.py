@@ -18,8 +18,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
+from gizmo_notebook.paths import cache_dir
 from gizmo_notebook.studio.backend import Backend
 
 # URDF first: one XML the loaders read fastest; then MJCF; USD last (heaviest to parse).
@@ -30,9 +29,7 @@ _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 def cache_root() -> Path:
-    override = os.environ.get("GIZMO_CACHE_DIR")
-    base = Path(override).expanduser() if override else Path(platformdirs.user_cache_dir("gizmo-notebook", appauthor=False))
-    return base / "studio"
+    return cache_dir() / "studio"
 
 
 class GeometryCache:
