@@ -311,8 +311,11 @@ class Browser:
         rel = Path(path).relative_to(server.root) if Path(path).is_absolute() else Path(path)
         prefix = "lab/tree" if ui == "lab" else "notebooks"
         page = self.new_page()
-        page.goto(server.url(f"{prefix}/{rel.as_posix()}"), wait_until="domcontentloaded")
+        # ?reset: no workspace restore, so tabs of earlier tests do not reopen (and start kernels)
+        query = "?reset" if ui == "lab" else ""
+        page.goto(server.url(f"{prefix}/{rel.as_posix()}{query}"), wait_until="domcontentloaded")
         page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=timeout * 1000)
+        page.evaluate("p => { window.__gizmoPath = p; }", rel.as_posix())
         wait_kernel_idle(page, timeout=timeout)
         return page
 
@@ -329,6 +332,12 @@ class Browser:
 _CURRENT_NB = """
 () => {
   const app = window.jupyterapp;
+  const want = window.__gizmoPath;
+  if (want) {
+    for (const x of app.shell.widgets('main')) {
+      if (x.sessionContext && x.context && x.context.path === want) return x;
+    }
+  }
   let w = app.shell.currentWidget;
   if (!w || !w.sessionContext) {
     for (const x of app.shell.widgets('main')) { if (x.sessionContext) { w = x; break; } }
@@ -352,12 +361,62 @@ def wait_kernel_idle(page: Any, timeout: float = 60.0) -> None:
 def run_all_cells(page: Any, *, timeout: float = 120.0) -> float:
     """Run every cell and wait until each code cell has finished; returns the seconds it took."""
     t0 = time.monotonic()
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    # The command acts on the *current* notebook, which JupyterLab only sets once the panel
+    # has been activated; a command issued too early does nothing. Activate, run, and re-run
+    # if no cell started within a few seconds.
+    for _ in range(5):
+        page.evaluate(
+            f"""async () => {{
+              const app = window.jupyterapp, w = ({_CURRENT_NB})();
+              if (w && app.shell.activateById) app.shell.activateById(w.id);
+              await app.commands.execute('notebook:run-all-cells');
+            }}"""
+        )
+        try:
+            page.wait_for_function(
+                f"""() => {{
+                  const w = ({_CURRENT_NB})();
+                  const k = w.sessionContext.session && w.sessionContext.session.kernel;
+                  return (k && k.status === 'busy') ||
+                    w.content.widgets.some(c => c.model.type === 'code' && c.model.executionCount !== null);
+                }}""",
+                timeout=5000,
+            )
+            break
+        except Exception:  # playwright TimeoutError: nothing started, try again
+            continue
     wait_cells_done(page, timeout=timeout)
     return time.monotonic() - t0
 
 
+def _notebook_state(page: Any) -> str:
+    try:
+        return json.dumps(page.evaluate(
+            f"""() => {{
+              const w = ({_CURRENT_NB})();
+              if (!w) return 'no notebook';
+              const k = w.sessionContext.session && w.sessionContext.session.kernel;
+              return {{kernel: k ? [k.status, k.connectionStatus] : null,
+                       counts: w.content.widgets.map(c => c.model.type === 'code' ? c.model.executionCount : '-')}};
+            }}"""
+        ))
+    except Exception as exc:  # the page itself is gone
+        return f"unavailable ({exc})"
+
+
 def wait_cells_done(page: Any, *, timeout: float = 120.0) -> None:
+    try:
+        _wait_cells_done(page, timeout)
+    except Exception as exc:
+        shot = ""
+        try:
+            shot = str(save_artifact(f"stuck-{int(time.time())}.png", page.screenshot()))
+        except Exception:
+            pass
+        raise HarnessError(f"cells did not finish in {timeout}s: {_notebook_state(page)} {shot}") from exc
+
+
+def _wait_cells_done(page: Any, timeout: float) -> None:
     page.wait_for_function(
         f"""() => {{
           const w = ({_CURRENT_NB})();
