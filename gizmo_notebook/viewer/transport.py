@@ -23,8 +23,9 @@ import hashlib
 import threading
 from pathlib import Path
 
+import anywidget
 import ipywidgets
-from traitlets import Bytes, Unicode
+from traitlets import Any, Bytes, Unicode
 
 __all__ = ["CHUNK_SIZE", "LOADER_ESM", "Blob", "Bundle", "blob_for", "bundle_ref", "chunk_buffers"]
 
@@ -34,9 +35,17 @@ _STATIC = Path(__file__).resolve().parent.parent / "static"
 BUNDLE_PATH = _STATIC / "widget.js"
 
 
-class Blob(ipywidgets.Widget):
-    """One chunk of binary data, identified by its sha256 ``digest``. No view of its own."""
+class Blob(anywidget.AnyWidget):
+    """One chunk of binary data, identified by its sha256 ``digest``. No view of its own.
 
+    An anywidget model rather than a bare ``WidgetModel``: when JupyterLab saves widget state
+    it clones each model's state with ``JSON.parse(JSON.stringify(...))``, which turns a bare
+    model's bytes into ``{}``; anywidget's model serializes binary traits properly. ``layout``
+    is dropped so a chunk costs one model, not two.
+    """
+
+    _esm = "export default {};"
+    layout = Any(None, allow_none=True).tag(sync=True)
     digest = Unicode("").tag(sync=True)
     data = Bytes(b"").tag(sync=True)
 

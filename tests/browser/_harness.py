@@ -306,11 +306,16 @@ class Browser:
         return "\n".join(f"[{k}] {t}" for k, t in self.console)
 
     def open_notebook(self, server: JupyterServer, path: Path | str, *, ui: str = "lab",
-                      timeout: float = 60.0) -> Any:
-        """Open a notebook in JupyterLab (``ui="lab"``) or Notebook 7 (``ui="notebook"``), kernel idle."""
+                      timeout: float = 60.0, before_goto: Any = None) -> Any:
+        """Open a notebook in JupyterLab (``ui="lab"``) or Notebook 7 (``ui="notebook"``), kernel idle.
+
+        ``before_goto(page)`` runs before navigation (e.g. to watch the kernel websocket).
+        """
         rel = Path(path).relative_to(server.root) if Path(path).is_absolute() else Path(path)
         prefix = "lab/tree" if ui == "lab" else "notebooks"
         page = self.new_page()
+        if before_goto is not None:
+            before_goto(page)
         # ?reset: no workspace restore, so tabs of earlier tests do not reopen (and start kernels)
         query = "?reset" if ui == "lab" else ""
         page.goto(server.url(f"{prefix}/{rel.as_posix()}{query}"), wait_until="domcontentloaded")
@@ -361,6 +366,13 @@ def wait_kernel_idle(page: Any, timeout: float = 60.0) -> None:
 def run_all_cells(page: Any, *, timeout: float = 120.0) -> float:
     """Run every cell and wait until each code cell has finished; returns the seconds it took."""
     t0 = time.monotonic()
+    start_run_all(page)
+    wait_cells_done(page, timeout=timeout)
+    return time.monotonic() - t0
+
+
+def start_run_all(page: Any) -> None:
+    """Start running every cell (returns once the first cell is running)."""
     # The command acts on the *current* notebook, which JupyterLab only sets once the panel
     # has been activated; a command issued too early does nothing. Activate, run, and re-run
     # if no cell started within a few seconds.
@@ -385,8 +397,6 @@ def run_all_cells(page: Any, *, timeout: float = 120.0) -> float:
             break
         except Exception:  # playwright TimeoutError: nothing started, try again
             continue
-    wait_cells_done(page, timeout=timeout)
-    return time.monotonic() - t0
 
 
 def _notebook_state(page: Any) -> str:

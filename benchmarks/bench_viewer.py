@@ -1,0 +1,226 @@
+"""Viewer benchmark: ours vs pythreejs vs trimesh's notebook viewer, side by side, one run.
+
+For 10k / 100k / 1M-triangle meshes, in a private JupyterLab 4 driven by headless Chromium
+(SwiftShader, no GPU), it measures:
+
+* first frame: from the moment the viewer cell starts (the cell before it has finished) to
+  the first screenshot of the output's canvas showing >= 97% of the pixels it finally
+  shows. The same screenshot-polling method for every viewer, so the comparison is fair
+  (absolute figures include ~30-80 ms of polling granularity);
+* websocket bytes received by the page while the cell runs and renders;
+* saved notebook: the notebook saved by JupyterLab (widget state saved with it) — the bytes
+  of its widget-state metadata plus the viewer cell's outputs;
+
+each against raw = float32 positions + uint32 indices. Then the per-preview cost of small
+previews (does each one carry the three.js bundle?).
+
+Run: ``.venv/bin/python benchmarks/bench_viewer.py [--sizes 10000,100000,1000000]``.
+Needs Chromium (see tests/browser/_harness.py); takes a few minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "browser"))
+
+from _harness import (  # noqa: E402
+    Browser,
+    JupyterServer,
+    count_foreground,
+    save_notebook,
+    start_run_all,
+    wait_cells_done,
+)
+
+MESH_CELL = """
+import numpy as np, trimesh, gizmo_notebook as gn, pythreejs
+from gizmo_notebook.viewer import pythreejs_backend
+def bench_mesh(n):
+    sub = int(np.ceil(np.log(n / 20) / np.log(4)))
+    ico = trimesh.creation.icosphere(subdivisions=sub)
+    rng = np.random.default_rng(0)
+    v = ico.vertices * (1 + 0.01 * rng.standard_normal((len(ico.vertices), 1)))
+    m = trimesh.Trimesh(v, ico.faces[:n], process=False)
+    m.remove_unreferenced_vertices()
+    return m
+mesh = bench_mesh({n})
+raw = len(mesh.vertices) * 12 + len(mesh.faces) * 12
+"""
+
+VIEWERS = {
+    "ours": ("gn.view(mesh, height=480)", ".jp-OutputArea-output .gizmo-viewport canvas"),
+    "pythreejs": ("gn.view(mesh, height=480, backend='pythreejs')", ".jp-OutputArea-output canvas"),
+    "trimesh": ("trimesh.Scene(mesh).show(viewer='jupyter', height=480)", ".jp-OutputArea-output iframe"),
+}
+
+
+@dataclass
+class Result:
+    viewer: str
+    triangles: int
+    raw: int
+    first_frame: float
+    ws_bytes: int
+    saved: int
+
+
+def _raw_bytes(n: int) -> int:
+    import numpy as np
+    import trimesh
+
+    sub = int(np.ceil(np.log(n / 20) / np.log(4)))
+    ico = trimesh.creation.icosphere(subdivisions=sub)
+    m = trimesh.Trimesh(ico.vertices, ico.faces[:n], process=False)
+    m.remove_unreferenced_vertices()
+    return len(m.vertices) * 12 + len(m.faces) * 12
+
+
+class _Frames:
+    """Bytes the page receives on kernel websockets."""
+
+    def __init__(self) -> None:
+        self.received = 0
+        self.counting = False
+
+    def attach(self, page: Any) -> None:
+        def on_ws(ws: Any) -> None:
+            ws.on("framereceived", self._on_frame)
+
+        page.on("websocket", on_ws)
+
+    def _on_frame(self, payload: Any) -> None:
+        if self.counting:
+            self.received += len(payload) if isinstance(payload, (bytes, bytearray)) else len(payload.encode())
+
+
+_CELL_DONE = """i => {
+  const want = window.__gizmoPath, app = window.jupyterapp;
+  for (const w of app.shell.widgets('main')) {
+    if (w.context && w.context.path === want) return w.content.widgets[i].model.executionCount !== null;
+  }
+  return false;
+}"""
+
+
+def measure(server: JupyterServer, browser: Browser, viewer: str, n: int, raw: int) -> Result:
+    code, selector = VIEWERS[viewer]
+    name = f"bench-{viewer}-{n}.ipynb"
+    path = server.write_notebook(name, [MESH_CELL.replace("{n}", str(n)), code])
+    frames = _Frames()
+    page = browser.open_notebook(server, path, before_goto=frames.attach)
+    frames.counting = True
+    start_run_all(page)
+    page.wait_for_function(_CELL_DONE, arg=0, timeout=120_000, polling=10)
+    t0 = time.monotonic()
+    element = page.wait_for_selector(selector, state="attached", timeout=180_000)
+    samples: list[tuple[float, int]] = []
+    stable_since, last = None, -1
+    while time.monotonic() - t0 < 240:
+        try:
+            count = count_foreground(element.screenshot(timeout=60_000))
+        except Exception:  # element re-rendered; find it again
+            element = page.wait_for_selector(selector, state="attached", timeout=60_000)
+            continue
+        now = time.monotonic() - t0
+        samples.append((now, count))
+        if count > 1000 and abs(count - last) <= max(50, 0.005 * count):
+            stable_since = stable_since or now
+            if now - stable_since > 2.5:
+                break
+        else:
+            stable_since = None
+        last = count
+    final = samples[-1][1]
+    first = next(t for t, c in samples if c >= 0.97 * final)
+    wait_cells_done(page, timeout=120)
+    page.wait_for_timeout(500)
+    frames.counting = False
+    save_notebook(page)
+    nb = json.loads(path.read_text())
+    saved = len(json.dumps(nb["metadata"].get("widgets", {}))) + len(json.dumps(nb["cells"][1]["outputs"]))
+    page.close()
+    server.shutdown_kernels()
+    return Result(viewer, n, raw, first, frames.received, saved)
+
+
+def small_previews(server: JupyterServer, browser: Browser, count: int = 5) -> dict[str, float]:
+    """Bytes on the wire and in the saved notebook for each of ``count`` small previews."""
+    cells = [MESH_CELL.replace("{n}", "1000")]
+    cells += [f"gn.view(bench_mesh(1000 + {i} * 20), height=200)" for i in range(count)]
+    path = server.write_notebook("bench-small.ipynb", cells)
+    frames = _Frames()
+    page = browser.open_notebook(server, path, before_goto=frames.attach)
+    frames.counting = True
+    start_run_all(page)
+    wait_cells_done(page, timeout=120)
+    page.wait_for_function(
+        f"() => document.querySelectorAll(\"[data-gizmo-ready='1']\").length >= {count}", timeout=60_000
+    )
+    frames.counting = False
+    save_notebook(page)
+    nb = json.loads(path.read_text())
+    saved = len(json.dumps(nb["metadata"].get("widgets", {})))
+    page.close()
+    server.shutdown_kernels()
+    bundle = (REPO / "gizmo_notebook" / "static" / "widget.js").stat().st_size
+    return {"previews": count, "ws_bytes": frames.received, "saved": saved, "bundle": bundle}
+
+
+def _fmt_bytes(n: float) -> str:
+    return f"{n / 1e6:.2f} MB" if n >= 1e5 else f"{n / 1e3:.0f} kB"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--viewers", default="ours,pythreejs,trimesh")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    viewers = args.viewers.split(",")
+
+    server = JupyterServer.start()
+    browser = Browser.launch()
+    results: list[Result] = []
+    try:
+        for n in sizes:
+            raw = _raw_bytes(n)
+            for v in viewers:
+                r = measure(server, browser, v, n, raw)
+                results.append(r)
+                print(f"  {v:9s} {n:>8,d} tris: first frame {r.first_frame:5.2f} s, ws {_fmt_bytes(r.ws_bytes)}, "
+                      f"saved {_fmt_bytes(r.saved)}", flush=True)
+        small = small_previews(server, browser) if "ours" in viewers else None
+    finally:
+        browser.close()
+        server.stop()
+
+    print()
+    print("| triangles | viewer | first frame | vs pythreejs | ws bytes | bytes / raw | saved | saved / raw |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        ref = next((x for x in results if x.viewer == "pythreejs" and x.triangles == r.triangles), None)
+        rel = f"{r.first_frame / ref.first_frame:.2f}x" if ref else "-"
+        print(f"| {r.triangles:,} | {r.viewer} | {r.first_frame:.2f} s | {rel} | {_fmt_bytes(r.ws_bytes)} | "
+              f"{r.ws_bytes / r.raw:.2f} | {_fmt_bytes(r.saved)} | {r.saved / r.raw:.2f} |")
+    print("raw = float32 positions + uint32 indices of the mesh; saved = widget-state metadata + cell outputs")
+    if small:
+        per = small["ws_bytes"] / small["previews"]
+        print(f"\n{small['previews']} small previews (1k triangles each) in one kernel: "
+              f"{_fmt_bytes(small['ws_bytes'])} on the websocket ({_fmt_bytes(per)} per preview), "
+              f"saved widget state {_fmt_bytes(small['saved'])}; the bundle is {_fmt_bytes(small['bundle'])}")
+    if args.json:
+        args.json.write_text(json.dumps({"results": [r.__dict__ for r in results], "small": small}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
