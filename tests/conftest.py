@@ -28,6 +28,17 @@ if TYPE_CHECKING:
     from gizmo_notebook.local.runner import LocalServer
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the browser tests last.
+
+    Playwright's sync API keeps an asyncio loop running on the main thread for as long as its
+    session-scoped browser lives; any ``async def`` test (or nbclient run) after it would fail
+    with "cannot be called from a running event loop". Last, they can share one Chromium.
+    """
+    browser_dir = Path(__file__).parent / "browser"
+    items.sort(key=lambda item: Path(str(item.fspath)).is_relative_to(browser_dir))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     monkeypatch.delenv("GIZMO_API_KEY", raising=False)
