@@ -46,7 +46,7 @@ import meshoptimizer as _mo
 import numpy as np
 import trimesh
 
-from gizmo_notebook.model import AssetModel
+from gizmo_notebook.model import AssetModel, Link, Mesh
 
 __all__ = [
     "DEFAULT_TRIANGLE_BUDGET",
@@ -60,7 +60,7 @@ DEFAULT_TRIANGLE_BUDGET = 2_000_000
 _QMAX = 32767
 _CREASE_SPLIT_MAX_FACES = 20_000  # above this, keep vertices shared (smooth shading): splitting
 # a noisy scan at creases can multiply its vertex count, which costs bytes, not looks
-_CREASE_ANGLE = np.radians(30.0)
+_FAST_REORDER_FACES = 200_000  # above this, the FIFO vertex-cache reorder (time to first frame)
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,10 @@ def encode_mesh(mesh: trimesh.Trimesh, *, max_triangles: int | None = None) -> E
     vertex_count = len(q)
     if len(indices):
         cached = np.zeros_like(indices)
-        _mo.optimize_vertex_cache(cached, indices, len(indices), vertex_count)
+        if len(indices) > 3 * _FAST_REORDER_FACES:  # 3.5x faster, ~10% more index bytes
+            _mo.optimize_vertex_cache_fifo(cached, indices, len(indices), vertex_count, 16)
+        else:
+            _mo.optimize_vertex_cache(cached, indices, len(indices), vertex_count)
         fetched = np.zeros_like(q)
         # remaps ``cached`` in place to the new vertex order and drops unreferenced vertices
         vertex_count = _mo.optimize_vertex_fetch(fetched, cached, q, len(cached), len(q), 8)
@@ -214,6 +217,18 @@ def _rgba(color: tuple[float, ...] | None) -> list[float] | None:
     return None if color is None else [float(c) for c in color]
 
 
+def _link_meshes(model: AssetModel, link: Link) -> list[tuple[trimesh.Trimesh, tuple | None, str]]:
+    """``model.link_meshes(link)`` without copying big meshes that need no transform.
+
+    Encoding only reads the arrays; copying a 1M-triangle mesh costs ~60 ms of the time to
+    first frame.
+    """
+    if all(isinstance(v.geometry, Mesh) and v.origin.is_identity for v in link.visuals):
+        return [(v.geometry.mesh, v.color, v.name or f"{link.name}_visual_{i}")
+                for i, v in enumerate(link.visuals)]
+    return model.link_meshes(link)
+
+
 def _zero_pose_bounds(model: AssetModel, per_link: list) -> np.ndarray:
     """Axis-aligned bounds at the zero pose (unclamped, as the browser first shows it)."""
     if not model.links:
@@ -224,7 +239,8 @@ def _zero_pose_bounds(model: AssetModel, per_link: list) -> np.ndarray:
         for mesh, _, _ in items:
             if len(mesh.vertices) == 0:
                 continue
-            box = trimesh.bounds.corners(mesh.bounds)
+            v = np.asarray(mesh.vertices)
+            box = trimesh.bounds.corners(np.stack([v.min(axis=0), v.max(axis=0)]))
             corners.append(trimesh.transform_points(box, transforms[link.name]))
     if not corners:
         return np.zeros((2, 3))
@@ -238,7 +254,7 @@ def encode_model(
     """Metadata + binary buffers describing ``model`` for the browser (see the module doc)."""
     if triangle_budget < 1:
         raise ValueError(f"triangle_budget must be a positive number of triangles, got {triangle_budget}")
-    per_link = [(link, model.link_meshes(link)) for link in model.links]
+    per_link = [(link, _link_meshes(model, link)) for link in model.links]
     total = sum(len(mesh.faces) for _, items in per_link for mesh, _, _ in items)
     ratio = min(1.0, triangle_budget / total) if total else 1.0
 

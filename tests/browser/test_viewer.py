@@ -64,20 +64,33 @@ def test_viewer_renders_and_sliders_pose_the_model(server, browser, ui: str) -> 
     assert browser.console_errors() == []
 
 
-def test_pose_from_python_clamps_and_reaches_the_browser(server, browser) -> None:
-    page, host = _open_viewer(server, browser, "viewer-pose.ipynb", "lab",
-                              ["v = gn.view(arm, height=300)\nv", "v.pose({'elbow': 5.0})"])
+def test_pose_from_python_picker_wireframe_and_budget_note(server, browser) -> None:
+    page, host = _open_viewer(server, browser, "viewer-pose.ipynb", "lab", [
+        "v = gn.view(arm, height=300)\nv",
+        "v.pose({'elbow': 5.0})",
+        "gn.view(arm, height=200, triangle_budget=60)",
+    ])
     page.wait_for_function(
         "el => el.gizmoViewer.viewport.getPose().elbow === 2.0", arg=host, timeout=10_000
     )
     value = host.evaluate("el => el.querySelector(\"input[data-joint='elbow']\").value")
     assert float(value) == pytest.approx(2.0)
-    # link picker highlights a link
+    canvas = host.query_selector("canvas")
+    page.wait_for_timeout(200)
+    plain = canvas.screenshot()
+    # the link picker highlights a link: its pixels change colour
     host.evaluate("""el => { const p = el.querySelector('.gz-link-picker');
         p.value = 'upper'; p.dispatchEvent(new Event('change')); }""")
-    colour = host.evaluate("""el => { const vp = el.gizmoViewer.viewport; let c = null;
-        vp.canvas; return vp.meta && el.gizmoViewer.viewport.meta.links.length; }""")
-    assert colour == 3
+    page.wait_for_timeout(300)
+    highlighted = canvas.screenshot()
+    assert pixel_difference(plain, highlighted) > 300
+    # the wireframe toggle redraws the model as lines (and syncs back to Python's trait)
+    host.query_selector(".gz-wire").click()
+    page.wait_for_timeout(300)
+    assert pixel_difference(highlighted, canvas.screenshot()) > 300
+    # over the triangle budget: the viewer says it simplified the display copy
+    notes = page.eval_on_selector_all(".gz-note", "els => els.map(e => e.textContent)")
+    assert any("Showing" in n and "60-triangle budget" in n for n in notes), notes
     assert browser.console_errors() == []
 
 

@@ -52,6 +52,9 @@ export function renderViewer({ model, el }) {
   el.classList.add("gizmo-viewer-host");
   let disposed = false;
 
+  // Where the time to first frame goes (read by benchmarks/bench_viewer.py).
+  const timings = (el.gizmoTimings = { render: performance.now() });
+
   async function load() {
     const meta = model.get("_meta");
     if (!meta || !meta.links) { panel.setMessage("no model"); return; }
@@ -61,8 +64,10 @@ export function renderViewer({ model, el }) {
     if (refs.length < needed.size) model.send({ type: "need" });
     const chunks = await collectChunks(model, needed, (r, t) => panel.setProgress(r, t));
     if (disposed) return;
+    timings.received = performance.now();
     const buffers = meta.buffers.map((b) => concatChunks(b.chunks.map((c) => chunks.get(c.digest))));
     await panel.setModel(meta, buffers);
+    timings.firstFrame = performance.now();
     panel.setPose(model.get("joint_values") || {});
     panel.setWireframe(model.get("wireframe"));
     el.dataset.gizmoReady = "1";
