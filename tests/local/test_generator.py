@@ -250,3 +250,24 @@ def test_a_rated_payload_strengthens_every_arm_joint() -> None:
     shoulder = (t["arm_link1"] @ rated.joint("arm_joint2").origin.matrix())[:3, 3]
     lever = float(np.linalg.norm(t["gripper_palm"][:3, 3] - shoulder))
     assert rated.joint("arm_joint2").limits.effort > 5 * 9.81 * lever  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "families"),
+    [
+        ("a 6-DOF arm without gripper", ["arm"]),
+        ("a 6-DOF arm without a gripper on a mobile base", ["arm", "wheeled"]),
+        ("arm with no wheels and a suction gripper", ["arm", "gripper"]),
+        ("a work table, no shelf", ["table"]),
+    ],
+)
+def test_negated_parts_are_left_out(prompt: str, families: list[str]) -> None:
+    assert parse_prompt(prompt).families == families
+    links = {link.name for link in generate(prompt).links}
+    assert any(name.startswith("gripper_") for name in links) == ("gripper" in families)
+    assert any(name.startswith("base_") for name in links) == ("wheeled" in families)
+
+
+def test_negation_keeps_the_variant_words_that_are_not_negated() -> None:
+    assert parse_prompt("arm with no wheels and a suction gripper").gripper == "suction"
+    assert parse_prompt("a mobile base without mecanum wheels").drive == "differential"

@@ -119,9 +119,22 @@ def _number(token: str) -> int:
     return _WORD_NUMBERS[token] if token in _WORD_NUMBERS else int(token)
 
 
+# "without a gripper", "no wheels", "w/o camera housing": up to three words, stopping at a
+# conjunction or preposition so "without gripper on a mobile base" keeps the base.
+_NEGATED = re.compile(
+    r"\b(?:without|w/o|no|excluding|minus)\s+(?:(?:a|an|any|the)\s+)?"
+    r"(?:(?!(?:and|with|on|but|or|plus)\b)[a-z0-9-]+\s*){1,3}"
+)
+
+
+def _drop_negated(text: str) -> str:
+    """Blank out negated phrases so their nouns don't add a family or a variant."""
+    return _NEGATED.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def parse_prompt(prompt: str) -> Spec:
     """Read families, DOF, drive/gripper/leg kinds, scale words and dimensions from ``prompt``."""
-    text = " ".join(prompt.lower().replace("×", "x").split())
+    text = _drop_negated(" ".join(prompt.lower().replace("×", "x").split()))
     spec = Spec(prompt=prompt, seed=int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big"))
 
     found: list[tuple[int, str]] = []
