@@ -114,5 +114,5 @@ def pythreejs_view(model: AssetModel, *, height: int = 480, width: int = 800):  
     ]
     world = p3.Scene(children=[*children, camera, *lights], background="#f4f5f7")
     controls = p3.OrbitControls(controlling=camera, target=tuple(center))
-    return p3.Renderer(camera=camera, scene=world, controls=[controls], width=width, height=height,
-                       antialias=True)
+    # pythreejs' default (no MSAA), like our viewer: comparable, and far cheaper without a GPU
+    return p3.Renderer(camera=camera, scene=world, controls=[controls], width=width, height=height)

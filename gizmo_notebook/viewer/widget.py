@@ -46,20 +46,33 @@ class Viewer(anywidget.AnyWidget):
             raise TypeError(f"Viewer needs an AssetModel, got {type(model).__name__}; use gizmo_notebook.view()")
         if height < 50:
             raise ValueError(f"height must be at least 50 pixels, got {height}")
-        meta, buffers = encode_model(model, triangle_budget=triangle_budget)
+        if triangle_budget < 1:
+            raise ValueError(f"triangle_budget must be a positive number of triangles, got {triangle_budget}")
+        self.model = model
+        self.triangle_budget = triangle_budget
+        self._pending: list[tuple[str, bytes]] | None = None  # None: not encoded yet
+        self._screenshots: dict[int, tuple[concurrent.futures.Future[bytes], Path | None]] = {}
+        self.last_screenshot: bytes | None = None
+        super().__init__(_bundle=bundle_ref(), height=height, **kwargs)
+        self.on_msg(self._on_custom)
+
+    # -- transfer ---------------------------------------------------------------------
+    def _encode(self) -> None:
+        """Encode the model (once). Done after the widget is displayed, so the browser loads
+        the bundle and its decoder while the kernel quantizes and compresses."""
+        if self._pending is not None:
+            return
+        meta, buffers = encode_model(self.model, triangle_budget=self.triangle_budget)
         chunks = chunk_buffers(buffers)
         for entry, parts in zip(meta["buffers"], chunks, strict=True):
             entry["chunks"] = [{"digest": d, "size": n} for d, n, _ in parts]
         self._pending = [(d, data) for parts in chunks for d, _, data in parts]
-        self._screenshots: dict[int, tuple[concurrent.futures.Future[bytes], Path | None]] = {}
-        self.model = model
-        self.last_screenshot: bytes | None = None
-        super().__init__(_bundle=bundle_ref(), _meta=meta, height=height, **kwargs)
-        self.on_msg(self._on_custom)
+        self._meta = meta
 
-    # -- transfer ---------------------------------------------------------------------
     def _push(self) -> None:
         """Send the chunks the page does not have yet, one message each (shows progress)."""
+        self._encode()
+        assert self._pending is not None
         sent = {b.digest for b in self._blobs}
         blobs = list(self._blobs)
         for digest, data in self._pending:
@@ -127,6 +140,12 @@ class Viewer(anywidget.AnyWidget):
         self.send({"type": "screenshot", "id": request})
         return future
 
+    @property
+    def meta(self) -> dict:
+        """What the browser is sent about the model (see :mod:`gizmo_notebook.viewer.encode`)."""
+        self._encode()
+        return self._meta
+
     def __repr__(self) -> str:
-        t = self._meta.get("triangles", {})
+        t = self.meta.get("triangles", {})
         return f"Viewer({self.model!r}, triangles={t.get('shown')}{' (decimated)' if t.get('decimated') else ''})"

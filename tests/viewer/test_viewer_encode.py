@@ -130,6 +130,6 @@ def test_pose_clamps_and_rejects_unknown_joints() -> None:
 
 def test_view_accepts_trimesh_and_rejects_unknown_backend() -> None:
     v = view(_noisy_sphere(2))
-    assert v._meta["triangles"]["source"] == 320
+    assert v.meta["triangles"]["source"] == 320
     with pytest.raises(ValueError, match="backend"):
         view(_arm(), backend="vtk")

@@ -57,7 +57,12 @@ export function renderViewer({ model, el }) {
 
   async function load() {
     const meta = model.get("_meta");
-    if (!meta || !meta.links) { panel.setMessage("no model"); return; }
+    if (!meta || !meta.links) {
+      // the kernel encodes after display; change:_meta calls load() again
+      panel.setMessage("preparing model…");
+      model.send({ type: "need" });
+      return;
+    }
     const needed = new Map();
     for (const b of meta.buffers) for (const c of b.chunks) needed.set(c.digest, c.size);
     const refs = model.get("_blobs") || [];
