@@ -195,6 +195,10 @@ def _mesh_fingerprint(mesh: trimesh.Trimesh, max_triangles: int | None) -> tuple
 
 
 def _encode_cached(mesh: trimesh.Trimesh, max_triangles: int | None) -> EncodedGeometry:
+    if len(mesh.faces) > _FAST_REORDER_FACES:
+        # hashing a big mesh's arrays costs ~40 ms of the first frame; big meshes are rarely
+        # shown twice, so they skip the cache
+        return encode_mesh(mesh, max_triangles=max_triangles)
     key = _mesh_fingerprint(mesh, max_triangles)
     with _CACHE_LOCK:
         hit = _CACHE.get(key)
