@@ -48,6 +48,7 @@ class Viewer(anywidget.AnyWidget):
             raise ValueError(f"height must be at least 50 pixels, got {height}")
         if triangle_budget < 1:
             raise ValueError(f"triangle_budget must be a positive number of triangles, got {triangle_budget}")
+        model.validate()  # a broken tree fails here, clearly, not after the widget is on screen
         self.model = model
         self.triangle_budget = triangle_budget
         self._pending: list[tuple[str, bytes]] | None = None  # None: not encoded yet

@@ -133,3 +133,13 @@ def test_view_accepts_trimesh_and_rejects_unknown_backend() -> None:
     assert v.meta["triangles"]["source"] == 320
     with pytest.raises(ValueError, match="backend"):
         view(_arm(), backend="vtk")
+
+
+def test_a_broken_model_fails_before_anything_is_displayed() -> None:
+    from gizmo_notebook.model import ModelError
+
+    two_roots = AssetModel("x", links=[Link("a"), Link("b")])
+    with pytest.raises(ModelError, match="root"):
+        view(two_roots)
+    with pytest.raises(ValueError, match="triangle_budget"):
+        view(_arm(), triangle_budget=0)
