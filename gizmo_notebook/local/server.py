@@ -28,6 +28,7 @@ from gizmo_notebook.local import assets, downloads, scenes
 from gizmo_notebook.local.artifacts import Artifacts
 from gizmo_notebook.local.context import ServerContext
 from gizmo_notebook.local.errors import ApiError, error_response
+from gizmo_notebook.local.exporters import warm_up
 from gizmo_notebook.local.jobs import Lifecycle
 from gizmo_notebook.local.paths import DATABASE_NAME, SECRET_FILE, read_or_create_secret
 from gizmo_notebook.local.ratelimit import RateLimiter, parse_rate
@@ -111,6 +112,13 @@ class _CatchAll:
             await response(scope, receive, send)
 
 
+def _warm_up_exporters() -> None:
+    try:
+        warm_up()
+    except Exception:  # a failure here will surface, with context, on the first real export
+        _log.debug("exporter warm-up failed", exc_info=True)
+
+
 def _check_options(latency: float, fail_rate: float) -> None:
     if not math.isfinite(latency) or latency < 0:
         raise ValueError(f"latency must be a non-negative number of seconds, got {latency!r}")
@@ -163,6 +171,9 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Pay the exporters' one-off costs (USD plugin loading: ~1.5 s cold) on a worker while
+        # the first asset is still pending, not in the first user's export request.
+        executor.submit(_warm_up_exporters)
         resumed = ctx.lifecycle.resume()
         if resumed:
             _log.info("resumed %d unfinished generation job(s)", resumed)
