@@ -23,6 +23,7 @@ from typing import Any
 
 import anywidget
 import traitlets
+from ipywidgets import widget_serialization
 
 from gizmo_notebook.formats import EXPORT_FORMATS
 from gizmo_notebook.studio import _runtime
@@ -31,10 +32,10 @@ from gizmo_notebook.studio.errors import Notice, describe
 from gizmo_notebook.studio.lineage import LineageStore, parent_from_tags, parent_tag, user_tags
 from gizmo_notebook.studio.poller import SERVICE_MIN_INTERVAL, StatusPoller
 from gizmo_notebook.studio.preview import PREVIEW_TRIANGLES, THUMB_TRIANGLES, GeometryCache
+from gizmo_notebook.viewer.transport import LOADER_ESM, Bundle, bundle_ref
 
 log = logging.getLogger(__name__)
 
-_BUNDLE = Path(__file__).resolve().parent.parent / "static" / "widget.js"
 _TERMINAL = frozenset({"ready", "failed"})
 MAX_PROMPT_CHARS = 4000
 MAX_BATCH = 50
@@ -107,8 +108,11 @@ class Studio(anywidget.AnyWidget):
     :meth:`generate`, :attr:`assets`, :attr:`selected`, :meth:`on_ready`.
     """
 
-    _esm = _BUNDLE if _BUNDLE.exists() else "export default { render({ el }) { el.textContent = 'gizmo-notebook: JS bundle not built (cd js && npm run build)'; } };"
-
+    # The ~1 kB loader, not the ~0.6 MB bundle: the bundle travels once per kernel in the
+    # Bundle model every gizmo widget (Viewer included) points at, so a notebook with many
+    # Studios (or a %%gizmo cell per prompt) does not carry a copy per output.
+    _esm = LOADER_ESM
+    _bundle = traitlets.Instance(Bundle).tag(sync=True, **widget_serialization)
     _kind = traitlets.Unicode("studio").tag(sync=True)
     mode = traitlets.Unicode("studio").tag(sync=True)  # "studio", or "job" for a %%gizmo cell
     focus = traitlets.Unicode("").tag(sync=True)  # job mode: the asset the cell generated
@@ -152,7 +156,7 @@ class Studio(anywidget.AnyWidget):
         if not 1 <= page_size <= 100:
             raise ValueError("page_size must be between 1 and 100 (the API's limit)")
         label = "offline local backend" if backend.is_local else _host(backend.base_url)
-        super().__init__(mode=_mode, poll_interval=float(poll_interval), backend_label=label)
+        super().__init__(_bundle=bundle_ref(), mode=_mode, poll_interval=float(poll_interval), backend_label=label)
         self._backend = backend
         self._page_size = page_size
         self._export_dir = Path(export_dir)

@@ -107,3 +107,29 @@ def test_screenshot_round_trip_writes_png(server, browser) -> None:
     from _harness import count_foreground
 
     assert count_foreground(data) > 1000
+
+
+def test_narrow_viewers_in_a_grid_keep_a_full_width_canvas(server, browser) -> None:
+    """In a 4-column grid the joint sliders go under the canvas; a wide viewer keeps them beside it."""
+    page, _ = _open_viewer(server, browser, "viewer-grid.ipynb", "lab", [
+        "import ipywidgets as w\n"
+        "w.GridBox([gn.view(arm, height=200) for _ in range(4)],"
+        " layout=w.Layout(grid_template_columns='repeat(4, 190px)', grid_gap='6px'))",
+        "gn.view(arm, height=200)",
+    ])
+    page.wait_for_function(f"document.querySelectorAll(\"{READY}\").length === 5", timeout=60_000)
+    page.wait_for_timeout(300)  # let the layout observer and the canvas resize settle
+    hosts = page.query_selector_all(READY)
+    boxes = [h.evaluate("""el => {
+        const r = (s) => el.querySelector(s).getBoundingClientRect();
+        const c = r('canvas'), s = r('input[type=range]'), p = r('.gizmo-viewer');
+        return {panel: p.width, canvas: c.width, below: s.top >= c.bottom - 1, beside: s.left >= c.right - 1};
+    }""") for h in hosts]
+    grid, [wide] = boxes[:4], boxes[4:]
+    for box, host in zip(grid, hosts[:4], strict=True):
+        assert box["panel"] < 200 and box["canvas"] >= 120 and box["canvas"] >= box["panel"] - 4, box
+        assert box["below"], f"sliders should sit under the canvas in a narrow panel: {box}"
+        assert nonblank_pixels(host.query_selector("canvas")) > 300, "a narrow viewer's canvas drew nothing"
+    assert wide["beside"] and wide["panel"] > 560, wide
+    save_artifact("viewer-grid.png", page.query_selector(".widget-gridbox").screenshot())
+    assert browser.console_errors() == []

@@ -222,6 +222,26 @@ def test_the_api_key_never_reaches_the_front_end(make_studio: Any, local_server:
     assert not any("key" in name.lower() for name in studio.keys)
 
 
+def test_studio_state_carries_no_bundle_only_a_ref_to_the_shared_one(make_studio: Any) -> None:
+    import trimesh
+
+    from gizmo_notebook.viewer import view
+    from gizmo_notebook.viewer.transport import BUNDLE_PATH, Bundle
+
+    first, second = make_studio(_load=False), make_studio(_load=False)
+    viewer = view(trimesh.creation.box())
+    source = BUNDLE_PATH.read_text()
+    assert len(source) > 100_000  # what used to travel with every Studio
+    for studio in (first, second):
+        [opened] = [m for m in studio.comm.sent if m["msg_type"] == "comm_open"]
+        state = opened["data"]["state"]
+        assert len(state["_esm"]) < 2000
+        assert state["_bundle"] == f"IPY_MODEL_{viewer._bundle.model_id}"  # one Bundle model per kernel
+        assert isinstance(studio._bundle, Bundle) and studio._bundle is viewer._bundle
+        assert _longest_string(state) < 2000 and not any(len(b) > 2000 for b in opened["buffers"])
+        assert source[-300:] not in everything_sent(studio)
+
+
 # --------------------------------------------------------------------------- faults
 
 

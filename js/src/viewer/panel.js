@@ -1,6 +1,12 @@
 // The viewer panel: viewport + toolbar (fit, wireframe, grid, screenshot) + link picker +
 // one slider per movable joint. Posing happens here in the browser; `onPoseCommit` lets the
 // host (the widget, the Studio) hear about it when a slider is released.
+//
+// Responsive: below NARROW_BELOW px (a grid of previews, a Studio row, a split pane) the joint
+// sliders move under the canvas instead of taking a fixed 230 px column beside it, so the
+// canvas always keeps the panel's full width. A ResizeObserver on the panel toggles the
+// `gz-narrow` class rather than a CSS container query: `container-type: inline-size` gives
+// the panel zero intrinsic width, which would collapse it inside auto-sized flex/grid hosts.
 import { createViewport, clampJoint } from "./viewport.js";
 
 const CSS = `
@@ -9,8 +15,11 @@ const CSS = `
 .gizmo-viewer .gz-view{flex:1 1 auto;min-width:0;position:relative}
 .gizmo-viewer .gz-side{flex:0 0 230px;max-height:var(--gz-h);overflow:auto;padding:6px 8px;border-left:1px solid var(--jp-border-color2,#ddd)}
 .gizmo-viewer .gz-side:empty{display:none}
+.gizmo-viewer.gz-narrow .gz-body{flex-direction:column}
+.gizmo-viewer.gz-narrow .gz-side:not(:empty){flex:0 0 auto;display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));column-gap:12px;max-height:min(var(--gz-h),180px);border-left:0;border-top:1px solid var(--jp-border-color2,#ddd)}
 .gizmo-viewer .gz-bar{display:flex;gap:4px;align-items:center;padding:4px 6px;border-bottom:1px solid var(--jp-border-color2,#ddd);flex-wrap:wrap}
 .gizmo-viewer button,.gizmo-viewer select{font:inherit;padding:1px 6px}
+.gizmo-viewer select{max-width:100%}
 .gizmo-viewer .gz-status{margin-left:auto;color:var(--jp-ui-font-color2,#666)}
 .gizmo-viewer .gz-note{padding:2px 6px;background:#fff4d6;color:#6b5000;border-bottom:1px solid #f0dfa8}
 .gizmo-viewer .gz-note:empty{display:none}
@@ -19,6 +28,8 @@ const CSS = `
 .gizmo-viewer .gz-joint input{width:100%}
 .gizmo-viewer .gz-progress{position:absolute;left:0;right:0;top:45%;text-align:center;color:#555;pointer-events:none}
 `;
+
+export const NARROW_BELOW = 560; // px of panel width under which the sliders go below the canvas
 
 function el(tag, props = {}, children = []) {
   const e = document.createElement(tag);
@@ -44,6 +55,11 @@ export function createViewerPanel(container, options = {}) {
   const progress = el("div", { className: "gz-progress" });
   root.append(bar, note, el("div", { className: "gz-body" }, [view, side]));
   container.append(root);
+  const layout = new ResizeObserver(([entry]) => {
+    const width = entry.contentRect.width;
+    if (width > 0) root.classList.toggle("gz-narrow", width < NARROW_BELOW); // 0: hidden, keep as is
+  });
+  layout.observe(root);
 
   const vp = createViewport(view, { height });
   view.append(progress);
@@ -128,7 +144,7 @@ export function createViewerPanel(container, options = {}) {
       progress.textContent = total ? `receiving model… ${(received / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB` : "";
     },
     setMessage(text) { progress.textContent = text; },
-    dispose() { vp.dispose(); root.remove(); },
+    dispose() { layout.disconnect(); vp.dispose(); root.remove(); },
   };
   return panel;
 }
