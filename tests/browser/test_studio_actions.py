@@ -263,16 +263,18 @@ def test_iterate_prefills_the_prompt_and_the_new_asset_remembers_its_parent(page
     assert facts["prompt"] == parent_prompt + " with longer links"
 
 
-@pytest.mark.parametrize(("fmt", "root_tag"), [("mujoco_mjcf", "mujoco"), ("isaac_sim_urdf", "robot")])
+@pytest.mark.parametrize(
+    ("fmt", "root_tag"), [("mujoco_mjcf", "mujoco"), ("isaac_sim_urdf", "robot"), ("isaac_sim_usd", None)]
+)
 def test_export_writes_the_file_into_the_workspace_and_shows_its_path(
-    page: Any, jupyter_server: JupyterServer, fmt: str, root_tag: str
+    page: Any, jupyter_server: JupyterServer, fmt: str, root_tag: str | None
 ) -> None:
     expect = _expect()
     row = _mine(page).nth(0)
     asset_id = row.get_attribute("data-id")
     row.locator(".gzs-format").select_option(fmt)
     row.locator(".gzs-export-btn").click()
-    label = {"mujoco_mjcf": "MJCF (MuJoCo)", "isaac_sim_urdf": "URDF (Isaac Sim)"}[fmt]
+    label = {"mujoco_mjcf": "MJCF (MuJoCo)", "isaac_sim_urdf": "URDF (Isaac Sim)", "isaac_sim_usd": "USD (Isaac Sim)"}[fmt]
     shown = row.locator(".gzs-exported div", has_text=label).locator("code")
     expect(shown).to_be_visible(timeout=60_000)
     rel = shown.inner_text().strip()
@@ -283,8 +285,13 @@ def test_export_writes_the_file_into_the_workspace_and_shows_its_path(
     # A single-file format lands as the file; a zipped one (URDF + meshes) is unpacked into a folder.
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     assert files and all(p.stat().st_size > 0 for p in files), f"{path} missing or empty"
-    roots = {ET.parse(p).getroot().tag for p in files if p.suffix in (".xml", ".urdf", ".mjcf")}
-    assert root_tag in roots, f"no <{root_tag}> document among {[p.name for p in files]}"
+    if root_tag is None:  # USD: a stage file, text (.usda, starts with "#usda") or binary crate
+        stages = [p for p in files if p.suffix in (".usd", ".usda", ".usdc")]
+        assert stages, f"no USD stage among {[p.name for p in files]}"
+        assert stages[0].read_bytes()[:8] in (b"#usda 1.", b"PXR-USDC"), stages[0].read_bytes()[:16]
+    else:
+        roots = {ET.parse(p).getroot().tag for p in files if p.suffix in (".xml", ".urdf", ".mjcf")}
+        assert root_tag in roots, f"no <{root_tag}> document among {[p.name for p in files]}"
     assert not page.locator(MAIN).locator('.gzs-notice[data-kind]').count(), page.locator(MAIN).locator(
         ".gzs-notices"
     ).inner_text()
