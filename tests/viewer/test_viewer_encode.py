@@ -143,3 +143,18 @@ def test_a_broken_model_fails_before_anything_is_displayed() -> None:
         view(two_roots)
     with pytest.raises(ValueError, match="triangle_budget"):
         view(_arm(), triangle_budget=0)
+
+
+def test_small_meshes_split_at_creases_only() -> None:
+    """A box's six sides each get their own corners (flat normals); a smooth sphere stays shared."""
+    meta, buffers = encode_model(AssetModel("box", links=[Link("b", visuals=[Visual(Box((1, 2, 3)))])]))
+    (g,) = meta["geometries"].values()
+    positions, faces = decode_geometry(g, buffers)
+    assert g["vertexCount"] == 24 and len(faces) == 12
+    # every triangle of the split box lies on one side: its corners share one coordinate
+    tri = positions[faces]
+    assert all(np.any(np.ptp(t, axis=0) < 1e-6) for t in tri)
+
+    smooth = trimesh.creation.icosphere(subdivisions=3)
+    enc = encode_mesh(smooth)
+    assert enc.vertex_count == len(smooth.vertices)

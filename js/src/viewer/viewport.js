@@ -40,6 +40,25 @@ export function clampJoint(joint, value) {
   return v;
 }
 
+/** Small meshes: PBR, normals computed in decode.js (smooth, split at creases). */
+function smallMeshMaterial(color, opacity, wireframe = false) {
+  return new THREE.MeshStandardMaterial({
+    color, metalness: 0.1, roughness: 0.65, wireframe,
+    transparent: opacity < 1, opacity, side: THREE.DoubleSide,
+  });
+}
+
+/**
+ * Big meshes (quantized on the GPU, no normals): Lambert with flat shading (normals from
+ * screen-space derivatives). Without a GPU it cut the first frame of a 1M-triangle model from
+ * 1.55 s to 1.17 s compared with PBR; at that density the look is the same.
+ */
+function bigMeshMaterial(color, opacity, wireframe = false) {
+  return new THREE.MeshLambertMaterial({
+    color, wireframe, transparent: opacity < 1, opacity, side: THREE.DoubleSide, flatShading: true,
+  });
+}
+
 export function createViewport(container, options = {}) {
   const height = options.height ?? 480;
   const wrap = document.createElement("div");
@@ -83,8 +102,14 @@ export function createViewport(container, options = {}) {
   let disposed = false;
   const api = { frames: 0, meta: null, onFrame: null };
 
+  // `changes` counts what asked for a frame; a scheduled frame is skipped when a synchronous
+  // render() has already drawn every change (setModel draws its first frame at once, then the
+  // fit / pose / wireframe / resize it did would each schedule another: at 1M triangles on
+  // SwiftShader a redundant frame costs ~0.35 s of GPU time before anything else can draw).
+  let changes = 0, drawnChanges = -1;
   function render() {
     if (disposed) return;
+    drawnChanges = changes;
     renderer.render(scene, camera);
     if (root) {
       api.frames += 1;
@@ -93,14 +118,18 @@ export function createViewport(container, options = {}) {
     }
   }
   function requestRender() {
+    changes += 1;
     if (pending || disposed) return;
     pending = true;
-    requestAnimationFrame(() => { pending = false; render(); });
+    requestAnimationFrame(() => { pending = false; if (drawnChanges !== changes) render(); });
   }
   controls.addEventListener("change", requestRender);
 
+  let size = [0, 0];
   function resize() {
     const w = Math.max(wrap.clientWidth, 50), h = Math.max(wrap.clientHeight, 50);
+    if (w === size[0] && h === size[1]) return; // the observer's first call, or a no-op
+    size = [w, h];
     renderer.setSize(w, h, false);
     camera.aspect = w / h;
     camera.updateProjectionMatrix();
@@ -109,6 +138,42 @@ export function createViewport(container, options = {}) {
   const observer = new ResizeObserver(resize);
   observer.observe(wrap);
   resize();
+
+  // Shader warm-up while the geometry is still on its way: compiling the programs (and, on
+  // SwiftShader, JIT-compiling its pipeline routines, keyed by vertex formats and state) is
+  // otherwise part of the first frame. One tiny triangle per material kind the model may
+  // use, with the same attribute layouts as decode.js produces, drawn once into a 1-pixel
+  // viewport before the model is there.
+  function warmUp() {
+    if (disposed || root) return;
+    const tri = (quantized) => {
+      const g = new THREE.BufferGeometry();
+      if (quantized) {
+        const q = new Int16Array([0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0]);
+        g.setAttribute("position", new THREE.InterleavedBufferAttribute(new THREE.InterleavedBuffer(q, 4), 3, 0, false));
+        g.setIndex(new THREE.BufferAttribute(new Uint32Array([0, 1, 2]), 1));
+      } else {
+        g.setAttribute("position", new THREE.BufferAttribute(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]), 3));
+        g.setAttribute("normal", new THREE.BufferAttribute(new Float32Array([0, 0, 1, 0, 0, 1, 0, 0, 1]), 3));
+        g.setIndex(new THREE.BufferAttribute(new Uint16Array([0, 1, 2]), 1));
+      }
+      return g;
+    };
+    const group = new THREE.Group();
+    const big = new THREE.Mesh(tri(true), bigMeshMaterial(new THREE.Color(0x888888), 1));
+    const small = new THREE.Mesh(tri(false), smallMeshMaterial(new THREE.Color(0x888888), 1));
+    group.add(big, small, new THREE.AxesHelper(1));
+    group.position.copy(controls.target);
+    world.add(group);
+    const prev = renderer.getViewport(new THREE.Vector4());
+    renderer.setViewport(0, 0, 1, 1);
+    renderer.render(scene, camera);
+    renderer.setViewport(prev);
+    world.remove(group);
+    group.traverse((o) => { if (o.geometry) o.geometry.dispose(); if (o.material) o.material.dispose(); });
+    if (!root) renderer.render(scene, camera); // leave a clean canvas
+  }
+  setTimeout(warmUp, 0);
 
   function applyPose() {
     if (!meta) return;
@@ -142,7 +207,9 @@ export function createViewport(container, options = {}) {
 
   api.setModel = async function setModel(newMeta, buffers) {
     const views = buffers.map(toView);
+    performance.mark("gizmo:decode-start");
     const geometries = await decodeAll(newMeta, views);
+    performance.mark("gizmo:decoded");
     if (root) { world.remove(root); }
     root = new THREE.Group();
     linkObjects = new Map();
@@ -157,22 +224,10 @@ export function createViewport(container, options = {}) {
       for (const v of link.visuals) {
         const c = v.color ? new THREE.Color(v.color[0], v.color[1], v.color[2]) : new THREE.Color(DEFAULT_COLORS[i % DEFAULT_COLORS.length]);
         const opacity = v.color ? v.color[3] : 1;
-        const material = new THREE.MeshStandardMaterial({
-          color: c, metalness: 0.1, roughness: 0.65, wireframe,
-          transparent: opacity < 1, opacity, side: THREE.DoubleSide,
-        });
-        material.userData.baseColor = c.clone();
         const geometry = geometries[v.geometry];
         const quantized = geometry.userData.quantized;
-        let mat = material;
-        if (quantized) {
-          // Big meshes: Lambert instead of PBR. Without a GPU it cut the first frame of a
-          // 1M-triangle model from 1.55 s to 1.17 s; at that density the look is the same.
-          mat = new THREE.MeshLambertMaterial({ color: c, wireframe, transparent: opacity < 1, opacity,
-            side: THREE.DoubleSide, flatShading: true });
-          mat.userData.baseColor = c.clone();
-          material.dispose();
-        }
+        const mat = quantized ? bigMeshMaterial(c, opacity, wireframe) : smallMeshMaterial(c, opacity, wireframe);
+        mat.userData.baseColor = c.clone();
         const mesh = new THREE.Mesh(geometry, mat);
         if (quantized) {
           mesh.position.fromArray(quantized.offset);
@@ -191,11 +246,15 @@ export function createViewport(container, options = {}) {
     applyPose();
     setGround(newMeta.bounds);
     api.fit();
+    performance.mark("gizmo:scene-built");
     render(); // the first frame, synchronously: the model is fully drawn once this returns
+    performance.mark("gizmo:render-submitted");
   };
 
   api.setPose = function setPose(values) {
-    pose = { ...pose, ...values };
+    const next = { ...pose, ...values };
+    if (Object.keys(next).every((k) => next[k] === pose[k])) return; // nothing moves: no frame
+    pose = next;
     applyPose();
     requestRender();
   };
@@ -208,6 +267,7 @@ export function createViewport(container, options = {}) {
   };
 
   api.setWireframe = function setWireframe(on) {
+    if (wireframe === !!on) return;
     wireframe = !!on;
     for (const meshes of meshesByLink.values()) for (const m of meshes) m.material.wireframe = wireframe;
     requestRender();
