@@ -11,6 +11,7 @@ content hash:
   and the websocket never carries one giant frame. A chunk already created in this kernel is
   reused by digest: the page holds it already, nothing is sent again. Being widget models,
   chunks are saved with the notebook's widget state and replayed by the HTML widget manager.
+  They are plain ipywidgets models with no front-end code of their own (see :class:`Blob`).
 * :class:`Bundle` holds the widget bundle (gzipped) once per kernel. Widgets set ``_esm`` to
   :data:`LOADER_ESM`, a ~1 kB module that imports the bundle from that model (through a Blob
   URL, once per page). Saved state therefore carries the bundle once per notebook, not once
@@ -25,6 +26,7 @@ import threading
 from pathlib import Path
 
 import anywidget
+from ipywidgets import Image, Widget
 from traitlets import Any, Bytes, Unicode
 
 __all__ = ["CHUNK_SIZE", "LOADER_ESM", "Blob", "Bundle", "blob_for", "bundle_ref", "chunk_buffers"]
@@ -35,19 +37,22 @@ _STATIC = Path(__file__).resolve().parent.parent / "static"
 BUNDLE_PATH = _STATIC / "widget.js"
 
 
-class Blob(anywidget.AnyWidget):
-    """One chunk of binary data, identified by its sha256 ``digest``. No view of its own.
+class Blob(Image):
+    """One chunk of binary data, identified by its sha256 ``digest``, in ``value``. Never displayed.
 
-    An anywidget model rather than a bare ``WidgetModel``: when JupyterLab saves widget state
-    it clones each model's state with ``JSON.parse(JSON.stringify(...))``, which turns a bare
-    model's bytes into ``{}``; anywidget's model serializes binary traits properly. ``layout``
-    is dropped so a chunk costs one model, not two.
+    Why an ``Image`` model: the bytes must survive JupyterLab's save of the widget state, which
+    clones each model's state with ``JSON.parse(JSON.stringify(...))`` unless the model class
+    has a serializer for the attribute (a bare ``WidgetModel`` saves ``{}``). ipywidgets'
+    ``ImageModel`` has one for ``value``, ships with JupyterLab and the HTML widget manager, and
+    needs no front-end code. An anywidget model would also serialize bytes, but anywidget gives
+    every model two seconds to import and bind its ESM and otherwise rejects it with an
+    unhandled "[anywidget] Failed to initialize model." error; a gallery creates dozens of
+    chunks while the page is busiest (three.js loading, meshes decoded, first frames drawn) and
+    some missed that deadline. ``layout`` is dropped so a chunk costs one model, not two.
     """
 
-    _esm = "export default {};"
     layout = Any(None, allow_none=True).tag(sync=True)
     digest = Unicode("").tag(sync=True)
-    data = Bytes(b"").tag(sync=True)
 
 
 class Bundle(anywidget.AnyWidget):
@@ -69,7 +74,7 @@ _blobs: dict[str, Blob] = {}
 _bundle: Bundle | None = None
 
 
-def _alive(w: anywidget.AnyWidget) -> bool:
+def _alive(w: Widget) -> bool:
     return getattr(w, "comm", None) is not None
 
 
@@ -79,7 +84,7 @@ def blob_for(data: bytes) -> Blob:
     with _lock:
         blob = _blobs.get(digest)
         if blob is None or not _alive(blob):
-            blob = Blob(digest=digest, data=bytes(data))
+            blob = Blob(digest=digest, value=bytes(data))
             _blobs[digest] = blob
         return blob
 

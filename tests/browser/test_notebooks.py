@@ -4,15 +4,15 @@ For every notebook: open it in JupyterLab, run all cells, and check what a reade
 no cell errors, no "Error displaying widget", every viewer finished loading and its canvas
 drew pixels, the Studio rendered, and no console errors. The notebook is then saved through
 the UI (widget state included, as the harness's Lab settings ask) and the saved file must
-not contain the API key. Screenshots go to test-artifacts/notebooks/.
+not contain the API key. That saved copy is then exported with ``nbconvert --to html`` and
+opened offline from file:// with no kernel, as a published tutorial page: every 3D preview
+must still be drawn. Screenshots go to test-artifacts/notebooks/.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from _harness import (
     save_artifact,
     save_notebook,
 )
+from _static import open_offline, to_html
 
 from tests.notebooks._notebooks import EXPECTED, NOTEBOOK_DIR, leaks, local_api_key, widget_views
 
@@ -105,28 +106,49 @@ def test_notebook_renders_every_widget_in_jupyterlab(
     SAVED[name] = keep
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="static HTML export does not render the 3D preview yet: nbconvert's page loads the widget "
-    "HTML manager and anywidget from a CDN (unreachable offline), and the viewer's saved state is "
-    "not yet known to be self-sufficient; strict, so this fails loudly once it works",
-)
-def test_quickstart_exported_to_html_shows_the_3d_preview(browser, tmp_path: Path) -> None:
-    """The executed quickstart, saved with widget state, as static HTML with no kernel: the robot is drawn."""
-    saved = SAVED.get("01-quickstart.ipynb")
-    assert saved is not None, "run together with test_notebook_renders_every_widget_in_jupyterlab"
-    html = tmp_path / "01-quickstart.html"
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "jupyter"), "nbconvert", "--to", "html", str(saved),
-         "--output", html.stem, "--output-dir", str(tmp_path)],
-        capture_output=True, text=True, timeout=120, check=False,
+def _saved_by_jupyterlab(server, browser, name: str) -> Path:
+    """The notebook as JupyterLab saved it after Run All (widget state included).
+
+    Reuses the copy the rendering test saved; run alone (``-k html``), it runs the notebook here.
+    """
+    if name not in SAVED:
+        path = server.root / name
+        shutil.copy(NOTEBOOK_DIR / name, path)
+        page = browser.open_notebook(server, path)
+        run_all_cells(page, timeout=150)
+        page.wait_for_function(
+            f"() => document.querySelectorAll(\".gizmo-viewer-host[data-gizmo-ready='1']\").length >= {VIEWERS[name[:2]]}",
+            timeout=60_000,
+        )
+        save_notebook(page)
+        page.close()
+        server.shutdown_kernels()
+        SAVED[name] = path
+    return SAVED[name]
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_notebook_exported_to_html_shows_its_3d_previews(server, browser, name: str, tmp_path: Path) -> None:
+    """Published as a page (nbconvert HTML, file://, no kernel, offline): every robot is drawn."""
+    saved = tmp_path / name
+    shutil.copy(_saved_by_jupyterlab(server, browser, name), saved)
+    browser.clear_console()
+    page = open_offline(browser, to_html(saved))
+    expected = VIEWERS[name[:2]]
+    page.wait_for_function(
+        f"() => document.querySelectorAll(\".gizmo-viewer-host[data-gizmo-ready='1']\").length >= {expected}",
+        timeout=60_000,
     )
-    assert result.returncode == 0, result.stderr[-2000:]
-    text = html.read_text(encoding="utf-8")
-    assert "application/vnd.jupyter.widget-state+json" in text, "nbconvert dropped the widget state"
-    page = browser.new_page()
-    page.goto(html.as_uri(), wait_until="load")
-    host = page.wait_for_selector(".gizmo-viewer-host[data-gizmo-ready='1'] canvas", timeout=20_000)
-    png = host.screenshot()
-    save_artifact("notebooks/01-quickstart-html.png", png)
-    assert count_foreground(png) > MIN_PIXELS
+    hosts = page.query_selector_all(".gizmo-viewer-host")
+    assert len(hosts) == expected, f"{name}: {len(hosts)} previews on the page, expected {expected}"
+    for i, host in enumerate(hosts):
+        canvas = host.query_selector("canvas")
+        canvas.scroll_into_view_if_needed()
+        page.wait_for_timeout(150)  # let the render loop draw the now-visible canvas
+        png = canvas.screenshot()
+        save_artifact(f"notebooks/{name[:-6]}-html-viewer{i}.png", png)
+        assert count_foreground(png) > MIN_PIXELS, f"{name}: exported preview {i} drew nothing"
+    assert _widget_errors(page) == []
+    save_artifact(f"notebooks/{name[:-6]}-html-page.png", page.screenshot())
+    errors = browser.console_errors()
+    assert errors == [], f"{name} as HTML: console errors:\n" + "\n".join(errors)

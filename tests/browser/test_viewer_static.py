@@ -1,51 +1,23 @@
 """A saved notebook, exported with ``nbconvert --to html``, shows the model with no kernel.
 
-The exported page loads require.js, the HTML widget manager and anywidget from public CDNs.
-This machine is offline, so the test serves those exact files from the npm packages pinned in
-js/package.json (what the CDN would serve) and blocks every other network request.
+The page is opened offline: the CDN files it loads come from the pinned npm packages (see
+``_static``), so only the notebook's saved widget state can draw the model.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import nbclient
 import nbformat
 import pytest
-from _harness import REPO, nonblank_pixels, run_all_cells, save_notebook, wait_for_selector
+from _harness import nonblank_pixels, run_all_cells, save_notebook, wait_for_selector
+from _static import open_offline, to_html
 from test_viewer import ARM
-
-NODE = REPO / "js" / "node_modules"
-CDN_FILES = {
-    "require.min.js": NODE / "requirejs" / "require.js",
-    "/dist/embed-amd.js": NODE / "@jupyter-widgets" / "html-manager" / "dist" / "embed-amd.js",
-    "/npm/anywidget@": NODE / "anywidget" / "dist" / "index.js",
-}
-
-
-def _serve_cdn(route) -> None:
-    url = route.request.url
-    for marker, path in CDN_FILES.items():
-        if marker in url:
-            route.fulfill(path=str(path), content_type="application/javascript")
-            return
-    route.abort()
-
-
-def _to_html(ipynb: Path) -> Path:
-    subprocess.run([str(Path(sys.executable).parent / "jupyter"), "nbconvert", "--to", "html", str(ipynb)],
-                   check=True, capture_output=True, timeout=120)
-    return ipynb.with_suffix(".html")
 
 
 def _shows_model(browser, html: Path, name: str) -> int:
-    missing = [str(p) for p in CDN_FILES.values() if not p.exists()]
-    assert not missing, f"run `cd js && npm ci` first; missing {missing}"
-    page = browser.new_page()
-    page.route(lambda url: url.startswith("http"), _serve_cdn)
-    page.goto(html.as_uri())
+    page = open_offline(browser, html)
     host = wait_for_selector(page, ".gizmo-viewer-host[data-gizmo-ready='1']", timeout=60)
     return nonblank_pixels(host.query_selector("canvas"), save_as=name)
 
@@ -72,5 +44,5 @@ def test_exported_html_shows_the_model_without_a_kernel(server, browser, saved_b
                any(b["path"] == ["gz"] for b in m.get("buffers", []))]
     assert len(bundles) == 1, "two previews must share one copy of the bundle"
     browser.clear_console()
-    assert _shows_model(browser, _to_html(nb_path), f"static-{saved_by}.png") > 1500
+    assert _shows_model(browser, to_html(nb_path), f"static-{saved_by}.png") > 1500
     assert browser.console_errors() == []
