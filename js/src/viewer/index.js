@@ -32,7 +32,10 @@ function collectChunks(model, needed, onProgress) {
       for (const ref of refs) {
         const m = await model.widget_manager.get_model(refId(ref));
         const digest = m.get("digest");
-        if (!have.has(digest)) have.set(digest, bytesOf(m.get("value")));
+        if (!have.has(digest)) {
+          if (!have.size) performance.mark("gizmo:first-chunk");
+          have.set(digest, bytesOf(m.get("value")));
+        }
       }
       const received = [...needed.keys()].reduce((n, d) => n + (have.has(d) ? needed.get(d) : 0), 0);
       onProgress(received, total);
@@ -55,6 +58,7 @@ export function renderViewer({ model, el }) {
 
   // Where the time to first frame goes (read by benchmarks/bench_viewer.py).
   const timings = (el.gizmoTimings = { render: performance.now() });
+  performance.mark("gizmo:render");
 
   async function load() {
     const meta = model.get("_meta");
@@ -64,6 +68,7 @@ export function renderViewer({ model, el }) {
       model.send({ type: "need" });
       return;
     }
+    performance.mark("gizmo:meta");
     const needed = new Map();
     for (const b of meta.buffers) for (const c of b.chunks) needed.set(c.digest, c.size);
     const refs = model.get("_blobs") || [];
@@ -71,6 +76,7 @@ export function renderViewer({ model, el }) {
     const chunks = await collectChunks(model, needed, (r, t) => panel.setProgress(r, t));
     if (disposed) return;
     timings.received = performance.now();
+    performance.mark("gizmo:received");
     const buffers = meta.buffers.map((b) => concatChunks(b.chunks.map((c) => chunks.get(c.digest))));
     await panel.setModel(meta, buffers);
     timings.firstFrame = performance.now();
