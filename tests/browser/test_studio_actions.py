@@ -375,3 +375,20 @@ def test_wrong_key_shows_a_401_with_what_to_do_and_the_widget_keeps_working(
     expect(page.locator(MAIN).locator('.gzs-notice[data-kind="auth"]')).to_have_count(0)
     errors = browser.console_errors()
     assert not errors, errors
+
+
+def test_list_updates_while_polling_keep_keyboard_focus_in_a_row(page: Any) -> None:
+    """A poll re-renders the list: rows that did not move must not be detached (focus theft)."""
+    expect = _expect()
+    select = _mine(page).nth(0).locator(".gzs-format")
+    select.focus()
+    assert page.evaluate("() => document.activeElement.classList.contains('gzs-format')")
+    # A new asset makes the poller run and the list re-render several times.
+    name = f"focus-{TOKEN}"
+    _kernel_json(page, f"studio.generate('a small bracket {TOKEN}', name='{name}'); print('{{}}')")
+    row = page.locator(MAIN).locator(f'.gzs-row:has(.gzs-name:text-is("{name}"))')
+    expect(row.locator('.gzs-badge[data-status="ready"]')).to_be_visible(timeout=60_000)
+    time.sleep(1.0)  # a few more poll ticks
+    assert page.evaluate("() => document.activeElement.classList.contains('gzs-format')"), page.evaluate(
+        "() => document.activeElement.className"
+    )

@@ -15,6 +15,16 @@ export function renderStudio({ model, el }) {
   return () => studio.dispose();
 }
 
+// Put `children` into `parent` in order, moving only nodes that are out of place: detaching a
+// row (as replaceChildren does) would steal keyboard focus and close an open format dropdown on
+// every poll.
+function placeChildren(parent, children) {
+  children.forEach((child, i) => {
+    if (parent.children[i] !== child) parent.insertBefore(child, parent.children[i] || null);
+  });
+  while (parent.children.length > children.length) parent.lastElementChild.remove();
+}
+
 class StudioView {
   constructor(model, el) {
     this.model = model;
@@ -226,7 +236,7 @@ class StudioView {
     if (this.job && !children.length) {
       children.push(h("div", { class: "gzs-muted", text: (m.get("notices") || []).length ? "" : "submitting…" }));
     }
-    this.listEl.replaceChildren(...children);
+    placeChildren(this.listEl, children);
   }
 
   tick() {
