@@ -203,8 +203,8 @@ def test_closing_leaves_no_task_and_a_new_studio_resumes_polling(make_studio: An
     eventually(lambda: _status(again, asset.id) == "ready")  # ...and polled to ready again
 
 
-def test_the_api_key_never_reaches_the_front_end(make_studio: Any, local_server: Any) -> None:
-    studio = make_studio()
+def test_the_api_key_never_reaches_the_front_end(make_studio: Any, local_server: Any, tmp_path: Path) -> None:
+    studio = make_studio(export_dir=tmp_path / "gizmo-exports")
     drain(studio)
     asset = studio.generate("a two link arm", tags="secret-check")
     studio.wait_idle(30)
