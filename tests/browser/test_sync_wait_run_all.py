@@ -17,8 +17,12 @@ from typing import Any
 from _harness import Browser, JupyterServer, cell_errors, run_all_cells, wait_for_selector
 
 SETUP = """\
-import asyncio, time
+import asyncio, os, time
 from gizmo_notebook import GizmoClient
+
+# Long enough that Run All's next execute_requests arrive while the wait sleeps (the harness
+# default of 0.05 s can finish the wait before they land, and then nothing is tested).
+os.environ["GIZMO_LOCAL_LATENCY"] = "1.5"
 
 ticks = []
 
