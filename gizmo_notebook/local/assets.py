@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from gizmo_notebook.formats import EXPORT_FORMATS
 from gizmo_notebook.local import validation
-from gizmo_notebook.local.context import context
+from gizmo_notebook.local.context import ServerContext, context
 from gizmo_notebook.local.errors import ApiError
 from gizmo_notebook.local.store import AssetRecord, new_id, utc_now
 
@@ -77,13 +77,19 @@ async def create_asset(request: Request) -> JSONResponse:
     return JSONResponse(asset_json(record), status_code=201)
 
 
-async def get_asset(request: Request) -> JSONResponse:
+def _owned_asset(request: Request) -> tuple[ServerContext, AssetRecord]:
+    """The authenticated caller's asset named in the path, or a 404 (another key's assets too)."""
     ctx = context(request)
     principal = ctx.authenticate(request)
     asset_id = request.path_params["asset_id"]
     record = ctx.store.get_asset(asset_id, principal.key_id)
     if record is None:
         raise _not_found(asset_id)
+    return ctx, record
+
+
+async def get_asset(request: Request) -> JSONResponse:
+    _, record = _owned_asset(request)
     return JSONResponse(asset_json(record))
 
 
@@ -98,12 +104,7 @@ async def list_assets(request: Request) -> JSONResponse:
 
 
 async def export_asset(request: Request) -> JSONResponse:
-    ctx = context(request)
-    principal = ctx.authenticate(request)
-    asset_id = request.path_params["asset_id"]
-    record = ctx.store.get_asset(asset_id, principal.key_id)
-    if record is None:
-        raise _not_found(asset_id)
+    ctx, record = _owned_asset(request)
     fmt = validation.required_format(await validation.read_json_object(request))
     if record.status != "ready":
         raise not_ready_error(record)

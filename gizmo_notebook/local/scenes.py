@@ -126,23 +126,24 @@ async def _scenes_collection(request: Request) -> JSONResponse:
     return await (create_scene if request.method == "POST" else list_scenes)(request)
 
 
-async def get_scene(request: Request) -> JSONResponse:
+def _owned_scene(request: Request) -> tuple[ServerContext, SceneRecord]:
+    """The authenticated caller's scene named in the path, or a 404 (another key's scenes too)."""
     ctx = context(request)
     principal = ctx.authenticate(request)
     scene_id = request.path_params["scene_id"]
     scene = ctx.store.get_scene(scene_id, principal.key_id)
     if scene is None:
         raise _not_found(scene_id)
+    return ctx, scene
+
+
+async def get_scene(request: Request) -> JSONResponse:
+    _, scene = _owned_scene(request)
     return JSONResponse(scene_json(scene))
 
 
 async def export_scene(request: Request) -> JSONResponse:
-    ctx = context(request)
-    principal = ctx.authenticate(request)
-    scene_id = request.path_params["scene_id"]
-    scene = ctx.store.get_scene(scene_id, principal.key_id)
-    if scene is None:
-        raise _not_found(scene_id)
+    ctx, scene = _owned_scene(request)
     fmt = validation.required_format(await validation.read_json_object(request))
     path = await ctx.artifacts.export_scene(scene, fmt)
     return JSONResponse(ctx.export_response(request, scene.id, fmt, path))
