@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -61,6 +62,7 @@ _QMAX = 32767
 _CREASE_SPLIT_MAX_FACES = 20_000  # above this, keep vertices shared (smooth shading): splitting
 # a noisy scan at creases can multiply its vertex count, which costs bytes, not looks
 _FAST_REORDER_FACES = 200_000  # above this, the FIFO vertex-cache reorder (time to first frame)
+_SLICE_FACES = 65_536  # ... done in slices this big, yielding the GIL between them
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,23 @@ def _simplify(vertices: np.ndarray, faces: np.ndarray, target_faces: int) -> np.
     return dest[:n].reshape(-1, 3).astype(np.int64)
 
 
+def _reorder_in_slices(out: np.ndarray, indices: np.ndarray, vertex_count: int) -> None:
+    """FIFO vertex-cache reorder of a big index buffer, one slice of triangles at a time.
+
+    Two reasons, both measured at 1M triangles: slices are ~3x faster than one call (0.07 ->
+    0.02 s; the per-slice working set stays in the CPU cache) with the same bytes (a vertex
+    cache holds a few dozen vertices, so slice borders cost nothing), and meshoptimizer's
+    binding holds the GIL, so ``time.sleep(0)`` between slices lets ipykernel's IOPub thread
+    send what is queued (the display message, chunks of an earlier model) meanwhile.
+    """
+    step = 3 * _SLICE_FACES
+    for start in range(0, len(indices), step):
+        part = indices[start : start + step]
+        _mo.optimize_vertex_cache_fifo(out[start : start + step], np.ascontiguousarray(part), len(part),
+                                       vertex_count, 16)
+        time.sleep(0)
+
+
 def encode_mesh(mesh: trimesh.Trimesh, *, max_triangles: int | None = None) -> EncodedGeometry:
     """Quantize and compress one mesh (optionally simplified to ``max_triangles``)."""
     vertices = np.asarray(mesh.vertices, dtype=np.float64)
@@ -161,8 +180,8 @@ def encode_mesh(mesh: trimesh.Trimesh, *, max_triangles: int | None = None) -> E
     vertex_count = len(q)
     if len(indices):
         cached = np.zeros_like(indices)
-        if len(indices) > 3 * _FAST_REORDER_FACES:  # 3.5x faster, ~10% more index bytes
-            _mo.optimize_vertex_cache_fifo(cached, indices, len(indices), vertex_count, 16)
+        if len(indices) > 3 * _FAST_REORDER_FACES:
+            _reorder_in_slices(cached, indices, vertex_count)
         else:
             _mo.optimize_vertex_cache(cached, indices, len(indices), vertex_count)
         fetched = np.zeros_like(q)

@@ -135,6 +135,7 @@ function load(model) {
 }
 export default {
   async render(ctx) {
+    performance.mark("gizmo:loader");
     const widget = await load(ctx.model);
     return widget.render(ctx);
   },

@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import itertools
 import os
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from gizmo_notebook.viewer.transport import LOADER_ESM, Blob, Bundle, blob_for, 
 __all__ = ["Viewer"]
 
 _ids = itertools.count(1)
+_IOPUB_FLUSH_S = 0.005
 
 
 class Viewer(anywidget.AnyWidget):
@@ -91,6 +93,9 @@ class Viewer(anywidget.AnyWidget):
         bundle = self._repr_mimebundle_()
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
         display(data, metadata=metadata, raw=True)
+        # Let ipykernel's IOPub thread send the display message before encoding takes the GIL
+        # (meshoptimizer's binding holds it), so the browser loads the bundle meanwhile.
+        time.sleep(_IOPUB_FLUSH_S)
         self._push()
 
     def _on_custom(self, _widget: Any, content: Mapping[str, Any], buffers: list[Any]) -> None:
@@ -148,5 +153,9 @@ class Viewer(anywidget.AnyWidget):
         return self._meta
 
     def __repr__(self) -> str:
-        t = self.meta.get("triangles", {})
+        if self._pending is None:
+            # display() asks for repr (the text/plain fallback) before the view is sent:
+            # encoding here would make the browser wait for it before loading anything
+            return f"Viewer({self.model!r}, triangle_budget={self.triangle_budget})"
+        t = self._meta.get("triangles", {})
         return f"Viewer({self.model!r}, triangles={t.get('shown')}{' (decimated)' if t.get('decimated') else ''})"
