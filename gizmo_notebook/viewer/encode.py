@@ -80,7 +80,11 @@ class EncodedGeometry:
 
     @property
     def key(self) -> str:
-        return _sha(self.vertex_bytes + self.index_bytes)[:24]
+        # The int16 positions are relative to the mesh's own bounds, so two meshes of the same
+        # shape but different size or place (every cylinder of an arm) share the bytes: the
+        # dequantization belongs in the identity too.
+        transform = np.asarray(self.offset + self.scale, dtype="<f8").tobytes()
+        return _sha(self.vertex_bytes + self.index_bytes + transform)[:24]
 
 
 def _sha(data: bytes) -> str:

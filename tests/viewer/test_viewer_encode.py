@@ -190,3 +190,25 @@ def test_displaying_a_viewer_does_not_wait_for_encoding() -> None:
     assert v._pending is None  # nothing encoded yet
     v._push()
     assert v._pending == [] and "triangles=1280" in repr(v)
+
+
+def test_same_shape_at_different_sizes_and_places_stays_two_geometries() -> None:
+    """Quantized bytes are bounds-relative: two cylinders of one topology must not be merged."""
+    model = AssetModel(
+        "two tubes",
+        [
+            Link(
+                "base",
+                [
+                    Visual(Cylinder(0.08, 0.02), Pose((0, 0, 0.01))),
+                    Visual(Cylinder(0.03, 0.40), Pose((0, 0, 0.30))),
+                ],
+            )
+        ],
+    )
+    meta, buffers = encode_model(model)
+    keys = [v["geometry"] for v in meta["links"][0]["visuals"]]
+    assert keys[0] != keys[1]
+    tube, _ = decode_geometry(meta["geometries"][keys[1]], buffers)
+    np.testing.assert_allclose(tube.min(0), [-0.03, -0.03, 0.10], atol=1e-3)
+    np.testing.assert_allclose(tube.max(0), [0.03, 0.03, 0.50], atol=1e-3)
