@@ -212,3 +212,22 @@ def test_same_shape_at_different_sizes_and_places_stays_two_geometries() -> None
     tube, _ = decode_geometry(meta["geometries"][keys[1]], buffers)
     np.testing.assert_allclose(tube.min(0), [-0.03, -0.03, 0.10], atol=1e-3)
     np.testing.assert_allclose(tube.max(0), [0.03, 0.03, 0.50], atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["A 6-DOF robotic arm with a parallel jaw gripper", "a four wheeled rover with a pan tilt head", "a hexapod"],
+)
+def test_every_visual_decodes_to_its_own_extent(prompt: str) -> None:
+    """What the browser draws for each visual spans what the model says (within quantization)."""
+    from gizmo_notebook.local.generator import generate
+
+    model = generate(prompt)
+    meta, buffers = encode_model(model)
+    for link, link_meta in zip(model.links, meta["links"], strict=True):
+        expected = model.link_meshes(link)
+        assert len(expected) == len(link_meta["visuals"])
+        for (mesh, _, _), visual in zip(expected, link_meta["visuals"], strict=True):
+            positions, _ = decode_geometry(meta["geometries"][visual["geometry"]], buffers)
+            np.testing.assert_allclose(positions.min(0), mesh.bounds[0], atol=1e-4, err_msg=visual["name"])
+            np.testing.assert_allclose(positions.max(0), mesh.bounds[1], atol=1e-4, err_msg=visual["name"])
