@@ -73,6 +73,7 @@ class Result:
     ws_bytes: int
     saved: int
     screenshot: float = 0.0  # first >= 97% screenshot, for comparison (coarser)
+    timeline: dict[str, float] | None = None  # our viewer's performance marks, s after the cell start
 
 
 def _raw_bytes(n: int) -> int:
@@ -176,6 +177,12 @@ def measure(server: JupyterServer, browser: Browser, viewer: str, n: int, raw: i
     if not drawn_at or final < 1000:
         raise RuntimeError(f"{viewer} at {n} triangles never drew the whole mesh (pixels: {final})")
     first = drawn_at / 1000 - t0
+    marks = page.evaluate(
+        "() => Object.fromEntries(performance.getEntriesByType('mark')"
+        ".filter((m) => m.name.startsWith('gizmo:'))"
+        ".map((m) => [m.name.slice(6), (performance.timeOrigin + m.startTime) / 1000]))"
+    )
+    timeline = {k: round(v - t0, 3) for k, v in marks.items()} or None
     screenshot_first = next(t for t, c in samples if c >= 0.97 * final)
     wait_cells_done(page, timeout=120)
     page.wait_for_timeout(500)
@@ -185,7 +192,7 @@ def measure(server: JupyterServer, browser: Browser, viewer: str, n: int, raw: i
     saved = len(json.dumps(nb["metadata"].get("widgets", {}))) + len(json.dumps(nb["cells"][1]["outputs"]))
     page.close()
     server.shutdown_kernels()
-    return Result(viewer, n, raw, first, frames.received, saved, screenshot_first)
+    return Result(viewer, n, raw, first, frames.received, saved, screenshot_first, timeline)
 
 
 def small_previews(server: JupyterServer, browser: Browser, count: int = 5) -> dict[str, float]:
@@ -222,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--viewers", default="ours,pythreejs,trimesh")
     parser.add_argument("--repeat", type=int, default=3, help="runs per cell; first frame is the median")
+    parser.add_argument("--timeline", action="store_true",
+                        help="print where our viewer's time goes (its performance marks, s after the cell start)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -241,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {v:9s} {n:>9,d} tris: first frame {r.first_frame:5.2f} s "
                           f"(screenshot {r.screenshot:5.2f} s), "
                           f"ws {_fmt_bytes(r.ws_bytes)}, saved {_fmt_bytes(r.saved)}", flush=True)
+                    if r.timeline and args.timeline:
+                        steps = sorted(r.timeline.items(), key=lambda kv: kv[1])
+                        print("            " + ", ".join(f"{k} {t:.2f}" for k, t in steps), flush=True)
             for v in viewers:
                 best = runs[v][-1]
                 best.first_frame = statistics.median(r.first_frame for r in runs[v])

@@ -13,10 +13,13 @@ the browser gets binary buffers only. Layout of ``meta``:
 * ``joints``: parent-before-child, ``[{"name", "type", "parent", "child", "origin": [16 floats,
   column-major as three.js' Matrix4.fromArray wants], "axis": [x,y,z], "limits": {"lower",
   "upper"} | None}]``; forward kinematics is ``T(child) = T(parent) @ origin @ motion(q)``;
-* ``geometries``: ``{key: {"vertexCount", "indexCount", "vertexBuffer": i, "indexBuffer": i,
-  "offset": [3], "scale": [3], "smooth": bool}}`` where ``i`` indexes ``buffers``;
+* ``geometries``: ``{key: {"vertexCount", "indexCount", "parts": [i, ...], "offset": [3],
+  "scale": [3], "smooth": bool, "flat": bool}}`` where each ``i`` indexes ``buffers``;
 * ``buffers``: ``[{"hash", "size"}]`` (sha256 of each buffer, so a page never fetches a buffer
-  it already holds);
+  it already holds). Each buffer is one *part* of a geometry, self-describing: a 20-byte header
+  (``b"GZP1"``, vertex count, index count, vertex-codec bytes, index-codec bytes; uint32
+  little-endian) then the two codec streams. A part's indices are local to the part; parts of
+  up to 65,536 vertices decode to 16-bit indices;
 * ``triangles``: ``{"source", "shown", "budget", "decimated"}``; ``bounds``: ``[[min], [max]]``.
 
 Encoding, chosen by measurement (see ``benchmarks/bench_viewer.py``):
@@ -28,6 +31,10 @@ Encoding, chosen by measurement (see ``benchmarks/bench_viewer.py``):
   go through meshoptimizer's vertex / index codecs, decoded in the browser by the same
   library's WASM decoder. At 1M triangles this is ~0.17x of float32 + uint32 (delta + zlib
   reached ~0.36x);
+* meshes above ``_SPLIT_FACES`` triangles (drawn flat-shaded, see js/src/viewer/decode.js) go
+  in parts of ~100k triangles, each at most ``MAX_PART_BYTES``: the widget sends a part while
+  the next is encoded and the browser decodes each on arrival, so encoding, transfer and
+  decoding overlap instead of adding up (and each part draws with 16-bit indices);
 * normals are not sent; the browser computes them. Meshes up to 20k triangles are split at sharp creases
   first so a box looks like a box rather than a blob; big meshes (scans) stay smooth.
 
@@ -38,9 +45,11 @@ never the exported file) and ``meta["triangles"]["decimated"]`` says so.
 from __future__ import annotations
 
 import hashlib
+import struct
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import meshoptimizer as _mo
@@ -53,29 +62,34 @@ __all__ = [
     "DEFAULT_TRIANGLE_BUDGET",
     "EncodedGeometry",
     "decode_geometry",
+    "decode_part",
     "encode_mesh",
     "encode_model",
+    "shown_triangles",
 ]
 
 DEFAULT_TRIANGLE_BUDGET = 2_000_000
 _QMAX = 32767
 _CREASE_SPLIT_MAX_FACES = 20_000  # above this, keep vertices shared (smooth shading): splitting
 # a noisy scan at creases can multiply its vertex count, which costs bytes, not looks
-_FAST_REORDER_FACES = 200_000  # above this, the FIFO vertex-cache reorder (time to first frame)
-_SLICE_FACES = 65_536  # ... done in slices this big, yielding the GIL between them
+_SPLIT_FACES = 200_000  # above this: parts, FIFO vertex-cache reorder, flat shading in the browser
+_PART_FACES = 98_304  # triangles per part: ~50k vertices on a surface mesh, so 16-bit indices
+MAX_PART_BYTES = 1 << 20  # a part fits one websocket message (transport.CHUNK_SIZE)
+PART_MAGIC = b"GZP1"
+_PART_HEADER = struct.Struct("<4sIIII")  # magic, vertex count, index count, vertex bytes, index bytes
 
 
 @dataclass(frozen=True)
 class EncodedGeometry:
-    """One mesh, ready for the browser: two codec buffers and how to dequantize them."""
+    """One mesh, ready for the browser: its parts (see the module doc) and how to dequantize them."""
 
-    vertex_bytes: bytes
-    index_bytes: bytes
+    parts: tuple[bytes, ...]
     vertex_count: int
     index_count: int
     offset: tuple[float, float, float]
     scale: tuple[float, float, float]
     smooth: bool
+    flat: bool
     source_triangles: int
 
     @property
@@ -84,7 +98,7 @@ class EncodedGeometry:
         # shape but different size or place (every cylinder of an arm) share the bytes: the
         # dequantization belongs in the identity too.
         transform = np.asarray(self.offset + self.scale, dtype="<f8").tobytes()
-        return _sha(self.vertex_bytes + self.index_bytes + transform)[:24]
+        return _sha(b"".join(self.parts) + transform)[:24]
 
 
 def _sha(data: bytes) -> str:
@@ -136,25 +150,78 @@ def _simplify(vertices: np.ndarray, faces: np.ndarray, target_faces: int) -> np.
     return dest[:n].reshape(-1, 3).astype(np.int64)
 
 
-def _reorder_in_slices(out: np.ndarray, indices: np.ndarray, vertex_count: int) -> None:
-    """FIFO vertex-cache reorder of a big index buffer, one slice of triangles at a time.
+def _axis_bounds(vertices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-axis min and max of an (n, 3) array, column by column.
 
-    Two reasons, both measured at 1M triangles: slices are ~3x faster than one call (0.07 ->
-    0.02 s; the per-slice working set stays in the CPU cache) with the same bytes (a vertex
-    cache holds a few dozen vertices, so slice borders cost nothing), and meshoptimizer's
-    binding holds the GIL, so ``time.sleep(0)`` between slices lets ipykernel's IOPub thread
-    send what is queued (the display message, chunks of an earlier model) meanwhile.
+    ``vertices.min(axis=0)`` reduces across a 3-wide row-major array, which numpy does ~25x
+    slower than three contiguous column reductions (25 ms vs 1 ms at 500k vertices); the
+    viewer needs these bounds twice on its way to the first frame.
     """
-    step = 3 * _SLICE_FACES
-    for start in range(0, len(indices), step):
-        part = indices[start : start + step]
-        _mo.optimize_vertex_cache_fifo(out[start : start + step], np.ascontiguousarray(part), len(part),
-                                       vertex_count, 16)
+    cols = np.asarray(vertices, dtype=np.float64).T
+    return (np.array([c.min() for c in cols]), np.array([c.max() for c in cols]))
+
+
+def _quantize(vertices: np.ndarray, offset: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """int16 xyzw (w = 0) with ``vertices ~= offset + q * scale``; one column at a time,
+    which keeps the temporaries small (2.5x faster than the whole-array expression)."""
+    q = np.zeros((len(vertices), 4), dtype=np.int16)
+    for axis in range(3):
+        col = vertices[:, axis] - offset[axis]
+        col *= 1.0 / scale[axis]
+        np.rint(col, out=col)
+        np.clip(col, -_QMAX, _QMAX, out=col)
+        q[:, axis] = col
+    return q
+
+
+def _pack_part(q: np.ndarray, indices: np.ndarray) -> bytes:
+    """Header + meshoptimizer vertex and index streams for vertices ``q`` (int16 xyzw) and
+    ``indices`` (uint32, into ``q``)."""
+    vertex_bytes = _mo.encode_vertex_buffer(np.ascontiguousarray(q), len(q), 8) if len(q) else b""
+    index_bytes = _mo.encode_index_buffer(indices, len(indices), len(q)) if len(indices) else b""
+    header = _PART_HEADER.pack(PART_MAGIC, len(q), len(indices), len(vertex_bytes), len(index_bytes))
+    return header + bytes(vertex_bytes) + bytes(index_bytes)
+
+
+def _big_mesh_parts(q: np.ndarray, indices: np.ndarray, on_part: Callable[[bytes], None] | None) -> list[bytes]:
+    """Encode a big mesh as parts of ``_PART_FACES`` triangles (halved until one fits
+    ``MAX_PART_BYTES``), handing each to ``on_part`` as soon as it exists.
+
+    Per part: FIFO vertex-cache reorder (at this size ~3x faster than the full optimizer, same
+    bytes: a vertex cache holds a few dozen vertices, so part borders cost nothing), then the
+    vertices it uses, in fetch order (vertices on a border are stored by both parts: ~1 % more
+    bytes on a sphere). ``time.sleep(0)`` between parts lets ipykernel's IOPub thread send
+    the previous part: meshoptimizer's binding holds the GIL.
+    """
+    parts: list[bytes] = []
+    pending = [(start, min(start + 3 * _PART_FACES, len(indices))) for start in range(0, len(indices), 3 * _PART_FACES)]
+    pending.reverse()
+    while pending:
+        lo, hi = pending.pop()
+        part = np.ascontiguousarray(indices[lo:hi])
+        cached = np.empty_like(part)
+        _mo.optimize_vertex_cache_fifo(cached, part, len(part), len(q), 16)
+        fetched = np.empty((min(len(q), len(part)), 4), dtype=np.int16)
+        used = _mo.optimize_vertex_fetch(fetched, cached, q, len(cached), len(q), 8)  # remaps `cached`
+        data = _pack_part(fetched[:used], cached)
+        if len(data) > MAX_PART_BYTES and hi - lo > 3:
+            mid = lo + (hi - lo) // 6 * 3
+            pending += [(mid, hi), (lo, mid)]
+            continue
+        parts.append(data)
+        if on_part is not None:
+            on_part(data)
         time.sleep(0)
+    return parts
 
 
-def encode_mesh(mesh: trimesh.Trimesh, *, max_triangles: int | None = None) -> EncodedGeometry:
-    """Quantize and compress one mesh (optionally simplified to ``max_triangles``)."""
+def encode_mesh(mesh: trimesh.Trimesh, *, max_triangles: int | None = None,
+                on_part: Callable[[bytes], None] | None = None) -> EncodedGeometry:
+    """Quantize and compress one mesh (optionally simplified to ``max_triangles``).
+
+    ``on_part(bytes)`` is called with each part as soon as it is encoded (big meshes come in
+    several), so a caller can send it while the rest is still being encoded.
+    """
     vertices = np.asarray(mesh.vertices, dtype=np.float64)
     faces = np.asarray(mesh.faces, dtype=np.int64)
     source_triangles = len(faces)
@@ -167,60 +234,70 @@ def encode_mesh(mesh: trimesh.Trimesh, *, max_triangles: int | None = None) -> E
         vertices = np.zeros((0, 3))
         faces = np.zeros((0, 3), dtype=np.int64)
 
-    lo = vertices.min(axis=0) if len(vertices) else np.zeros(3)
-    hi = vertices.max(axis=0) if len(vertices) else np.zeros(3)
+    lo, hi = _axis_bounds(vertices) if len(vertices) else (np.zeros(3), np.zeros(3))
     offset = (lo + hi) / 2.0
     half = np.maximum((hi - lo) / 2.0, 1e-12)
     scale = half / _QMAX  # position = offset + q * scale
-    # in place, one temporary: at 1M triangles this is ~2x faster than the plain expression
-    work = vertices - offset
-    work *= 1.0 / scale
-    np.rint(work, out=work)
-    np.clip(work, -_QMAX, _QMAX, out=work)
-    q = np.zeros((len(vertices), 4), dtype=np.int16)
-    q[:, :3] = work
-
+    q = _quantize(vertices, offset, scale)
     indices = np.ascontiguousarray(faces, dtype=np.uint32).ravel()
-    vertex_count = len(q)
-    if len(indices):
-        cached = np.zeros_like(indices)
-        if len(indices) > 3 * _FAST_REORDER_FACES:
-            _reorder_in_slices(cached, indices, vertex_count)
-        else:
-            _mo.optimize_vertex_cache(cached, indices, len(indices), vertex_count)
-        fetched = np.zeros_like(q)
-        # remaps ``cached`` in place to the new vertex order and drops unreferenced vertices
-        vertex_count = _mo.optimize_vertex_fetch(fetched, cached, q, len(cached), len(q), 8)
-        q, indices = fetched[:vertex_count], cached
-        index_bytes = _mo.encode_index_buffer(indices, len(indices), vertex_count)
-        vertex_bytes = _mo.encode_vertex_buffer(np.ascontiguousarray(q), vertex_count, 8)
+
+    flat = len(faces) > _SPLIT_FACES
+    if flat:
+        parts = _big_mesh_parts(q, indices, on_part)
     else:
-        index_bytes = vertex_bytes = b""
+        if len(indices):
+            cached = np.empty_like(indices)
+            _mo.optimize_vertex_cache(cached, indices, len(indices), len(q))
+            fetched = np.empty_like(q)
+            used = _mo.optimize_vertex_fetch(fetched, cached, q, len(cached), len(q), 8)  # remaps `cached`
+            q, indices = fetched[:used], cached
+        else:
+            q = q[:0]
+        parts = [_pack_part(q, indices)]
+        if on_part is not None:
+            on_part(parts[0])
+    vertex_count = sum(_PART_HEADER.unpack_from(p)[1] for p in parts)
     return EncodedGeometry(
-        vertex_bytes=bytes(vertex_bytes),
-        index_bytes=bytes(index_bytes),
+        parts=tuple(parts),
         vertex_count=int(vertex_count),
         index_count=int(len(indices)),
         offset=tuple(float(v) for v in offset),  # type: ignore[arg-type]
         scale=tuple(float(v) for v in scale),  # type: ignore[arg-type]
         smooth=bool(smooth),
+        flat=bool(flat),
         source_triangles=int(source_triangles),
     )
+
+
+def decode_part(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """One part's int16 xyzw vertices and its (local) uint32 indices."""
+    magic, n, m, vlen, ilen = _PART_HEADER.unpack_from(data)
+    if magic != PART_MAGIC or len(data) != _PART_HEADER.size + vlen + ilen:
+        raise ValueError("not a geometry part (bad header or length)")
+    body = memoryview(data)[_PART_HEADER.size:]
+    if n == 0 or m == 0:
+        return np.zeros((0, 4), dtype=np.int16), np.zeros(0, dtype=np.uint32)
+    q = _mo.decode_vertex_buffer(n, 8, bytes(body[:vlen]), dtype=np.dtype((np.int16, 4)))
+    idx = _mo.decode_index_buffer(m, 4, bytes(body[vlen:]))
+    return np.asarray(q).reshape(n, 4), np.asarray(idx, dtype=np.uint32)
 
 
 def decode_geometry(meta: dict, buffers: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     """The inverse of :func:`encode_mesh` for one ``meta["geometries"][key]`` entry.
 
     What the browser does, in Python: used by tests to bound the quantization error and by
-    anyone who wants to check a payload without a browser.
+    anyone who wants to check a payload without a browser. Parts are joined into one mesh
+    (a vertex on a part border appears once per part).
     """
-    n, m = int(meta["vertexCount"]), int(meta["indexCount"])
-    if n == 0 or m == 0:
+    positions, faces, base = [], [], 0
+    for i in meta["parts"]:
+        q, idx = decode_part(buffers[i])
+        positions.append(np.asarray(meta["offset"]) + q[:, :3].astype(np.float64) * np.asarray(meta["scale"]))
+        faces.append(idx.reshape(-1, 3).astype(np.int64) + base)
+        base += len(q)
+    if not positions:
         return np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int64)
-    q = _mo.decode_vertex_buffer(n, 8, buffers[meta["vertexBuffer"]], dtype=np.dtype((np.int16, 4)))
-    idx = _mo.decode_index_buffer(m, 4, buffers[meta["indexBuffer"]])
-    positions = np.asarray(meta["offset"]) + q[:, :3].astype(np.float64) * np.asarray(meta["scale"])
-    return positions, idx.reshape(-1, 3).astype(np.int64)
+    return np.concatenate(positions), np.concatenate(faces)
 
 
 # --------------------------------------------------------------------------- the model
@@ -238,18 +315,22 @@ def _mesh_fingerprint(mesh: trimesh.Trimesh, max_triangles: int | None) -> tuple
     return (hashlib.sha1(v.tobytes()).hexdigest(), hashlib.sha1(f.tobytes()).hexdigest(), max_triangles)
 
 
-def _encode_cached(mesh: trimesh.Trimesh, max_triangles: int | None) -> EncodedGeometry:
-    if len(mesh.faces) > _FAST_REORDER_FACES:
+def _encode_cached(mesh: trimesh.Trimesh, max_triangles: int | None,
+                   on_part: Callable[[bytes], None] | None = None) -> EncodedGeometry:
+    if len(mesh.faces) > _SPLIT_FACES:
         # hashing a big mesh's arrays costs ~40 ms of the first frame; big meshes are rarely
         # shown twice, so they skip the cache
-        return encode_mesh(mesh, max_triangles=max_triangles)
+        return encode_mesh(mesh, max_triangles=max_triangles, on_part=on_part)
     key = _mesh_fingerprint(mesh, max_triangles)
     with _CACHE_LOCK:
         hit = _CACHE.get(key)
         if hit is not None:
             _CACHE.move_to_end(key)
+            if on_part is not None:
+                for part in hit.parts:
+                    on_part(part)
             return hit
-    enc = encode_mesh(mesh, max_triangles=max_triangles)
+    enc = encode_mesh(mesh, max_triangles=max_triangles, on_part=on_part)
     with _CACHE_LOCK:
         _CACHE[key] = enc
         while len(_CACHE) > _CACHE_SIZE:
@@ -287,8 +368,7 @@ def _zero_pose_bounds(model: AssetModel, per_link: list) -> np.ndarray:
         for mesh, _, _ in items:
             if len(mesh.vertices) == 0:
                 continue
-            v = np.asarray(mesh.vertices)
-            box = trimesh.bounds.corners(np.stack([v.min(axis=0), v.max(axis=0)]))
+            box = trimesh.bounds.corners(np.stack(_axis_bounds(mesh.vertices)))
             corners.append(trimesh.transform_points(box, transforms[link.name]))
     if not corners:
         return np.zeros((2, 3))
@@ -296,10 +376,21 @@ def _zero_pose_bounds(model: AssetModel, per_link: list) -> np.ndarray:
     return np.stack([pts.min(axis=0), pts.max(axis=0)])
 
 
+def shown_triangles(model: AssetModel, triangle_budget: int = DEFAULT_TRIANGLE_BUDGET) -> int:
+    """About how many triangles :func:`encode_model` will send (for progress before it is done)."""
+    total = sum(len(mesh.faces) for link in model.links for mesh, _, _ in _link_meshes(model, link))
+    return int(min(total, triangle_budget))
+
+
 def encode_model(
-    model: AssetModel, *, triangle_budget: int = DEFAULT_TRIANGLE_BUDGET
+    model: AssetModel, *, triangle_budget: int = DEFAULT_TRIANGLE_BUDGET,
+    on_buffer: Callable[[bytes], None] | None = None,
 ) -> tuple[dict, list[bytes]]:
-    """Metadata + binary buffers describing ``model`` for the browser (see the module doc)."""
+    """Metadata + binary buffers describing ``model`` for the browser (see the module doc).
+
+    ``on_buffer(bytes)`` sees each new buffer as soon as it is encoded, before the metadata
+    exists: the viewer streams them (see :class:`~gizmo_notebook.viewer.widget.Viewer`).
+    """
     if triangle_budget < 1:
         raise ValueError(f"triangle_budget must be a positive number of triangles, got {triangle_budget}")
     per_link = [(link, _link_meshes(model, link)) for link in model.links]
@@ -314,6 +405,8 @@ def encode_model(
         if h not in buffer_index:
             buffer_index[h] = len(buffers)
             buffers.append(data)
+            if on_buffer is not None:
+                on_buffer(data)
         return buffer_index[h]
 
     geometries: dict[str, dict] = {}
@@ -323,17 +416,17 @@ def encode_model(
         visuals = []
         for mesh, color, vname in items:
             limit = None if ratio >= 1.0 else max(4, int(len(mesh.faces) * ratio))
-            enc = _encode_cached(mesh, limit)
+            enc = _encode_cached(mesh, limit, add)  # each part is streamed as soon as it exists
             key = enc.key
             if key not in geometries:
                 geometries[key] = {
                     "vertexCount": enc.vertex_count,
                     "indexCount": enc.index_count,
-                    "vertexBuffer": add(enc.vertex_bytes),
-                    "indexBuffer": add(enc.index_bytes),
+                    "parts": [add(p) for p in enc.parts],
                     "offset": list(enc.offset),
                     "scale": list(enc.scale),
                     "smooth": enc.smooth,
+                    "flat": enc.flat,
                     "sourceTriangles": enc.source_triangles,
                 }
             shown += enc.index_count // 3

@@ -29,9 +29,11 @@ import anywidget
 from ipywidgets import Image, Widget
 from traitlets import Any, Bytes, Unicode
 
+from gizmo_notebook.viewer.encode import MAX_PART_BYTES
+
 __all__ = ["CHUNK_SIZE", "LOADER_ESM", "Blob", "Bundle", "blob_for", "bundle_ref", "chunk_buffers"]
 
-CHUNK_SIZE = 1 << 20  # 1 MiB: a 1M-triangle model arrives in ~4 messages
+CHUNK_SIZE = MAX_PART_BYTES  # 1 MiB: a part of a big mesh is one chunk, hence one message
 
 _STATIC = Path(__file__).resolve().parent.parent / "static"
 BUNDLE_PATH = _STATIC / "widget.js"
@@ -98,6 +100,29 @@ def chunk_buffers(buffers: list[bytes], size: int = CHUNK_SIZE) -> list[list[tup
     return out
 
 
+def _gzipped(source: bytes, digest: str) -> bytes:
+    """``source`` gzipped, cached on disk by digest: gzip -9 of the bundle costs ~30 ms, paid
+    by the first widget of every kernel on its way to the screen otherwise."""
+    from gizmo_notebook.paths import cache_dir
+
+    path = cache_dir() / "bundle" / f"{digest}.js.gz"
+    try:
+        data = path.read_bytes()
+        if gzip.decompress(data) == source:  # a torn or foreign file is simply redone
+            return data
+    except (OSError, EOFError, gzip.BadGzipFile):
+        pass
+    data = gzip.compress(source, 9, mtime=0)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{threading.get_ident()}")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError:  # a read-only cache costs time, not correctness
+        pass
+    return data
+
+
 def bundle_ref() -> Bundle:
     """The kernel's one :class:`Bundle` widget (reloaded if the bundle file changed)."""
     global _bundle
@@ -110,7 +135,7 @@ def bundle_ref() -> Bundle:
     digest = hashlib.sha256(source).hexdigest()
     with _lock:
         if _bundle is None or not _alive(_bundle) or _bundle.digest != digest:
-            _bundle = Bundle(digest=digest, gz=gzip.compress(source, 9, mtime=0))
+            _bundle = Bundle(digest=digest, gz=_gzipped(source, digest))
         return _bundle
 
 
@@ -137,6 +162,7 @@ export default {
   async render(ctx) {
     performance.mark("gizmo:loader");
     const widget = await load(ctx.model);
+    performance.mark("gizmo:bundle");
     return widget.render(ctx);
   },
 };

@@ -15,13 +15,14 @@ from ipywidgets import widget_serialization
 from traitlets import Bool, Dict, Instance, Int, List, Unicode
 
 from gizmo_notebook.model import AssetModel
-from gizmo_notebook.viewer.encode import DEFAULT_TRIANGLE_BUDGET, encode_model
+from gizmo_notebook.viewer.encode import DEFAULT_TRIANGLE_BUDGET, encode_model, shown_triangles
 from gizmo_notebook.viewer.transport import LOADER_ESM, Blob, Bundle, blob_for, bundle_ref, chunk_buffers
 
 __all__ = ["Viewer"]
 
 _ids = itertools.count(1)
 _IOPUB_FLUSH_S = 0.005
+_BLOBS_EVERY = 256 * 1024
 
 
 class Viewer(anywidget.AnyWidget):
@@ -38,6 +39,7 @@ class Viewer(anywidget.AnyWidget):
     _bundle = Instance(Bundle).tag(sync=True, **widget_serialization)
     _meta = Dict().tag(sync=True)
     _blobs = List(Instance(Blob)).tag(sync=True, **widget_serialization)
+    _expected_triangles = Int(0).tag(sync=True)  # for progress before _meta (which comes last)
     height = Int(480).tag(sync=True)
     wireframe = Bool(False).tag(sync=True)
     joint_values = Dict().tag(sync=True)
@@ -54,37 +56,61 @@ class Viewer(anywidget.AnyWidget):
         self.model = model
         self.triangle_budget = triangle_budget
         self._pending: list[tuple[str, bytes]] | None = None  # None: not encoded yet
+        self._unlisted: list[Blob] = []  # chunk widgets created (sent) but not yet listed in _blobs
         self._screenshots: dict[int, tuple[concurrent.futures.Future[bytes], Path | None]] = {}
         self.last_screenshot: bytes | None = None
         super().__init__(_bundle=bundle_ref(), height=height, **kwargs)
         self.on_msg(self._on_custom)
 
     # -- transfer ---------------------------------------------------------------------
-    def _encode(self) -> None:
-        """Encode the model (once). Done after the widget is displayed, so the browser loads
-        the bundle and its decoder while the kernel quantizes and compresses."""
+    def _encode(self, *, send: bool = False) -> None:
+        """Encode the model (once); with ``send``, stream each buffer to the browser as soon
+        as it is encoded. Done after the widget is displayed, so the browser loads the bundle
+        and its decoder while the kernel quantizes and compresses; big meshes come in parts,
+        so the first parts travel (and are decoded) while the rest is still being encoded.
+        The metadata goes last: it names every buffer the view needs."""
         if self._pending is not None:
+            if send:
+                self._send_pending(final=True)
             return
-        meta, buffers = encode_model(self.model, triangle_budget=self.triangle_budget)
-        chunks = chunk_buffers(buffers)
-        for entry, parts in zip(meta["buffers"], chunks, strict=True):
-            entry["chunks"] = [{"digest": d, "size": n} for d, n, _ in parts]
-        self._pending = [(d, data) for parts in chunks for d, _, data in parts]
+        self._pending = []
+        chunk_lists: list[list[tuple[str, int, bytes]]] = []
+
+        def on_buffer(data: bytes) -> None:
+            (chunks,) = chunk_buffers([data])
+            chunk_lists.append(chunks)
+            assert self._pending is not None
+            self._pending += [(d, part) for d, _, part in chunks]
+            if send:
+                self._send_pending(final=False)
+
+        if send:
+            self._expected_triangles = shown_triangles(self.model, self.triangle_budget)
+        meta, buffers = encode_model(self.model, triangle_budget=self.triangle_budget, on_buffer=on_buffer)
+        for entry, chunks in zip(meta["buffers"], chunk_lists, strict=True):
+            entry["chunks"] = [{"digest": d, "size": n} for d, n, _ in chunks]
+        if send:
+            self._send_pending(final=True)
         self._meta = meta
 
-    def _push(self) -> None:
-        """Send the chunks the page does not have yet, one message each (shows progress)."""
-        self._encode()
+    def _send_pending(self, *, final: bool) -> None:
+        """Create (send) a chunk widget for each pending chunk the page lacks. ``_blobs`` is
+        what tells the view about them, so it is updated every ``_BLOBS_EVERY`` bytes rather
+        than per tiny part (each update is a message and a scan in the browser), and at the end."""
         assert self._pending is not None
-        sent = {b.digest for b in self._blobs}
-        blobs = list(self._blobs)
+        known = {b.digest for b in self._blobs} | {b.digest for b in self._unlisted}
         for digest, data in self._pending:
-            if digest in sent:
-                continue
-            blobs.append(blob_for(data))
-            sent.add(digest)
-            self._blobs = list(blobs)
+            if digest not in known:
+                self._unlisted.append(blob_for(data))
+                known.add(digest)
         self._pending = []
+        if self._unlisted and (final or sum(len(b.value) for b in self._unlisted) >= _BLOBS_EVERY):
+            self._blobs = [*self._blobs, *self._unlisted]
+            self._unlisted = []
+
+    def _push(self) -> None:
+        """Send what the page does not have yet (encoding first if needed)."""
+        self._encode(send=True)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

@@ -73,7 +73,7 @@ def test_payload_is_much_smaller_than_float32_plus_uint32() -> None:
     mesh = _noisy_sphere(6)  # 82k triangles
     enc = encode_mesh(mesh)
     raw = len(mesh.vertices) * 12 + len(mesh.faces) * 12
-    assert (len(enc.vertex_bytes) + len(enc.index_bytes)) / raw < 0.45
+    assert sum(len(part) for part in enc.parts) / raw < 0.45
 
 
 def test_over_budget_is_decimated_for_display_and_says_so() -> None:
@@ -160,25 +160,78 @@ def test_small_meshes_split_at_creases_only() -> None:
     assert enc.vertex_count == len(smooth.vertices)
 
 
-def test_big_meshes_are_reordered_in_slices_and_keep_every_triangle(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The sliced vertex-cache reorder (meshes above the fast-reorder size) loses no triangle."""
+def test_big_meshes_go_in_parts_that_keep_every_triangle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above the split size a mesh is encoded part by part (each streamed as it is done, each
+    with its own vertices); decoded together they are the source mesh, triangle for triangle."""
     from gizmo_notebook.viewer import encode
 
-    mesh = _noisy_sphere(5)  # 20k triangles; thresholds lowered so 7 slices (the last partial) run
-    monkeypatch.setattr(encode, "_FAST_REORDER_FACES", 1_000)
-    monkeypatch.setattr(encode, "_SLICE_FACES", 3_000)
-    enc = encode_mesh(mesh)
-    meta = {"vertexCount": enc.vertex_count, "indexCount": enc.index_count, "vertexBuffer": 0,
-            "indexBuffer": 1, "offset": enc.offset, "scale": enc.scale}
-    positions, faces = decode_geometry(meta, [enc.vertex_bytes, enc.index_bytes])
-    assert len(faces) == len(mesh.faces)
+    mesh = _noisy_sphere(5)  # 20k triangles; thresholds lowered so 7 parts (the last partial) run
+    monkeypatch.setattr(encode, "_SPLIT_FACES", 1_000)
+    monkeypatch.setattr(encode, "_PART_FACES", 3_000)
+    streamed: list[bytes] = []
+    enc = encode_mesh(mesh, on_part=streamed.append)
+    assert enc.flat and len(enc.parts) == 7 and list(enc.parts) == streamed
+    meta = {"parts": list(range(len(enc.parts))), "offset": enc.offset, "scale": enc.scale}
+    positions, faces = decode_geometry(meta, list(enc.parts))
+    assert len(faces) == len(mesh.faces) == enc.index_count // 3
+    for part in enc.parts:  # every part is whole on its own, with indices local to it
+        q, idx = encode.decode_part(part)
+        assert idx.max() < len(q) <= 65536
     # each source triangle is found among the decoded ones (matched by nearest corners)
     nearest = cKDTree(positions).query(mesh.vertices)[1]
-    decoded = {tuple(sorted(f)) for f in faces.tolist()}
+    decoded = {tuple(sorted(f)) for f in nearest[cKDTree(mesh.vertices).query(positions)[1]][faces].tolist()}
     source = {tuple(sorted(f)) for f in nearest[mesh.faces].tolist()}
     assert decoded == source
     raw = len(mesh.vertices) * 12 + len(mesh.faces) * 12
-    assert (len(enc.vertex_bytes) + len(enc.index_bytes)) / raw < 0.45
+    assert sum(len(p) for p in enc.parts) / raw < 0.47  # border vertices are stored twice
+
+
+def test_a_part_never_exceeds_one_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Incompressible parts are halved until each fits one websocket message."""
+    from gizmo_notebook.viewer import encode
+
+    rng = np.random.default_rng(1)
+    soup = trimesh.Trimesh(rng.random((30_000, 3)), rng.integers(0, 30_000, (20_000, 3)), process=False)
+    monkeypatch.setattr(encode, "_SPLIT_FACES", 1_000)
+    monkeypatch.setattr(encode, "MAX_PART_BYTES", 40_000)
+    enc = encode_mesh(soup)
+    assert sum(len(p) for p in enc.parts) > 4 * 40_000  # so the split was needed, several times
+    assert max(len(p) for p in enc.parts) <= 40_000
+    positions, faces = decode_geometry({"parts": list(range(len(enc.parts))), "offset": enc.offset,
+                                        "scale": enc.scale}, list(enc.parts))
+    assert len(faces) == 20_000
+    np.testing.assert_allclose(positions[faces].mean(axis=(0, 1)), soup.vertices[soup.faces].mean(axis=(0, 1)),
+                               atol=1e-4)
+
+
+def test_a_malformed_part_is_refused() -> None:
+    from gizmo_notebook.viewer.encode import decode_part
+
+    part = encode_mesh(_noisy_sphere(2)).parts[0]
+    with pytest.raises(ValueError, match="part"):
+        decode_part(part[:-1])
+    with pytest.raises(ValueError, match="part"):
+        decode_part(b"XXXX" + part[4:])
+
+
+def test_the_viewer_streams_parts_before_the_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each part is sent (a chunk widget, listed in _blobs) while later ones are still being
+    encoded; the metadata, which names them all, is set last."""
+    from gizmo_notebook.viewer import encode, widget
+
+    monkeypatch.setattr(encode, "_SPLIT_FACES", 1_000)
+    monkeypatch.setattr(encode, "_PART_FACES", 3_000)
+    monkeypatch.setattr(widget, "_BLOBS_EVERY", 1)
+    v = view(_noisy_sphere(5, seed=7))
+    events: list[tuple[str, int]] = []
+    v.observe(lambda change: events.append(("blobs", len(change["new"]))), names="_blobs")
+    v.observe(lambda change: events.append(("meta", len(change["new"]["buffers"]))), names="_meta")
+    v._push()
+    assert v._expected_triangles == 20_480
+    blobs = [n for kind, n in events if kind == "blobs"]
+    assert blobs == list(range(1, 8)) and events[-1] == ("meta", 7)
+    needed = {c["digest"] for b in v._meta["buffers"] for c in b["chunks"]}
+    assert needed == {b.digest for b in v._blobs}
 
 
 def test_displaying_a_viewer_does_not_wait_for_encoding() -> None:

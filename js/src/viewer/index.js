@@ -4,7 +4,7 @@
 // can be shown, nothing is sent twice, and saved widget state holds every chunk for
 // kernel-less pages), then hands them to the panel.
 import { createViewerPanel } from "./panel.js";
-import { concatChunks } from "./decode.js";
+import { concatChunks, decodePart, partHeader } from "./decode.js";
 
 export { createViewport } from "./viewport.js";
 export { createViewerPanel } from "./panel.js";
@@ -21,34 +21,54 @@ function bytesOf(value) {
   return new Uint8Array(0);
 }
 
-/** Resolve `_blobs` into digest -> bytes, reporting progress; resolves once `needed` are all there. */
-function collectChunks(model, needed, onProgress) {
+/**
+ * Watch `_blobs` from the start: every chunk that is a whole geometry part is decoded as soon
+ * as it arrives (the kernel streams the parts of a big mesh while it is still encoding the
+ * rest, and sends the metadata last), and progress is shown from the parts' own headers.
+ * `ready(needed)` resolves digest -> bytes once every chunk the metadata names is here.
+ */
+function watchChunks(model, onProgress) {
   const have = new Map();
-  const total = [...needed.values()].reduce((a, b) => a + b, 0);
-  return new Promise((resolve, reject) => {
-    let done = false;
-    async function scan() {
-      const refs = model.get("_blobs") || [];
-      for (const ref of refs) {
-        const m = await model.widget_manager.get_model(refId(ref));
-        const digest = m.get("digest");
-        if (!have.has(digest)) {
-          if (!have.size) performance.mark("gizmo:first-chunk");
-          have.set(digest, bytesOf(m.get("value")));
-        }
-      }
-      const received = [...needed.keys()].reduce((n, d) => n + (have.has(d) ? needed.get(d) : 0), 0);
-      onProgress(received, total);
-      if (!done && [...needed.keys()].every((d) => have.has(d))) {
-        done = true;
-        model.off("change:_blobs", onChange);
-        resolve(have);
+  let triangles = 0;
+  let waiting = null; // { needed, resolve }
+  let scanning = Promise.resolve();
+  function check() {
+    if (!waiting) return;
+    const { needed, resolve } = waiting;
+    const total = [...needed.values()].reduce((a, b) => a + b, 0);
+    const received = [...needed.keys()].reduce((n, d) => n + (have.has(d) ? needed.get(d) : 0), 0);
+    onProgress(received, total, "bytes");
+    if ([...needed.keys()].every((d) => have.has(d))) { waiting = null; resolve(have); }
+  }
+  async function scan() {
+    for (const ref of model.get("_blobs") || []) {
+      const m = await model.widget_manager.get_model(refId(ref));
+      const digest = m.get("digest");
+      if (have.has(digest)) continue;
+      if (!have.size) performance.mark("gizmo:first-chunk");
+      const bytes = bytesOf(m.get("value"));
+      have.set(digest, bytes);
+      const header = partHeader(bytes);
+      if (header) {
+        triangles += header.indexCount / 3;
+        decodePart(bytes).catch(() => {}); // errors surface when the model is built
       }
     }
-    const onChange = () => scan().catch(reject);
-    model.on("change:_blobs", onChange);
-    scan().catch(reject);
-  });
+    if (!waiting) onProgress(triangles, model.get("_expected_triangles") || 0, "triangles");
+    check();
+  }
+  const onChange = () => { scanning = scanning.then(scan); return scanning; };
+  model.on("change:_blobs", onChange);
+  onChange();
+  return {
+    ready(needed) {
+      return new Promise((resolve, reject) => {
+        waiting = { needed, resolve };
+        onChange().then(check, reject);
+      });
+    },
+    dispose() { model.off("change:_blobs", onChange); },
+  };
 }
 
 export function renderViewer({ model, el }) {
@@ -59,25 +79,26 @@ export function renderViewer({ model, el }) {
   // Where the time to first frame goes (read by benchmarks/bench_viewer.py).
   const timings = (el.gizmoTimings = { render: performance.now() });
   performance.mark("gizmo:render");
+  const chunks = watchChunks(model, (done, total, unit) => panel.setProgress(done, total, unit));
 
   async function load() {
     const meta = model.get("_meta");
     if (!meta || !meta.links) {
-      // the kernel encodes after display; change:_meta calls load() again
-      panel.setMessage("preparing model…");
+      // the kernel sends the metadata after the geometry; change:_meta calls load() again
+      if (!(model.get("_blobs") || []).length) panel.setMessage("preparing model…");
       model.send({ type: "need" });
       return;
     }
     performance.mark("gizmo:meta");
     const needed = new Map();
     for (const b of meta.buffers) for (const c of b.chunks) needed.set(c.digest, c.size);
-    const refs = model.get("_blobs") || [];
-    if (refs.length < needed.size) model.send({ type: "need" });
-    const chunks = await collectChunks(model, needed, (r, t) => panel.setProgress(r, t));
+    // encoded but never sent (shown inside a container, say): ask for the chunks
+    if ((model.get("_blobs") || []).length < needed.size) model.send({ type: "need" });
+    const have = await chunks.ready(needed);
     if (disposed) return;
     timings.received = performance.now();
     performance.mark("gizmo:received");
-    const buffers = meta.buffers.map((b) => concatChunks(b.chunks.map((c) => chunks.get(c.digest))));
+    const buffers = meta.buffers.map((b) => concatChunks(b.chunks.map((c) => have.get(c.digest))));
     await panel.setModel(meta, buffers);
     timings.firstFrame = performance.now();
     panel.setPose(model.get("joint_values") || {});
@@ -117,6 +138,7 @@ export function renderViewer({ model, el }) {
     model.off("change:wireframe", onWire);
     model.off("change:_meta", onMeta);
     model.off("msg:custom", onMsg);
+    chunks.dispose();
     panel.dispose();
   };
 }

@@ -140,8 +140,10 @@ export function createViewerPanel(container, options = {}) {
       vp.setPose(values);
     },
     setWireframe(on) { wire = !!on; vp.setWireframe(wire); },
-    setProgress(received, total) {
-      progress.textContent = total ? `receiving model… ${(received / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB` : "";
+    setProgress(received, total, unit = "bytes") {
+      if (!total) progress.textContent = "";
+      else if (unit === "triangles") progress.textContent = `receiving model… ${Math.min(100, Math.round((100 * received) / total))}% of ${total.toLocaleString("en-US")} triangles`;
+      else progress.textContent = `receiving model… ${(received / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB`;
     },
     setMessage(text) { progress.textContent = text; },
     dispose() { layout.disconnect(); vp.dispose(); root.remove(); },

@@ -142,16 +142,19 @@ export function createViewport(container, options = {}) {
   // Shader warm-up while the geometry is still on its way: compiling the programs (and, on
   // SwiftShader, JIT-compiling its pipeline routines, keyed by vertex formats and state) is
   // otherwise part of the first frame. One tiny triangle per material kind the model may
-  // use, with the same attribute layouts as decode.js produces, drawn once into a 1-pixel
-  // viewport before the model is there.
-  function warmUp() {
+  // use, with the same attribute layouts as decode.js produces: compiled in the background
+  // (KHR_parallel_shader_compile, so the page keeps taking in the geometry meanwhile), then
+  // drawn once into a 1-pixel viewport before the model is there.
+  const warmMaterials = [];
+  async function warmUp() {
     if (disposed || root) return;
+    performance.mark("gizmo:warmup-start");
     const tri = (quantized) => {
       const g = new THREE.BufferGeometry();
       if (quantized) {
         const q = new Int16Array([0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0]);
         g.setAttribute("position", new THREE.InterleavedBufferAttribute(new THREE.InterleavedBuffer(q, 4), 3, 0, false));
-        g.setIndex(new THREE.BufferAttribute(new Uint32Array([0, 1, 2]), 1));
+        g.setIndex(new THREE.BufferAttribute(new Uint16Array([0, 1, 2]), 1));
       } else {
         g.setAttribute("position", new THREE.BufferAttribute(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]), 3));
         g.setAttribute("normal", new THREE.BufferAttribute(new Float32Array([0, 0, 1, 0, 0, 1, 0, 0, 1]), 3));
@@ -162,16 +165,27 @@ export function createViewport(container, options = {}) {
     const group = new THREE.Group();
     const big = new THREE.Mesh(tri(true), bigMeshMaterial(new THREE.Color(0x888888), 1));
     const small = new THREE.Mesh(tri(false), smallMeshMaterial(new THREE.Color(0x888888), 1));
-    group.add(big, small, new THREE.AxesHelper(1));
+    group.add(big, small, new THREE.AxesHelper(1), new THREE.GridHelper(1, 2)); // helpers: the ground's programs
     group.position.copy(controls.target);
-    world.add(group);
-    const prev = renderer.getViewport(new THREE.Vector4());
-    renderer.setViewport(0, 0, 1, 1);
-    renderer.render(scene, camera);
-    renderer.setViewport(prev);
-    world.remove(group);
-    group.traverse((o) => { if (o.geometry) o.geometry.dispose(); if (o.material) o.material.dispose(); });
-    if (!root) renderer.render(scene, camera); // leave a clean canvas
+    // The materials stay until the viewport goes: disposing them would make three.js drop the
+    // programs just compiled, and the first frame would compile them again.
+    group.traverse((o) => { if (o.material) warmMaterials.push(o.material); });
+    try {
+      await renderer.compileAsync(group, camera, scene);
+    } catch (err) {
+      console.warn("gizmo-notebook viewer: shader warm-up failed", err);
+    }
+    if (!disposed && !root) {
+      world.add(group);
+      const prev = renderer.getViewport(new THREE.Vector4());
+      renderer.setViewport(0, 0, 1, 1);
+      renderer.render(scene, camera);
+      renderer.setViewport(prev);
+      world.remove(group);
+      renderer.render(scene, camera); // leave a clean canvas
+    }
+    group.traverse((o) => { if (o.geometry) o.geometry.dispose(); });
+    performance.mark("gizmo:warmup-end");
   }
   setTimeout(warmUp, 0);
 
@@ -224,19 +238,22 @@ export function createViewport(container, options = {}) {
       for (const v of link.visuals) {
         const c = v.color ? new THREE.Color(v.color[0], v.color[1], v.color[2]) : new THREE.Color(DEFAULT_COLORS[i % DEFAULT_COLORS.length]);
         const opacity = v.color ? v.color[3] : 1;
-        const geometry = geometries[v.geometry];
-        const quantized = geometry.userData.quantized;
-        const mat = quantized ? bigMeshMaterial(c, opacity, wireframe) : smallMeshMaterial(c, opacity, wireframe);
+        const parts = geometries[v.geometry] || [];
+        const flat = parts.some((geometry) => geometry.userData.quantized);
+        const mat = flat ? bigMeshMaterial(c, opacity, wireframe) : smallMeshMaterial(c, opacity, wireframe);
         mat.userData.baseColor = c.clone();
-        const mesh = new THREE.Mesh(geometry, mat);
-        if (quantized) {
-          mesh.position.fromArray(quantized.offset);
-          mesh.scale.fromArray(quantized.scale);
+        for (const geometry of parts) { // one draw per part; a visual's parts share its material
+          const mesh = new THREE.Mesh(geometry, mat);
+          const quantized = geometry.userData.quantized;
+          if (quantized) {
+            mesh.position.fromArray(quantized.offset);
+            mesh.scale.fromArray(quantized.scale);
+          }
+          mesh.name = v.name;
+          mesh.userData.link = link.name;
+          group.add(mesh);
+          meshes.push(mesh);
         }
-        mesh.name = v.name;
-        mesh.userData.link = link.name;
-        group.add(mesh);
-        meshes.push(mesh);
       }
       linkObjects.set(link.name, group);
       meshesByLink.set(link.name, meshes);
@@ -331,7 +348,8 @@ export function createViewport(container, options = {}) {
     disposed = true;
     observer.disconnect();
     controls.dispose();
-    scene.traverse((o) => { if (o.material) o.material.dispose(); });
+    scene.traverse((o) => { if (o.material) o.material.dispose(); }); // shared ones: harmless twice
+    for (const m of warmMaterials) m.dispose();
     // geometries are shared through the page cache; leave them to it
     renderer.dispose();
     wrap.remove();
