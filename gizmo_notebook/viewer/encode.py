@@ -16,9 +16,9 @@ the browser gets binary buffers only. Layout of ``meta``:
 * ``geometries``: ``{key: {"vertexCount", "indexCount", "parts": [i, ...], "offset": [3],
   "scale": [3], "smooth": bool, "flat": bool}}`` where each ``i`` indexes ``buffers``;
 * ``buffers``: ``[{"hash", "size"}]`` (sha256 of each buffer, so a page never fetches a buffer
-  it already holds). Each buffer is one *part* of a geometry, self-describing: a 20-byte header
-  (``b"GZP1"``, vertex count, index count, vertex-codec bytes, index-codec bytes; uint32
-  little-endian) then the two codec streams. A part's indices are local to the part; parts of
+  it already holds). Each buffer is one *part* of a geometry, self-describing: a 24-byte header
+  (``b"GZP1"``, vertex count, index count, vertex-codec bytes, index-codec bytes, flags; uint32
+  little-endian; flag 1 = part of a big, flat-shaded mesh) then the two codec streams. A part's indices are local to the part; parts of
   up to 65,536 vertices decode to 16-bit indices;
 * ``triangles``: ``{"source", "shown", "budget", "decimated"}``; ``bounds``: ``[[min], [max]]``.
 
@@ -76,7 +76,8 @@ _SPLIT_FACES = 200_000  # above this: parts, FIFO vertex-cache reorder, flat sha
 _PART_FACES = 98_304  # triangles per part: ~50k vertices on a surface mesh, so 16-bit indices
 MAX_PART_BYTES = 1 << 20  # a part fits one websocket message (transport.CHUNK_SIZE)
 PART_MAGIC = b"GZP1"
-_PART_HEADER = struct.Struct("<4sIIII")  # magic, vertex count, index count, vertex bytes, index bytes
+_PART_HEADER = struct.Struct("<4sIIIII")  # magic, vertex count, index count, vertex bytes, index bytes, flags
+_FLAT = 1  # flags: the part belongs to a big mesh, drawn quantized and flat-shaded
 
 
 @dataclass(frozen=True)
@@ -174,12 +175,13 @@ def _quantize(vertices: np.ndarray, offset: np.ndarray, scale: np.ndarray) -> np
     return q
 
 
-def _pack_part(q: np.ndarray, indices: np.ndarray) -> bytes:
+def _pack_part(q: np.ndarray, indices: np.ndarray, *, flat: bool = False) -> bytes:
     """Header + meshoptimizer vertex and index streams for vertices ``q`` (int16 xyzw) and
     ``indices`` (uint32, into ``q``)."""
     vertex_bytes = _mo.encode_vertex_buffer(np.ascontiguousarray(q), len(q), 8) if len(q) else b""
     index_bytes = _mo.encode_index_buffer(indices, len(indices), len(q)) if len(indices) else b""
-    header = _PART_HEADER.pack(PART_MAGIC, len(q), len(indices), len(vertex_bytes), len(index_bytes))
+    header = _PART_HEADER.pack(PART_MAGIC, len(q), len(indices), len(vertex_bytes), len(index_bytes),
+                               _FLAT if flat else 0)
     return header + bytes(vertex_bytes) + bytes(index_bytes)
 
 
@@ -203,7 +205,7 @@ def _big_mesh_parts(q: np.ndarray, indices: np.ndarray, on_part: Callable[[bytes
         _mo.optimize_vertex_cache_fifo(cached, part, len(part), len(q), 16)
         fetched = np.empty((min(len(q), len(part)), 4), dtype=np.int16)
         used = _mo.optimize_vertex_fetch(fetched, cached, q, len(cached), len(q), 8)  # remaps `cached`
-        data = _pack_part(fetched[:used], cached)
+        data = _pack_part(fetched[:used], cached, flat=True)
         if len(data) > MAX_PART_BYTES and hi - lo > 3:
             mid = lo + (hi - lo) // 6 * 3
             pending += [(mid, hi), (lo, mid)]
@@ -271,7 +273,7 @@ def encode_mesh(mesh: trimesh.Trimesh, *, max_triangles: int | None = None,
 
 def decode_part(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     """One part's int16 xyzw vertices and its (local) uint32 indices."""
-    magic, n, m, vlen, ilen = _PART_HEADER.unpack_from(data)
+    magic, n, m, vlen, ilen, _flags = _PART_HEADER.unpack_from(data)
     if magic != PART_MAGIC or len(data) != _PART_HEADER.size + vlen + ilen:
         raise ValueError("not a geometry part (bad header or length)")
     body = memoryview(data)[_PART_HEADER.size:]
@@ -384,11 +386,11 @@ def shown_triangles(model: AssetModel, triangle_budget: int = DEFAULT_TRIANGLE_B
 
 def encode_model(
     model: AssetModel, *, triangle_budget: int = DEFAULT_TRIANGLE_BUDGET,
-    on_buffer: Callable[[bytes], None] | None = None,
+    on_buffer: Callable[[bytes, str], None] | None = None,
 ) -> tuple[dict, list[bytes]]:
     """Metadata + binary buffers describing ``model`` for the browser (see the module doc).
 
-    ``on_buffer(bytes)`` sees each new buffer as soon as it is encoded, before the metadata
+    ``on_buffer(bytes, sha256)`` sees each new buffer as soon as it is encoded, before the metadata
     exists: the viewer streams them (see :class:`~gizmo_notebook.viewer.widget.Viewer`).
     """
     if triangle_budget < 1:
@@ -398,6 +400,7 @@ def encode_model(
     ratio = min(1.0, triangle_budget / total) if total else 1.0
 
     buffers: list[bytes] = []
+    hashes: list[str] = []
     buffer_index: dict[str, int] = {}
 
     def add(data: bytes) -> int:
@@ -405,8 +408,9 @@ def encode_model(
         if h not in buffer_index:
             buffer_index[h] = len(buffers)
             buffers.append(data)
+            hashes.append(h)
             if on_buffer is not None:
-                on_buffer(data)
+                on_buffer(data, h)
         return buffer_index[h]
 
     geometries: dict[str, dict] = {}
@@ -451,7 +455,7 @@ def encode_model(
         "links": links_meta,
         "joints": joints_meta,
         "geometries": geometries,
-        "buffers": [{"hash": _sha(b), "size": len(b)} for b in buffers],
+        "buffers": [{"hash": h, "size": len(b)} for h, b in zip(hashes, buffers, strict=True)],
         "triangles": {"source": int(total), "shown": int(shown), "budget": int(triangle_budget),
                       "decimated": bool(ratio < 1.0)},
         "bounds": np.asarray(bounds, dtype=float).tolist(),

@@ -31,12 +31,58 @@ from traitlets import Any, Bytes, Unicode
 
 from gizmo_notebook.viewer.encode import MAX_PART_BYTES
 
-__all__ = ["CHUNK_SIZE", "LOADER_ESM", "Blob", "Bundle", "blob_for", "bundle_ref", "chunk_buffers"]
+__all__ = ["BUNDLE_ESM", "CHUNK_SIZE", "LOADER_ESM", "Blob", "Bundle", "blob_for", "bundle_ref", "chunk_buffers", "preload"]
 
 CHUNK_SIZE = MAX_PART_BYTES  # 1 MiB: a part of a big mesh is one chunk, hence one message
 
 _STATIC = Path(__file__).resolve().parent.parent / "static"
 BUNDLE_PATH = _STATIC / "widget.js"
+
+# Shared by both ESM strings below: import the bundle held by a Bundle model, once per digest
+# per page (inflated with the browser's DecompressionStream, imported through a Blob URL).
+_IMPORT_BUNDLE_JS = """
+const KEY = "__gizmoBundles";
+function importBundle(bundle) {
+  const cache = (globalThis[KEY] ??= {});
+  const digest = bundle.get("digest");
+  return (cache["sha:" + digest] ??= (async () => {
+    const inflated = new Blob([bundle.get("gz")]).stream().pipeThrough(new DecompressionStream("gzip"));
+    const source = await new Response(inflated).text();
+    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    return (await import(/* webpackIgnore: true */ url)).default;
+  })());
+}
+"""
+
+# The Bundle model's own `_esm`: start importing the bundle the moment the model reaches the
+# page (not awaited, so anywidget's 2 s initialize deadline is never at stake). The kernel
+# creates the Bundle when the viewer is imported (see :func:`preload`), usually cells before
+# the first view, so that view finds three.js already loaded.
+BUNDLE_ESM = _IMPORT_BUNDLE_JS + """
+export default {
+  initialize({ model }) {
+    importBundle(model).catch(() => {}); // a failure surfaces in the view that needs it
+  },
+};
+"""
+
+# The `_esm` of every gizmo widget: get the bundle from the Bundle model (already loading, or
+# loaded, if that model initialized first) and delegate render() to it (it dispatches on `_kind`).
+LOADER_ESM = _IMPORT_BUNDLE_JS + """
+function load(model) {
+  const ref = String(model.get("_bundle") || "").replace(/^IPY_MODEL_/, "");
+  const cache = (globalThis[KEY] ??= {});
+  return (cache[ref] ??= model.widget_manager.get_model(ref).then(importBundle));
+}
+export default {
+  async render(ctx) {
+    performance.mark("gizmo:loader");
+    const widget = await load(ctx.model);
+    performance.mark("gizmo:bundle");
+    return widget.render(ctx);
+  },
+};
+"""
 
 
 class Blob(Image):
@@ -65,9 +111,9 @@ class Bundle(anywidget.AnyWidget):
     :class:`Blob`, so saved widget state keeps the bytes.)
     """
 
-    _esm = "export default {};"
     layout = Any(None, allow_none=True).tag(sync=True)
     digest = Unicode("").tag(sync=True)
+    _esm = BUNDLE_ESM
     gz = Bytes(b"").tag(sync=True)
 
 
@@ -80,9 +126,10 @@ def _alive(w: Widget) -> bool:
     return getattr(w, "comm", None) is not None
 
 
-def blob_for(data: bytes) -> Blob:
-    """The chunk widget for ``data``, creating (hence sending) it only if this kernel has none."""
-    digest = hashlib.sha256(data).hexdigest()
+def blob_for(data: bytes, digest: str | None = None) -> Blob:
+    """The chunk widget for ``data`` (whose sha256 is ``digest``, computed if not given),
+    creating (hence sending) it only if this kernel has none."""
+    digest = digest or hashlib.sha256(data).hexdigest()
     with _lock:
         blob = _blobs.get(digest)
         if blob is None or not _alive(blob):
@@ -139,31 +186,17 @@ def bundle_ref() -> Bundle:
         return _bundle
 
 
-# The `_esm` of every gizmo widget: fetch the bundle once per page from the Bundle model,
-# import it through a Blob URL and delegate render() to it (which dispatches on `_kind`).
-LOADER_ESM = """
-const KEY = "__gizmoBundles";
-function load(model) {
-  const ref = String(model.get("_bundle") || "").replace(/^IPY_MODEL_/, "");
-  const cache = (globalThis[KEY] ??= {});
-  return (cache[ref] ??= (async () => {
-    const bundle = await model.widget_manager.get_model(ref);
-    const digest = bundle.get("digest");
-    if (cache["sha:" + digest]) return cache["sha:" + digest];
-    const inflated = new Blob([bundle.get("gz")]).stream().pipeThrough(new DecompressionStream("gzip"));
-    const source = await new Response(inflated).text();
-    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-    const mod = import(/* webpackIgnore: true */ url).then((m) => m.default);
-    cache["sha:" + digest] = mod;
-    return mod;
-  })());
-}
-export default {
-  async render(ctx) {
-    performance.mark("gizmo:loader");
-    const widget = await load(ctx.model);
-    performance.mark("gizmo:bundle");
-    return widget.render(ctx);
-  },
-};
-"""
+def preload() -> None:
+    """In a running kernel, create the kernel's :class:`Bundle` now, so the page imports
+    three.js and the viewer while the user is still in earlier cells instead of during the
+    first view (~0.1 s of its first frame). Outside a kernel, or without a built bundle,
+    nothing happens: the first widget creates the Bundle as before."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is None or getattr(shell, "kernel", None) is None or not BUNDLE_PATH.exists():
+            return
+        bundle_ref()
+    except Exception:  # never let a preload break an import
+        return

@@ -16,7 +16,15 @@ from traitlets import Bool, Dict, Instance, Int, List, Unicode
 
 from gizmo_notebook.model import AssetModel
 from gizmo_notebook.viewer.encode import DEFAULT_TRIANGLE_BUDGET, encode_model, shown_triangles
-from gizmo_notebook.viewer.transport import LOADER_ESM, Blob, Bundle, blob_for, bundle_ref, chunk_buffers
+from gizmo_notebook.viewer.transport import (
+    CHUNK_SIZE,
+    LOADER_ESM,
+    Blob,
+    Bundle,
+    blob_for,
+    bundle_ref,
+    chunk_buffers,
+)
 
 __all__ = ["Viewer"]
 
@@ -76,8 +84,9 @@ class Viewer(anywidget.AnyWidget):
         self._pending = []
         chunk_lists: list[list[tuple[str, int, bytes]]] = []
 
-        def on_buffer(data: bytes) -> None:
-            (chunks,) = chunk_buffers([data])
+        def on_buffer(data: bytes, digest: str) -> None:
+            # a buffer that fits one chunk is that chunk: its digest is already known
+            chunks = [(digest, len(data), data)] if len(data) <= CHUNK_SIZE else chunk_buffers([data])[0]
             chunk_lists.append(chunks)
             assert self._pending is not None
             self._pending += [(d, part) for d, _, part in chunks]
@@ -101,7 +110,7 @@ class Viewer(anywidget.AnyWidget):
         known = {b.digest for b in self._blobs} | {b.digest for b in self._unlisted}
         for digest, data in self._pending:
             if digest not in known:
-                self._unlisted.append(blob_for(data))
+                self._unlisted.append(blob_for(data, digest))
                 known.add(digest)
         self._pending = []
         if self._unlisted and (final or sum(len(b.value) for b in self._unlisted) >= _BLOBS_EVERY):

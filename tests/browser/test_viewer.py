@@ -133,3 +133,71 @@ def test_narrow_viewers_in_a_grid_keep_a_full_width_canvas(server, browser) -> N
     assert wide["beside"] and wide["panel"] > 560, wide
     save_artifact("viewer-grid.png", page.query_selector(".widget-gridbox").screenshot())
     assert browser.console_errors() == []
+
+
+BIG_SPHERE = """
+import numpy as np, trimesh, gizmo_notebook as gn
+ball = trimesh.creation.icosphere(subdivisions=7, radius=0.4)  # 327,680 triangles: streamed in parts
+ball.apply_translation([0.3, -0.2, 0.5])
+v = gn.view(ball, height=360)
+v
+"""
+
+
+def _foreground_box(png: bytes, tolerance: int = 12) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of the pixels that differ from the corner (background) colour."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    m = 2  # an element screenshot can include a pixel row of the border around the canvas
+    fg = np.abs(img[m:-m, m:-m] - img[m, m]).max(axis=2) > tolerance
+    rows, cols = np.flatnonzero(fg.any(axis=1)), np.flatnonzero(fg.any(axis=0))
+    assert len(rows) and len(cols), "nothing drawn"
+    return int(cols[0]) + m, int(rows[0]) + m, int(cols[-1]) + 1 + m, int(rows[-1]) + 1 + m
+
+
+def test_a_big_mesh_streamed_in_parts_is_drawn_whole_and_where_the_model_is(server, browser) -> None:
+    """Every triangle of a mesh sent in parts is drawn, the drawn geometry spans exactly the
+    model's bounds, and the silhouette on screen fills the projection of those bounds (the
+    check that would have caught geometry drawn at another mesh's size or place)."""
+    nb = server.write_notebook("viewer-big.ipynb", [BIG_SPHERE])
+    page = browser.open_notebook(server, nb)
+    run_all_cells(page)
+    assert cell_errors(page) == []
+    host = wait_for_selector(page, READY)
+    host.evaluate("el => el.gizmoViewer.viewport.setGrid(false)")
+    page.wait_for_timeout(300)
+    stats = host.evaluate("el => el.gizmoViewer.viewport.stats()")
+    assert stats["triangles"] == 327_680
+    lo, hi = stats["bounds"]
+    assert lo == pytest.approx([-0.1, -0.6, 0.1], abs=1e-4) and hi == pytest.approx([0.7, 0.2, 0.9], abs=1e-4)
+    png = host.query_selector("canvas").screenshot()
+    save_artifact("viewer-big-sphere.png", png)
+    left, top, right, bottom = _foreground_box(png)
+    s = stats["screen"]
+    # inside the projected bounding box, and a sphere's silhouette spans most of it
+    assert s["left"] - 3 <= left and right <= s["right"] + 3 and s["top"] - 3 <= top and bottom <= s["bottom"] + 3
+    assert right - left > 0.6 * (s["right"] - s["left"]) and bottom - top > 0.6 * (s["bottom"] - s["top"])
+    assert browser.console_errors() == []
+
+
+def test_importing_the_viewer_preloads_the_bundle_in_the_page(server, browser) -> None:
+    """`import gizmo_notebook.viewer` in a kernel puts three.js in the page before any view."""
+    nb = server.write_notebook("viewer-preload.ipynb", ["import gizmo_notebook.viewer"])
+    page = browser.open_notebook(server, nb)
+    run_all_cells(page)
+    assert cell_errors(page) == []
+    loaded = page.wait_for_function(
+        """async () => {
+            const cache = globalThis.__gizmoBundles || {};
+            const key = Object.keys(cache).find((k) => k.startsWith("sha:"));
+            return key ? typeof (await cache[key]).render : null;
+        }""",
+        timeout=30_000,
+    ).json_value()
+    assert loaded == "function"
+    assert page.query_selector(".gizmo-viewport") is None  # nothing displayed: a preload only
+    assert browser.console_errors() == []

@@ -1,6 +1,7 @@
 // Decodes the binary payload made by gizmo_notebook/viewer/encode.py into three.js geometry.
-// A geometry arrives as one or more self-describing *parts*: a 20-byte header ("GZP1", vertex
-// count, index count, vertex-codec bytes, index-codec bytes; uint32 little-endian), then
+// A geometry arrives as one or more self-describing *parts*: a 24-byte header ("GZP1", vertex
+// count, index count, vertex-codec bytes, index-codec bytes, flags; uint32 little-endian; flag
+// 1 = part of a big mesh, drawn quantized and flat-shaded), then
 // meshoptimizer-coded int16 xyzw positions (quantized per geometry) and meshoptimizer-coded
 // indices local to the part. Normals are computed here rather than sent.
 import * as THREE from "three";
@@ -9,7 +10,7 @@ import { MeshoptDecoder } from "meshoptimizer/decoder";
 /** Quantized positions span [-QMAX, QMAX] on each axis (gizmo_notebook/viewer/encode.py). */
 const QMAX = 32767;
 const MAGIC = 0x31505a47; // "GZP1" read as a little-endian uint32
-const HEADER_BYTES = 20;
+const HEADER_BYTES = 24;
 
 /** Concatenate DataView / ArrayBuffer chunks into one Uint8Array. */
 export function concatChunks(chunks) {
@@ -32,6 +33,7 @@ export function partHeader(bytes) {
   const header = {
     vertexCount: dv.getUint32(4, true), indexCount: dv.getUint32(8, true),
     vertexBytes: dv.getUint32(12, true), indexBytes: dv.getUint32(16, true),
+    flat: (dv.getUint32(20, true) & 1) === 1,
   };
   return HEADER_BYTES + header.vertexBytes + header.indexBytes === bytes.byteLength ? header : null;
 }
@@ -73,15 +75,23 @@ export function decodePart(bytes) {
  * dequantizing, no normals pass, half the GPU memory. Facets of a 1M-triangle mesh are
  * sub-pixel anyway.
  */
-function flatGeometry({ q, index }) {
-  const geometry = new THREE.BufferGeometry();
-  geometry.setAttribute("position", new THREE.InterleavedBufferAttribute(new THREE.InterleavedBuffer(q, 4), 3, 0, false));
-  geometry.setIndex(new THREE.BufferAttribute(index, 1));
-  // The encoder maps each axis' extent onto [-QMAX, QMAX], so the bounds are known without a
-  // pass over the vertices (computeBoundingBox on 500k interleaved vertices: ~20 ms).
-  geometry.boundingBox = new THREE.Box3(new THREE.Vector3(-QMAX, -QMAX, -QMAX), new THREE.Vector3(QMAX, QMAX, QMAX));
-  geometry.boundingSphere = geometry.boundingBox.getBoundingSphere(new THREE.Sphere());
-  return geometry;
+const flatGeometries = new WeakMap();
+function flatPartGeometry(bytes) {
+  let done = flatGeometries.get(bytes);
+  if (!done) {
+    done = decodePart(bytes).then(({ q, index }) => {
+      const geometry = new THREE.BufferGeometry();
+      geometry.setAttribute("position", new THREE.InterleavedBufferAttribute(new THREE.InterleavedBuffer(q, 4), 3, 0, false));
+      geometry.setIndex(new THREE.BufferAttribute(index, 1));
+      // The encoder maps each axis' extent onto [-QMAX, QMAX], so the bounds are known without
+      // a pass over the vertices (computeBoundingBox on 500k interleaved vertices: ~20 ms).
+      geometry.boundingBox = new THREE.Box3(new THREE.Vector3(-QMAX, -QMAX, -QMAX), new THREE.Vector3(QMAX, QMAX, QMAX));
+      geometry.boundingSphere = geometry.boundingBox.getBoundingSphere(new THREE.Sphere());
+      return geometry;
+    });
+    flatGeometries.set(bytes, done);
+  }
+  return done;
 }
 
 /** Small parts: dequantized float positions and smooth normals (creases were split by the encoder). */
@@ -109,9 +119,13 @@ export async function decodeGeometry(g, buffers) {
   for (const i of g.parts || []) {
     const decoded = await decodePart(buffers[i]);
     if (!decoded.index.length) continue;
-    const geometry = g.flat ? flatGeometry(decoded) : smoothGeometry(decoded, g);
-    if (g.flat) geometry.userData.quantized = { offset: g.offset, scale: g.scale };
-    out.push(geometry);
+    if (g.flat) {
+      const geometry = await flatPartGeometry(buffers[i]);
+      geometry.userData.quantized = { offset: g.offset, scale: g.scale };
+      out.push(geometry);
+    } else {
+      out.push(smoothGeometry(decoded, g));
+    }
   }
   return out;
 }

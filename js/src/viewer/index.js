@@ -27,7 +27,7 @@ function bytesOf(value) {
  * rest, and sends the metadata last), and progress is shown from the parts' own headers.
  * `ready(needed)` resolves digest -> bytes once every chunk the metadata names is here.
  */
-function watchChunks(model, onProgress) {
+function watchChunks(model, onProgress, onPart) {
   const have = new Map();
   let triangles = 0;
   let waiting = null; // { needed, resolve }
@@ -51,7 +51,7 @@ function watchChunks(model, onProgress) {
       const header = partHeader(bytes);
       if (header) {
         triangles += header.indexCount / 3;
-        decodePart(bytes).catch(() => {}); // errors surface when the model is built
+        onPart(bytes);
       }
     }
     if (!waiting) onProgress(triangles, model.get("_expected_triangles") || 0, "triangles");
@@ -79,7 +79,12 @@ export function renderViewer({ model, el }) {
   // Where the time to first frame goes (read by benchmarks/bench_viewer.py).
   const timings = (el.gizmoTimings = { render: performance.now() });
   performance.mark("gizmo:render");
-  const chunks = watchChunks(model, (done, total, unit) => panel.setProgress(done, total, unit));
+  const chunks = watchChunks(
+    model,
+    (done, total, unit) => panel.setProgress(done, total, unit),
+    // decode each part as it arrives; errors surface when the model is built
+    (bytes) => { decodePart(bytes).catch(() => {}); },
+  );
 
   async function load() {
     const meta = model.get("_meta");

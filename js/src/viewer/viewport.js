@@ -59,6 +59,16 @@ function bigMeshMaterial(color, opacity, wireframe = false) {
   });
 }
 
+function addLights(scene) {
+  scene.add(new THREE.HemisphereLight(0xffffff, 0x667788, 1.6));
+  const sun = new THREE.DirectionalLight(0xffffff, 1.8);
+  sun.position.set(3, 6, 4);
+  scene.add(sun);
+  const fill = new THREE.DirectionalLight(0xffffff, 0.5);
+  fill.position.set(-4, 2, -3);
+  scene.add(fill);
+}
+
 export function createViewport(container, options = {}) {
   const height = options.height ?? 480;
   const wrap = document.createElement("div");
@@ -79,13 +89,7 @@ export function createViewport(container, options = {}) {
   const world = new THREE.Group();
   world.rotation.x = -Math.PI / 2;
   scene.add(world);
-  scene.add(new THREE.HemisphereLight(0xffffff, 0x667788, 1.6));
-  const sun = new THREE.DirectionalLight(0xffffff, 1.8);
-  sun.position.set(3, 6, 4);
-  scene.add(sun);
-  const fill = new THREE.DirectionalLight(0xffffff, 0.5);
-  fill.position.set(-4, 2, -3);
-  scene.add(fill);
+  addLights(scene);
 
   const camera = new THREE.PerspectiveCamera(45, 1, 0.001, 1000);
   camera.position.set(1.5, 1.2, 1.5);
@@ -139,12 +143,14 @@ export function createViewport(container, options = {}) {
   observer.observe(wrap);
   resize();
 
-  // Shader warm-up while the geometry is still on its way: compiling the programs (and, on
-  // SwiftShader, JIT-compiling its pipeline routines, keyed by vertex formats and state) is
-  // otherwise part of the first frame. One tiny triangle per material kind the model may
-  // use, with the same attribute layouts as decode.js produces: compiled in the background
-  // (KHR_parallel_shader_compile, so the page keeps taking in the geometry meanwhile), then
-  // drawn once into a 1-pixel viewport before the model is there.
+  // Shader warm-up while the geometry is still on its way: the programs of every material kind
+  // the model may use (same attribute layouts as decode.js produces) are compiled in the
+  // background with KHR_parallel_shader_compile, so the page keeps taking in the geometry
+  // meanwhile and the first frame does not compile them. Measured at 1M triangles in JupyterLab
+  // on SwiftShader: also *drawing* them once into a 1-pixel viewport (to have SwiftShader JIT
+  // its routines early), or uploading each arriving part with a one-triangle draw, blocked the
+  // page's main thread while parts were arriving and made the first frame later (median 0.53 s
+  // without either, 0.62 s with both).
   const warmMaterials = [];
   async function warmUp() {
     if (disposed || root) return;
@@ -166,7 +172,6 @@ export function createViewport(container, options = {}) {
     const big = new THREE.Mesh(tri(true), bigMeshMaterial(new THREE.Color(0x888888), 1));
     const small = new THREE.Mesh(tri(false), smallMeshMaterial(new THREE.Color(0x888888), 1));
     group.add(big, small, new THREE.AxesHelper(1), new THREE.GridHelper(1, 2)); // helpers: the ground's programs
-    group.position.copy(controls.target);
     // The materials stay until the viewport goes: disposing them would make three.js drop the
     // programs just compiled, and the first frame would compile them again.
     group.traverse((o) => { if (o.material) warmMaterials.push(o.material); });
@@ -174,15 +179,6 @@ export function createViewport(container, options = {}) {
       await renderer.compileAsync(group, camera, scene);
     } catch (err) {
       console.warn("gizmo-notebook viewer: shader warm-up failed", err);
-    }
-    if (!disposed && !root) {
-      world.add(group);
-      const prev = renderer.getViewport(new THREE.Vector4());
-      renderer.setViewport(0, 0, 1, 1);
-      renderer.render(scene, camera);
-      renderer.setViewport(prev);
-      world.remove(group);
-      renderer.render(scene, camera); // leave a clean canvas
     }
     group.traverse((o) => { if (o.geometry) o.geometry.dispose(); });
     performance.mark("gizmo:warmup-end");
@@ -338,6 +334,29 @@ export function createViewport(container, options = {}) {
     ray.setFromCamera(ndc, camera);
     const hit = root ? ray.intersectObject(root, true)[0] : null;
     return hit ? hit.object.userData.link : null;
+  };
+
+  /**
+   * What is on screen, for tests: triangles drawn, the exact bounds of the drawn geometry in
+   * the model's (Z-up) frame, and where the model's metadata bounds project on the canvas
+   * (CSS pixels from its top-left corner).
+   */
+  api.stats = function stats() {
+    if (!root || !meta) return null;
+    scene.updateMatrixWorld(true);
+    let triangles = 0;
+    root.traverse((o) => { if (o.isMesh) triangles += (o.geometry.index ? o.geometry.index.count : o.geometry.attributes.position.count) / 3; });
+    const box = new THREE.Box3().setFromObject(root, true).applyMatrix4(world.matrixWorld.clone().invert());
+    const rect = renderer.domElement.getBoundingClientRect();
+    const screen = { left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity };
+    const [lo, hi] = meta.bounds;
+    for (const x of [lo[0], hi[0]]) for (const y of [lo[1], hi[1]]) for (const z of [lo[2], hi[2]]) {
+      const v = new THREE.Vector3(x, y, z).applyMatrix4(world.matrixWorld).project(camera);
+      const px = ((v.x + 1) / 2) * rect.width, py = ((1 - v.y) / 2) * rect.height;
+      screen.left = Math.min(screen.left, px); screen.right = Math.max(screen.right, px);
+      screen.top = Math.min(screen.top, py); screen.bottom = Math.max(screen.bottom, py);
+    }
+    return { triangles, bounds: [box.min.toArray(), box.max.toArray()], screen };
   };
 
   api.element = wrap;
