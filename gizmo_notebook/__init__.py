@@ -77,7 +77,10 @@ def __dir__() -> list[str]:
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """``%load_ext gizmo_notebook``: registers the ``%gizmo`` / ``%%gizmo`` magics."""
+    """``%load_ext gizmo_notebook``: registers the ``%gizmo`` / ``%%gizmo`` magics and sends
+    the widgets' front end to the page, so the first Studio or preview doesn't wait for it."""
     from gizmo_notebook.studio.magics import register
+    from gizmo_notebook.viewer.transport import preload
 
     register(ipython)
+    preload()

@@ -32,6 +32,7 @@ __all__ = [
     "Inertial",
     "Joint",
     "JointLimits",
+    "JointPosition",
     "JointType",
     "Link",
     "Mesh",
@@ -39,9 +40,11 @@ __all__ = [
     "Pose",
     "Sphere",
     "Visual",
+    "plane_axes",
 ]
 
 JointType = Literal["revolute", "continuous", "prismatic", "fixed", "floating", "planar", "ball"]
+JointPosition = float | Sequence[float]  # a number, or several for ball / floating / planar joints
 MOVABLE_JOINT_TYPES: frozenset[str] = frozenset({"revolute", "continuous", "prismatic"})
 _JOINT_TYPES: frozenset[str] = frozenset(JointType.__args__)  # type: ignore[attr-defined]
 
@@ -293,15 +296,68 @@ class Joint:
     def is_movable(self) -> bool:
         return self.type in MOVABLE_JOINT_TYPES
 
-    def motion(self, q: float) -> np.ndarray:
-        """The 4x4 transform this joint adds at position ``q`` (after its origin)."""
+    def motion(self, q: JointPosition) -> np.ndarray:
+        """The 4x4 transform this joint adds at position ``q`` (after its origin).
+
+        Revolute, continuous and prismatic joints take a number (radians / metres). The
+        others take a sequence, in the conventions of MuJoCo's ``qpos``: a ``ball`` joint its
+        orientation as a quaternion ``(w, x, y, z)`` (or a rotation vector ``(x, y, z)``,
+        axis times angle); a ``floating`` joint its position then orientation ``(x, y, z, w,
+        qx, qy, qz)`` (or position then rotation vector, 6 numbers); a ``planar`` joint
+        ``(x, y, theta)`` in the plane normal to its axis (see :func:`plane_axes`). A ``fixed``
+        joint does not move. Like every joint's, these are displacements from the joint's rest
+        frame (its ``origin``): MuJoCo's ``qpos`` for a free joint is the body's absolute pose,
+        which is the same thing only for a body whose rest pose is the world origin.
+        """
+        m = np.eye(4)
         if self.type in ("revolute", "continuous"):
-            return axis_angle_matrix(self.axis, q)
+            return axis_angle_matrix(self.axis, self._number(q))
         if self.type == "prismatic":
-            m = np.eye(4)
-            m[:3, 3] = np.asarray(self.axis) * q
-            return m
-        return np.eye(4)
+            m[:3, 3] = np.asarray(self.axis) * self._number(q)
+        elif self.type == "ball":
+            m[:3, :3] = _orientation(self._numbers(q, (4, 3), "a quaternion (w, x, y, z) or a rotation vector"))
+        elif self.type == "floating":
+            v = self._numbers(q, (7, 6), "a position then a quaternion (x, y, z, w, qx, qy, qz), or then a rotation vector")
+            m[:3, 3] = v[:3]
+            m[:3, :3] = _orientation(v[3:])
+        elif self.type == "planar":
+            x, y, theta = self._numbers(q, (3,), "(x, y, theta) in the plane normal to its axis")
+            u, w = plane_axes(self.axis)
+            m = axis_angle_matrix(self.axis, theta)
+            m[:3, 3] = u * x + w * y
+        return m
+
+    def _number(self, q: JointPosition) -> float:
+        if isinstance(q, (int, float, np.number)):
+            return float(q)
+        raise ModelError(f"joint {self.name!r} is {self.type}: its position is one number, got {q!r}")
+
+    def _numbers(self, q: JointPosition, sizes: tuple[int, ...], what: str) -> np.ndarray:
+        v = np.asarray(q, dtype=float).ravel() if not isinstance(q, (int, float, np.number)) else None
+        if v is None or len(v) not in sizes or not np.all(np.isfinite(v)):
+            counts = " or ".join(str(n) for n in sizes)
+            raise ModelError(f"joint {self.name!r} is {self.type}: its position is {counts} numbers, {what}; got {q!r}")
+        return v
+
+
+def plane_axes(normal: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """The in-plane (x, y) directions of a planar joint with axis ``normal``: x is the world X
+    axis projected onto the plane (the world Y axis when the normal is nearly X), y completes a
+    right-handed frame. For the usual Z normal they are the world X and Y axes."""
+    n = np.asarray(normal, dtype=float)
+    n = n / np.linalg.norm(n)
+    e = np.array([1.0, 0.0, 0.0]) if abs(n[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+    u = e - np.dot(e, n) * n
+    u /= np.linalg.norm(u)
+    return u, np.cross(n, u)
+
+
+def _orientation(v: np.ndarray) -> np.ndarray:
+    """A 3x3 rotation from a quaternion (w, x, y, z) or a rotation vector (x, y, z)."""
+    if len(v) == 4:
+        return quaternion_to_matrix(v)
+    angle = float(np.linalg.norm(v))
+    return axis_angle_matrix(v / angle, angle)[:3, :3] if angle else np.eye(3)
 
 
 # --------------------------------------------------------------------------- the model
@@ -397,9 +453,10 @@ class AssetModel:
 
     # -- kinematics --------------------------------------------------------------
     def link_transforms(
-        self, q: Mapping[str, float] | None = None, *, clamp: bool = True
+        self, q: Mapping[str, JointPosition] | None = None, *, clamp: bool = True
     ) -> dict[str, np.ndarray]:
-        """World transform of every link with joint positions ``q`` (missing joints at 0).
+        """World transform of every link with joint positions ``q`` (missing joints at 0, or
+        at rest for ball / floating / planar joints; see :meth:`Joint.motion` for their values).
 
         Values are clamped into the joint limits unless ``clamp`` is false: the zero pose of
         a real robot often lies outside its limits (a knee whose range is [-2.7, -0.9]), and
@@ -411,10 +468,13 @@ class AssetModel:
             raise KeyError(f"unknown joint(s) {sorted(unknown)} for model {self.name!r}")
         out = {self.root.name: np.eye(4)}
         for j in self.ordered_joints():
-            value = float(q.get(j.name, 0.0))
-            if clamp and j.limits is not None and j.type in ("revolute", "prismatic"):
-                value = j.limits.clamp(value)
-            out[j.child] = out[j.parent] @ j.origin.matrix() @ j.motion(value)
+            value = q.get(j.name)
+            if j.type in MOVABLE_JOINT_TYPES:
+                value = j._number(0.0 if value is None else value)
+                if clamp and j.limits is not None and j.type in ("revolute", "prismatic"):
+                    value = j.limits.clamp(value)
+            motion = np.eye(4) if value is None else j.motion(value)  # multi-DOF joints rest at identity
+            out[j.child] = out[j.parent] @ j.origin.matrix() @ motion
         return out
 
     def link_meshes(self, link: Link) -> list[tuple[trimesh.Trimesh, RGBA | None, str]]:
@@ -427,7 +487,7 @@ class AssetModel:
             out.append((mesh, visual.color, visual.name or f"{link.name}_visual_{i}"))
         return out
 
-    def pose(self, q: Mapping[str, float] | None = None, *, clamp: bool = True) -> trimesh.Scene:
+    def pose(self, q: Mapping[str, JointPosition] | None = None, *, clamp: bool = True) -> trimesh.Scene:
         """A new scene of every visual, posed by forward kinematics at ``q``."""
         transforms = self.link_transforms(q, clamp=clamp)
         scene = trimesh.Scene()
@@ -450,7 +510,7 @@ class AssetModel:
         """Every link's visual geometry at the zero pose (all joints at 0, as a simulator puts it)."""
         return self.pose(clamp=False)
 
-    def bounds(self, q: Mapping[str, float] | None = None) -> np.ndarray:
+    def bounds(self, q: Mapping[str, JointPosition] | None = None) -> np.ndarray:
         scene = self.pose(q)
         if scene.is_empty:
             return np.zeros((2, 3))

@@ -109,3 +109,71 @@ def test_joint_rejects_bad_type_and_zero_axis():
 def test_pose_rejects_non_finite_values():
     with pytest.raises(ModelError, match="finite"):
         Pose((0, float("nan"), 0))
+
+
+# --------------------------------------------------------------------------- multi-DOF joints
+
+
+def _ball_on_a_free_base() -> AssetModel:
+    return AssetModel("rig", links=[Link("world"), Link("base"), Link("arm"), Link("sled")], joints=[
+        Joint("free", "floating", "world", "base"),
+        Joint("shoulder", "ball", "base", "arm", origin=Pose((0, 0, 0.5))),
+        Joint("slide", "planar", "base", "sled", origin=Pose((0.2, 0, 0)), axis=(0, 0, 1)),
+    ])
+
+
+def test_ball_floating_and_planar_joints_take_several_numbers() -> None:
+    model = _ball_on_a_free_base()
+    quarter = (math.cos(math.pi / 4), 0.0, 0.0, math.sin(math.pi / 4))  # 90 degrees about +Z
+    t = model.link_transforms({"shoulder": quarter})
+    np.testing.assert_allclose(t["arm"][:3, :3], [[0, -1, 0], [1, 0, 0], [0, 0, 1]], atol=1e-12)
+    # the same rotation as a rotation vector
+    t2 = model.link_transforms({"shoulder": (0.0, 0.0, math.pi / 2)})
+    np.testing.assert_allclose(t2["arm"], t["arm"], atol=1e-12)
+    moved = model.link_transforms({"free": (1.0, 2.0, 3.0, *quarter)})
+    np.testing.assert_allclose(moved["base"][:3, 3], (1, 2, 3))
+    np.testing.assert_allclose(moved["arm"][:3, 3], (1, 2, 3.5))  # the child rides along
+    slid = model.link_transforms({"slide": (0.1, 0.3, math.pi)})
+    np.testing.assert_allclose(slid["sled"][:3, 3], (0.3, 0.3, 0))
+    np.testing.assert_allclose(slid["sled"][:3, :3], [[-1, 0, 0], [0, -1, 0], [0, 0, 1]], atol=1e-12)
+    rest = model.link_transforms()
+    np.testing.assert_allclose(rest["arm"][:3, 3], (0, 0, 0.5))
+
+
+@pytest.mark.parametrize(("joint", "value", "expected"), [
+    ("shoulder", 0.5, "4 or 3 numbers"),
+    ("shoulder", (1.0, 0.0), "4 or 3 numbers"),
+    ("free", (0.0, 0.0, 0.0), "7 or 6 numbers"),
+    ("slide", (0.0, float("nan"), 0.0), "3 numbers"),
+])
+def test_a_wrong_multi_dof_position_says_what_it_needs(joint: str, value: object, expected: str) -> None:
+    with pytest.raises(ModelError, match=rf"joint '{joint}' is \w+: its position is {expected}"):
+        _ball_on_a_free_base().link_transforms({joint: value})
+
+
+def test_ball_joints_match_mujoco_forward_kinematics(tmp_path) -> None:
+    """Random ball-joint quaternions (MuJoCo's qpos layout) give MuJoCo's own body frames."""
+    mujoco = pytest.importorskip("mujoco")
+    from gizmo_notebook import load
+
+    xml = tmp_path / "balls.xml"
+    xml.write_text("""<mujoco><worldbody>
+      <body name="base"><freejoint name="free"/><geom type="box" size="0.1 0.1 0.1"/>
+        <body name="upper" pos="0 0 0.2"><joint name="shoulder" type="ball"/><geom type="capsule" fromto="0 0 0 0 0 0.3" size="0.03"/>
+          <body name="lower" pos="0 0 0.3" quat="0.924 0.383 0 0"><joint name="elbow" type="ball"/>
+            <geom type="capsule" fromto="0 0 0 0.2 0 0" size="0.02"/></body></body></body>
+    </worldbody></mujoco>""")
+    model = load(xml)
+    mj = mujoco.MjModel.from_xml_path(str(xml))
+    data = mujoco.MjData(mj)
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        q = {name: tuple(v / np.linalg.norm(v)) for name, v in (("shoulder", rng.normal(size=4)), ("elbow", rng.normal(size=4)))}
+        free = (*rng.normal(size=3), *(lambda v: v / np.linalg.norm(v))(rng.normal(size=4)))
+        data.qpos[:] = [*free, *q["shoulder"], *q["elbow"]]
+        mujoco.mj_kinematics(mj, data)
+        ours = model.link_transforms({**q, "free": free})
+        for body in ("base", "upper", "lower"):
+            i = mujoco.mj_name2id(mj, mujoco.mjtObj.mjOBJ_BODY, body)
+            np.testing.assert_allclose(ours[body][:3, 3], data.xpos[i], atol=1e-9, err_msg=body)
+            np.testing.assert_allclose(ours[body][:3, :3], data.xmat[i].reshape(3, 3), atol=1e-9, err_msg=body)

@@ -16,7 +16,9 @@ else ``primvars:displayColor``/``displayOpacity``.
 Units: lengths are scaled by the stage's ``metersPerUnit`` when authored (taken as 1 when it
 is not: robot files are in metres far more often than in USD's centimetre default);
 revolute limits are authored in degrees and converted to radians. ``upAxis`` is not changed.
-A stage without physics joints loads as a single link holding every visible gprim.
+Rigid bodies without joints are links of their own, each on a ``floating`` joint to a
+``world`` link (a pile of parts stays a pile of parts); a stage with neither joints nor rigid
+bodies loads as a single link holding every visible gprim.
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ class _Reader:
                     body_paths.append(b)
             joints_raw.append((jp, b0, b1))
         name = self.stage.GetDefaultPrim().GetName() if self.stage.GetDefaultPrim() else self.path.stem
-        if not joints_raw:
+        if not joints_raw and not body_paths:
             link = Link(name=name or self.path.stem)
             self._collect_geometry({}, {None: link}, {None: np.eye(4)})
             return self._finish(name or self.path.stem, [link], [])

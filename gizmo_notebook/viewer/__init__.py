@@ -20,7 +20,7 @@ from gizmo_notebook.viewer.encode import DEFAULT_TRIANGLE_BUDGET, encode_model
 from gizmo_notebook.viewer.transport import preload
 from gizmo_notebook.viewer.widget import Viewer
 
-__all__ = ["DEFAULT_TRIANGLE_BUDGET", "Viewer", "encode_model", "to_model", "view"]
+__all__ = ["DEFAULT_TRIANGLE_BUDGET", "Viewer", "encode_model", "preload", "to_model", "view"]
 
 _BACKENDS = ("three", "pythreejs")
 
@@ -50,5 +50,3 @@ def view(source: Any, height: int = 480, backend: str = "three", *,
         return pythreejs_view(model, height=height)
     return Viewer(model, height=height, triangle_budget=triangle_budget)
 
-
-preload()  # in a kernel: the page starts loading three.js now, not at the first view

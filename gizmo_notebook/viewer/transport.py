@@ -55,9 +55,9 @@ function importBundle(bundle) {
 """
 
 # The Bundle model's own `_esm`: start importing the bundle the moment the model reaches the
-# page (not awaited, so anywidget's 2 s initialize deadline is never at stake). The kernel
-# creates the Bundle when the viewer is imported (see :func:`preload`), usually cells before
-# the first view, so that view finds three.js already loaded.
+# page (not awaited, so anywidget's 2 s initialize deadline is never at stake). The Bundle is
+# created by the first gizmo widget of a kernel, or earlier by :func:`preload`, so later views
+# find three.js already loaded.
 BUNDLE_ESM = _IMPORT_BUNDLE_JS + """
 export default {
   initialize({ model }) {
@@ -187,10 +187,10 @@ def bundle_ref() -> Bundle:
 
 
 def preload() -> None:
-    """In a running kernel, create the kernel's :class:`Bundle` now, so the page imports
-    three.js and the viewer while the user is still in earlier cells instead of during the
-    first view (~0.1 s of its first frame). Outside a kernel, or without a built bundle,
-    nothing happens: the first widget creates the Bundle as before."""
+    """In a running kernel, send the front end to the page now (``%load_ext gizmo_notebook``
+    does), so it imports three.js and the viewer while the user is still in earlier cells
+    rather than during the first view (0.1-0.2 s of its first frame on a slow machine).
+    Outside a kernel, or without a built bundle, nothing happens: the first widget sends it."""
     try:
         from IPython import get_ipython
 

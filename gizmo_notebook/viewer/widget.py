@@ -14,7 +14,7 @@ import anywidget
 from ipywidgets import widget_serialization
 from traitlets import Bool, Dict, Instance, Int, List, Unicode
 
-from gizmo_notebook.model import AssetModel
+from gizmo_notebook.model import MOVABLE_JOINT_TYPES, AssetModel, JointPosition
 from gizmo_notebook.viewer.encode import DEFAULT_TRIANGLE_BUDGET, encode_model, shown_triangles
 from gizmo_notebook.viewer.transport import (
     CHUNK_SIZE,
@@ -151,8 +151,9 @@ class Viewer(anywidget.AnyWidget):
             future.set_result(png)
 
     # -- public -----------------------------------------------------------------------
-    def pose(self, values: Mapping[str, float]) -> Viewer:
-        """Move joints (radians / metres); values are clamped to the joint limits like the sliders."""
+    def pose(self, values: Mapping[str, JointPosition]) -> Viewer:
+        """Move joints: radians / metres, clamped to the joint limits like the sliders; ball,
+        floating and planar joints take several numbers (see :meth:`~gizmo_notebook.model.Joint.motion`)."""
         joints = {j.name: j for j in self.model.joints}
         unknown = sorted(set(values) - set(joints))
         if unknown:
@@ -161,10 +162,14 @@ class Viewer(anywidget.AnyWidget):
         new = dict(self.joint_values)
         for name, value in values.items():
             j = joints[name]
-            v = float(value)
-            if j.limits is not None and j.type in ("revolute", "prismatic"):
-                v = j.limits.clamp(v)
-            new[name] = v
+            j.motion(value)  # a value of the wrong shape fails here, with what the joint takes
+            if j.type in MOVABLE_JOINT_TYPES:
+                v = float(value)  # type: ignore[arg-type]
+                if j.limits is not None and j.type in ("revolute", "prismatic"):
+                    v = j.limits.clamp(v)
+                new[name] = v
+            else:
+                new[name] = [float(x) for x in value]  # type: ignore[union-attr]
         self.joint_values = new
         return self
 

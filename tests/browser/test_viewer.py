@@ -184,9 +184,9 @@ def test_a_big_mesh_streamed_in_parts_is_drawn_whole_and_where_the_model_is(serv
     assert browser.console_errors() == []
 
 
-def test_importing_the_viewer_preloads_the_bundle_in_the_page(server, browser) -> None:
-    """`import gizmo_notebook.viewer` in a kernel puts three.js in the page before any view."""
-    nb = server.write_notebook("viewer-preload.ipynb", ["import gizmo_notebook.viewer"])
+def test_load_ext_preloads_the_bundle_in_the_page(server, browser) -> None:
+    """`%load_ext gizmo_notebook` puts three.js in the page before any widget is shown."""
+    nb = server.write_notebook("viewer-preload.ipynb", ["%load_ext gizmo_notebook"])
     page = browser.open_notebook(server, nb)
     run_all_cells(page)
     assert cell_errors(page) == []
@@ -200,4 +200,44 @@ def test_importing_the_viewer_preloads_the_bundle_in_the_page(server, browser) -
     ).json_value()
     assert loaded == "function"
     assert page.query_selector(".gizmo-viewport") is None  # nothing displayed: a preload only
+    assert browser.console_errors() == []
+
+
+RIG = """
+import math, numpy as np
+import gizmo_notebook as gn
+from gizmo_notebook.model import AssetModel, Box, Joint, Link, Pose, Visual
+rig = AssetModel("rig", links=[
+    Link("world"), Link("base", visuals=[Visual(Box((0.2, 0.2, 0.1)))]),
+    Link("arm", visuals=[Visual(Box((0.05, 0.05, 0.4)), origin=Pose((0, 0, 0.2)))]),
+    Link("sled", visuals=[Visual(Box((0.1, 0.05, 0.05)))]),
+], joints=[
+    Joint("free", "floating", "world", "base"),
+    Joint("shoulder", "ball", "base", "arm", origin=Pose((0, 0, 0.05))),
+    Joint("slide", "planar", "base", "sled", origin=Pose((0.2, 0, 0)), axis=(0, 1, 1)),
+])
+q = {"free": (0.1, -0.2, 0.3, 0.9, 0.1, 0.3, 0.2), "shoulder": (0.4, -0.3, 0.2), "slide": (0.05, -0.1, 0.7)}
+v = gn.view(rig, height=300)
+v
+"""
+
+
+def test_ball_floating_and_planar_joints_pose_in_the_browser_as_in_python(server, browser) -> None:
+    """Multi-DOF joint positions set from Python move each link in the browser exactly where
+    the Python model's forward kinematics puts it."""
+    import numpy as np
+
+    nb = server.write_notebook("viewer-rig.ipynb", [RIG, "v.pose(q)", "import json; print(json.dumps({k: m.tolist() for k, m in rig.link_transforms(q).items()}))"])
+    page = browser.open_notebook(server, nb)
+    run_all_cells(page)
+    assert cell_errors(page) == []
+    host = wait_for_selector(page, READY)
+    page.wait_for_function("el => Array.isArray(el.gizmoViewer.viewport.getPose().shoulder)", arg=host, timeout=10_000)
+    import json
+
+    expected = json.loads(page.locator(".jp-OutputArea-output pre").last.inner_text())
+    z_up = np.array([[1, 0, 0, 0], [0, 0, 1, 0], [0, -1, 0, 0], [0, 0, 0, 1.0]])  # the viewer's world: Z up on screen
+    for link in ("base", "arm", "sled"):
+        drawn = np.array(host.evaluate(f"el => el.gizmoViewer.viewport.linkWorldMatrix('{link}')")).reshape(4, 4).T
+        np.testing.assert_allclose(drawn, z_up @ np.array(expected[link]), atol=1e-5, err_msg=link)
     assert browser.console_errors() == []

@@ -129,6 +129,25 @@ def test_stage_without_joints_is_one_link(tmp_path: Path) -> None:
     np.testing.assert_allclose(model.scene.bounds, [[0.5, 1.5, 2.5], [1.5, 2.5, 3.5]], atol=0.02)
 
 
+def test_rigid_bodies_without_joints_are_links_floating_on_a_world_link(tmp_path: Path) -> None:
+    stage = Usd.Stage.CreateNew(str(tmp_path / "parts.usda"))
+    UsdGeom.SetStageMetersPerUnit(stage, 1.0)
+    for i, x in enumerate((0.0, 1.0)):
+        body = UsdGeom.Xform.Define(stage, f"/parts/part{i}")
+        body.AddTranslateOp().Set(Gf.Vec3d(x, 0, 0.5))
+        UsdPhysics.RigidBodyAPI.Apply(body.GetPrim())
+        UsdGeom.Cube.Define(stage, f"/parts/part{i}/box").GetSizeAttr().Set(0.2)
+    UsdGeom.Sphere.Define(stage, "/parts/ground_marker").GetRadiusAttr().Set(0.05)  # not in a body
+    stage.GetRootLayer().Save()
+    model = load(tmp_path / "parts.usda")
+    assert [link.name for link in model.links] == ["world", "part0", "part1"]
+    assert [(j.type, j.parent, j.child) for j in model.joints] == [
+        ("floating", "world", "part0"), ("floating", "world", "part1")]
+    assert [v.name for v in model.link("world").visuals] == ["ground_marker"]
+    np.testing.assert_allclose(model.link_transforms()["part1"][:3, 3], (1.0, 0, 0.5), atol=1e-9)
+    np.testing.assert_allclose(model.scene.bounds, _usd_bounds(tmp_path / "parts.usda"), atol=1e-6)
+
+
 def test_broken_usd_is_a_load_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.usda"
     bad.write_text("#usda 1.0\ndef Xform \"x\" {\n  double3 xformOp:translate = (1, 2\n}\n")

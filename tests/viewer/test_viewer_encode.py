@@ -284,3 +284,16 @@ def test_every_visual_decodes_to_its_own_extent(prompt: str) -> None:
             positions, _ = decode_geometry(meta["geometries"][visual["geometry"]], buffers)
             np.testing.assert_allclose(positions.min(0), mesh.bounds[0], atol=1e-4, err_msg=visual["name"])
             np.testing.assert_allclose(positions.max(0), mesh.bounds[1], atol=1e-4, err_msg=visual["name"])
+
+
+def test_pose_takes_several_numbers_for_ball_joints_and_says_what_is_wrong() -> None:
+    from gizmo_notebook.model import ModelError
+
+    rig = AssetModel("rig", links=[Link("a", visuals=[Visual(Box((0.1, 0.1, 0.1)))]), Link("b")],
+                     joints=[Joint("ball", "ball", "a", "b")])
+    v = view(rig)
+    v.pose({"ball": (1, 0, 0, 0)})
+    assert v.joint_values == {"ball": [1.0, 0.0, 0.0, 0.0]}
+    with pytest.raises(ModelError, match="4 or 3 numbers"):
+        v.pose({"ball": 0.3})
+    assert v.joint_values == {"ball": [1.0, 0.0, 0.0, 0.0]}  # nothing half-applied
