@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -144,6 +145,18 @@ v
 """
 
 
+# Records every text the viewer's progress line shows (it is cleared once the model is drawn).
+PROGRESS_WATCH = """
+window.__progressTexts = [];
+new MutationObserver(() => {
+  for (const el of document.querySelectorAll(".gz-progress")) {
+    const t = el.textContent;
+    if (t && window.__progressTexts[window.__progressTexts.length - 1] !== t) window.__progressTexts.push(t);
+  }
+}).observe(document, { subtree: true, childList: true, characterData: true });
+"""
+
+
 def _foreground_box(png: bytes, tolerance: int = 12) -> tuple[int, int, int, int]:
     """(left, top, right, bottom) of the pixels that differ from the corner (background) colour."""
     import io
@@ -163,11 +176,15 @@ def test_a_big_mesh_streamed_in_parts_is_drawn_whole_and_where_the_model_is(serv
     """Every triangle of a mesh sent in parts is drawn, the drawn geometry spans exactly the
     model's bounds, and the silhouette on screen fills the projection of those bounds (the
     check that would have caught geometry drawn at another mesh's size or place)."""
-    nb = server.write_notebook("viewer-big.ipynb", [BIG_SPHERE])
-    page = browser.open_notebook(server, nb)
+    nb = server.write_notebook("viewer-big.ipynb", [BIG_SPHERE, "print('kernel', 'still', 'here')"])
+    page = browser.open_notebook(server, nb, before_goto=lambda p: p.add_init_script(PROGRESS_WATCH))
     run_all_cells(page)
     assert cell_errors(page) == []
     host = wait_for_selector(page, READY)
+    # progress was shown while the parts were arriving, and the kernel went on to the next cell
+    progress = page.evaluate("() => window.__progressTexts")
+    assert any(re.fullmatch(r"receiving model… \d+% of 327,680 triangles", t) for t in progress), progress
+    assert "kernel still here" in page.locator(".jp-OutputArea-output pre").last.inner_text()
     host.evaluate("el => el.gizmoViewer.viewport.setGrid(false)")
     page.wait_for_timeout(300)
     stats = host.evaluate("el => el.gizmoViewer.viewport.stats()")
