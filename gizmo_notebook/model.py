@@ -46,6 +46,7 @@ __all__ = [
 JointType = Literal["revolute", "continuous", "prismatic", "fixed", "floating", "planar", "ball"]
 JointPosition = float | Sequence[float]  # a number, or several for ball / floating / planar joints
 MOVABLE_JOINT_TYPES: frozenset[str] = frozenset({"revolute", "continuous", "prismatic"})
+MULTI_DOF_JOINT_TYPES: frozenset[str] = frozenset({"ball", "floating", "planar"})  # positions of several numbers
 _JOINT_TYPES: frozenset[str] = frozenset(JointType.__args__)  # type: ignore[attr-defined]
 
 Vec3 = tuple[float, float, float]
@@ -328,12 +329,18 @@ class Joint:
         return m
 
     def _number(self, q: JointPosition) -> float:
-        if isinstance(q, (int, float, np.number)):
-            return float(q)
+        if np.ndim(q) == 0:  # a number, a numpy / JAX / torch scalar, a 0-d array
+            try:
+                return float(q)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                pass
         raise ModelError(f"joint {self.name!r} is {self.type}: its position is one number, got {q!r}")
 
     def _numbers(self, q: JointPosition, sizes: tuple[int, ...], what: str) -> np.ndarray:
-        v = np.asarray(q, dtype=float).ravel() if not isinstance(q, (int, float, np.number)) else None
+        try:
+            v = np.asarray(q, dtype=float).ravel() if np.ndim(q) == 1 else None
+        except (TypeError, ValueError):
+            v = None
         if v is None or len(v) not in sizes or not np.all(np.isfinite(v)):
             counts = " or ".join(str(n) for n in sizes)
             raise ModelError(f"joint {self.name!r} is {self.type}: its position is {counts} numbers, {what}; got {q!r}")

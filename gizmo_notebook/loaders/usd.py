@@ -128,7 +128,7 @@ class _Reader:
             for p in roots:
                 joint_name = _free_name(f"{names[p]}_floating", used)
                 joints.append(
-                    Joint(joint_name, "floating", world.name, names[p], Pose.from_matrix(frames[p]))  # type: ignore[union-attr]
+                    Joint(joint_name, "floating", world.name, names[p], Pose.from_matrix(self._to_metres(frames[p])))  # type: ignore[union-attr]
                 )
         owners = dict(links)
         if world is not None:

@@ -19,7 +19,7 @@ the browser gets binary buffers only. Layout of ``meta``:
   it already holds). Each buffer is one *part* of a geometry, self-describing: a 24-byte header
   (``b"GZP1"``, vertex count, index count, vertex-codec bytes, index-codec bytes, flags; uint32
   little-endian; flag 1 = part of a big, flat-shaded mesh) then the two codec streams. A part's indices are local to the part; parts of
-  up to 65,536 vertices decode to 16-bit indices;
+  up to 65,535 vertices decode to 16-bit indices;
 * ``triangles``: ``{"source", "shown", "budget", "decimated"}``; ``bounds``: ``[[min], [max]]``.
 
 Encoding, chosen by measurement (see ``benchmarks/bench_viewer.py``):
@@ -328,10 +328,11 @@ def _encode_cached(mesh: trimesh.Trimesh, max_triangles: int | None,
         hit = _CACHE.get(key)
         if hit is not None:
             _CACHE.move_to_end(key)
-            if on_part is not None:
-                for part in hit.parts:
-                    on_part(part)
-            return hit
+    if hit is not None:
+        if on_part is not None:  # outside the lock: on_part may send, or encode in turn
+            for part in hit.parts:
+                on_part(part)
+        return hit
     enc = encode_mesh(mesh, max_triangles=max_triangles, on_part=on_part)
     with _CACHE_LOCK:
         _CACHE[key] = enc
@@ -380,7 +381,11 @@ def _zero_pose_bounds(model: AssetModel, per_link: list) -> np.ndarray:
 
 def shown_triangles(model: AssetModel, triangle_budget: int = DEFAULT_TRIANGLE_BUDGET) -> int:
     """About how many triangles :func:`encode_model` will send (for progress before it is done)."""
-    total = sum(len(mesh.faces) for link in model.links for mesh, _, _ in _link_meshes(model, link))
+    total = 0
+    for link in model.links:
+        for visual in link.visuals:  # a big mesh is counted, not copied; primitives are small
+            g = visual.geometry
+            total += len(g.mesh.faces) if isinstance(g, Mesh) else len(g.to_trimesh().faces)
     return int(min(total, triangle_budget))
 
 
@@ -403,7 +408,11 @@ def encode_model(
     hashes: list[str] = []
     buffer_index: dict[str, int] = {}
 
+    added: dict[int, int] = {}  # id(bytes) -> buffer index: each part is streamed, then listed
+
     def add(data: bytes) -> int:
+        if id(data) in added and buffers[added[id(data)]] is data:
+            return added[id(data)]
         h = _sha(data)
         if h not in buffer_index:
             buffer_index[h] = len(buffers)
@@ -411,6 +420,7 @@ def encode_model(
             hashes.append(h)
             if on_buffer is not None:
                 on_buffer(data, h)
+        added[id(data)] = buffer_index[h]
         return buffer_index[h]
 
     geometries: dict[str, dict] = {}

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import threading
 from pathlib import Path
 
@@ -162,7 +163,7 @@ def _gzipped(source: bytes, digest: str) -> bytes:
     data = gzip.compress(source, 9, mtime=0)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{threading.get_ident()}")
+        tmp = path.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")
         tmp.write_bytes(data)
         tmp.replace(path)
     except OSError:  # a read-only cache costs time, not correctness

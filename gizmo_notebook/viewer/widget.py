@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import anywidget
+import numpy as np
 from ipywidgets import widget_serialization
 from traitlets import Bool, Dict, Instance, Int, List, Unicode
 
-from gizmo_notebook.model import MOVABLE_JOINT_TYPES, AssetModel, JointPosition
+from gizmo_notebook.model import MULTI_DOF_JOINT_TYPES, AssetModel, JointPosition
 from gizmo_notebook.viewer.encode import DEFAULT_TRIANGLE_BUDGET, encode_model, shown_triangles
 from gizmo_notebook.viewer.transport import (
     CHUNK_SIZE,
@@ -93,9 +94,13 @@ class Viewer(anywidget.AnyWidget):
             if send:
                 self._send_pending(final=False)
 
-        if send:
-            self._expected_triangles = shown_triangles(self.model, self.triangle_budget)
-        meta, buffers = encode_model(self.model, triangle_budget=self.triangle_budget, on_buffer=on_buffer)
+        try:
+            if send:
+                self._expected_triangles = shown_triangles(self.model, self.triangle_budget)
+            meta, buffers = encode_model(self.model, triangle_budget=self.triangle_budget, on_buffer=on_buffer)
+        except BaseException:
+            self._pending = None  # not encoded: the next display or "need" tries again
+            raise
         for entry, chunks in zip(meta["buffers"], chunk_lists, strict=True):
             entry["chunks"] = [{"digest": d, "size": n} for d, n, _ in chunks]
         if send:
@@ -162,14 +167,14 @@ class Viewer(anywidget.AnyWidget):
         new = dict(self.joint_values)
         for name, value in values.items():
             j = joints[name]
-            j.motion(value)  # a value of the wrong shape fails here, with what the joint takes
-            if j.type in MOVABLE_JOINT_TYPES:
-                v = float(value)  # type: ignore[arg-type]
+            if j.type in MULTI_DOF_JOINT_TYPES:
+                j.motion(value)  # a value of the wrong shape fails here, saying what the joint takes
+                new[name] = [float(x) for x in np.asarray(value, dtype=float).ravel()]
+            else:
+                v = j._number(value)
                 if j.limits is not None and j.type in ("revolute", "prismatic"):
                     v = j.limits.clamp(v)
                 new[name] = v
-            else:
-                new[name] = [float(x) for x in value]  # type: ignore[union-attr]
         self.joint_values = new
         return self
 

@@ -258,3 +258,35 @@ def test_ball_floating_and_planar_joints_pose_in_the_browser_as_in_python(server
         drawn = np.array(host.evaluate(f"el => el.gizmoViewer.viewport.linkWorldMatrix('{link}')")).reshape(4, 4).T
         np.testing.assert_allclose(drawn, z_up @ np.array(expected[link]), atol=1e-5, err_msg=link)
     assert browser.console_errors() == []
+
+
+TWO_BALLS_AND_A_GRID = """
+import numpy as np, trimesh, gizmo_notebook as gn
+from gizmo_notebook.model import AssetModel, Joint, Link, Mesh, Pose, Visual
+ball = trimesh.creation.icosphere(subdivisions=7, radius=0.4)  # big: sent in parts, drawn flat
+xs, ys = np.meshgrid(np.linspace(0, 1, 256), np.linspace(0, 1, 256))
+cells = (np.arange(255)[:, None] * 256 + np.arange(255)[None, :]).ravel()
+grid = trimesh.Trimesh(np.c_[xs.ravel(), ys.ravel(), np.zeros(xs.size)],
+                       np.r_[np.c_[cells, cells + 1, cells + 257], np.c_[cells, cells + 257, cells + 256]],
+                       process=False)  # 65,536 vertices in one part: needs 32-bit indices
+rig = AssetModel("rig", links=[Link("a", visuals=[Visual(Mesh(ball)), Visual(Mesh(grid), origin=Pose((0, 0, -0.5)))]),
+                               Link("b", visuals=[Visual(Mesh(ball), origin=Pose((2.0, 0, 0)))])],
+                 joints=[Joint("weld", "fixed", "a", "b")])
+gn.view(rig, height=300)
+"""
+
+
+def test_same_shape_big_meshes_at_two_places_and_a_65536_vertex_part(server, browser) -> None:
+    """Two copies of a big mesh share their parts' bytes but are drawn each at its own place;
+    a 65,536-vertex part gets 32-bit indices (0xFFFF is a primitive restart in WebGL 2)."""
+    nb = server.write_notebook("viewer-two-balls.ipynb", [TWO_BALLS_AND_A_GRID])
+    page = browser.open_notebook(server, nb)
+    run_all_cells(page)
+    assert cell_errors(page) == []
+    host = wait_for_selector(page, READY)
+    stats = host.evaluate("el => el.gizmoViewer.viewport.stats()")
+    assert stats["triangles"] == 2 * 327_680 + 2 * 255 * 255
+    assert stats["restartIndices"] == 0
+    lo, hi = stats["bounds"]
+    assert lo == pytest.approx([-0.4, -0.4, -0.5], abs=1e-4) and hi == pytest.approx([2.4, 1.0, 0.4], abs=1e-4)
+    assert browser.console_errors() == []

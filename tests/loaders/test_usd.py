@@ -153,3 +153,17 @@ def test_broken_usd_is_a_load_error(tmp_path: Path) -> None:
     bad.write_text("#usda 1.0\ndef Xform \"x\" {\n  double3 xformOp:translate = (1, 2\n}\n")
     with pytest.raises(LoadError, match=r"^bad\.usda: cannot open USD stage"):
         load(bad)
+
+
+def test_free_rigid_bodies_on_a_centimetre_stage_are_placed_in_metres(tmp_path: Path) -> None:
+    stage = Usd.Stage.CreateNew(str(tmp_path / "cm.usda"))
+    UsdGeom.SetStageMetersPerUnit(stage, 0.01)
+    for i, x in enumerate((0.0, 100.0)):
+        body = UsdGeom.Xform.Define(stage, f"/parts/part{i}")
+        body.AddTranslateOp().Set(Gf.Vec3d(x, 0, 50))
+        UsdPhysics.RigidBodyAPI.Apply(body.GetPrim())
+        UsdGeom.Cube.Define(stage, f"/parts/part{i}/box").GetSizeAttr().Set(20.0)
+    stage.GetRootLayer().Save()
+    model = load(tmp_path / "cm.usda")
+    np.testing.assert_allclose(model.link_transforms()["part1"][:3, 3], (1.0, 0, 0.5), atol=1e-9)
+    np.testing.assert_allclose(model.scene.bounds, _usd_bounds(tmp_path / "cm.usda"), atol=1e-6)

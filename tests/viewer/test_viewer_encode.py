@@ -297,3 +297,50 @@ def test_pose_takes_several_numbers_for_ball_joints_and_says_what_is_wrong() -> 
     with pytest.raises(ModelError, match="4 or 3 numbers"):
         v.pose({"ball": 0.3})
     assert v.joint_values == {"ball": [1.0, 0.0, 0.0, 0.0]}  # nothing half-applied
+
+
+def test_a_failed_encode_is_retried_not_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gizmo_notebook.viewer import widget
+
+    v = view(_arm())
+    calls = {"n": 0}
+    real = widget.encode_model
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise MemoryError("out of memory while encoding")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(widget, "encode_model", flaky)
+    with pytest.raises(MemoryError):
+        v._push()
+    v._push()
+    assert v._meta["links"] and len(v._blobs) >= 1 and calls["n"] == 2
+
+
+def test_pose_accepts_numpy_scalars_and_fixed_joints() -> None:
+    model = _arm()
+    model.joints.append(Joint("bolt", "fixed", "upper", "tool"))
+    model.links.append(Link("tool"))
+    v = view(model)
+    v.pose({"shoulder": np.float32(0.5), "bolt": 0.0})
+    assert v.joint_values == {"shoulder": pytest.approx(0.5), "bolt": 0.0}
+    np.testing.assert_allclose(model.link_transforms({"shoulder": np.array(0.5)})["upper"],
+                               model.link_transforms({"shoulder": 0.5})["upper"])
+
+
+def test_re_encoding_from_the_cache_can_encode_again_inside_the_callback() -> None:
+    """Cached parts are replayed outside the cache lock (a callback may encode, or send)."""
+    import threading
+
+    model = _arm()
+    encode_model(model)  # fills the cache
+    done = threading.Event()
+
+    def run() -> None:
+        encode_model(model, on_buffer=lambda data, digest: encode_model(_arm()))
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    assert done.wait(10), "encode_model deadlocked replaying cached parts"

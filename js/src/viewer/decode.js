@@ -44,8 +44,8 @@ const decodedParts = new WeakMap();
 
 /**
  * Decode one part into `{ q: Int16Array (xyzw), index: Uint16Array | Uint32Array }` (memoized).
- * Parts of up to 65,536 vertices decode straight to 16-bit indices: half the index memory
- * and upload.
+ * Parts of up to 65,535 vertices decode straight to 16-bit indices: half the index memory and
+ * upload. (Not 65,536: WebGL 2 always treats index 0xFFFF as a primitive restart.)
  */
 export function decodePart(bytes) {
   let done = decodedParts.get(bytes);
@@ -54,7 +54,7 @@ export function decodePart(bytes) {
       const h = partHeader(bytes);
       if (!h) throw new Error("malformed geometry part");
       const q = new Int16Array(h.vertexCount * 4);
-      const wide = h.vertexCount > 65536;
+      const wide = h.vertexCount > 65535;
       const index = wide ? new Uint32Array(h.indexCount) : new Uint16Array(h.indexCount);
       if (h.vertexCount && h.indexCount) {
         const vertexStream = bytes.subarray(HEADER_BYTES, HEADER_BYTES + h.vertexBytes);
@@ -113,26 +113,26 @@ function smoothGeometry({ q, index }, g) {
   return geometry;
 }
 
-/** One geometry's parts as BufferGeometries (`userData.quantized` set on flat ones). */
+/**
+ * One geometry's parts: `[{ geometry, quantized }]`, where `quantized` (flat parts only) is the
+ * `{ offset, scale }` the mesh drawing it must apply. It belongs to the geometry entry, not to
+ * the BufferGeometry: two meshes of one shape at different places or sizes share their parts'
+ * bytes, hence their BufferGeometries.
+ */
 export async function decodeGeometry(g, buffers) {
   const out = [];
   for (const i of g.parts || []) {
     const decoded = await decodePart(buffers[i]);
     if (!decoded.index.length) continue;
-    if (g.flat) {
-      const geometry = await flatPartGeometry(buffers[i]);
-      geometry.userData.quantized = { offset: g.offset, scale: g.scale };
-      out.push(geometry);
-    } else {
-      out.push(smoothGeometry(decoded, g));
-    }
+    if (g.flat) out.push({ geometry: await flatPartGeometry(buffers[i]), quantized: { offset: g.offset, scale: g.scale } });
+    else out.push({ geometry: smoothGeometry(decoded, g), quantized: null });
   }
   return out;
 }
 
 /**
  * Build every geometry of `meta` from `buffers` (one Uint8Array per meta.buffers entry):
- * key -> BufferGeometry[] (one per part). A page-wide cache keyed by geometry key means a
+ * key -> [{ geometry, quantized }] (one per part, see decodeGeometry). A page-wide cache keyed by geometry key means a
  * second viewer of the same model (or the Studio showing it again) decodes nothing.
  */
 export async function decodeAll(meta, buffers) {

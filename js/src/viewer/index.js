@@ -57,14 +57,17 @@ function watchChunks(model, onProgress, onPart) {
     if (!waiting) onProgress(triangles, model.get("_expected_triangles") || 0, "triangles");
     check();
   }
-  const onChange = () => { scanning = scanning.then(scan); return scanning; };
+  // scans run one after another; a failed one (a chunk model that could not be fetched) does
+  // not stop the next, and is reported to whoever waits in ready()
+  const rescan = () => { scanning = scanning.catch(() => {}).then(scan); return scanning; };
+  const onChange = () => { rescan().catch((err) => console.warn("gizmo-notebook viewer:", err)); };
   model.on("change:_blobs", onChange);
   onChange();
   return {
     ready(needed) {
       return new Promise((resolve, reject) => {
         waiting = { needed, resolve };
-        onChange().then(check, reject);
+        rescan().then(check, reject);
       });
     },
     dispose() { model.off("change:_blobs", onChange); },

@@ -224,7 +224,9 @@ export function createViewport(container, options = {}) {
     const world = new Map([[meta.root, new THREE.Matrix4()]]);
     for (const j of meta.joints) {
       const parent = world.get(j.parent) ?? new THREE.Matrix4();
-      const q = j.name in pose ? clampJoint(j, pose[j.name]) : SINGLE_DOF.has(j.type) ? clampJoint(j, 0) : null;
+      // a joint not posed yet sits at 0 unclamped, as simulators place it (and as the
+      // metadata's bounds, which frame the camera, are computed); multi-DOF joints at rest
+      const q = j.name in pose ? clampJoint(j, pose[j.name]) : SINGLE_DOF.has(j.type) ? 0 : null;
       const t = parent.clone().multiply(new THREE.Matrix4().fromArray(j.origin)).multiply(jointMotion(j, q));
       world.set(j.child, t);
     }
@@ -269,12 +271,11 @@ export function createViewport(container, options = {}) {
         const c = v.color ? new THREE.Color(v.color[0], v.color[1], v.color[2]) : new THREE.Color(DEFAULT_COLORS[i % DEFAULT_COLORS.length]);
         const opacity = v.color ? v.color[3] : 1;
         const parts = geometries[v.geometry] || [];
-        const flat = parts.some((geometry) => geometry.userData.quantized);
+        const flat = parts.some((part) => part.quantized);
         const mat = flat ? bigMeshMaterial(c, opacity, wireframe) : smallMeshMaterial(c, opacity, wireframe);
         mat.userData.baseColor = c.clone();
-        for (const geometry of parts) { // one draw per part; a visual's parts share its material
+        for (const { geometry, quantized } of parts) { // one draw per part; a visual's parts share its material
           const mesh = new THREE.Mesh(geometry, mat);
-          const quantized = geometry.userData.quantized;
           if (quantized) {
             mesh.position.fromArray(quantized.offset);
             mesh.scale.fromArray(quantized.scale);
@@ -371,15 +372,21 @@ export function createViewport(container, options = {}) {
   };
 
   /**
-   * What is on screen, for tests: triangles drawn, the exact bounds of the drawn geometry in
+   * What is on screen, for tests: triangles drawn (and 16-bit indices WebGL would read as a
+   * primitive restart, which must be none), the exact bounds of the drawn geometry in
    * the model's (Z-up) frame, and where the model's metadata bounds project on the canvas
    * (CSS pixels from its top-left corner).
    */
   api.stats = function stats() {
     if (!root || !meta) return null;
     scene.updateMatrixWorld(true);
-    let triangles = 0;
-    root.traverse((o) => { if (o.isMesh) triangles += (o.geometry.index ? o.geometry.index.count : o.geometry.attributes.position.count) / 3; });
+    let triangles = 0, restartIndices = 0; // 0xFFFF in a 16-bit index buffer: WebGL 2 drops that triangle
+    root.traverse((o) => {
+      if (!o.isMesh) return;
+      const index = o.geometry.index;
+      triangles += (index ? index.count : o.geometry.attributes.position.count) / 3;
+      if (index && index.array instanceof Uint16Array) for (const i of index.array) if (i === 0xffff) restartIndices += 1;
+    });
     const box = new THREE.Box3().setFromObject(root, true).applyMatrix4(world.matrixWorld.clone().invert());
     const rect = renderer.domElement.getBoundingClientRect();
     const screen = { left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity };
@@ -390,7 +397,7 @@ export function createViewport(container, options = {}) {
       screen.left = Math.min(screen.left, px); screen.right = Math.max(screen.right, px);
       screen.top = Math.min(screen.top, py); screen.bottom = Math.max(screen.bottom, py);
     }
-    return { triangles, bounds: [box.min.toArray(), box.max.toArray()], screen };
+    return { triangles, restartIndices, bounds: [box.min.toArray(), box.max.toArray()], screen };
   };
 
   api.element = wrap;
