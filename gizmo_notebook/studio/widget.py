@@ -119,6 +119,7 @@ class Studio(anywidget.AnyWidget):
     items = traitlets.List(traitlets.Dict()).tag(sync=True)
     visible = traitlets.List(traitlets.Unicode()).tag(sync=True)
     total = traitlets.Int(0).tag(sync=True)
+    listed = traitlets.Bool(False).tag(sync=True)  # the asset list has loaded at least once
     has_more = traitlets.Bool(False).tag(sync=True)
     loading = traitlets.Bool(False).tag(sync=True)
     filter_status = traitlets.Unicode("").tag(sync=True)
@@ -359,6 +360,7 @@ class Studio(anywidget.AnyWidget):
                 self._next_offset += len(page.assets)
             if page is not None:
                 self.total = int(page.total)
+                self.listed = True
                 changed = self._upsert(page.assets)
                 running = [i for i, s in changed if s not in _TERMINAL]
                 for asset_id in running:

@@ -353,6 +353,7 @@ def test_wrong_key_shows_a_401_with_what_to_do_and_the_widget_keeps_working(
     expect(auth).to_have_count(1, timeout=30_000)  # from loading the list
     expect(auth).to_contain_text("rejected the API key (401)")
     expect(auth.locator(".gzs-hint")).to_contain_text("GIZMO_API_KEY")
+    expect(bad.locator(".gzs-count")).to_have_text("asset list not loaded")
 
     bad.locator(".gzs-prompt-input").fill("a two link arm")
     bad.locator(".gzs-generate").click()

@@ -40,7 +40,7 @@ def _status(studio: Any, asset_id: str) -> str | None:
 def test_generate_from_the_prompt_box_goes_live_to_ready(make_studio: Any) -> None:
     studio = make_studio()
     drain(studio)
-    assert studio.items == [] and studio.total == 0
+    assert studio.items == [] and studio.total == 0 and studio.listed  # an empty account, loaded
     frontend(studio, {"type": "generate", "prompt": "  a two-link planar arm  ", "name": "Arm A", "tags": "arm, v1 ,arm"})
     drain(studio)
     [item] = studio.items
@@ -250,6 +250,7 @@ def test_wrong_key_401_is_explained_and_the_widget_keeps_working(make_studio: An
     drain(studio)
     [notice] = studio.notices
     assert notice["kind"] == "auth" and "401" in notice["text"] and "GIZMO_API_KEY" in notice["hint"]
+    assert studio.listed is False  # the counter says "not loaded", not "0 of 0 (0 in account)"
     frontend(studio, {"type": "generate", "prompt": "a two link arm"})
     drain(studio)
     assert [n["kind"] for n in studio.notices] == ["auth"]  # same message, not a pile of them

@@ -43,7 +43,7 @@ class StudioView {
     model.on("msg:custom", this.onMsg);
     this.onChange = () => this.renderAll();
     const traits = ["items", "visible", "notices", "generating", "batch", "polling", "total", "has_more",
-      "loading", "tag_options", "selected", "exports", "focus", "backend_label"];
+      "loading", "tag_options", "selected", "exports", "focus", "backend_label", "listed"];
     this.events = traits.map((t) => `change:${t}`).join(" ");
     model.on(this.events, this.onChange);
     this.ticker = setInterval(() => this.tick(), 1000);
@@ -94,7 +94,7 @@ class StudioView {
     this.compareEl = h("div", { class: "gzs-compare" });
     this.listEl = h("div", { class: "gzs-list" });
     this.moreBtn = h("button", { class: "gzs-btn gzs-more", text: "Load more", onclick: () => this.model.send({ type: "load_more" }) });
-    this.countEl = h("span", { class: "gzs-muted" });
+    this.countEl = h("span", { class: "gzs-muted gzs-count" });
     this.offscreen = h("div", { class: "gzs-offscreen", "aria-hidden": "true" });
     this.root.append(this.compareEl, this.listEl);
     if (!this.job) this.root.append(h("div", { class: "gzs-bar" }, this.moreBtn, this.countEl));
@@ -213,7 +213,9 @@ class StudioView {
     this.moreBtn.style.display = m.get("has_more") ? "" : "none";
     this.moreBtn.disabled = m.get("loading");
     const shown = m.get("visible").length;
-    this.countEl.textContent = m.get("loading") ? "loading…" : `showing ${shown} of ${m.get("items").length} loaded (${m.get("total")} in account)`;
+    this.countEl.textContent = m.get("loading") ? "loading…"
+      : !m.get("listed") && !m.get("items").length ? "asset list not loaded" // the notice above says why
+      : `showing ${shown} of ${m.get("items").length} loaded (${m.get("total")} in account)`;
   }
 
   renderList() {
