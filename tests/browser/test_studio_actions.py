@@ -144,8 +144,11 @@ def test_batch_prompts_all_land_in_the_list_and_reach_ready(page: Any) -> None:
     bar = studio.locator(".gzs-progress > div")
     assert bar.evaluate("el => el.style.width") == "100%"
     expect(rows.locator('.gzs-badge[data-status="ready"]')).to_have_count(len(BATCH))
-    prompts = sorted(rows.locator(".gzs-prompt").all_inner_texts())
+    prompts = sorted(p.get_attribute("title") for p in rows.locator(".gzs-prompt").all())
     assert prompts == sorted(BATCH)
+    # batch assets are named after their prompts: each row shows the prompt once, not twice
+    for row in rows.all():
+        assert row.inner_text().count(row.locator(".gzs-prompt").get_attribute("title")) == 1
     # Batch assets are plain assets: no parent, the batch's tag only.
     for row in rows.all():
         expect(row.locator(".gzs-chip")).to_have_text([TAG])
@@ -167,7 +170,7 @@ def test_filter_by_status_and_tag_and_search_narrow_the_list(page: Any) -> None:
 
     _set_search(page, f"rover {TOKEN}")  # a substring of exactly one prompt
     expect(rows).to_have_count(1)
-    expect(rows.first.locator(".gzs-prompt")).to_have_text(BATCH[1])
+    expect(rows.first.locator(".gzs-prompt")).to_have_attribute("title", BATCH[1])
     _set_search(page, TAG.upper())  # case-insensitive; matches the batch's tag
     expect(rows).to_have_count(len(BATCH))
 
@@ -188,7 +191,7 @@ def test_compare_shows_two_ready_assets_side_by_side_with_their_prompts(page: An
     rows = _mine(page)
     picked = [rows.nth(0), rows.nth(1)]
     ids = [r.get_attribute("data-id") for r in picked]
-    prompts = [r.locator(".gzs-prompt").inner_text() for r in picked]
+    prompts = [r.locator(".gzs-prompt").get_attribute("title") for r in picked]
     compare = studio.locator(".gzs-compare-btn")
     expect(compare).to_be_disabled()
     for r in picked:
@@ -200,7 +203,8 @@ def test_compare_shows_two_ready_assets_side_by_side_with_their_prompts(page: An
     cells = studio.locator(".gzs-compare .gzs-compare-cell")
     expect(cells).to_have_count(2)
     assert [c.get_attribute("data-id") for c in cells.all()] == ids
-    assert [c.locator(".gzs-prompt").inner_text() for c in cells.all()] == prompts
+    assert [c.locator(".gzs-prompt").get_attribute("title") for c in cells.all()] == prompts
+    assert all(c.inner_text().count(p) == 1 for c, p in zip(cells.all(), prompts, strict=True))
     canvases = [c.locator("canvas") for c in cells.all()]
     for canvas in canvases:
         expect(canvas).to_be_visible(timeout=60_000)
@@ -223,7 +227,7 @@ def test_iterate_prefills_the_prompt_and_the_new_asset_remembers_its_parent(page
     studio = page.locator(MAIN)
     parent = _mine(page).nth(2)
     parent_id = parent.get_attribute("data-id")
-    parent_prompt = parent.locator(".gzs-prompt").inner_text()
+    parent_prompt = parent.locator(".gzs-prompt").get_attribute("title")
     parent_name = parent.locator(".gzs-name").inner_text()
     parent.locator(".gzs-iterate-btn").click()
 

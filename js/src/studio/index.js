@@ -287,7 +287,7 @@ class StudioView {
       const item = items.get(id);
       const view = h("div", { class: "gzs-compare-view" });
       const cell = h("div", { class: "gzs-compare-cell", "data-id": id }, h("div", { class: "gzs-name", text: item.name || id }),
-        h("div", { class: "gzs-prompt", title: item.prompt, text: item.prompt }), view);
+        h("div", { class: "gzs-prompt", title: item.prompt, text: item.name === item.prompt ? "" : item.prompt }), view);
       this.loadInto(view, id).then((v) => this.compareViewports.push(v)).catch((err) => view.replaceChildren(h("div", { class: "gzs-inline-msg", text: err.message })));
       return cell;
     });
@@ -365,7 +365,8 @@ class AssetRow {
     this.item = item;
     const v = this.view;
     this.name.textContent = item.name || item.id;
-    this.prompt.textContent = item.prompt;
+    // an asset named after its own prompt (batch rows, API calls without a name) shows it once
+    this.prompt.textContent = item.name === item.prompt ? "" : item.prompt;
     this.prompt.title = item.prompt;
     this.tags.replaceChildren(...item.tags.map((t) => h("span", { class: "gzs-chip", text: t })));
     const parent = item.parent ? v.itemsById().get(item.parent) : null;
