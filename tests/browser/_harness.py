@@ -483,6 +483,19 @@ def nonblank_pixels(element: Any, *, tolerance: int = 12, save_as: str | None = 
     return count_foreground(png, tolerance=tolerance)
 
 
+def wait_for_pixels(element: Any, minimum: int, *, timeout: float = 30.0) -> int:
+    """Screenshot ``element`` until at least ``minimum`` foreground pixels show (or ``timeout``);
+    returns the last count, so the caller's assertion reports what was there."""
+    deadline = time.monotonic() + timeout
+    count = 0
+    while time.monotonic() < deadline:
+        count = count_foreground(element.screenshot())
+        if count >= minimum:
+            return count
+        time.sleep(0.4)
+    return count
+
+
 def count_foreground(png: bytes, *, tolerance: int = 12) -> int:
     import numpy as np
     from PIL import Image

@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pytest
 from _harness import (
     Browser,
     JupyterServer,
     cell_errors,
-    count_foreground,
     run_all_cells,
     save_artifact,
+    wait_for_pixels,
     wait_for_selector,
 )
 
 NOTEBOOK = ["from gizmo_notebook import Studio\nstudio = Studio(poll_interval=0.5)\nstudio"]
-
-
-def _wait_pixels(element: Any, minimum: int, timeout: float = 30.0) -> int:
-    deadline = time.monotonic() + timeout
-    count = 0
-    while time.monotonic() < deadline:
-        count = count_foreground(element.screenshot())
-        if count >= minimum:
-            return count
-        time.sleep(0.5)
-    return count
 
 
 @pytest.mark.parametrize("ui", ["lab", "notebook"])
@@ -59,7 +47,7 @@ def test_generate_watch_ready_and_preview(server: JupyterServer, browser: Browse
 
     row.query_selector(".gzs-preview-btn").click()
     canvas = wait_for_selector(page, f"{mine} .gzs-preview canvas", timeout=60)
-    drawn = _wait_pixels(canvas, 1000)
+    drawn = wait_for_pixels(canvas, 1000)
     assert drawn >= 1000, f"the preview canvas stayed blank ({drawn} foreground pixels)"
     # Joint sliders come with the shared viewer panel.
     assert row.query_selector_all(".gzs-preview input[type=range]")
@@ -86,7 +74,7 @@ def test_gizmo_cell_magic_shows_status_then_preview(server: JupyterServer, brows
     card = wait_for_selector(page, '.gzs-studio:has(.gzs-name:text-is("magic-arm"))', timeout=60)
     wait_for_selector(page, '.gzs-studio .gzs-badge[data-status="ready"]', timeout=90)
     canvas = wait_for_selector(page, ".gzs-studio .gzs-preview canvas", timeout=60)  # opened by itself
-    assert _wait_pixels(canvas, 1000) >= 1000
+    assert wait_for_pixels(canvas, 1000) >= 1000
     save_artifact("studio-magic-lab.png", card.screenshot())
     errors = browser.console_errors()
     assert not errors, errors

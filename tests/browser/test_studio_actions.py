@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _harness import Browser, JupyterServer, cell_errors, count_foreground, run_all_cells, save_artifact
+from _harness import Browser, JupyterServer, cell_errors, run_all_cells, save_artifact, wait_for_pixels
 
 TOKEN = secrets.token_hex(3)
 TAG = f"act-{TOKEN}"
@@ -77,16 +77,6 @@ def _kernel_json(page: Any, code: str) -> Any:
     assert result["err"] is None, result["err"]
     return json.loads(result["out"])
 
-
-def _wait_pixels(locator: Any, minimum: int, timeout: float = 30.0) -> int:
-    deadline = time.monotonic() + timeout
-    count = 0
-    while time.monotonic() < deadline:
-        count = count_foreground(locator.screenshot())
-        if count >= minimum:
-            return count
-        time.sleep(0.4)
-    return count
 
 
 def _mine(page: Any) -> Any:
@@ -208,7 +198,7 @@ def test_compare_shows_two_ready_assets_side_by_side_with_their_prompts(page: An
     canvases = [c.locator("canvas") for c in cells.all()]
     for canvas in canvases:
         expect(canvas).to_be_visible(timeout=60_000)
-    drawn = [_wait_pixels(c, 800) for c in canvases]
+    drawn = [wait_for_pixels(c, 800) for c in canvases]
     assert min(drawn) >= 800, f"a compare canvas stayed blank: {drawn} foreground pixels"
     a, b = (c.bounding_box() for c in canvases)
     assert abs(a["y"] - b["y"]) < 2 and a["x"] + a["width"] <= b["x"] + 1, f"not side by side: {a} {b}"

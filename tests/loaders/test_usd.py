@@ -129,17 +129,25 @@ def test_stage_without_joints_is_one_link(tmp_path: Path) -> None:
     np.testing.assert_allclose(model.scene.bounds, [[0.5, 1.5, 2.5], [1.5, 2.5, 3.5]], atol=0.02)
 
 
-def test_rigid_bodies_without_joints_are_links_floating_on_a_world_link(tmp_path: Path) -> None:
-    stage = Usd.Stage.CreateNew(str(tmp_path / "parts.usda"))
-    UsdGeom.SetStageMetersPerUnit(stage, 1.0)
+def _loose_parts_stage(path: Path, meters_per_unit: float, marker: bool = False) -> Path:
+    """Two rigid-body cubes and no joints: 0.2 m cubes at (0, 0, 0.5) and (1, 0, 0.5) m, authored
+    in the stage's unit; optionally a sphere outside any body."""
+    unit = 1.0 / meters_per_unit
+    stage = Usd.Stage.CreateNew(str(path))
+    UsdGeom.SetStageMetersPerUnit(stage, meters_per_unit)
     for i, x in enumerate((0.0, 1.0)):
         body = UsdGeom.Xform.Define(stage, f"/parts/part{i}")
-        body.AddTranslateOp().Set(Gf.Vec3d(x, 0, 0.5))
+        body.AddTranslateOp().Set(Gf.Vec3d(x * unit, 0, 0.5 * unit))
         UsdPhysics.RigidBodyAPI.Apply(body.GetPrim())
-        UsdGeom.Cube.Define(stage, f"/parts/part{i}/box").GetSizeAttr().Set(0.2)
-    UsdGeom.Sphere.Define(stage, "/parts/ground_marker").GetRadiusAttr().Set(0.05)  # not in a body
+        UsdGeom.Cube.Define(stage, f"/parts/part{i}/box").GetSizeAttr().Set(0.2 * unit)
+    if marker:
+        UsdGeom.Sphere.Define(stage, "/parts/ground_marker").GetRadiusAttr().Set(0.05 * unit)  # not in a body
     stage.GetRootLayer().Save()
-    model = load(tmp_path / "parts.usda")
+    return path
+
+
+def test_rigid_bodies_without_joints_are_links_floating_on_a_world_link(tmp_path: Path) -> None:
+    model = load(_loose_parts_stage(tmp_path / "parts.usda", 1.0, marker=True))
     assert [link.name for link in model.links] == ["world", "part0", "part1"]
     assert [(j.type, j.parent, j.child) for j in model.joints] == [
         ("floating", "world", "part0"), ("floating", "world", "part1")]
@@ -156,14 +164,6 @@ def test_broken_usd_is_a_load_error(tmp_path: Path) -> None:
 
 
 def test_free_rigid_bodies_on_a_centimetre_stage_are_placed_in_metres(tmp_path: Path) -> None:
-    stage = Usd.Stage.CreateNew(str(tmp_path / "cm.usda"))
-    UsdGeom.SetStageMetersPerUnit(stage, 0.01)
-    for i, x in enumerate((0.0, 100.0)):
-        body = UsdGeom.Xform.Define(stage, f"/parts/part{i}")
-        body.AddTranslateOp().Set(Gf.Vec3d(x, 0, 50))
-        UsdPhysics.RigidBodyAPI.Apply(body.GetPrim())
-        UsdGeom.Cube.Define(stage, f"/parts/part{i}/box").GetSizeAttr().Set(20.0)
-    stage.GetRootLayer().Save()
-    model = load(tmp_path / "cm.usda")
+    model = load(_loose_parts_stage(tmp_path / "cm.usda", 0.01))
     np.testing.assert_allclose(model.link_transforms()["part1"][:3, 3], (1.0, 0, 0.5), atol=1e-9)
     np.testing.assert_allclose(model.scene.bounds, _usd_bounds(tmp_path / "cm.usda"), atol=1e-6)
