@@ -328,6 +328,13 @@ class Joint:
             m[:3, 3] = u * x + w * y
         return m
 
+    def clamp_position(self, value: float) -> float:
+        """``value`` clamped into the joint's limits, for the joints whose limits bound their
+        position (revolute, prismatic); others pass it through. What sliders and ``pose`` do."""
+        if self.limits is not None and self.type in ("revolute", "prismatic"):
+            return self.limits.clamp(value)
+        return value
+
     def _number(self, q: JointPosition) -> float:
         if np.ndim(q) == 0:  # a number, a numpy / JAX / torch scalar, a 0-d array
             try:
@@ -478,8 +485,8 @@ class AssetModel:
             value = q.get(j.name)
             if j.type in MOVABLE_JOINT_TYPES:
                 value = j._number(0.0 if value is None else value)
-                if clamp and j.limits is not None and j.type in ("revolute", "prismatic"):
-                    value = j.limits.clamp(value)
+                if clamp:
+                    value = j.clamp_position(value)
             motion = np.eye(4) if value is None else j.motion(value)  # multi-DOF joints rest at identity
             out[j.child] = out[j.parent] @ j.origin.matrix() @ motion
         return out

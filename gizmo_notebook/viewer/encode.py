@@ -62,6 +62,7 @@ __all__ = [
     "DEFAULT_TRIANGLE_BUDGET",
     "EncodedGeometry",
     "decode_geometry",
+    "check_triangle_budget",
     "decode_part",
     "encode_mesh",
     "encode_model",
@@ -175,6 +176,14 @@ def _quantize(vertices: np.ndarray, offset: np.ndarray, scale: np.ndarray) -> np
     return q
 
 
+def _fetch_ordered(q: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """The vertices of ``q`` that ``indices`` use, in first-use order; remaps ``indices`` in
+    place to match (meshoptimizer's vertex-fetch optimization, which also drops the unused)."""
+    fetched = np.empty((min(len(q), len(indices)), 4), dtype=np.int16)
+    used = _mo.optimize_vertex_fetch(fetched, indices, q, len(indices), len(q), 8)
+    return fetched[:used]
+
+
 def _pack_part(q: np.ndarray, indices: np.ndarray, *, flat: bool = False) -> bytes:
     """Header + meshoptimizer vertex and index streams for vertices ``q`` (int16 xyzw) and
     ``indices`` (uint32, into ``q``)."""
@@ -203,9 +212,7 @@ def _big_mesh_parts(q: np.ndarray, indices: np.ndarray, on_part: Callable[[bytes
         part = np.ascontiguousarray(indices[lo:hi])
         cached = np.empty_like(part)
         _mo.optimize_vertex_cache_fifo(cached, part, len(part), len(q), 16)
-        fetched = np.empty((min(len(q), len(part)), 4), dtype=np.int16)
-        used = _mo.optimize_vertex_fetch(fetched, cached, q, len(cached), len(q), 8)  # remaps `cached`
-        data = _pack_part(fetched[:used], cached, flat=True)
+        data = _pack_part(_fetch_ordered(q, cached), cached, flat=True)
         if len(data) > MAX_PART_BYTES and hi - lo > 3:
             mid = lo + (hi - lo) // 6 * 3
             pending += [(mid, hi), (lo, mid)]
@@ -250,9 +257,7 @@ def encode_mesh(mesh: trimesh.Trimesh, *, max_triangles: int | None = None,
         if len(indices):
             cached = np.empty_like(indices)
             _mo.optimize_vertex_cache(cached, indices, len(indices), len(q))
-            fetched = np.empty_like(q)
-            used = _mo.optimize_vertex_fetch(fetched, cached, q, len(cached), len(q), 8)  # remaps `cached`
-            q, indices = fetched[:used], cached
+            q, indices = _fetch_ordered(q, cached), cached
         else:
             q = q[:0]
         parts = [_pack_part(q, indices)]
@@ -379,6 +384,12 @@ def _zero_pose_bounds(model: AssetModel, per_link: list) -> np.ndarray:
     return np.stack([pts.min(axis=0), pts.max(axis=0)])
 
 
+def check_triangle_budget(triangle_budget: int) -> None:
+    """A ValueError saying what to fix unless ``triangle_budget`` is a positive triangle count."""
+    if triangle_budget < 1:
+        raise ValueError(f"triangle_budget must be a positive number of triangles, got {triangle_budget}")
+
+
 def shown_triangles(model: AssetModel, triangle_budget: int = DEFAULT_TRIANGLE_BUDGET) -> int:
     """About how many triangles :func:`encode_model` will send (for progress before it is done)."""
     total = 0
@@ -398,8 +409,7 @@ def encode_model(
     ``on_buffer(bytes, sha256)`` sees each new buffer as soon as it is encoded, before the metadata
     exists: the viewer streams them (see :class:`~gizmo_notebook.viewer.widget.Viewer`).
     """
-    if triangle_budget < 1:
-        raise ValueError(f"triangle_budget must be a positive number of triangles, got {triangle_budget}")
+    check_triangle_budget(triangle_budget)
     per_link = [(link, _link_meshes(model, link)) for link in model.links]
     total = sum(len(mesh.faces) for _, items in per_link for mesh, _, _ in items)
     ratio = min(1.0, triangle_budget / total) if total else 1.0

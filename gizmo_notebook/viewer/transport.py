@@ -108,8 +108,9 @@ class Bundle(anywidget.AnyWidget):
     """The widget bundle's JavaScript, gzipped, shared by every gizmo widget of a kernel.
 
     Gzip takes the ~0.6 MB bundle to ~0.15 MB on the wire and in saved notebooks; the loader
-    inflates it with the browser's native ``DecompressionStream``. (An anywidget model, like
-    :class:`Blob`, so saved widget state keeps the bytes.)
+    inflates it with the browser's native ``DecompressionStream``. An anywidget model because it
+    has front-end code of its own (:data:`BUNDLE_ESM`); anywidget serializes ``gz`` as bytes, so
+    saved widget state keeps them.
     """
 
     layout = Any(None, allow_none=True).tag(sync=True)

@@ -16,7 +16,12 @@ from ipywidgets import widget_serialization
 from traitlets import Bool, Dict, Instance, Int, List, Unicode
 
 from gizmo_notebook.model import MULTI_DOF_JOINT_TYPES, AssetModel, JointPosition
-from gizmo_notebook.viewer.encode import DEFAULT_TRIANGLE_BUDGET, encode_model, shown_triangles
+from gizmo_notebook.viewer.encode import (
+    DEFAULT_TRIANGLE_BUDGET,
+    check_triangle_budget,
+    encode_model,
+    shown_triangles,
+)
 from gizmo_notebook.viewer.transport import (
     CHUNK_SIZE,
     LOADER_ESM,
@@ -59,8 +64,7 @@ class Viewer(anywidget.AnyWidget):
             raise TypeError(f"Viewer needs an AssetModel, got {type(model).__name__}; use gizmo_notebook.view()")
         if height < 50:
             raise ValueError(f"height must be at least 50 pixels, got {height}")
-        if triangle_budget < 1:
-            raise ValueError(f"triangle_budget must be a positive number of triangles, got {triangle_budget}")
+        check_triangle_budget(triangle_budget)
         model.validate()  # a broken tree fails here, clearly, not after the widget is on screen
         self.model = model
         self.triangle_budget = triangle_budget
@@ -171,10 +175,7 @@ class Viewer(anywidget.AnyWidget):
                 j.motion(value)  # a value of the wrong shape fails here, saying what the joint takes
                 new[name] = [float(x) for x in np.asarray(value, dtype=float).ravel()]
             else:
-                v = j._number(value)
-                if j.limits is not None and j.type in ("revolute", "prismatic"):
-                    v = j.limits.clamp(v)
-                new[name] = v
+                new[name] = j.clamp_position(j._number(value))
         self.joint_values = new
         return self
 

@@ -7,7 +7,7 @@
 // canvas always keeps the panel's full width. A ResizeObserver on the panel toggles the
 // `gz-narrow` class rather than a CSS container query: `container-type: inline-size` gives
 // the panel zero intrinsic width, which would collapse it inside auto-sized flex/grid hosts.
-import { createViewport, clampJoint } from "./viewport.js";
+import { createViewport, clampJoint, SINGLE_DOF } from "./viewport.js";
 
 const CSS = `
 .gizmo-viewer{font:12px/1.4 var(--jp-ui-font-family,system-ui,sans-serif);color:var(--jp-ui-font-color1,#222);border:1px solid var(--jp-border-color2,#ddd);border-radius:4px;overflow:hidden;background:var(--jp-layout-color1,#fff)}
@@ -101,7 +101,7 @@ export function createViewerPanel(container, options = {}) {
     side.replaceChildren();
     sliders.clear();
     for (const j of meta.joints) {
-      if (!["revolute", "continuous", "prismatic"].includes(j.type)) continue;
+      if (!SINGLE_DOF.has(j.type)) continue;
       const lo = j.limits ? j.limits.lower : -Math.PI, hi = j.limits ? j.limits.upper : Math.PI;
       const input = el("input", { type: "range", min: String(lo), max: String(hi), step: String((hi - lo) / 1000 || 0.001), value: String(clampJoint(j, 0)) });
       input.dataset.joint = j.name;

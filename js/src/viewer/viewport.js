@@ -72,7 +72,8 @@ export function clampJoint(joint, value) {
   return v;
 }
 
-const SINGLE_DOF = new Set(["revolute", "continuous", "prismatic"]);
+/** Joints whose position is one number: the ones with a slider. */
+export const SINGLE_DOF = new Set(["revolute", "continuous", "prismatic"]);
 
 /** Small meshes: PBR, normals computed in decode.js (smooth, split at creases). */
 function smallMeshMaterial(color, opacity, wireframe = false) {
