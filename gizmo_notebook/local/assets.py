@@ -72,9 +72,11 @@ async def create_asset(request: Request) -> JSONResponse:
         updated_at=now,
         simulate_failure=ctx.lifecycle.plan_failure(),
     )
-    ctx.store.insert_asset(record)
-    ctx.lifecycle.start(record)
-    return JSONResponse(asset_json(record), status_code=201)
+    # Rendered before the insert: a body that cannot be rendered must fail before anything is
+    # stored, or the client sees an error for an asset that exists (and may create a twin).
+    response = JSONResponse(asset_json(record), status_code=201)
+    ctx.lifecycle.insert_and_start(record)
+    return response
 
 
 def _owned_asset(request: Request) -> tuple[ServerContext, AssetRecord]:
