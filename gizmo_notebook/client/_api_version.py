@@ -123,14 +123,15 @@ def version_flow(ctx: Any) -> Any:
     except APIError:
         spec = None
     verdict = _openapi_verdict(spec)
-    if verdict is None:
+    if verdict is None and state.version is None:
         try:
-            yield from request_flow(ctx, RequestOptions("GET", "/whoami"))
-            verdict = CURRENT
+            whoami = yield from request_flow(ctx, RequestOptions("GET", "/whoami"))
+            # Only the current docs have /whoami; a body shaped like an alpha resource is a server
+            # (or proxy) answering every path alike, not a whoami.
+            verdict = shape_hint(whoami) or CURRENT
         except APIConnectionError:
             raise
         except APIError as exc:
-            state.learn(exc.body)
             if exc.status_code in (404, 405) and state.version is None:
                 verdict = ALPHA
     if verdict is not None:

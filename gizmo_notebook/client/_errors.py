@@ -123,14 +123,14 @@ class GenerationFailedError(GizmoError):
 
     _verb = "failed"
 
-    def __init__(self, asset: Asset | None = None, *, job: Job | None = None) -> None:
+    def __init__(self, asset: Asset | None = None, *, job: Job | None = None, reason: str | None = None) -> None:
         self.asset = asset
         self.job = job
         if asset is not None:
-            self.reason = asset.failure_reason
+            self.reason = reason or asset.failure_reason
             what = f"generation of asset {asset.id}"
         else:
-            self.reason = job.failure_reason if job is not None else None
+            self.reason = reason or (job.failure_reason if job is not None else None)
             what = f"job {job.id}" if job is not None else "generation"
         detail = f": {self.reason}" if self.reason else ""
         super().__init__(f"{what} {self._verb}{detail}")

@@ -182,7 +182,9 @@ def stream_timeout(base: httpx.Timeout, read: float | None) -> httpx.Timeout:
     """``base`` with its read timeout replaced (a quiet event stream must not outlive a wait's deadline)."""
     if read is None:
         return base
-    return httpx.Timeout(connect=base.connect, read=read, write=base.write, pool=base.pool)
+    if base.read is not None:
+        read = min(read, base.read)
+    return httpx.Timeout(connect=base.connect, read=max(read, 0.05), write=base.write, pool=base.pool)
 
 
 def advance(flow: Flow[T], value: Any, error: BaseException | None) -> tuple[bool, Any]:
