@@ -14,9 +14,10 @@ import contextlib
 import logging
 import math
 import os
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -86,8 +87,13 @@ class _CatchAll:
     The exception goes to the log, never into the response.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, respond: Callable[[], Response] | None = None) -> None:
         self.app = app
+        self.respond = respond or (
+            lambda: error_response(
+                500, "INTERNAL_ERROR", "The local server hit an unexpected error; details are in its log."
+            )
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -106,10 +112,7 @@ class _CatchAll:
             _log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise  # half a response is on the wire; only closing the connection is left
-            response = error_response(
-                500, "INTERNAL_ERROR", "The local server hit an unexpected error; details are in its log."
-            )
-            await response(scope, receive, send)
+            await self.respond()(scope, receive, send)
 
 
 def _warm_up_exporters() -> None:
@@ -137,8 +140,14 @@ def create_app(
     rate_limit: str | float | None = None,
     url_ttl: float = DEFAULT_URL_TTL,
     workers: int | None = None,
+    api: str = "alpha",
+    **current_options: Any,
 ) -> Starlette:
     """Build the app on ``data_dir`` (created if missing).
+
+    ``api="current"`` builds the current-contract app instead (jobs, event streams, ZIP
+    exports: :mod:`gizmo_notebook.local.current`), which also takes ``credits`` and
+    ``ping_interval``; the default ``"alpha"`` is this module's app, unchanged.
 
     ``api_keys`` / ``read_only_keys`` are added to the key table (hashed; keys added earlier on
     the same data dir keep working). ``latency`` is the simulated generation time in seconds,
@@ -146,6 +155,17 @@ def create_app(
     ``rate_limit`` requests per minute per key (``"60/min"``, ``"2/s"`` or a number; ``None`` = off),
     ``url_ttl`` the lifetime of download URLs in seconds.
     """
+    if api == "current":
+        from gizmo_notebook.local.current.app import create_current_app
+
+        return create_current_app(
+            data_dir, api_keys=api_keys, read_only_keys=read_only_keys, latency=latency, fail_rate=fail_rate,
+            seed=seed, rate_limit=rate_limit, workers=workers, **current_options,
+        )  # fmt: skip
+    if api != "alpha":
+        raise ValueError(f"api must be 'alpha' or 'current', got {api!r}")
+    if current_options:
+        raise TypeError(f"options only the current API takes: {', '.join(sorted(current_options))} (pass api='current')")
     _check_options(latency, fail_rate)
     limit = parse_rate(rate_limit)
     root = Path(data_dir).expanduser().resolve()

@@ -10,6 +10,7 @@ import math
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
@@ -26,6 +27,7 @@ __all__ = [
     "drive_gains",
     "is_world_anchored",
     "unique_identifiers",
+    "zip_entry",
 ]
 
 WORLD_LINK = "world"
@@ -60,6 +62,14 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> Path:
             pass
         raise
     return path
+
+
+def zip_entry(name: str) -> zipfile.ZipInfo:
+    """A deflated archive member with a fixed timestamp: the same model gives the same bytes."""
+    info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
 
 
 _IDENT_BAD = re.compile(r"[^A-Za-z0-9_]")

@@ -20,7 +20,7 @@ import zipfile
 from typing import IO
 
 from ...model import AssetModel, Box, Capsule, Cylinder, Geometry, Joint, Link, Mesh, Pose, Sphere
-from ._common import MeshTable, effort_of, fmt, is_passive, velocity_of
+from ._common import MeshTable, effort_of, fmt, is_passive, velocity_of, zip_entry
 
 __all__ = ["MESH_DIR", "urdf_document", "write_urdf_zip"]
 
@@ -32,19 +32,11 @@ def write_urdf_zip(model: AssetModel, fh: IO[bytes], stem: str) -> None:
     meshes = MeshTable()
     xml = urdf_document(model, meshes)
     with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        archive.writestr(_entry(f"{stem}.urdf"), xml)
+        archive.writestr(zip_entry(f"{stem}.urdf"), xml)
         for name, mesh in meshes.items():
             buffer = io.BytesIO()
             mesh.mesh.export(buffer, file_type="stl")
-            archive.writestr(_entry(f"{MESH_DIR}/{name}.stl"), buffer.getvalue())
-
-
-def _entry(name: str) -> zipfile.ZipInfo:
-    # A fixed timestamp keeps the archive byte-identical for the same model (determinism).
-    info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    return info
+            archive.writestr(zip_entry(f"{MESH_DIR}/{name}.stl"), buffer.getvalue())
 
 
 def urdf_document(model: AssetModel, meshes: MeshTable) -> bytes:
