@@ -16,18 +16,32 @@ from gizmo_notebook.client._errors import (
     AuthenticationError,
     BadRequestError,
     DownloadError,
+    GenerationCancelledError,
     GenerationFailedError,
     GizmoError,
+    InsufficientCreditsError,
     InternalServerError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    UnprocessableEntityError,
+    UnsupportedByAPIVersionError,
     WaitTimeoutError,
 )
+from gizmo_notebook.client._job import Job, JobEvent, JobStatus
 from gizmo_notebook.client._models import Asset, AssetPage, AssetStatus, Export, Placement, Scene, ScenePage
+from gizmo_notebook.client._rate_limit import RateLimit
 from gizmo_notebook.formats import EXPORT_FORMATS, ExportFormat
 
 __all__ = [
+    "RateLimit",
+    "JobStatus",
+    "JobEvent",
+    "Job",
+    "UnsupportedByAPIVersionError",
+    "UnprocessableEntityError",
+    "InsufficientCreditsError",
+    "GenerationCancelledError",
     "EXPORT_FORMATS",
     "APIConnectionError",
     "APIError",

@@ -11,17 +11,32 @@ from typing import Any, ClassVar
 
 import httpx
 
+from gizmo_notebook.client._api_version import (
+    ALPHA,
+    CURRENT,
+    ApiVersion,
+    ApiVersionState,
+    check_api_version,
+    version_flow,
+)
 from gizmo_notebook.client._config import _Secret, default_cache_dir, resolve_settings, wrap_key
 from gizmo_notebook.client._download import DEFAULT_MAX_DOWNLOAD_BYTES
+from gizmo_notebook.client._errors import UnsupportedByAPIVersionError
+from gizmo_notebook.client._models import unwrap
+from gizmo_notebook.client._rate_limit import RateLimit, RateLimitTracker
 from gizmo_notebook.client._retry import RetryPolicy
 from gizmo_notebook.client._transport._async import AsyncRunner
 from gizmo_notebook.client._transport._base_client import (
     ClientContext,
+    Flow,
+    RequestOptions,
     api_client_kwargs,
     download_client_kwargs,
+    request_flow,
 )
 from gizmo_notebook.client._transport._sync import SyncRunner
 from gizmo_notebook.client.resources.assets import AssetFlows, Assets, AsyncAssets
+from gizmo_notebook.client.resources.jobs import AsyncJobs, JobFlows, Jobs
 from gizmo_notebook.client.resources.scenes import AsyncScenes, SceneFlows, Scenes
 
 __all__ = ["AsyncGizmoClient", "GizmoClient"]
@@ -48,6 +63,7 @@ class _BaseClient:
     _runner_class: ClassVar[type[Any]]
     _assets_class: ClassVar[type[Any]]
     _scenes_class: ClassVar[type[Any]]
+    _jobs_class: ClassVar[type[Any]]
 
     def __init__(
         self,
@@ -60,10 +76,14 @@ class _BaseClient:
         transport: Any,
         sleep: Callable[[float], Any] | None,
         clock: Callable[[], float] | None,
+        api_version: str | None = None,
     ) -> None:
         _check_options(timeout, max_retries, max_download_bytes)
-        settings = resolve_settings(secret, base_url)
+        requested = check_api_version(api_version)
+        settings = resolve_settings(secret, base_url, requested)
         self._settings = settings
+        # The embedded backend speaks alpha unless current was asked for (and then started so).
+        rate = RateLimitTracker()
         self._ctx = ClientContext(
             base_url=settings.base_url,
             is_local=settings.is_local,
@@ -71,6 +91,8 @@ class _BaseClient:
             cache_dir=Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir(),
             max_download_bytes=max_download_bytes,
             secret=settings.secret,
+            api=ApiVersionState(requested, default=ALPHA if settings.embedded else None),
+            rate=rate,
         )
         self._runner = self._runner_class(
             self._http_class(**api_client_kwargs(settings, timeout, transport)),
@@ -78,14 +100,41 @@ class _BaseClient:
             sleep=sleep,
             clock=clock,
             redact=self._ctx.redact,
+            observe=lambda response: rate.observe(response.headers),
         )
         self.assets = self._assets_class(self._runner.run, AssetFlows(self._ctx))
         self.scenes = self._scenes_class(self._runner.run, SceneFlows(self._ctx))
+        self.jobs = self._jobs_class(self._runner.run, self._runner.iterate, JobFlows(self._ctx))
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        """``limit``, ``remaining`` and ``reset`` (aware datetime) from the ``X-RateLimit-*`` headers of
+        the latest response that carried them; ``None`` until one has."""
+        return self._ctx.rate.last
+
+    def _whoami_flow(self) -> Flow[dict[str, Any]]:
+        version = yield from version_flow(self._ctx)
+        if version != CURRENT:
+            raise UnsupportedByAPIVersionError(
+                "whoami()", version, "check a key with assets.list(limit=1) (it raises AuthenticationError)"
+            )
+        body = yield from request_flow(self._ctx, RequestOptions("GET", "/whoami"))
+        inner = unwrap(body, "key")
+        inner = unwrap(inner, "user") if isinstance(inner, dict) and "id" not in inner else inner
+        return dict(inner) if isinstance(inner, dict) else {"value": inner}
+
+    def _version_flow(self) -> Flow[str]:
+        return version_flow(self._ctx)
 
     @property
     def base_url(self) -> str:
         """The API base URL in use (ends in ``/v1`` for the service and the local backend)."""
         return self._settings.base_url
+
+    @property
+    def requested_api_version(self) -> str:
+        """What was asked for: ``auto``, ``alpha`` or ``current``."""
+        return self._ctx.api.requested
 
     @property
     def is_local(self) -> bool:
@@ -104,7 +153,10 @@ class _BaseClient:
         settings = getattr(self, "_settings", None)  # may run on a half-built client (traceback dumps)
         if settings is None:
             return f"<{type(self).__name__} (not configured)>"
-        return f"{type(self).__name__}(base_url={settings.base_url!r}, is_local={settings.is_local})"
+        return (
+            f"{type(self).__name__}(base_url={settings.base_url!r}, is_local={settings.is_local}, "
+            f"api_version={self._ctx.api.version or self._ctx.api.requested!r})"
+        )
 
 
 class GizmoClient(_BaseClient):
@@ -122,8 +174,10 @@ class GizmoClient(_BaseClient):
     _runner_class = SyncRunner
     _assets_class = Assets
     _scenes_class = Scenes
+    _jobs_class = Jobs
     assets: Assets
     scenes: Scenes
+    jobs: Jobs
     _runner: SyncRunner
 
     def __init__(
@@ -136,6 +190,7 @@ class GizmoClient(_BaseClient):
         cache_dir: str | os.PathLike[str] | None = None,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
         transport: httpx.BaseTransport | None = None,
+        api_version: ApiVersion | None = None,
         _sleep: Callable[[float], Any] | None = None,
         _clock: Callable[[], float] | None = None,
     ) -> None:
@@ -143,8 +198,18 @@ class GizmoClient(_BaseClient):
         secret = wrap_key(api_key)
         del api_key
         super().__init__(
-            secret, base_url, timeout, max_retries, cache_dir, max_download_bytes, transport, _sleep, _clock
+            secret, base_url, timeout, max_retries, cache_dir, max_download_bytes, transport, _sleep, _clock,
+            api_version,
         )
+
+    @property
+    def api_version(self) -> str:
+        """``"alpha"`` or ``"current"``: the contract in use (with ``auto``, decided on first access)."""
+        return self._runner.run(self._version_flow())
+
+    def whoami(self) -> dict[str, Any]:
+        """What the service knows about this key (current API: ``GET /whoami``; shape undocumented)."""
+        return self._runner.run(self._whoami_flow())
 
     def close(self) -> None:
         """Close the connection pools (also done by ``with GizmoClient() as client:``)."""
@@ -166,8 +231,10 @@ class AsyncGizmoClient(_BaseClient):
     _runner_class = AsyncRunner
     _assets_class = AsyncAssets
     _scenes_class = AsyncScenes
+    _jobs_class = AsyncJobs
     assets: AsyncAssets
     scenes: AsyncScenes
+    jobs: AsyncJobs
     _runner: AsyncRunner
 
     def __init__(
@@ -180,14 +247,30 @@ class AsyncGizmoClient(_BaseClient):
         cache_dir: str | os.PathLike[str] | None = None,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
         transport: httpx.AsyncBaseTransport | None = None,
+        api_version: ApiVersion | None = None,
         _sleep: Callable[[float], Awaitable[Any]] | None = None,
         _clock: Callable[[], float] | None = None,
     ) -> None:
         secret = wrap_key(api_key)  # see GizmoClient: wrapped first, plain value dropped
         del api_key
         super().__init__(
-            secret, base_url, timeout, max_retries, cache_dir, max_download_bytes, transport, _sleep, _clock
+            secret, base_url, timeout, max_retries, cache_dir, max_download_bytes, transport, _sleep, _clock,
+            api_version,
         )
+
+    @property
+    def api_version(self) -> str:
+        """``"alpha"`` or ``"current"`` once decided; ``"auto"`` while an ``auto`` client has not needed
+        to know yet (``await client.detect_api_version()`` decides now)."""
+        return self._ctx.api.version or self._ctx.api.requested
+
+    async def detect_api_version(self) -> str:
+        """Decide (once, cheaply, without side effects) and return ``"alpha"`` or ``"current"``."""
+        return await self._runner.run(self._version_flow())
+
+    async def whoami(self) -> dict[str, Any]:
+        """See :meth:`GizmoClient.whoami`."""
+        return await self._runner.run(self._whoami_flow())
 
     async def close(self) -> None:
         """Close the connection pools (also done by ``async with AsyncGizmoClient() as client:``)."""

@@ -61,6 +61,8 @@ class Settings:
     base_url: str
     secret: _Secret | None
     is_local: bool
+    #: True for the key-less default: the offline backend started inside this process.
+    embedded: bool = False
 
 
 def is_loopback_url(url: str) -> bool:
@@ -93,8 +95,11 @@ def wrap_key(api_key: str | None) -> _Secret | None:
     return secret if secret.reveal() else None
 
 
-def resolve_settings(secret: _Secret | None, base_url: str | None) -> Settings:
-    """Settle base URL and key; with no key at all, start (or reuse) the embedded local backend."""
+def resolve_settings(secret: _Secret | None, base_url: str | None, api_version: str = "auto") -> Settings:
+    """Settle base URL and key; with no key at all, start (or reuse) the embedded local backend.
+
+    The embedded backend serves the alpha contract unless ``api_version="current"`` is asked for.
+    """
     explicit = base_url if base_url is not None else os.environ.get(BASE_URL_ENV) or None
     origin = "base_url" if base_url is not None else BASE_URL_ENV
     if explicit is not None:
@@ -107,17 +112,17 @@ def resolve_settings(secret: _Secret | None, base_url: str | None) -> Settings:
         return Settings(base_url=url, secret=secret, is_local=is_loopback_url(url))
     if secret is not None:
         return Settings(base_url=DEFAULT_BASE_URL, secret=secret, is_local=False)
-    return _local_settings()
+    return _local_settings(api_version)
 
 
-def _local_settings() -> Settings:
+def _local_settings(api_version: str) -> Settings:
     from gizmo_notebook.local.embedded import ensure_local_server
 
-    server = ensure_local_server()
+    server = ensure_local_server(api="current") if api_version == "current" else ensure_local_server()
     url = _clean_base_url(str(server.base_url), "the local backend URL")
     key = getattr(server, "api_key", None)
     _announce_local(url, getattr(server, "data_dir", None))
-    return Settings(base_url=url, secret=_Secret(key) if key else None, is_local=True)
+    return Settings(base_url=url, secret=_Secret(key) if key else None, is_local=True, embedded=True)
 
 
 def _announce_local(url: str, data_dir: object) -> None:

@@ -15,10 +15,13 @@ Guarantees, in order of how much they matter:
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import os
 import re
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -29,9 +32,29 @@ import httpx
 from gizmo_notebook._archive import UnsafeArchiveError, extract_zip_safely
 from gizmo_notebook.client._errors import DownloadError
 from gizmo_notebook.client._models import Export
-from gizmo_notebook.client._transport._base_client import ClientContext, Fetch, Flow, Sleep
+from gizmo_notebook.client._transport._base_client import (
+    ClientContext,
+    Fetch,
+    Flow,
+    RequestOptions,
+    SendStream,
+    Sleep,
+    status_error,
+)
 
-__all__ = ["DEFAULT_MAX_DOWNLOAD_BYTES", "FileSink", "cache_folder", "download_flow", "place", "unpack_zip"]
+__all__ = [
+    "DEFAULT_MAX_DOWNLOAD_BYTES",
+    "ExportSink",
+    "FileSink",
+    "cache_folder",
+    "download_flow",
+    "export_body_flow",
+    "place",
+    "unpack_zip",
+    "zip_download_flow",
+]
+
+_log = logging.getLogger("gizmo_notebook.client")
 
 DEFAULT_MAX_DOWNLOAD_BYTES = 2 * 1024**3
 #: How many times an expired or refused export URL is re-requested before giving up.
@@ -246,3 +269,158 @@ def unpack_zip(archive: Path, target: Path, max_bytes: int) -> Path:
         entry = f" (entry {exc.member!r})" if exc.member else ""
         raise DownloadError(f"{archive.name}: {exc.reason}{entry}; not unpacked") from None
 
+
+
+# ----------------------------------------------------------------------------- ZIP bodies (current API)
+
+#: ``POST .../export`` on the current API answers with the ZIP itself; a JSON ``download_url``
+#: (the alpha way) is still understood.
+EXPORT_ACCEPT = "application/zip, application/octet-stream;q=0.9, application/json;q=0.8, */*;q=0.5"
+MAX_JSON_EXPORT_BYTES = 1 << 20
+
+
+class ExportSink(FileSink):
+    """Streams an export answer: a JSON body into memory (it names a URL), anything else to a temp file."""
+
+    def __init__(self, folder: Path, fallback_name: str, max_bytes: int) -> None:
+        super().__init__(folder, fallback_name, max_bytes)
+        self.json_body: bytearray | None = None
+
+    def begin(self, response: httpx.Response) -> bool:
+        if response.is_success and "json" in response.headers.get("content-type", "").lower():
+            self.json_body = bytearray()
+            return True
+        return super().begin(response)
+
+    def write(self, chunk: bytes) -> None:
+        if self.json_body is None:
+            super().write(chunk)
+            return
+        self.json_body.extend(chunk)
+        if len(self.json_body) > MAX_JSON_EXPORT_BYTES:
+            raise DownloadError("the export answered with an oversized JSON body instead of a file")
+
+    def zip_problem(self) -> str | None:
+        """Close the temp file; if it starts with ``PK`` check it is a whole ZIP (a cut-short one is not)."""
+        assert self._file is not None and self._tmp is not None
+        self._file.close()
+        with self._tmp.open("rb") as fh:
+            if fh.read(2) != b"PK":
+                return None
+        try:
+            with zipfile.ZipFile(self._tmp) as zf:
+                bad = zf.testzip()
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            return f"the ZIP is damaged or cut short ({exc})"
+        if bad is not None:
+            return f"the ZIP entry {bad!r} is corrupt"
+        if not self.name.lower().endswith(".zip"):
+            self.name = f"{Path(self.name).stem or 'export'}.zip"
+        return None
+
+
+def export_body_flow(
+    ctx: ClientContext, folder: Path, fallback_name: str, send: Callable[[ExportSink], SendStream]
+) -> Flow[Path | Export]:
+    """Send the export request and stream its body: the checked file (a ZIP renamed to ``.zip``) in
+    ``folder``, or the :class:`Export` a JSON answer describes. Retries like any request, and a
+    transfer cut short (by ``Content-Length`` or a ZIP that does not open) like a download."""
+    attempt = 0
+    while True:
+        sink = ExportSink(folder, fallback_name, ctx.max_download_bytes)
+        effect = send(sink)
+        opts = RequestOptions(effect.method, effect.path)
+        try:
+            response = yield effect
+        except httpx.RequestError as exc:
+            sink.discard()
+            failure = f"{type(exc).__name__}: {ctx.redact(str(exc))}"
+            delay = ctx.retry.after_exception(attempt, exc, idempotent=True)
+        except BaseException:
+            sink.discard()
+            raise
+        else:
+            if not response.is_success:
+                sink.discard()
+                delay = ctx.retry.after_response(attempt, response, idempotent=True)
+                if delay is None:
+                    raise status_error(ctx, opts, response)
+                failure = f"HTTP {response.status_code}"
+            elif sink.json_body is not None:
+                try:
+                    body = json.loads(bytes(sink.json_body))
+                except ValueError:
+                    raise DownloadError(f"{opts.label} answered with JSON that does not parse") from None
+                return Export.from_dict(body, format=folder.name)
+            else:
+                problem = sink.zip_problem() if sink.complete else (
+                    f"transfer cut off after {sink.received} of {sink.expected} bytes"
+                )
+                if problem is None:
+                    return sink.commit()
+                sink.discard()
+                failure = problem
+                delay = ctx.retry.backoff(attempt) if attempt < ctx.retry.max_retries else None
+        if delay is None:
+            raise DownloadError(f"{opts.label}: download failed after {attempt + 1} attempt(s): {failure}")
+        yield Sleep(delay)
+        attempt += 1
+
+
+def _given(value: Export) -> Flow[Export]:
+    """A flow that answers ``value`` at once (the export URL we already have)."""
+    return value
+    yield  # pragma: no cover - makes this a generator
+
+
+def zip_download_flow(
+    ctx: ClientContext,
+    *,
+    kind: str,
+    resource_id: str,
+    fmt: str,
+    send: Callable[[ExportSink], SendStream],
+    request_export: Callable[[], Flow[Export]],
+    dest: Path | None,
+) -> Flow[Path]:
+    """The current API's export: cached per (resource, format); a ZIP is unpacked (into the cache
+    folder, or ``dest/<stem>/``) and the folder returned; any other file is returned as is."""
+    folder = cache_folder(ctx, kind, resource_id, fmt)
+    cached = find_cached(folder)
+    if cached is None:
+        fallback = f"{_safe_name(resource_id)}-{fmt}"
+        result = yield from export_body_flow(ctx, folder, fallback, send)
+        if isinstance(result, Export):
+            pending = [result]
+            cached = yield from fetch_flow(
+                ctx, folder, fallback, lambda: _given(pending.pop()) if pending else request_export()
+            )
+        else:
+            cached = result
+    if cached.suffix.lower() != ".zip":
+        return cached if dest is None else place(cached, dest, ctx.max_download_bytes)
+    if dest is not None:
+        return place(cached, dest, ctx.max_download_bytes)
+    target = folder / cached.stem
+    return target if target.is_dir() else unpack_zip(cached, target, ctx.max_download_bytes)
+
+
+def convert_mjcf_to_urdf(mjcf: Path, folder: Path, stem: str) -> Path:
+    """URDF zip (``<stem>.urdf`` + ``meshes/``) made locally from an MJCF export (file or folder).
+
+    The current API no longer exports URDF; this uses the package's MJCF loader and the same URDF
+    writer as the offline backend, so ``isaac_sim_urdf`` keeps working, and says so in the log.
+    """
+    from gizmo_notebook.loaders import LoadError, load
+    from gizmo_notebook.local.exporters import ExportError, export_model
+
+    try:
+        model = load(mjcf)
+        path = export_model(model, "isaac_sim_urdf", folder, _safe_name(stem))
+    except (LoadError, ExportError) as exc:
+        raise DownloadError(
+            f"the current Gizmo API exports no URDF, and converting its MJCF export to URDF locally "
+            f"failed: {exc}. Download 'mjcf', 'usd' or 'sdf' instead"
+        ) from None
+    _log.info("converted the MJCF export %s to URDF locally (the current API has no URDF export)", mjcf)
+    return path

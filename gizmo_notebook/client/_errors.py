@@ -7,10 +7,11 @@ instead of comparing numbers. Messages are built from the documented envelope (`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from gizmo_notebook.client._models import Asset
+    from gizmo_notebook.client._models import Asset, Job
 
 __all__ = [
     "APIConnectionError",
@@ -20,12 +21,16 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "DownloadError",
+    "GenerationCancelledError",
     "GenerationFailedError",
     "GizmoError",
+    "InsufficientCreditsError",
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "UnprocessableEntityError",
+    "UnsupportedByAPIVersionError",
     "WaitTimeoutError",
 ]
 
@@ -45,6 +50,8 @@ class APIError(GizmoError):
         error: str | None = None,
         code: str | None = None,
         body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -52,6 +59,10 @@ class APIError(GizmoError):
         self.error = error
         self.code = code
         self.body = body
+        #: The response headers (``X-RateLimit-*``, ``Retry-After``...), empty when there was no response.
+        self.headers: dict[str, str] = dict(headers or {})
+        #: Seconds the server asked us to wait (``Retry-After`` or ``X-RateLimit-Reset``), else ``None``.
+        self.retry_after = retry_after
 
 
 class BadRequestError(APIError):
@@ -68,6 +79,19 @@ class PermissionDeniedError(APIError):
 
 class NotFoundError(APIError):
     """404: no such asset (or scene)."""
+
+
+class InsufficientCreditsError(APIError):
+    """402: the account's generation credits are used up; never retried (waiting does not help)."""
+
+
+class UnprocessableEntityError(APIError):
+    """422: the server rejected the request body; ``.errors`` lists each field problem it named."""
+
+    @property
+    def errors(self) -> list[Any]:
+        detail = self.body.get("detail") if isinstance(self.body, Mapping) else None
+        return list(detail) if isinstance(detail, list) else []
 
 
 class RateLimitError(APIError):
@@ -91,26 +115,57 @@ class APITimeoutError(APIConnectionError):
 
 
 class GenerationFailedError(GizmoError):
-    """``wait`` saw the asset reach ``failed``; ``.asset`` holds it, ``.reason`` the server's reason."""
+    """``wait`` saw the asset (or its job) fail; ``.reason`` holds the server's reason.
 
-    def __init__(self, asset: Asset) -> None:
+    ``.asset`` is the failed asset (alpha API), ``.job`` the failed job (current API); the other is
+    ``None``.
+    """
+
+    _verb = "failed"
+
+    def __init__(self, asset: Asset | None = None, *, job: Job | None = None, reason: str | None = None) -> None:
         self.asset = asset
-        self.reason = asset.failure_reason
+        self.job = job
+        if asset is not None:
+            self.reason = reason or asset.failure_reason
+            what = f"generation of asset {asset.id}"
+        else:
+            self.reason = reason or (job.failure_reason if job is not None else None)
+            what = f"job {job.id}" if job is not None else "generation"
         detail = f": {self.reason}" if self.reason else ""
-        super().__init__(f"generation of asset {asset.id} failed{detail}")
+        super().__init__(f"{what} {self._verb}{detail}")
+
+
+class GenerationCancelledError(GenerationFailedError):
+    """The job was cancelled (by ``jobs.cancel`` or on the server) before it finished."""
+
+    _verb = "was cancelled"
 
 
 class WaitTimeoutError(GizmoError):
     """``wait`` gave up before the asset was ready; the asset keeps generating on the server."""
 
-    def __init__(self, asset_id: str, timeout: float, last_status: str) -> None:
+    def __init__(self, asset_id: str, timeout: float, last_status: str, *, what: str = "asset") -> None:
         self.asset_id = asset_id
         self.timeout = timeout
         self.last_status = last_status
         super().__init__(
-            f"asset {asset_id} was still {last_status!r} after {timeout:g} s; "
+            f"{what} {asset_id} was still {last_status!r} after {timeout:g} s; "
             f"call wait() again with a longer timeout to keep waiting"
         )
+
+
+class UnsupportedByAPIVersionError(GizmoError):
+    """The method (or option) does not exist in the API version this client speaks.
+
+    ``.api_version`` is the version in use; the message names what to call instead.
+    """
+
+    def __init__(self, what: str, api_version: str, instead: str) -> None:
+        self.what = what
+        self.api_version = api_version
+        self.instead = instead
+        super().__init__(f"{what} is not part of the {api_version} Gizmo API; {instead}")
 
 
 class DownloadError(GizmoError):
@@ -120,8 +175,10 @@ class DownloadError(GizmoError):
 _STATUS_ERRORS: dict[int, type[APIError]] = {
     400: BadRequestError,
     401: AuthenticationError,
+    402: InsufficientCreditsError,
     403: PermissionDeniedError,
     404: NotFoundError,
+    422: UnprocessableEntityError,
     429: RateLimitError,
 }
 

@@ -79,6 +79,19 @@ def _opt_str(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _opt_id(value: object) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value if isinstance(value, str) and value else None
+
+
+def unwrap(data: object, key: str) -> object:
+    """``{"ok": true, "<key>": {...}}`` (the current API's wrapping) -> the inner object; else ``data``."""
+    if isinstance(data, Mapping) and "id" not in data and isinstance(data.get(key), Mapping):
+        return data[key]
+    return data
+
+
 def _str_tuple(value: object) -> tuple[str, ...]:
     if isinstance(value, (list, tuple)):
         return tuple(v for v in value if isinstance(v, str))
@@ -89,11 +102,33 @@ def _opt_int(value: object, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
+#: A number above this is epoch *milliseconds* (year 2286 in seconds), below it epoch seconds.
+_EPOCH_MS_THRESHOLD = 1e11
+
+
+def _from_epoch(value: float) -> datetime | None:
+    if not math.isfinite(value) or value < 0:
+        return None
+    if value > _EPOCH_MS_THRESHOLD:
+        value /= 1000.0
+    try:
+        return datetime.fromtimestamp(value, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
 def parse_datetime(value: object) -> datetime | None:
-    """ISO 8601 (``Z`` suffix included) to an aware datetime; anything unparsable to ``None``."""
+    """ISO 8601 (``Z`` suffix included) or Unix seconds (the current API's job times) to an aware
+    datetime; anything unparsable to ``None``."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _from_epoch(float(value))
     if not isinstance(value, str) or not value:
         return None
     text = value.strip()
+    try:
+        return _from_epoch(float(text))
+    except ValueError:
+        pass
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     try:
@@ -124,20 +159,45 @@ class Asset:
     created_at: datetime | None = None
     formats_available: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    #: Current API: the job generating this asset (while pending, ``id`` is that job's id too).
+    job_id: str | None = None
+    #: Current API: the scene the asset belongs to.
+    scene_id: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_dict(cls, data: object) -> Asset:
-        body = _require_mapping(data, "an asset")
+    def from_dict(cls, data: object, *, default_status: AssetStatus | None = None) -> Asset:
+        """Parse an asset; ``default_status`` stands in when the body has no ``status`` at all."""
+        body = _require_mapping(unwrap(data, "asset"), "an asset")
+        status = body.get("status")
         return cls(
             id=_require_str(body, "id", "asset"),
-            status=AssetStatus(body.get("status")),
+            status=default_status if status is None and default_status is not None else AssetStatus(status),
             name=_opt_str(body.get("name")),
             prompt=_opt_str(body.get("prompt")),
             created_at=parse_datetime(body.get("created_at")),
             formats_available=_str_tuple(body.get("formats_available")),
             tags=_str_tuple(body.get("tags")),
+            job_id=_opt_id(body.get("job_id")),
+            scene_id=_opt_id(body.get("scene_id")),
             raw=_frozen_raw(body),
+        )
+
+    @classmethod
+    def pending_job(cls, created: Mapping[str, Any], *, prompt: str, name: str | None, tags: Sequence[str]) -> Asset:
+        """The placeholder ``assets.create`` returns on the current API, where ``POST /assets`` answers
+        ``{ok, scene_id, job_id, status}`` and the asset id exists only once the job is done: its ``id``
+        is the job id, which ``assets.wait`` accepts."""
+        job_id = _require_str(created, "job_id", "POST /assets")
+        return cls(
+            id=job_id,
+            status=AssetStatus.PENDING,
+            name=name,
+            prompt=prompt,
+            tags=tuple(tags),
+            job_id=job_id,
+            scene_id=_opt_id(created.get("scene_id")),
+            raw=_frozen_raw(created),
         )
 
     @property
@@ -240,7 +300,11 @@ class Export:
 
 @dataclass(frozen=True)
 class Placement:
-    """Where one asset sits in a scene: ``position`` in metres, ``orientation`` a (w, x, y, z) quaternion."""
+    """Where one asset sits in a scene: ``position`` in metres, ``orientation`` a (w, x, y, z) quaternion.
+
+    Read from either shape: our extension's ``position: [x, y, z]`` / ``orientation: [w, x, y, z]``
+    or the alpha Scenes page's ``position: {x, y, z}`` / ``rotation: {x, y, z, w}``.
+    """
 
     asset_id: str
     position: tuple[float, ...] = (0.0, 0.0, 0.0)
@@ -250,18 +314,40 @@ class Placement:
     @classmethod
     def from_dict(cls, data: object) -> Placement:
         body = _require_mapping(data, "a placement")
+        if "asset_id" not in body and isinstance(body.get("asset"), Mapping):
+            body = {**body, "asset_id": body["asset"].get("id")}
+        orientation = _num_tuple(body.get("orientation"))
+        rotation = body.get("rotation")
+        if not orientation and isinstance(rotation, Mapping):
+            xyzw = _num_tuple([rotation.get(k) for k in ("x", "y", "z", "w")])
+            orientation = (xyzw[3], *xyzw[:3]) if len(xyzw) == 4 else ()
         return cls(
             asset_id=_require_str(body, "asset_id", "placement"),
-            position=_num_tuple(body.get("position")),
-            orientation=_num_tuple(body.get("orientation")),
+            position=_num_tuple(_xyz(body.get("position"))),
+            orientation=orientation,
             raw=_frozen_raw(body),
         )
+
+    @property
+    def rotation(self) -> tuple[float, ...]:
+        """The orientation in the alpha Scenes page's (x, y, z, w) order (empty when unknown)."""
+        return (*self.orientation[1:], self.orientation[0]) if len(self.orientation) == 4 else ()
+
+
+def _xyz(value: object) -> object:
+    if isinstance(value, Mapping):
+        return [value.get(k) for k in ("x", "y", "z")]
+    return value
 
 
 def _num_tuple(value: object) -> tuple[float, ...]:
     if isinstance(value, Sequence) and not isinstance(value, str):
         return tuple(float(v) for v in value if isinstance(v, (int, float)) and not isinstance(v, bool))
     return ()
+
+
+#: Current-API scene pipeline states that mean "done and usable".
+_SCENE_DONE = {"ready", "succeeded", "completed", "complete", "done"}
 
 
 @dataclass(frozen=True)
@@ -274,20 +360,31 @@ class Scene:
     placements: tuple[Placement, ...] = ()
     created_at: datetime | None = None
     formats_available: tuple[str, ...] = ()
+    description: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_dict(cls, data: object) -> Scene:
-        body = _require_mapping(data, "a scene")
+        body = _require_mapping(unwrap(data, "scene"), "a scene")
         items = body.get("placements")
-        placements = tuple(Placement.from_dict(p) for p in items) if isinstance(items, list) else ()
+        if not isinstance(items, list):
+            items = body.get("assets")  # the alpha Scenes page's name for the placed assets
+        placements = tuple(
+            Placement.from_dict(p)
+            for p in (items if isinstance(items, list) else ())
+            if isinstance(p, Mapping) and ("asset_id" in p or isinstance(p.get("asset"), Mapping))
+        )
+        status = body.get("status", body.get("pipeline_status"))
+        if isinstance(status, str) and status.lower() in _SCENE_DONE:
+            status = "ready"
         return cls(
             id=_require_str(body, "id", "scene"),
             name=_opt_str(body.get("name")),
-            status=AssetStatus(body.get("status")),
+            status=AssetStatus(status),
             placements=placements,
             created_at=parse_datetime(body.get("created_at")),
             formats_available=_str_tuple(body.get("formats_available")),
+            description=_opt_str(body.get("description")),
             raw=_frozen_raw(body),
         )
 

@@ -13,17 +13,21 @@ Two rules matter beyond plain backoff:
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
 import httpx
 
-__all__ = ["RetryPolicy", "parse_retry_after", "request_never_sent"]
+__all__ = ["RetryPolicy", "parse_rate_limit_reset", "parse_retry_after", "request_never_sent", "server_wait_hint"]
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
-NEVER_RETRY_STATUS = frozenset({400, 401, 403, 404})
+#: 402 (credits used up) and 422 (invalid body) will not change by waiting.
+NEVER_RETRY_STATUS = frozenset({400, 401, 402, 403, 404, 422})
+#: An ``X-RateLimit-Reset`` above this is an epoch time (2001-09-09), below it seconds-to-go.
+EPOCH_THRESHOLD = 1e9
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -46,6 +50,30 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if seconds != seconds:  # NaN
         return None
     return max(seconds, 0.0)
+
+
+def parse_rate_limit_reset(value: str | None, now: float | None = None) -> float | None:
+    """Seconds until ``X-RateLimit-Reset``: the docs do not say whether it is epoch seconds or
+    seconds-to-go, so a value above 1e9 is read as an epoch time, anything smaller as a delay."""
+    if not value:
+        return None
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return None
+    if number != number or number in (float("inf"), float("-inf")):
+        return None
+    if number > EPOCH_THRESHOLD:
+        number -= time.time() if now is None else now
+    return max(number, 0.0)
+
+
+def server_wait_hint(headers: Mapping[str, str], *, rate_limited: bool, now: float | None = None) -> float | None:
+    """How long the server asked us to wait: ``Retry-After``, else (for a 429) ``X-RateLimit-Reset``."""
+    hinted = parse_retry_after(headers.get("retry-after"))
+    if hinted is None and rate_limited:
+        hinted = parse_rate_limit_reset(headers.get("x-ratelimit-reset"), now)
+    return hinted
 
 
 def request_never_sent(exc: BaseException) -> bool:
@@ -81,7 +109,8 @@ class RetryPolicy:
         if attempt >= self.max_retries or status in NEVER_RETRY_STATUS:
             return None
         if status == 429 or (idempotent and (status in RETRYABLE_STATUS or status >= 500)):
-            return self.delay_for(attempt, response.headers.get("retry-after"))
+            hinted = server_wait_hint(response.headers, rate_limited=status == 429)
+            return min(hinted, self.max_retry_after) if hinted is not None else self.backoff(attempt)
         return None
 
     def after_exception(self, attempt: int, exc: BaseException, *, idempotent: bool) -> float | None:

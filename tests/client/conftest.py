@@ -114,6 +114,8 @@ def make_client(api: FakeAPI, fake_time: FakeTime, tmp_path: Any) -> Callable[..
         options.setdefault("api_key", KEY)
         options.setdefault("base_url", BASE)
         options.setdefault("cache_dir", tmp_path / "cache")
+        # These fakes script the alpha contract; auto-detection has its own tests (test_current_*).
+        options.setdefault("api_version", "alpha")
         client = GizmoClient(
             transport=httpx.MockTransport(api), _sleep=fake_time.sleep, _clock=fake_time.clock, **options
         )
@@ -131,6 +133,7 @@ def make_async_client(api: FakeAPI, fake_time: FakeTime, tmp_path: Any) -> Calla
         options.setdefault("api_key", KEY)
         options.setdefault("base_url", BASE)
         options.setdefault("cache_dir", tmp_path / "cache")
+        options.setdefault("api_version", "alpha")
         return AsyncGizmoClient(
             transport=httpx.MockTransport(api), _sleep=fake_time.asleep, _clock=fake_time.clock, **options
         )

@@ -58,7 +58,7 @@ SCRIPT = textwrap.dedent(
                     0.05, lambda: asyncio.create_task(next_cell(), context=kernel_context),
                     context=contextvars.Context())
             options = {"blocking": {"_sleep": time.sleep}, "naive": {"_sleep": naive_sleep}}.get(mode, {})
-            client = GizmoClient(api_key="k", base_url="http://127.0.0.1:9/v1",
+            client = GizmoClient(api_key="k", base_url="http://127.0.0.1:9/v1", api_version="alpha",
                                  transport=httpx.MockTransport(handler), **options)
             start = time.monotonic()
             asset = client.assets.wait("ast_1", poll_interval=0.1, progress=False)

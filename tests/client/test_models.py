@@ -36,7 +36,8 @@ def test_unknown_status_does_not_crash(status):
         assert asset.status_text == status
 
 
-@pytest.mark.parametrize("created_at", ["yesterday", "2024-13-45T00:00:00Z", 12345, ""])
+# Numbers are Unix seconds now (the current API's job times), so a bare 12345 is a valid time.
+@pytest.mark.parametrize("created_at", ["yesterday", "2024-13-45T00:00:00Z", [12345], True, -5, float("nan"), ""])
 def test_bad_timestamps_become_none(created_at):
     assert Asset.from_dict({"id": "a", "status": "ready", "created_at": created_at}).created_at is None
 

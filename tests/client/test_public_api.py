@@ -27,15 +27,17 @@ def test_documented_signatures():
 def test_sync_and_async_resources_have_the_same_surface(tmp_path):
     sync = GizmoClient(api_key="k", cache_dir=tmp_path)
     asyn = AsyncGizmoClient(api_key="k", cache_dir=tmp_path)
-    for resource in ("assets", "scenes"):
+    for resource in ("assets", "scenes", "jobs"):
         s, a = getattr(sync, resource), getattr(asyn, resource)
         public = {n for n in dir(s) if not n.startswith("_")}
         assert public == {n for n in dir(a) if not n.startswith("_")}
         for name in public:
             assert inspect.signature(getattr(s, name)).parameters.keys() == inspect.signature(getattr(a, name)).parameters.keys()
-            if name != "iter":
+            if name not in ("iter", "events"):
                 assert inspect.iscoroutinefunction(getattr(a, name)), name
     assert {n for n in dir(sync.assets) if not n.startswith("_")} == {
-        "create", "get", "list", "iter", "export", "wait", "download"
+        "create", "get", "list", "iter", "export", "wait", "download", "generate"
     }
+    assert {n for n in dir(sync.jobs) if not n.startswith("_")} == {"get", "events", "wait", "cancel"}
+    assert {"create", "add_asset", "generate", "download"} <= set(dir(sync.scenes))
     sync.close()

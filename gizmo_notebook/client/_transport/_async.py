@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import httpx
+from httpx_sse import EventSource
 
 from gizmo_notebook.client._transport._base_client import (
     DOWNLOAD_HEADERS,
+    CloseStream,
+    Emit,
     Fetch,
     Flow,
+    NextEvent,
     Now,
+    OpenEvents,
+    OpenStreams,
     Send,
+    SendStream,
     Sleep,
     advance,
+    is_event_stream,
     scrub,
+    stream_timeout,
 )
 
 __all__ = ["AsyncRunner"]
@@ -36,32 +45,98 @@ class AsyncRunner:
         sleep: Callable[[float], Awaitable[Any]] | None = None,
         clock: Callable[[], float] | None = None,
         redact: Callable[[str], str] = str,
+        observe: Callable[[httpx.Response], None] | None = None,
     ) -> None:
         self._api = api
         self._downloads = downloads
         self._sleep = sleep or asyncio.sleep
         self._clock = clock or time.monotonic
         self._redact = redact
+        self._observe = observe or (lambda response: None)
 
     async def run(self, flow: Flow[T]) -> T:
+        """Run ``flow`` to its result (a flow that emits values is run with :meth:`iterate`)."""
+        result: list[T] = []
+        async for _ in self._drive(flow, emit=False, result=result):
+            pass
+        return result[0]
+
+    def iterate(self, flow: Flow[Any]) -> AsyncIterator[Any]:
+        """Run ``flow``, yielding every value it emits (``async for``); closing it stops the flow."""
+        return self._drive(flow, emit=True, result=[])
+
+    async def _drive(self, flow: Flow[Any], *, emit: bool, result: list[Any]) -> AsyncIterator[Any]:
+        streams = OpenStreams()
         value: Any = None
         error: BaseException | None = None
         try:
             while True:
                 done, item = advance(flow, value, error)
                 if done:
-                    return item
+                    result.append(item)
+                    return
                 value, error = None, None
+                if isinstance(item, Emit):
+                    if not emit:
+                        raise TypeError("this flow emits values: run it with iterate()")
+                    yield item.value
+                    continue
                 try:
-                    value = await self._perform(item)
+                    value = await self._perform(item, streams)
                 except Exception as exc:  # handed to the flow, which decides what it means
                     error = scrub(exc, self._redact)
         finally:
             flow.close()
+            for response, events in streams.drain():
+                await events.aclose()
+                await response.aclose()
 
-    async def _perform(self, effect: object) -> Any:
+    async def _perform(self, effect: object, streams: OpenStreams) -> Any:
         if isinstance(effect, Send):
-            return await self._api.request(effect.method, effect.path, json=effect.json, params=effect.params)
+            response = await self._api.request(effect.method, effect.path, json=effect.json, params=effect.params)
+            self._observe(response)
+            return response
+        if isinstance(effect, SendStream):
+            async with self._api.stream(
+                effect.method, effect.path, json=effect.json, params=effect.params, headers=effect.headers
+            ) as response:
+                self._observe(response)
+                if effect.sink.begin(response):
+                    chunks = response.aiter_bytes() if response.is_stream_consumed else response.aiter_raw()
+                    async for chunk in chunks:
+                        effect.sink.write(chunk)
+                else:
+                    await response.aread()
+            return response
+        if isinstance(effect, OpenEvents):
+            request = self._api.build_request(
+                "GET",
+                effect.path,
+                params=effect.params,
+                headers=effect.headers,
+                timeout=stream_timeout(self._api.timeout, effect.read_timeout),
+            )
+            response = await self._api.send(request, stream=True)
+            self._observe(response)
+            if not response.is_success or not is_event_stream(response):
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
+                return response
+            streams.add(response, EventSource(response).aiter_sse())
+            return response
+        if isinstance(effect, NextEvent):
+            try:
+                return await streams.events(effect.response).__anext__()
+            except StopAsyncIteration:
+                return None
+        if isinstance(effect, CloseStream):
+            events = streams.pop(effect.response)
+            if events is not None:
+                await events.aclose()
+            await effect.response.aclose()
+            return None
         if isinstance(effect, Fetch):
             async with self._downloads.stream("GET", effect.url, headers=DOWNLOAD_HEADERS) as response:
                 if effect.sink.begin(response):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import httpx
 
 from gizmo_notebook import __version__
+from gizmo_notebook.client._api_version import ALPHA, ApiVersionState
 from gizmo_notebook.client._config import Settings, _Secret
 from gizmo_notebook.client._errors import (
     APIConnectionError,
@@ -20,14 +21,20 @@ from gizmo_notebook.client._errors import (
     APITimeoutError,
     error_class_for,
 )
-from gizmo_notebook.client._retry import RetryPolicy, request_never_sent
+from gizmo_notebook.client._rate_limit import RateLimitTracker
+from gizmo_notebook.client._retry import RetryPolicy, request_never_sent, server_wait_hint
 
 __all__ = [
     "BearerAuth",
     "ClientContext",
+    "CloseStream",
+    "Emit",
     "Fetch",
     "Flow",
+    "NextEvent",
     "Now",
+    "OpenEvents",
+    "SendStream",
     "RequestOptions",
     "Send",
     "Sleep",
@@ -80,6 +87,55 @@ class Fetch:
 
 
 @dataclass(frozen=True)
+class SendStream:
+    """Send one request to the API and stream the response body into ``sink`` (export ZIPs).
+
+    When ``sink.begin`` declines the body (an error status), the runner reads it fully instead,
+    so the flow can build a typed error from it.
+    """
+
+    method: str
+    path: str
+    sink: Sink
+    json: Any = None
+    params: Mapping[str, Any] | None = None
+    headers: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class OpenEvents:
+    """Open a Server-Sent Events stream on the API; answered with the response, body unread.
+
+    A non-2xx response comes back fully read (for the error). The runner closes every stream it
+    opened when the flow ends, so a flow never has to yield from a ``finally``.
+    """
+
+    path: str
+    params: Mapping[str, Any] | None = None
+    headers: Mapping[str, str] | None = None
+    read_timeout: float | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class NextEvent:
+    """Answered with the next ``httpx_sse.ServerSentEvent`` of an open stream, or ``None`` at its end."""
+
+    response: httpx.Response
+
+
+@dataclass(frozen=True, eq=False)
+class CloseStream:
+    response: httpx.Response
+
+
+@dataclass(frozen=True)
+class Emit:
+    """Hand ``value`` to the caller of an iterating flow (``jobs.events``); answered with ``None``."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
 class Sleep:
     seconds: float
 
@@ -89,8 +145,46 @@ class Now:
     """Answered with the runner's monotonic clock (seconds), so tests can fake time."""
 
 
-Effect = Send | Fetch | Sleep | Now
+Effect = Send | SendStream | Fetch | OpenEvents | NextEvent | CloseStream | Emit | Sleep | Now
 Flow = Generator[Effect, Any, T]
+
+
+class OpenStreams:
+    """The event streams one flow run has open, so the runner can close what the flow left open."""
+
+    def __init__(self) -> None:
+        self._open: dict[int, tuple[httpx.Response, Any]] = {}
+
+    def add(self, response: httpx.Response, events: Any) -> None:
+        self._open[id(response)] = (response, events)
+
+    def events(self, response: httpx.Response) -> Any:
+        entry = self._open.get(id(response))
+        if entry is None:
+            raise RuntimeError("NextEvent on a stream that is not open")
+        return entry[1]
+
+    def pop(self, response: httpx.Response) -> Any:
+        entry = self._open.pop(id(response), None)
+        return entry[1] if entry is not None else None
+
+    def drain(self) -> list[tuple[httpx.Response, Any]]:
+        entries = list(self._open.values())
+        self._open.clear()
+        return entries
+
+
+def is_event_stream(response: httpx.Response) -> bool:
+    return "text/event-stream" in response.headers.get("content-type", "").lower()
+
+
+def stream_timeout(base: httpx.Timeout, read: float | None) -> httpx.Timeout:
+    """``base`` with its read timeout replaced (a quiet event stream must not outlive a wait's deadline)."""
+    if read is None:
+        return base
+    if base.read is not None:
+        read = min(read, base.read)
+    return httpx.Timeout(connect=base.connect, read=max(read, 0.05), write=base.write, pool=base.pool)
 
 
 def advance(flow: Flow[T], value: Any, error: BaseException | None) -> tuple[bool, Any]:
@@ -125,6 +219,12 @@ class ClientContext:
     cache_dir: Path
     max_download_bytes: int
     secret: _Secret | None
+    #: Which API contract to speak (decided once per client; see ``_api_version``).
+    api: ApiVersionState = field(default_factory=lambda: ApiVersionState(ALPHA))
+    #: ``X-RateLimit-*`` of the latest response that carried them.
+    rate: RateLimitTracker = field(default_factory=RateLimitTracker)
+    #: Current API: job id -> asset id, for jobs this client has seen finish.
+    job_assets: dict[str, str] = field(default_factory=dict)
 
     def redact(self, text: str) -> str:
         return self.secret.redact(text) if self.secret is not None else text
@@ -209,7 +309,9 @@ def request_flow(ctx: ClientContext, opts: RequestOptions) -> Flow[Any]:
             reason = type(exc).__name__
         else:
             if response.is_success:
-                return parse_success(ctx, opts, response)
+                body = parse_success(ctx, opts, response)
+                ctx.api.learn(body)
+                return body
             delay = ctx.retry.after_response(attempt, response, idempotent=opts.idempotent)
             if delay is None:
                 raise status_error(ctx, opts, response)
@@ -244,6 +346,44 @@ def _redacted_body(ctx: ClientContext, body: Any) -> Any:
     return body if redacted == dumped else json.loads(redacted)
 
 
+def _validation_detail(detail: list[Any]) -> str:
+    """``[{loc, msg, type}, ...]`` (a framework's 422 body) as ``"body.prompt: field required; ..."``."""
+    parts = []
+    for item in detail[:10]:
+        if isinstance(item, Mapping):
+            loc = item.get("loc")
+            where = ".".join(str(p) for p in loc) if isinstance(loc, (list, tuple)) else ""
+            msg = str(item.get("msg") or item.get("message") or "invalid")
+            parts.append(f"{where}: {msg}" if where else msg)
+        else:
+            parts.append(str(item))
+    return "; ".join(parts)
+
+
+def error_fields(body: Any) -> tuple[str | None, str | None, str | None]:
+    """``(error, code, message)`` from any envelope the API uses.
+
+    Alpha: flat ``{error, code, message}``. Current: nested ``{"error": {code, message, status}}``.
+    Validation failures: ``{"detail": [{loc, msg, type}]}`` (or ``{"detail": "text"}``).
+    """
+    if not isinstance(body, Mapping):
+        return None, None, None
+
+    def text(value: Any) -> str | None:
+        return value if isinstance(value, str) and value else None
+
+    nested = body.get("error")
+    if isinstance(nested, Mapping):
+        return text(nested.get("type")), text(nested.get("code")), text(nested.get("message"))
+    error, code, message = text(nested), text(body.get("code")), text(body.get("message"))
+    detail = body.get("detail")
+    if message is None and isinstance(detail, list) and detail:
+        message = _validation_detail(detail)
+    elif message is None:
+        message = text(detail)
+    return error, code, message
+
+
 def status_error(ctx: ClientContext, opts: RequestOptions, response: httpx.Response) -> APIError:
     """A typed error for a non-2xx response, from the documented envelope or whatever the body is."""
     status = response.status_code
@@ -251,10 +391,8 @@ def status_error(ctx: ClientContext, opts: RequestOptions, response: httpx.Respo
         body: Any = _redacted_body(ctx, response.json())
     except ValueError:
         body = None
-    envelope = body if isinstance(body, Mapping) else {}
-    error = envelope.get("error") if isinstance(envelope.get("error"), str) else None
-    code = envelope.get("code") if isinstance(envelope.get("code"), str) else None
-    detail = envelope.get("message") if isinstance(envelope.get("message"), str) else None
+    ctx.api.learn(body)
+    error, code, detail = error_fields(body)
     if detail is None:
         detail = _snippet(ctx, response.text) or "(empty body)"
         if body is None:
@@ -262,16 +400,23 @@ def status_error(ctx: ClientContext, opts: RequestOptions, response: httpx.Respo
     kind = "/".join(part for part in (error, code) if part)
     message = f"{opts.label} -> {status} {response.reason_phrase}".rstrip()
     message += f" [{kind}]: {ctx.redact(detail)}" if kind else f": {ctx.redact(detail)}"
+    retry_after = server_wait_hint(response.headers, rate_limited=status == 429)
     if status == 401:
         message += " (check api_key / GIZMO_API_KEY)"
+    elif status == 402:
+        message += " (out of generation credits: check your plan and usage in the Gizmo web app)"
     elif status == 429:
-        message += " (rate limited; retries exhausted — wait a little or lower the request rate)"
+        wait = f" (the server asks for {retry_after:.0f} s)" if retry_after is not None else ""
+        message += f" (rate limited; retries exhausted — wait a little or lower the request rate{wait})"
     elif status >= 500 and not opts.idempotent:
         message += (
             " (not retried because the request may have been carried out; "
             "list your resources before sending it again)"
         )
-    return error_class_for(status)(message, status_code=status, error=error, code=code, body=body)
+    headers = {k: ctx.redact(v) for k, v in response.headers.items()}
+    return error_class_for(status)(
+        message, status_code=status, error=error, code=code, body=body, headers=headers, retry_after=retry_after
+    )
 
 
 def connection_error(ctx: ClientContext, opts: RequestOptions, exc: Exception) -> APIConnectionError:

@@ -34,21 +34,30 @@ import asyncio
 import contextvars
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from heapq import heappop
 from typing import Any, TypeVar
 
 import httpx
+from httpx_sse import EventSource
 
 from gizmo_notebook.client._transport._base_client import (
     DOWNLOAD_HEADERS,
+    CloseStream,
+    Emit,
     Fetch,
     Flow,
+    NextEvent,
     Now,
+    OpenEvents,
+    OpenStreams,
     Send,
+    SendStream,
     Sleep,
     advance,
+    is_event_stream,
     scrub,
+    stream_timeout,
 )
 
 __all__ = ["SyncRunner", "loop_friendly_sleep"]
@@ -166,32 +175,95 @@ class SyncRunner:
         sleep: Callable[[float], Any] | None = None,
         clock: Callable[[], float] | None = None,
         redact: Callable[[str], str] = str,
+        observe: Callable[[httpx.Response], None] | None = None,
     ) -> None:
         self._api = api
         self._downloads = downloads
         self._sleep = sleep or loop_friendly_sleep
         self._clock = clock or time.monotonic
         self._redact = redact
+        self._observe = observe or (lambda response: None)
 
     def run(self, flow: Flow[T]) -> T:
+        """Run ``flow`` to its result (a flow that emits values is run with :meth:`iterate`)."""
+        result: list[T] = []
+        for _ in self._drive(flow, emit=False, result=result):
+            pass
+        return result[0]
+
+    def iterate(self, flow: Flow[Any]) -> Iterator[Any]:
+        """Run ``flow``, yielding every value it emits; closing the iterator stops the flow."""
+        return self._drive(flow, emit=True, result=[])
+
+    def _drive(self, flow: Flow[Any], *, emit: bool, result: list[Any]) -> Iterator[Any]:
+        streams = OpenStreams()
         value: Any = None
         error: BaseException | None = None
         try:
             while True:
                 done, item = advance(flow, value, error)
                 if done:
-                    return item
+                    result.append(item)
+                    return
                 value, error = None, None
+                if isinstance(item, Emit):
+                    if not emit:
+                        raise TypeError("this flow emits values: run it with iterate()")
+                    yield item.value
+                    continue
                 try:
-                    value = self._perform(item)
+                    value = self._perform(item, streams)
                 except Exception as exc:  # handed to the flow, which decides what it means
                     error = scrub(exc, self._redact)
         finally:
             flow.close()
+            for response, events in streams.drain():
+                events.close()
+                response.close()
 
-    def _perform(self, effect: object) -> Any:
+    def _perform(self, effect: object, streams: OpenStreams) -> Any:
         if isinstance(effect, Send):
-            return self._api.request(effect.method, effect.path, json=effect.json, params=effect.params)
+            response = self._api.request(effect.method, effect.path, json=effect.json, params=effect.params)
+            self._observe(response)
+            return response
+        if isinstance(effect, SendStream):
+            with self._api.stream(
+                effect.method, effect.path, json=effect.json, params=effect.params, headers=effect.headers
+            ) as response:
+                self._observe(response)
+                if effect.sink.begin(response):
+                    chunks = response.iter_bytes() if response.is_stream_consumed else response.iter_raw()
+                    for chunk in chunks:
+                        effect.sink.write(chunk)
+                else:
+                    response.read()
+            return response
+        if isinstance(effect, OpenEvents):
+            request = self._api.build_request(
+                "GET",
+                effect.path,
+                params=effect.params,
+                headers=effect.headers,
+                timeout=stream_timeout(self._api.timeout, effect.read_timeout),
+            )
+            response = self._api.send(request, stream=True)
+            self._observe(response)
+            if not response.is_success or not is_event_stream(response):
+                try:
+                    response.read()
+                finally:
+                    response.close()
+                return response
+            streams.add(response, EventSource(response).iter_sse())
+            return response
+        if isinstance(effect, NextEvent):
+            return next(streams.events(effect.response), None)
+        if isinstance(effect, CloseStream):
+            entry = streams.pop(effect.response)
+            if entry is not None:
+                entry.close()
+            effect.response.close()
+            return None
         if isinstance(effect, Fetch):
             with self._downloads.stream("GET", effect.url, headers=DOWNLOAD_HEADERS) as response:
                 if effect.sink.begin(response):

@@ -12,12 +12,26 @@ from pathlib import Path
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from gizmo_notebook.client import _validate as check
-from gizmo_notebook.client._download import download_flow
+from gizmo_notebook.client._api_version import CURRENT, version_flow
+from gizmo_notebook.client._download import (
+    EXPORT_ACCEPT,
+    ExportSink,
+    cache_folder,
+    convert_mjcf_to_urdf,
+    download_flow,
+    find_cached,
+    place,
+    zip_download_flow,
+)
+from gizmo_notebook.client._errors import UnsupportedByAPIVersionError
+from gizmo_notebook.client._formats import LOCAL_URDF, check_any_format, wire_format
 from gizmo_notebook.client._models import Export
 from gizmo_notebook.client._transport._base_client import (
+    DOWNLOAD_HEADERS,
     ClientContext,
     Flow,
     RequestOptions,
+    SendStream,
     map_flow,
     request_flow,
 )
@@ -68,23 +82,86 @@ class ResourceFlows(Generic[M, P]):
         opts = RequestOptions("GET", f"/{self.kind}", params={"limit": limit, "offset": offset})
         return self._request(opts, lambda data: self._page(data, limit, offset))
 
+    def _real_id(self, resource_id: str) -> str:
+        """The id to address on the server (assets map a finished job's id to its asset's)."""
+        return resource_id
+
+    def unsupported(self, what: str, version: str, instead: str) -> UnsupportedByAPIVersionError:
+        return UnsupportedByAPIVersionError(f"{self.kind}.{what}", version, instead)
+
     def export(self, resource_id: str, format: str) -> Flow[Export]:
-        path = self._path(resource_id, "/export")
-        fmt = check.check_format(format)
+        self._path(resource_id)
+        check_any_format(format)
+        return self._export(resource_id, format)
+
+    def _export(self, resource_id: str, format: str) -> Flow[Export]:
+        version = yield from version_flow(self._ctx)
+        if version == CURRENT:
+            raise self.unsupported(
+                "export() (a pre-signed download URL)",
+                version,
+                f"the current API answers an export with the file itself: use {self.kind}.download(id, format)",
+            )
+        return (yield from self._alpha_export(resource_id, wire_format(format, version)))
+
+    def _alpha_export(self, resource_id: str, fmt: str) -> Flow[Export]:
         # Exporting only hands out a URL, so re-sending it after any failure is harmless.
-        opts = RequestOptions("POST", path, json={"format": fmt})
-        return self._request(opts, lambda data: Export.from_dict(data, format=fmt))
+        opts = RequestOptions("POST", self._path(resource_id, "/export"), json={"format": fmt})
+        return (yield from self._request(opts, lambda data: Export.from_dict(data, format=fmt)))
 
     def download(self, resource_id: str, format: str, dest: str | PathLike[str] | None) -> Flow[Path]:
         self._path(resource_id)
-        fmt = check.check_format(format)
-        return download_flow(
-            self._ctx,
-            kind=self.kind,
-            resource_id=resource_id,
-            fmt=fmt,
-            request_export=lambda: self.export(resource_id, fmt),
-            dest=check.check_dest(dest),
+        check_any_format(format)
+        return self._download(resource_id, format, check.check_dest(dest))
+
+    def _download(self, resource_id: str, format: str, dest: Path | None) -> Flow[Path]:
+        version = yield from version_flow(self._ctx)
+        resource_id = self._real_id(resource_id)
+        fmt = wire_format(format, version)
+        if version != CURRENT:
+            return (
+                yield from download_flow(
+                    self._ctx,
+                    kind=self.kind,
+                    resource_id=resource_id,
+                    fmt=fmt,
+                    request_export=lambda: self._alpha_export(resource_id, fmt),
+                    dest=dest,
+                )
+            )
+        if fmt != LOCAL_URDF:
+            return (yield from self._zip_download(resource_id, fmt, dest))
+        folder = cache_folder(self._ctx, self.kind, resource_id, LOCAL_URDF)
+        cached = find_cached(folder)
+        if cached is None:
+            mjcf = yield from self._zip_download(resource_id, "mjcf", None)
+            cached = convert_mjcf_to_urdf(mjcf, folder, resource_id)
+        return cached if dest is None else place(cached, dest, self._ctx.max_download_bytes)
+
+    def _zip_download(self, resource_id: str, fmt: str, dest: Path | None) -> Flow[Path]:
+        path = self._path(resource_id, "/export")
+
+        def send(sink: ExportSink) -> SendStream:
+            # ``format`` in the body and the query: third-party clients disagree on which one counts.
+            return SendStream(
+                "POST",
+                path,
+                sink,
+                json={"format": fmt},
+                params={"format": fmt},
+                headers={**DOWNLOAD_HEADERS, "Accept": EXPORT_ACCEPT},
+            )
+
+        return (
+            yield from zip_download_flow(
+                self._ctx,
+                kind=self.kind,
+                resource_id=resource_id,
+                fmt=fmt,
+                send=send,
+                request_export=lambda: self._alpha_export(resource_id, fmt),
+                dest=dest,
+            )
         )
 
 
