@@ -24,7 +24,16 @@ from gizmo_notebook.client._errors import (
     RateLimitError,
     WaitTimeoutError,
 )
-from gizmo_notebook.client._models import Asset, AssetPage, AssetStatus, Export, Placement, Scene, ScenePage
+from gizmo_notebook.client._models import (
+    Asset,
+    AssetPage,
+    AssetStatus,
+    Export,
+    Interpretation,
+    Placement,
+    Scene,
+    ScenePage,
+)
 from gizmo_notebook.formats import EXPORT_FORMATS, ExportFormat
 
 __all__ = [
@@ -46,6 +55,7 @@ __all__ = [
     "GizmoClient",
     "GizmoError",
     "InternalServerError",
+    "Interpretation",
     "NotFoundError",
     "PermissionDeniedError",
     "Placement",

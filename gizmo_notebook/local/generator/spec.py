@@ -292,7 +292,9 @@ def _counts(spec: Spec) -> None:
         if asked != spec.counts[noun]:
             label = noun.replace("_", " ")
             spec.notes.append(f"asked for {asked} {label}; built {spec.counts[noun]} (this generator builds {lo} to {hi})")
-        spec.spans.append(match.span())
+        # "a drawer": the article is not worth quoting back as something understood.
+        start = match.end(1) if match.group(1) in ("a", "an") else match.start()
+        spec.spans.append((start, match.end()))
     axes = re.search(r"\b(?:x\s*y\s*z|xyz)\b", spec.text)
     if axes and "linear_axes" not in spec.counts:
         spec.counts["linear_axes"] = 3
