@@ -220,7 +220,8 @@ def describe(spec: Spec) -> str:
         words.append("compact")
     elif spec.scale > 1.4:
         words.append("large")
-    fams = list(plan(spec).built) or ["generic_part"]
+    built = plan(spec).built  # prompt order, only what was built
+    fams = [f for f in spec.families if f in built] or ["generic_part"]
     for family in fams:
         if family == "arm":
             words.append("scara_arm" if spec.scara else f"{spec.dof or 6}dof_arm")
