@@ -126,6 +126,13 @@ def test_delta_says_it_is_a_tree_approximation() -> None:
         assert all(abs(tip[2] - effector[2]) < 0.01 for tip in tips)
 
 
+def test_ignored_words_in_any_script_and_a_long_prompt_stays_short() -> None:
+    assert interpret("un robot banane банан").ignored == ("un", "banane", "банан")
+    reading = interpret(" ".join(f"word{i}" for i in range(100)) + " and a turntable")
+    assert reading.family == "turntable" and len(reading.ignored) == 40
+    assert "60 more unused words not listed" in reading.notes
+
+
 def test_left_out_parts_are_ignored_with_a_reason() -> None:
     reading = interpret("a mobile base with a gripper")
     assert reading.family == "wheeled"

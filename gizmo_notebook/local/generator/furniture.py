@@ -37,7 +37,8 @@ _DRAWER_WORDS = r"\bdrawers?\b|\bdressers?\b"
 
 
 def lamp_from_spec(spec: Spec) -> Built:
-    return build_lamp(spec.count("hinges", 2), spec.height or spec.size or 0.6 * spec.scale)
+    default = 1.5 if re.search(r"\bfloor\s+lamps?\b", spec.text) else 0.6
+    return build_lamp(spec.count("hinges", 2), spec.height or spec.size or default * spec.scale)
 
 
 def folding_from_spec(spec: Spec) -> Built:
@@ -107,8 +108,8 @@ def build_folding_screen(hinges: int = 2, height: float = 1.7, width: float | No
     hinges = max(1, min(int(hinges), 6))
     h = max(0.2, float(height))
     pw = float(width) / (hinges + 1) if width else h * 0.3
-    t = max(0.01, pw * 0.04)
-    b = Builder(prefix, color=_WOOD, density=DENSITY_WOOD)
+    t = max(0.008, pw * 0.03)
+    b = Builder(prefix, color=_WOOD, density=DENSITY_LIGHT)  # framed fabric or thin board, not solid wood
 
     def panel(name: str) -> str:
         return b.link(name, [Part(Box((pw, t, h * 0.97)), Pose((pw / 2, 0, h * 0.03 + h * 0.97 / 2))),

@@ -32,7 +32,8 @@ _FILLER = frozenset(
     "standard", "regular", "new", "nice", "cool", "good",
     ]
 )
-_TOKEN = re.compile(r"[a-z0-9]+(?:['.][a-z0-9]+)*")
+_TOKEN = re.compile(r"[^\W_]+(?:['.][^\W_]+)*")  # words in any script: "банан" is ignored too
+_MAX_IGNORED = 40  # a pasted paragraph should not turn the badge into a wall of words
 
 FALLBACK_NOTE = (
     "nothing in the prompt matched a known robot, mechanism or fixture, so this is the fallback: "
@@ -86,6 +87,9 @@ def interpret_spec(spec: Spec) -> Interpretation:
         )
     )
     notes = list(spec.notes)
+    if len(ignored) > _MAX_IGNORED:
+        notes.append(f"{len(ignored) - _MAX_IGNORED} more unused words not listed")
+        ignored = ignored[:_MAX_IGNORED]
     for family, why in chosen.left_out:
         phrase = spec.normal[slice(*spec.family_spans[family][0])] if spec.family_spans.get(family) else family
         notes.append(f"{phrase!r} not built: {why}")
