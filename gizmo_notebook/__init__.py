@@ -22,6 +22,7 @@ _EXPORTS: dict[str, str] = {
     "ScenePage": "gizmo_notebook.client",
     "Placement": "gizmo_notebook.client",
     "AssetStatus": "gizmo_notebook.client",
+    "Interpretation": "gizmo_notebook.client",
     "ExportFormat": "gizmo_notebook.client",
     "GizmoError": "gizmo_notebook.client",
     "APIError": "gizmo_notebook.client",
