@@ -383,12 +383,17 @@ class AssetModel:
 
     ``scene`` and ``pose`` turn it into trimesh scenes for display and measurement; the
     tree queries (``root``, ``children``, ``ordered_joints``) are what exporters walk.
+
+    ``notes`` lists, in plain sentences, what the loader had to change or could not show
+    (collision geometry drawn because the file has no visuals, loop-closing joints, elements
+    this model cannot express...): nothing a file holds goes missing silently.
     """
 
     name: str
     links: list[Link] = field(default_factory=list)
     joints: list[Joint] = field(default_factory=list)
     source: str | None = None  # the file or asset it was loaded from, if any
+    notes: list[str] = field(default_factory=list)
 
     # -- lookups -----------------------------------------------------------------
     def link(self, name: str) -> Link:
@@ -535,10 +540,11 @@ class AssetModel:
         return np.asarray(scene.bounds)
 
     def copy(self, **changes: object) -> AssetModel:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **{"notes": list(self.notes), **changes})  # type: ignore[arg-type]
 
     def __repr__(self) -> str:
+        notes = f", notes={len(self.notes)}" if self.notes else ""
         return (
             f"AssetModel(name={self.name!r}, links={len(self.links)}, "
-            f"joints={len(self.joints)} ({len(self.movable_joints)} movable))"
+            f"joints={len(self.joints)} ({len(self.movable_joints)} movable){notes})"
         )

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from gizmo_notebook.loaders._errors import LoadError
+from gizmo_notebook.loaders._shown import show_collision_when_no_visual
 from gizmo_notebook.loaders.archive import DESCRIPTION_SUFFIXES, extract_zip, find_main_file
 from gizmo_notebook.loaders.mesh import MESH_SUFFIXES, from_trimesh, load_mesh
 from gizmo_notebook.model import AssetModel
@@ -52,6 +53,10 @@ def load(source: Any, *, format: str | None = None, client: Any = None) -> Asset
 
 
 def _load_path(path: Path) -> AssetModel:
+    return show_collision_when_no_visual(_read_path(path))
+
+
+def _read_path(path: Path) -> AssetModel:
     path = path.expanduser()
     if not path.exists():
         raise LoadError(f"file does not exist ({str(path)!r})", path=path)
