@@ -12,6 +12,7 @@ import time
 import pytest
 
 from gizmo_notebook.local.generator import FAMILIES, Interpretation, generate, interpret, parse_prompt
+from gizmo_notebook.local.generator.assemble import plan
 from gizmo_notebook.model import AssetModel
 
 
@@ -133,6 +134,12 @@ def test_ignored_words_in_any_script_and_a_long_prompt_stays_short() -> None:
     assert "60 more unused words not listed" in reading.notes
 
 
+def test_fixed_arm_counts_say_so_when_asked_for_another() -> None:
+    assert "asked for 4 arms; a delta here always has 3" in interpret("a delta robot with four arms").notes
+    assert "asked for 3 arms; a humanoid here always has 2" in interpret("a humanoid with 3 arms").notes
+    assert not interpret("a humanoid with two arms").notes
+
+
 def test_left_out_parts_are_ignored_with_a_reason() -> None:
     reading = interpret("a mobile base with a gripper")
     assert reading.family == "wheeled"
@@ -186,3 +193,21 @@ def test_interpretation_is_deterministic_typed_and_fast() -> None:
     assert all(isinstance(r, Interpretation) for r in first)
     with pytest.raises(TypeError, match="prompt must be a string"):
         interpret(None)  # type: ignore[arg-type]
+
+
+def test_any_two_families_in_one_prompt_build_a_valid_model_that_the_interpretation_describes() -> None:
+    prompts = list(REPRESENTATIVE.values())
+    for first in prompts:
+        for second in prompts:
+            if first == second:
+                continue
+            prompt = f"{first} with {second}"
+            model = generate(prompt).validate()
+            reading = interpret(prompt)
+            spec = parse_prompt(prompt)
+            normal = " ".join(prompt.lower().split())
+            assert all(phrase in normal for phrase in reading.understood), (prompt, reading)
+            assert reading.family in spec.families, (prompt, reading)
+            left_out = [f for f in spec.families if f not in plan(spec).built]
+            assert sum("not built" in note for note in reading.notes) == len(left_out), (prompt, reading)
+            assert model.links, prompt

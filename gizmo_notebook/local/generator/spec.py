@@ -11,7 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["FAMILIES", "Spec", "parse_prompt"]
+__all__ = ["COUNT_BOUNDS", "FAMILIES", "Spec", "counted", "parse_prompt"]
 
 # Family names, in the order the composer considers them.
 FAMILIES: tuple[str, ...] = (
@@ -278,6 +278,12 @@ def parse_prompt(prompt: str) -> Spec:
             spec.scale *= factor
     _dimensions(spec, text)
     return spec
+
+
+def counted(text: str, noun: str) -> int | None:
+    """The number written before ``noun`` (a regex) in ``text``: "four arms" -> 4, else None."""
+    match = re.search(_NOUN_COUNT + r"(?:" + noun + r")\b", text)
+    return _number(match.group(1)) if match else None
 
 
 def _counts(spec: Spec) -> None:
