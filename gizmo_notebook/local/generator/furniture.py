@@ -59,7 +59,7 @@ def cabinet_counts(spec: Spec) -> tuple[int, int]:
     return doors, drawers
 
 
-def cabinet_from_spec(spec: Spec, *, carrying: bool = False) -> Built:
+def cabinet_from_spec(spec: Spec) -> Built:
     doors, drawers = cabinet_counts(spec)
     tall = bool(re.search(r"\bwardrobes?\b|\blockers?\b|\bbookcases?\b", spec.text))
     height = spec.height or (1.8 if tall else 0.9) * spec.scale
