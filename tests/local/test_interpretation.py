@@ -28,6 +28,7 @@ ISSUE_EXAMPLES: dict[str, tuple[str, dict[str, int], tuple[str, ...]]] = {
     "a gantry robot with three linear axes": ("cartesian", {"prismatic": 3}, ("gantry robot", "three linear axes")),
     "a desk lamp with two hinges": ("lamp", {"revolute": 2}, ("desk lamp", "two hinges")),
     "a cabinet with two doors and three drawers": ("cabinet", {"revolute": 2, "prismatic": 3}, ("two doors", "three drawers")),
+    "a wardrobe with sliding doors": ("cabinet", {"prismatic": 2}, ("wardrobe", "sliding doors")),
     "a door": ("door", {"revolute": 1}, ("door",)),
     "a sliding door": ("door", {"prismatic": 1}, ("sliding door",)),
     "pan-tilt unit with a lidar": ("pan_tilt", {"revolute": 2, "continuous": 1}, ("pan-tilt", "lidar")),
@@ -146,6 +147,10 @@ def test_left_out_parts_are_ignored_with_a_reason() -> None:
     assert "gripper" in reading.ignored
     assert any(note.startswith("'gripper' not built") for note in reading.notes)
     assert not any(link.name.startswith("gripper_") for link in generate("a mobile base with a gripper").links)
+    # A rail or turntable is a base only when something rides on it; else the first-named object wins.
+    rails = interpret("a conveyor with guide rails")
+    assert rails.family == "conveyor" and "rails" in rails.ignored
+    assert _movable(generate("a conveyor with guide rails")) == {"continuous": 2}
 
 
 def test_grippers_go_where_the_prompt_puts_them() -> None:

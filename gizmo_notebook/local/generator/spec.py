@@ -264,7 +264,8 @@ def parse_prompt(prompt: str) -> Spec:
         spec.legs = 6
     _counts(spec)
     _sensors(spec)
-    spec.sliding = bool(spec._search(r"\bsliding\b|\bslide\b|\bpocket\s+doors?\b|\bbarn\s+doors?\b"))
+    # Recorded as understood through the door/cabinet variant words, only if one is built.
+    spec.sliding = bool(re.search(_SLIDING, text))
 
     tiers = spec._search(_COUNT + r"(?:tiers?|shel(?:f|ves)|levels?|layers?|shelf)\b")
     if tiers:
@@ -336,14 +337,15 @@ def _absorb(spec: Spec, family: str, into: str | None = None) -> None:
         spec.spans.extend(spans)
 
 
+_SLIDING = r"\bsliding\b|\bslide\b|\bpocket\s+doors?\b|\bbarn\s+doors?\b"
 # Words that pick a family's variant; recorded as understood when that family is built.
 _VARIANT_WORDS: dict[str, str] = {
     "turntable": r"\btilt(?:ing)?\b|\btrunnion\b",
     "linear_axis": r"\bactuators?\b|\bcylinders?\b|\brams?\b|\bpistons?\b",
     "humanoid": r"\b(?:two|2|both)\s+arms\b|\bheads?\b",
     "delta": r"\b(?:three|3)\s+(?:parallel\s+)?arms\b|\bparallel\s+arms\b",
-    "door": r"\bsliding\b|\bhinged\b",
-    "cabinet": r"\bhinged\b|\bsliding\b",
+    "door": _SLIDING + r"|\bhinged\b",
+    "cabinet": _SLIDING + r"|\bhinged\b",
     "folding": r"\bhinged\b",
 }
 
