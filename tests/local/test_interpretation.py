@@ -135,6 +135,13 @@ def test_ignored_words_in_any_script_and_a_long_prompt_stays_short() -> None:
     assert "60 more unused words not listed" in reading.notes
 
 
+def test_words_that_pick_a_variant_count_as_understood() -> None:
+    assert interpret("A compact differential drive mobile robot base with two wheels").ignored == ()
+    assert interpret("an electrical control box with a hinged lid").ignored == ()
+    assert interpret("two 7-dof arms on a humanoid").ignored == ()
+    assert _movable(generate("two 7-dof arms on a humanoid")) == {"revolute": 1 + 2 * 7 + 2}
+
+
 def test_fixed_arm_counts_say_so_when_asked_for_another() -> None:
     assert "asked for 4 arms; a delta here always has 3" in interpret("a delta robot with four arms").notes
     assert "asked for 3 arms; a humanoid here always has 2" in interpret("a humanoid with 3 arms").notes

@@ -134,7 +134,7 @@ _COUNT = r"\b(\d{1,2}|two|three|four|five|six|seven|eight)\s*-?\s*"
 _NOUN_COUNT = (
     r"\b(\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|single|double|twin|dual"
     r"|triple|pair\s+of)\s*-?\s*(?:(?!(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|single|double|twin"
-    r"|dual|triple|pair)\b)[a-z]+[\s-]+)?"
+    r"|dual|triple|pair|dof|axis|axes)\b)[a-z]+[\s-]+)?"
 )
 
 
@@ -340,9 +340,16 @@ def _absorb(spec: Spec, family: str, into: str | None = None) -> None:
 _SLIDING = r"\bsliding\b|\bslide\b|\bpocket\s+doors?\b|\bbarn\s+doors?\b"
 # Words that pick a family's variant; recorded as understood when that family is built.
 _VARIANT_WORDS: dict[str, str] = {
+    "wheeled": r"\bbases?\b|\bplatforms?\b|\bchassis\b|\bdrive\b",
+    "legged": r"\blegs?\b|\bbase\b",
+    "mount": r"\bmounting\b|\bplates?\b|\bangle\b",
+    "enclosure": r"\belectrical\b|\bcontrol\b|\bjunction\b|\bboxe?s?\b|\bhinged\b|\blids?\b",
+    "shelf": r"\bstorage\b|\bunits?\b|\bboards?\b",
+    "table": r"\bwork\b|\btop\b",
+    "conveyor": r"\brollers?\b",
     "turntable": r"\btilt(?:ing)?\b|\btrunnion\b",
     "linear_axis": r"\bactuators?\b|\bcylinders?\b|\brams?\b|\bpistons?\b",
-    "humanoid": r"\b(?:two|2|both)\s+arms\b|\bheads?\b",
+    "humanoid": r"\b(?:two|2|both)\s+(?:[a-z0-9-]+\s+)?arms\b|\bheads?\b",
     "delta": r"\b(?:three|3)\s+(?:parallel\s+)?arms\b|\bparallel\s+arms\b",
     "door": _SLIDING + r"|\bhinged\b",
     "cabinet": _SLIDING + r"|\bhinged\b",
@@ -426,7 +433,8 @@ def _drive_kind(spec: Spec) -> str:
         return "omni"
     if spec._search(r"\b(?:four|4)[\s-]*wheel(?:s|ed)?\b|\bskid[\s-]steer\b|\b4wd\b|\brover\b"):
         return "four_wheel"
-    spec._search(r"\bdifferential(?:[\s-]+drive)?\b|\bdiff[\s-]drive\b|\b(?:two|2)[\s-]+wheel(?:s|ed)?\b")
+    for match in re.finditer(r"\bdifferential(?:[\s-]+drive)?\b|\bdiff[\s-]drive\b|\b(?:two|2)[\s-]+wheel(?:s|ed)?\b", spec.text):
+        spec.spans.append(match.span())
     return "differential"
 
 
