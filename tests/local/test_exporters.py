@@ -61,6 +61,7 @@ PROMPTS = [
     "folding screen with three hinges",
     "a cabinet with two doors and three drawers",
     "a double sliding door",
+    "a wardrobe with two sliding doors and two drawers",
     "pan-tilt unit with a lidar and a camera",
     "a 4-axis delta robot with a parallel jaw gripper",
     "belt-driven linear actuator with a suction gripper",

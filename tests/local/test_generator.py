@@ -293,3 +293,14 @@ def test_negated_parts_are_left_out(prompt: str, families: list[str]) -> None:
 def test_negation_keeps_the_variant_words_that_are_not_negated() -> None:
     assert parse_prompt("arm with no wheels and a suction gripper").gripper == "suction"
     assert parse_prompt("a mobile base without mecanum wheels").drive == "differential"
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["a gantry robot with three linear axes", "humanoid upper body with two-finger grippers", "a 4-axis delta robot",
+     "a cabinet with two doors and three drawers", "pan-tilt unit with a lidar and a camera"],  # fmt: skip
+)
+def test_new_families_are_deterministic(prompt: str) -> None:
+    from gizmo_notebook.local.exporters import export_bytes
+
+    assert export_bytes(generate(prompt), "mujoco_mjcf", "x") == export_bytes(generate(prompt), "mujoco_mjcf", "x")

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from gizmo_notebook.local.generator import FAMILIES, Interpretation, generate, interpret, parse_prompt
+from gizmo_notebook.local.generator.assemble import plan
 from gizmo_notebook.model import AssetModel
 
 
@@ -27,6 +28,7 @@ ISSUE_EXAMPLES: dict[str, tuple[str, dict[str, int], tuple[str, ...]]] = {
     "a gantry robot with three linear axes": ("cartesian", {"prismatic": 3}, ("gantry robot", "three linear axes")),
     "a desk lamp with two hinges": ("lamp", {"revolute": 2}, ("desk lamp", "two hinges")),
     "a cabinet with two doors and three drawers": ("cabinet", {"revolute": 2, "prismatic": 3}, ("two doors", "three drawers")),
+    "a wardrobe with sliding doors": ("cabinet", {"prismatic": 2}, ("wardrobe", "sliding doors")),
     "a door": ("door", {"revolute": 1}, ("door",)),
     "a sliding door": ("door", {"prismatic": 1}, ("sliding door",)),
     "pan-tilt unit with a lidar": ("pan_tilt", {"revolute": 2, "continuous": 1}, ("pan-tilt", "lidar")),
@@ -133,12 +135,29 @@ def test_ignored_words_in_any_script_and_a_long_prompt_stays_short() -> None:
     assert "60 more unused words not listed" in reading.notes
 
 
+def test_words_that_pick_a_variant_count_as_understood() -> None:
+    assert interpret("A compact differential drive mobile robot base with two wheels").ignored == ()
+    assert interpret("an electrical control box with a hinged lid").ignored == ()
+    assert interpret("two 7-dof arms on a humanoid").ignored == ()
+    assert _movable(generate("two 7-dof arms on a humanoid")) == {"revolute": 1 + 2 * 7 + 2}
+
+
+def test_fixed_arm_counts_say_so_when_asked_for_another() -> None:
+    assert "asked for 4 arms; a delta here always has 3" in interpret("a delta robot with four arms").notes
+    assert "asked for 3 arms; a humanoid here always has 2" in interpret("a humanoid with 3 arms").notes
+    assert not interpret("a humanoid with two arms").notes
+
+
 def test_left_out_parts_are_ignored_with_a_reason() -> None:
     reading = interpret("a mobile base with a gripper")
     assert reading.family == "wheeled"
     assert "gripper" in reading.ignored
     assert any(note.startswith("'gripper' not built") for note in reading.notes)
     assert not any(link.name.startswith("gripper_") for link in generate("a mobile base with a gripper").links)
+    # A rail or turntable is a base only when something rides on it; else the first-named object wins.
+    rails = interpret("a conveyor with guide rails")
+    assert rails.family == "conveyor" and "rails" in rails.ignored
+    assert _movable(generate("a conveyor with guide rails")) == {"continuous": 2}
 
 
 def test_grippers_go_where_the_prompt_puts_them() -> None:
@@ -186,3 +205,21 @@ def test_interpretation_is_deterministic_typed_and_fast() -> None:
     assert all(isinstance(r, Interpretation) for r in first)
     with pytest.raises(TypeError, match="prompt must be a string"):
         interpret(None)  # type: ignore[arg-type]
+
+
+def test_any_two_families_in_one_prompt_build_a_valid_model_that_the_interpretation_describes() -> None:
+    prompts = list(REPRESENTATIVE.values())
+    for first in prompts:
+        for second in prompts:
+            if first == second:
+                continue
+            prompt = f"{first} with {second}"
+            model = generate(prompt).validate()
+            reading = interpret(prompt)
+            spec = parse_prompt(prompt)
+            normal = " ".join(prompt.lower().split())
+            assert all(phrase in normal for phrase in reading.understood), (prompt, reading)
+            assert reading.family in spec.families, (prompt, reading)
+            left_out = [f for f in spec.families if f not in plan(spec).built]
+            assert sum("not built" in note for note in reading.notes) == len(left_out), (prompt, reading)
+            assert model.links, prompt

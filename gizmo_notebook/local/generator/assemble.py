@@ -26,6 +26,9 @@ __all__ = ["Plan", "assemble", "describe", "plan"]
 
 _MANIPULATORS = ("humanoid", "arm", "delta", "cartesian")
 _PLATFORMS = ("wheeled", "legged", "table", "linear_axis", "turntable")
+# Platforms that are only a platform when something rides on them; otherwise they are one
+# more stand-alone object ("a conveyor with guide rails" is a conveyor, not a linear rail).
+_CARRIERS_ONLY = ("linear_axis", "turntable")
 _HEADS = ("pan_tilt", "sensor_housing")
 # Where a gripper goes when there is no manipulator: alone, or on a linear axis's tool mount.
 _GRIPPER_HOSTS = (None, "linear_axis")
@@ -63,6 +66,8 @@ def plan(spec: Spec) -> Plan:
     gripper = has_gripper and (manipulator is not None or platform in _GRIPPER_HOSTS)
     if manipulator is not None and platform is None:
         head = None  # a head beside a fixed manipulator has nothing to stand on
+    if platform in _CARRIERS_ONLY and not (manipulator or head or has_gripper):
+        platform = None
     standalone = None
     if not (manipulator or platform or head or has_gripper):
         standalone = next((f for f in families), None)
@@ -79,7 +84,7 @@ def _why_left_out(family: str, chosen: Plan) -> str:
         return f"one manipulator per asset: built the {chosen.manipulator} only"
     if family in _HEADS:
         return "a sensor head is built on a mobile base, a table or on its own, not beside a fixed robot"
-    if family in _PLATFORMS:
+    if family in _PLATFORMS and chosen.platform is not None:
         return f"one base per asset: built the {chosen.platform} only"
     return "only the first-named of unrelated objects is built; generate the others separately"
 

@@ -28,7 +28,7 @@ _ARM = (0.9, 0.9, 0.92, 1.0)
 _DARK = (0.2, 0.2, 0.22, 1.0)
 
 
-def delta_from_spec(spec: Spec, *, carrying: bool = False) -> Built:
+def delta_from_spec(spec: Spec) -> Built:
     size = spec.reach or spec.width or spec.size or 0.4 * spec.scale
     return build_delta(size, rotary=spec.dof is not None and spec.dof >= 4)
 

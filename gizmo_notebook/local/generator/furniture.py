@@ -59,12 +59,12 @@ def cabinet_counts(spec: Spec) -> tuple[int, int]:
     return doors, drawers
 
 
-def cabinet_from_spec(spec: Spec, *, carrying: bool = False) -> Built:
+def cabinet_from_spec(spec: Spec) -> Built:
     doors, drawers = cabinet_counts(spec)
     tall = bool(re.search(r"\bwardrobes?\b|\blockers?\b|\bbookcases?\b", spec.text))
     height = spec.height or (1.8 if tall else 0.9) * spec.scale
     width = spec.width or spec.length or spec.size or max(0.5, 0.4 * max(doors, 1)) * spec.scale
-    return build_cabinet(doors, drawers, width, height)
+    return build_cabinet(doors, drawers, width, height, sliding=spec.sliding)
 
 
 def door_from_spec(spec: Spec) -> Built:
@@ -124,8 +124,14 @@ def build_folding_screen(hinges: int = 2, height: float = 1.7, width: float | No
     return b.built(f"{hinges + 1}_panel_screen", {"top": (parent, Pose((pw / 2, 0, h)))}, fixed_base=True)
 
 
-def build_cabinet(doors: int = 2, drawers: int = 0, width: float = 0.8, height: float = 0.9, *, prefix: str = "cabinet_") -> Built:
-    """A carcass open at the front (+X) with ``drawers`` stacked at the bottom and ``doors`` above."""
+def build_cabinet(
+    doors: int = 2, drawers: int = 0, width: float = 0.8, height: float = 0.9, *, sliding: bool = False, prefix: str = "cabinet_"
+) -> Built:
+    """A carcass open at the front (+X) with ``drawers`` stacked at the bottom and ``doors`` above.
+
+    Hinged doors swing out about their outer edges; ``sliding`` doors run on two tracks in
+    front of the carcass, alternating, each sliding across its neighbour's opening.
+    """
     doors, drawers = max(0, min(int(doors), 4)), max(0, min(int(drawers), 8))
     w, h = max(0.2, float(width)), max(0.2, float(height))
     d = max(0.2, min(w, 0.6)) * 0.75
@@ -169,11 +175,29 @@ def build_cabinet(doors: int = 2, drawers: int = 0, width: float = 0.8, height: 
             Part(Box((t, dw - 0.004, door_h - 0.004)), Pose((t / 2, sign * dw / 2, door_h / 2)), _PANEL),
             Part(Box((t, t, door_h * 0.2)), Pose((t * 1.5, sign * (dw - 3 * t), door_h * 0.5)), _METAL),
         ]
+        if sliding:
+            _sliding_door(b, carcass, j, (d / 2 + t * (1 if j % 2 else 0), y_left - dw, t + drawer_zone), (dw, door_h, t))
+            continue
         door = b.link(f"door{j + 1}", parts)
         # Opening swings the free edge out towards +X: about +Z for a left hinge, -Z for a right one.
         b.joint(f"door{j + 1}_hinge", "revolute", carcass, door, Pose((d / 2, hinge_y, z0)), (0.0, 0.0, 1.0 if hinge_left else -1.0),
                 lower=0.0, upper=math.radians(110), velocity=1.5)  # fmt: skip
-    return b.built(f"cabinet_{doors}_doors_{drawers}_drawers", {"top": (carcass, Pose((0, 0, h)))}, fixed_base=True)
+    return b.built(f"cabinet_{doors}_{'sliding' if sliding else 'hinged'}_doors_{drawers}_drawers", {"top": (carcass, Pose((0, 0, h)))}, fixed_base=True)
+
+
+def _sliding_door(b: Builder, carcass: str, j: int, corner: tuple[float, float, float], size: tuple[float, float, float]) -> None:
+    """Sliding door ``j`` whose slot starts at ``corner`` (x of its track, low-y edge, bottom z).
+
+    A door in the +Y half slides towards -Y and the others towards +Y, each across its
+    neighbour's opening; neighbours run on different tracks (see the caller) so they pass.
+    """
+    x, y0, z0 = corner
+    dw, door_h, t = size
+    direction = -1.0 if y0 + dw / 2 > 1e-9 else 1.0
+    handle_y = dw / 2 - direction * (dw / 2 - 3 * t)  # at the edge that leads when opening
+    door = b.link(f"door{j + 1}", [Part(Box((t, dw - 0.004, door_h - 0.004)), Pose((t / 2, dw / 2, door_h / 2)), _PANEL),
+                                   Part(Box((t, t, door_h * 0.2)), Pose((t * 1.5, handle_y, door_h * 0.5)), _METAL)])  # fmt: skip
+    b.joint(f"door{j + 1}_slide", "prismatic", carcass, door, Pose((x, y0, z0)), (0.0, direction, 0.0), lower=0.0, upper=round(dw * 0.9, 4), velocity=0.5)
 
 
 def build_door(leaves: int = 1, *, sliding: bool = False, height: float = 2.0, width: float | None = None, prefix: str = "door_") -> Built:

@@ -33,7 +33,7 @@ _LIMITS = {"P": (-math.radians(170), math.radians(170)), "R": (-math.radians(90)
            "r": (-math.radians(90), math.radians(90))}  # fmt: skip
 
 
-def humanoid_from_spec(spec: Spec, *, carrying: bool = False) -> Built:
+def humanoid_from_spec(spec: Spec) -> Built:
     height = spec.height or spec.size or 1.0 * spec.scale
     arm_dof = spec.dof if spec.dof is not None else 4
     return build_humanoid(height, arm_dof, head=not spec.negates("head"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .assemble import plan
-from .spec import Span, Spec, parse_prompt
+from .spec import Span, Spec, counted, parse_prompt
 
 __all__ = ["Interpretation", "interpret", "interpret_spec"]
 
@@ -107,6 +107,10 @@ def _family_notes(spec: Spec, built: tuple[str, ...]) -> list[str]:
         from .delta import TREE_NOTE
 
         notes.append(TREE_NOTE)
+    arms = counted(spec.text, "arms")
+    for family, fixed in (("delta", 3), ("humanoid", 2)):
+        if family in built and arms is not None and arms != fixed:
+            notes.append(f"asked for {arms} arms; a {family} here always has {fixed}")
     if "humanoid" in built and spec.dof is not None and spec.dof > 7:
         notes.append(f"asked for {spec.dof}-DOF arms; each humanoid arm has at most 7 joints")
     if "cartesian" in built and spec.dof is not None and spec.dof > 6:

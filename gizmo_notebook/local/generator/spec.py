@@ -11,7 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["FAMILIES", "Spec", "parse_prompt"]
+__all__ = ["COUNT_BOUNDS", "FAMILIES", "Spec", "counted", "parse_prompt"]
 
 # Family names, in the order the composer considers them.
 FAMILIES: tuple[str, ...] = (
@@ -134,7 +134,7 @@ _COUNT = r"\b(\d{1,2}|two|three|four|five|six|seven|eight)\s*-?\s*"
 _NOUN_COUNT = (
     r"\b(\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|single|double|twin|dual"
     r"|triple|pair\s+of)\s*-?\s*(?:(?!(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|single|double|twin"
-    r"|dual|triple|pair)\b)[a-z]+[\s-]+)?"
+    r"|dual|triple|pair|dof|axis|axes)\b)[a-z]+[\s-]+)?"
 )
 
 
@@ -264,7 +264,8 @@ def parse_prompt(prompt: str) -> Spec:
         spec.legs = 6
     _counts(spec)
     _sensors(spec)
-    spec.sliding = bool(spec._search(r"\bsliding\b|\bslide\b|\bpocket\s+doors?\b|\bbarn\s+doors?\b"))
+    # Recorded as understood through the door/cabinet variant words, only if one is built.
+    spec.sliding = bool(re.search(_SLIDING, text))
 
     tiers = spec._search(_COUNT + r"(?:tiers?|shel(?:f|ves)|levels?|layers?|shelf)\b")
     if tiers:
@@ -278,6 +279,12 @@ def parse_prompt(prompt: str) -> Spec:
             spec.scale *= factor
     _dimensions(spec, text)
     return spec
+
+
+def counted(text: str, noun: str) -> int | None:
+    """The number written before ``noun`` (a regex) in ``text``: "four arms" -> 4, else None."""
+    match = re.search(_NOUN_COUNT + r"(?:" + noun + r")\b", text)
+    return _number(match.group(1)) if match else None
 
 
 def _counts(spec: Spec) -> None:
@@ -330,14 +337,22 @@ def _absorb(spec: Spec, family: str, into: str | None = None) -> None:
         spec.spans.extend(spans)
 
 
+_SLIDING = r"\bsliding\b|\bslide\b|\bpocket\s+doors?\b|\bbarn\s+doors?\b"
 # Words that pick a family's variant; recorded as understood when that family is built.
 _VARIANT_WORDS: dict[str, str] = {
+    "wheeled": r"\bbases?\b|\bplatforms?\b|\bchassis\b|\bdrive\b",
+    "legged": r"\blegs?\b|\bbase\b",
+    "mount": r"\bmounting\b|\bplates?\b|\bangle\b",
+    "enclosure": r"\belectrical\b|\bcontrol\b|\bjunction\b|\bboxe?s?\b|\bhinged\b|\blids?\b",
+    "shelf": r"\bstorage\b|\bunits?\b|\bboards?\b",
+    "table": r"\bwork\b|\btop\b",
+    "conveyor": r"\brollers?\b",
     "turntable": r"\btilt(?:ing)?\b|\btrunnion\b",
     "linear_axis": r"\bactuators?\b|\bcylinders?\b|\brams?\b|\bpistons?\b",
-    "humanoid": r"\b(?:two|2|both)\s+arms\b|\bheads?\b",
+    "humanoid": r"\b(?:two|2|both)\s+(?:[a-z0-9-]+\s+)?arms\b|\bheads?\b",
     "delta": r"\b(?:three|3)\s+(?:parallel\s+)?arms\b|\bparallel\s+arms\b",
-    "door": r"\bsliding\b|\bhinged\b",
-    "cabinet": r"\bhinged\b|\bsliding\b",
+    "door": _SLIDING + r"|\bhinged\b",
+    "cabinet": _SLIDING + r"|\bhinged\b",
     "folding": r"\bhinged\b",
 }
 
@@ -418,7 +433,8 @@ def _drive_kind(spec: Spec) -> str:
         return "omni"
     if spec._search(r"\b(?:four|4)[\s-]*wheel(?:s|ed)?\b|\bskid[\s-]steer\b|\b4wd\b|\brover\b"):
         return "four_wheel"
-    spec._search(r"\bdifferential(?:[\s-]+drive)?\b|\bdiff[\s-]drive\b|\b(?:two|2)[\s-]+wheel(?:s|ed)?\b")
+    for match in re.finditer(r"\bdifferential(?:[\s-]+drive)?\b|\bdiff[\s-]drive\b|\b(?:two|2)[\s-]+wheel(?:s|ed)?\b", spec.text):
+        spec.spans.append(match.span())
     return "differential"
 
 

@@ -10,6 +10,7 @@ slider in the viewer moves both ways from the pose the model is drawn in.
 from __future__ import annotations
 
 import math
+import re
 
 from ...model import Box, Cylinder, Pose
 from ._builder import DENSITY_STEEL_FRAME, Builder, Built, Part, at
@@ -43,15 +44,13 @@ def cartesian_axes(spec: Spec) -> tuple[int, int]:
     return linear, rotary
 
 
-def cartesian_from_spec(spec: Spec, *, carrying: bool = False) -> Built:
+def cartesian_from_spec(spec: Spec) -> Built:
     linear, rotary = cartesian_axes(spec)
     span = spec.length or spec.width or spec.size or 0.8 * spec.scale
     return build_cartesian(linear, rotary, span, spec.height)
 
 
 def linear_axis_from_spec(spec: Spec, *, carrying: bool = False) -> Built:
-    import re
-
     length = spec.length or spec.size or (1.5 if carrying else 0.6) * spec.scale
     if re.search(_ACTUATOR_WORDS, spec.text) and not carrying:
         return build_linear_actuator(length)
@@ -59,8 +58,6 @@ def linear_axis_from_spec(spec: Spec, *, carrying: bool = False) -> Built:
 
 
 def turntable_from_spec(spec: Spec, *, carrying: bool = False) -> Built:
-    import re
-
     diameter = spec.width or spec.size or (0.8 if carrying else 0.5) * spec.scale
     tilt = bool(re.search(_TILT_WORDS, spec.text)) or (spec.dof or 1) >= 2
     return build_turntable(diameter, tilt=tilt)
