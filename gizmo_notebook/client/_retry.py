@@ -3,7 +3,9 @@
 Two rules matter beyond plain backoff:
 
 * ``Retry-After`` (seconds or an HTTP date) is honoured, but capped so a confused server cannot
-  park a notebook for an hour.
+  park a notebook for an hour; a negative one or a date in the past is treated as absent (normal
+  backoff), since taking it literally would retry at once, in a tight loop against a server that
+  just asked us to slow down.
 * A request that *creates* something (``POST /assets``, ``POST /scenes``) is re-sent only when we
   know the server did not act on it: after a 429 (it refused) or when the connection never
   opened. After a 5xx or a read timeout the asset may exist already, and a blind retry would
@@ -31,7 +33,10 @@ EPOCH_THRESHOLD = 1e9
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), ``None`` if unusable."""
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), ``None`` if unusable.
+
+    Unusable: missing, unparsable, NaN, negative, or a date already past.
+    """
     if not value:
         return None
     text = value.strip()
@@ -47,9 +52,9 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         if when.tzinfo is None:
             when = when.replace(tzinfo=timezone.utc)
         seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
-    if seconds != seconds:  # NaN
+    if seconds != seconds or seconds < 0:  # NaN, "-5", a date in the past
         return None
-    return max(seconds, 0.0)
+    return seconds
 
 
 def parse_rate_limit_reset(value: str | None, now: float | None = None) -> float | None:

@@ -31,6 +31,22 @@ __all__ = [
 MAX_PAGE = 100
 
 
+def _check_text(text: str, what: str) -> str:
+    """``text`` if UTF-8 can encode it; else a ValueError naming the field (not a bare UnicodeEncodeError).
+
+    A lone UTF-16 surrogate (``"\\ud83d"``, half an emoji: what slicing a JavaScript string or
+    reading JSON from one can produce) is a valid Python ``str`` that no request body can carry.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"{what} holds a lone UTF-16 surrogate {text[exc.start]!r} at character {exc.start} "
+            "(e.g. a string cut in the middle of an emoji), which cannot be sent; remove or complete it"
+        ) from None
+    return text
+
+
 def check_prompt(prompt: object) -> str:
     if not isinstance(prompt, str):
         raise TypeError(f"prompt must be a string, got {type(prompt).__name__}")
@@ -38,7 +54,7 @@ def check_prompt(prompt: object) -> str:
         raise ValueError(
             "prompt is empty: describe the asset, e.g. 'A 6-DOF industrial robotic arm with a gripper'"
         )
-    return prompt
+    return _check_text(prompt, "prompt")
 
 
 def check_name(name: object, *, required: bool = False) -> str | None:
@@ -48,7 +64,7 @@ def check_name(name: object, *, required: bool = False) -> str | None:
         raise TypeError(f"name must be a string{'' if required else ' or None'}, got {type(name).__name__}")
     if not name.strip():
         raise ValueError("name is blank: pass a short label" + ("" if required else " or leave it out"))
-    return name
+    return _check_text(name, "name")
 
 
 def check_tags(tags: object) -> list[str] | None:
@@ -57,9 +73,10 @@ def check_tags(tags: object) -> list[str] | None:
     if isinstance(tags, (str, bytes)) or not isinstance(tags, Iterable):
         raise TypeError(f"tags must be a list of strings such as ['gripper', 'v2'], got {tags!r}")
     out = list(tags)
-    for tag in out:
+    for i, tag in enumerate(out):
         if not isinstance(tag, str) or not tag.strip():
             raise ValueError(f"every tag must be a non-empty string, got {tag!r} in {out!r}")
+        _check_text(tag, f"tags[{i}]")
     return out
 
 
@@ -69,7 +86,7 @@ def check_resource_id(value: object, what: str = "asset_id") -> str:
         raise TypeError(f"{what} must be a string such as 'ast_01hx9z3k2n8f7q', got {type(value).__name__}")
     if not value.strip() or value != value.strip() or value in (".", ".."):
         raise ValueError(f"{what} must be a non-blank id without surrounding spaces, got {value!r}")
-    return quote(value, safe="")
+    return quote(_check_text(value, what), safe="")
 
 
 def _check_int(value: object, what: str) -> int:

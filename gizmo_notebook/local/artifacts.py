@@ -12,6 +12,7 @@ All heavy work runs in a small thread pool so the event loop keeps answering pol
 from __future__ import annotations
 
 import asyncio
+import errno
 import re
 import threading
 from collections import OrderedDict
@@ -114,11 +115,19 @@ class Artifacts:
 def _write_export(build: Callable[[], AssetModel], fmt: str, dest: Path, stem: str) -> Path:
     from gizmo_notebook.local.exporters import export_model
 
-    dest.mkdir(parents=True, exist_ok=True)
     try:
+        dest.mkdir(parents=True, exist_ok=True)
         return Path(export_model(build(), fmt, dest, stem)).resolve()
     except ApiError:
         raise
+    except OSError as exc:  # a read-only or full disk is the operator's to fix, not a bug: say so
+        reason = exc.strerror or type(exc).__name__
+        raise ApiError(
+            507 if exc.errno == errno.ENOSPC else 500,
+            "EXPORT_STORAGE_ERROR",
+            f"The local server cannot write export files under {dest.parent.parent} ({reason}); "
+            "free disk space or make its data dir writable, then export again.",
+        ) from exc
     except Exception as exc:
         raise ApiError(
             500, "EXPORT_FAILED", f"Exporting to {fmt} failed on the local server: {type(exc).__name__}: {exc}"[:500]

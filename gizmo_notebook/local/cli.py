@@ -1,13 +1,17 @@
 """``gizmo-notebook serve``: run the offline Gizmo-compatible server in the foreground.
 
-With no ``--api-key`` the data dir's default key is used (created on first run) and printed,
-so ``GIZMO_BASE_URL=... GIZMO_API_KEY=...`` can be pasted into another shell or a notebook.
+Keys come from ``--api-key-file`` (one a line), ``$GIZMO_SERVE_API_KEYS`` (comma or space
+separated) or ``--api-key`` — the first two keep them out of ``ps`` and ``/proc/<pid>/cmdline``.
+With none, the data dir's default key is used (created on first run) and printed so
+``GIZMO_BASE_URL=... GIZMO_API_KEY=...`` can be pasted into another shell or a notebook — but only
+when stdout is a terminal: redirected to a log file, the banner names the key file instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import socket
 import sys
 from collections.abc import Sequence
@@ -15,7 +19,9 @@ from pathlib import Path
 
 from gizmo_notebook import __version__
 
-__all__ = ["build_parser", "main"]
+__all__ = ["KEYS_ENV", "build_parser", "main"]
+
+KEYS_ENV = "GIZMO_SERVE_API_KEYS"
 
 
 def _non_negative(text: str) -> float:
@@ -83,7 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--api-key", action="append", default=[], metavar="KEY",
-        help="accept this API key (repeatable); without it the data dir's default key is used and printed",
+        help="accept this API key (repeatable; visible to other local users in ps, prefer --api-key-file "
+        f"or ${KEYS_ENV}); with no key from any source the data dir's default key is used and printed",
+    )
+    serve.add_argument(
+        "--api-key-file", action="append", default=[], metavar="FILE",
+        help="accept the keys in FILE, one a line (blank lines and # comments ignored; repeatable)",
     )
     serve.add_argument(
         "--read-only-key", action="append", default=[], metavar="KEY",
@@ -108,24 +119,81 @@ def build_parser() -> argparse.ArgumentParser:
         "--credits", type=_count, default=None, metavar="N",
         help="with --api current: each key's generation budget; past it requests get 402 (default: unlimited)",
     )
+    serve.add_argument(
+        "--job-lease", type=_positive, default=15.0, metavar="SECONDS",
+        help="how long a generation job stays with this server without renewal; another server on the "
+        "same data dir takes over the jobs of one that died after this long (default: 15)",
+    )
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     return parser
 
 
+class _UsageError(Exception):
+    """A problem with what the user gave us: printed as one line, exit status 2."""
+
+
+def _keys_from_file(name: str) -> list[str]:
+    try:
+        text = Path(name).expanduser().read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _UsageError(f"cannot read --api-key-file {name}: {getattr(exc, 'strerror', None) or exc}") from None
+    keys = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if not keys:
+        raise _UsageError(f"--api-key-file {name} holds no key (one key a line)")
+    return keys
+
+
+def _configured_keys(args: argparse.Namespace) -> list[str]:
+    """Keys from --api-key, --api-key-file and $GIZMO_SERVE_API_KEYS, in that order, without repeats."""
+    keys = list(args.api_key)
+    for name in args.api_key_file:
+        keys.extend(_keys_from_file(name))
+    keys.extend(os.environ.get(KEYS_ENV, "").replace(",", " ").split())
+    return list(dict.fromkeys(keys))
+
+
+def _print_key_banner(base_url: str, key: str, key_file: Path) -> None:
+    """The generated key goes only to a terminal; a log file or pipe gets where to read it instead."""
+    if sys.stdout.isatty():
+        print(f"  API key:  {key}", flush=True)
+        print(f"  export GIZMO_BASE_URL={base_url} GIZMO_API_KEY={key}", flush=True)
+    else:
+        print(f"  API key:  in {key_file} (not printed: output is not a terminal)", flush=True)
+        print(f'  export GIZMO_BASE_URL={base_url} GIZMO_API_KEY="$(cat {key_file})"', flush=True)
+
+
 def _serve(args: argparse.Namespace) -> int:
+    try:
+        return _run_server(args)
+    except _UsageError as exc:
+        print(f"gizmo-notebook serve: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run_server(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from gizmo_notebook.local.accesslog import hide_query_strings
     from gizmo_notebook.local.auth import new_key
-    from gizmo_notebook.local.paths import DEFAULT_KEY_FILE, default_data_dir, read_or_create_secret
+    from gizmo_notebook.local.paths import (
+        DEFAULT_KEY_FILE,
+        DataDirError,
+        default_data_dir,
+        read_or_create_secret,
+    )
+    from gizmo_notebook.local.protocol import EnvelopeH11Protocol
     from gizmo_notebook.local.server import create_app
 
     data_dir = default_data_dir() if args.data_dir is None else Path(args.data_dir)
     data_dir = data_dir.expanduser().resolve()
-    keys = list(args.api_key)
-    printed_key = None
+    keys = _configured_keys(args)
+    generated = None
     if not keys:
-        printed_key = read_or_create_secret(data_dir / DEFAULT_KEY_FILE, new_key())
-        keys = [printed_key]
+        try:
+            generated = read_or_create_secret(data_dir / DEFAULT_KEY_FILE, new_key())
+        except OSError as exc:
+            raise _UsageError(DataDirError.explain(data_dir, exc)) from None
+        keys = [generated]
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # proto set: asyncio then enables TCP_NODELAY
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -142,27 +210,34 @@ def _serve(args: argparse.Namespace) -> int:
         print("gizmo-notebook serve: --credits needs --api current", file=sys.stderr)
         sock.close()
         return 2
-    app = create_app(
-        data_dir,
-        api_keys=keys,
-        read_only_keys=args.read_only_key,
-        latency=args.latency,
-        fail_rate=args.fail_rate,
-        seed=args.seed,
-        rate_limit=args.rate_limit,
-        url_ttl=args.url_ttl,
-        **options,
-    )
+    try:
+        app = create_app(
+            data_dir,
+            api_keys=keys,
+            read_only_keys=args.read_only_key,
+            latency=args.latency,
+            fail_rate=args.fail_rate,
+            seed=args.seed,
+            rate_limit=args.rate_limit,
+            url_ttl=args.url_ttl,
+            job_lease=args.job_lease,
+            **options,
+        )
+    except DataDirError as exc:
+        sock.close()
+        raise _UsageError(str(exc)) from None
     host = f"[{args.host}]" if ":" in args.host else args.host
     base_url = f"http://{host}:{port}/v1"
     print(f"Gizmo local server: {base_url}", flush=True)
     print(f"  data dir: {data_dir}", flush=True)
     if args.api == "current":
         print("  API:      current (jobs, event streams, ZIP exports)", flush=True)
-    if printed_key is not None:
-        print(f"  API key:  {printed_key}", flush=True)
-        print(f"  export GIZMO_BASE_URL={base_url} GIZMO_API_KEY={printed_key}", flush=True)
-    config = uvicorn.Config(app, log_level=args.log_level, lifespan="on", server_header=False, backlog=2048)
+    if generated is not None:
+        _print_key_banner(base_url, generated, data_dir / DEFAULT_KEY_FILE)
+    config = uvicorn.Config(
+        app, log_level=args.log_level, lifespan="on", http=EnvelopeH11Protocol, server_header=False, backlog=2048
+    )
+    hide_query_strings()  # download URLs carry their token in the query
     try:
         uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn shuts down gracefully, then re-raises the Ctrl-C it caught

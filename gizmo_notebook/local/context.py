@@ -49,10 +49,24 @@ class ServerContext:
     def export_response(self, request: Request, target_id: str, fmt: str, path: Path) -> dict[str, str]:
         """``{download_url, expires_at}`` for a cached export file, signed for ``url_ttl`` seconds."""
         token, expires = self.signer.sign(download_path(target_id, fmt, path.name))
-        base = str(request.base_url).rstrip("/")
+        base = own_origin(request)
         url = f"{base}/v1/exports/{target_id}/{fmt}/{quote(path.name)}?token={token}"
         expires_at = datetime.fromtimestamp(expires, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         return {"download_url": url, "expires_at": expires_at}
+
+
+def own_origin(request: Request) -> str:
+    """``http://host:port`` of the socket this request arrived on — never the ``Host`` header.
+
+    A client (or anything that can make one send a request) controls ``Host``; a download URL built
+    from it could point a user's next fetch, token included, at another machine.
+    """
+    server = request.scope.get("server")
+    if not server or server[1] is None:  # a unix socket or an in-process test transport
+        return f"http://127.0.0.1{request.scope.get('root_path', '')}"
+    host, port = server
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{port}{request.scope.get('root_path', '')}"
 
 
 def download_path(target_id: str, fmt: str, filename: str) -> str:

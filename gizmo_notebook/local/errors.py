@@ -23,6 +23,7 @@ _CATEGORIES: dict[int, str] = {
     405: "method_not_allowed",
     429: "rate_limit_exceeded",
     500: "internal_error",
+    507: "insufficient_storage",
 }
 
 

@@ -7,7 +7,13 @@ poller work; tests set it to 0. A failure is decided when the asset is created (
 drawing against ``fail_rate``) and stored with it, so a restart does not change the outcome;
 real generator errors fail the asset too, with the error as the reason.
 
-Assets still unfinished when the server stopped are picked up again on start.
+Several servers may share one data dir (two notebooks, ``gizmo-notebook serve`` next to a
+kernel), so each job has an *owner* — one :class:`Lifecycle`, i.e. one server — holding a lease
+that it renews every ``lease / 3`` seconds while it runs. A server resumes only jobs without a
+live owner: never leased (older versions), released at a clean shutdown, or whose lease ran out
+because the owner died. Taking a job over is one conditional UPDATE, so two servers never both
+win; status updates are conditional on still owning the job, and ``ready``/``failed`` are final
+in the database itself (a trigger), so an asset never moves backwards.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import secrets
 import threading
 import time
 
@@ -24,6 +31,9 @@ from gizmo_notebook.local.store import AssetRecord, Store
 __all__ = ["Lifecycle"]
 
 _log = logging.getLogger("gizmo_notebook.local")
+
+#: Seconds a job stays with its owner without a renewal; renewed every third of that.
+DEFAULT_JOB_LEASE = 15.0
 
 _SIMULATED_REASONS = (
     "the generated part had self-intersecting collision geometry",
@@ -41,8 +51,12 @@ class Lifecycle:
         latency: float,
         fail_rate: float,
         seed: int | None,
+        lease: float = DEFAULT_JOB_LEASE,
     ) -> None:
         self._store = store
+        self.owner = f"job_{secrets.token_hex(8)}"
+        self.lease = lease
+        self._heartbeat: asyncio.Task[None] | None = None
         self._artifacts = artifacts
         self.latency = latency
         self.fail_rate = fail_rate
@@ -57,29 +71,57 @@ class Lifecycle:
         with self._rng_lock:
             return self._rng.random() < self.fail_rate
 
-    def start(self, record: AssetRecord) -> None:
+    def insert_and_start(self, record: AssetRecord) -> None:
+        """Store a new asset with this server as its job's owner, and start generating it."""
+        self._store.insert_asset(record, self.owner, time.time() + self.lease)
+        self._start(record)
+
+    def _start(self, record: AssetRecord) -> None:
         task = asyncio.get_running_loop().create_task(self._run(record), name=f"generate {record.id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     def resume(self) -> int:
-        """Restart the jobs a previous server left unfinished; returns how many."""
-        unfinished = self._store.unfinished_assets()
-        for record in unfinished:
-            self.start(record)
-        return len(unfinished)
+        """Take over the unfinished jobs no live server owns, and keep our leases fresh; returns how many."""
+        if self._heartbeat is None:
+            self._heartbeat = asyncio.get_running_loop().create_task(self._renew_forever(), name="job leases")
+        return self._take_over()
+
+    def _take_over(self) -> int:
+        now = time.time()
+        taken = 0
+        for record in self._store.claimable_assets(now):
+            if self._store.claim_job(record.id, self.owner, now, now + self.lease):
+                self._start(record)
+                taken += 1
+        return taken
+
+    async def _renew_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            try:
+                self._store.renew_leases(self.owner, time.time() + self.lease)
+                taken = self._take_over()  # a server that died meanwhile left its jobs to us
+            except Exception:  # a locked or vanished database must not end the renewals for good
+                _log.warning("renewing generation job leases failed", exc_info=True)
+                continue
+            if taken:
+                _log.info("took over %d generation job(s) of a server that stopped", taken)
 
     async def close(self) -> None:
-        tasks = list(self._tasks)
+        tasks = [*self._tasks, *([self._heartbeat] if self._heartbeat else [])]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        self._heartbeat = None
+        self._store.release_jobs(self.owner)
 
     async def _run(self, record: AssetRecord) -> None:
         started = time.monotonic()
         if record.status == "pending":
             await asyncio.sleep(self.latency * 0.25)
-            self._store.set_status(record.id, "processing")
+            if not self._store.set_status(record.id, "processing", self.owner):
+                return  # finished or taken over elsewhere: not ours to move on any more
         reason: str | None = None
         try:
             if record.simulate_failure:
@@ -96,7 +138,5 @@ class Lifecycle:
         remaining = self.latency - (time.monotonic() - started)
         if remaining > 0:
             await asyncio.sleep(remaining)
-        if reason is None:
-            self._store.set_status(record.id, "ready")
-        else:
-            self._store.set_status(record.id, "failed", reason)
+        if not self._store.set_status(record.id, "ready" if reason is None else "failed", self.owner, reason):
+            _log.info("generation of %s finished after another server took the job over", record.id)

@@ -19,6 +19,7 @@ from gizmo_notebook.paths import data_dir
 
 __all__ = [
     "DATABASE_NAME",
+    "DataDirError",
     "DEFAULT_KEY_FILE",
     "SECRET_FILE",
     "default_data_dir",
@@ -28,6 +29,18 @@ __all__ = [
 DATABASE_NAME = "gizmo.sqlite3"
 SECRET_FILE = "server_secret"
 DEFAULT_KEY_FILE = "local_api_key"
+
+
+class DataDirError(RuntimeError):
+    """The data dir cannot be created or written; the message says which folder and what to do."""
+
+    @staticmethod
+    def explain(root: Path, exc: BaseException) -> str:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        return (
+            f"the local Gizmo server cannot write its data dir {root} ({reason}); make it writable, "
+            "or point GIZMO_DATA_DIR (or 'serve --data-dir') at a writable folder"
+        )
 
 
 def default_data_dir() -> Path:

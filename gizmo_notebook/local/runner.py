@@ -20,7 +20,8 @@ from typing import Any
 import uvicorn
 
 from gizmo_notebook.local.auth import new_key
-from gizmo_notebook.local.paths import DEFAULT_KEY_FILE, read_or_create_secret
+from gizmo_notebook.local.paths import DEFAULT_KEY_FILE, DataDirError, read_or_create_secret
+from gizmo_notebook.local.protocol import EnvelopeH11Protocol
 
 __all__ = ["LocalServer", "serve"]
 
@@ -50,7 +51,10 @@ class LocalServer:
         self._requested_port = port
         keys = list(api_keys)
         if not keys:
-            keys = [read_or_create_secret(self.data_dir / DEFAULT_KEY_FILE, new_key())]
+            try:
+                keys = [read_or_create_secret(self.data_dir / DEFAULT_KEY_FILE, new_key())]
+            except OSError as exc:
+                raise DataDirError(DataDirError.explain(self.data_dir, exc)) from None
         self._keys = keys
         self._log_level = log_level
         self._app_options = app_options
@@ -110,6 +114,7 @@ class LocalServer:
             log_level=self._log_level,
             access_log=False,
             lifespan="on",
+            http=EnvelopeH11Protocol,
             server_header=False,
             timeout_graceful_shutdown=5,
             backlog=2048,

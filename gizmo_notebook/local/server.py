@@ -14,6 +14,8 @@ import contextlib
 import logging
 import math
 import os
+import sqlite3
+import threading
 from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -30,8 +32,8 @@ from gizmo_notebook.local.artifacts import Artifacts
 from gizmo_notebook.local.context import ServerContext
 from gizmo_notebook.local.errors import ApiError, error_response
 from gizmo_notebook.local.exporters import warm_up
-from gizmo_notebook.local.jobs import Lifecycle
-from gizmo_notebook.local.paths import DATABASE_NAME, SECRET_FILE, read_or_create_secret
+from gizmo_notebook.local.jobs import DEFAULT_JOB_LEASE, Lifecycle
+from gizmo_notebook.local.paths import DATABASE_NAME, SECRET_FILE, DataDirError, read_or_create_secret
 from gizmo_notebook.local.ratelimit import RateLimiter, parse_rate
 from gizmo_notebook.local.signing import UrlSigner
 from gizmo_notebook.local.store import Store
@@ -115,11 +117,21 @@ class _CatchAll:
             await self.respond()(scope, receive, send)
 
 
+_warm_up_lock = threading.Lock()
+_warmed_up = False
+
+
 def _warm_up_exporters() -> None:
-    try:
-        warm_up()
-    except Exception:  # a failure here will surface, with context, on the first real export
-        _log.debug("exporter warm-up failed", exc_info=True)
+    """Once per process: two servers in one kernel warming USD up at the same time deadlocked in pxr."""
+    global _warmed_up
+    with _warm_up_lock:
+        if _warmed_up:
+            return
+        try:
+            warm_up()
+        except Exception:  # a failure here will surface, with context, on the first real export
+            _log.debug("exporter warm-up failed", exc_info=True)
+        _warmed_up = True
 
 
 def _check_options(latency: float, fail_rate: float) -> None:
@@ -140,6 +152,7 @@ def create_app(
     rate_limit: str | float | None = None,
     url_ttl: float = DEFAULT_URL_TTL,
     workers: int | None = None,
+    job_lease: float = DEFAULT_JOB_LEASE,
     api: str = "alpha",
     **current_options: Any,
 ) -> Starlette:
@@ -153,7 +166,8 @@ def create_app(
     the same data dir keep working). ``latency`` is the simulated generation time in seconds,
     ``fail_rate`` the fraction of new assets that fail (drawn from ``random.Random(seed)``),
     ``rate_limit`` requests per minute per key (``"60/min"``, ``"2/s"`` or a number; ``None`` = off),
-    ``url_ttl`` the lifetime of download URLs in seconds.
+    ``url_ttl`` the lifetime of download URLs in seconds, ``job_lease`` how long a generation job
+    stays with this server without renewal (another server on the data dir takes it over after).
     """
     if api == "current":
         from gizmo_notebook.local.current.app import create_current_app
@@ -169,12 +183,16 @@ def create_app(
     _check_options(latency, fail_rate)
     limit = parse_rate(rate_limit)
     root = Path(data_dir).expanduser().resolve()
-    root.mkdir(parents=True, exist_ok=True)
-    store = Store(root / DATABASE_NAME)
-    for key in api_keys:
-        store.add_key(key, "full")
-    for key in read_only_keys:
-        store.add_key(key, "read")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        store = Store(root / DATABASE_NAME)
+        for key in api_keys:
+            store.add_key(key, "full")
+        for key in read_only_keys:
+            store.add_key(key, "read")
+        secret = read_or_create_secret(root / SECRET_FILE)
+    except (OSError, sqlite3.Error) as exc:  # read-only, full, or a file where the folder should be
+        raise DataDirError(DataDirError.explain(root, exc)) from exc
     executor = ThreadPoolExecutor(
         max_workers=workers or min(4, (os.cpu_count() or 1) + 1), thread_name_prefix="gizmo-local-worker"
     )
@@ -182,9 +200,11 @@ def create_app(
     ctx = ServerContext(
         data_dir=root,
         store=store,
-        signer=UrlSigner(read_or_create_secret(root / SECRET_FILE), url_ttl),
+        signer=UrlSigner(secret, url_ttl),
         limiter=RateLimiter(limit) if limit is not None else None,
-        lifecycle=Lifecycle(store, artifacts, latency=latency, fail_rate=fail_rate, seed=seed),
+        lifecycle=Lifecycle(
+            store, artifacts, latency=latency, fail_rate=fail_rate, seed=seed, lease=job_lease
+        ),
         artifacts=artifacts,
         executor=executor,
     )

@@ -98,15 +98,25 @@ def test_retry_after_is_capped(api, make_client, fake_time):
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("3", 3.0), ("0", 0.0), ("-5", 0.0), ("2.5", 2.5), ("soon", None), ("", None), (None, None), ("nan", None)],
+    [("3", 3.0), ("0", 0.0), ("-5", None), ("-0.5", None), ("2.5", 2.5), ("soon", None), ("", None), (None, None),
+     ("nan", None)],
 )
 def test_parse_retry_after(header, expected):
     assert parse_retry_after(header) == expected
 
 
-def test_parse_retry_after_date_in_the_past_is_zero():
+def test_parse_retry_after_date_in_the_past_is_unusable():
     past = datetime(2001, 1, 1, tzinfo=timezone.utc)
-    assert parse_retry_after(format_datetime(past, usegmt=True)) == 0.0
+    assert parse_retry_after(format_datetime(past, usegmt=True)) is None
+
+
+@pytest.mark.parametrize("header", ["-5", format_datetime(datetime(2001, 1, 1, tzinfo=timezone.utc), usegmt=True)])
+def test_negative_or_past_retry_after_falls_back_to_backoff(api, make_client, fake_time, header):
+    api.add("GET", "/v1/assets/ast_1", envelope(429, **{"Retry-After": header}),
+            envelope(503, **{"Retry-After": header}), OK_ASSET)
+    make_client().assets.get("ast_1")
+    assert len(fake_time.sleeps) == 2
+    assert 0.375 <= fake_time.sleeps[0] <= 0.5 and 0.75 <= fake_time.sleeps[1] <= 1.0  # not 0: no tight loop
 
 
 def test_unusable_retry_after_falls_back_to_backoff(api, make_client, fake_time):

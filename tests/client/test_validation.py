@@ -44,6 +44,15 @@ from gizmo_notebook.formats import EXPORT_FORMATS
         (lambda c: c.scenes.create("s", {"asset_id": "a"}), TypeError, "list"),
         (lambda c: c.scenes.list(limit=1000), ValueError, "between 1 and 100"),
         (lambda c: c.scenes.export("scn_1", "fbx"), ValueError, "use one of"),
+        # a lone UTF-16 surrogate (half an emoji) in any text: a ValueError naming the field
+        (lambda c: c.assets.create("arm \ud83d"), ValueError, "prompt holds a lone UTF-16 surrogate"),
+        (lambda c: c.assets.create("arm", name="\udc00x"), ValueError, "name holds a lone"),
+        (lambda c: c.assets.create("arm", tags=["ok", "x\ud83d"]), ValueError, r"tags\[1\] holds a lone"),
+        (lambda c: c.assets.get("ast_\ud83d"), ValueError, "asset_id holds a lone"),
+        (lambda c: c.assets.download("ast_\ud83d", "mujoco_mjcf"), ValueError, "asset_id holds a lone"),
+        (lambda c: c.scenes.create("\ud83d", [{"asset_id": "a"}]), ValueError, "name holds a lone"),
+        (lambda c: c.scenes.create("s", [{"asset_id": "a\ud83d"}]), ValueError, r"placements\[0\]\['asset_id'\] holds"),
+        (lambda c: c.scenes.get("scn_\ud83d"), ValueError, "holds a lone"),
     ],
 )
 def test_bad_input_raises_before_any_request(api, make_client, call, error, match):

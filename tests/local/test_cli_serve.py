@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pty
 import re
 import signal
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -24,12 +26,13 @@ def _start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[st
     )
 
 
-def _banner(process: subprocess.Popen[str]) -> dict[str, str]:
+def _banner(process: subprocess.Popen[str], stream: IO[str] | None = None) -> dict[str, str]:
     """The four banner lines printed when no --api-key is given, as {label: value}."""
-    assert process.stdout is not None
+    stream = stream or process.stdout
+    assert stream is not None
     lines: dict[str, str] = {}
     for _ in range(4):
-        line = process.stdout.readline().strip()
+        line = stream.readline().strip()
         if line.startswith("export "):
             lines["export"] = line
         else:
@@ -59,10 +62,21 @@ def _wait_for(url: str) -> None:
             time.sleep(0.05)
 
 
+def _start_on_terminal(*args: str) -> tuple[subprocess.Popen[str], IO[str]]:
+    """``serve`` with its stdout on a pseudo-terminal, as when started by hand; returns the terminal's reader."""
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gizmo_notebook.local.cli", "serve", "--port", "0", "--log-level", "warning", *args],
+        stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    os.close(slave)
+    return process, os.fdopen(master, "r", encoding="utf-8", errors="replace")
+
+
 def test_serve_prints_a_key_that_works_and_stops_cleanly_on_sigint(tmp_path: Path, processes) -> None:
-    process = _start("--data-dir", str(tmp_path), "--latency", "0")
+    process, terminal = _start_on_terminal("--data-dir", str(tmp_path), "--latency", "0")
     processes.append(process)
-    banner = _banner(process)
+    banner = _banner(process, terminal)
     base_url = banner["Gizmo local server"]
     key = banner["API key"]
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/v1", base_url)
@@ -74,19 +88,26 @@ def test_serve_prints_a_key_that_works_and_stops_cleanly_on_sigint(tmp_path: Pat
     assert created.status_code == 201
     assert httpx.get(base_url + "/assets", headers={"Authorization": "Bearer wrong"}).status_code == 401
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=30)
+    _, err = process.communicate(timeout=30)
+    terminal.close()
     assert process.returncode == 0, err
-    assert "Traceback" not in err and "stopped" in out
-    # the key was the data dir's default key: a second run reuses it and sees the asset
+    assert "Traceback" not in err
+    # the key was the data dir's default key: a second run reuses it and sees the asset; with its
+    # output going to a pipe (a log file, a supervisor) it names the key file instead of the key
     again = _start("--data-dir", str(tmp_path), "--latency", "0")
     processes.append(again)
     banner2 = _banner(again)
-    assert banner2["API key"] == key
+    key_file = tmp_path.resolve() / "local_api_key"
+    assert banner2["API key"] == f"in {key_file} (not printed: output is not a terminal)"
+    assert key_file.read_text().strip() == key
+    assert f'GIZMO_API_KEY="$(cat {key_file})"' in banner2["export"]
     _wait_for(banner2["Gizmo local server"] + "/assets")
     listing = httpx.get(banner2["Gizmo local server"] + "/assets", headers=headers).json()
     assert [a["id"] for a in listing["assets"]] == [created.json()["id"]]
     again.send_signal(signal.SIGINT)
-    assert again.wait(30) == 0
+    out, err = again.communicate(timeout=30)
+    assert again.returncode == 0 and "stopped" in out
+    assert key not in out + err + "".join(banner2.values())
 
 
 def test_serve_with_explicit_keys_does_not_print_them(tmp_path: Path, processes) -> None:
@@ -152,3 +173,85 @@ def test_console_script_is_installed() -> None:
     done = subprocess.run([str(script), "serve", "--help"], capture_output=True, text=True, timeout=60,
                           env={**os.environ}, check=False)
     assert done.returncode == 0 and "--api-key" in done.stdout and "--latency" in done.stdout
+
+
+def test_keys_from_a_file_and_the_environment_never_appear_on_the_command_line(tmp_path: Path, processes) -> None:
+    key_file = tmp_path / "keys.txt"
+    key_file.write_text("# keys for the lab\nfile-secret-one\n\n  file-secret-two  \n")
+    env = dict(os.environ, GIZMO_SERVE_API_KEYS="env-secret-one, env-secret-two")
+    process = _start("--data-dir", str(tmp_path / "data"), "--api-key-file", str(key_file), "--latency", "0", env=env)
+    processes.append(process)
+    assert process.stdout is not None
+    base_url = process.stdout.readline().strip().split(": ", 1)[1]
+    _wait_for(base_url + "/assets")
+    cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes().decode()
+    answers = {
+        key: httpx.get(base_url + "/assets", headers={"Authorization": f"Bearer {key}"}).status_code
+        for key in ("file-secret-one", "file-secret-two", "env-secret-one", "env-secret-two", "# keys for the lab")
+    }
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert answers == {"file-secret-one": 200, "file-secret-two": 200, "env-secret-one": 200,
+                       "env-secret-two": 200, "# keys for the lab": 401}
+    assert "secret" not in cmdline and "secret" not in out + err
+    assert not (tmp_path / "data" / "local_api_key").exists()
+
+
+@pytest.mark.parametrize("content", [None, "# only a comment\n\n"])
+def test_unusable_key_file_is_a_clear_error(tmp_path: Path, content: str | None) -> None:
+    key_file = tmp_path / "keys.txt"
+    if content is not None:
+        key_file.write_text(content)
+    done = subprocess.run(
+        [sys.executable, "-m", "gizmo_notebook.local.cli", "serve", "--port", "0", "--data-dir", str(tmp_path),
+         "--api-key-file", str(key_file)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"--api-key-file {key_file}" in done.stderr
+
+
+def test_unwritable_data_dir_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data dir's parent should be")
+    targets = [blocker / "data"]
+    if os.geteuid() != 0:  # root writes through permissions, so only a non-root run can test them
+        read_only = tmp_path / "read-only"
+        read_only.mkdir()
+        read_only.chmod(0o500)
+        targets.append(read_only)
+    for target in targets:
+        for extra in ([], ["--api-key", "some-key"]):  # the key file is written first, or the database
+            done = subprocess.run(
+                [sys.executable, "-m", "gizmo_notebook.local.cli", "serve", "--port", "0", "--data-dir", str(target),
+                 *extra],
+                capture_output=True, text=True, timeout=60, check=False,
+            )
+            assert done.returncode == 2, done.stderr
+            assert "Traceback" not in done.stderr
+            assert f"cannot write its data dir {target}" in done.stderr and "writable" in done.stderr
+
+
+def test_access_log_has_paths_without_download_tokens(tmp_path: Path, processes) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gizmo_notebook.local.cli", "serve", "--port", "0", "--log-level", "info",
+         "--data-dir", str(tmp_path), "--api-key", "log-test-key", "--latency", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    processes.append(process)
+    assert process.stdout is not None
+    base_url = process.stdout.readline().strip().split(": ", 1)[1]
+    _wait_for(base_url + "/assets")
+    with httpx.Client(base_url=base_url + "/", headers={"Authorization": "Bearer log-test-key"}) as http:
+        asset = http.post("assets", json={"prompt": "a gripper"}).json()
+        while http.get(f"assets/{asset['id']}").json()["status"] != "ready":
+            time.sleep(0.05)
+        url = http.post(f"assets/{asset['id']}/export", json={"format": "mujoco_mjcf"}).json()["download_url"]
+        assert httpx.get(url).status_code == 200
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    log = out + err  # uvicorn's access log goes to stdout
+    token = url.split("token=", 1)[1]
+    path = url.split("?", 1)[0].split("/v1/", 1)[1]
+    assert f"GET /v1/{path} HTTP/1.1" in log  # the download is logged...
+    assert token not in log and "token=" not in log  # ...without its credential

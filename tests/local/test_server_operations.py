@@ -1,0 +1,64 @@
+"""Operational faults: oversized headers, a forged Host header, an unwritable exports folder."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import time
+
+import httpx
+
+
+def _ready_asset(http: httpx.Client) -> str:
+    asset = http.post("assets", json={"prompt": "a two finger gripper"}).json()
+    while http.get(f"assets/{asset['id']}").json()["status"] != "ready":
+        time.sleep(0.02)
+    return asset["id"]
+
+
+def test_oversized_headers_get_the_json_envelope(local_server) -> None:
+    host, port = local_server.base_url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)
+    request = (
+        f"GET /v1/assets HTTP/1.1\r\nHost: {host}\r\nX-Big: {'a' * 70000}\r\n\r\n"
+    ).encode()
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request[:40000])  # h11 measures the header block while it is incomplete
+        time.sleep(0.2)
+        try:
+            sock.sendall(request[40000:])
+        except OSError:  # the server may answer and close before reading the rest
+            pass
+        raw = b""
+        while chunk := sock.recv(65536):
+            raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400")
+    assert b"content-type: application/json" in head.lower()
+    assert httpx.Response(400, content=body).json()["code"] == "INVALID_HTTP_REQUEST"
+
+
+def test_download_urls_ignore_a_forged_host_header(local_server) -> None:
+    with local_server.client() as http:
+        asset_id = _ready_asset(http)
+        export = http.post(
+            f"assets/{asset_id}/export", json={"format": "mujoco_mjcf"}, headers={"Host": "evil.example:666"}
+        ).json()
+    assert export["download_url"].startswith(local_server.base_url + "/exports/")
+    assert httpx.get(export["download_url"]).status_code == 200
+
+
+def test_unwritable_exports_folder_is_a_specific_error(make_local_server) -> None:
+    account = make_local_server()
+    with account.client() as http:
+        asset_id = _ready_asset(http)
+        exports = account.data_dir / "exports"
+        shutil.rmtree(exports, ignore_errors=True)
+        exports.write_text("a file where the exports folder should be (works as root, unlike chmod)")
+        response = http.post(f"assets/{asset_id}/export", json={"format": "mujoco_mjcf"})
+        assert response.status_code == 500
+        body = response.json()
+        assert body["code"] == "EXPORT_STORAGE_ERROR"
+        assert str(account.data_dir) in body["message"] and "writable" in body["message"]
+        exports.unlink()  # fixed: the next export works, nothing half-written was indexed
+        retry = http.post(f"assets/{asset_id}/export", json={"format": "mujoco_mjcf"})
+        assert retry.status_code == 200 and httpx.get(retry.json()["download_url"]).status_code == 200

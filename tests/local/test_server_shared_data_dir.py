@@ -1,0 +1,131 @@
+"""Two servers on one data dir: a job has one owner, a dead owner's jobs are taken over, statuses never go back."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from gizmo_notebook.local.paths import DATABASE_NAME
+from gizmo_notebook.local.runner import LocalServer
+
+_ORDER = {"pending": 0, "processing": 1, "ready": 2, "failed": 2}
+
+
+def _watch(http: httpx.Client, asset_id: str, seconds: float) -> list[str]:
+    """Every status seen while polling for ``seconds``."""
+    seen = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        seen.append(http.get(f"assets/{asset_id}").json()["status"])
+        time.sleep(0.02)
+    return seen
+
+
+def _assert_monotonic(seen: list[str]) -> None:
+    ranks = [_ORDER[s] for s in seen]
+    assert ranks == sorted(ranks), f"status went backwards: {seen}"
+
+
+def _client(server: LocalServer) -> httpx.Client:
+    return httpx.Client(
+        base_url=server.base_url + "/", headers={"Authorization": f"Bearer {server.api_key}"}, timeout=30
+    )
+
+
+def test_two_embedded_servers_never_move_an_asset_backwards(tmp_path: Path) -> None:
+    # The fast one owns the job and finishes it; the slow one, started while the job is pending,
+    # must not resume it (it used to, and set "processing" again after "ready").
+    with LocalServer(tmp_path, latency=0.8) as fast, _client(fast) as http:
+        asset = http.post("assets", json={"prompt": "a two finger gripper"}).json()
+        with LocalServer(tmp_path, latency=3.0):
+            seen = _watch(http, asset["id"], 2.0)
+    _assert_monotonic(seen)
+    assert seen[-1] == "ready"
+
+
+def test_ready_and_failed_are_final_in_the_database(tmp_path: Path) -> None:
+    with LocalServer(tmp_path, latency=0.0) as server, _client(server) as http:
+        asset = http.post("assets", json={"prompt": "a gripper"}).json()
+        _watch_until(http, asset["id"], "ready")
+    db = sqlite3.connect(tmp_path / DATABASE_NAME)
+    with db:  # an older server version's unconditional update
+        db.execute("UPDATE assets SET status = 'processing' WHERE id = ?", (asset["id"],))
+    assert db.execute("SELECT status FROM assets WHERE id = ?", (asset["id"],)).fetchone()[0] == "ready"
+    db.close()
+
+
+def _watch_until(http: httpx.Client, asset_id: str, status: str, timeout: float = 20.0) -> float:
+    started = time.monotonic()
+    while http.get(f"assets/{asset_id}").json()["status"] != status:
+        assert time.monotonic() - started < timeout, f"{asset_id} never became {status}"
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
+def test_a_cleanly_stopped_servers_jobs_are_taken_over_at_once(tmp_path: Path) -> None:
+    first = LocalServer(tmp_path, latency=60.0).start()
+    with _client(first) as http:
+        asset = http.post("assets", json={"prompt": "a pan tilt head"}).json()
+    first.stop()
+    with LocalServer(tmp_path, latency=0.2) as second, _client(second) as http:
+        assert _watch_until(http, asset["id"], "ready") < 5
+
+
+def test_a_live_servers_jobs_are_not_taken_over_but_a_stopped_lease_expires(tmp_path: Path) -> None:
+    owner = LocalServer(tmp_path, latency=2.0, job_lease=0.6).start()
+    try:
+        with _client(owner) as http:
+            asset = http.post("assets", json={"prompt": "a conveyor"}).json()
+            # another server with a fast generator and short renewals: the job is not its to take
+            with LocalServer(tmp_path, latency=0.0, job_lease=0.6):
+                seen = _watch(http, asset["id"], 1.2)
+        assert "ready" not in seen, "the second server finished a job a live server owned"
+    finally:
+        owner.stop()
+
+
+def _serve(data_dir: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gizmo_notebook.local.cli", "serve", "--port", "0", "--log-level", "warning",
+         "--data-dir", str(data_dir), "--api-key", "gzm_local_shared_test_key", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+    )
+    assert process.stdout is not None
+    match = re.search(r"(http://\S+/v1)", process.stdout.readline())
+    assert match, process.stderr.read() if process.poll() is not None else "no banner"
+    return process, match.group(1)
+
+
+def test_two_processes_on_one_data_dir(tmp_path: Path) -> None:
+    """A live process's job is never resumed by another; a killed one's is, once its lease ran out."""
+    headers = {"Authorization": "Bearer gzm_local_shared_test_key"}
+    processes = []
+    try:
+        a, url_a = _serve(tmp_path, "--latency", "1.0", "--job-lease", "1")
+        processes.append(a)
+        with httpx.Client(base_url=url_a + "/", headers=headers, timeout=30) as http:
+            finished = http.post("assets", json={"prompt": "a six dof arm"}).json()
+            b, url_b = _serve(tmp_path, "--latency", "4", "--job-lease", "1")
+            processes.append(b)
+            seen = _watch(http, finished["id"], 2.5)
+            _assert_monotonic(seen)
+            assert seen[-1] == "ready"
+            orphan = http.post("assets", json={"prompt": "a mobile base"}).json()
+        os.kill(a.pid, signal.SIGKILL)  # dies holding the orphan's job
+        a.wait(10)
+        with httpx.Client(base_url=url_b + "/", headers=headers, timeout=30) as http:
+            assert _watch_until(http, orphan["id"], "ready", timeout=20) > 0
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+            process.wait(10)
