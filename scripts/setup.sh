@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything gizmo-notebook needs on a fresh Debian machine, idempotently:
-#   system packages (Chromium for browser tests, urdfdom's check_urdf for export checks),
+#   system packages (Chromium for browser tests, urdfdom's check_urdf and libsdformat, the
+#   SDFormat parser the SDF export tests compile a checker against),
 #   a virtualenv in .venv with the package (editable) and its extras, and the JS bundle.
 # Usage: scripts/setup.sh [lab|test]
 set -euo pipefail
@@ -13,6 +14,7 @@ need_apt=()
 if [ "$extra" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
   command -v check_urdf >/dev/null 2>&1 || need_apt+=(liburdfdom-tools)
+  { command -v pkg-config >/dev/null 2>&1 && pkg-config --exists sdformat12; } || need_apt+=(libsdformat-dev pkg-config)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing system packages: ${need_apt[*]}"
