@@ -176,7 +176,7 @@ class Asset:
             name=_opt_str(body.get("name")),
             prompt=_opt_str(body.get("prompt")),
             created_at=parse_datetime(body.get("created_at")),
-            formats_available=_str_tuple(body.get("formats_available")),
+            formats_available=_str_tuple(body.get("formats_available", body.get("formats"))),
             tags=_str_tuple(body.get("tags")),
             job_id=_opt_id(body.get("job_id")),
             scene_id=_opt_id(body.get("scene_id")),
@@ -383,7 +383,7 @@ class Scene:
             status=AssetStatus(status),
             placements=placements,
             created_at=parse_datetime(body.get("created_at")),
-            formats_available=_str_tuple(body.get("formats_available")),
+            formats_available=_str_tuple(body.get("formats_available", body.get("formats"))),
             description=_opt_str(body.get("description")),
             raw=_frozen_raw(body),
         )

@@ -1,0 +1,237 @@
+"""The client against the real offline server in current mode (``LocalServer(api="current")``).
+
+Every happy path of the current contract — detection, jobs and their event stream, generate,
+wait on the placeholder the old quickstart code passes, ZIP exports in both vocabularies, local
+URDF conversion, scenes from a prompt, whoami, rate limits, 402 and failed/cancelled jobs — runs
+here over real HTTP on 127.0.0.1, with the same calls against the alpha server where both exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import zipfile
+
+import pytest
+
+import gizmo_notebook as gn
+from gizmo_notebook.client import (
+    AsyncGizmoClient,
+    GenerationCancelledError,
+    GenerationFailedError,
+    GizmoClient,
+    InsufficientCreditsError,
+    JobStatus,
+    UnsupportedByAPIVersionError,
+)
+
+PROMPT = "a 6-DOF robotic arm with a parallel jaw gripper"
+
+
+@pytest.fixture(scope="module")
+def current(tmp_path_factory):
+    from gizmo_notebook.local.runner import LocalServer
+
+    server = LocalServer(tmp_path_factory.mktemp("current"), latency=0.2, api="current")
+    server.start()
+    yield server
+    server.stop()
+
+
+def client_for(server, tmp_path, **options):
+    options.setdefault("cache_dir", tmp_path / "cache")
+    return GizmoClient(api_key=server.create_key(), base_url=server.base_url, **options)
+
+
+def test_auto_detects_current_without_creating_anything(current, tmp_path):
+    with client_for(current, tmp_path) as client:
+        assert client.api_version == "current"
+        assert client.assets.list().total == 0  # detection made nothing
+
+
+def test_auto_detects_alpha_on_the_alpha_server(local_server, tmp_path):
+    with GizmoClient(api_key=local_server.api_key, base_url=local_server.base_url, cache_dir=tmp_path) as client:
+        assert client.api_version == "alpha"
+        asset = client.assets.generate(PROMPT, name="arm", progress=False)
+        assert asset.status is gn.AssetStatus.READY and asset.name == "arm"
+
+
+def test_quickstart_code_unchanged_create_then_wait(current, tmp_path):
+    with client_for(current, tmp_path) as client:
+        placeholder = client.assets.create(PROMPT, name="arm", tags=["demo"])
+        assert placeholder.status is gn.AssetStatus.PENDING and placeholder.job_id == placeholder.id
+        asset = client.assets.wait(placeholder.id, progress=False)
+        assert asset.status is gn.AssetStatus.READY and asset.id != placeholder.id
+        assert asset.job_id == placeholder.job_id
+        # the placeholder id keeps working for get/wait; the real asset id works for wait too
+        assert client.assets.get(placeholder.id).id == asset.id
+        assert client.assets.wait(asset.id, progress=False).id == asset.id
+        job = client.jobs.get(placeholder.job_id, include_result=True)
+        assert job.status is JobStatus.SUCCEEDED and job.asset_id == asset.id
+        assert job.created_at is not None and job.created_at.tzinfo is not None
+
+
+def test_generate_follows_the_event_stream_and_shows_stages(current, tmp_path, monkeypatch):
+    from gizmo_notebook.client import _follow
+
+    seen: list[str] = []
+    original = _follow.StageProgress.refresh
+
+    def record(self):
+        seen.append(self.text)
+        original(self)
+
+    monkeypatch.setattr(_follow.StageProgress, "refresh", record)
+    with client_for(current, tmp_path) as client:
+        asset = client.assets.generate(PROMPT, progress=False)
+        assert asset.status is gn.AssetStatus.READY
+        assert any(text.endswith("articulation 3/4") for text in seen), seen
+        events = list(client.jobs.events(asset.job_id))
+    seqs = [e.seq for e in events]
+    assert seqs == sorted(set(seqs)) and events[-1].type == "done"
+    assert "ping" not in {e.type for e in events}
+    assert [e.data["stage"] for e in events if e.type == "stage_start"] == [
+        "planning", "geometry", "articulation", "validation"
+    ]
+
+
+def test_events_resume_after_a_sequence_number(current, tmp_path):
+    with client_for(current, tmp_path) as client:
+        asset = client.assets.generate(PROMPT, progress=False)
+        every = list(client.jobs.events(asset.job_id))
+        rest = list(client.jobs.events(asset.job_id, after=every[3].seq))
+    assert rest == every[4:]
+
+
+async def test_async_client_generates_and_iterates_events(current, tmp_path):
+    async with AsyncGizmoClient(
+        api_key=current.create_key(), base_url=current.base_url, cache_dir=tmp_path
+    ) as client:
+        assets = await asyncio.gather(*(client.assets.generate(p, progress=False) for p in (PROMPT, "a pan-tilt head")))
+        assert len({a.id for a in assets}) == 2
+        events = [event async for event in client.jobs.events(assets[0].job_id)]
+        assert events[-1].type == "done" and client.api_version == "current"
+        path = await client.assets.download(assets[1].id, "usd")
+        assert path.is_dir() and any(p.suffix == ".usda" for p in path.iterdir())
+
+
+def test_failed_job_raises_with_the_servers_reason(tmp_path_factory, tmp_path):
+    from gizmo_notebook.local.runner import LocalServer
+
+    server = LocalServer(tmp_path_factory.mktemp("failing"), api="current", fail_rate=1.0)
+    server.start()
+    try:
+        with client_for(server, tmp_path) as client, pytest.raises(GenerationFailedError) as info:
+            client.assets.generate(PROMPT, progress=False)
+    finally:
+        server.stop()
+    assert not isinstance(info.value, GenerationCancelledError)
+    assert "Simulated failure" in str(info.value) and info.value.job.status is JobStatus.FAILED
+
+
+def test_cancelled_job_raises_generation_cancelled(tmp_path_factory, tmp_path):
+    from gizmo_notebook.local.runner import LocalServer
+
+    server = LocalServer(tmp_path_factory.mktemp("slow"), api="current", latency=30.0)
+    server.start()
+    try:
+        with client_for(server, tmp_path) as client:
+            placeholder = client.assets.create(PROMPT)
+            cancelled = client.jobs.cancel(placeholder.job_id)
+            assert cancelled.status is JobStatus.CANCELLED
+            with pytest.raises(GenerationCancelledError) as info:
+                client.jobs.wait(placeholder.job_id, progress=False)
+            assert isinstance(info.value, GenerationFailedError)
+    finally:
+        server.stop()
+
+
+def test_402_is_typed_and_not_retried(tmp_path_factory, tmp_path):
+    from gizmo_notebook.local.runner import LocalServer
+
+    server = LocalServer(tmp_path_factory.mktemp("credits"), api="current", credits=1)
+    server.start()
+    try:
+        with client_for(server, tmp_path) as client:
+            client.assets.generate(PROMPT, progress=False)
+            with pytest.raises(InsufficientCreditsError) as info:
+                client.assets.create(PROMPT)
+            assert info.value.status_code == 402 and info.value.code == "insufficient_credits"
+            assert "x-ratelimit-limit" in {k.lower() for k in info.value.headers}
+            assert client.assets.list().total == 1
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("fmt", ["mjcf", "mujoco_mjcf", "usd", "sdf"])
+def test_zip_exports_unpack_and_load(current, tmp_path, fmt):
+    with client_for(current, tmp_path) as client:
+        asset = client.assets.generate(PROMPT, progress=False)
+        folder = client.assets.download(asset.id, fmt)
+        assert folder.is_dir() and not list(folder.parent.glob(".partial-*"))
+        assert client.assets.download(asset.id, fmt) == folder  # cached
+        placed = client.assets.download(asset.id, fmt, dest=tmp_path / "out")
+        assert placed.is_dir() and placed.parent == tmp_path / "out"
+        if fmt != "sdf":
+            model = gn.load(placed)
+            assert model.joints and gn.load(folder).name == model.name
+
+
+def test_urdf_on_current_is_converted_locally_from_mjcf(current, tmp_path, caplog):
+    with client_for(current, tmp_path) as client:
+        asset = client.assets.generate(PROMPT, progress=False)
+        with caplog.at_level("INFO", logger="gizmo_notebook.client"):
+            path = client.assets.download(asset.id, "isaac_sim_urdf")
+    assert "URDF locally" in caplog.text
+    assert path.suffix == ".zip" and any(n.endswith(".urdf") for n in zipfile.ZipFile(path).namelist())
+    mjcf = gn.load(client_for(current, tmp_path).assets.download(asset.id, "mjcf"))
+    urdf = gn.load(path)
+    assert {j.name for j in urdf.joints if j.type != "fixed"} == {j.name for j in mjcf.joints if j.type != "fixed"}
+
+
+def test_load_accepts_a_current_asset_with_its_client(current, tmp_path):
+    with client_for(current, tmp_path) as client:
+        asset = client.assets.generate(PROMPT, progress=False)
+        assert gn.load(asset, client=client).joints
+
+
+def test_scenes_generate_and_download_on_current(current, tmp_path):
+    with client_for(current, tmp_path) as client:
+        scene = client.scenes.generate("a table with a robot arm", progress=False, timeout=120)
+        assert scene.status is gn.AssetStatus.READY and scene.placements
+        folder = client.scenes.download(scene.id, "mujoco_mjcf")
+        assert gn.load(folder).joints
+        with pytest.raises(UnsupportedByAPIVersionError, match="scenes.generate"):
+            client.scenes.create("cell")
+        with pytest.raises(UnsupportedByAPIVersionError, match="current"):
+            client.scenes.add_asset(scene.id, scene.placements[0].asset_id)
+
+
+def test_asset_into_an_existing_scene(current, tmp_path):
+    with client_for(current, tmp_path) as client:
+        first = client.assets.generate(PROMPT, progress=False)
+        second = client.assets.generate("a gripper", scene_id=first.scene_id, progress=False)
+        assert second.scene_id == first.scene_id
+        assert second.id in {p.asset_id for p in client.scenes.get(first.scene_id).placements}
+
+
+def test_whoami_and_rate_limit(current, tmp_path):
+    with client_for(current, tmp_path) as client:
+        assert client.rate_limit is None
+        me = client.whoami()
+        assert isinstance(me, dict) and me
+        limit = client.rate_limit
+        assert limit is not None and limit.limit and limit.remaining is not None and limit.reset.tzinfo
+
+
+def test_alpha_only_and_current_only_methods_say_what_to_use(current, local_server, tmp_path):
+    with client_for(current, tmp_path) as client, pytest.raises(UnsupportedByAPIVersionError, match="download"):
+        client.assets.export("ast_x", "mjcf")
+    with GizmoClient(api_key=local_server.api_key, base_url=local_server.base_url, cache_dir=tmp_path) as alpha:
+        with pytest.raises(UnsupportedByAPIVersionError, match="assets.wait"):
+            alpha.jobs.get("job_1")
+        with pytest.raises(UnsupportedByAPIVersionError, match="add_asset"):
+            alpha.scenes.generate("a cell")
+        with pytest.raises(UnsupportedByAPIVersionError, match="alpha"):
+            alpha.whoami()
+        with pytest.raises(UnsupportedByAPIVersionError, match="sdf"):
+            alpha.assets.download("ast_x", "sdf")
