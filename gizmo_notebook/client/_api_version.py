@@ -117,22 +117,22 @@ def version_flow(ctx: Any) -> Any:
         return state.effective
     state.probed = True
     try:
-        spec = yield from request_flow(ctx, RequestOptions("GET", "/openapi.json"))
+        spec = yield from request_flow(ctx, RequestOptions("GET", "/openapi.json", probe=True))
     except APIConnectionError:
         raise
     except APIError:
         spec = None
     verdict = _openapi_verdict(spec)
-    if verdict is None and state.version is None:
+    if verdict is None:
         try:
-            whoami = yield from request_flow(ctx, RequestOptions("GET", "/whoami"))
+            whoami = yield from request_flow(ctx, RequestOptions("GET", "/whoami", probe=True))
             # Only the current docs have /whoami; a body shaped like an alpha resource is a server
             # (or proxy) answering every path alike, not a whoami.
             verdict = shape_hint(whoami) or CURRENT
         except APIConnectionError:
             raise
         except APIError as exc:
-            if exc.status_code in (404, 405) and state.version is None:
+            if exc.status_code in (404, 405):
                 verdict = ALPHA
     if verdict is not None:
         state.settle(verdict)

@@ -289,6 +289,8 @@ class RequestOptions:
     params: Mapping[str, Any] | None = None
     #: False for requests that create something: re-sent only when the server surely did not act.
     idempotent: bool = True
+    #: A version probe (``_api_version``): its answers decide by their own rules, not by shape.
+    probe: bool = False
 
     @property
     def label(self) -> str:
@@ -310,7 +312,8 @@ def request_flow(ctx: ClientContext, opts: RequestOptions) -> Flow[Any]:
         else:
             if response.is_success:
                 body = parse_success(ctx, opts, response)
-                ctx.api.learn(body)
+                if not opts.probe:
+                    ctx.api.learn(body)
                 return body
             delay = ctx.retry.after_response(attempt, response, idempotent=opts.idempotent)
             if delay is None:
@@ -391,7 +394,8 @@ def status_error(ctx: ClientContext, opts: RequestOptions, response: httpx.Respo
         body: Any = _redacted_body(ctx, response.json())
     except ValueError:
         body = None
-    ctx.api.learn(body)
+    if not opts.probe:
+        ctx.api.learn(body)
     error, code, detail = error_fields(body)
     if detail is None:
         detail = _snippet(ctx, response.text) or "(empty body)"
