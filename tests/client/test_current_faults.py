@@ -317,3 +317,31 @@ def test_job_timestamps_are_aware_datetimes_from_unix_seconds():
     job = Job.from_dict(job_json(started_at="2024-06-07T22:40:01Z", finished_at=1717800002.5))
     assert job.created_at.timestamp() == 1717800000 and job.created_at.tzinfo is not None
     assert job.started_at.timestamp() == 1717800001 and job.finished_at.timestamp() == 1717800002.5
+
+
+def test_requests_pace_themselves_when_the_window_is_used_up(api, make_client, fake_time):
+    spent = {"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "6"}
+    plenty = {"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "99", "X-RateLimit-Reset": "60"}
+    api.add("GET", f"/v1/jobs/{JOB}", httpx.Response(200, json=job_json(), headers=spent),
+            httpx.Response(200, json=job_json(), headers=plenty))
+    client = make_client(api_version="current")
+    client.jobs.get(JOB)
+    assert fake_time.sleeps == []
+    client.jobs.get(JOB)  # nothing remains: wait for the reset instead of provoking a 429
+    assert fake_time.sleeps == [pytest.approx(6.0, abs=1.0)]
+    client.jobs.get(JOB)
+    assert len(fake_time.sleeps) == 1
+
+
+def test_a_sync_wait_inside_a_running_loop_polls_instead_of_blocking_on_the_stream(api, make_client):
+    import asyncio
+
+    api.add("GET", f"/v1/jobs/{JOB}", httpx.Response(200, json=job_json("running")),
+            httpx.Response(200, json=job_json("succeeded", result={"asset_id": "ast_7"})))
+    client = make_client(api_version="current")
+
+    async def cell():  # a notebook cell calling the sync client
+        return client.jobs.wait(JOB, progress=False)
+
+    assert asyncio.run(cell()).asset_id == "ast_7"
+    assert not api.calls("GET", EVENTS)
