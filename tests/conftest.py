@@ -93,9 +93,33 @@ def local_server(_shared_local_server: LocalServer) -> LocalServerAccount:
     )
 
 
+@pytest.fixture(scope="session")
+def _shared_current_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    from gizmo_notebook.local.runner import LocalServer
+
+    server = LocalServer(tmp_path_factory.mktemp("gizmo-current-server"), latency=0.0, api="current", ping_interval=1.0)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def current_server(_shared_current_server: LocalServer) -> LocalServerAccount:
+    """A shared real server speaking the *current* API (jobs, SSE, ZIPs), seen through a new key.
+
+    For non-default options use ``make_local_server(api="current", credits=..., ...)``.
+    """
+    server = _shared_current_server
+    return LocalServerAccount(
+        base_url=server.base_url, api_key=server.create_key(), data_dir=server.data_dir, server=server
+    )
+
+
 @pytest.fixture
 def make_local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., LocalServerAccount]]:
-    """Factory for servers with non-default options (``rate_limit``, ``fail_rate``, ``url_ttl``...).
+    """Factory for servers with non-default options (``rate_limit``, ``fail_rate``, ``url_ttl``, ``api``...).
 
     ``make_local_server(data_dir=d)`` reuses a data directory, which is how the restart tests
     start a second server on the first one's state. Every server is stopped at teardown.

@@ -55,6 +55,12 @@ def _rate(text: str) -> str:
     return text
 
 
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number of credits, got {text!r}")
+    return int(text)
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"expected a port number 0-65535, got {text!r}")
@@ -94,6 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--url-ttl", type=_positive, default=3600.0, help="download URL lifetime in seconds (default: 3600)"
     )
+    serve.add_argument(
+        "--api", choices=["alpha", "current"], default="alpha",
+        help="which Gizmo API contract to serve: the alpha pages (default) or the current job-based API",
+    )
+    serve.add_argument(
+        "--credits", type=_count, default=None, metavar="N",
+        help="with --api current: each key's generation budget; past it requests get 402 (default: unlimited)",
+    )
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     return parser
 
@@ -123,6 +137,11 @@ def _serve(args: argparse.Namespace) -> int:
         print("  pick another --port (or --port 0 for any free one)", file=sys.stderr)
         return 2
     port = sock.getsockname()[1]
+    options = {"api": "current", "credits": args.credits} if args.api == "current" else {}
+    if args.credits is not None and args.api != "current":
+        print("gizmo-notebook serve: --credits needs --api current", file=sys.stderr)
+        sock.close()
+        return 2
     app = create_app(
         data_dir,
         api_keys=keys,
@@ -132,11 +151,14 @@ def _serve(args: argparse.Namespace) -> int:
         seed=args.seed,
         rate_limit=args.rate_limit,
         url_ttl=args.url_ttl,
+        **options,
     )
     host = f"[{args.host}]" if ":" in args.host else args.host
     base_url = f"http://{host}:{port}/v1"
     print(f"Gizmo local server: {base_url}", flush=True)
     print(f"  data dir: {data_dir}", flush=True)
+    if args.api == "current":
+        print("  API:      current (jobs, event streams, ZIP exports)", flush=True)
     if printed_key is not None:
         print(f"  API key:  {printed_key}", flush=True)
         print(f"  export GIZMO_BASE_URL={base_url} GIZMO_API_KEY={printed_key}", flush=True)

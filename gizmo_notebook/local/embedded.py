@@ -25,7 +25,7 @@ DEFAULT_LATENCY = 2.0
 LATENCY_ENV = "GIZMO_LOCAL_LATENCY"
 
 _lock = threading.Lock()
-_servers: dict[tuple[Path, float], LocalServer] = {}
+_servers: dict[tuple[Path, float, str], LocalServer] = {}
 _atexit_registered = False
 
 
@@ -42,18 +42,22 @@ def _latency() -> float:
     return value
 
 
-def ensure_local_server() -> LocalServer:
+def ensure_local_server(api: str = "alpha") -> LocalServer:
     """The running embedded server for the current configuration, started on first use.
 
-    Thread-safe and idempotent: concurrent first calls start one server between them.
+    ``api="current"`` serves the current (job-based) contract instead of the alpha one, on
+    the same data dir and key; one server per contract. Thread-safe and idempotent:
+    concurrent first calls start one server between them.
     """
     global _atexit_registered
-    key = (default_data_dir().expanduser().resolve(), _latency())
+    if api not in ("alpha", "current"):
+        raise ValueError(f"api must be 'alpha' or 'current', got {api!r}")
+    key = (default_data_dir().expanduser().resolve(), _latency(), api)
     with _lock:
         server = _servers.get(key)
         if server is not None and server.running:
             return server
-        server = LocalServer(key[0], latency=key[1])
+        server = LocalServer(key[0], latency=key[1], **({"api": api} if api != "alpha" else {}))
         server.start()
         _servers[key] = server
         if not _atexit_registered:

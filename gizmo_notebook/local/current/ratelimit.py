@@ -37,8 +37,8 @@ class FixedWindowLimiter:
         self._windows: dict[str, tuple[float, int]] = {}  # caller -> (window start, count)
         self._lock = threading.Lock()
 
-    def hit(self, caller: str) -> tuple[int, int, int, bool]:
-        """Count one request: (limit, remaining, reset epoch seconds, allowed)."""
+    def hit(self, caller: str) -> tuple[int, int, float, bool]:
+        """Count one request: (limit, remaining, window end in epoch seconds, allowed)."""
         with self._lock:
             t = self._clock()
             start, count = self._windows.get(caller, (t, 0))
@@ -50,7 +50,7 @@ class FixedWindowLimiter:
             self._windows[caller] = (start, count)
             if len(self._windows) > 10_000:  # forget callers whose window is over
                 self._windows = {k: v for k, v in self._windows.items() if t - v[0] < _WINDOW}
-        return self.limit, self.limit - count, math.ceil(start + _WINDOW), allowed
+        return self.limit, self.limit - count, start + _WINDOW, allowed
 
 
 def _caller(scope: Scope) -> str:
@@ -75,7 +75,8 @@ class RateLimitHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit, remaining, reset, allowed = self.limiter.hit(_caller(scope))
+        limit, remaining, ends, allowed = self.limiter.hit(_caller(scope))
+        reset = math.ceil(ends)
         scope.setdefault("state", {})["rate_limit"] = {"limit": limit, "remaining": remaining, "reset": reset}
         values = {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(reset)}
 
@@ -87,7 +88,7 @@ class RateLimitHeaders:
             await send(message)
 
         if not allowed:
-            wait = max(1, reset - int(time.time()))
+            wait = max(1, math.ceil(ends - time.time()))
             error = CurrentError(
                 429, "rate_limit_exceeded",
                 f"Rate limit of {limit} requests per minute exceeded for this API key; retry after {wait} s.",
