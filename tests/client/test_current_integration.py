@@ -27,19 +27,15 @@ from gizmo_notebook.client import (
 PROMPT = "a 6-DOF robotic arm with a parallel jaw gripper"
 
 
-@pytest.fixture(scope="module")
-def current(tmp_path_factory):
-    from gizmo_notebook.local.runner import LocalServer
-
-    server = LocalServer(tmp_path_factory.mktemp("current"), latency=0.2, api="current")
-    server.start()
-    yield server
-    server.stop()
+@pytest.fixture
+def current(current_server):
+    return current_server
 
 
-def client_for(server, tmp_path, **options):
+def client_for(account, tmp_path, **options):
+    """A client on ``account`` (a key on a running server; see tests/conftest.py), version auto."""
     options.setdefault("cache_dir", tmp_path / "cache")
-    return GizmoClient(api_key=server.create_key(), base_url=server.base_url, **options)
+    return GizmoClient(api_key=account.api_key, base_url=account.base_url, **options)
 
 
 def test_auto_detects_current_without_creating_anything(current, tmp_path):
@@ -103,9 +99,7 @@ def test_events_resume_after_a_sequence_number(current, tmp_path):
 
 
 async def test_async_client_generates_and_iterates_events(current, tmp_path):
-    async with AsyncGizmoClient(
-        api_key=current.create_key(), base_url=current.base_url, cache_dir=tmp_path
-    ) as client:
+    async with AsyncGizmoClient(api_key=current.api_key, base_url=current.base_url, cache_dir=tmp_path) as client:
         assets = await asyncio.gather(*(client.assets.generate(p, progress=False) for p in (PROMPT, "a pan-tilt head")))
         assert len({a.id for a in assets}) == 2
         events = [event async for event in client.jobs.events(assets[0].job_id)]
@@ -114,52 +108,43 @@ async def test_async_client_generates_and_iterates_events(current, tmp_path):
         assert path.is_dir() and any(p.suffix == ".usda" for p in path.iterdir())
 
 
-def test_failed_job_raises_with_the_servers_reason(tmp_path_factory, tmp_path):
-    from gizmo_notebook.local.runner import LocalServer
-
-    server = LocalServer(tmp_path_factory.mktemp("failing"), api="current", fail_rate=1.0)
-    server.start()
-    try:
-        with client_for(server, tmp_path) as client, pytest.raises(GenerationFailedError) as info:
-            client.assets.generate(PROMPT, progress=False)
-    finally:
-        server.stop()
+def test_failed_job_raises_with_the_servers_reason(make_local_server, tmp_path):
+    server = make_local_server(api="current", fail_rate=1.0)
+    with client_for(server, tmp_path) as client, pytest.raises(GenerationFailedError) as info:
+        client.assets.generate(PROMPT, progress=False)
     assert not isinstance(info.value, GenerationCancelledError)
     assert "Simulated failure" in str(info.value) and info.value.job.status is JobStatus.FAILED
 
 
-def test_cancelled_job_raises_generation_cancelled(tmp_path_factory, tmp_path):
-    from gizmo_notebook.local.runner import LocalServer
-
-    server = LocalServer(tmp_path_factory.mktemp("slow"), api="current", latency=30.0)
-    server.start()
-    try:
-        with client_for(server, tmp_path) as client:
-            placeholder = client.assets.create(PROMPT)
-            cancelled = client.jobs.cancel(placeholder.job_id)
-            assert cancelled.status is JobStatus.CANCELLED
-            with pytest.raises(GenerationCancelledError) as info:
-                client.jobs.wait(placeholder.job_id, progress=False)
-            assert isinstance(info.value, GenerationFailedError)
-    finally:
-        server.stop()
+def test_cancelled_job_raises_generation_cancelled(make_local_server, tmp_path):
+    server = make_local_server(api="current", latency=30.0)
+    with client_for(server, tmp_path) as client:
+        placeholder = client.assets.create(PROMPT)
+        cancelled = client.jobs.cancel(placeholder.job_id)
+        assert cancelled.status is JobStatus.CANCELLED
+        with pytest.raises(GenerationCancelledError) as info:
+            client.jobs.wait(placeholder.job_id, progress=False)
+        assert isinstance(info.value, GenerationFailedError)
 
 
-def test_402_is_typed_and_not_retried(tmp_path_factory, tmp_path):
-    from gizmo_notebook.local.runner import LocalServer
+def test_402_is_typed_and_not_retried(make_local_server, tmp_path):
+    server = make_local_server(api="current", credits=1)
+    with client_for(server, tmp_path) as client:
+        client.assets.generate(PROMPT, progress=False)
+        with pytest.raises(InsufficientCreditsError) as info:
+            client.assets.create(PROMPT)
+        assert info.value.status_code == 402 and info.value.code == "insufficient_credits"
+        assert "x-ratelimit-limit" in {k.lower() for k in info.value.headers}
+        assert client.assets.list().total == 1
 
-    server = LocalServer(tmp_path_factory.mktemp("credits"), api="current", credits=1)
-    server.start()
-    try:
-        with client_for(server, tmp_path) as client:
-            client.assets.generate(PROMPT, progress=False)
-            with pytest.raises(InsufficientCreditsError) as info:
-                client.assets.create(PROMPT)
-            assert info.value.status_code == 402 and info.value.code == "insufficient_credits"
-            assert "x-ratelimit-limit" in {k.lower() for k in info.value.headers}
-            assert client.assets.list().total == 1
-    finally:
-        server.stop()
+
+def test_keyless_client_asked_for_current_starts_the_embedded_server_in_current_mode(tmp_path):
+    with GizmoClient(api_version="current", cache_dir=tmp_path) as client:
+        assert client.is_local and client.api_version == "current"
+        asset = client.assets.generate(PROMPT, progress=False)
+        assert asset.job_id and client.jobs.get(asset.job_id).status is JobStatus.SUCCEEDED
+    with GizmoClient(cache_dir=tmp_path) as default:  # the key-less default stays alpha
+        assert default.api_version == "alpha" and default.base_url != client.base_url
 
 
 @pytest.mark.parametrize("fmt", ["mjcf", "mujoco_mjcf", "usd", "sdf"])
