@@ -345,3 +345,22 @@ def test_a_sync_wait_inside_a_running_loop_polls_instead_of_blocking_on_the_stre
 
     assert asyncio.run(cell()).asset_id == "ast_7"
     assert not api.calls("GET", EVENTS)
+
+
+def test_name_and_tags_refused_by_a_strict_server_are_dropped_and_sent_once_more(api, make_client):
+    refused = httpx.Response(422, json={"detail": [{"loc": ["body", "name"], "msg": "Extra inputs are not permitted",
+                                                    "type": "extra_forbidden"}]})
+    accepted = httpx.Response(202, json={"ok": True, "scene_id": "s1", "job_id": JOB, "status": "queued"})
+    api.add("POST", "/v1/assets", refused, accepted)
+    placeholder = make_client(api_version="current").assets.create("an arm", name="arm", tags=["x"])
+    first, second = api.calls("POST", "/v1/assets")
+    assert api.body(first) == {"prompt": "an arm", "name": "arm", "tags": ["x"]}
+    assert api.body(second) == {"prompt": "an arm"}
+    assert placeholder.id == JOB and placeholder.name == "arm"
+
+
+def test_a_422_about_something_else_is_not_resent(api, make_client):
+    api.add("POST", "/v1/assets", httpx.Response(422, json={"detail": [{"loc": ["body", "prompt"], "msg": "too long"}]}))
+    with pytest.raises(UnprocessableEntityError):
+        make_client(api_version="current").assets.create("an arm", name="arm")
+    assert len(api.requests) == 1

@@ -56,7 +56,7 @@ def test_quickstart_code_unchanged_create_then_wait(current, tmp_path):
         placeholder = client.assets.create(PROMPT, name="arm", tags=["demo"])
         assert placeholder.status is gn.AssetStatus.PENDING and placeholder.job_id == placeholder.id
         asset = client.assets.wait(placeholder.id, progress=False)
-        assert asset.status is gn.AssetStatus.READY and asset.id != placeholder.id
+        assert asset.status is gn.AssetStatus.READY and asset.id != placeholder.id and asset.name == "arm"
         assert asset.job_id == placeholder.job_id
         # the placeholder id keeps working for get/wait; the real asset id works for wait too
         assert client.assets.get(placeholder.id).id == asset.id
