@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import zipfile
 
+import httpx
 import pytest
 
 import gizmo_notebook as gn
@@ -220,3 +221,24 @@ def test_alpha_only_and_current_only_methods_say_what_to_use(current, local_serv
             alpha.whoami()
         with pytest.raises(UnsupportedByAPIVersionError, match="sdf"):
             alpha.assets.download("ast_x", "sdf")
+
+
+class CountingTransport(httpx.AsyncHTTPTransport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.paths: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        return await super().handle_async_request(request)
+
+
+async def test_concurrent_first_calls_share_one_version_probe(current, tmp_path):
+    transport = CountingTransport()
+    async with AsyncGizmoClient(
+        api_key=current.api_key, base_url=current.base_url, cache_dir=tmp_path, transport=transport
+    ) as client:
+        assert client.api_version == "auto"
+        results = await asyncio.gather(*(client.whoami() for _ in range(3)))
+        assert client.api_version == "current" and all(results)
+    assert transport.paths.count("/v1/openapi.json") == 1 and "/v1/whoami" in transport.paths
