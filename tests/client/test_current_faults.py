@@ -364,3 +364,19 @@ def test_a_422_about_something_else_is_not_resent(api, make_client):
     with pytest.raises(UnprocessableEntityError):
         make_client(api_version="current").assets.create("an arm", name="arm")
     assert len(api.requests) == 1
+
+
+def test_a_body_declared_zip_that_is_not_one_is_refused(api, make_client, tmp_path):
+    api.add("POST", "/v1/assets/ast_1/export",
+            httpx.Response(200, headers={"content-type": "application/zip"}, content=b"<html>gateway</html>"))
+    with pytest.raises(DownloadError, match="declared a ZIP"):
+        make_client(api_version="current", max_retries=0).assets.download("ast_1", "mjcf")
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+
+
+def test_a_non_zip_export_body_is_kept_as_the_file(api, make_client):
+    api.add("POST", "/v1/assets/ast_1/export", httpx.Response(
+        200, headers={"content-type": "application/xml", "content-disposition": 'attachment; filename="arm.xml"'},
+        content=b"<mujoco/>"))
+    path = make_client(api_version="current").assets.download("ast_1", "mjcf")
+    assert path.name == "arm.xml" and path.read_bytes() == b"<mujoco/>"

@@ -350,6 +350,7 @@ def parse_success(ctx: ClientContext, opts: RequestOptions, response: httpx.Resp
             f"{_snippet(ctx, response.text)!r}",
             status_code=response.status_code,
             body=_snippet(ctx, response.text),
+            headers={k: ctx.redact(v) for k, v in response.headers.items()},
         ) from None
 
 
