@@ -188,6 +188,9 @@ class Asset:
         """The placeholder ``assets.create`` returns on the current API, where ``POST /assets`` answers
         ``{ok, scene_id, job_id, status}`` and the asset id exists only once the job is done: its ``id``
         is the job id, which ``assets.wait`` accepts."""
+        job = created.get("job")
+        if "job_id" not in created and isinstance(job, Mapping):  # {"ok": true, "job": {"id": ...}}
+            created = {**created, "job_id": job.get("id"), "scene_id": created.get("scene_id", job.get("scene_id"))}
         job_id = _require_str(created, "job_id", "POST /assets")
         return cls(
             id=job_id,
@@ -226,6 +229,9 @@ def _page_parts(
     """Items, total, limit, offset and raw of a documented list envelope; defaults from the request."""
     body = _require_mapping(data, f"a {key} list")
     items = body.get(key)
+    for other in ("items", "data", "results"):  # names other list envelopes use
+        if not isinstance(items, list):
+            items = body.get(other)
     if not isinstance(items, list):
         raise APIResponseValidationError(f"list response has no {key!r} array", body=dict(body))
     parsed = tuple(parse(item) for item in items)

@@ -380,3 +380,27 @@ def test_a_non_zip_export_body_is_kept_as_the_file(api, make_client):
         content=b"<mujoco/>"))
     path = make_client(api_version="current").assets.download("ast_1", "mjcf")
     assert path.name == "arm.xml" and path.read_bytes() == b"<mujoco/>"
+
+
+@pytest.mark.parametrize(
+    "created",
+    [
+        {"ok": True, "scene_id": "s1", "job_id": JOB, "status": "queued"},
+        {"ok": True, "job": {"id": JOB, "status": "queued", "scene_id": "s1"}},
+        {"id": JOB, "status": "queued"},  # a bare job record
+    ],
+)
+def test_generate_accepts_every_creation_answer_shape(api, make_client, created):
+    api.add("POST", "/v1/assets", httpx.Response(202, json=created))
+    api.add("GET", EVENTS, httpx.Response(404))
+    api.add("GET", f"/v1/jobs/{JOB}", httpx.Response(200, json=job_json(result={"asset_ids": ["ast_7"]})))
+    api.add("GET", "/v1/assets/ast_7", httpx.Response(200, json={"ok": True, "asset": {"id": "ast_7", "status": "ready"}}))
+    asset = make_client(api_version="current").assets.generate("an arm", progress=False)
+    assert asset.id == "ast_7" and asset.status.value == "ready"
+    assert len(api.calls("POST", "/v1/assets")) == 1
+
+
+def test_list_envelopes_with_other_array_names(api, make_client):
+    api.add("GET", "/v1/assets", httpx.Response(200, json={"ok": True, "items": [{"id": "ast_1", "status": "ready"}]}))
+    page = make_client(api_version="current").assets.list()
+    assert [a.id for a in page] == ["ast_1"] and page.total == 1

@@ -93,7 +93,7 @@ class AssetFlows(ResourceFlows[Asset, AssetPage]):
                 raise
             _log.info("the server refused %s on POST /assets; sent without them", " and ".join(extras))
             data = yield from request_flow_json(self, RequestOptions("POST", "/assets", json=body, idempotent=False))
-        if isinstance(data, Mapping) and "job_id" in data and "id" not in data:
+        if isinstance(data, Mapping) and "id" not in data and ("job_id" in data or isinstance(data.get("job"), Mapping)):
             return Asset.pending_job(data, prompt=prompt, name=name, tags=tags or ())
         return self._item(data)
 
@@ -171,7 +171,8 @@ class AssetFlows(ResourceFlows[Asset, AssetPage]):
         if created.job_id is not None and created.id == created.job_id:
             job = Job.from_dict({"id": created.job_id, "status": "queued"})
             return (yield from self._finish_job(job, timeout, progress))
-        return (yield from self._poll_asset(created.id, timeout, None, progress))
+        # An asset (alpha), or an answer whose id may be a job's: ``wait`` tells them apart.
+        return (yield from self._wait(created.id, timeout, None, progress))
 
 
 def request_flow_json(flows: ResourceFlows[Any, Any], opts: RequestOptions) -> Flow[Any]:
