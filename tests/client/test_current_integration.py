@@ -242,3 +242,27 @@ async def test_concurrent_first_calls_share_one_version_probe(current, tmp_path)
         results = await asyncio.gather(*(client.whoami() for _ in range(3)))
         assert client.api_version == "current" and all(results)
     assert transport.paths.count("/v1/openapi.json") == 1 and "/v1/whoami" in transport.paths
+
+
+def test_leaving_an_event_iterator_early_leaves_the_client_usable(make_local_server, tmp_path):
+    server = make_local_server(api="current", latency=30.0)
+    one_connection = httpx.HTTPTransport(limits=httpx.Limits(max_connections=1))
+    with client_for(server, tmp_path, timeout=5.0, max_retries=0, transport=one_connection) as client:
+        placeholder = client.assets.create(PROMPT)
+        for _ in range(3):  # on one connection: each early exit must give it back for the next request
+            events = client.jobs.events(placeholder.job_id)
+            first = next(events)
+            events.close()
+            assert first.type == "stage_start" and first.seq == 1
+        assert client.jobs.cancel(placeholder.job_id).status is JobStatus.CANCELLED
+
+
+async def test_async_event_iterator_closes_cleanly(make_local_server, tmp_path):
+    server = make_local_server(api="current", latency=30.0)
+    async with AsyncGizmoClient(api_key=server.api_key, base_url=server.base_url, cache_dir=tmp_path) as client:
+        placeholder = await client.assets.create(PROMPT)
+        events = client.jobs.events(placeholder.job_id)
+        first = await events.__anext__()
+        await events.aclose()
+        assert first.seq == 1
+        assert (await client.jobs.cancel(placeholder.job_id)).status is JobStatus.CANCELLED
