@@ -404,3 +404,20 @@ def test_list_envelopes_with_other_array_names(api, make_client):
     api.add("GET", "/v1/assets", httpx.Response(200, json={"ok": True, "items": [{"id": "ast_1", "status": "ready"}]}))
     page = make_client(api_version="current").assets.list()
     assert [a.id for a in page] == ["ast_1"] and page.total == 1
+
+
+class TrackedStream(CutStream):
+    closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_closing_the_event_iterator_closes_the_open_stream(api, make_client):
+    stream = TrackedStream(STAGES, cut=False)
+    api.add("GET", EVENTS, lambda request: httpx.Response(200, headers={"content-type": "text/event-stream"},
+                                                          stream=stream))
+    events = make_client(api_version="current").jobs.events(JOB)
+    assert next(events).seq == 1 and not stream.closed
+    events.close()
+    assert stream.closed
