@@ -42,18 +42,40 @@ from _harness import (  # noqa: E402
     wait_cells_done,
 )
 
-MESH_CELL = """
-import numpy as np, trimesh, gizmo_notebook as gn, pythreejs
-def bench_mesh(n):
+# The test meshes, defined once for the kernel (as a cell) and for this process (raw sizes).
+# Three kinds, since a viewer's figures can hold only for friendly triangle orders:
+# "icosphere" (neighbouring triangles adjacent in the buffer), "halves" (a noisy grid torus whose
+# quads' two triangles come in two separate halves, as CAD tessellators and scanners often
+# write them) and "shuffled" (the icosphere's triangles in random order).
+MESH_SOURCE = """
+import numpy as np, trimesh
+def bench_mesh(n, kind="icosphere"):
+    if kind == "halves":
+        k = int(np.sqrt(n / 2))
+        u, w = (g.ravel() for g in np.meshgrid(np.arange(k), np.arange(k), indexing="ij"))
+        a, b = 2 * np.pi * u / k, 2 * np.pi * w / k
+        r = 0.3 * (1 + 0.02 * np.random.default_rng(1).standard_normal(len(a)))
+        v = np.stack([(1 + r * np.cos(b)) * np.cos(a), (1 + r * np.cos(b)) * np.sin(a), r * np.sin(b)], 1)
+        idx = lambda i, j: (i % k) * k + (j % k)
+        first = np.stack([idx(u, w), idx(u + 1, w), idx(u + 1, w + 1)], 1)
+        second = np.stack([idx(u, w), idx(u + 1, w + 1), idx(u, w + 1)], 1)
+        return trimesh.Trimesh(v, np.concatenate([first, second])[:n], process=False)
     sub = int(np.ceil(np.log(n / 20) / np.log(4)))
     ico = trimesh.creation.icosphere(subdivisions=sub)
     rng = np.random.default_rng(0)
     v = ico.vertices * (1 + 0.01 * rng.standard_normal((len(ico.vertices), 1)))
-    m = trimesh.Trimesh(v, ico.faces[:n], process=False)
+    faces = ico.faces[:n]
+    if kind == "shuffled":
+        faces = faces[np.random.default_rng(2).permutation(len(faces))]
+    m = trimesh.Trimesh(v, faces, process=False)
     m.remove_unreferenced_vertices()
     return m
-mesh = bench_mesh({n})
-raw = len(mesh.vertices) * 12 + len(mesh.faces) * 12
+"""
+KINDS = ("icosphere", "halves", "shuffled")
+
+MESH_CELL = MESH_SOURCE + """
+import gizmo_notebook as gn, pythreejs
+mesh = bench_mesh({n}, {kind!r})
 """
 
 VIEWERS = {
@@ -72,6 +94,7 @@ VIEWERS = {
 class Result:
     viewer: str
     triangles: int
+    kind: str
     raw: int
     first_frame: float
     ws_bytes: int
@@ -80,14 +103,11 @@ class Result:
     timeline: dict[str, float] | None = None  # our viewer's performance marks, s after the cell start
 
 
-def _raw_bytes(n: int) -> int:
-    import numpy as np
-    import trimesh
-
-    sub = int(np.ceil(np.log(n / 20) / np.log(4)))
-    ico = trimesh.creation.icosphere(subdivisions=sub)
-    m = trimesh.Trimesh(ico.vertices, ico.faces[:n], process=False)
-    m.remove_unreferenced_vertices()
+def _raw_bytes(n: int, kind: str = "icosphere") -> int:
+    """float32 positions + uint32 indices of the benchmark mesh (built here as in the kernel)."""
+    scope: dict[str, Any] = {}
+    exec(MESH_SOURCE, scope)
+    m = scope["bench_mesh"](n, kind)
     return len(m.vertices) * 12 + len(m.faces) * 12
 
 
@@ -146,15 +166,15 @@ class _Frames:
             self.frames.append((time.time(), size))
 
 
-def measure(server: JupyterServer, browser: Browser, viewer: str, n: int, raw: int) -> Result:
+def measure(server: JupyterServer, browser: Browser, viewer: str, n: int, raw: int, kind: str = "icosphere") -> Result:
     code, selector = VIEWERS[viewer]
-    name = f"bench-{viewer}-{n}.ipynb"
-    stamp = server.root / f"t0-{viewer}-{n}.txt"
+    name = f"bench-{viewer}-{kind}-{n}.ipynb"
+    stamp = server.root / f"t0-{viewer}-{kind}-{n}.txt"
     stamp.unlink(missing_ok=True)
     # The viewer cell stamps its start with the kernel's wall clock: the page's own clock
     # cannot be trusted for this, since a big WebGL upload blocks its main thread.
     timed = f"import time as _t, pathlib as _p; _p.Path({stamp.name!r}).write_text(repr(_t.time()))\n{code}"
-    setup = MESH_CELL.replace("{n}", str(n))
+    setup = MESH_CELL.replace("{n}", str(n)).replace("{kind!r}", repr(kind))
     if viewer == "ours":  # an earlier gizmo widget on the page, shown before the mesh is built
         setup = ("import gizmo_notebook as gn, trimesh\n"
                  "display(gn.view(trimesh.creation.box(), height=120))\n") + setup
@@ -207,12 +227,12 @@ def measure(server: JupyterServer, browser: Browser, viewer: str, n: int, raw: i
     saved = len(json.dumps(nb["metadata"].get("widgets", {}))) + len(json.dumps(nb["cells"][1]["outputs"]))
     page.close()
     server.shutdown_kernels()
-    return Result(viewer, n, raw, first, frames.received(since=t0), saved, screenshot_first, timeline)
+    return Result(viewer, n, kind, raw, first, frames.received(since=t0), saved, screenshot_first, timeline)
 
 
 def small_previews(server: JupyterServer, browser: Browser, count: int = 5) -> dict[str, float]:
     """Bytes on the wire and in the saved notebook for each of ``count`` small previews."""
-    cells = [MESH_CELL.replace("{n}", "1000")]
+    cells = [MESH_CELL.replace("{n}", "1000").replace("{kind!r}", "'icosphere'")]
     cells += [f"gn.view(bench_mesh(1000 + {i} * 20), height=200)" for i in range(count)]
     path = server.write_notebook("bench-small.ipynb", cells)
     frames = _Frames()
@@ -242,7 +262,9 @@ def _fmt_bytes(n: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--viewers", default="ours,ours-cold,pythreejs,trimesh")
+    parser.add_argument("--viewers", default="ours-cold,ours,pythreejs,trimesh")
+    parser.add_argument("--kinds", default=",".join(KINDS),
+                        help=f"mesh kinds, each on its own rows: {', '.join(KINDS)}")
     parser.add_argument("--repeat", type=int, default=3, help="runs per cell; first frame is the median")
     parser.add_argument("--timeline", action="store_true",
                         help="print where our viewer's time goes (its performance marks, s after the cell start)")
@@ -250,19 +272,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     viewers = args.viewers.split(",")
+    kinds = args.kinds.split(",")
+    if unknown := set(kinds) - set(KINDS):
+        parser.error(f"unknown mesh kinds {sorted(unknown)}; choose from {', '.join(KINDS)}")
 
     server = JupyterServer.start()
     browser = Browser.launch()
     results: list[Result] = []
     try:
-        for n in sizes:
-            raw = _raw_bytes(n)
+        for n, kind in ((n, kind) for n in sizes for kind in kinds):
+            raw = _raw_bytes(n, kind)
             runs: dict[str, list[Result]] = {v: [] for v in viewers}
             for _ in range(args.repeat):  # interleaved, so drift hits every viewer alike
                 for v in viewers:
-                    r = measure(server, browser, v, n, raw)
+                    r = measure(server, browser, v, n, raw, kind)
                     runs[v].append(r)
-                    print(f"  {v:9s} {n:>9,d} tris: first frame {r.first_frame:5.2f} s "
+                    print(f"  {v:9s} {kind:9s} {n:>9,d} tris: first frame {r.first_frame:5.2f} s "
                           f"(screenshot {r.screenshot:5.2f} s), "
                           f"ws {_fmt_bytes(r.ws_bytes)}, saved {_fmt_bytes(r.saved)}", flush=True)
                     if r.timeline and args.timeline:
@@ -279,12 +304,13 @@ def main(argv: list[str] | None = None) -> int:
         server.stop()
 
     print()
-    print("| triangles | viewer | first frame | vs pythreejs | ws bytes | bytes / raw | saved | saved / raw |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| triangles | mesh | viewer | first frame | vs pythreejs | ws bytes | bytes / raw | saved | saved / raw |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
-        ref = next((x for x in results if x.viewer == "pythreejs" and x.triangles == r.triangles), None)
+        ref = next((x for x in results if x.viewer == "pythreejs" and x.triangles == r.triangles
+                    and x.kind == r.kind), None)
         rel = f"{r.first_frame / ref.first_frame:.2f}x" if ref else "-"
-        print(f"| {r.triangles:,} | {r.viewer} | {r.first_frame:.2f} s | {rel} | {_fmt_bytes(r.ws_bytes)} | "
+        print(f"| {r.triangles:,} | {r.kind} | {r.viewer} | {r.first_frame:.2f} s | {rel} | {_fmt_bytes(r.ws_bytes)} | "
               f"{r.ws_bytes / r.raw:.2f} | {_fmt_bytes(r.saved)} | {r.saved / r.raw:.2f} |")
     print("raw = float32 positions + uint32 indices of the mesh; saved = widget-state metadata + cell outputs")
     if small:

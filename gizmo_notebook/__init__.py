@@ -22,6 +22,7 @@ _EXPORTS: dict[str, str] = {
     "ScenePage": "gizmo_notebook.client",
     "Placement": "gizmo_notebook.client",
     "AssetStatus": "gizmo_notebook.client",
+    "Interpretation": "gizmo_notebook.client",
     "ExportFormat": "gizmo_notebook.client",
     "GizmoError": "gizmo_notebook.client",
     "APIError": "gizmo_notebook.client",
@@ -57,6 +58,9 @@ _EXPORTS: dict[str, str] = {
     "LoadError": "gizmo_notebook.loaders",
     "view": "gizmo_notebook.viewer",
     "Viewer": "gizmo_notebook.viewer",
+    # physics playback
+    "simulate": "gizmo_notebook.sim",
+    "Trajectory": "gizmo_notebook.sim",
     # studio
     "Studio": "gizmo_notebook.studio",
 }
@@ -67,6 +71,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from gizmo_notebook.client import *  # noqa: F403
     from gizmo_notebook.loaders import LoadError, load  # noqa: F401
     from gizmo_notebook.model import AssetModel, Joint, JointLimits, Link, ModelError, Pose  # noqa: F401
+    from gizmo_notebook.sim import Trajectory, simulate  # noqa: F401
     from gizmo_notebook.studio import Studio  # noqa: F401
     from gizmo_notebook.viewer import Viewer, view  # noqa: F401
 

@@ -383,12 +383,17 @@ class AssetModel:
 
     ``scene`` and ``pose`` turn it into trimesh scenes for display and measurement; the
     tree queries (``root``, ``children``, ``ordered_joints``) are what exporters walk.
+
+    ``notes`` lists, in plain sentences, what the loader had to change or could not show
+    (collision geometry drawn because the file has no visuals, loop-closing joints, elements
+    this model cannot express...): nothing a file holds goes missing silently.
     """
 
     name: str
     links: list[Link] = field(default_factory=list)
     joints: list[Joint] = field(default_factory=list)
     source: str | None = None  # the file or asset it was loaded from, if any
+    notes: list[str] = field(default_factory=list)
 
     # -- lookups -----------------------------------------------------------------
     def link(self, name: str) -> Link:
@@ -469,12 +474,14 @@ class AssetModel:
     def link_transforms(
         self, q: Mapping[str, JointPosition] | None = None, *, clamp: bool = True
     ) -> dict[str, np.ndarray]:
-        """World transform of every link with joint positions ``q`` (missing joints at 0, or
-        at rest for ball / floating / planar joints; see :meth:`Joint.motion` for their values).
+        """World transform of every link with joint positions ``q`` (see :meth:`Joint.motion`
+        for the values of ball / floating / planar joints).
 
-        Values are clamped into the joint limits unless ``clamp`` is false: the zero pose of
-        a real robot often lies outside its limits (a knee whose range is [-2.7, -0.9]), and
-        simulators place it there all the same.
+        A joint missing from ``q`` stays exactly where the unposed model has it (0, or rest for
+        multi-DOF joints), never clamped: the zero pose of a real robot often lies outside its
+        limits (a knee whose range is [-2.7, -0.9]) and simulators place it there all the same,
+        so ``pose({"hip": 0.3})`` moves the hip and nothing else. The values given in ``q`` are
+        clamped into their joint's limits, like a slider, unless ``clamp`` is false.
         """
         q = dict(q or {})
         unknown = set(q) - {j.name for j in self.joints}
@@ -484,8 +491,9 @@ class AssetModel:
         for j in self.ordered_joints():
             value = q.get(j.name)
             if j.type in MOVABLE_JOINT_TYPES:
-                value = j._number(0.0 if value is None else value)
-                if clamp:
+                named = value is not None
+                value = j._number(value if named else 0.0)
+                if clamp and named:
                     value = j.clamp_position(value)
             motion = np.eye(4) if value is None else j.motion(value)  # multi-DOF joints rest at identity
             out[j.child] = out[j.parent] @ j.origin.matrix() @ motion
@@ -502,7 +510,8 @@ class AssetModel:
         return out
 
     def pose(self, q: Mapping[str, JointPosition] | None = None, *, clamp: bool = True) -> trimesh.Scene:
-        """A new scene of every visual, posed by forward kinematics at ``q``."""
+        """A new scene of every visual, posed by forward kinematics at ``q`` (joints not named
+        in ``q`` stay where :attr:`scene` has them; see :meth:`link_transforms`)."""
         transforms = self.link_transforms(q, clamp=clamp)
         scene = trimesh.Scene()
         for link in self.links:
@@ -531,10 +540,11 @@ class AssetModel:
         return np.asarray(scene.bounds)
 
     def copy(self, **changes: object) -> AssetModel:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **{"notes": list(self.notes), **changes})  # type: ignore[arg-type]
 
     def __repr__(self) -> str:
+        notes = f", notes={len(self.notes)}" if self.notes else ""
         return (
             f"AssetModel(name={self.name!r}, links={len(self.links)}, "
-            f"joints={len(self.joints)} ({len(self.movable_joints)} movable))"
+            f"joints={len(self.joints)} ({len(self.movable_joints)} movable){notes})"
         )

@@ -77,6 +77,43 @@ def test_pose_returns_a_scene_with_every_visual_and_changes_bounds():
     assert model.bounds({"shoulder": 1.0})[1][0] > 0.4
 
 
+def _leg_whose_zero_is_outside_its_limits() -> AssetModel:
+    """A quadruped leg like the A1's / Go2's: the knee's range [-2.7, -0.9] excludes its zero."""
+    return AssetModel(
+        name="leg",
+        links=[
+            Link("trunk", visuals=[Visual(Box((0.3, 0.2, 0.1)))]),
+            Link("thigh", visuals=[Visual(Box((0.04, 0.04, 0.2)), origin=Pose((0, 0, -0.1)))]),
+            Link("calf", visuals=[Visual(Box((0.03, 0.03, 0.2)), origin=Pose((0, 0, -0.1)))]),
+        ],
+        joints=[
+            Joint("hip", "revolute", "trunk", "thigh", Pose((0, 0, -0.05)), (0, 1, 0), JointLimits(-1.0, 1.0)),
+            Joint("knee", "revolute", "thigh", "calf", Pose((0, 0, -0.2)), (0, 1, 0), JointLimits(-2.7, -0.9)),
+        ],
+    ).validate()
+
+
+def test_a_partial_pose_leaves_unnamed_joints_where_the_unposed_model_has_them():
+    model = _leg_whose_zero_is_outside_its_limits()
+    unposed = model.link_transforms()
+    hip_only = model.link_transforms({"hip": 0.3})
+    # the knee stays at 0 (outside its limits), it is not clamped to -0.9
+    knee_rotation = np.linalg.inv(hip_only["thigh"] @ model.joint("knee").origin.matrix()) @ hip_only["calf"]
+    assert np.allclose(knee_rotation, np.eye(4), atol=1e-12)
+    assert np.allclose(hip_only["calf"][:3, :3], hip_only["thigh"][:3, :3], atol=1e-12)
+    # pose({}) is the unposed scene, node for node
+    empty, scene = model.pose({}), model.scene
+    assert set(empty.graph.nodes_geometry) == set(scene.graph.nodes_geometry)
+    for node in scene.graph.nodes_geometry:
+        assert np.array_equal(empty.graph[node][0], scene.graph[node][0])
+    assert np.array_equal(model.bounds({}), np.asarray(scene.bounds))
+    # a named value is still clamped into its limits, like a slider
+    bent = model.link_transforms({"knee": 0.0})
+    assert not np.allclose(bent["calf"], unposed["calf"])
+    assert np.allclose(bent["calf"], model.link_transforms({"knee": -0.9})["calf"], atol=1e-12)
+    assert np.allclose(model.link_transforms({"knee": 0.0}, clamp=False)["calf"], unposed["calf"], atol=1e-12)
+
+
 def test_unknown_joint_in_pose_is_a_key_error():
     with pytest.raises(KeyError, match="nope"):
         _two_link_arm().pose({"nope": 1.0})

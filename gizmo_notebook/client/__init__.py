@@ -34,7 +34,16 @@ from gizmo_notebook.client._errors import (
     WaitTimeoutError,
 )
 from gizmo_notebook.client._job import Job, JobEvent, JobStatus
-from gizmo_notebook.client._models import Asset, AssetPage, AssetStatus, Export, Placement, Scene, ScenePage
+from gizmo_notebook.client._models import (
+    Asset,
+    AssetPage,
+    AssetStatus,
+    Export,
+    Interpretation,
+    Placement,
+    Scene,
+    ScenePage,
+)
 from gizmo_notebook.client._rate_limit import RateLimit
 from gizmo_notebook.formats import EXPORT_FORMATS, ExportFormat
 
@@ -65,6 +74,7 @@ __all__ = [
     "GizmoClient",
     "GizmoError",
     "InternalServerError",
+    "Interpretation",
     "NotFoundError",
     "PermissionDeniedError",
     "Placement",

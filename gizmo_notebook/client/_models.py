@@ -23,6 +23,7 @@ from gizmo_notebook.client._errors import APIResponseValidationError
 
 __all__ = [
     "Asset",
+    "Interpretation",
     "AssetPage",
     "AssetStatus",
     "Export",
@@ -149,6 +150,38 @@ def _failure_reason(data: Mapping[str, Any]) -> str | None:
 
 
 @dataclass(frozen=True)
+class Interpretation:
+    """What the server's generator understood in the prompt (an extension field, ``interpretation``).
+
+    ``family`` is what was built ("cartesian", "lamp", "generic"...), ``understood`` the prompt
+    phrases it acted on, ``ignored`` the words it did not use, ``notes`` approximations and
+    left-out parts, and ``fallback`` is true when nothing was recognised.
+    """
+
+    family: str
+    understood: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    fallback: bool = False
+
+    @classmethod
+    def from_raw(cls, value: object) -> Interpretation | None:
+        """Parse tolerantly: ``None`` when absent or without a family, junk list items dropped."""
+        if not isinstance(value, Mapping):
+            return None
+        family = value.get("family")
+        if not isinstance(family, str) or not family:
+            return None
+        return cls(
+            family=family,
+            understood=_str_tuple(value.get("understood")),
+            ignored=_str_tuple(value.get("ignored")),
+            notes=_str_tuple(value.get("notes")),
+            fallback=value.get("fallback") is True,
+        )
+
+
+@dataclass(frozen=True)
 class Asset:
     """One generated 3D asset. ``raw`` keeps the full response, unknown fields included."""
 
@@ -213,6 +246,11 @@ class Asset:
     def failure_reason(self) -> str | None:
         """Why generation failed, when the server says (only meaningful for ``FAILED``)."""
         return _failure_reason(self.raw) if self.status is AssetStatus.FAILED else None
+
+    @property
+    def interpretation(self) -> Interpretation | None:
+        """What the generator understood, if the server says (the local server does once ready)."""
+        return Interpretation.from_raw(self.raw.get("interpretation"))
 
     @property
     def progress(self) -> float | None:

@@ -7,6 +7,7 @@ apply; this module never talks HTTP itself.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from gizmo_notebook.loaders._errors import LoadError
@@ -17,6 +18,19 @@ PREFERRED_FORMATS: tuple[str, ...] = ("mujoco_mjcf", "mjcf", "isaac_sim_urdf", "
 
 
 def load_asset(asset: Any, *, format: str | None = None, client: Any = None) -> AssetModel:
+    path, chosen = download_asset(asset, format=format, client=client)
+    from gizmo_notebook.loaders import load
+
+    model = load(path)
+    name = getattr(asset, "name", None)
+    if name:
+        model.name = str(name)
+    model.source = f"{asset.id} ({chosen}: {path})"
+    return model
+
+
+def download_asset(asset: Any, *, format: str | None = None, client: Any = None) -> tuple[Path, str]:
+    """The downloaded export file of ``asset`` and its format (``format``, else the preferred one)."""
     asset_id = str(asset.id)
     available = [str(f) for f in (asset.formats_available or [])]
     label = f"asset {asset_id!r}"
@@ -36,12 +50,4 @@ def load_asset(asset: Any, *, format: str | None = None, client: Any = None) -> 
         from gizmo_notebook.client import GizmoClient
 
         client = GizmoClient()
-    path = client.assets.download(asset_id, chosen)
-    from gizmo_notebook.loaders import load
-
-    model = load(path)
-    name = getattr(asset, "name", None)
-    if name:
-        model.name = str(name)
-    model.source = f"{asset_id} ({chosen}: {path})"
-    return model
+    return Path(client.assets.download(asset_id, chosen)), chosen

@@ -63,6 +63,13 @@ _log = logging.getLogger(__name__)
 
 
 def load_mjcf(path: Path) -> AssetModel:
+    mj = compile_mjcf(path)
+    return model_from_mujoco(mj, name=_model_name(mj) or path.stem, source=str(path))
+
+
+def compile_mjcf(path: Path) -> mujoco.MjModel:
+    """The ``MjModel`` MuJoCo compiles from ``path``, after the same safety pass as loading
+    (every included file through defusedxml); compile errors become :class:`LoadError`."""
     _check_safe(path, path, depth=0)
     previous = mujoco.get_mju_user_warning()
     # MuJoCo's default warning handler appends to MUJOCO_LOG.TXT in the working directory;
@@ -74,7 +81,7 @@ def load_mjcf(path: Path) -> AssetModel:
         raise LoadError(_mujoco_message(exc), path=path) from None
     finally:
         mujoco.set_mju_user_warning(previous)
-    return model_from_mujoco(mj, name=_model_name(mj) or path.stem, source=str(path))
+    return mj
 
 
 def _check_safe(path: Path, top: Path, depth: int) -> None:
@@ -108,7 +115,8 @@ def _mujoco_message(exc: Exception) -> str:
 
 def model_from_mujoco(mj: mujoco.MjModel, *, name: str, source: str | None = None) -> AssetModel:
     """Map a compiled ``MjModel`` onto an :class:`AssetModel` (see the module docstring)."""
-    body_names = [_name(mj, _OBJ.mjOBJ_BODY, b) or ("world" if b == 0 else f"body{b}") for b in range(mj.nbody)]
+    body_names = body_link_names(mj)
+    jnames = joint_names(mj)
     anchor = np.zeros((mj.nbody, 3))  # each body's link-frame offset in its body frame
     links: list[Link] = []
     joints: list[Joint] = []
@@ -135,7 +143,7 @@ def model_from_mujoco(mj: mujoco.MjModel, *, name: str, source: str | None = Non
         prev_link = body_names[parent]
         prev_anchor: np.ndarray | None = None
         for k, j in enumerate(jids):
-            jname = _name(mj, _OBJ.mjOBJ_JOINT, j) or f"joint{j}"
+            jname = jnames[j]
             joint_names_used.add(jname)
             jtype = int(mj.jnt_type[j])
             p = np.zeros(3) if jtype == _J.mjJNT_FREE else np.asarray(mj.jnt_pos[j], dtype=float)
@@ -146,7 +154,7 @@ def model_from_mujoco(mj: mujoco.MjModel, *, name: str, source: str | None = Non
                 links.append(child)
             joints.append(_joint(mj, j, jname, prev_link, child.name, Pose.from_matrix(origin)))
             prev_link, prev_anchor = child.name, p
-        anchor[b] = prev_anchor  # type: ignore[assignment]
+        anchor[b] = link_anchor(mj, b)  # == prev_anchor: the last joint's
         links.append(link)
 
     for b in range(mj.nbody):
@@ -180,6 +188,26 @@ def model_from_mujoco(mj: mujoco.MjModel, *, name: str, source: str | None = Non
     except ModelError as exc:
         raise LoadError(str(exc), path=source) from None
     return model
+
+
+def body_link_names(mj: mujoco.MjModel) -> list[str]:
+    """The link name of each body: its name in the file, ``world`` for body 0, else ``body<N>``."""
+    return [_name(mj, _OBJ.mjOBJ_BODY, b) or ("world" if b == 0 else f"body{b}") for b in range(mj.nbody)]
+
+
+def joint_names(mj: mujoco.MjModel) -> list[str]:
+    """The name of each MuJoCo joint as the loaded model names it (``joint<N>`` when unnamed)."""
+    return [_name(mj, _OBJ.mjOBJ_JOINT, j) or f"joint{j}" for j in range(mj.njnt)]
+
+
+def link_anchor(mj: mujoco.MjModel, b: int) -> np.ndarray:
+    """Where body ``b``'s link frame sits in its body frame: on its last joint's anchor (the
+    origin for a free joint or no joint), as :func:`model_from_mujoco` places it."""
+    count = int(mj.body_jntnum[b])
+    if b == 0 or count == 0:
+        return np.zeros(3)
+    j = int(mj.body_jntadr[b]) + count - 1
+    return np.zeros(3) if int(mj.jnt_type[j]) == _J.mjJNT_FREE else np.asarray(mj.jnt_pos[j], dtype=float)
 
 
 def _joint(mj: mujoco.MjModel, j: int, name: str, parent: str, child: str, origin: Pose) -> Joint:

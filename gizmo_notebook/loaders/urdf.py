@@ -10,8 +10,8 @@ from the URDF's folder to a directory called ``name`` (the ROS layout), then thr
 
 from __future__ import annotations
 
+import io
 import math
-import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -21,7 +21,8 @@ import trimesh
 import yourdfpy
 
 from gizmo_notebook.loaders._errors import LoadError, element_label
-from gizmo_notebook.loaders._xml import read_xml
+from gizmo_notebook.loaders._packages import PackageDirs, find_package_file
+from gizmo_notebook.loaders._xml import parse_xml, read_xml
 from gizmo_notebook.loaders.mesh import read_mesh_file
 from gizmo_notebook.model import (
     AssetModel,
@@ -43,16 +44,33 @@ from gizmo_notebook.model import (
 _JOINT_TYPES = ("revolute", "continuous", "prismatic", "fixed", "floating", "planar")
 
 
-def load_urdf(path: Path) -> AssetModel:
-    _, root = read_xml(path)
+def load_urdf(path: Path, *, data: bytes | None = None, package_dirs: PackageDirs | None = None) -> AssetModel:
+    """Read the URDF at ``path``, or the URDF text ``data`` as if it were that file (what
+    xacro expanded), resolving ``package://`` through ``package_dirs`` first."""
+    expanded = data is not None
+    if data is None:
+        data, root = read_xml(path)
+    else:
+        root = parse_xml(data, path)
+    if is_xacro(root):
+        if expanded:
+            raise LoadError("xacro left xacro elements it could not expand", path=path)
+        from gizmo_notebook.loaders.xacro import load_xacro
+
+        return load_xacro(path, package_dirs=package_dirs)
     _check_structure(root, path)
     try:
         parsed = yourdfpy.URDF.load(
-            str(path), build_scene_graph=False, load_meshes=False, build_collision_scene_graph=False
+            io.BytesIO(data), build_scene_graph=False, load_meshes=False, build_collision_scene_graph=False
         )
     except Exception as exc:  # yourdfpy surfaces malformed numbers as assorted errors
         raise LoadError(f"cannot parse URDF: {exc}", path=path) from None
-    return _to_model(parsed.robot, path)
+    return _to_model(parsed.robot, path, package_dirs)
+
+
+def is_xacro(root: ET.Element) -> bool:
+    """Whether the document still holds xacro elements (``xmlns:xacro`` macros, includes...)."""
+    return any(el.tag.startswith("{") and "xacro" in el.tag for el in root.iter())
 
 
 # --------------------------------------------------------------------------- checks
@@ -61,8 +79,6 @@ def load_urdf(path: Path) -> AssetModel:
 def _check_structure(root: ET.Element, path: Path) -> None:
     if root.tag != "robot":
         raise LoadError(f"root element is <{root.tag}>, expected <robot>", path=path)
-    if any(el.tag.startswith("{") and "xacro" in el.tag for el in root.iter()):
-        raise LoadError("contains xacro macros; expand it with `xacro` into plain URDF first", path=path)
     links: set[str] = set()
     for el in root.findall("link"):
         name = el.get("name")
@@ -141,9 +157,9 @@ def _check_numbers(el: ET.Element, path: Path, label: str) -> None:
 # --------------------------------------------------------------------------- mapping
 
 
-def _to_model(robot: yourdfpy.Robot, path: Path) -> AssetModel:
+def _to_model(robot: yourdfpy.Robot, path: Path, package_dirs: PackageDirs | None) -> AssetModel:
     materials = {m.name: m for m in robot.materials if m is not None and m.name}
-    meshes = _MeshCache(path)
+    meshes = _MeshCache(path, package_dirs)
     links = []
     for ulink in robot.links:
         link = Link(name=ulink.name)
@@ -241,13 +257,14 @@ def _geometry(geometry: yourdfpy.Geometry, meshes: _MeshCache, label: str) -> Ge
 class _MeshCache:
     """Each (file, scale) pair is read once: robot descriptions reuse a mesh for every finger."""
 
-    def __init__(self, urdf_path: Path) -> None:
+    def __init__(self, urdf_path: Path, package_dirs: PackageDirs | None = None) -> None:
         self._urdf = urdf_path
+        self._package_dirs = package_dirs
         self._files: dict[Path, trimesh.Trimesh] = {}
         self._scaled: dict[tuple[Path, tuple[float, float, float]], Mesh] = {}
 
     def get(self, filename: str, scale: float | np.ndarray | None, label: str) -> Mesh:
-        path = resolve_resource(filename, self._urdf)
+        path = resolve_resource(filename, self._urdf, self._package_dirs)
         if path is None:
             raise LoadError(f"mesh file {filename!r} does not exist", path=self._urdf, element=label)
         s = (1.0, 1.0, 1.0) if scale is None else tuple(float(v) for v in np.broadcast_to(scale, (3,)))
@@ -262,37 +279,22 @@ class _MeshCache:
         return self._scaled[key]
 
 
-def resolve_resource(filename: str, referenced_from: Path) -> Path | None:
+def resolve_resource(
+    filename: str, referenced_from: Path, package_dirs: PackageDirs | None = None
+) -> Path | None:
     """The file a URDF/SDF-style reference points at, or ``None`` when nothing matches.
 
-    Handles ``package://pkg/rest``, ``file://`` URLs, absolute paths and paths relative to
-    the referencing file.
+    Handles ``package://pkg/rest`` and ``model://pkg/rest`` (see :mod:`._packages`),
+    ``file://`` URLs, absolute paths and paths relative to the referencing file.
     """
     base = referenced_from.parent
-    if filename.startswith("package://"):
-        rest = filename[len("package://") :]
-        package, _, inner = rest.partition("/")
-        return _find_package_file(package, inner, base)
+    for scheme in ("package://", "model://"):
+        if filename.startswith(scheme):
+            package, _, inner = filename[len(scheme) :].partition("/")
+            return find_package_file(package, inner, base, package_dirs)
     if filename.startswith("file://"):
         filename = unquote(urlparse(filename).path)
     candidate = Path(filename)
     if not candidate.is_absolute():
         candidate = base / candidate
     return candidate if candidate.is_file() else None
-
-
-def _find_package_file(package: str, inner: str, base: Path) -> Path | None:
-    roots = [base, *base.parents]
-    for directory in roots:
-        if directory.name == package and (directory / inner).is_file():
-            return directory / inner
-        if (directory / package / inner).is_file():
-            return directory / package / inner
-    for entry in os.environ.get("ROS_PACKAGE_PATH", "").split(os.pathsep):
-        if entry and (Path(entry) / package / inner).is_file():
-            return Path(entry) / package / inner
-    # exports often flatten the package: meshes/foo.stl next to the URDF
-    for directory in roots[:3]:
-        if (directory / inner).is_file():
-            return directory / inner
-    return None

@@ -18,7 +18,8 @@ __all__ = ["asset_json", "not_ready_error", "routes"]
 
 
 def asset_json(record: AssetRecord) -> dict[str, Any]:
-    """The wire form: the documented fields plus ``tags``, and ``failure_reason`` once failed."""
+    """The wire form: the documented fields plus ``tags``, ``failure_reason`` once failed and
+    ``interpretation`` once ready (additive fields: clients that don't know them ignore them)."""
     body: dict[str, Any] = {
         "id": record.id,
         "status": record.status,
@@ -30,7 +31,17 @@ def asset_json(record: AssetRecord) -> dict[str, Any]:
     }
     if record.status == "failed":
         body["failure_reason"] = record.failure_reason or "Generation failed."
+    elif record.status == "ready":
+        body["interpretation"] = _interpretation(record.prompt)
     return body
+
+
+def _interpretation(prompt: str) -> dict[str, Any]:
+    """What the generator made of ``prompt``: a pure function of it, like the model, so it is
+    derived on demand (cached inside the generator) rather than stored with the record."""
+    from gizmo_notebook.local.generator import interpret  # a ready asset's generator is loaded
+
+    return interpret(prompt).as_dict()
 
 
 def not_ready_error(record: AssetRecord) -> ApiError:
@@ -72,9 +83,11 @@ async def create_asset(request: Request) -> JSONResponse:
         updated_at=now,
         simulate_failure=ctx.lifecycle.plan_failure(),
     )
-    ctx.store.insert_asset(record)
-    ctx.lifecycle.start(record)
-    return JSONResponse(asset_json(record), status_code=201)
+    # Rendered before the insert: a body that cannot be rendered must fail before anything is
+    # stored, or the client sees an error for an asset that exists (and may create a twin).
+    response = JSONResponse(asset_json(record), status_code=201)
+    ctx.lifecycle.insert_and_start(record)
+    return response
 
 
 def _owned_asset(request: Request) -> tuple[ServerContext, AssetRecord]:

@@ -110,8 +110,9 @@ async def create_scene(request: Request) -> JSONResponse:
     placements = _placements(ctx, principal.key_id, body)
     name = validation.optional_name(body) or f"Scene with {len(placements)} asset{'s' * (len(placements) > 1)}"
     scene = SceneRecord(new_id("scn"), principal.key_id, name, placements, utc_now())
+    response = JSONResponse(scene_json(scene), status_code=201)  # rendered first: see create_asset
     ctx.store.insert_scene(scene)
-    return JSONResponse(scene_json(scene), status_code=201)
+    return response
 
 
 async def list_scenes(request: Request) -> JSONResponse:

@@ -22,7 +22,8 @@ from gizmo_notebook.local.auth import Principal, Scope, hash_key, key_id_for
 __all__ = ["AssetRecord", "Placement", "SceneRecord", "Store", "new_id", "utc_now"]
 
 _ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
-_SCHEMA_VERSION = 1
+_SCHEMA_VERSION = 2
+_UNFINISHED = "('pending', 'processing')"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -54,6 +55,10 @@ CREATE TABLE IF NOT EXISTS scenes (
     placements TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+-- ready/failed are final: whatever process or version issues the UPDATE, it is skipped
+CREATE TRIGGER IF NOT EXISTS assets_terminal_status BEFORE UPDATE OF status ON assets
+WHEN OLD.status IN ('ready', 'failed') AND NEW.status IS NOT OLD.status
+BEGIN SELECT RAISE(IGNORE); END;
 CREATE INDEX IF NOT EXISTS scenes_by_owner ON scenes (owner, seq);
 CREATE TABLE IF NOT EXISTS exports (
     target_id TEXT NOT NULL,
@@ -105,6 +110,19 @@ class SceneRecord:
     created_at: str = ""
 
 
+def _clean(text: str) -> str:
+    """``text`` with lone UTF-16 surrogates replaced by U+FFFD.
+
+    Older versions stored JSON columns with ``\\udXXX`` escapes of lone surrogates; decoded, such
+    a string cannot be encoded as UTF-8, and one of them made every listing of its owner a 500.
+    """
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def _asset(row: sqlite3.Row) -> AssetRecord:
     return AssetRecord(
         id=row["id"],
@@ -112,7 +130,7 @@ def _asset(row: sqlite3.Row) -> AssetRecord:
         status=row["status"],
         name=row["name"],
         prompt=row["prompt"],
-        tags=json.loads(row["tags"]),
+        tags=[_clean(t) for t in json.loads(row["tags"])],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         failure_reason=row["failure_reason"],
@@ -122,7 +140,7 @@ def _asset(row: sqlite3.Row) -> AssetRecord:
 
 def _scene(row: sqlite3.Row) -> SceneRecord:
     placements = [
-        Placement(p["asset_id"], tuple(p["position"]), tuple(p["orientation"]))  # type: ignore[arg-type]
+        Placement(_clean(p["asset_id"]), tuple(p["position"]), tuple(p["orientation"]))  # type: ignore[arg-type]
         for p in json.loads(row["placements"])
     ]
     return SceneRecord(row["id"], row["owner"], row["name"], placements, row["created_at"])
@@ -139,10 +157,27 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=10000")
             self._db.executescript(_SCHEMA)
+            self._migrate()
             self._db.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(_SCHEMA_VERSION),)
             )
         self._keys: dict[str, Principal] = {}
+
+    def _migrate(self) -> None:
+        """Schema 1 -> 2: generation jobs get an owner (a server process) and a lease."""
+        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(assets)")}
+        for column, kind in (("job_owner", "TEXT"), ("lease_until", "REAL")):
+            if column not in columns:
+                try:
+                    self._db.execute(f"ALTER TABLE assets ADD COLUMN {column} {kind}")
+                except sqlite3.OperationalError as exc:  # another process added it first
+                    if "duplicate column" not in str(exc):
+                        raise
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (str(_SCHEMA_VERSION),),
+        )
 
     def close(self) -> None:
         with self._lock:
@@ -156,9 +191,10 @@ class Store:
         with self._lock:
             return self._db.execute(sql, args).fetchone()
 
-    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> None:
+    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> int:
+        """Execute one statement; returns how many rows it changed."""
         with self._lock:
-            self._db.execute(sql, args)
+            return self._db.execute(sql, args).rowcount
 
     # -- keys --------------------------------------------------------------------------
     def add_key(self, key: str, scope: Scope = "full") -> Principal:
@@ -186,10 +222,11 @@ class Store:
         return principal
 
     # -- assets ------------------------------------------------------------------------
-    def insert_asset(self, record: AssetRecord) -> None:
+    def insert_asset(self, record: AssetRecord, job_owner: str | None = None, lease_until: float = 0.0) -> None:
+        """Store a new asset; ``job_owner`` (a server process) holds its generation job until ``lease_until``."""
         self._run(
             "INSERT INTO assets (id, owner, status, name, prompt, tags, created_at, updated_at, "
-            "failure_reason, simulate_failure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "failure_reason, simulate_failure, job_owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.id,
                 record.owner,
@@ -201,6 +238,8 @@ class Store:
                 record.updated_at,
                 record.failure_reason,
                 int(record.simulate_failure),
+                job_owner,
+                lease_until,
             ),
         )
 
@@ -224,15 +263,45 @@ class Store:
             )
         return [_asset(r) for r in rows], total
 
-    def set_status(self, asset_id: str, status: str, failure_reason: str | None = None) -> None:
+    def set_status(self, asset_id: str, status: str, job_owner: str, failure_reason: str | None = None) -> bool:
+        """Move an unfinished asset on, only if ``job_owner`` still holds its job; False if it did not."""
+        changed = self._run(
+            "UPDATE assets SET status = ?, failure_reason = ?, updated_at = ? "
+            f"WHERE id = ? AND job_owner = ? AND status IN {_UNFINISHED}",
+            (status, failure_reason, utc_now(), asset_id, job_owner),
+        )
+        return changed == 1
+
+    # -- generation jobs: an owner and a lease, so two servers on one data dir never share one
+    def claimable_assets(self, now: float) -> list[AssetRecord]:
+        """Unfinished assets whose job has no live owner (never leased, or the lease ran out)."""
+        rows = self._all(
+            f"SELECT * FROM assets WHERE status IN {_UNFINISHED} "
+            "AND (job_owner IS NULL OR lease_until IS NULL OR lease_until < ?) ORDER BY seq",
+            (now,),
+        )
+        return [_asset(r) for r in rows]
+
+    def claim_job(self, asset_id: str, job_owner: str, now: float, lease_until: float) -> bool:
+        """Take over an unfinished job whose lease ran out; atomic, so only one claimant wins."""
+        changed = self._run(
+            f"UPDATE assets SET job_owner = ?, lease_until = ? WHERE id = ? AND status IN {_UNFINISHED} "
+            "AND (job_owner IS NULL OR lease_until IS NULL OR lease_until < ? OR job_owner = ?)",
+            (job_owner, lease_until, asset_id, now, job_owner),
+        )
+        return changed == 1
+
+    def renew_leases(self, job_owner: str, lease_until: float) -> None:
         self._run(
-            "UPDATE assets SET status = ?, failure_reason = ?, updated_at = ? WHERE id = ?",
-            (status, failure_reason, utc_now(), asset_id),
+            f"UPDATE assets SET lease_until = ? WHERE job_owner = ? AND status IN {_UNFINISHED}",
+            (lease_until, job_owner),
         )
 
-    def unfinished_assets(self) -> list[AssetRecord]:
-        rows = self._all("SELECT * FROM assets WHERE status IN ('pending', 'processing') ORDER BY seq")
-        return [_asset(r) for r in rows]
+    def release_jobs(self, job_owner: str) -> None:
+        """Give up every unfinished job at a clean shutdown, so the next server resumes them at once."""
+        self._run(
+            f"UPDATE assets SET lease_until = 0 WHERE job_owner = ? AND status IN {_UNFINISHED}", (job_owner,)
+        )
 
     # -- scenes ------------------------------------------------------------------------
     def insert_scene(self, record: SceneRecord) -> None:

@@ -9,7 +9,6 @@ may grow). Strict: every documented constraint is checked, and each failure is a
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -39,6 +38,8 @@ MAX_PROMPT_CHARS = 2000
 MAX_NAME_CHARS = 200
 MAX_TAGS = 20
 MAX_TAG_CHARS = 64
+#: Deeper JSON than this is refused before any field is looked at (no documented body nests past 3).
+MAX_JSON_DEPTH = 32
 _DEFAULT_NAME_CHARS = 60
 _DIGITS = re.compile(r"[0-9]{1,18}")
 
@@ -74,17 +75,64 @@ async def read_json_object(request: Request) -> dict[str, Any]:
     if not raw.strip():
         raise _bad("INVALID_JSON", "The request body is empty; send a JSON object.")
     try:
-        value = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "not valid UTF-8 JSON"
-        raise _bad("INVALID_JSON", f"The request body is not valid JSON ({detail}).") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _bad("INVALID_JSON", "The request body is not valid UTF-8; send JSON encoded as UTF-8.") from None
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise _bad("INVALID_JSON", f"The request body is not valid JSON ({exc.msg}).") from None
+    except RecursionError:
+        raise _nested_too_deeply() from None
+    except ValueError as exc:  # NaN/Infinity, or an integer with thousands of digits
+        raise _bad("INVALID_JSON", f"The request body is not valid JSON ({str(exc)[:120]}).") from None
     if not isinstance(value, dict):
         raise _bad("INVALID_JSON", f"The request body must be a JSON object, not a JSON {_json_type(value)}.")
+    _check_tree(value)
     return value
 
 
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed in JSON")
+    raise ValueError(f"{name} is not a JSON number; send a finite number or null")
+
+
+def _nested_too_deeply() -> ApiError:
+    return _bad("INVALID_JSON", f"The request body nests arrays/objects more than {MAX_JSON_DEPTH} levels deep.")
+
+
+def _check_tree(body: dict[str, Any]) -> None:
+    """Refuse deep nesting and text that cannot be stored or sent back, wherever it is in the body.
+
+    JSON may carry a lone UTF-16 surrogate (``"\\ud83d"``: JavaScript cuts strings between the two
+    halves of an emoji). Python decodes it into a ``str`` that UTF-8 cannot encode, so it would fail
+    later — in SQLite, or while rendering the response after the row was committed. Checked once,
+    here, for every string and key, so no field can be forgotten. Iterative: no recursion limit.
+    """
+    stack: list[tuple[Any, str, int]] = [(body, "", 1)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise _nested_too_deeply()
+        if isinstance(value, str):
+            _check_text(value, where or "the body")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                _check_text(key, f"a key in {where or 'the body'}")
+                stack.append((item, f"{where}.{key}" if where else key, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value))
+
+
+def _check_text(text: str, where: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        shown = where.encode("ascii", "backslashreplace").decode("ascii")[:80]
+        raise _bad(
+            "INVALID_TEXT",
+            f"'{shown}' holds text that is not valid Unicode (a lone UTF-16 surrogate at character "
+            f"{exc.start}, e.g. a string cut in the middle of an emoji); send complete characters.",
+        ) from None
 
 
 def _json_type(value: Any) -> str:
@@ -200,7 +248,9 @@ def finite_vector(value: Any, length: int, where: str, *, max_abs: float = 1e4) 
         raise _bad("INVALID_PLACEMENT", f"{where} must be an array of {length} numbers.")
     out = []
     for v in value:
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or abs(v) > max_abs:
+        # ``abs(v) <= max_abs`` first: an int compares with a float exactly, while math.isfinite and
+        # float() raise OverflowError on an integer too large for a float (e.g. 401 digits).
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not abs(v) <= max_abs:
             raise _bad("INVALID_PLACEMENT", f"{where} must hold {length} finite numbers within ±{max_abs:g}.")
         out.append(float(v))
     return tuple(out)

@@ -194,16 +194,45 @@ def _pack_part(q: np.ndarray, indices: np.ndarray, *, flat: bool = False) -> byt
     return header + bytes(vertex_bytes) + bytes(index_bytes)
 
 
+# Morton code of a 5-bit cell coordinate: bit b of the coordinate goes to bit 3b (x, y, z interleaved).
+_MORTON5 = np.array([sum(((i >> b) & 1) << (3 * b) for b in range(5)) for i in range(32)], dtype=np.uint16)
+
+
+def _spatial_order(q: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """``indices`` with whole triangles reordered so that neighbours in space are neighbours in
+    the buffer: triangles sorted (stably) by the Morton order of the 32x32x32 grid cell of their
+    first vertex.
+
+    Big meshes are cut into parts by index range, and each part is vertex-cache optimized on its
+    own. That only works when a range of triangles is a compact patch of surface: meshes from
+    scanners, CAD tessellators and other tools often list triangles far apart (two interleaved
+    halves, or no order at all), and then every part touches the whole mesh, its vertices are
+    stored by many parts and its indices compress badly (0.36x and 0.74x of raw instead of
+    0.19x at 1M triangles). Sorting first makes every part a compact patch whatever the input
+    order; a mesh already in a good order keeps it within each cell (the sort is stable). Costs
+    ~20 ms at 1M triangles: integer work on the quantized positions plus a 16-bit radix sort.
+    """
+    tris = indices.reshape(-1, 3)
+    first = q[tris[:, 0]]
+    key = np.zeros(len(tris), dtype=np.uint16)
+    for axis in range(3):  # int16 [-32767, 32767] -> cell 0..31
+        cell = (first[:, axis].astype(np.int32) + 32768) >> 11
+        key |= _MORTON5[cell] << axis
+    return np.ascontiguousarray(tris[np.argsort(key, kind="stable")]).ravel()
+
+
 def _big_mesh_parts(q: np.ndarray, indices: np.ndarray, on_part: Callable[[bytes], None] | None) -> list[bytes]:
     """Encode a big mesh as parts of ``_PART_FACES`` triangles (halved until one fits
     ``MAX_PART_BYTES``), handing each to ``on_part`` as soon as it exists.
 
-    Per part: FIFO vertex-cache reorder (at this size ~3x faster than the full optimizer, same
+    Triangles are first put in spatial order (:func:`_spatial_order`), so each part is a compact
+    patch whatever order the input came in. Per part: FIFO vertex-cache reorder (at this size ~3x faster than the full optimizer, same
     bytes: a vertex cache holds a few dozen vertices, so part borders cost nothing), then the
     vertices it uses, in fetch order (vertices on a border are stored by both parts: ~1 % more
     bytes on a sphere). ``time.sleep(0)`` between parts lets ipykernel's IOPub thread send
     the previous part: meshoptimizer's binding holds the GIL.
     """
+    indices = _spatial_order(q, indices)
     parts: list[bytes] = []
     pending = [(start, min(start + 3 * _PART_FACES, len(indices))) for start in range(0, len(indices), 3 * _PART_FACES)]
     pending.reverse()

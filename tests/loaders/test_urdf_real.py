@@ -115,14 +115,19 @@ def _quat(m: np.ndarray) -> np.ndarray:
 
 def test_zero_pose_is_not_clamped_into_limits() -> None:
     """a1's knees range over [-2.70, -0.92]: the file's zero pose is outside, and simulators
-    still show it there; the viewer's sliders (pose()) clamp."""
+    still show it there; a partial pose leaves the knees there too, only a named value clamps."""
     model = load(PYBULLET_DATA / "a1" / "a1.urdf")
     knee = model.joint("FR_lower_joint")
     assert knee.limits is not None and knee.limits.upper < 0
     zero = model.link_transforms(clamp=False)
-    clamped = model.link_transforms()
+    assert all(np.array_equal(zero[k], v) for k, v in model.link_transforms().items())
+    hip = model.link_transforms({"FR_hip_joint": 0.1})
+    assert np.array_equal(hip["FL_lower"], zero["FL_lower"])  # another leg: untouched
+    knee_only = np.linalg.inv(hip["FR_upper"] @ knee.origin.matrix()) @ hip["FR_lower"]
+    np.testing.assert_allclose(knee_only, np.eye(4), atol=1e-12)  # the FR knee still at 0
+    clamped = model.link_transforms({"FR_lower_joint": 0.0})
     assert not np.allclose(zero["FR_lower"], clamped["FR_lower"])
-    np.testing.assert_allclose(model.scene.bounds, model.pose(clamp=False).bounds)
+    np.testing.assert_allclose(model.scene.bounds, model.pose({}).bounds)
 
 
 def test_dae_visual_colours_and_materials() -> None:

@@ -55,6 +55,18 @@ PROMPTS = [
     "quadruped with an arm and a lidar",
     "robot arm mounted on a table",
     "purple banana telescope",
+    "a gantry robot with three linear axes",
+    "5-axis gantry with a suction gripper",
+    "a desk lamp with two hinges",
+    "folding screen with three hinges",
+    "a cabinet with two doors and three drawers",
+    "a double sliding door",
+    "pan-tilt unit with a lidar and a camera",
+    "a 4-axis delta robot with a parallel jaw gripper",
+    "belt-driven linear actuator with a suction gripper",
+    "robot arm on a linear rail with two carriages",
+    "tilting rotary table",
+    "humanoid upper body with two-finger grippers",
 ]
 
 

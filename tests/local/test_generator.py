@@ -53,6 +53,28 @@ FAMILY_CASES: dict[str, tuple[dict[str, int], bool, bool]] = {
     "storage shelf": ({"prismatic": 1}, True, False),
     "conveyor belt": ({"continuous": 2}, True, False),
     "purple banana telescope": ({"revolute": 1}, True, False),
+    # Families added for issue 11 item 5: the issue's example prompts and their neighbours.
+    "a gantry robot with three linear axes": ({"prismatic": 3}, True, False),
+    "a 4-axis gantry": ({"prismatic": 3, "revolute": 1}, True, False),
+    "an XY plotter with two linear axes": ({"prismatic": 2}, True, False),
+    "a desk lamp with two hinges": ({"revolute": 2}, True, False),
+    "a floor lamp with four hinges": ({"revolute": 4}, True, False),
+    "folding screen with three hinges": ({"revolute": 3}, True, False),
+    "a cabinet with two doors and three drawers": ({"revolute": 2, "prismatic": 3}, True, False),
+    "a chest of four drawers": ({"prismatic": 4}, True, False),
+    "a door": ({"revolute": 1}, True, False),
+    "a sliding door": ({"prismatic": 1}, True, False),
+    "a double door": ({"revolute": 2}, True, False),
+    "pan-tilt unit with a lidar": ({"revolute": 2, "continuous": 1}, True, False),
+    "pan tilt camera with a laser rangefinder": ({"revolute": 2}, True, True),
+    "delta robot": ({"revolute": 3}, True, False),
+    "a 4-axis delta robot": ({"revolute": 4}, True, False),
+    "linear actuator": ({"prismatic": 1}, True, False),
+    "linear rail with two carriages": ({"prismatic": 2}, True, False),
+    "turntable": ({"continuous": 1}, True, False),
+    "tilting rotary table": ({"revolute": 1, "continuous": 1}, True, False),
+    "humanoid upper body": ({"revolute": 11}, True, False),  # waist, 2 x 4 arm joints, neck pan/tilt
+    "humanoid torso with 7-dof arms and no head": ({"revolute": 15}, True, False),
 }
 
 

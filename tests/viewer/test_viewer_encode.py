@@ -344,3 +344,25 @@ def test_re_encoding_from_the_cache_can_encode_again_inside_the_callback() -> No
 
     threading.Thread(target=run, daemon=True).start()
     assert done.wait(10), "encode_model deadlocked replaying cached parts"
+
+
+@pytest.mark.parametrize("order", ["interleaved-halves", "shuffled"])
+def test_big_meshes_compress_as_well_in_any_triangle_order(order: str) -> None:
+    """Meshes from scanners and CAD tools often list neighbouring triangles far apart; big meshes
+    are cut into parts by index range, so without a spatial order first each part touches the
+    whole surface (0.36x / 0.74x of raw at 1M triangles instead of ~0.19x)."""
+    mesh = _noisy_sphere(7)  # 327k triangles: above the split size, 4 parts
+    faces = np.asarray(mesh.faces)
+    if order == "shuffled":
+        reordered = faces[np.random.default_rng(3).permutation(len(faces))]
+    else:  # even triangles first, then odd ones: every neighbour pair is ~160k triangles apart
+        reordered = np.concatenate([faces[0::2], faces[1::2]])
+    friendly = encode_mesh(mesh)
+    other = encode_mesh(trimesh.Trimesh(mesh.vertices, reordered, process=False))
+    assert other.flat and friendly.flat
+    size = sum(len(p) for p in other.parts)
+    assert size <= 1.1 * sum(len(p) for p in friendly.parts)
+    assert other.vertex_count <= 1.05 * friendly.vertex_count  # parts are compact patches
+    meta = {"parts": list(range(len(other.parts))), "offset": other.offset, "scale": other.scale}
+    _, decoded = decode_geometry(meta, list(other.parts))
+    assert len(decoded) == len(faces)

@@ -2,8 +2,9 @@
 
 Layout: :mod:`.spec` reads the prompt; one module per family builds parts (:mod:`.arm`,
 :mod:`.gripper`, :mod:`.wheeled`, :mod:`.legged`, :mod:`.head`, :mod:`.fixtures`,
-:mod:`.generic`); :mod:`.assemble` stacks them and :mod:`.compose` grafts models together
-(also for scenes). Everything is a pure function of the prompt, so the same prompt always
+:mod:`.stages`, :mod:`.delta`, :mod:`.humanoid`, :mod:`.furniture`, :mod:`.generic`);
+:mod:`.assemble` plans and stacks them; :mod:`.interpret` tells the user what was understood;
+:mod:`.compose` grafts models together (also for scenes). Everything is a pure function of the prompt, so the same prompt always
 yields the same model — and the same export bytes.
 
 Every model stands on z = 0. Fixed-base assets (arms, grippers, heads, furniture) have a
@@ -20,14 +21,17 @@ from __future__ import annotations
 from ...model import AssetModel
 from .assemble import assemble, describe
 from .compose import WORLD_LINK, compose_scene, is_world_anchored
+from .interpret import Interpretation, interpret
 from .spec import FAMILIES, Spec, parse_prompt
 
 __all__ = [
     "FAMILIES",
     "WORLD_LINK",
+    "Interpretation",
     "Spec",
     "compose_scene",
     "generate",
+    "interpret",
     "is_world_anchored",
     "parse_prompt",
 ]

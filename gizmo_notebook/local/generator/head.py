@@ -22,7 +22,7 @@ _GLASS = (0.1, 0.3, 0.5, 0.8)
 
 def pan_tilt_from_spec(spec: Spec, *, small: bool = False) -> Built:
     size = spec.size or spec.width or spec.height or (0.12 if small else 0.15) * spec.scale
-    return build_pan_tilt(size)
+    return build_pan_tilt(size, sensors=tuple(spec.sensors))
 
 
 def sensor_housing_from_spec(spec: Spec, *, small: bool = False) -> Built:
@@ -39,8 +39,30 @@ def _camera_parts(size: float) -> list[Part]:
     ]
 
 
-def build_pan_tilt(size: float = 0.15, *, prefix: str = "head_") -> Built:
-    """A pan (yaw) / tilt (pitch) unit about ``size`` metres wide, camera on the tilt axis."""
+def _tilt_payload(size: float, sensors: tuple[str, ...]) -> list[Part]:
+    """What rides on the tilt axis: a camera (the default), a rangefinder tube, a lidar's base.
+
+    A lidar is a puck with its own spinning rotor, so only its base is a part here; the rotor
+    is a link of its own (see :func:`build_pan_tilt`).
+    """
+    parts: list[Part] = []
+    if not sensors or "camera" in sensors:
+        parts += _camera_parts(size)
+    if "rangefinder" in sensors:
+        y = size * 0.45 if parts else 0.0
+        parts.append(Part(Cylinder(size * 0.12, size * 0.8), at((0, y, 0), "x"), _BODY))
+        parts.append(Part(Cylinder(size * 0.1, size * 0.02), at((size * 0.41, y, 0), "x"), _GLASS, collision=False, massless=True))
+    if "lidar" in sensors and not parts:
+        parts.append(Part(Box((size * 0.6, size * 0.6, size * 0.1)), Pose(), _BODY))
+    return parts
+
+
+def build_pan_tilt(size: float = 0.15, *, sensors: tuple[str, ...] = (), prefix: str = "head_") -> Built:
+    """A pan (yaw) / tilt (pitch) unit about ``size`` metres wide carrying ``sensors`` on the tilt axis.
+
+    No sensors named means a camera. A lidar sits on top of the tilt stage with its rotor
+    (a continuous joint) spinning about the stage's +Z.
+    """
     size = max(0.03, float(size))
     b = Builder(prefix, color=_YOKE, density=DENSITY_LIGHT * 2)
     base_h = size * 0.3
@@ -57,10 +79,19 @@ def build_pan_tilt(size: float = 0.15, *, prefix: str = "head_") -> Built:
     )
     b.joint("pan_joint", "revolute", base, yoke, Pose((0, 0, base_h)), (0.0, 0.0, 1.0),
             lower=-math.radians(170), upper=math.radians(170), velocity=3.0)  # fmt: skip
-    camera = b.link("tilt", _camera_parts(size * 0.7))
+    camera = b.link("tilt", _tilt_payload(size * 0.7, sensors))
     b.joint("tilt_joint", "revolute", yoke, camera, Pose((0, 0, arm_h * 0.75)), (0.0, 1.0, 0.0),
             lower=-math.radians(60), upper=math.radians(90), velocity=3.0)  # fmt: skip
-    return b.built("pan_tilt_head", {"top": (camera, Pose((0, 0, size * 0.2)))}, fixed_base=True)
+    top = (camera, Pose((0, 0, size * 0.2)))
+    if "lidar" in sensors:
+        h = size * 0.3
+        puck = b.link("lidar", [Part(Cylinder(size * 0.22, h), Pose((0, 0, h / 2)), _BODY),
+                                Part(Cylinder(size * 0.225, h * 0.3), Pose((0, 0, h * 0.6)), _GLASS, collision=False, massless=True)])  # fmt: skip
+        b.joint("lidar_mount", "fixed", camera, puck, Pose((0, 0, size * 0.2)))
+        rotor = b.link("lidar_rotor", [Part(Cylinder(size * 0.16, h * 0.25), Pose((0, 0, h * 0.125)), _BODY)])
+        b.joint("lidar_rotor_joint", "continuous", puck, rotor, Pose((0, 0, h)), (0.0, 0.0, 1.0), effort=0.5, velocity=60.0)
+        top = (rotor, Pose((0, 0, h * 0.25)))
+    return b.built("pan_tilt_head", {"top": top}, fixed_base=True)
 
 
 def build_sensor_housing(size: float = 0.14, *, lidar: bool = False, prefix: str = "sensor_") -> Built:

@@ -1,0 +1,106 @@
+"""Physics playback: run MuJoCo on a robot description and record what it does.
+
+``simulate`` is deliberately a plain ``mj_step`` loop: with no control it leaves ``ctrl`` at
+zero and touches nothing else, so its joint trajectory equals, number for number, what a
+user's own MuJoCo loop on the same file and timestep gives. Link poses are computed on a
+second ``MjData`` so recording them cannot perturb the run.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import mujoco
+import numpy as np
+
+from gizmo_notebook.sim._compile import Compiled, compile_source
+from gizmo_notebook.sim._control import control_setter
+from gizmo_notebook.sim.trajectory import Trajectory
+
+__all__ = ["Trajectory", "simulate"]
+
+
+def simulate(
+    source: Any,
+    seconds: float = 2.0,
+    *,
+    control: Any = None,
+    timestep: float | None = None,
+    client: Any = None,
+) -> Trajectory:
+    """Simulate ``source`` with MuJoCo for ``seconds`` and return its :class:`Trajectory`.
+
+    ``source`` is anything :func:`~gizmo_notebook.load` reads. MJCF runs exactly as written;
+    URDF, USD, SDF, xacro, archives and generated models run as the package's MJCF export of
+    them (fixed base when the root link is ``world``, else a free base dropped onto a floor;
+    a position servo per revolute / prismatic joint, whose zero control holds the joint at 0).
+    An ``Asset`` runs its ``mujoco_mjcf`` export when it has one (downloaded with ``client``).
+
+    ``timestep`` overrides the model's own (``<option timestep>``). ``control`` sets
+    ``data.ctrl`` before every step: ``None`` leaves it at zero; a function ``f(t)`` or
+    ``f(t, state)`` (``state`` is MuJoCo's ``MjData``: read it, don't write it) returns the
+    controls as numbers or as a mapping of actuator (or joint) name to value; an array gives
+    one value per actuator (constant) or one row per step; a mapping gives per name a number
+    or one value per step. Raises :class:`~gizmo_notebook.LoadError` for a source that cannot
+    be read and :class:`~gizmo_notebook.ModelError` for one that cannot be simulated or a
+    control that does not fit its actuators.
+    """
+    if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds > 0):
+        raise ValueError(f"seconds must be a positive number, got {seconds!r}")
+    if timestep is not None and not (isinstance(timestep, (int, float)) and math.isfinite(timestep) and timestep > 0):
+        raise ValueError(f"timestep must be a positive number of seconds, got {timestep!r}")
+    compiled = compile_source(source, client=client)
+    mj = compiled.mj
+    if timestep is not None:
+        mj.opt.timestep = float(timestep)
+    steps = max(1, round(seconds / mj.opt.timestep))
+    setter = control_setter(control, mj, steps, compiled.joints)
+    return _run(compiled, steps, setter)
+
+
+def _run(compiled: Compiled, steps: int, setter: Any) -> Trajectory:
+    mj = compiled.mj
+    data, probe = mujoco.MjData(mj), mujoco.MjData(mj)
+    times = np.empty(steps + 1)
+    qpos = np.empty((steps + 1, mj.nq))
+    bodies = np.array([b for b, _, _ in compiled.links], dtype=int)
+    anchors = np.array([a for _, _, a in compiled.links], dtype=float).reshape(-1, 3)
+    poses = np.empty((steps + 1, len(bodies), 7))
+
+    def record(k: int) -> None:
+        times[k] = data.time
+        qpos[k] = data.qpos
+        probe.qpos[:] = data.qpos
+        probe.mocap_pos[:] = data.mocap_pos
+        probe.mocap_quat[:] = data.mocap_quat
+        mujoco.mj_kinematics(mj, probe)
+        rot = probe.xmat[bodies].reshape(-1, 3, 3)
+        poses[k, :, :3] = probe.xpos[bodies] + np.einsum("nij,nj->ni", rot, anchors)
+        poses[k, :, 3:] = probe.xquat[bodies]
+
+    record(0)
+    for k in range(steps):
+        if setter is not None:
+            setter(k, data)
+        mujoco.mj_step(mj, data)
+        record(k + 1)
+    return Trajectory(
+        times=times,
+        qpos=_per_joint(mj, qpos, compiled.joints),
+        link_names=tuple(name for _, name, _ in compiled.links),
+        link_poses_array=poses,
+        timestep=float(mj.opt.timestep),
+        source=compiled.label,
+    )
+
+
+_WIDTH = {int(mujoco.mjtJoint.mjJNT_FREE): 7, int(mujoco.mjtJoint.mjJNT_BALL): 4}
+
+
+def _per_joint(mj: mujoco.MjModel, qpos: np.ndarray, names: dict[int, str]) -> dict[str, np.ndarray]:
+    out = {}
+    for j in range(mj.njnt):
+        adr, width = int(mj.jnt_qposadr[j]), _WIDTH.get(int(mj.jnt_type[j]), 1)
+        out[names[j]] = qpos[:, adr] if width == 1 else qpos[:, adr : adr + width]
+    return out

@@ -1,0 +1,105 @@
+"""The package as users install it: a wheel (and an sdist) built from a clean checkout.
+
+The widget bundle is gitignored and built by ``js/``'s esbuild; a wheel that forgot it gives a
+package whose ``gn.view`` fails with "widget.js is missing". So this builds exactly what a user
+gets — ``python -m build`` on the tracked files only (no ``.venv``, no ``node_modules``, no built
+bundle) — installs the wheel in a fresh venv with Node.js *off* the PATH, and shows a model.
+
+Slow (one isolated build, one venv with the runtime dependencies, ~1.5 min with a warm pip
+cache), hence one module-scoped build shared by the checks.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BUNDLE = "gizmo_notebook/static/widget.js"
+
+pytestmark = pytest.mark.skipif(shutil.which("npm") is None or not (ROOT / ".git").exists(),
+                                reason="needs npm and a git checkout to build from")
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 900) -> str:
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, f"{' '.join(map(str, cmd))} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def dists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """sdist and wheel of a clean copy of the tracked files (the working tree's versions)."""
+    src = tmp_path_factory.mktemp("checkout")
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for rel in filter(None, tracked.decode().split("\0")):
+        if (ROOT / rel).is_file():
+            (src / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / rel, src / rel)
+    assert not (src / BUNDLE).exists(), "the bundle must not be tracked: the build has to make it"
+    out = tmp_path_factory.mktemp("dist")
+    _run([sys.executable, "-m", "build", "--outdir", str(out), str(src)], cwd=src)
+    wheel, = out.glob("*.whl")
+    sdist, = out.glob("*.tar.gz")
+    return {"wheel": wheel, "sdist": sdist, "out": out}
+
+
+def _node_free_env(venv: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIZMO_", "PYTHON", "VIRTUAL_ENV"))}
+    env["PATH"] = str(venv / "bin")  # no /usr/bin: no node, no npm
+    return env
+
+
+def test_wheel_carries_the_bundle(dists: dict[str, Path]) -> None:
+    with zipfile.ZipFile(dists["wheel"]) as zf:
+        names = zf.namelist()
+        assert BUNDLE in names
+        assert zf.getinfo(BUNDLE).file_size > 100_000  # three.js + the viewer, not an empty stub
+    assert not any("node_modules" in n or n.startswith("js/") for n in names)
+
+
+def test_sdist_carries_sources_and_bundle(dists: dict[str, Path]) -> None:
+    with tarfile.open(dists["sdist"]) as tf:
+        names = {n.split("/", 1)[1] for n in tf.getnames() if "/" in n}
+    assert BUNDLE in names  # a wheel built from the sdist needs no Node
+    assert {"js/package.json", "js/package-lock.json", "js/build.mjs", "js/src/widget.js"} <= names
+    assert not any("node_modules" in n or n.startswith(".venv") for n in names)
+
+
+def test_wheel_works_in_a_fresh_venv_without_node(dists: dict[str, Path], tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
+    py = venv / "bin" / "python"
+    _run([str(py), "-m", "pip", "install", "-q", str(dists["wheel"])], cwd=tmp_path)
+    script = textwrap.dedent("""
+        import shutil, sys
+        assert shutil.which("node") is None and shutil.which("npm") is None
+        import trimesh
+        import gizmo_notebook as gn
+        from gizmo_notebook.viewer import transport
+        assert transport.BUNDLE_PATH.is_relative_to(sys.prefix), transport.BUNDLE_PATH
+        v = gn.view(trimesh.creation.box())
+        bundle = transport.bundle_ref()
+        print(type(v).__name__, len(bundle.gz))
+    """)
+    out = _run([str(py), "-c", script], cwd=tmp_path, env=_node_free_env(venv))
+    name, gz = out.split()
+    assert name == "Viewer" and int(gz) > 50_000
+
+
+def test_wheel_from_the_sdist_needs_no_node(dists: dict[str, Path], tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
+    _run([str(venv / "bin" / "python"), "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path / "w"),
+          str(dists["sdist"])], cwd=tmp_path, env=_node_free_env(venv))
+    wheel, = (tmp_path / "w").glob("*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        assert BUNDLE in zf.namelist()
