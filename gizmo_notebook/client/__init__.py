@@ -1,8 +1,13 @@
 """The Gizmo API client: :class:`GizmoClient` (blocking) and :class:`AsyncGizmoClient` (asyncio).
 
 Both share one implementation of requests, retries, polling and downloads (see ``_transport``),
-typed immutable models (``Asset``, ``AssetPage``, ``Export``, ``Scene``, ``ScenePage``) and one
-error hierarchy rooted at :class:`GizmoError`.
+typed immutable models (``Asset``, ``AssetPage``, ``Export``, ``Scene``, ``ScenePage``, ``Job``,
+``JobEvent``, ``RateLimit``) and one error hierarchy rooted at :class:`GizmoError`.
+
+Both speak the alpha and the current (job-based) Gizmo API with the same calls; which one is
+decided per client (``api_version``, see ``_api_version``). The current API's jobs are followed
+over their event stream (``_sse``, ``_follow``); its ZIP exports are streamed, checked and
+unpacked (``_download``); format names of both contracts are translated (``_formats``).
 """
 
 from __future__ import annotations

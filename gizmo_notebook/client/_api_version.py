@@ -40,6 +40,8 @@ API_VERSIONS = (AUTO, ALPHA, CURRENT)
 API_VERSION_ENV = "GIZMO_API_VERSION"
 
 ApiVersion = Literal["auto", "alpha", "current"]
+#: How often a flow checks whether a concurrent version probe has finished (seconds).
+PROBE_WAIT = 0.02
 
 
 def check_api_version(value: object) -> str:
@@ -75,7 +77,10 @@ class ApiVersionState:
         self.requested = requested
         self._lock = threading.Lock()
         self._version: str | None = requested if requested != AUTO else default
+        #: A probe finished (conclusive or not); a failed one (no connection) is tried again.
         self.probed = False
+        #: A probe is under way: concurrent flows of an async client wait for its verdict.
+        self.probing = False
 
     @property
     def version(self) -> str | None:
@@ -110,30 +115,44 @@ def _openapi_verdict(body: object) -> str | None:
 
 def version_flow(ctx: Any) -> Any:
     """A flow answering the version to speak (probing once when ``auto`` has not decided yet)."""
-    from gizmo_notebook.client._transport._base_client import RequestOptions, request_flow
+    from gizmo_notebook.client._transport._base_client import Sleep
 
     state: ApiVersionState = ctx.api
+    while state.probing and state.version is None:
+        yield Sleep(PROBE_WAIT)  # another request of this client is probing: use its verdict
     if state.version is not None or state.probed:
         return state.effective
-    state.probed = True
+    state.probing = True
     try:
-        spec = yield from request_flow(ctx, RequestOptions("GET", "/openapi.json"))
+        verdict = yield from _probe(ctx)
+        state.probed = True
+    finally:
+        state.probing = False
+    if verdict is not None:
+        state.settle(verdict)
+    return state.effective
+
+
+def _probe(ctx: Any) -> Any:
+    """``GET /openapi.json``, then ``GET /whoami``: the verdict, or ``None`` when neither tells."""
+    from gizmo_notebook.client._transport._base_client import RequestOptions, request_flow
+
+    try:
+        spec = yield from request_flow(ctx, RequestOptions("GET", "/openapi.json", probe=True))
     except APIConnectionError:
         raise
     except APIError:
         spec = None
     verdict = _openapi_verdict(spec)
-    if verdict is None and state.version is None:
+    if verdict is None:
         try:
-            whoami = yield from request_flow(ctx, RequestOptions("GET", "/whoami"))
+            whoami = yield from request_flow(ctx, RequestOptions("GET", "/whoami", probe=True))
             # Only the current docs have /whoami; a body shaped like an alpha resource is a server
             # (or proxy) answering every path alike, not a whoami.
             verdict = shape_hint(whoami) or CURRENT
         except APIConnectionError:
             raise
         except APIError as exc:
-            if exc.status_code in (404, 405) and state.version is None:
+            if exc.status_code in (404, 405):
                 verdict = ALPHA
-    if verdict is not None:
-        state.settle(verdict)
-    return state.effective
+    return verdict

@@ -205,6 +205,10 @@ class GizmoClient(_BaseClient):
     @property
     def api_version(self) -> str:
         """``"alpha"`` or ``"current"``: the contract in use (with ``auto``, decided on first access)."""
+        return self.detect_api_version()
+
+    def detect_api_version(self) -> str:
+        """Decide (once, cheaply, without side effects) and return ``"alpha"`` or ``"current"``."""
         return self._runner.run(self._version_flow())
 
     def whoami(self) -> dict[str, Any]:

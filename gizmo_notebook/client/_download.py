@@ -285,11 +285,14 @@ class ExportSink(FileSink):
     def __init__(self, folder: Path, fallback_name: str, max_bytes: int) -> None:
         super().__init__(folder, fallback_name, max_bytes)
         self.json_body: bytearray | None = None
+        self.declared_zip = False
 
     def begin(self, response: httpx.Response) -> bool:
-        if response.is_success and "json" in response.headers.get("content-type", "").lower():
+        content_type = response.headers.get("content-type", "").lower()
+        if response.is_success and "json" in content_type:
             self.json_body = bytearray()
             return True
+        self.declared_zip = "zip" in content_type
         return super().begin(response)
 
     def write(self, chunk: bytes) -> None:
@@ -306,7 +309,7 @@ class ExportSink(FileSink):
         self._file.close()
         with self._tmp.open("rb") as fh:
             if fh.read(2) != b"PK":
-                return None
+                return "the body was declared a ZIP but is not one" if self.declared_zip else None
         try:
             with zipfile.ZipFile(self._tmp) as zf:
                 bad = zf.testzip()

@@ -24,7 +24,7 @@ from gizmo_notebook.client._sse import (
     poll_job_flow,
     stream_events_flow,
 )
-from gizmo_notebook.client._transport._base_client import ClientContext, Flow, Now, Sleep
+from gizmo_notebook.client._transport._base_client import BlockingLoop, ClientContext, Flow, Now, Sleep
 from gizmo_notebook.client._wait import poll_interval_for
 
 __all__ = ["FollowResult", "StageProgress", "follow_job_flow"]
@@ -136,7 +136,10 @@ def follow_job_flow(
     deadline = started + timeout
     bar = StageProgress(job_id, progress)
     try:
-        outcome = yield from intercept(stream_events_flow(ctx, job_id, None, deadline), bar.on_event)
+        if (yield BlockingLoop()):
+            outcome = POLL  # a sync wait in a notebook cell: polling keeps the kernel's loop turning
+        else:
+            outcome = yield from intercept(stream_events_flow(ctx, job_id, None, deadline), bar.on_event)
         if outcome == POLL:
             polled = yield from poll_job_flow(ctx, job_id, deadline, bar.on_job)
             if polled is None:

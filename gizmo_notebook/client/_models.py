@@ -209,7 +209,7 @@ class Asset:
             name=_opt_str(body.get("name")),
             prompt=_opt_str(body.get("prompt")),
             created_at=parse_datetime(body.get("created_at")),
-            formats_available=_str_tuple(body.get("formats_available")),
+            formats_available=_str_tuple(body.get("formats_available", body.get("formats"))),
             tags=_str_tuple(body.get("tags")),
             job_id=_opt_id(body.get("job_id")),
             scene_id=_opt_id(body.get("scene_id")),
@@ -221,6 +221,9 @@ class Asset:
         """The placeholder ``assets.create`` returns on the current API, where ``POST /assets`` answers
         ``{ok, scene_id, job_id, status}`` and the asset id exists only once the job is done: its ``id``
         is the job id, which ``assets.wait`` accepts."""
+        job = created.get("job")
+        if "job_id" not in created and isinstance(job, Mapping):  # {"ok": true, "job": {"id": ...}}
+            created = {**created, "job_id": job.get("id"), "scene_id": created.get("scene_id", job.get("scene_id"))}
         job_id = _require_str(created, "job_id", "POST /assets")
         return cls(
             id=job_id,
@@ -264,6 +267,9 @@ def _page_parts(
     """Items, total, limit, offset and raw of a documented list envelope; defaults from the request."""
     body = _require_mapping(data, f"a {key} list")
     items = body.get(key)
+    for other in ("items", "data", "results"):  # names other list envelopes use
+        if not isinstance(items, list):
+            items = body.get(other)
     if not isinstance(items, list):
         raise APIResponseValidationError(f"list response has no {key!r} array", body=dict(body))
     parsed = tuple(parse(item) for item in items)
@@ -421,7 +427,7 @@ class Scene:
             status=AssetStatus(status),
             placements=placements,
             created_at=parse_datetime(body.get("created_at")),
-            formats_available=_str_tuple(body.get("formats_available")),
+            formats_available=_str_tuple(body.get("formats_available", body.get("formats"))),
             description=_opt_str(body.get("description")),
             raw=_frozen_raw(body),
         )

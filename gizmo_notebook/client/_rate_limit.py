@@ -46,8 +46,13 @@ class RateLimit:
         return cls(limit=limit, remaining=remaining, reset=reset)
 
 
+#: Below this fraction of the window's limit, requests are spread over what is left of the window.
+PACE_BELOW = 0.1
+
+
 class RateLimitTracker:
-    """Remembers the rate limit reported by the most recent response that reported one."""
+    """Remembers the rate limit reported by the most recent response that reported one, and paces
+    requests by it so a batch does not run into 429s (``X-RateLimit-Remaining`` reaching 0)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -56,6 +61,21 @@ class RateLimitTracker:
     @property
     def last(self) -> RateLimit | None:
         return self._last
+
+    def pause(self, now: float | None = None) -> float:
+        """Seconds to wait before the next request: until the reset once nothing remains, an even
+        share of the time left once fewer than 10 % (at least 2) remain, else 0."""
+        last = self._last
+        if last is None or last.remaining is None or last.reset is None:
+            return 0.0
+        left = last.reset.timestamp() - (time.time() if now is None else now)
+        if left <= 0:
+            return 0.0
+        if last.remaining <= 0:
+            return left
+        if last.remaining < max(2.0, PACE_BELOW * (last.limit or 0)):
+            return left / (last.remaining + 1)
+        return 0.0
 
     def observe(self, headers: Mapping[str, str]) -> None:
         seen = RateLimit.from_headers(headers)

@@ -13,7 +13,8 @@ from typing import Any
 from gizmo_notebook.loaders._errors import LoadError
 from gizmo_notebook.model import AssetModel
 
-PREFERRED_FORMATS: tuple[str, ...] = ("mujoco_mjcf", "isaac_sim_urdf", "isaac_sim_usd")
+# Alpha names, with the current API's (``mjcf``, ``usd``) after their alpha twins.
+PREFERRED_FORMATS: tuple[str, ...] = ("mujoco_mjcf", "mjcf", "isaac_sim_urdf", "isaac_sim_usd", "usd")
 
 
 def load_asset(asset: Any, *, format: str | None = None, client: Any = None) -> AssetModel:

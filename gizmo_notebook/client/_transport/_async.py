@@ -12,6 +12,7 @@ from httpx_sse import EventSource
 
 from gizmo_notebook.client._transport._base_client import (
     DOWNLOAD_HEADERS,
+    BlockingLoop,
     CloseStream,
     Emit,
     Fetch,
@@ -150,6 +151,8 @@ class AsyncRunner:
             return None
         if isinstance(effect, Now):
             return self._clock()
+        if isinstance(effect, BlockingLoop):
+            return False
         raise TypeError(f"unknown effect {effect!r}")
 
     async def aclose(self) -> None:

@@ -26,6 +26,7 @@ from gizmo_notebook.client._retry import RetryPolicy, request_never_sent, server
 
 __all__ = [
     "BearerAuth",
+    "BlockingLoop",
     "ClientContext",
     "CloseStream",
     "Emit",
@@ -129,6 +130,16 @@ class CloseStream:
 
 
 @dataclass(frozen=True)
+class BlockingLoop:
+    """Answered ``True`` by a *sync* runner called inside a running event loop (a notebook cell).
+
+    There a long blocking read — an event stream that stays open for the whole job — would freeze
+    every widget on the kernel's loop, while polling sleeps in a loop-friendly way; flows that
+    only want an outcome (``wait``) poll then. The async runner always answers ``False``.
+    """
+
+
+@dataclass(frozen=True)
 class Emit:
     """Hand ``value`` to the caller of an iterating flow (``jobs.events``); answered with ``None``."""
 
@@ -145,7 +156,7 @@ class Now:
     """Answered with the runner's monotonic clock (seconds), so tests can fake time."""
 
 
-Effect = Send | SendStream | Fetch | OpenEvents | NextEvent | CloseStream | Emit | Sleep | Now
+Effect = Send | SendStream | Fetch | OpenEvents | NextEvent | CloseStream | Emit | BlockingLoop | Sleep | Now
 Flow = Generator[Effect, Any, T]
 
 
@@ -289,6 +300,8 @@ class RequestOptions:
     params: Mapping[str, Any] | None = None
     #: False for requests that create something: re-sent only when the server surely did not act.
     idempotent: bool = True
+    #: A version probe (``_api_version``): its answers decide by their own rules, not by shape.
+    probe: bool = False
 
     @property
     def label(self) -> str:
@@ -299,6 +312,10 @@ def request_flow(ctx: ClientContext, opts: RequestOptions) -> Flow[Any]:
     """Send ``opts`` with retries; return the decoded JSON body or raise a typed error."""
     attempt = 0
     while True:
+        pause = ctx.rate.pause()
+        if pause > 0:  # the last response said the window is (nearly) used up: do not provoke a 429
+            _log.info("%s: pacing %.2f s for the rate limit (X-RateLimit-Remaining)", opts.label, pause)
+            yield Sleep(min(pause, ctx.retry.max_retry_after))
         try:
             response = yield Send(opts.method, opts.path, opts.json, opts.params)
         except httpx.RequestError as exc:
@@ -310,7 +327,8 @@ def request_flow(ctx: ClientContext, opts: RequestOptions) -> Flow[Any]:
         else:
             if response.is_success:
                 body = parse_success(ctx, opts, response)
-                ctx.api.learn(body)
+                if not opts.probe:
+                    ctx.api.learn(body)
                 return body
             delay = ctx.retry.after_response(attempt, response, idempotent=opts.idempotent)
             if delay is None:
@@ -332,6 +350,7 @@ def parse_success(ctx: ClientContext, opts: RequestOptions, response: httpx.Resp
             f"{_snippet(ctx, response.text)!r}",
             status_code=response.status_code,
             body=_snippet(ctx, response.text),
+            headers={k: ctx.redact(v) for k, v in response.headers.items()},
         ) from None
 
 
@@ -391,7 +410,8 @@ def status_error(ctx: ClientContext, opts: RequestOptions, response: httpx.Respo
         body: Any = _redacted_body(ctx, response.json())
     except ValueError:
         body = None
-    ctx.api.learn(body)
+    if not opts.probe:
+        ctx.api.learn(body)
     error, code, detail = error_fields(body)
     if detail is None:
         detail = _snippet(ctx, response.text) or "(empty body)"

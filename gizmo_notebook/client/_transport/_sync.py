@@ -43,6 +43,7 @@ from httpx_sse import EventSource
 
 from gizmo_notebook.client._transport._base_client import (
     DOWNLOAD_HEADERS,
+    BlockingLoop,
     CloseStream,
     Emit,
     Fetch,
@@ -87,6 +88,14 @@ def loop_friendly_sleep(seconds: float) -> None:
         time.sleep(seconds)
         return
     _turn_loop(loop, seconds)
+
+
+def _in_running_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _noop() -> None:
@@ -277,6 +286,8 @@ class SyncRunner:
             return None
         if isinstance(effect, Now):
             return self._clock()
+        if isinstance(effect, BlockingLoop):
+            return _in_running_loop()
         raise TypeError(f"unknown effect {effect!r}")
 
     def close(self) -> None:

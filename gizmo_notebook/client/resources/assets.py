@@ -15,7 +15,12 @@ from typing import Any
 
 from gizmo_notebook.client import _validate as check
 from gizmo_notebook.client._api_version import CURRENT, version_flow
-from gizmo_notebook.client._errors import APIResponseValidationError, BadRequestError, NotFoundError
+from gizmo_notebook.client._errors import (
+    APIResponseValidationError,
+    BadRequestError,
+    NotFoundError,
+    UnprocessableEntityError,
+)
 from gizmo_notebook.client._follow import follow_job_flow
 from gizmo_notebook.client._job import Job, find_asset_id
 from gizmo_notebook.client._models import Asset, AssetPage, AssetStatus
@@ -68,25 +73,27 @@ class AssetFlows(ResourceFlows[Asset, AssetPage]):
     ) -> Flow[Asset]:
         version = yield from version_flow(self._ctx)
         body: dict[str, Any] = {"prompt": prompt}
-        if version == CURRENT:
-            if scene_id is not None:
-                body["scene_id"] = scene_id
-            if name is not None or tags:
-                _log.info("name and tags are alpha-API fields; the current API names assets itself")
-        else:
-            if scene_id is not None:
+        if scene_id is not None:
+            if version != CURRENT:
                 raise self.unsupported(
                     "create(scene_id=...)",
                     version,
-                    "create the asset, then place it with scenes.add_asset(scene_id, asset.id)",
+                    "create the asset, then place it with scenes.add_asset(scene_id, asset_id)",
                 )
-            if name is not None:
-                body["name"] = name
-            if tags is not None:
-                body["tags"] = tags
+            body["scene_id"] = scene_id
+        extras = {key: value for key, value in (("name", name), ("tags", tags)) if value is not None}
         # idempotent=False: after a 5xx or a read timeout the asset may exist; never create a twin.
-        data = yield from request_flow_json(self, RequestOptions("POST", "/assets", json=body, idempotent=False))
-        if isinstance(data, Mapping) and "job_id" in data and "id" not in data:
+        opts = RequestOptions("POST", "/assets", json={**body, **extras}, idempotent=False)
+        try:
+            data = yield from request_flow_json(self, opts)
+        except (UnprocessableEntityError, BadRequestError) as exc:
+            # The current docs do not list name/tags; a strict server refuses them (and so made
+            # nothing): send the prompt alone rather than fail the user's call.
+            if version != CURRENT or not extras or not any(key in str(exc) for key in extras):
+                raise
+            _log.info("the server refused %s on POST /assets; sent without them", " and ".join(extras))
+            data = yield from request_flow_json(self, RequestOptions("POST", "/assets", json=body, idempotent=False))
+        if isinstance(data, Mapping) and "id" not in data and ("job_id" in data or isinstance(data.get("job"), Mapping)):
             return Asset.pending_job(data, prompt=prompt, name=name, tags=tags or ())
         return self._item(data)
 
@@ -164,7 +171,8 @@ class AssetFlows(ResourceFlows[Asset, AssetPage]):
         if created.job_id is not None and created.id == created.job_id:
             job = Job.from_dict({"id": created.job_id, "status": "queued"})
             return (yield from self._finish_job(job, timeout, progress))
-        return (yield from self._poll_asset(created.id, timeout, None, progress))
+        # An asset (alpha), or an answer whose id may be a job's: ``wait`` tells them apart.
+        return (yield from self._wait(created.id, timeout, None, progress))
 
 
 def request_flow_json(flows: ResourceFlows[Any, Any], opts: RequestOptions) -> Flow[Any]:

@@ -114,6 +114,8 @@ class SceneFlows(ResourceFlows[Scene, ScenePage]):
         opts = RequestOptions("POST", "/scenes", json={"prompt": prompt}, idempotent=False)
         created = yield from self._request(opts, lambda d: d)
         job_id = created.get("job_id") if isinstance(created, Mapping) else None
+        if job_id is None and isinstance(created, Mapping) and isinstance(created.get("job"), Mapping):
+            job_id = created["job"].get("id")
         if not isinstance(job_id, str) or not job_id:
             raise APIResponseValidationError("POST /scenes answered without a 'job_id'", body=created)
         followed = yield from follow_job_flow(self._ctx, job_id, timeout=timeout, progress=progress, what="scene job")
