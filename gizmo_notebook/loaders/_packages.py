@@ -5,7 +5,8 @@ archive, a package is simply a folder: the file sits inside a folder named ``pkg
 one (``robots/pkg/urdf/robot.urdf`` refers to ``package://pkg/meshes/...``). So candidates are,
 in order: what the caller passed in ``package_dirs``, every folder above the file that is named
 ``pkg`` or holds a folder ``pkg``, then ``ROS_PACKAGE_PATH`` entries and ament's
-``AMENT_PREFIX_PATH`` ``share/`` folders for users who do have ROS.
+``AMENT_PREFIX_PATH`` ``share/`` folders for users who do have ROS, and Gazebo's model paths
+(``GZ_SIM_RESOURCE_PATH``...) for SDF's ``model://name/...``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 PackageDirs = Mapping[str, "str | os.PathLike[str]"]
+_MODEL_PATHS = ("GZ_SIM_RESOURCE_PATH", "IGN_GAZEBO_RESOURCE_PATH", "GAZEBO_MODEL_PATH", "SDF_PATH")
 
 
 def package_roots(package: str, base: Path, package_dirs: PackageDirs | None = None) -> Iterator[Path]:
@@ -32,6 +34,10 @@ def package_roots(package: str, base: Path, package_dirs: PackageDirs | None = N
     for entry in os.environ.get("AMENT_PREFIX_PATH", "").split(os.pathsep):
         if entry and (Path(entry) / "share" / package).is_dir():
             yield Path(entry) / "share" / package
+    for variable in _MODEL_PATHS:  # Gazebo's model:// search paths
+        for entry in os.environ.get(variable, "").split(os.pathsep):
+            if entry and (Path(entry) / package).is_dir():
+                yield Path(entry) / package
 
 
 def find_package(package: str, base: Path, package_dirs: PackageDirs | None = None) -> Path | None:
