@@ -20,7 +20,8 @@ Mapping onto :class:`~gizmo_notebook.model.AssetModel`: a link moved by a revolu
 / continuous / ball joint gets the joint's frame as its link frame (the model's convention,
 as URDF), its geometry re-expressed in it. A single root link takes the model frame (its pose
 stays in its geometry's origins, so the model is where the file puts it). A joint to ``world``, a ``<static>`` model and
-links with no joint (each floats, as in Gazebo) hang from a ``world`` root link. What cannot
+links with no joint (each floats, as in Gazebo) hang from a ``world`` root link. A joint that
+closes a kinematic loop (its child already has a parent) is a ``LoopClosure``. What cannot
 be expressed (nested models, ``<include>``, planes and height maps, universal / screw /
 gearbox joints) is named in the model's ``notes``.
 """
@@ -34,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from gizmo_notebook.loaders._errors import LoadError, element_label
+from gizmo_notebook.loaders._loops import loop_note, tree_joints
 from gizmo_notebook.loaders._packages import PackageDirs
 from gizmo_notebook.loaders._xml import parse_xml, read_xml
 from gizmo_notebook.loaders.urdf import MeshCache
@@ -48,6 +50,7 @@ from gizmo_notebook.model import (
     Joint,
     JointLimits,
     Link,
+    LoopClosure,
     Mesh,
     ModelError,
     Pose,
@@ -165,8 +168,12 @@ class _Reader:
         static = (self.el.findtext("static") or "").strip().lower() in ("1", "true")
         frame_of: dict[str, np.ndarray] = {}  # our link frame, in model coordinates
         joints: list[Joint] = []
+        ends = [((el.findtext("parent") or "").strip(), (el.findtext("child") or "").strip()) for el in joint_els]
+        keep = tree_joints([(None if parent == WORLD else parent, child) for parent, child in ends])
+        closing = [el for el, k in zip(joint_els, keep, strict=True) if not k]
+        joint_els = [el for el, k in zip(joint_els, keep, strict=True) if k]
         children = {(el.findtext("child") or "").strip() for el in joint_els}
-        to_world = any((el.findtext("parent") or "").strip() == WORLD for el in joint_els)
+        to_world = any(parent == WORLD for parent, _ in ends)
         roots = [el.get("name") for el in link_els if el.get("name") not in children]
         needs_world = to_world or static or len(roots) != 1
         for el in link_els:
@@ -190,7 +197,10 @@ class _Reader:
                 kind = "fixed" if static else "floating"
                 joints.append(Joint(f"{root}_{kind}", kind, WORLD, root, Pose.from_matrix(frame_of[root])))
         links = world_links + [self._link(el, frame_of[el.get("name")]) for el in link_els]
-        model = AssetModel(name=name, links=links, joints=joints, source=str(self.path), notes=self.notes)
+        loops = [self._loop_closure(el, frame_of) for el in closing]
+        self.notes.extend(loop_note(loop) for loop in loops)
+        model = AssetModel(name=name, links=links, joints=joints, source=str(self.path), notes=self.notes,
+                           loop_closures=loops)
         try:
             model.validate()
         except ModelError as exc:
@@ -228,6 +238,16 @@ class _Reader:
             return Joint(jname, kind, parent, child, Pose.from_matrix(origin), tuple(axis), limits, damping, friction)  # type: ignore[arg-type]
         except ModelError as exc:
             raise LoadError(str(exc), path=self.path, element=label) from None
+
+    def _loop_closure(self, el: ET.Element, frame_of: dict[str, np.ndarray]) -> LoopClosure:
+        """A joint that closes a loop: the joint frame, expressed in its parent's and child's frames."""
+        joint = self._joint(el, _MOVING.get((el.get("type") or "").strip()), frame_of)
+        frame = self.resolve(joint.name, element_label("joint", joint.name))
+        return LoopClosure(
+            joint.name, joint.type, joint.parent, joint.child,
+            Pose.from_matrix(np.linalg.inv(frame_of[joint.parent]) @ frame),
+            Pose.from_matrix(np.linalg.inv(frame_of[joint.child]) @ frame), joint.axis,
+        )  # fmt: skip
 
     def _limits(self, el: ET.Element | None, kind: str, label: str) -> tuple[JointLimits | None, str]:
         if el is None:

@@ -129,3 +129,32 @@ def test_loop_closures_must_name_links_of_the_model() -> None:
         model.validate()
     with pytest.raises(ModelError, match="not one of"):
         LoopClosure("c", "hinge", "a", "b")
+
+
+def _four_bar_sdf() -> str:
+    links = "".join(
+        f'<link name="{body}"><pose>{x} {y} 0 0 0 0</pose><visual name="v"><geometry><box><size>0.05 0.05 0.05</size>'
+        f"</box></geometry></visual></link>"
+        for body, (x, y) in _CENTRES.items()
+    )
+    joints = "".join(
+        f'<joint name="{name}" type="revolute"><pose relative_to="__model__">{_PIVOTS[name][0]} {_PIVOTS[name][1]} 0 0 0 0'
+        f"</pose><parent>{body0}</parent><child>{body1}</child><axis><xyz>0 0 1</xyz>"
+        "<limit><lower>-3</lower><upper>3</upper></limit></axis></joint>"
+        for name, body0, body1 in _JOINTS
+    )
+    return f'<sdf version="1.10"><model name="four_bar">{links}{joints}</model></sdf>'
+
+
+def test_an_sdf_four_bar_is_a_tree_plus_its_loop_closing_joint(tmp_path: Path) -> None:
+    path = tmp_path / "four_bar.sdf"
+    path.write_text(_four_bar_sdf())
+    model = load(path)
+    assert [j.name for j in model.joints] == ["j_crank", "j_coupler", "j_rocker"]
+    (loop,) = model.loop_closures
+    assert (loop.name, loop.type, loop.parent, loop.child) == ("j_ground", "revolute", "ground", "rocker")
+    assert loop.gap(model.link_transforms()) < 1e-12
+    t = -0.6
+    assert loop.gap(model.link_transforms({"j_crank": t, "j_coupler": -t, "j_rocker": t})) < 1e-12
+    assert loop.gap(model.link_transforms({"j_crank": t})) > 0.1
+    assert any("'j_ground'" in note for note in model.notes)
