@@ -131,7 +131,7 @@ def test_loop_closures_must_name_links_of_the_model() -> None:
         LoopClosure("c", "hinge", "a", "b")
 
 
-def _four_bar_sdf() -> str:
+def _four_bar_sdf(*, limits: bool = True, anchored: bool = False) -> str:
     links = "".join(
         f'<link name="{body}"><pose>{x} {y} 0 0 0 0</pose><visual name="v"><geometry><box><size>0.05 0.05 0.05</size>'
         f"</box></geometry></visual></link>"
@@ -140,9 +140,12 @@ def _four_bar_sdf() -> str:
     joints = "".join(
         f'<joint name="{name}" type="revolute"><pose relative_to="__model__">{_PIVOTS[name][0]} {_PIVOTS[name][1]} 0 0 0 0'
         f"</pose><parent>{body0}</parent><child>{body1}</child><axis><xyz>0 0 1</xyz>"
-        "<limit><lower>-3</lower><upper>3</upper></limit></axis></joint>"
+        + ("<limit><lower>-3</lower><upper>3</upper></limit>" if limits else "")
+        + "</axis></joint>"
         for name, body0, body1 in _JOINTS
     )
+    if anchored:
+        joints += '<joint name="anchor" type="fixed"><parent>world</parent><child>ground</child></joint>'
     return f'<sdf version="1.10"><model name="four_bar">{links}{joints}</model></sdf>'
 
 
