@@ -35,6 +35,7 @@ __all__ = [
     "JointPosition",
     "JointType",
     "Link",
+    "LoopClosure",
     "Mesh",
     "ModelError",
     "Pose",
@@ -354,6 +355,38 @@ class Joint:
         return v
 
 
+@dataclass(frozen=True)
+class LoopClosure:
+    """A joint that closes a kinematic loop (a four-bar linkage, MJCF ``equality connect`` or
+    ``weld``): it is not part of the link tree, so forward kinematics does not follow it.
+
+    It ties a frame on ``parent`` to a frame on ``child``: ``parent_anchor`` and
+    ``child_anchor`` are that same frame expressed in each link's frame, and they coincide
+    when the loop is closed. ``type`` says what the two frames may still do relative to each
+    other: ``ball`` (only their origins coincide: MJCF ``connect``), ``fixed`` (``weld``),
+    ``revolute`` / ``prismatic`` about / along ``axis`` (in the closing frame).
+    """
+
+    name: str
+    type: str
+    parent: str
+    child: str
+    parent_anchor: Pose = Pose()
+    child_anchor: Pose = Pose()
+    axis: Vec3 = (0.0, 0.0, 1.0)
+
+    def __post_init__(self) -> None:
+        if self.type not in _JOINT_TYPES:
+            raise ModelError(f"loop closure {self.name!r}: type {self.type!r} is not one of {sorted(_JOINT_TYPES)}")
+
+    def gap(self, transforms: Mapping[str, np.ndarray]) -> float:
+        """How far apart (metres) the two anchors are for these link transforms: 0 when the
+        loop is closed (a pose of the tree alone usually opens it)."""
+        a = transforms[self.parent] @ self.parent_anchor.matrix()
+        b = transforms[self.child] @ self.child_anchor.matrix()
+        return float(np.linalg.norm(a[:3, 3] - b[:3, 3]))
+
+
 def plane_axes(normal: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
     """The in-plane (x, y) directions of a planar joint with axis ``normal``: x is the world X
     axis projected onto the plane (the world Y axis when the normal is nearly X), y completes a
@@ -387,6 +420,9 @@ class AssetModel:
     ``notes`` lists, in plain sentences, what the loader had to change or could not show
     (collision geometry drawn because the file has no visuals, loop-closing joints, elements
     this model cannot express...): nothing a file holds goes missing silently.
+
+    ``loop_closures`` are the joints of closed kinematic loops that the tree leaves out (see
+    :class:`LoopClosure`); ``joints`` always form a tree.
     """
 
     name: str
@@ -394,6 +430,7 @@ class AssetModel:
     joints: list[Joint] = field(default_factory=list)
     source: str | None = None  # the file or asset it was loaded from, if any
     notes: list[str] = field(default_factory=list)
+    loop_closures: list[LoopClosure] = field(default_factory=list)
 
     # -- lookups -----------------------------------------------------------------
     def link(self, name: str) -> Link:
@@ -467,7 +504,14 @@ class AssetModel:
             raise ModelError(f"links {multi} are the child of more than one joint")
         reached = {self.root.name} | {j.child for j in self.ordered_joints()}
         if reached != known:
-            raise ModelError(f"links {sorted(known - reached)} are not connected to the root (cycle?)")
+            raise ModelError(
+                f"links {sorted(known - reached)} are not connected to the root (a cycle: list the joint that "
+                "closes it in loop_closures)"
+            )
+        for loop in self.loop_closures:
+            for end in (loop.parent, loop.child):
+                if end not in known:
+                    raise ModelError(f"loop closure {loop.name!r} refers to unknown link {end!r}")
         return self
 
     # -- kinematics --------------------------------------------------------------
@@ -540,7 +584,8 @@ class AssetModel:
         return np.asarray(scene.bounds)
 
     def copy(self, **changes: object) -> AssetModel:
-        return replace(self, **{"notes": list(self.notes), **changes})  # type: ignore[arg-type]
+        fresh = {"notes": list(self.notes), "loop_closures": list(self.loop_closures)}
+        return replace(self, **{**fresh, **changes})  # type: ignore[arg-type]
 
     def __repr__(self) -> str:
         notes = f", notes={len(self.notes)}" if self.notes else ""

@@ -239,3 +239,24 @@ def test_generated_assets_simulate_as_their_mjcf_export(prompt: str) -> None:
     # zero control: the servos hold every joint near its zero
     for joint in model.movable_joints:
         assert abs(traj.qpos[joint.name][-1]) < 0.2, joint.name
+
+
+def test_a_closed_loop_stays_closed_in_simulation(tmp_path: Path) -> None:
+    """An SDF four-bar runs with its loop-closing joint as MuJoCo equality constraints: driving
+    the crank moves the whole parallelogram instead of tearing the loop open."""
+    from tests.loaders.test_loops import _four_bar_sdf
+
+    path = tmp_path / "four_bar.sdf"
+    path.write_text(_four_bar_sdf(limits=False, anchored=True))  # continuous joints: velocity motors
+    model = load(path)
+    (loop,) = model.loop_closures
+    traj = simulate(model, seconds=1.0, control={"j_crank": 1.0})
+    assert traj.qpos["j_crank"][-1] > 0.2  # the crank turned...
+    # ...and the parallelogram followed: coupler counter-turned, rocker turned with the crank
+    np.testing.assert_allclose(traj.qpos["j_coupler"][-1], -traj.qpos["j_crank"][-1], atol=0.02)
+    np.testing.assert_allclose(traj.qpos["j_rocker"][-1], traj.qpos["j_crank"][-1], atol=0.02)
+    gaps = [loop.gap(traj.link_transforms(k)) for k in range(0, len(traj), 50)]
+    assert max(gaps) < 0.01  # MuJoCo's constraints are soft: millimetres
+    model.loop_closures.clear()  # without the constraint the loop tears open
+    torn = simulate(model, seconds=1.0, control={"j_crank": 1.0})
+    assert loop.gap(torn.link_transforms(len(torn) - 1)) > 0.1

@@ -22,7 +22,7 @@ from gizmo_notebook.model import AssetModel
 __all__ = ["LoadError", "SUPPORTED_SUFFIXES", "load"]
 
 USD_SUFFIXES: tuple[str, ...] = (".usd", ".usda", ".usdc", ".usdz")
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".urdf", ".xml", ".xacro", *USD_SUFFIXES, ".zip", *MESH_SUFFIXES)
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".urdf", ".xml", ".xacro", ".sdf", *USD_SUFFIXES, ".zip", *MESH_SUFFIXES)
 
 
 def load(
@@ -35,15 +35,16 @@ def load(
 ) -> AssetModel:
     """Read ``source`` into an :class:`AssetModel`.
 
-    ``source`` may be a path to a URDF, a xacro file (``.xacro``, ``.urdf.xacro``), an MJCF
-    ``.xml``, a USD layer, a ``.zip`` export, a plain mesh (``.glb .gltf .obj .stl .ply .dae``),
+    ``source`` may be a path to a URDF, a xacro file (``.xacro``, ``.urdf.xacro``), an SDFormat
+    model (``.sdf``), an MJCF ``.xml``, a USD layer, a ``.zip`` export, a plain mesh (``.glb .gltf .obj .stl .ply .dae``),
     a folder holding one of those, an ``Asset`` from :class:`~gizmo_notebook.GizmoClient`
     (downloaded with ``client``, or a default client; ``format`` picks the export, else MJCF,
     then URDF, then USD), or a ``trimesh.Trimesh``/``trimesh.Scene``. Raises
     :class:`LoadError` naming the file, the element and what is wrong when it cannot.
 
     ``package://pkg/...`` and ``$(find pkg)`` are resolved ROS-style from the folders above
-    the file (a folder named ``pkg``, or one holding it); ``package_dirs={"pkg": path}`` names
+    the file (a folder named ``pkg``, or one holding it), SDF's ``model://name/...`` alike;
+    ``package_dirs={"pkg": path}`` names
     the others. ``xacro_args`` gives xacro's ``<xacro:arg>`` values (``name:=value``).
     What the model cannot show is listed in its ``notes``.
     """
@@ -89,6 +90,10 @@ def _read_path(path: Path, options: _Options) -> AssetModel:
         from gizmo_notebook.loaders.xacro import load_xacro
 
         return load_xacro(path, package_dirs=options.package_dirs, args=options.xacro_args)
+    if suffix == ".sdf":
+        from gizmo_notebook.loaders.sdf import load_sdf
+
+        return load_sdf(path, package_dirs=options.package_dirs)
     if suffix == ".xml":
         return _load_xml(path, options)
     if suffix in USD_SUFFIXES:
@@ -116,6 +121,10 @@ def _load_xml(path: Path, options: _Options) -> AssetModel:
         from gizmo_notebook.loaders.urdf import load_urdf
 
         return load_urdf(path, package_dirs=options.package_dirs)
+    if root.tag == "sdf":
+        from gizmo_notebook.loaders.sdf import load_sdf
+
+        return load_sdf(path, package_dirs=options.package_dirs)
     if root.tag != "mujoco":
         raise LoadError(f"root element is <{root.tag}>: expected <mujoco> (MJCF) or <robot> (URDF)", path=path)
     from gizmo_notebook.loaders.mjcf import load_mjcf

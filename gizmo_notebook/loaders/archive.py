@@ -23,7 +23,7 @@ from gizmo_notebook.paths import cache_dir
 
 _CHUNK = 1 << 20
 
-DESCRIPTION_SUFFIXES: tuple[str, ...] = (".urdf", ".xacro", ".xml", ".usd", ".usda", ".usdc", ".usdz")
+DESCRIPTION_SUFFIXES: tuple[str, ...] = (".urdf", ".xacro", ".sdf", ".xml", ".usd", ".usda", ".usdc", ".usdz")
 
 
 def extract_zip(
@@ -49,7 +49,7 @@ def find_main_file(folder: Path, *, archive: Path | None = None) -> Path:
     """The one description file at the top of an extracted export.
 
     A top level holding only one folder (``robot/...`` as zip tools make) is looked into.
-    When several candidates are present, a URDF, a xacro file, an MJCF that includes the
+    When several candidates are present, a URDF, a xacro file, an SDF model, an MJCF that includes the
     others, or a root USD layer is preferred in that order, and ambiguity is reported, never
     guessed.
     """
@@ -68,7 +68,7 @@ def find_main_file(folder: Path, *, archive: Path | None = None) -> Path:
         )
     if len(candidates) == 1:
         return candidates[0]
-    for suffixes in ((".urdf",), (".xacro",), (".xml",), (".usd", ".usda", ".usdc", ".usdz")):
+    for suffixes in ((".urdf",), (".xacro",), (".sdf",), (".xml",), (".usd", ".usda", ".usdc", ".usdz")):
         group = [p for p in candidates if p.suffix.lower() in suffixes]
         if len(group) == 1:
             return group[0]

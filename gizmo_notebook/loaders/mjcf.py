@@ -20,7 +20,9 @@ Mapping (MuJoCo -> :class:`~gizmo_notebook.model.AssetModel`):
   the model when nothing moves; limits are shifted by ``ref`` accordingly;
 * a geom is a visual when its group is one MuJoCo's viewer shows by default (0, 1, 2) and it
   is not fully transparent, and a collision when ``contype`` or ``conaffinity`` is set;
-  planes and height fields are ground, not robot, and are skipped.
+  planes and height fields are ground, not robot, and are skipped;
+* ``<equality>`` ``connect`` and ``weld`` constraints close kinematic loops on the body tree:
+  each is a :class:`~gizmo_notebook.model.LoopClosure` (``ball`` / ``fixed``) on the model.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import numpy as np
 import trimesh
 
 from gizmo_notebook.loaders._errors import LoadError
+from gizmo_notebook.loaders._loops import loop_note
 from gizmo_notebook.loaders._xml import read_xml
 from gizmo_notebook.model import (
     AssetModel,
@@ -45,6 +48,7 @@ from gizmo_notebook.model import (
     Joint,
     JointLimits,
     Link,
+    LoopClosure,
     Mesh,
     ModelError,
     Pose,
@@ -56,6 +60,7 @@ from gizmo_notebook.model import (
 _G = mujoco.mjtGeom
 _J = mujoco.mjtJoint
 _OBJ = mujoco.mjtObj
+_EQ = mujoco.mjtEq
 _DEFAULT_RGBA = np.array([0.5, 0.5, 0.5, 1.0], dtype=np.float32)
 VISIBLE_GROUPS: frozenset[int] = frozenset({0, 1, 2})
 MAX_INCLUDE_DEPTH = 16
@@ -182,12 +187,49 @@ def model_from_mujoco(mj: mujoco.MjModel, *, name: str, source: str | None = Non
         if mj.geom_contype[g] or mj.geom_conaffinity[g]:
             link.collisions.append(Collision(geometry, origin, gname))
 
-    model = AssetModel(name=name, links=links, joints=joints, source=source)
+    loops = _loop_closures(mj, body_names)
+    model = AssetModel(name=name, links=links, joints=joints, source=source, loop_closures=loops,
+                       notes=[loop_note(loop) for loop in loops])
     try:
         model.validate()
     except ModelError as exc:
         raise LoadError(str(exc), path=source) from None
     return model
+
+
+def _loop_closures(mj: mujoco.MjModel, body_names: list[str]) -> list[LoopClosure]:
+    """``<equality><connect>`` and ``<weld>`` constraints: the loops MJCF closes on its body tree.
+
+    MuJoCo stores a connect as its anchor in body1 then the same point in body2, and a weld as
+    its anchor on body2, that anchor in body1 and body2's orientation in body1 (``eq_data``).
+    """
+    out: list[LoopClosure] = []
+    used: set[str] = set()
+    for e in range(mj.neq):
+        kind = int(mj.eq_type[e])
+        if kind not in (_EQ.mjEQ_CONNECT, _EQ.mjEQ_WELD):
+            continue  # joint / tendon couplings and flex constraints close no kinematic loop
+        ends = []
+        for obj in (int(mj.eq_obj1id[e]), int(mj.eq_obj2id[e])):
+            if int(mj.eq_objtype[e]) == _OBJ.mjOBJ_SITE:
+                ends.append((int(mj.site_bodyid[obj]), _matrix(mj.site_pos[obj], mj.site_quat[obj])))
+            else:
+                ends.append((obj, np.eye(4)))
+        (b1, site1), (b2, site2) = ends
+        data = np.asarray(mj.eq_data[e], dtype=float)
+        if int(mj.eq_objtype[e]) == _OBJ.mjOBJ_SITE:  # the sites are the two frames that meet
+            first, second = site1, site2
+        elif kind == _EQ.mjEQ_CONNECT:
+            first, second = _translation(data[0:3]), _translation(data[3:6])
+        else:
+            first, second = _matrix(data[3:6], data[6:10]), _translation(data[0:3])
+        name = _unique(_name(mj, _OBJ.mjOBJ_EQUALITY, e) or f"{'connect' if kind == _EQ.mjEQ_CONNECT else 'weld'}{e}", used)
+        out.append(LoopClosure(
+            name, "ball" if kind == _EQ.mjEQ_CONNECT else "fixed", body_names[b1], body_names[b2],
+            Pose.from_matrix(_translation(-link_anchor(mj, b1)) @ first),
+            Pose.from_matrix(_translation(-link_anchor(mj, b2)) @ second),
+        ))  # fmt: skip
+    return out
 
 
 def body_link_names(mj: mujoco.MjModel) -> list[str]:

@@ -159,7 +159,7 @@ def _check_numbers(el: ET.Element, path: Path, label: str) -> None:
 
 def _to_model(robot: yourdfpy.Robot, path: Path, package_dirs: PackageDirs | None) -> AssetModel:
     materials = {m.name: m for m in robot.materials if m is not None and m.name}
-    meshes = _MeshCache(path, package_dirs)
+    meshes = MeshCache(path, package_dirs)
     links = []
     for ulink in robot.links:
         link = Link(name=ulink.name)
@@ -243,7 +243,7 @@ def _color(material: yourdfpy.Material | None, named: dict[str, yourdfpy.Materia
     return tuple(float(c) for c in material.color.rgba)
 
 
-def _geometry(geometry: yourdfpy.Geometry, meshes: _MeshCache, label: str) -> Geometry:
+def _geometry(geometry: yourdfpy.Geometry, meshes: MeshCache, label: str) -> Geometry:
     if geometry.box is not None:
         return Box(size=tuple(float(v) for v in geometry.box.size))  # type: ignore[arg-type]
     if geometry.cylinder is not None:
@@ -254,7 +254,7 @@ def _geometry(geometry: yourdfpy.Geometry, meshes: _MeshCache, label: str) -> Ge
     return meshes.get(geometry.mesh.filename, geometry.mesh.scale, label)
 
 
-class _MeshCache:
+class MeshCache:
     """Each (file, scale) pair is read once: robot descriptions reuse a mesh for every finger."""
 
     def __init__(self, urdf_path: Path, package_dirs: PackageDirs | None = None) -> None:

@@ -16,7 +16,10 @@ else ``primvars:displayColor``/``displayOpacity``.
 Units: lengths are scaled by the stage's ``metersPerUnit`` when authored (taken as 1 when it
 is not: robot files are in metres far more often than in USD's centimetre default);
 revolute limits are authored in degrees and converted to radians. ``upAxis`` is not changed.
-Rigid bodies without joints are links of their own, each on a ``floating`` joint to a
+Closed loops (a four-bar linkage): the joints are taken in stage order into a spanning tree;
+a joint whose body1 already has a parent, or that would close a cycle, becomes a
+:class:`~gizmo_notebook.model.LoopClosure` with its frame on both bodies. Rigid bodies without
+joints are links of their own, each on a ``floating`` joint to a
 ``world`` link (a pile of parts stays a pile of parts); a stage with neither joints nor rigid
 bodies loads as a single link holding every visible gprim.
 """
@@ -31,6 +34,7 @@ import trimesh
 from pxr import Gf, Usd, UsdGeom, UsdPhysics, UsdShade
 
 from gizmo_notebook.loaders._errors import LoadError
+from gizmo_notebook.loaders._loops import loop_note, tree_joints
 from gizmo_notebook.model import (
     AssetModel,
     Box,
@@ -42,6 +46,7 @@ from gizmo_notebook.model import (
     Joint,
     JointLimits,
     Link,
+    LoopClosure,
     Mesh,
     ModelError,
     Pose,
@@ -107,9 +112,12 @@ class _Reader:
         links = {p: Link(name=names[p]) for p in body_paths}
         frames: dict = {}
         joints: list[Joint] = []
+        keep = tree_joints([(b0, b1) for _, b0, b1 in joints_raw])
+        closing = [raw for raw, k in zip(joints_raw, keep, strict=True) if not k]
+        joints_raw = [raw for raw, k in zip(joints_raw, keep, strict=True) if k]
         children = {b1 for _, _, b1 in joints_raw}
         roots = [p for p in body_paths if p not in children]
-        needs_world = any(b0 is None for _, b0, _ in joints_raw) or len(roots) != 1
+        needs_world = any(b0 is None for _, b0, _ in joints_raw + closing) or len(roots) != 1
         world = None
         if needs_world:
             world = Link(name=_free_name("world", set(names.values())))
@@ -137,10 +145,23 @@ class _Reader:
         for p, link in links.items():
             link.inertial = self._inertial(self.stage.GetPrimAtPath(p), frames[p])
         all_links = ([world] if world is not None else []) + [links[p] for p in body_paths]
-        return self._finish(name, all_links, joints)
+        loops = [self._loop_closure(jp, b0, b1, links, world, frames) for jp, b0, b1 in closing]
+        return self._finish(name, all_links, joints, loops)
 
-    def _finish(self, name: str, links: list[Link], joints: list[Joint]) -> AssetModel:
-        model = AssetModel(name=name, links=links, joints=joints, source=str(self.path))
+    def _loop_closure(self, jp: Usd.Prim, b0, b1, links: dict, world: Link | None, frames: dict) -> LoopClosure:
+        """The joint ``jp`` that closes a loop: its frame on each side, in that link's frame."""
+        kind = self._joint(jp, b0, b1, links, world, frames)  # type, axis (in the joint frame)
+        sides = [
+            self._to_metres(np.linalg.inv(frames[body]) @ self._joint_frame(jp, body, side=side))
+            for body, side in ((b0, 0), (b1, 1))
+        ]
+        return LoopClosure(kind.name, kind.type, kind.parent, kind.child,
+                           Pose.from_matrix(sides[0]), Pose.from_matrix(sides[1]), kind.axis)
+
+    def _finish(self, name: str, links: list[Link], joints: list[Joint], loops: list | None = None) -> AssetModel:
+        loops = loops or []
+        model = AssetModel(name=name, links=links, joints=joints, source=str(self.path), loop_closures=loops,
+                           notes=[loop_note(loop) for loop in loops])
         try:
             model.validate()
         except ModelError as exc:

@@ -79,4 +79,8 @@ def load_xacro(
         from gizmo_notebook.loaders.urdf import load_urdf
 
         return load_urdf(path, data=data, package_dirs=package_dirs)
-    raise LoadError(f"xacro expanded it to a <{root.tag}> document; expected <robot> (URDF)", path=path)
+    if root.tag == "sdf":
+        from gizmo_notebook.loaders.sdf import load_sdf
+
+        return load_sdf(path, data=data, package_dirs=package_dirs)
+    raise LoadError(f"xacro expanded it to a <{root.tag}> document; expected <robot> (URDF) or <sdf>", path=path)

@@ -107,3 +107,17 @@ def test_a_urdf_holding_xacro_is_expanded_and_a_broken_one_is_a_load_error(works
     broken.write_text(_ROBOT.replace('<xacro:leg name="front"', '<xacro:leg nome="front"'))
     with pytest.raises(LoadError, match=r"broken.xacro: xacro cannot expand it: Invalid parameter \"nome\""):
         load(broken)
+
+
+def test_a_package_in_a_folder_named_otherwise_is_found_by_its_package_xml(workspace: Path) -> None:
+    src = workspace / "ws" / "src"
+    clone = src / "walker_description-main"
+    (src / "walker_description").rename(clone)
+    path = clone / "urdf" / "walker.urdf.xacro"
+    with pytest.raises(LoadError, match=r"\$\(find walker_description\)"):
+        load(path)
+    (clone / "package.xml").write_text(
+        '<?xml version="1.0"?>\n<package format="3">\n  <name>walker_description</name>\n  <version>1.0.0</version>\n</package>\n'
+    )
+    model = load(path)
+    assert model.link("front_leg").visuals[0].geometry.source.endswith("walker_description-main/meshes/leg.stl")

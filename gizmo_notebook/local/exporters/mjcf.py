@@ -16,6 +16,9 @@ Mapping choices, each made so the file loads and simulates sensibly as-is:
   the floor/world only (contype 2, conaffinity 1): generated links overlap at their joints,
   and self-collision there would only inject contact forces at rest.
 * Explicit ``<inertial>`` on every body, so MuJoCo never infers mass from visual meshes.
+* Loop closures (a four-bar's last joint) become ``<equality>`` constraints between sites
+  placed on the closing frame of each body (``connect``, ``weld``, or two ``connect`` for a
+  hinge), so the simulated linkage stays closed.
 """
 
 from __future__ import annotations
@@ -83,6 +86,7 @@ def _document(model: AssetModel) -> ET.Element:
         ET.SubElement(body, "freejoint", name=names.unique_joint(f"{root_link.name}_free"))
         _fill_body(body, model, root_link, names, meshes, actuators)
 
+    _add_loop_closures(root, world, model, names)
     for stem, mesh in meshes.items():
         ET.SubElement(
             asset,
@@ -247,6 +251,44 @@ def _add_geoms(body: ET.Element, link: Link, names: _Names, meshes: MeshTable, *
         attrs.update(_geom_attrs(collision.geometry, meshes))
         attrs.update(_pose_attrs(collision.origin))
         ET.SubElement(body, "geom", attrs)
+
+
+_HINGE_SPAN = 0.05  # metres between the two connect points that hold a revolute loop closure's axis
+
+
+def _add_loop_closures(root: ET.Element, world: ET.Element, model: AssetModel, names: _Names) -> None:
+    """Each loop closure as equality constraints between sites on its two bodies: ``connect``
+    for a ball, ``weld`` for a fixed closure, two ``connect``s along the axis for a hinge."""
+    if not model.loop_closures:
+        return
+    bodies = {el.get("name"): el for el in world.iter("body")}
+
+    def body_of(link: str) -> ET.Element:
+        return bodies.get(names.link[link], world)  # the world-anchored root's geoms sit in worldbody
+
+    equality = ET.Element("equality")
+    for loop in model.loop_closures:
+        ident = names.unique_geom(f"{loop.name}_loop")
+        if loop.type == "fixed":
+            points = [None]
+        elif loop.type == "ball":
+            points = [(0.0, 0.0, 0.0)]
+        elif loop.type in ("revolute", "continuous"):
+            points = [(0.0, 0.0, 0.0), tuple(_HINGE_SPAN * a for a in loop.axis)]
+        else:
+            raise ExportError(f"loop closure {loop.name!r}: a {loop.type} loop closure has no MJCF constraint")
+        for k, point in enumerate(points):
+            sites = []
+            for side, link, anchor in (("a", loop.parent, loop.parent_anchor), ("b", loop.child, loop.child_anchor)):
+                frame = anchor.matrix()
+                if point is not None:
+                    frame = frame @ Pose(point).matrix()
+                site = f"{ident}{k}_{side}"
+                ET.SubElement(body_of(link), "site", name=site, group="5", **_pose_attrs(Pose.from_matrix(frame)))
+                sites.append(site)
+            tag = "weld" if point is None else "connect"
+            equality.append(ET.Element(tag, name=f"{ident}{k}", site1=sites[0], site2=sites[1]))
+    root.append(equality)
 
 
 def _rest_height(model: AssetModel) -> float:
