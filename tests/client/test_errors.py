@@ -89,7 +89,7 @@ def test_malformed_success_body_is_a_validation_error(api, make_client, response
 
 
 def test_malformed_list_and_export_bodies(api, make_client):
-    api.add("GET", "/v1/assets", httpx.Response(200, json={"items": []}))
+    api.add("GET", "/v1/assets", httpx.Response(200, json={"assets": "not a list"}))
     api.add("POST", "/v1/assets/ast_1/export", httpx.Response(200, json={"expires_at": "2024-01-01T00:00:00Z"}))
     client = make_client()
     with pytest.raises(APIResponseValidationError, match="assets"):

@@ -298,6 +298,7 @@ def _client_with(transport: Any, account: Any) -> AsyncGizmoClient:
         base_url=account.base_url,
         transport=httpx.MockTransport(transport),
         max_retries=0,
+        api_version="alpha",  # no version probe: the throttled request must be the one under test
     )
 
 
