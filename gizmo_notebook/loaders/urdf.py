@@ -297,4 +297,6 @@ def resolve_resource(
     candidate = Path(filename)
     if not candidate.is_absolute():
         candidate = base / candidate
+    elif not candidate.is_file() and (base / filename.lstrip("/")).is_file():
+        candidate = base / filename.lstrip("/")  # "/meshes/x.stl" meant beside the file (pybullet's SDFs)
     return candidate if candidate.is_file() else None
