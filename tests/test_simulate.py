@@ -260,3 +260,18 @@ def test_a_closed_loop_stays_closed_in_simulation(tmp_path: Path) -> None:
     model.loop_closures.clear()  # without the constraint the loop tears open
     torn = simulate(model, seconds=1.0, control={"j_crank": 1.0})
     assert loop.gap(torn.link_transforms(len(torn) - 1)) > 0.1
+
+
+def test_real_descriptions_with_a_massless_base_or_degenerate_inertia_simulate() -> None:
+    """pybullet's iiwa marks its fixed base with zero mass; the UR5's frame-only links have zero
+    inertia: MuJoCo refuses both as written, the export makes them a fixed base / negligible."""
+    from tests.loaders._reference import EXAMPLE_ROBOTS, PYBULLET_DATA
+
+    iiwa = simulate(PYBULLET_DATA / "kuka_iiwa" / "model.sdf", seconds=0.5)
+    base = iiwa.link_poses["lbr_iiwa_link_0"]
+    assert np.array_equal(base[0], base[-1])  # bolted down
+    link1 = iiwa.link_poses["lbr_iiwa_link_1"]
+    np.testing.assert_allclose(link1[0, :3], (0, -2.3, 0.7 + 0.1575), atol=1e-9)  # where the model <pose> puts it
+    assert max(abs(v[-1]) for v in iiwa.qpos.values()) < 0.1  # the servos hold the arm up
+    ur5 = simulate(EXAMPLE_ROBOTS / "ur_description" / "urdf" / "ur5_robot.urdf", seconds=0.2)
+    assert np.isfinite(ur5.link_poses_array).all() and "ee_link" in ur5.link_names

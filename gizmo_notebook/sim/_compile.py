@@ -84,10 +84,11 @@ def _from_model(model: AssetModel) -> Compiled:
     # the exporter names bodies and joints with these identifiers, and puts each body's frame
     # on its link's frame (joints at the body origin): no offsets
     links = []
+    root = model.root.name
     for name, ident in unique_identifiers(link.name for link in model.links).items():
         b = mujoco.mj_name2id(mj, _OBJ.mjOBJ_BODY, ident)
-        if b >= 0:
-            links.append((b, name, np.zeros(3)))
+        if b >= 0 or name == root:  # a fixed base's geometry sits in the world body
+            links.append((max(b, 0), name, np.zeros(3)))
     joints = dict(enumerate(joint_names(mj)))
     for name, ident in unique_identifiers(j.name for j in model.joints).items():
         j = mujoco.mj_name2id(mj, _OBJ.mjOBJ_JOINT, ident)
