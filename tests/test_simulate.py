@@ -275,3 +275,19 @@ def test_real_descriptions_with_a_massless_base_or_degenerate_inertia_simulate()
     assert max(abs(v[-1]) for v in iiwa.qpos.values()) < 0.1  # the servos hold the arm up
     ur5 = simulate(EXAMPLE_ROBOTS / "ur_description" / "urdf" / "ur5_robot.urdf", seconds=0.2)
     assert np.isfinite(ur5.link_poses_array).all() and "ee_link" in ur5.link_names
+
+
+def test_a_flat_mesh_simulates_as_a_shell(tmp_path: Path) -> None:
+    """pybullet's plane.urdf draws its floor as a one-sided flat mesh (colliding as a box): MuJoCo
+    refuses its zero volume unless the exported mesh is declared a shell; a tilted plane too."""
+    import trimesh
+
+    plane = trimesh.Trimesh(vertices=[[0, 0, 0], [1, 0, 1], [1, 1, 1], [0, 1, 0]], faces=[[0, 1, 2], [0, 2, 3]])
+    plane.export(tmp_path / "tilted.stl")
+    path = tmp_path / "floor.urdf"
+    path.write_text('<robot name="floor"><link name="floor"><inertial><mass value="0"/>'
+                    '<inertia ixx="0" iyy="0" izz="0" ixy="0" ixz="0" iyz="0"/></inertial>'
+                    '<visual><geometry><mesh filename="tilted.stl"/></geometry></visual>'
+                    '<collision><geometry><box size="1 1 0.1"/></geometry></collision></link></robot>')
+    traj = simulate(path, seconds=0.01)
+    assert traj.link_names == ("floor",) and np.array_equal(traj.link_poses["floor"][-1], [0, 0, 0, 1, 0, 0, 0])

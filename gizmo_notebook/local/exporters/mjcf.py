@@ -89,13 +89,15 @@ def _document(model: AssetModel) -> ET.Element:
 
     _add_loop_closures(root, world, model, names)
     for stem, mesh in meshes.items():
-        ET.SubElement(
+        element = ET.SubElement(
             asset,
             "mesh",
             name=stem,
             vertex=" ".join(f"{v:.6g}" for v in np.asarray(mesh.mesh.vertices).ravel()),
             face=" ".join(str(int(i)) for i in np.asarray(mesh.mesh.faces).ravel()),
         )
+        if _is_flat(mesh.mesh):  # a floor or a cloth: MuJoCo refuses its zero volume unless it is a shell
+            element.set("inertia", "shell")
     if actuators:
         block = ET.SubElement(root, "actuator")
         block.extend(actuators)
@@ -169,6 +171,15 @@ def _fill_body(
     _add_geoms(body, link, names, meshes, world_geom=False)
     for child in model.children(link.name):
         _add_body(body, model, child, names, meshes, actuators)
+
+
+def _is_flat(mesh) -> bool:
+    """Every vertex in one plane (whatever its orientation): the mesh encloses no volume."""
+    vertices = np.asarray(mesh.vertices, dtype=float)
+    if len(vertices) < 4:
+        return True
+    spread = np.linalg.svd(vertices - vertices.mean(axis=0), compute_uv=False)
+    return bool(spread[-1] <= 1e-9 * max(float(spread[0]), 1e-12))
 
 
 def _massless(link: Link) -> bool:
