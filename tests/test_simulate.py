@@ -291,3 +291,18 @@ def test_a_flat_mesh_simulates_as_a_shell(tmp_path: Path) -> None:
                     '<collision><geometry><box size="1 1 0.1"/></geometry></collision></link></robot>')
     traj = simulate(path, seconds=0.01)
     assert traj.link_names == ("floor",) and np.array_equal(traj.link_poses["floor"][-1], [0, 0, 0, 1, 0, 0, 0])
+
+
+def test_an_asset_runs_its_mjcf_export_exactly(local_server, tmp_path: Path) -> None:
+    """An Asset from the service runs the MJCF file the service exported, as MuJoCo runs it."""
+    from gizmo_notebook import GizmoClient
+
+    with GizmoClient(api_key=local_server.api_key, base_url=local_server.base_url) as client:
+        asset = client.assets.wait(client.assets.create("a 3-DOF robotic arm").id, timeout=60,
+                                   poll_interval=0.05, progress=False)
+        traj = simulate(asset, seconds=0.2, client=client)
+        mjcf = client.assets.download(asset.id, "mujoco_mjcf")
+    assert str(mjcf) == traj.source
+    times, qpos = _mujoco_loop(Path(mjcf), len(traj) - 1)
+    m = mujoco.MjModel.from_xml_path(str(mjcf))
+    assert np.array_equal(traj.times, times) and np.array_equal(_stacked(traj, m), qpos)
