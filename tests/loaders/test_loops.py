@@ -161,3 +161,31 @@ def test_an_sdf_four_bar_is_a_tree_plus_its_loop_closing_joint(tmp_path: Path) -
     assert loop.gap(model.link_transforms({"j_crank": t, "j_coupler": -t, "j_rocker": t})) < 1e-12
     assert loop.gap(model.link_transforms({"j_crank": t})) > 0.1
     assert any("'j_ground'" in note for note in model.notes)
+
+
+@pytest.mark.parametrize("crank", [0.4, -0.7])
+def test_close_loops_moves_the_other_loop_joints_to_close_the_loop(tmp_path: Path, crank: float) -> None:
+    model = load(_four_bar_usd(tmp_path / "four_bar.usda"))
+    (loop,) = model.loop_closures
+    q = model.close_loops({"j_crank": crank})
+    assert q["j_crank"] == crank
+    # a parallelogram: the coupler stays level (counter-turns), the rocker turns with the crank
+    assert q["j_coupler"] == pytest.approx(-crank, abs=1e-9) and q["j_rocker"] == pytest.approx(crank, abs=1e-9)
+    transforms = model.link_transforms(q)
+    assert loop.gap(transforms) < 1e-9 and np.abs(loop.residual(transforms)).max() < 1e-9
+    assert model.close_loops() == {"j_crank": 0.0, "j_coupler": 0.0, "j_rocker": 0.0}  # closed as drawn
+
+
+def test_close_loops_on_an_mjcf_connect_and_the_nearest_when_over_constrained(tmp_path: Path) -> None:
+    path = tmp_path / "linkage.xml"
+    path.write_text(_MJCF.replace('<weld body1="stand" body2="rocker" anchor="0.1 0.2 0.3"/>', ""))
+    model = load(path)
+    q = model.close_loops({"crank_pin": 0.3})
+    (loop,) = model.loop_closures
+    assert np.abs(loop.residual(model.link_transforms(q, clamp=False))).max() < 1e-9
+    assert abs(q["rocker_pin"]) > 0.05 and abs(q["coupler_pin"]) > 0.05
+    # with the weld the rocker cannot turn, so no crank angle but the drawn one closes both loops
+    path.write_text(_MJCF)
+    welded = load(path)
+    q = welded.close_loops({"crank_pin": 0.3})
+    assert welded.loop_closures[0].gap(welded.link_transforms(q, clamp=False)) > 1e-3
