@@ -64,6 +64,7 @@ from gizmo_notebook.model import (
 MODEL_FRAME = "__model__"
 WORLD = "world"
 _MOVING = {"revolute": "revolute", "prismatic": "prismatic", "continuous": "continuous", "ball": "ball"}
+_COUPLINGS = frozenset({"gearbox"})
 _UNLIMITED = 1e15  # SDF's default limits are +-1e16: no limit
 
 
@@ -182,6 +183,9 @@ class _Reader:
         static = (self.el.findtext("static") or "").strip().lower() in ("1", "true")
         frame_of: dict[str, np.ndarray] = {}  # our link frame, in model coordinates
         joints: list[Joint] = []
+        # a gearbox couples two joints' motions, it is not how its child hangs: the child's own
+        # joint (declared anywhere in the file) goes into the tree first
+        joint_els = sorted(joint_els, key=lambda el: (el.get("type") or "").strip() in _COUPLINGS)
         ends = [((el.findtext("parent") or "").strip(), (el.findtext("child") or "").strip()) for el in joint_els]
         keep = tree_joints([(None if parent == WORLD else parent, child) for parent, child in ends])
         closing = [el for el, k in zip(joint_els, keep, strict=True) if not k]
@@ -213,6 +217,11 @@ class _Reader:
                 kind = "fixed" if static else "floating"
                 joints.append(Joint(f"{root}_{kind}", kind, WORLD, root, Pose.from_matrix(frame_of[root])))
         links = world_links + [self._link(el, frame_of[el.get("name")]) for el in link_els]
+        for el in closing:
+            if (el.get("type") or "").strip() in _COUPLINGS:
+                self.notes.append(f"{el.get('type')} joint {el.get('name')!r} couples two joints' motions; "
+                                  "the coupling is not modelled")
+        closing = [el for el in closing if (el.get("type") or "").strip() not in _COUPLINGS]
         loops = [self._loop_closure(el, frame_of) for el in closing]
         self.notes.extend(loop_note(loop) for loop in loops)
         model = AssetModel(name=name, links=links, joints=joints, source=str(self.path), notes=self.notes,

@@ -189,3 +189,22 @@ def test_close_loops_on_an_mjcf_connect_and_the_nearest_when_over_constrained(tm
     welded = load(path)
     q = welded.close_loops({"crank_pin": 0.3})
     assert welded.loop_closures[0].gap(welded.link_transforms(q, clamp=False)) > 1e-3
+
+
+def test_cassie_loops_are_closed_as_drawn_and_gearboxes_are_named() -> None:
+    """Cassie (example-robot-data): its achilles rods and plantar linkages close loops; as drawn
+    every loop is closed (the anchors sit right), and its gearbox couplings are named, not
+    mistaken for how the hip links hang."""
+    from ._reference import EXAMPLE_ROBOTS
+
+    folder = EXAMPLE_ROBOTS / "cassie_description" / "robots"
+    v2 = load(folder / "cassie_v2.sdf")
+    assert len(v2.loop_closures) == 4 and {c.type for c in v2.loop_closures} == {"ball"}
+    transforms = v2.link_transforms()
+    assert max(loop.gap(transforms) for loop in v2.loop_closures) < 1e-9
+    full = load(folder / "cassie.sdf")
+    gearboxes = [n for n in full.notes if n.startswith("gearbox joint")]
+    assert len(gearboxes) == 10
+    hip = full.parent_joint("left-hip-roll")  # the hip's own joint, not the gearbox, holds it
+    assert (hip.name, hip.type, hip.parent) == ("left-roll-op", "revolute", "pelvis")
+    assert max(loop.gap(full.link_transforms()) for loop in full.loop_closures) < 1e-9
