@@ -40,7 +40,8 @@ def close_loops(model: AssetModel, q: Mapping[str, JointPosition] | None, *, cla
         transforms = model.link_transforms({**fixed, **dict(zip(free, x, strict=True))}, clamp=False)
         return np.concatenate([loop.residual(transforms) for loop in model.loop_closures])
 
-    result = least_squares(residual, start, bounds=(lower, upper), xtol=1e-15, ftol=1e-15, gtol=1e-15)
+    result = least_squares(residual, start, bounds=(lower, upper), xtol=1e-12, ftol=1e-12, gtol=1e-12,
+                           max_nfev=50 * (len(free) + 1))
     return {**fixed, **{name: float(v) for name, v in zip(free, result.x, strict=True)}}
 
 

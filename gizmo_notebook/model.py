@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Literal, Union
 
 import numpy as np
@@ -84,7 +85,12 @@ class Pose:
         return not any(self.xyz) and not any(self.rpy)
 
     def matrix(self) -> np.ndarray:
-        """The 4x4 homogeneous matrix (R = Rz(yaw) @ Ry(pitch) @ Rx(roll), as URDF)."""
+        """The 4x4 homogeneous matrix (R = Rz(yaw) @ Ry(pitch) @ Rx(roll), as URDF); a fresh
+        copy, the pose being immutable and computed once."""
+        return self._matrix.copy()
+
+    @cached_property
+    def _matrix(self) -> np.ndarray:
         m = np.eye(4)
         m[:3, :3] = rpy_to_matrix(self.rpy)
         m[:3, 3] = self.xyz
@@ -161,10 +167,21 @@ def matrix_to_quaternion(m: np.ndarray) -> tuple[float, float, float, float]:
 
 
 def axis_angle_matrix(axis: Sequence[float], angle: float) -> np.ndarray:
-    """4x4 rotation about a unit ``axis`` through the origin."""
-    m = np.eye(4)
-    m[:3, :3] = trimesh.transformations.rotation_matrix(angle, axis)[:3, :3]
-    return m
+    """4x4 rotation about ``axis`` (normalised here) through the origin, by Rodrigues' formula
+    written out: forward kinematics calls this once per joint per pose."""
+    x, y, z = (float(v) for v in axis)
+    n = math.sqrt(x * x + y * y + z * z)
+    x, y, z = x / n, y / n, z / n
+    c, s = math.cos(angle), math.sin(angle)
+    t = 1.0 - c
+    return np.array(
+        [
+            [c + x * x * t, x * y * t - z * s, x * z * t + y * s, 0.0],
+            [y * x * t + z * s, c + y * y * t, y * z * t - x * s, 0.0],
+            [z * x * t - y * s, z * y * t + x * s, c + z * z * t, 0.0],
+            [0.0, 0.0, 0.0, 1.0],
+        ]
+    )
 
 
 # --------------------------------------------------------------------------- geometry
