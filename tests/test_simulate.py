@@ -306,3 +306,28 @@ def test_an_asset_runs_its_mjcf_export_exactly(local_server, tmp_path: Path) -> 
     times, qpos = _mujoco_loop(Path(mjcf), len(traj) - 1)
     m = mujoco.MjModel.from_xml_path(str(mjcf))
     assert np.array_equal(traj.times, times) and np.array_equal(_stacked(traj, m), qpos)
+
+
+def test_positions_pose_the_loaded_model_like_the_simulation(tmp_path: Path) -> None:
+    """traj.positions are the values the loaded AssetModel takes: with a hinge ref (qpos0 != 0)
+    and a free body that does not start at the origin, the model posed with them sits where
+    MuJoCo put every link, at every sample."""
+    path = tmp_path / "ref.xml"
+    path.write_text(_MJCF.replace('axis="0 1 0" pos="0 0 0.1" damping="0.05"', 'axis="0 1 0" pos="0 0 0.1" ref="20"'))
+    traj = simulate(path, seconds=0.4)
+    model = load(path)
+    assert traj.qpos["shoulder"][0] == pytest.approx(math.radians(20)) and traj.positions["shoulder"][0] == 0.0
+    assert set(traj.positions) == {j.name for j in model.joints if j.type != "fixed"}
+    for frame in (0, 37, len(traj) - 1):
+        expected = model.link_transforms(traj.joint_positions(frame), clamp=False)
+        for link, pose in traj.link_transforms(frame).items():
+            np.testing.assert_allclose(pose, expected[link], atol=1e-9, err_msg=f"{link} at sample {frame}")
+
+
+def test_positions_leave_out_the_free_base_the_export_adds() -> None:
+    from gizmo_notebook.local.generator import generate
+
+    model = generate("a four-legged walking robot")
+    traj = simulate(model, seconds=0.05)
+    assert set(traj.positions) == {j.name for j in model.joints if j.type != "fixed"}
+    assert set(traj.qpos) - set(traj.positions)  # the free joint the MJCF export gave the base
