@@ -169,6 +169,9 @@ def test_bad_arguments_and_sources_are_typed_errors(rig: Path, tmp_path: Path) -
         simulate(rig, seconds=0)
     with pytest.raises(ValueError, match="timestep must be a positive"):
         simulate(rig, timestep=-1.0)
+    with pytest.raises(ValueError, match="seconds must be a positive number"):
+        simulate(rig, seconds=True)
+    assert len(simulate(rig, seconds=np.float32(0.02), timestep=np.float64(0.01))) == 3
     with pytest.raises(LoadError, match="does not exist"):
         simulate(tmp_path / "missing.xml")
     broken = tmp_path / "broken.xml"

@@ -9,6 +9,7 @@ second ``MjData`` so recording them cannot perturb the run.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import mujoco
@@ -46,9 +47,9 @@ def simulate(
     be read and :class:`~gizmo_notebook.ModelError` for one that cannot be simulated or a
     control that does not fit its actuators.
     """
-    if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds > 0):
+    if not _positive(seconds):
         raise ValueError(f"seconds must be a positive number, got {seconds!r}")
-    if timestep is not None and not (isinstance(timestep, (int, float)) and math.isfinite(timestep) and timestep > 0):
+    if timestep is not None and not _positive(timestep):
         raise ValueError(f"timestep must be a positive number of seconds, got {timestep!r}")
     compiled = compile_source(source, client=client)
     mj = compiled.mj
@@ -57,6 +58,11 @@ def simulate(
     steps = max(1, round(seconds / mj.opt.timestep))
     setter = control_setter(control, mj, steps, compiled.joints)
     return _run(compiled, steps, setter)
+
+
+def _positive(value: Any) -> bool:
+    """A finite number above 0 (numpy scalars included; not a bool)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) and value > 0
 
 
 def _run(compiled: Compiled, steps: int, setter: Any) -> Trajectory:
