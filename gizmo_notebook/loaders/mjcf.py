@@ -221,15 +221,16 @@ def _loop_closures(mj: mujoco.MjModel, body_names: list[str]) -> list[LoopClosur
         kind = int(mj.eq_type[e])
         if kind not in (_EQ.mjEQ_CONNECT, _EQ.mjEQ_WELD):
             continue  # joint / tendon couplings and flex constraints close no kinematic loop
+        by_site = int(getattr(mj, "eq_objtype", [_OBJ.mjOBJ_BODY] * mj.neq)[e]) == _OBJ.mjOBJ_SITE  # MuJoCo >= 3.1.2
         ends = []
         for obj in (int(mj.eq_obj1id[e]), int(mj.eq_obj2id[e])):
-            if int(mj.eq_objtype[e]) == _OBJ.mjOBJ_SITE:
+            if by_site:
                 ends.append((int(mj.site_bodyid[obj]), _matrix(mj.site_pos[obj], mj.site_quat[obj])))
             else:
                 ends.append((obj, np.eye(4)))
         (b1, site1), (b2, site2) = ends
         data = np.asarray(mj.eq_data[e], dtype=float)
-        if int(mj.eq_objtype[e]) == _OBJ.mjOBJ_SITE:  # the sites are the two frames that meet
+        if by_site:  # the sites are the two frames that meet
             first, second = site1, site2
         elif kind == _EQ.mjEQ_CONNECT:
             first, second = _translation(data[0:3]), _translation(data[3:6])

@@ -208,3 +208,20 @@ def test_cassie_loops_are_closed_as_drawn_and_gearboxes_are_named() -> None:
     hip = full.parent_joint("left-hip-roll")  # the hip's own joint, not the gearbox, holds it
     assert (hip.name, hip.type, hip.parent) == ("left-roll-op", "revolute", "pelvis")
     assert max(loop.gap(full.link_transforms()) for loop in full.loop_closures) < 1e-9
+
+
+def test_mjcf_site_based_weld_and_connect(tmp_path: Path) -> None:
+    """MuJoCo 3 constrains two sites' frames: the closure anchors are the sites."""
+    path = tmp_path / "sites.xml"
+    path.write_text(_MJCF.replace('<connect name="close" body1="coupler" body2="rocker" anchor="0 0 -0.95"/>', "")
+                    .replace('<weld body1="stand" body2="rocker" anchor="0.1 0.2 0.3"/>',
+                             '<weld name="glue" site1="on_stand" site2="on_rocker"/>')
+                    .replace('<geom type="box" size="0.1 0.1 0.1"/>',
+                             '<geom type="box" size="0.1 0.1 0.1"/><site name="on_stand" pos="0.1 0 0" euler="0 0 30"/>')
+                    .replace('<joint name="rocker_pin" type="hinge" axis="0 1 0"/>',
+                             '<joint name="rocker_pin" type="hinge" axis="0 1 0"/><site name="on_rocker" pos="0 0.2 0"/>'))
+    model = load(path)
+    (loop,) = model.loop_closures
+    assert (loop.name, loop.type, loop.parent, loop.child) == ("glue", "fixed", "stand", "rocker")
+    assert loop.parent_anchor.xyz == pytest.approx((0.1, 0, 0)) and loop.child_anchor.xyz == pytest.approx((0, 0.2, 0))
+    assert loop.parent_anchor.rpy == pytest.approx((0, 0, np.radians(30)))
