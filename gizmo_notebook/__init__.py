@@ -51,6 +51,7 @@ _EXPORTS: dict[str, str] = {
     "Link": "gizmo_notebook.model",
     "Joint": "gizmo_notebook.model",
     "JointLimits": "gizmo_notebook.model",
+    "LoopClosure": "gizmo_notebook.model",
     "Pose": "gizmo_notebook.model",
     "ModelError": "gizmo_notebook.model",
     # loading and viewing
@@ -70,7 +71,7 @@ __all__ = sorted(_EXPORTS) + ["load_ipython_extension", "__version__"]
 if TYPE_CHECKING:  # pragma: no cover
     from gizmo_notebook.client import *  # noqa: F403
     from gizmo_notebook.loaders import LoadError, load  # noqa: F401
-    from gizmo_notebook.model import AssetModel, Joint, JointLimits, Link, ModelError, Pose  # noqa: F401
+    from gizmo_notebook.model import AssetModel, Joint, JointLimits, Link, LoopClosure, ModelError, Pose  # noqa: F401
     from gizmo_notebook.sim import Trajectory, simulate  # noqa: F401
     from gizmo_notebook.studio import Studio  # noqa: F401
     from gizmo_notebook.viewer import Viewer, view  # noqa: F401

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Literal, Union
 
 import numpy as np
@@ -84,7 +85,12 @@ class Pose:
         return not any(self.xyz) and not any(self.rpy)
 
     def matrix(self) -> np.ndarray:
-        """The 4x4 homogeneous matrix (R = Rz(yaw) @ Ry(pitch) @ Rx(roll), as URDF)."""
+        """The 4x4 homogeneous matrix (R = Rz(yaw) @ Ry(pitch) @ Rx(roll), as URDF); a fresh
+        copy, the pose being immutable and computed once."""
+        return self._matrix.copy()
+
+    @cached_property
+    def _matrix(self) -> np.ndarray:
         m = np.eye(4)
         m[:3, :3] = rpy_to_matrix(self.rpy)
         m[:3, 3] = self.xyz
@@ -161,10 +167,21 @@ def matrix_to_quaternion(m: np.ndarray) -> tuple[float, float, float, float]:
 
 
 def axis_angle_matrix(axis: Sequence[float], angle: float) -> np.ndarray:
-    """4x4 rotation about a unit ``axis`` through the origin."""
-    m = np.eye(4)
-    m[:3, :3] = trimesh.transformations.rotation_matrix(angle, axis)[:3, :3]
-    return m
+    """4x4 rotation about ``axis`` (normalised here) through the origin, by Rodrigues' formula
+    written out: forward kinematics calls this once per joint per pose."""
+    x, y, z = (float(v) for v in axis)
+    n = math.sqrt(x * x + y * y + z * z)
+    x, y, z = x / n, y / n, z / n
+    c, s = math.cos(angle), math.sin(angle)
+    t = 1.0 - c
+    return np.array(
+        [
+            [c + x * x * t, x * y * t - z * s, x * z * t + y * s, 0.0],
+            [y * x * t + z * s, c + y * y * t, y * z * t - x * s, 0.0],
+            [z * x * t - y * s, z * y * t + x * s, c + z * z * t, 0.0],
+            [0.0, 0.0, 0.0, 1.0],
+        ]
+    )
 
 
 # --------------------------------------------------------------------------- geometry
@@ -386,6 +403,35 @@ class LoopClosure:
         b = transforms[self.child] @ self.child_anchor.matrix()
         return float(np.linalg.norm(a[:3, 3] - b[:3, 3]))
 
+    def residual(self, transforms: Mapping[str, np.ndarray]) -> np.ndarray:
+        """What keeps the loop open, as numbers that are all 0 when it is closed: the anchors'
+        offset, plus what the closure's type forbids of their relative rotation (a hinge keeps
+        its axes aligned, a weld keeps the frames equal, a ball allows any rotation)."""
+        a = transforms[self.parent] @ self.parent_anchor.matrix()
+        b = transforms[self.child] @ self.child_anchor.matrix()
+        offset = a[:3, 3] - b[:3, 3]
+        if self.type == "ball":
+            return offset
+        axis_a, axis_b = a[:3, :3] @ np.asarray(self.axis), b[:3, :3] @ np.asarray(self.axis)
+        if self.type in ("revolute", "continuous"):
+            return np.concatenate([offset, np.cross(axis_a, axis_b)])
+        turn = _rotation_vector(a[:3, :3].T @ b[:3, :3])
+        if self.type == "prismatic":
+            return np.concatenate([offset - np.dot(offset, axis_a) * axis_a, turn])
+        return np.concatenate([offset, turn])
+
+
+def _rotation_vector(r: np.ndarray) -> np.ndarray:
+    """Axis times angle of the rotation matrix ``r``."""
+    angle = math.acos(max(-1.0, min(1.0, (float(np.trace(r)) - 1.0) / 2.0)))
+    if angle < 1e-12:
+        return np.zeros(3)
+    w = np.array([r[2, 1] - r[1, 2], r[0, 2] - r[2, 0], r[1, 0] - r[0, 1]])
+    if math.pi - angle < 1e-6:  # near a half turn the skew part vanishes: use the symmetric part
+        axis = np.sqrt(np.clip((np.diag(r) + 1.0) / 2.0, 0.0, None))
+        return axis * angle
+    return w / (2.0 * math.sin(angle)) * angle
+
 
 def plane_axes(normal: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
     """The in-plane (x, y) directions of a planar joint with axis ``normal``: x is the world X
@@ -542,6 +588,17 @@ class AssetModel:
             motion = np.eye(4) if value is None else j.motion(value)  # multi-DOF joints rest at identity
             out[j.child] = out[j.parent] @ j.origin.matrix() @ motion
         return out
+
+    def close_loops(self, q: Mapping[str, JointPosition] | None = None, *, clamp: bool = True) -> dict[str, float]:
+        """Joint positions that close every loop in :attr:`loop_closures` with the joints named in
+        ``q`` held where ``q`` puts them: the other one-number joints on the loops move, by least
+        squares from where they are (0). Returns ``q`` (clamped like :meth:`pose` unless
+        ``clamp`` is false) with those joints added; pose the model with it. When the named
+        joints leave no way to close a loop, this is the nearest the loop gets
+        (:meth:`LoopClosure.gap` tells how near)."""
+        from gizmo_notebook._loop_solver import close_loops
+
+        return close_loops(self, q, clamp=clamp)
 
     def link_meshes(self, link: Link) -> list[tuple[trimesh.Trimesh, RGBA | None, str]]:
         """Each visual of ``link`` as (mesh in the link frame, colour, visual name)."""

@@ -169,6 +169,9 @@ def test_bad_arguments_and_sources_are_typed_errors(rig: Path, tmp_path: Path) -
         simulate(rig, seconds=0)
     with pytest.raises(ValueError, match="timestep must be a positive"):
         simulate(rig, timestep=-1.0)
+    with pytest.raises(ValueError, match="seconds must be a positive number"):
+        simulate(rig, seconds=True)
+    assert len(simulate(rig, seconds=np.float32(0.02), timestep=np.float64(0.01))) == 3
     with pytest.raises(LoadError, match="does not exist"):
         simulate(tmp_path / "missing.xml")
     broken = tmp_path / "broken.xml"
@@ -260,3 +263,74 @@ def test_a_closed_loop_stays_closed_in_simulation(tmp_path: Path) -> None:
     model.loop_closures.clear()  # without the constraint the loop tears open
     torn = simulate(model, seconds=1.0, control={"j_crank": 1.0})
     assert loop.gap(torn.link_transforms(len(torn) - 1)) > 0.1
+
+
+def test_real_descriptions_with_a_massless_base_or_degenerate_inertia_simulate() -> None:
+    """pybullet's iiwa marks its fixed base with zero mass; the UR5's frame-only links have zero
+    inertia: MuJoCo refuses both as written, the export makes them a fixed base / negligible."""
+    from tests.loaders._reference import EXAMPLE_ROBOTS, PYBULLET_DATA
+
+    iiwa = simulate(PYBULLET_DATA / "kuka_iiwa" / "model.sdf", seconds=0.5)
+    base = iiwa.link_poses["lbr_iiwa_link_0"]
+    assert np.array_equal(base[0], base[-1])  # bolted down
+    link1 = iiwa.link_poses["lbr_iiwa_link_1"]
+    np.testing.assert_allclose(link1[0, :3], (0, -2.3, 0.7 + 0.1575), atol=1e-9)  # where the model <pose> puts it
+    assert max(abs(v[-1]) for v in iiwa.qpos.values()) < 0.1  # the servos hold the arm up
+    ur5 = simulate(EXAMPLE_ROBOTS / "ur_description" / "urdf" / "ur5_robot.urdf", seconds=0.2)
+    assert np.isfinite(ur5.link_poses_array).all() and "ee_link" in ur5.link_names
+
+
+def test_a_flat_mesh_simulates_as_a_shell(tmp_path: Path) -> None:
+    """pybullet's plane.urdf draws its floor as a one-sided flat mesh (colliding as a box): MuJoCo
+    refuses its zero volume unless the exported mesh is declared a shell; a tilted plane too."""
+    import trimesh
+
+    plane = trimesh.Trimesh(vertices=[[0, 0, 0], [1, 0, 1], [1, 1, 1], [0, 1, 0]], faces=[[0, 1, 2], [0, 2, 3]])
+    plane.export(tmp_path / "tilted.stl")
+    path = tmp_path / "floor.urdf"
+    path.write_text('<robot name="floor"><link name="floor"><inertial><mass value="0"/>'
+                    '<inertia ixx="0" iyy="0" izz="0" ixy="0" ixz="0" iyz="0"/></inertial>'
+                    '<visual><geometry><mesh filename="tilted.stl"/></geometry></visual>'
+                    '<collision><geometry><box size="1 1 0.1"/></geometry></collision></link></robot>')
+    traj = simulate(path, seconds=0.01)
+    assert traj.link_names == ("floor",) and np.array_equal(traj.link_poses["floor"][-1], [0, 0, 0, 1, 0, 0, 0])
+
+
+def test_an_asset_runs_its_mjcf_export_exactly(local_server, tmp_path: Path) -> None:
+    """An Asset from the service runs the MJCF file the service exported, as MuJoCo runs it."""
+    from gizmo_notebook import GizmoClient
+
+    with GizmoClient(api_key=local_server.api_key, base_url=local_server.base_url) as client:
+        asset = client.assets.wait(client.assets.create("a 3-DOF robotic arm").id, timeout=60,
+                                   poll_interval=0.05, progress=False)
+        traj = simulate(asset, seconds=0.2, client=client)
+        mjcf = client.assets.download(asset.id, "mujoco_mjcf")
+    assert str(mjcf) == traj.source
+    times, qpos = _mujoco_loop(Path(mjcf), len(traj) - 1)
+    m = mujoco.MjModel.from_xml_path(str(mjcf))
+    assert np.array_equal(traj.times, times) and np.array_equal(_stacked(traj, m), qpos)
+
+
+def test_positions_pose_the_loaded_model_like_the_simulation(tmp_path: Path) -> None:
+    """traj.positions are the values the loaded AssetModel takes: with a hinge ref (qpos0 != 0)
+    and a free body that does not start at the origin, the model posed with them sits where
+    MuJoCo put every link, at every sample."""
+    path = tmp_path / "ref.xml"
+    path.write_text(_MJCF.replace('axis="0 1 0" pos="0 0 0.1" damping="0.05"', 'axis="0 1 0" pos="0 0 0.1" ref="20"'))
+    traj = simulate(path, seconds=0.4)
+    model = load(path)
+    assert traj.qpos["shoulder"][0] == pytest.approx(math.radians(20)) and traj.positions["shoulder"][0] == 0.0
+    assert set(traj.positions) == {j.name for j in model.joints if j.type != "fixed"}
+    for frame in (0, 37, len(traj) - 1):
+        expected = model.link_transforms(traj.joint_positions(frame), clamp=False)
+        for link, pose in traj.link_transforms(frame).items():
+            np.testing.assert_allclose(pose, expected[link], atol=1e-9, err_msg=f"{link} at sample {frame}")
+
+
+def test_positions_leave_out_the_free_base_the_export_adds() -> None:
+    from gizmo_notebook.local.generator import generate
+
+    model = generate("a four-legged walking robot")
+    traj = simulate(model, seconds=0.05)
+    assert set(traj.positions) == {j.name for j in model.joints if j.type != "fixed"}
+    assert set(traj.qpos) - set(traj.positions)  # the free joint the MJCF export gave the base

@@ -8,6 +8,8 @@ because :class:`~gizmo_notebook.model.Pose` has no scale and node transforms may
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -30,11 +32,24 @@ def read_mesh_file(path: Path, *, referenced_from: Path | None = None, element: 
         raise LoadError(f"mesh file {str(path)!r} does not exist", path=report, element=element)
     try:
         loaded = trimesh.load(str(path), force="mesh")
+        if path.suffix.lower() == ".dae" and (not isinstance(loaded, trimesh.Trimesh) or len(loaded.faces) == 0):
+            loaded = _dae_without_materials(path)
     except Exception as exc:  # trimesh raises many types for broken files
         raise LoadError(f"cannot read mesh {path.name!r}: {exc}", path=report, element=element) from None
     if not isinstance(loaded, trimesh.Trimesh) or len(loaded.faces) == 0:
         raise LoadError(f"mesh {path.name!r} contains no triangles", path=report, element=element)
     return loaded
+
+
+_BIND_MATERIAL = re.compile(rb"<bind_material>.*?</bind_material>", re.S)
+
+
+def _dae_without_materials(path: Path) -> trimesh.Trimesh:
+    """A COLLADA file whose materials point at something missing (ANYmal's feet: a texture
+    surface that is not there) makes pycollada drop the whole scene node, geometry and all;
+    read it again with the material bindings removed, which keeps the node transforms."""
+    data = _BIND_MATERIAL.sub(b"", path.read_bytes())
+    return trimesh.load(io.BytesIO(data), file_type="dae", force="mesh")
 
 
 def load_mesh(path: Path) -> AssetModel:

@@ -173,10 +173,14 @@ def model_from_mujoco(mj: mujoco.MjModel, *, name: str, source: str | None = Non
                 inertia=(float(inertia[0]), float(inertia[1]), float(inertia[2]), 0.0, 0.0, 0.0),
             )
     meshes: dict[int, Mesh] = {}
+    hidden: dict[str, int] = {}
     for g in range(mj.ngeom):
         b = int(mj.geom_bodyid[g])
         geometry, pre = _geometry(mj, g, meshes, body_names)
         if geometry is None:
+            kind = _G(int(mj.geom_type[g])).name.removeprefix("mjGEOM_").lower()
+            key = f"{kind} geoms (ground or implicit surfaces, not robot parts)"
+            hidden[key] = hidden.get(key, 0) + 1
             continue
         origin = Pose.from_matrix(_translation(-anchor[b]) @ _matrix(mj.geom_pos[g], mj.geom_quat[g]) @ pre)
         gname = _name(mj, _OBJ.mjOBJ_GEOM, g) or None
@@ -184,12 +188,20 @@ def model_from_mujoco(mj: mujoco.MjModel, *, name: str, source: str | None = Non
         link = link_by_body[b]
         if int(mj.geom_group[g]) in VISIBLE_GROUPS and rgba[3] > 0:
             link.visuals.append(Visual(geometry, origin, tuple(float(c) for c in rgba), gname))  # type: ignore[arg-type]
+        else:
+            key = "geoms in groups 3-5, which MuJoCo's viewer hides by default," if rgba[3] > 0 else "fully transparent geoms"
+            hidden[key] = hidden.get(key, 0) + 1
         if mj.geom_contype[g] or mj.geom_conaffinity[g]:
             link.collisions.append(Collision(geometry, origin, gname))
 
     loops = _loop_closures(mj, body_names)
+    notes = [f"{count} {what} are not drawn" for what, count in hidden.items()]
+    if mj.nskin:
+        notes.append(f"{mj.nskin} skin(s) (deforming surfaces bound to bodies) are not drawn")
+    if getattr(mj, "nflex", 0):
+        notes.append(f"{mj.nflex} flex object(s) (deformable bodies) are not drawn")
     model = AssetModel(name=name, links=links, joints=joints, source=source, loop_closures=loops,
-                       notes=[loop_note(loop) for loop in loops])
+                       notes=notes + [loop_note(loop) for loop in loops])
     try:
         model.validate()
     except ModelError as exc:
@@ -209,15 +221,16 @@ def _loop_closures(mj: mujoco.MjModel, body_names: list[str]) -> list[LoopClosur
         kind = int(mj.eq_type[e])
         if kind not in (_EQ.mjEQ_CONNECT, _EQ.mjEQ_WELD):
             continue  # joint / tendon couplings and flex constraints close no kinematic loop
+        by_site = int(getattr(mj, "eq_objtype", [_OBJ.mjOBJ_BODY] * mj.neq)[e]) == _OBJ.mjOBJ_SITE  # MuJoCo >= 3.1.2
         ends = []
         for obj in (int(mj.eq_obj1id[e]), int(mj.eq_obj2id[e])):
-            if int(mj.eq_objtype[e]) == _OBJ.mjOBJ_SITE:
+            if by_site:
                 ends.append((int(mj.site_bodyid[obj]), _matrix(mj.site_pos[obj], mj.site_quat[obj])))
             else:
                 ends.append((obj, np.eye(4)))
         (b1, site1), (b2, site2) = ends
         data = np.asarray(mj.eq_data[e], dtype=float)
-        if int(mj.eq_objtype[e]) == _OBJ.mjOBJ_SITE:  # the sites are the two frames that meet
+        if by_site:  # the sites are the two frames that meet
             first, second = site1, site2
         elif kind == _EQ.mjEQ_CONNECT:
             first, second = _translation(data[0:3]), _translation(data[3:6])

@@ -18,8 +18,9 @@ the spec's frame semantics:
 
 Mapping onto :class:`~gizmo_notebook.model.AssetModel`: a link moved by a revolute / prismatic
 / continuous / ball joint gets the joint's frame as its link frame (the model's convention,
-as URDF), its geometry re-expressed in it. A single root link takes the model frame (its pose
-stays in its geometry's origins, so the model is where the file puts it). A joint to ``world``, a ``<static>`` model and
+as URDF), its geometry re-expressed in it. The model frame is placed at the model's ``<pose>``;
+a single root link takes the world frame (its pose stays in its geometry's origins, so the model
+is where the file puts it). A joint to ``world``, a ``<static>`` model and
 links with no joint (each floats, as in Gazebo) hang from a ``world`` root link. A joint that
 closes a kinematic loop (its child already has a parent) is a ``LoopClosure``. What cannot
 be expressed (nested models, ``<include>``, planes and height maps, universal / screw /
@@ -63,6 +64,7 @@ from gizmo_notebook.model import (
 MODEL_FRAME = "__model__"
 WORLD = "world"
 _MOVING = {"revolute": "revolute", "prismatic": "prismatic", "continuous": "continuous", "ball": "ball"}
+_COUPLINGS = frozenset({"gearbox"})
 _UNLIMITED = 1e15  # SDF's default limits are +-1e16: no limit
 
 
@@ -71,11 +73,22 @@ def load_sdf(path: Path, *, data: bytes | None = None, package_dirs: PackageDirs
     if root.tag != "sdf":
         raise LoadError(f"root element is <{root.tag}>, expected <sdf>", path=path)
     model_el = root.find("model")
+    notes = []
+    world = root.find("world")
+    if model_el is None and world is not None:  # a world holding the one model (pybullet's SDFs)
+        models = world.findall("model")
+        if len(models) == 1:
+            model_el = models[0]
+            notes.append(f"loaded the one <model> of <world name={world.get('name')!r}>; the world itself is not")
+        elif models:
+            names = ", ".join(repr(m.get("name")) for m in models)
+            raise LoadError(f"the <world> holds several models ({names}); load a file with one", path=path)
     if model_el is None:
-        world = root.find("world")
         hint = " (a world file: load the model file it includes)" if world is not None else ""
         raise LoadError(f"no <model> element{hint}", path=path)
-    return _Reader(path, model_el, root.get("version", ""), package_dirs).read()
+    reader = _Reader(path, model_el, root.get("version", ""), package_dirs)
+    reader.notes.extend(notes)
+    return reader.read()
 
 
 @dataclass
@@ -128,6 +141,8 @@ class _Reader:
     # -- reading -------------------------------------------------------------------
     def read(self) -> AssetModel:
         name = self.el.get("name") or self.path.stem
+        # the model frame sits at the model's own <pose> in the world, as a simulator spawns it
+        self._resolved[MODEL_FRAME] = self._pose(self.el, WORLD, element_label("model", name))[0]
         links = self.el.findall("link")
         joints = self.el.findall("joint")
         for tag in ("model", "include"):
@@ -168,14 +183,18 @@ class _Reader:
         static = (self.el.findtext("static") or "").strip().lower() in ("1", "true")
         frame_of: dict[str, np.ndarray] = {}  # our link frame, in model coordinates
         joints: list[Joint] = []
+        # a gearbox couples two joints' motions, it is not how its child hangs: the child's own
+        # joint (declared anywhere in the file) goes into the tree first
+        joint_els = sorted(joint_els, key=lambda el: (el.get("type") or "").strip() in _COUPLINGS)
         ends = [((el.findtext("parent") or "").strip(), (el.findtext("child") or "").strip()) for el in joint_els]
         keep = tree_joints([(None if parent == WORLD else parent, child) for parent, child in ends])
         closing = [el for el, k in zip(joint_els, keep, strict=True) if not k]
         joint_els = [el for el, k in zip(joint_els, keep, strict=True) if k]
         children = {(el.findtext("child") or "").strip() for el in joint_els}
         to_world = any(parent == WORLD for parent, _ in ends)
-        roots = [el.get("name") for el in link_els if el.get("name") not in children]
-        needs_world = to_world or static or len(roots) != 1
+        has_world = any(el.get("name") == WORLD for el in link_els)  # pybullet's SDFs declare one
+        roots = [el.get("name") for el in link_els if el.get("name") not in children and el.get("name") != WORLD]
+        needs_world = to_world or static or has_world or len(roots) != 1
         for el in link_els:
             frame_of[el.get("name")] = self.resolve(el.get("name"), element_label("link", el.get("name")))
         moving = {}
@@ -186,17 +205,23 @@ class _Reader:
                 frame_of[(el.findtext("child") or "").strip()] = self.resolve(el.get("name"), element_label("joint", el.get("name")))
         if needs_world:
             frame_of[WORLD] = np.eye(4)
-        else:  # the root link's frame is the model frame: its placement stays in its geometry
+        else:  # the root link's frame is the world frame: its placement stays in its geometry
             frame_of[roots[0]] = np.eye(4)
         for el in joint_els:
             joints.append(self._joint(el, moving.get(el.get("name")), frame_of))
         world_links: list[Link] = []
         if needs_world:
-            world_links.append(Link(WORLD))
+            if not has_world:
+                world_links.append(Link(WORLD))
             for root in roots:
                 kind = "fixed" if static else "floating"
                 joints.append(Joint(f"{root}_{kind}", kind, WORLD, root, Pose.from_matrix(frame_of[root])))
         links = world_links + [self._link(el, frame_of[el.get("name")]) for el in link_els]
+        for el in closing:
+            if (el.get("type") or "").strip() in _COUPLINGS:
+                self.notes.append(f"{el.get('type')} joint {el.get('name')!r} couples two joints' motions; "
+                                  "the coupling is not modelled")
+        closing = [el for el in closing if (el.get("type") or "").strip() not in _COUPLINGS]
         loops = [self._loop_closure(el, frame_of) for el in closing]
         self.notes.extend(loop_note(loop) for loop in loops)
         model = AssetModel(name=name, links=links, joints=joints, source=str(self.path), notes=self.notes,

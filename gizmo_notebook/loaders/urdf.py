@@ -41,6 +41,8 @@ from gizmo_notebook.model import (
     Visual,
 )
 
+_NUMERIC_ELEMENTS = frozenset({"origin", "axis", "box", "cylinder", "sphere", "capsule", "mesh", "limit", "mass",
+                               "inertia", "color", "dynamics", "mimic", "safety_controller", "calibration"})
 _JOINT_TYPES = ("revolute", "continuous", "prismatic", "fixed", "floating", "planar")
 
 
@@ -143,6 +145,8 @@ def _check_numbers(el: ET.Element, path: Path, label: str) -> None:
     numeric = {"xyz", "rpy", "size", "radius", "length", "scale", "lower", "upper", "effort", "velocity",
                "value", "rgba", "damping", "friction"}
     for sub in el.iter():
+        if sub.tag not in _NUMERIC_ELEMENTS:  # extensions (<gazebo>, <verbose value="Yes">) are not URDF's
+            continue
         for attr, text in sub.attrib.items():
             if attr not in numeric:
                 continue
@@ -297,4 +301,6 @@ def resolve_resource(
     candidate = Path(filename)
     if not candidate.is_absolute():
         candidate = base / candidate
+    elif not candidate.is_file() and (base / filename.lstrip("/")).is_file():
+        candidate = base / filename.lstrip("/")  # "/meshes/x.stl" meant beside the file (pybullet's SDFs)
     return candidate if candidate.is_file() else None

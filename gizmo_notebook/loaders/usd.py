@@ -73,6 +73,7 @@ class _Reader:
     def __init__(self, stage: Usd.Stage, path: Path) -> None:
         self.stage = stage
         self.path = path
+        self.notes: list[str] = []
         authored = stage.HasAuthoredMetadata("metersPerUnit")
         self.mpu = float(UsdGeom.GetStageMetersPerUnit(stage)) if authored else 1.0
         self.xforms = UsdGeom.XformCache(Usd.TimeCode.Default())
@@ -161,7 +162,7 @@ class _Reader:
     def _finish(self, name: str, links: list[Link], joints: list[Joint], loops: list | None = None) -> AssetModel:
         loops = loops or []
         model = AssetModel(name=name, links=links, joints=joints, source=str(self.path), loop_closures=loops,
-                           notes=[loop_note(loop) for loop in loops])
+                           notes=self.notes + [loop_note(loop) for loop in loops])
         try:
             model.validate()
         except ModelError as exc:
@@ -209,6 +210,11 @@ class _Reader:
             kind = "ball"
         else:  # FixedJoint, and generic/D6 joints, which this model cannot express
             kind = "fixed"
+            if not jp.IsA(UsdPhysics.FixedJoint):
+                self.notes.append(
+                    f"joint {jp.GetName()!r} is a {jp.GetTypeName() or 'generic'} joint, which this model cannot "
+                    "express: loaded as fixed"
+                )
         return Joint(jp.GetName(), kind, parent, links[b1].name, Pose.from_matrix(origin), axis, limits)
 
     # -- geometry ----------------------------------------------------------------

@@ -3,8 +3,9 @@
 ROS descriptions are mostly xacro: macros, ``<xacro:include>``, ``<xacro:arg>`` and
 ``$(find pkg)``. The ``xacro`` package (ROS's own, on PyPI) does the expansion; what it
 cannot do without a ROS install is ``$(find pkg)``, which asks ament for the package's share
-folder. Here that lookup is answered the way :mod:`._packages` resolves ``package://``: from
-``package_dirs``, then from the folders above the file. The expanded document is then read
+folder (nor does it read ``<xacro:include filename="package://...">``). Here both are answered
+the way :mod:`._packages` resolves ``package://``: from ``package_dirs``, then from the folders
+above the file. The expanded document is then read
 by the URDF loader as if it were the file itself, so relative mesh paths still work.
 
 xacro evaluates ``${...}`` expressions with Python's ``eval`` (builtins removed), like the
@@ -45,10 +46,19 @@ def expand_xacro(
             raise _PackageNotFound(package)
         return str(root)
 
+    plain_filename = xacro.abs_filename_spec
+
+    def filename(spec: str) -> str:  # <xacro:include filename="package://pkg/..."> too
+        if spec.startswith("package://"):
+            package, _, inner = spec[len("package://") :].partition("/")
+            return str(Path(find(package)) / inner)
+        return plain_filename(spec)
+
     with _LOCK:
         saved = substitution_args._eval_find, substitution_args._eval_dict.get("find")
         substitution_args._eval_find = find
         substitution_args._eval_dict["find"] = find
+        xacro.abs_filename_spec = filename
         try:
             doc = xacro.process_file(str(path), mappings={str(k): str(v) for k, v in (args or {}).items()})
         except _PackageNotFound as exc:
@@ -60,6 +70,7 @@ def expand_xacro(
             raise LoadError(f"xacro cannot expand it: {' '.join(str(exc).split()) or type(exc).__name__}", path=path) from None
         finally:
             substitution_args._eval_find, substitution_args._eval_dict["find"] = saved
+            xacro.abs_filename_spec = plain_filename
     return doc.toxml(encoding="utf-8")
 
 

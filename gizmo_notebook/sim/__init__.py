@@ -9,6 +9,7 @@ second ``MjData`` so recording them cannot perturb the run.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import mujoco
@@ -46,9 +47,9 @@ def simulate(
     be read and :class:`~gizmo_notebook.ModelError` for one that cannot be simulated or a
     control that does not fit its actuators.
     """
-    if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds > 0):
+    if not _positive(seconds):
         raise ValueError(f"seconds must be a positive number, got {seconds!r}")
-    if timestep is not None and not (isinstance(timestep, (int, float)) and math.isfinite(timestep) and timestep > 0):
+    if timestep is not None and not _positive(timestep):
         raise ValueError(f"timestep must be a positive number of seconds, got {timestep!r}")
     compiled = compile_source(source, client=client)
     mj = compiled.mj
@@ -57,6 +58,11 @@ def simulate(
     steps = max(1, round(seconds / mj.opt.timestep))
     setter = control_setter(control, mj, steps, compiled.joints)
     return _run(compiled, steps, setter)
+
+
+def _positive(value: Any) -> bool:
+    """A finite number above 0 (numpy scalars included; not a bool)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) and value > 0
 
 
 def _run(compiled: Compiled, steps: int, setter: Any) -> Trajectory:
@@ -85,14 +91,45 @@ def _run(compiled: Compiled, steps: int, setter: Any) -> Trajectory:
             setter(k, data)
         mujoco.mj_step(mj, data)
         record(k + 1)
+    per_joint = _per_joint(mj, qpos, compiled.joints)
     return Trajectory(
         times=times,
-        qpos=_per_joint(mj, qpos, compiled.joints),
+        qpos=per_joint,
         link_names=tuple(name for _, name, _ in compiled.links),
         link_poses_array=poses,
         timestep=float(mj.opt.timestep),
         source=compiled.label,
+        positions=_model_positions(mj, per_joint, compiled),
     )
+
+
+def _model_positions(mj: mujoco.MjModel, per_joint: dict[str, np.ndarray], compiled: Compiled) -> dict[str, np.ndarray]:
+    """The joint values as the loaded model measures them (what ``AssetModel.link_transforms``
+    takes): hinges and slides from their ``qpos0`` (``ref``), a free joint as its body's
+    displacement from where the file puts it; ball joints are the same as MuJoCo's."""
+    out = {}
+    for j, name in compiled.joints.items():
+        if name in compiled.added:
+            continue
+        value, kind, adr = per_joint[name], int(mj.jnt_type[j]), int(mj.jnt_qposadr[j])
+        if kind in (mujoco.mjtJoint.mjJNT_HINGE, mujoco.mjtJoint.mjJNT_SLIDE):
+            out[name] = value - float(mj.qpos0[adr])
+        elif kind == mujoco.mjtJoint.mjJNT_FREE:
+            out[name] = _displacement(mj.qpos0[adr : adr + 7], value)
+        else:
+            out[name] = value
+    return out
+
+
+def _displacement(rest: np.ndarray, poses: np.ndarray) -> np.ndarray:
+    """Each free-joint pose ``(x, y, z, qw, qx, qy, qz)`` relative to the ``rest`` pose."""
+    inverse = np.zeros(4)
+    mujoco.mju_negQuat(inverse, np.asarray(rest[3:], dtype=float))
+    out = np.empty_like(poses)
+    for k, pose in enumerate(poses):
+        mujoco.mju_rotVecQuat(out[k, :3], pose[:3] - rest[:3], inverse)
+        mujoco.mju_mulQuat(out[k, 3:], inverse, pose[3:])
+    return out
 
 
 _WIDTH = {int(mujoco.mjtJoint.mjJNT_FREE): 7, int(mujoco.mjtJoint.mjJNT_BALL): 4}

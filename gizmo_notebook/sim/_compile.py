@@ -34,6 +34,7 @@ class Compiled:
     links: list[tuple[int, str, np.ndarray]]  # (body id, link name, link-frame offset in the body frame)
     joints: dict[int, str]  # MuJoCo joint id -> the joint's name in the loaded model
     label: str
+    added: frozenset[str] = frozenset()  # joints the export added (a free base): not in the model
 
 
 def compile_source(source: Any, *, client: Any = None) -> Compiled:
@@ -84,13 +85,17 @@ def _from_model(model: AssetModel) -> Compiled:
     # the exporter names bodies and joints with these identifiers, and puts each body's frame
     # on its link's frame (joints at the body origin): no offsets
     links = []
+    root = model.root.name
     for name, ident in unique_identifiers(link.name for link in model.links).items():
         b = mujoco.mj_name2id(mj, _OBJ.mjOBJ_BODY, ident)
-        if b >= 0:
-            links.append((b, name, np.zeros(3)))
+        if b >= 0 or name == root:  # a fixed base's geometry sits in the world body
+            links.append((max(b, 0), name, np.zeros(3)))
     joints = dict(enumerate(joint_names(mj)))
+    ours = set()
     for name, ident in unique_identifiers(j.name for j in model.joints).items():
         j = mujoco.mj_name2id(mj, _OBJ.mjOBJ_JOINT, ident)
         if j >= 0:
             joints[j] = name
-    return Compiled(mj, links, joints, model.source or model.name)
+            ours.add(j)
+    added = frozenset(name for j, name in joints.items() if j not in ours)
+    return Compiled(mj, links, joints, model.source or model.name, added)

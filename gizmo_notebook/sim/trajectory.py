@@ -7,7 +7,7 @@ gives for the same source, so a viewer can place its meshes with them directly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,7 +25,11 @@ class Trajectory:
       slide joints, ``(T, 4)`` for ball joints (``w, x, y, z``), ``(T, 7)`` for free joints;
     * ``link_names`` and ``link_poses_array``: the world pose of each link, shape ``(T, L, 7)``
       (``x, y, z, qw, qx, qy, qz``);
-    * ``timestep``: the physics step used, seconds.
+    * ``timestep``: the physics step used, seconds;
+    * ``positions``: the joint values the loaded model takes (``model.link_transforms(
+      {name: traj.positions[name][k] ...})`` reproduces the link poses of sample ``k``): MuJoCo's
+      ``qpos`` less ``qpos0`` for hinges and slides (a ``ref``), a free joint's displacement
+      from its rest pose; joints the MJCF export added (a free base) are left out.
     """
 
     times: np.ndarray
@@ -34,6 +38,7 @@ class Trajectory:
     link_poses_array: np.ndarray
     timestep: float
     source: str | None = None
+    positions: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.times)
@@ -46,6 +51,10 @@ class Trajectory:
     def link_poses(self) -> dict[str, np.ndarray]:
         """Link name -> its poses, shape ``(T, 7)`` (``x, y, z, qw, qx, qy, qz``)."""
         return {name: self.link_poses_array[:, i] for i, name in enumerate(self.link_names)}
+
+    def joint_positions(self, frame: int) -> dict[str, float | np.ndarray]:
+        """``positions`` at sample ``frame``, ready for ``AssetModel.link_transforms`` / ``pose``."""
+        return {name: (float(v[frame]) if v.ndim == 1 else v[frame]) for name, v in self.positions.items()}
 
     def link_transforms(self, frame: int) -> dict[str, np.ndarray]:
         """Every link's 4x4 world transform at sample ``frame``, as ``AssetModel.link_transforms``

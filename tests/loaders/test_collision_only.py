@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from gizmo_notebook import load
+from gizmo_notebook import LoadError, load
 
 _COLLISION_ONLY = """<robot name="rl_arm">
   <link name="base"><collision><geometry><box size="0.2 0.2 0.1"/></geometry></collision></link>
@@ -43,3 +44,17 @@ def test_a_model_with_visuals_is_left_as_written(tmp_path: Path) -> None:
     model = load(path)
     assert [len(link.visuals) for link in model.links] == [1, 0]
     assert model.notes == []
+
+
+def test_extension_elements_with_words_in_value_attributes_load(tmp_path: Path) -> None:
+    """The PR2's URDF carries <verbose value="Yes"/> inside a collision (a Gazebo extension):
+    only URDF's own numeric attributes are checked as numbers."""
+    path = tmp_path / "pr2_like.urdf"
+    path.write_text(_COLLISION_ONLY.replace(
+        '<collision><geometry><box size="0.2 0.2 0.1"/></geometry></collision>',
+        '<collision><verbose value="Yes"/><geometry><box size="0.2 0.2 0.1"/></geometry></collision>',
+    ))
+    assert len(load(path).links) == 2
+    path.write_text(_COLLISION_ONLY.replace('size="0.2 0.2 0.1"', 'size="0.2 wide 0.1"'))
+    with pytest.raises(LoadError, match="is not a number list"):
+        load(path)

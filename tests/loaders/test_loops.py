@@ -161,3 +161,67 @@ def test_an_sdf_four_bar_is_a_tree_plus_its_loop_closing_joint(tmp_path: Path) -
     assert loop.gap(model.link_transforms({"j_crank": t, "j_coupler": -t, "j_rocker": t})) < 1e-12
     assert loop.gap(model.link_transforms({"j_crank": t})) > 0.1
     assert any("'j_ground'" in note for note in model.notes)
+
+
+@pytest.mark.parametrize("crank", [0.4, -0.7])
+def test_close_loops_moves_the_other_loop_joints_to_close_the_loop(tmp_path: Path, crank: float) -> None:
+    model = load(_four_bar_usd(tmp_path / "four_bar.usda"))
+    (loop,) = model.loop_closures
+    q = model.close_loops({"j_crank": crank})
+    assert q["j_crank"] == crank
+    # a parallelogram: the coupler stays level (counter-turns), the rocker turns with the crank
+    assert q["j_coupler"] == pytest.approx(-crank, abs=1e-9) and q["j_rocker"] == pytest.approx(crank, abs=1e-9)
+    transforms = model.link_transforms(q)
+    assert loop.gap(transforms) < 1e-9 and np.abs(loop.residual(transforms)).max() < 1e-9
+    assert model.close_loops() == {"j_crank": 0.0, "j_coupler": 0.0, "j_rocker": 0.0}  # closed as drawn
+
+
+def test_close_loops_on_an_mjcf_connect_and_the_nearest_when_over_constrained(tmp_path: Path) -> None:
+    path = tmp_path / "linkage.xml"
+    path.write_text(_MJCF.replace('<weld body1="stand" body2="rocker" anchor="0.1 0.2 0.3"/>', ""))
+    model = load(path)
+    q = model.close_loops({"crank_pin": 0.3})
+    (loop,) = model.loop_closures
+    assert np.abs(loop.residual(model.link_transforms(q, clamp=False))).max() < 1e-9
+    assert abs(q["rocker_pin"]) > 0.05 and abs(q["coupler_pin"]) > 0.05
+    # with the weld the rocker cannot turn, so no crank angle but the drawn one closes both loops
+    path.write_text(_MJCF)
+    welded = load(path)
+    q = welded.close_loops({"crank_pin": 0.3})
+    assert welded.loop_closures[0].gap(welded.link_transforms(q, clamp=False)) > 1e-3
+
+
+def test_cassie_loops_are_closed_as_drawn_and_gearboxes_are_named() -> None:
+    """Cassie (example-robot-data): its achilles rods and plantar linkages close loops; as drawn
+    every loop is closed (the anchors sit right), and its gearbox couplings are named, not
+    mistaken for how the hip links hang."""
+    from ._reference import EXAMPLE_ROBOTS
+
+    folder = EXAMPLE_ROBOTS / "cassie_description" / "robots"
+    v2 = load(folder / "cassie_v2.sdf")
+    assert len(v2.loop_closures) == 4 and {c.type for c in v2.loop_closures} == {"ball"}
+    transforms = v2.link_transforms()
+    assert max(loop.gap(transforms) for loop in v2.loop_closures) < 1e-9
+    full = load(folder / "cassie.sdf")
+    gearboxes = [n for n in full.notes if n.startswith("gearbox joint")]
+    assert len(gearboxes) == 10
+    hip = full.parent_joint("left-hip-roll")  # the hip's own joint, not the gearbox, holds it
+    assert (hip.name, hip.type, hip.parent) == ("left-roll-op", "revolute", "pelvis")
+    assert max(loop.gap(full.link_transforms()) for loop in full.loop_closures) < 1e-9
+
+
+def test_mjcf_site_based_weld_and_connect(tmp_path: Path) -> None:
+    """MuJoCo 3 constrains two sites' frames: the closure anchors are the sites."""
+    path = tmp_path / "sites.xml"
+    path.write_text(_MJCF.replace('<connect name="close" body1="coupler" body2="rocker" anchor="0 0 -0.95"/>', "")
+                    .replace('<weld body1="stand" body2="rocker" anchor="0.1 0.2 0.3"/>',
+                             '<weld name="glue" site1="on_stand" site2="on_rocker"/>')
+                    .replace('<geom type="box" size="0.1 0.1 0.1"/>',
+                             '<geom type="box" size="0.1 0.1 0.1"/><site name="on_stand" pos="0.1 0 0" euler="0 0 30"/>')
+                    .replace('<joint name="rocker_pin" type="hinge" axis="0 1 0"/>',
+                             '<joint name="rocker_pin" type="hinge" axis="0 1 0"/><site name="on_rocker" pos="0 0.2 0"/>'))
+    model = load(path)
+    (loop,) = model.loop_closures
+    assert (loop.name, loop.type, loop.parent, loop.child) == ("glue", "fixed", "stand", "rocker")
+    assert loop.parent_anchor.xyz == pytest.approx((0.1, 0, 0)) and loop.child_anchor.xyz == pytest.approx((0, 0.2, 0))
+    assert loop.parent_anchor.rpy == pytest.approx((0, 0, np.radians(30)))

@@ -139,3 +139,17 @@ def test_dae_visual_colours_and_materials() -> None:
     upper = ur5.link("upper_arm_link").visuals[0].geometry
     assert upper.source is not None and upper.source.endswith("upperarm.dae")
     assert len(upper.mesh.faces) > 1000
+
+
+def test_a_dae_whose_material_points_at_nothing_still_gives_its_triangles() -> None:
+    """ANYmal's foot.dae binds a texture surface that is missing: pycollada then drops the scene
+    node; the mesh is read again without material bindings, node scale (1e-3) included."""
+    import collada
+
+    model = load(EXAMPLE_ROBOTS / "anymal_b_simple_description" / "robots" / "anymal.urdf")
+    foot = model.link("LF_ADAPTER").visuals[0].geometry
+    assert foot.source.endswith("anymal_foot.dae")
+    raw = collada.Collada(foot.source, ignore=[collada.common.DaeBrokenRefError, collada.common.DaeUnsupportedError])
+    vertices = np.concatenate([p.vertex for g in raw.geometries for p in g.primitives])
+    np.testing.assert_allclose(foot.mesh.extents, np.ptp(vertices, axis=0) * 9.99987e-4, rtol=1e-6)
+    assert len(model.movable_joints) == 12

@@ -121,3 +121,10 @@ def test_a_package_in_a_folder_named_otherwise_is_found_by_its_package_xml(works
     )
     model = load(path)
     assert model.link("front_leg").visuals[0].geometry.source.endswith("walker_description-main/meshes/leg.stl")
+
+
+def test_an_include_by_package_url(workspace: Path) -> None:
+    """ROS xacro reads only paths in <xacro:include>; descriptions also write package:// there."""
+    path = workspace / "ws" / "src" / "walker_description" / "urdf" / "walker.urdf.xacro"
+    path.write_text(_ROBOT.replace("$(find walker_description)/urdf/leg.xacro", "package://walker_description/urdf/leg.xacro"))
+    assert [j.name for j in load(path).movable_joints] == ["front_hip", "rear_hip"]

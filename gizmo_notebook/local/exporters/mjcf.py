@@ -4,7 +4,8 @@ Mapping choices, each made so the file loads and simulates sensibly as-is:
 
 * Links become nested ``<body>`` elements; a movable joint becomes ``hinge``/``slide``
   (``continuous`` -> unlimited hinge), a fixed joint simply nests the body.
-* Fixed-base models (root link ``world``, see the generator) put the world link's geometry
+* Fixed-base models (root link ``world``, see the generator, or a root link of zero mass, as
+  pybullet and Gazebo files mark a fixed base) put the world link's geometry
   in ``<worldbody>`` and weld their first body to it. Floating models (wheeled, legged) get
   a ``<freejoint>``, are lifted so their lowest collision geometry rests on z = 0, and a
   ground plane named ``floor`` is added for them to stand on.
@@ -59,7 +60,7 @@ def _document(model: AssetModel) -> ET.Element:
     names = _Names(model)
     meshes = MeshTable()
     root = ET.Element("mujoco", model=model.name)
-    ET.SubElement(root, "compiler", angle="radian", autolimits="true")
+    ET.SubElement(root, "compiler", angle="radian", autolimits="true", balanceinertia="true")
     ET.SubElement(root, "option", timestep=str(TIMESTEP), integrator="implicitfast")
     default = ET.SubElement(root, "default")
     visual_cls = ET.SubElement(default, "default", {"class": "visual"})
@@ -71,8 +72,8 @@ def _document(model: AssetModel) -> ET.Element:
     ET.SubElement(world, "light", name="sun", pos="0 0 4", dir="0 0 -1", directional="true")
     actuators: list[ET.Element] = []
 
-    anchored = is_world_anchored(model)
     root_link = model.root
+    anchored = is_world_anchored(model) or _massless(root_link)
     if anchored:
         _add_geoms(world, root_link, names, meshes, world_geom=True)
         for joint in model.children(root_link.name):
@@ -88,13 +89,15 @@ def _document(model: AssetModel) -> ET.Element:
 
     _add_loop_closures(root, world, model, names)
     for stem, mesh in meshes.items():
-        ET.SubElement(
+        element = ET.SubElement(
             asset,
             "mesh",
             name=stem,
             vertex=" ".join(f"{v:.6g}" for v in np.asarray(mesh.mesh.vertices).ravel()),
             face=" ".join(str(int(i)) for i in np.asarray(mesh.mesh.faces).ravel()),
         )
+        if _is_flat(mesh.mesh):  # a floor or a cloth: MuJoCo refuses its zero volume unless it is a shell
+            element.set("inertia", "shell")
     if actuators:
         block = ET.SubElement(root, "actuator")
         block.extend(actuators)
@@ -157,7 +160,7 @@ def _fill_body(
     meshes: MeshTable,
     actuators: list[ET.Element],
 ) -> None:
-    mass, com, tensor = default_inertia(link)
+    mass, com, tensor = _simulatable(*default_inertia(link))
     ET.SubElement(
         body,
         "inertial",
@@ -168,6 +171,36 @@ def _fill_body(
     _add_geoms(body, link, names, meshes, world_geom=False)
     for child in model.children(link.name):
         _add_body(body, model, child, names, meshes, actuators)
+
+
+def _is_flat(mesh) -> bool:
+    """Every vertex in one plane (whatever its orientation): the mesh encloses no volume."""
+    vertices = np.asarray(mesh.vertices, dtype=float)
+    if len(vertices) < 4:
+        return True
+    spread = np.linalg.svd(vertices - vertices.mean(axis=0), compute_uv=False)
+    return bool(spread[-1] <= 1e-9 * max(float(spread[0]), 1e-12))
+
+
+def _massless(link: Link) -> bool:
+    """A root link without mass cannot float (MuJoCo refuses it); files written for pybullet
+    and Gazebo mean such a base to be fixed, so it is bolted to the world like ``world``."""
+    return link.inertial is not None and link.inertial.mass <= 0
+
+
+_MIN_MASS = 1e-9
+_MIN_INERTIA = 1e-9  # the smallest value fmt() writes (9 decimals)
+
+
+def _simulatable(mass: float, com: np.ndarray, tensor: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Mass properties MuJoCo compiles: real files carry zero masses and zero or indefinite
+    inertia tensors on frame-only links (a UR5's ``ee_link``); those are raised to a negligible
+    positive value, every valid one is written unchanged."""
+    tensor = (np.asarray(tensor, dtype=float) + np.asarray(tensor, dtype=float).T) / 2
+    lowest = float(np.linalg.eigvalsh(tensor).min())
+    if lowest < _MIN_INERTIA:
+        tensor = tensor + np.eye(3) * (_MIN_INERTIA - lowest)
+    return max(float(mass), _MIN_MASS), com, tensor
 
 
 def _add_joint(body: ET.Element, joint: Joint, top_level: bool, names: _Names, actuators: list[ET.Element]) -> None:
