@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from gizmo_notebook._offline import start_offline_backend
 from gizmo_notebook.paths import cache_dir
 
 __all__ = ["DEFAULT_BASE_URL", "Settings", "default_cache_dir", "is_loopback_url", "resolve_settings", "wrap_key"]
@@ -94,7 +95,7 @@ def wrap_key(api_key: str | None) -> _Secret | None:
 
 
 def resolve_settings(secret: _Secret | None, base_url: str | None) -> Settings:
-    """Settle base URL and key; with no key at all, start (or reuse) the embedded local backend."""
+    """Settle base URL and key; with no key at all, start (or reuse) the offline backend."""
     explicit = base_url if base_url is not None else os.environ.get(BASE_URL_ENV) or None
     origin = "base_url" if base_url is not None else BASE_URL_ENV
     if explicit is not None:
@@ -111,13 +112,10 @@ def resolve_settings(secret: _Secret | None, base_url: str | None) -> Settings:
 
 
 def _local_settings() -> Settings:
-    from gizmo_notebook.local.embedded import ensure_local_server
-
-    server = ensure_local_server()
-    url = _clean_base_url(str(server.base_url), "the local backend URL")
-    key = getattr(server, "api_key", None)
-    _announce_local(url, getattr(server, "data_dir", None))
-    return Settings(base_url=url, secret=_Secret(key) if key else None, is_local=True)
+    backend = start_offline_backend()  # the package root chose which; the client never imports it
+    url = _clean_base_url(backend.base_url, "the local backend URL")
+    _announce_local(url, backend.data_dir)
+    return Settings(base_url=url, secret=_Secret(backend.api_key) if backend.api_key else None, is_local=True)
 
 
 def _announce_local(url: str, data_dir: object) -> None:

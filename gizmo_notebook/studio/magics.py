@@ -51,9 +51,9 @@ def gizmo_line(line: str) -> Any:
     if words[0] == "view":
         if len(words) != 2:
             raise MagicUsageError(f"%gizmo view takes exactly one PATH\n\n{USAGE}")
-        import gizmo_notebook
+        from gizmo_notebook.viewer import view
 
-        return gizmo_notebook.view(words[1])
+        return view(words[1])
     raise MagicUsageError(f"unknown %gizmo command {words[0]!r}\n\n{USAGE}")
 
 

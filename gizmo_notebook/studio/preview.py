@@ -106,7 +106,7 @@ class GeometryCache:
 
 
 def _load_and_encode(path: Path, triangle_budget: int) -> tuple[dict[str, Any], list[bytes]]:
-    from gizmo_notebook import load
+    from gizmo_notebook.loaders import load
     from gizmo_notebook.viewer.encode import encode_model
 
     model = load(path)

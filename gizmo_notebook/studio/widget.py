@@ -435,7 +435,7 @@ class Studio(anywidget.AnyWidget):
         if len(cleaned) > MAX_BATCH:
             self._notify(describe(ValueError(f"a batch takes at most {MAX_BATCH} prompts, got {len(cleaned)}"), doing="Batch"))
             return []
-        from gizmo_notebook import client as _client
+        import gizmo_notebook.client as _client
 
         progress = {"total": len(cleaned), "submitted": 0, "failed": 0, "ids": [], "running": True}
         self.batch = dict(progress)
