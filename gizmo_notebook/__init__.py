@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
     "NotFoundError": "gizmo_notebook.client",
     "RateLimitError": "gizmo_notebook.client",
     "InternalServerError": "gizmo_notebook.client",
+    "InvalidValueError": "gizmo_notebook.client",
     "APIConnectionError": "gizmo_notebook.client",
     "APITimeoutError": "gizmo_notebook.client",
     "GenerationFailedError": "gizmo_notebook.client",

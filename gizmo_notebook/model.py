@@ -22,6 +22,8 @@ from typing import Literal, Union
 import numpy as np
 import trimesh
 
+from gizmo_notebook.errors import GizmoError
+
 __all__ = [
     "AssetModel",
     "Box",
@@ -53,7 +55,7 @@ Vec3 = tuple[float, float, float]
 RGBA = tuple[float, float, float, float]
 
 
-class ModelError(ValueError):
+class ModelError(GizmoError, ValueError):
     """An articulated model is inconsistent (dangling joint, cycle, duplicate name...)."""
 
 

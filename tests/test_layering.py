@@ -1,7 +1,7 @@
 """The package's layers, enforced: every import points down, none points back up or sideways.
 
-Read from the bottom: foundation modules (the version, formats, paths, archive helpers, the
-``AssetModel``, the offline port) import nothing of the package above them; the client and the
+Read from the bottom: foundation modules (the root error, the version, formats, paths, archive
+helpers, the ``AssetModel``, the offline port) import nothing of the package above them; the client and the
 offline server are peers that never import each other; loaders, viewer and Studio build on
 those; only the package root composes everything (it registers the offline default, see
 ``gizmo_notebook/_offline.py``). The static check reads every ``import`` in the source,
@@ -19,18 +19,19 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "gizmo_notebook"
 
-FOUNDATION = {"_version", "_offline", "_archive", "formats", "paths", "model"}
+FOUNDATION = {"errors", "_version", "_offline", "_archive", "formats", "paths", "model"}
 
 # unit -> the units it may import (besides itself). A unit is a top-level module or subpackage.
 ALLOWED: dict[str, set[str]] = {
+    "errors": set(),
     "_version": set(),
     "_offline": set(),
-    "_archive": set(),
-    "formats": set(),
-    "paths": set(),
-    "model": set(),
-    "client": {"_version", "_offline", "_archive", "formats", "paths"},
-    "local": {"_version", "formats", "paths", "model"},
+    "_archive": {"errors"},
+    "formats": {"errors"},
+    "paths": {"errors"},
+    "model": {"errors"},
+    "client": FOUNDATION - {"model"},
+    "local": FOUNDATION - {"_offline"},
     "loaders": FOUNDATION | {"client"},
     "viewer": FOUNDATION | {"loaders"},
     "studio": FOUNDATION | {"client", "loaders", "viewer"},

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from gizmo_notebook._offline import start_offline_backend
+from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.paths import cache_dir
 
 __all__ = ["DEFAULT_BASE_URL", "Settings", "default_cache_dir", "is_loopback_url", "resolve_settings", "wrap_key"]
@@ -78,11 +79,11 @@ def _clean_base_url(value: str, origin: str) -> str:
     url = value.strip().rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(
+        raise InvalidValueError(
             f"{origin} must be an http(s) URL such as {DEFAULT_BASE_URL!r}, got {value!r}"
         )
     if parts.query or parts.fragment:
-        raise ValueError(f"{origin} must not carry a query string or fragment, got {value!r}")
+        raise InvalidValueError(f"{origin} must not carry a query string or fragment, got {value!r}")
     return url
 
 
@@ -101,7 +102,7 @@ def resolve_settings(secret: _Secret | None, base_url: str | None) -> Settings:
     if explicit is not None:
         url = _clean_base_url(explicit, origin)
         if secret is None and not is_loopback_url(url):
-            raise ValueError(
+            raise InvalidValueError(
                 f"no API key for {url}: pass api_key=... or set {API_KEY_ENV}, "
                 f"or unset {BASE_URL_ENV} to use the offline local backend"
             )

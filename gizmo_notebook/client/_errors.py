@@ -1,4 +1,7 @@
-"""The exception hierarchy: everything the client raises on purpose is a :class:`GizmoError`.
+"""The client's exceptions: everything the client raises on purpose is a :class:`GizmoError`.
+
+``GizmoError`` and ``InvalidValueError`` live in :mod:`gizmo_notebook.errors` (the package's
+root error, shared with the loaders and the model) and are re-exported here.
 
 HTTP failures map onto one class per documented status so callers can ``except NotFoundError``
 instead of comparing numbers. Messages are built from the documented envelope (``error``,
@@ -8,6 +11,8 @@ instead of comparing numbers. Messages are built from the documented envelope (`
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from gizmo_notebook.errors import GizmoError, InvalidValueError
 
 if TYPE_CHECKING:  # pragma: no cover
     from gizmo_notebook.client._models import Asset
@@ -23,15 +28,12 @@ __all__ = [
     "GenerationFailedError",
     "GizmoError",
     "InternalServerError",
+    "InvalidValueError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "WaitTimeoutError",
 ]
-
-
-class GizmoError(Exception):
-    """Base class of every error this package raises deliberately."""
 
 
 class APIError(GizmoError):

@@ -17,7 +17,7 @@ from typing import Any
 from starlette.requests import Request
 
 from gizmo_notebook.formats import EXPORT_FORMATS
-from gizmo_notebook.local.errors import ApiError
+from gizmo_notebook.local.errors import HTTPProblem
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -43,8 +43,8 @@ _DEFAULT_NAME_CHARS = 60
 _DIGITS = re.compile(r"[0-9]{1,18}")
 
 
-def _bad(code: str, message: str) -> ApiError:
-    return ApiError(400, code, message)
+def _bad(code: str, message: str) -> HTTPProblem:
+    return HTTPProblem(400, code, message)
 
 
 def _is_json_type(content_type: str) -> bool:

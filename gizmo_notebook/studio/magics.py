@@ -12,6 +12,7 @@ import argparse
 import shlex
 from typing import Any
 
+from gizmo_notebook.errors import GizmoError
 from gizmo_notebook.studio import _runtime
 from gizmo_notebook.studio.widget import Studio, check_prompt, parse_tags
 
@@ -23,7 +24,7 @@ USAGE = """\
 """
 
 
-class MagicUsageError(ValueError):
+class MagicUsageError(GizmoError, ValueError):
     """Bad ``%gizmo`` arguments; the message carries the usage text."""
 
 

@@ -56,6 +56,7 @@ import meshoptimizer as _mo
 import numpy as np
 import trimesh
 
+from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.model import AssetModel, Link, Mesh
 
 __all__ = [
@@ -280,7 +281,7 @@ def decode_part(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     """One part's int16 xyzw vertices and its (local) uint32 indices."""
     magic, n, m, vlen, ilen, _flags = _PART_HEADER.unpack_from(data)
     if magic != PART_MAGIC or len(data) != _PART_HEADER.size + vlen + ilen:
-        raise ValueError("not a geometry part (bad header or length)")
+        raise InvalidValueError("not a geometry part (bad header or length)")
     body = memoryview(data)[_PART_HEADER.size:]
     if n == 0 or m == 0:
         return np.zeros((0, 4), dtype=np.int16), np.zeros(0, dtype=np.uint32)
@@ -387,7 +388,7 @@ def _zero_pose_bounds(model: AssetModel, per_link: list) -> np.ndarray:
 def check_triangle_budget(triangle_budget: int) -> None:
     """A ValueError saying what to fix unless ``triangle_budget`` is a positive triangle count."""
     if triangle_budget < 1:
-        raise ValueError(f"triangle_budget must be a positive number of triangles, got {triangle_budget}")
+        raise InvalidValueError(f"triangle_budget must be a positive number of triangles, got {triangle_budget}")
 
 
 def shown_triangles(model: AssetModel, triangle_budget: int = DEFAULT_TRIANGLE_BUDGET) -> int:

@@ -16,6 +16,7 @@ from typing import IO
 
 import numpy as np
 
+from ...errors import GizmoError
 from ...model import AssetModel, Joint, Link, Mesh
 
 __all__ = [
@@ -31,7 +32,7 @@ __all__ = [
 WORLD_LINK = "world"
 
 
-class ExportError(ValueError):
+class ExportError(GizmoError, ValueError):
     """The model cannot be written in the requested format (says what to change)."""
 
 
