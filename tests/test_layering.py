@@ -19,12 +19,13 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "gizmo_notebook"
 
-FOUNDATION = {"errors", "_version", "_offline", "_archive", "formats", "paths", "model"}
+FOUNDATION = {"errors", "_version", "_names", "_offline", "_archive", "formats", "paths", "model"}
 
 # unit -> the units it may import (besides itself). A unit is a top-level module or subpackage.
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "_version": set(),
+    "_names": set(),
     "_offline": set(),
     "_archive": {"errors"},
     "formats": {"errors"},

@@ -32,6 +32,7 @@ import mujoco
 import numpy as np
 import trimesh
 
+from gizmo_notebook._names import claim_unique
 from gizmo_notebook.loaders._errors import LoadError
 from gizmo_notebook.loaders._xml import read_xml
 from gizmo_notebook.model import (
@@ -126,7 +127,7 @@ def model_from_mujoco(mj: mujoco.MjModel, *, name: str, source: str | None = Non
         offset_parent = _translation(-anchor[parent])
         jids = list(range(int(mj.body_jntadr[b]), int(mj.body_jntadr[b]) + int(mj.body_jntnum[b])))
         if not jids:
-            fixed = _unique(f"{body_names[b]}_fixed", joint_names_used)
+            fixed = claim_unique(f"{body_names[b]}_fixed", joint_names_used)
             joints.append(
                 Joint(fixed, "fixed", body_names[parent], link.name, origin=Pose.from_matrix(offset_parent @ body_pose))
             )
@@ -251,15 +252,6 @@ def _rgba(mj: mujoco.MjModel, g: int) -> np.ndarray:
 
 def _name(mj: mujoco.MjModel, kind: mujoco.mjtObj, index: int) -> str:
     return mujoco.mj_id2name(mj, kind, index) or ""
-
-
-def _unique(name: str, used: set[str]) -> str:
-    out, i = name, 1
-    while out in used:
-        i += 1
-        out = f"{name}{i}"
-    used.add(out)
-    return out
 
 
 def _translation(p: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ from typing import IO
 
 import numpy as np
 
+from ..._names import claim_unique
 from ...errors import GizmoError
 from ...model import AssetModel, Joint, Link, Mesh
 
@@ -76,12 +77,7 @@ def unique_identifiers(names: Iterable[str]) -> dict[str, str]:
         ident = _IDENT_BAD.sub("_", name) or "_"
         if ident[0].isdigit():
             ident = f"_{ident}"
-        candidate, n = ident, 1
-        while candidate in used:
-            n += 1
-            candidate = f"{ident}_{n}"
-        used.add(candidate)
-        out[name] = candidate
+        out[name] = claim_unique(ident, used)
     return out
 
 

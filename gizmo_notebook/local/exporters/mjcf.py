@@ -26,6 +26,7 @@ from typing import IO
 
 import numpy as np
 
+from ..._names import claim_unique
 from ...model import AssetModel, Box, Capsule, Cylinder, Geometry, Joint, Link, Mesh, Pose, Sphere
 from ._common import (
     ExportError,
@@ -107,19 +108,10 @@ class _Names:
         self._geoms: set[str] = set()
 
     def unique_geom(self, wanted: str) -> str:
-        return self._claim(wanted, self._geoms)
+        return claim_unique(wanted, self._geoms)
 
     def unique_joint(self, wanted: str) -> str:
-        return self._claim(wanted, self._joints_used)
-
-    @staticmethod
-    def _claim(wanted: str, used: set[str]) -> str:
-        candidate, n = wanted, 1
-        while candidate in used:
-            n += 1
-            candidate = f"{wanted}_{n}"
-        used.add(candidate)
-        return candidate
+        return claim_unique(wanted, self._joints_used)
 
 
 def _pose_attrs(pose: Pose) -> dict[str, str]:
