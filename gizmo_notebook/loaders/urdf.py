@@ -96,7 +96,7 @@ def _check_structure(root: ET.Element, path: Path) -> None:
                 raise LoadError(f"missing <{end} link='...'/>", path=path, element=label)
             if target not in links:
                 raise LoadError(f"{end} link {target!r} does not exist", path=path, element=label)
-        child = el.find("child").get("link")  # type: ignore[union-attr]
+        child = el.find("child").get("link", "")  # type: ignore[union-attr]  # checked above
         if child in parent_of:
             raise LoadError(
                 f"link {child!r} is already the child of joint {parent_of[child]!r}", path=path, element=label
@@ -250,7 +250,8 @@ class _MeshCache:
         path = resolve_resource(filename, self._urdf)
         if path is None:
             raise LoadError(f"mesh file {filename!r} does not exist", path=self._urdf, element=label)
-        s = (1.0, 1.0, 1.0) if scale is None else tuple(float(v) for v in np.broadcast_to(scale, (3,)))
+        sx, sy, sz = (1.0, 1.0, 1.0) if scale is None else (float(v) for v in np.broadcast_to(scale, (3,)))
+        s = (sx, sy, sz)
         key = (path, s)
         if key not in self._scaled:
             if path not in self._files:

@@ -195,7 +195,7 @@ def _pack_part(q: np.ndarray, indices: np.ndarray, *, flat: bool = False) -> byt
     return header + bytes(vertex_bytes) + bytes(index_bytes)
 
 
-def _big_mesh_parts(q: np.ndarray, indices: np.ndarray, on_part: Callable[[bytes], None] | None) -> list[bytes]:
+def _big_mesh_parts(q: np.ndarray, indices: np.ndarray, on_part: Callable[[bytes], object] | None) -> list[bytes]:
     """Encode a big mesh as parts of ``_PART_FACES`` triangles (halved until one fits
     ``MAX_PART_BYTES``), handing each to ``on_part`` as soon as it exists.
 
@@ -226,7 +226,7 @@ def _big_mesh_parts(q: np.ndarray, indices: np.ndarray, on_part: Callable[[bytes
 
 
 def encode_mesh(mesh: trimesh.Trimesh, *, max_triangles: int | None = None,
-                on_part: Callable[[bytes], None] | None = None) -> EncodedGeometry:
+                on_part: Callable[[bytes], object] | None = None) -> EncodedGeometry:
     """Quantize and compress one mesh (optionally simplified to ``max_triangles``).
 
     ``on_part(bytes)`` is called with each part as soon as it is encoded (big meshes come in
@@ -324,7 +324,7 @@ def _mesh_fingerprint(mesh: trimesh.Trimesh, max_triangles: int | None) -> tuple
 
 
 def _encode_cached(mesh: trimesh.Trimesh, max_triangles: int | None,
-                   on_part: Callable[[bytes], None] | None = None) -> EncodedGeometry:
+                   on_part: Callable[[bytes], object] | None = None) -> EncodedGeometry:
     if len(mesh.faces) > _SPLIT_FACES:
         # hashing a big mesh's arrays costs ~40 ms of the first frame; big meshes are rarely
         # shown twice, so they skip the cache
@@ -362,7 +362,7 @@ def _link_meshes(model: AssetModel, link: Link) -> list[tuple[trimesh.Trimesh, t
     first frame.
     """
     if all(isinstance(v.geometry, Mesh) and v.origin.is_identity for v in link.visuals):
-        return [(v.geometry.mesh, v.color, v.name or f"{link.name}_visual_{i}")
+        return [(v.geometry.mesh, v.color, v.name or f"{link.name}_visual_{i}")  # type: ignore[union-attr]
                 for i, v in enumerate(link.visuals)]
     return model.link_meshes(link)
 

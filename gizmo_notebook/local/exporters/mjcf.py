@@ -132,7 +132,7 @@ def _add_body(
     actuators: list[ET.Element],
 ) -> None:
     link = model.link(joint.child)
-    body = ET.SubElement(parent, "body", name=names.link[link.name], **_pose_attrs(joint.origin))
+    body = ET.SubElement(parent, "body", {"name": names.link[link.name], **_pose_attrs(joint.origin)})
     _add_joint(body, joint, parent.tag == "worldbody", names, actuators)
     _fill_body(body, model, link, names, meshes, actuators)
 
