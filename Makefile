@@ -13,10 +13,12 @@ lab:
 test:
 	bash scripts/setup.sh test
 	$(VENV)/bin/ruff check gizmo_notebook tests benchmarks
+	$(PY) -m mypy
 	$(PY) -m pytest -q -ra
 
 lint:
 	$(VENV)/bin/ruff check gizmo_notebook tests benchmarks
+	$(PY) -m mypy
 
 bench:
 	bash scripts/setup.sh test

@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from gizmo_notebook import _offline
+from gizmo_notebook._version import __version__
 
 _EXPORTS: dict[str, str] = {
     # client
@@ -33,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "NotFoundError": "gizmo_notebook.client",
     "RateLimitError": "gizmo_notebook.client",
     "InternalServerError": "gizmo_notebook.client",
+    "InvalidValueError": "gizmo_notebook.client",
     "APIConnectionError": "gizmo_notebook.client",
     "APITimeoutError": "gizmo_notebook.client",
     "GenerationFailedError": "gizmo_notebook.client",
@@ -75,6 +77,21 @@ if TYPE_CHECKING:  # pragma: no cover
     from gizmo_notebook.sim import Trajectory, simulate  # noqa: F401
     from gizmo_notebook.studio import Studio  # noqa: F401
     from gizmo_notebook.viewer import Viewer, view  # noqa: F401
+
+
+def _embedded_offline_backend(api: str = "alpha") -> _offline.OfflineBackend:
+    """The offline default: the local server, started in this process on first use.
+
+    Chosen here, in the composition root, so the client never imports the server (see
+    :mod:`gizmo_notebook._offline`); imported lazily, so ``import gizmo_notebook`` stays cheap.
+    """
+    from gizmo_notebook.local import embedded
+
+    server = embedded.ensure_local_server(api=api)
+    return _offline.OfflineBackend(base_url=str(server.base_url), api_key=server.api_key, data_dir=server.data_dir)
+
+
+_offline.set_offline_factory(_embedded_offline_backend)
 
 
 def __getattr__(name: str) -> Any:

@@ -18,6 +18,8 @@ import uuid
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from gizmo_notebook.errors import GizmoError
+
 __all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_FILES", "UnsafeArchiveError", "extract_zip_safely"]
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
@@ -26,7 +28,7 @@ _CHUNK = 1 << 20
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
-class UnsafeArchiveError(ValueError):
+class UnsafeArchiveError(GizmoError, ValueError):
     """The archive is unreadable or would escape, overflow or link out of its folder.
 
     ``member`` names the offending entry, when there is one, so callers can point at it.

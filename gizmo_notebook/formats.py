@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from gizmo_notebook.errors import InvalidValueError
+
 ExportFormat = Literal["isaac_sim_usd", "isaac_sim_urdf", "mujoco_mjcf"]
 
 EXPORT_FORMATS: tuple[str, ...] = ("isaac_sim_usd", "isaac_sim_urdf", "mujoco_mjcf")
@@ -22,7 +24,7 @@ FORMAT_DESCRIPTIONS: dict[str, str] = {
 def check_format(value: object) -> str:
     """Return ``value`` if it is a documented export format, else raise ``ValueError`` listing them."""
     if value not in EXPORT_FORMATS:
-        raise ValueError(
+        raise InvalidValueError(
             f"unknown export format {value!r}: use one of {', '.join(EXPORT_FORMATS)}"
         )
     return value  # type: ignore[return-value]

@@ -18,10 +18,12 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Literal, Union
+from typing import Literal, Union, cast
 
 import numpy as np
 import trimesh
+
+from gizmo_notebook.errors import GizmoError
 
 __all__ = [
     "AssetModel",
@@ -55,7 +57,7 @@ Vec3 = tuple[float, float, float]
 RGBA = tuple[float, float, float, float]
 
 
-class ModelError(ValueError):
+class ModelError(GizmoError, ValueError):
     """An articulated model is inconsistent (dangling joint, cycle, duplicate name...)."""
 
 
@@ -103,11 +105,11 @@ class Pose:
     @classmethod
     def from_matrix(cls, m: np.ndarray) -> Pose:
         m = np.asarray(m, dtype=float)
-        return cls(tuple(m[:3, 3]), matrix_to_rpy(m[:3, :3]))
+        return cls(cast(Vec3, tuple(m[:3, 3])), matrix_to_rpy(m[:3, :3]))
 
     @classmethod
     def from_quaternion(cls, xyz: Iterable[float], wxyz: Sequence[float]) -> Pose:
-        return cls(tuple(xyz), matrix_to_rpy(quaternion_to_matrix(wxyz)))
+        return cls(cast(Vec3, tuple(xyz)), matrix_to_rpy(quaternion_to_matrix(wxyz)))
 
 
 def rpy_to_matrix(rpy: Sequence[float]) -> np.ndarray:
@@ -131,7 +133,7 @@ def matrix_to_rpy(m: np.ndarray) -> Vec3:
     return (math.atan2(m[2, 1], m[2, 2]), math.asin(sp), math.atan2(m[1, 0], m[0, 0]))
 
 
-def quaternion_to_matrix(wxyz: Sequence[float]) -> np.ndarray:
+def quaternion_to_matrix(wxyz: Sequence[float] | np.ndarray) -> np.ndarray:
     w, x, y, z = (float(v) for v in wxyz)
     n = math.sqrt(w * w + x * x + y * y + z * z)
     if n == 0.0:
@@ -166,7 +168,7 @@ def matrix_to_quaternion(m: np.ndarray) -> tuple[float, float, float, float]:
     return q  # type: ignore[return-value]
 
 
-def axis_angle_matrix(axis: Sequence[float], angle: float) -> np.ndarray:
+def axis_angle_matrix(axis: Sequence[float] | np.ndarray, angle: float) -> np.ndarray:
     """4x4 rotation about ``axis`` (normalised here) through the origin, by Rodrigues' formula
     written out: forward kinematics calls this once per joint per pose."""
     x, y, z = (float(v) for v in axis)
@@ -618,7 +620,7 @@ class AssetModel:
         for link in self.links:
             for mesh, color, vname in self.link_meshes(link):
                 if color is not None:
-                    mesh.visual.face_colors = np.array(
+                    mesh.visual.face_colors = np.array(  # type: ignore[union-attr]  # trimesh's union
                         [int(round(c * 255)) for c in color], dtype=np.uint8
                     )
                 scene.add_geometry(

@@ -38,19 +38,20 @@ from gizmo_notebook.client._transport._sync import SyncRunner
 from gizmo_notebook.client.resources.assets import AssetFlows, Assets, AsyncAssets
 from gizmo_notebook.client.resources.jobs import AsyncJobs, JobFlows, Jobs
 from gizmo_notebook.client.resources.scenes import AsyncScenes, SceneFlows, Scenes
+from gizmo_notebook.errors import InvalidValueError
 
 __all__ = ["AsyncGizmoClient", "GizmoClient"]
 
 
 def _check_options(timeout: object, max_retries: object, max_download_bytes: object) -> None:
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        raise ValueError(f"max_retries must be an integer >= 0 (0 turns retries off), got {max_retries!r}")
+        raise InvalidValueError(f"max_retries must be an integer >= 0 (0 turns retries off), got {max_retries!r}")
     if not isinstance(timeout, httpx.Timeout) and (
         isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0
     ):
-        raise ValueError(f"timeout must be a positive number of seconds (or an httpx.Timeout), got {timeout!r}")
+        raise InvalidValueError(f"timeout must be a positive number of seconds (or an httpx.Timeout), got {timeout!r}")
     if isinstance(max_download_bytes, bool) or not isinstance(max_download_bytes, int) or max_download_bytes <= 0:
-        raise ValueError(f"max_download_bytes must be a positive integer, got {max_download_bytes!r}")
+        raise InvalidValueError(f"max_download_bytes must be a positive integer, got {max_download_bytes!r}")
 
 
 class _BaseClient:

@@ -13,8 +13,11 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlsplit
 
+from gizmo_notebook._offline import start_offline_backend
+from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.paths import cache_dir
 
 __all__ = ["DEFAULT_BASE_URL", "Settings", "default_cache_dir", "is_loopback_url", "resolve_settings", "wrap_key"]
@@ -52,7 +55,7 @@ class _Secret:
 
     __str__ = __repr__
 
-    def __reduce__(self) -> object:
+    def __reduce__(self) -> NoReturn:
         raise TypeError("the Gizmo API key cannot be pickled")
 
 
@@ -79,11 +82,11 @@ def _clean_base_url(value: str, origin: str) -> str:
     url = value.strip().rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(
+        raise InvalidValueError(
             f"{origin} must be an http(s) URL such as {DEFAULT_BASE_URL!r}, got {value!r}"
         )
     if parts.query or parts.fragment:
-        raise ValueError(f"{origin} must not carry a query string or fragment, got {value!r}")
+        raise InvalidValueError(f"{origin} must not carry a query string or fragment, got {value!r}")
     return url
 
 
@@ -96,16 +99,16 @@ def wrap_key(api_key: str | None) -> _Secret | None:
 
 
 def resolve_settings(secret: _Secret | None, base_url: str | None, api_version: str = "auto") -> Settings:
-    """Settle base URL and key; with no key at all, start (or reuse) the embedded local backend.
+    """Settle base URL and key; with no key at all, start (or reuse) the offline backend.
 
-    The embedded backend serves the alpha contract unless ``api_version="current"`` is asked for.
+    The offline backend serves the alpha contract unless ``api_version="current"`` is asked for.
     """
     explicit = base_url if base_url is not None else os.environ.get(BASE_URL_ENV) or None
     origin = "base_url" if base_url is not None else BASE_URL_ENV
     if explicit is not None:
         url = _clean_base_url(explicit, origin)
         if secret is None and not is_loopback_url(url):
-            raise ValueError(
+            raise InvalidValueError(
                 f"no API key for {url}: pass api_key=... or set {API_KEY_ENV}, "
                 f"or unset {BASE_URL_ENV} to use the offline local backend"
             )
@@ -116,13 +119,12 @@ def resolve_settings(secret: _Secret | None, base_url: str | None, api_version: 
 
 
 def _local_settings(api_version: str) -> Settings:
-    from gizmo_notebook.local.embedded import ensure_local_server
-
-    server = ensure_local_server(api="current") if api_version == "current" else ensure_local_server()
-    url = _clean_base_url(str(server.base_url), "the local backend URL")
-    key = getattr(server, "api_key", None)
-    _announce_local(url, getattr(server, "data_dir", None))
-    return Settings(base_url=url, secret=_Secret(key) if key else None, is_local=True, embedded=True)
+    # the package root chose which backend; the client never imports it
+    backend = start_offline_backend(api="current" if api_version == "current" else "alpha")
+    url = _clean_base_url(backend.base_url, "the local backend URL")
+    _announce_local(url, backend.data_dir)
+    return Settings(base_url=url, secret=_Secret(backend.api_key) if backend.api_key else None, is_local=True,
+                    embedded=True)
 
 
 def _announce_local(url: str, data_dir: object) -> None:

@@ -1,4 +1,7 @@
-"""The exception hierarchy: everything the client raises on purpose is a :class:`GizmoError`.
+"""The client's exceptions: everything the client raises on purpose is a :class:`GizmoError`.
+
+``GizmoError`` and ``InvalidValueError`` live in :mod:`gizmo_notebook.errors` (the package's
+root error, shared with the loaders and the model) and are re-exported here.
 
 HTTP failures map onto one class per documented status so callers can ``except NotFoundError``
 instead of comparing numbers. Messages are built from the documented envelope (``error``,
@@ -9,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+
+from gizmo_notebook.errors import GizmoError, InvalidValueError
 
 if TYPE_CHECKING:  # pragma: no cover
     from gizmo_notebook.client._models import Asset, Job
@@ -26,6 +31,7 @@ __all__ = [
     "GizmoError",
     "InsufficientCreditsError",
     "InternalServerError",
+    "InvalidValueError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -33,10 +39,6 @@ __all__ = [
     "UnsupportedByAPIVersionError",
     "WaitTimeoutError",
 ]
-
-
-class GizmoError(Exception):
-    """Base class of every error this package raises deliberately."""
 
 
 class APIError(GizmoError):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.formats import check_format
 
 __all__ = [
@@ -51,7 +52,7 @@ def check_prompt(prompt: object) -> str:
     if not isinstance(prompt, str):
         raise TypeError(f"prompt must be a string, got {type(prompt).__name__}")
     if not prompt.strip():
-        raise ValueError(
+        raise InvalidValueError(
             "prompt is empty: describe the asset, e.g. 'A 6-DOF industrial robotic arm with a gripper'"
         )
     return _check_text(prompt, "prompt")
@@ -63,7 +64,7 @@ def check_name(name: object, *, required: bool = False) -> str | None:
     if not isinstance(name, str):
         raise TypeError(f"name must be a string{'' if required else ' or None'}, got {type(name).__name__}")
     if not name.strip():
-        raise ValueError("name is blank: pass a short label" + ("" if required else " or leave it out"))
+        raise InvalidValueError("name is blank: pass a short label" + ("" if required else " or leave it out"))
     return _check_text(name, "name")
 
 
@@ -75,7 +76,7 @@ def check_tags(tags: object) -> list[str] | None:
     out = list(tags)
     for i, tag in enumerate(out):
         if not isinstance(tag, str) or not tag.strip():
-            raise ValueError(f"every tag must be a non-empty string, got {tag!r} in {out!r}")
+            raise InvalidValueError(f"every tag must be a non-empty string, got {tag!r} in {out!r}")
         _check_text(tag, f"tags[{i}]")
     return out
 
@@ -85,7 +86,7 @@ def check_resource_id(value: object, what: str = "asset_id") -> str:
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a string such as 'ast_01hx9z3k2n8f7q', got {type(value).__name__}")
     if not value.strip() or value != value.strip() or value in (".", ".."):
-        raise ValueError(f"{what} must be a non-blank id without surrounding spaces, got {value!r}")
+        raise InvalidValueError(f"{what} must be a non-blank id without surrounding spaces, got {value!r}")
     return quote(_check_text(value, what), safe="")
 
 
@@ -99,16 +100,16 @@ def check_limit_offset(limit: object, offset: object) -> tuple[int, int]:
     lim = _check_int(limit, "limit")
     off = _check_int(offset, "offset")
     if not 1 <= lim <= MAX_PAGE:
-        raise ValueError(f"limit must be between 1 and {MAX_PAGE}, got {lim}")
+        raise InvalidValueError(f"limit must be between 1 and {MAX_PAGE}, got {lim}")
     if off < 0:
-        raise ValueError(f"offset must be 0 or more, got {off}")
+        raise InvalidValueError(f"offset must be 0 or more, got {off}")
     return lim, off
 
 
 def check_page_size(page_size: object) -> int:
     size = _check_int(page_size, "page_size")
     if not 1 <= size <= MAX_PAGE:
-        raise ValueError(f"page_size must be between 1 and {MAX_PAGE}, got {size}")
+        raise InvalidValueError(f"page_size must be between 1 and {MAX_PAGE}, got {size}")
     return size
 
 
@@ -116,7 +117,7 @@ def _positive_seconds(value: object, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{what} must be a number of seconds, got {value!r}")
     if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{what} must be a positive, finite number of seconds, got {value!r}")
+        raise InvalidValueError(f"{what} must be a positive, finite number of seconds, got {value!r}")
     return float(value)
 
 
@@ -134,7 +135,7 @@ def check_dest(dest: object) -> Path | None:
         raise TypeError(f"dest must be a folder path (str or pathlib.Path), got {type(dest).__name__}")
     path = Path(dest).expanduser()
     if path.exists() and not path.is_dir():
-        raise ValueError(f"dest must be a folder (created if missing), but {str(path)!r} is a file")
+        raise InvalidValueError(f"dest must be a folder (created if missing), but {str(path)!r} is a file")
     return path
 
 
@@ -145,7 +146,7 @@ def _vector(value: object, size: int, what: str) -> list[float]:
     if len(out) != size or not all(
         isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in out
     ):
-        raise ValueError(f"{what} must be {size} finite numbers, got {out!r}")
+        raise InvalidValueError(f"{what} must be {size} finite numbers, got {out!r}")
     return [float(v) for v in out]
 
 
@@ -162,17 +163,17 @@ def check_placements(placements: object) -> list[dict[str, Any]]:
             raise TypeError(f"{where} must be a dict with 'asset_id', got {item!r}")
         unknown = set(item) - {"asset_id", "position", "orientation", "rpy"}
         if unknown:
-            raise ValueError(f"{where} has unknown keys {sorted(unknown)}: use asset_id, position, orientation (or rpy)")
+            raise InvalidValueError(f"{where} has unknown keys {sorted(unknown)}: use asset_id, position, orientation (or rpy)")
         if item.get("orientation") is not None and item.get("rpy") is not None:
-            raise ValueError(f"{where}: give 'orientation' [w, x, y, z] or 'rpy' [roll, pitch, yaw], not both")
+            raise InvalidValueError(f"{where}: give 'orientation' [w, x, y, z] or 'rpy' [roll, pitch, yaw], not both")
         check_resource_id(item.get("asset_id"), f"{where}['asset_id']")
         placed: dict[str, Any] = {"asset_id": item["asset_id"]}
         for key, size in (("position", 3), ("orientation", 4), ("rpy", 3)):
             if item.get(key) is not None:
                 placed[key] = _vector(item[key], size, f"{where}[{key!r}]")
         if "orientation" in placed and not any(placed["orientation"]):
-            raise ValueError(f"{where}['orientation'] must be a non-zero quaternion [w, x, y, z]")
+            raise InvalidValueError(f"{where}['orientation'] must be a non-zero quaternion [w, x, y, z]")
         out.append(placed)
     if not out:
-        raise ValueError("placements is empty: a scene needs at least one {'asset_id': ...}")
+        raise InvalidValueError("placements is empty: a scene needs at least one {'asset_id': ...}")
     return out

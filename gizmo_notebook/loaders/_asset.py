@@ -38,6 +38,7 @@ def download_asset(asset: Any, *, format: str | None = None, client: Any = None)
         status = getattr(asset, "status", None)
         hint = f" (status is {status!r}; wait until it is 'ready')" if status and str(status) != "ready" else ""
         raise LoadError(f"{label} has no export formats available{hint}")
+    chosen: str | None
     if format is not None:
         if format not in available:
             raise LoadError(f"{label} has no {format!r} export; available: {', '.join(available)}")

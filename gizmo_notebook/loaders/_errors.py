@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from os import PathLike
 
+from gizmo_notebook.errors import GizmoError
 
-class LoadError(ValueError):
+
+class LoadError(GizmoError, ValueError):
     """A file or object could not be read into an :class:`~gizmo_notebook.model.AssetModel`.
 
     The message always starts with the file (when there is one) and, when the problem sits in

@@ -107,7 +107,7 @@ def _uniform_color(mesh: trimesh.Trimesh) -> tuple[float, float, float, float] |
     visual = mesh.visual
     if getattr(visual, "kind", None) != "face":
         return None
-    colors = np.asarray(visual.face_colors)
+    colors = np.asarray(visual.face_colors)  # type: ignore[union-attr]  # kind == 'face' above
     if len(colors) == 0 or not (colors == colors[0]).all():
         return None
     return tuple(float(c) / 255.0 for c in colors[0])  # type: ignore[return-value]

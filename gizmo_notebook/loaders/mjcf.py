@@ -34,6 +34,7 @@ import mujoco
 import numpy as np
 import trimesh
 
+from gizmo_notebook._names import claim_unique
 from gizmo_notebook.loaders._errors import LoadError
 from gizmo_notebook.loaders._loops import loop_note
 from gizmo_notebook.loaders._xml import read_xml
@@ -139,7 +140,7 @@ def model_from_mujoco(mj: mujoco.MjModel, *, name: str, source: str | None = Non
         offset_parent = _translation(-anchor[parent])
         jids = list(range(int(mj.body_jntadr[b]), int(mj.body_jntadr[b]) + int(mj.body_jntnum[b])))
         if not jids:
-            fixed = _unique(f"{body_names[b]}_fixed", joint_names_used)
+            fixed = claim_unique(f"{body_names[b]}_fixed", joint_names_used)
             joints.append(
                 Joint(fixed, "fixed", body_names[parent], link.name, origin=Pose.from_matrix(offset_parent @ body_pose))
             )
@@ -236,7 +237,7 @@ def _loop_closures(mj: mujoco.MjModel, body_names: list[str]) -> list[LoopClosur
             first, second = _translation(data[0:3]), _translation(data[3:6])
         else:
             first, second = _matrix(data[3:6], data[6:10]), _translation(data[0:3])
-        name = _unique(_name(mj, _OBJ.mjOBJ_EQUALITY, e) or f"{'connect' if kind == _EQ.mjEQ_CONNECT else 'weld'}{e}", used)
+        name = claim_unique(_name(mj, _OBJ.mjOBJ_EQUALITY, e) or f"{'connect' if kind == _EQ.mjEQ_CONNECT else 'weld'}{e}", used)
         out.append(LoopClosure(
             name, "ball" if kind == _EQ.mjEQ_CONNECT else "fixed", body_names[b1], body_names[b2],
             Pose.from_matrix(_translation(-link_anchor(mj, b1)) @ first),
@@ -334,15 +335,6 @@ def _rgba(mj: mujoco.MjModel, g: int) -> np.ndarray:
 
 def _name(mj: mujoco.MjModel, kind: mujoco.mjtObj, index: int) -> str:
     return mujoco.mj_id2name(mj, kind, index) or ""
-
-
-def _unique(name: str, used: set[str]) -> str:
-    out, i = name, 1
-    while out in used:
-        i += 1
-        out = f"{name}{i}"
-    used.add(out)
-    return out
 
 
 def _translation(p: np.ndarray) -> np.ndarray:

@@ -114,7 +114,7 @@ def _check_structure(root: ET.Element, path: Path) -> None:
                 raise LoadError(f"missing <{end} link='...'/>", path=path, element=label)
             if target not in links:
                 raise LoadError(f"{end} link {target!r} does not exist", path=path, element=label)
-        child = el.find("child").get("link")  # type: ignore[union-attr]
+        child = el.find("child").get("link", "")  # type: ignore[union-attr]  # checked above
         if child in parent_of:
             raise LoadError(
                 f"link {child!r} is already the child of joint {parent_of[child]!r}", path=path, element=label
@@ -271,7 +271,8 @@ class MeshCache:
         path = resolve_resource(filename, self._urdf, self._package_dirs)
         if path is None:
             raise LoadError(f"mesh file {filename!r} does not exist", path=self._urdf, element=label)
-        s = (1.0, 1.0, 1.0) if scale is None else tuple(float(v) for v in np.broadcast_to(scale, (3,)))
+        sx, sy, sz = (1.0, 1.0, 1.0) if scale is None else (float(v) for v in np.broadcast_to(scale, (3,)))
+        s = (sx, sy, sz)
         key = (path, s)
         if key not in self._scaled:
             if path not in self._files:

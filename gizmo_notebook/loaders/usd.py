@@ -33,6 +33,7 @@ import numpy as np
 import trimesh
 from pxr import Gf, Usd, UsdGeom, UsdPhysics, UsdShade
 
+from gizmo_notebook._names import claim_unique
 from gizmo_notebook.loaders._errors import LoadError
 from gizmo_notebook.loaders._loops import loop_note, tree_joints
 from gizmo_notebook.model import (
@@ -121,7 +122,7 @@ class _Reader:
         needs_world = any(b0 is None for _, b0, _ in joints_raw + closing) or len(roots) != 1
         world = None
         if needs_world:
-            world = Link(name=_free_name("world", set(names.values())))
+            world = Link(name=claim_unique("world", set(names.values())))
             frames[None] = np.eye(4)
         else:
             frames[roots[0]] = np.eye(4)
@@ -135,7 +136,7 @@ class _Reader:
         used = {j.name for j in joints}
         if needs_world:
             for p in roots:
-                joint_name = _free_name(f"{names[p]}_floating", used)
+                joint_name = claim_unique(f"{names[p]}_floating", used)
                 joints.append(
                     Joint(joint_name, "floating", world.name, names[p], Pose.from_matrix(self._to_metres(frames[p])))  # type: ignore[union-attr]
                 )
@@ -428,17 +429,8 @@ def _unique_names(paths: list) -> dict:
     used: set[str] = set()
     for p in paths:
         base = p.name
-        names[p] = _free_name(base if base not in used else str(p).strip("/").replace("/", "_"), used)
+        names[p] = claim_unique(base if base not in used else str(p).strip("/").replace("/", "_"), used)
     return names
-
-
-def _free_name(name: str, used: set[str]) -> str:
-    out, i = name, 1
-    while out in used:
-        i += 1
-        out = f"{name}_{i}"
-    used.add(out)
-    return out
 
 
 _ = Gf  # imported so pxr's Gf types are registered before values are read

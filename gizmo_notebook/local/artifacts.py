@@ -21,7 +21,7 @@ from concurrent.futures import Executor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gizmo_notebook.local.errors import ApiError
+from gizmo_notebook.local.errors import HTTPProblem
 from gizmo_notebook.local.store import AssetRecord, SceneRecord, Store
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ class Artifacts:
         for p in scene.placements:
             asset = self._store.get_asset(p.asset_id)
             if asset is None:  # pragma: no cover - scenes only reference existing assets
-                raise ApiError(404, "ASSET_NOT_FOUND", f"Scene asset {p.asset_id} no longer exists.")
+                raise HTTPProblem(404, "ASSET_NOT_FOUND", f"Scene asset {p.asset_id} no longer exists.")
             placements.append((self.model_for(asset.prompt), Pose.from_quaternion(p.position, p.orientation)))
         return compose_scene(scene.name, placements)
 
@@ -118,18 +118,18 @@ def _write_export(build: Callable[[], AssetModel], fmt: str, dest: Path, stem: s
     try:
         dest.mkdir(parents=True, exist_ok=True)
         return Path(export_model(build(), fmt, dest, stem)).resolve()
-    except ApiError:
+    except HTTPProblem:
         raise
     except OSError as exc:  # a read-only or full disk is the operator's to fix, not a bug: say so
         reason = exc.strerror or type(exc).__name__
-        raise ApiError(
+        raise HTTPProblem(
             507 if exc.errno == errno.ENOSPC else 500,
             "EXPORT_STORAGE_ERROR",
             f"The local server cannot write export files under {dest.parent.parent} ({reason}); "
             "free disk space or make its data dir writable, then export again.",
         ) from exc
     except Exception as exc:
-        raise ApiError(
+        raise HTTPProblem(
             500, "EXPORT_FAILED", f"Exporting to {fmt} failed on the local server: {type(exc).__name__}: {exc}"[:500]
         ) from exc
 

@@ -11,7 +11,7 @@ from starlette.routing import Route
 from gizmo_notebook.formats import EXPORT_FORMATS
 from gizmo_notebook.local import validation
 from gizmo_notebook.local.context import ServerContext, context
-from gizmo_notebook.local.errors import ApiError
+from gizmo_notebook.local.errors import HTTPProblem
 from gizmo_notebook.local.store import AssetRecord, new_id, utc_now
 
 __all__ = ["asset_json", "not_ready_error", "routes"]
@@ -44,14 +44,14 @@ def _interpretation(prompt: str) -> dict[str, Any]:
     return interpret(prompt).as_dict()
 
 
-def not_ready_error(record: AssetRecord) -> ApiError:
+def not_ready_error(record: AssetRecord) -> HTTPProblem:
     if record.status == "failed":
-        return ApiError(
+        return HTTPProblem(
             400,
             "ASSET_FAILED",
             f"Asset {record.id} failed to generate and cannot be exported: {record.failure_reason}",
         )
-    return ApiError(
+    return HTTPProblem(
         400,
         "ASSET_NOT_READY",
         f"Asset {record.id} is still {record.status}; poll GET /v1/assets/{record.id} until its status "
@@ -59,8 +59,8 @@ def not_ready_error(record: AssetRecord) -> ApiError:
     )
 
 
-def _not_found(asset_id: str) -> ApiError:
-    return ApiError(404, "ASSET_NOT_FOUND", f"No asset with id {asset_id[:64]!r} exists for this API key.")
+def _not_found(asset_id: str) -> HTTPProblem:
+    return HTTPProblem(404, "ASSET_NOT_FOUND", f"No asset with id {asset_id[:64]!r} exists for this API key.")
 
 
 async def create_asset(request: Request) -> JSONResponse:

@@ -15,7 +15,7 @@ from typing import Literal
 
 from starlette.requests import Request
 
-from gizmo_notebook.local.errors import ApiError
+from gizmo_notebook.local.errors import HTTPProblem
 
 __all__ = ["KEY_PREFIX", "Principal", "Scope", "bearer_token", "hash_key", "new_key"]
 
@@ -33,7 +33,7 @@ class Principal:
 
     def require_write(self) -> None:
         if self.scope != "full":
-            raise ApiError(
+            raise HTTPProblem(
                 403,
                 "INSUFFICIENT_PERMISSION",
                 "This API key is read-only: it can list, fetch and export assets but not create them.",
@@ -56,7 +56,7 @@ def bearer_token(request: Request) -> str:
     """The token of an ``Authorization: Bearer <token>`` header, or a 401 saying what is wrong."""
     header = request.headers.get("authorization")
     if header is None or not header.strip():
-        raise ApiError(
+        raise HTTPProblem(
             401,
             "MISSING_API_KEY",
             "No API key provided. Send it as 'Authorization: Bearer YOUR_API_KEY'.",
@@ -65,7 +65,7 @@ def bearer_token(request: Request) -> str:
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        raise ApiError(
+        raise HTTPProblem(
             401,
             "INVALID_AUTHORIZATION_HEADER",
             "The Authorization header must have the form 'Bearer YOUR_API_KEY'.",

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from gizmo_notebook import __version__
+from gizmo_notebook._version import __version__
 
 __all__ = ["KEYS_ENV", "build_parser", "main"]
 

@@ -12,7 +12,7 @@ from starlette.requests import Request
 
 from gizmo_notebook.local.artifacts import Artifacts
 from gizmo_notebook.local.auth import Principal, bearer_token
-from gizmo_notebook.local.errors import ApiError
+from gizmo_notebook.local.errors import HTTPProblem
 from gizmo_notebook.local.jobs import Lifecycle
 from gizmo_notebook.local.ratelimit import RateLimiter
 from gizmo_notebook.local.signing import UrlSigner
@@ -35,7 +35,7 @@ class ServerContext:
         """The caller's identity from the Bearer key (401 if absent/unknown), after the rate limit."""
         principal = self.store.principal(bearer_token(request))
         if principal is None:
-            raise ApiError(
+            raise HTTPProblem(
                 401,
                 "INVALID_API_KEY",
                 "The API key is not valid for this server. Check GIZMO_API_KEY / the key printed by "

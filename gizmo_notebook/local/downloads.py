@@ -12,7 +12,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from gizmo_notebook.local.context import context, download_path
-from gizmo_notebook.local.errors import ApiError
+from gizmo_notebook.local.errors import HTTPProblem
 
 __all__ = ["media_type", "routes"]
 
@@ -36,7 +36,7 @@ async def download(request: Request) -> Response:
     ctx.signer.verify(download_path(target_id, fmt, filename), request.query_params.get("token"))
     path = ctx.artifacts.cached_export(target_id, fmt)
     if path is None or path.name != filename:
-        raise ApiError(404, "EXPORT_NOT_FOUND", "This export no longer exists on the server; request a new export.")
+        raise HTTPProblem(404, "EXPORT_NOT_FOUND", "This export no longer exists on the server; request a new export.")
     stat = path.stat()
     if stat.st_size > _INLINE_BYTES:
         return FileResponse(path, media_type=media_type(filename), filename=filename, stat_result=stat)

@@ -16,6 +16,7 @@ import os
 import threading
 from pathlib import Path
 
+from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.local.paths import default_data_dir
 from gizmo_notebook.local.runner import LocalServer
 
@@ -38,7 +39,7 @@ def _latency() -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{LATENCY_ENV} must be a non-negative number of seconds, got {raw!r}")
+        raise InvalidValueError(f"{LATENCY_ENV} must be a non-negative number of seconds, got {raw!r}")
     return value
 
 

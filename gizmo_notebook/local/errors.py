@@ -1,8 +1,8 @@
 """The documented error envelope, as one exception type the whole server raises.
 
 Every non-2xx response of the local server is ``{"error", "code", "message"}`` (see
-``overview.md``). Routing errors, validation errors and unexpected exceptions all become an
-:class:`ApiError` before they reach the wire, so a client never has to parse a second shape
+``overview.md``). Routing errors, validation errors and unexpected exceptions all become a
+:class:`HTTPProblem` before they reach the wire, so a client never has to parse a second shape
 and no input can leak a traceback.
 """
 
@@ -12,7 +12,9 @@ from collections.abc import Mapping
 
 from starlette.responses import JSONResponse
 
-__all__ = ["ApiError", "error_response"]
+from gizmo_notebook.errors import GizmoError
+
+__all__ = ["HTTPProblem", "error_response"]
 
 # status -> the short machine-readable category the envelope's ``error`` field carries
 _CATEGORIES: dict[int, str] = {
@@ -27,8 +29,12 @@ _CATEGORIES: dict[int, str] = {
 }
 
 
-class ApiError(Exception):
-    """An HTTP error the server reports with the documented envelope."""
+class HTTPProblem(GizmoError):
+    """An HTTP error the server reports with the documented envelope.
+
+    Named apart from the client's :class:`~gizmo_notebook.client.APIError` (what a caller
+    *receives*): this is what the server *answers*; it never leaves the server as an exception.
+    """
 
     def __init__(
         self,
@@ -60,3 +66,7 @@ def error_response(
 ) -> JSONResponse:
     body = {"error": error or _CATEGORIES.get(status, "error"), "code": code, "message": message}
     return JSONResponse(body, status_code=status, headers=dict(headers or {}))
+
+
+# The old name, kept only so branches written against it still merge; use HTTPProblem.
+ApiError = HTTPProblem

@@ -12,7 +12,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from gizmo_notebook.local.errors import ApiError
+from gizmo_notebook.errors import InvalidValueError
+from gizmo_notebook.local.errors import HTTPProblem
 
 __all__ = ["RateLimiter", "parse_rate"]
 
@@ -33,9 +34,9 @@ def parse_rate(value: str | float | int | None) -> float | None:
         except ValueError:
             rate = math.nan
         if math.isnan(rate):
-            raise ValueError(f"rate limit {value!r} is not like '60/min', '2/s' or '1000/hour'")
+            raise InvalidValueError(f"rate limit {value!r} is not like '60/min', '2/s' or '1000/hour'")
     if not math.isfinite(rate) or rate <= 0:
-        raise ValueError(f"rate limit must be a positive number of requests per minute, got {value!r}")
+        raise InvalidValueError(f"rate limit must be a positive number of requests per minute, got {value!r}")
     return rate
 
 
@@ -49,7 +50,7 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def hit(self, key: str) -> None:
-        """Take one token for ``key`` or raise the 429 ``ApiError``."""
+        """Take one token for ``key`` or raise the 429 ``HTTPProblem``."""
         with self._lock:
             now = self._clock()
             tokens, last = self._buckets.get(key, (self.capacity, now))
@@ -60,7 +61,7 @@ class RateLimiter:
             self._buckets[key] = (tokens, now)
             wait = max(1, math.ceil((1.0 - tokens) / self._refill))
         limit = f"{self.per_minute:g}"
-        raise ApiError(
+        raise HTTPProblem(
             429,
             "RATE_LIMIT_EXCEEDED",
             f"Rate limit of {limit} requests per minute exceeded for this API key; retry after {wait} s.",

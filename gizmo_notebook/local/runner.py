@@ -120,7 +120,7 @@ class LocalServer:
             backlog=2048,
         )
         self._server = uvicorn.Server(config)
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # not main thread
+        self._server.install_signal_handlers = lambda: None  # type: ignore[attr-defined,method-assign]  # not main thread
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name=f"gizmo-local-server:{self.port}", daemon=True
         )

@@ -27,8 +27,8 @@ from gizmo_notebook.formats import EXPORT_FORMATS
 from gizmo_notebook.local import validation
 from gizmo_notebook.local.assets import not_ready_error
 from gizmo_notebook.local.context import ServerContext, context
-from gizmo_notebook.local.errors import ApiError
-from gizmo_notebook.local.store import Placement, SceneRecord, new_id, utc_now
+from gizmo_notebook.local.errors import HTTPProblem
+from gizmo_notebook.local.store import PlacementRecord, SceneRecord, new_id, utc_now
 
 __all__ = ["MAX_PLACEMENTS", "routes", "scene_json"]
 
@@ -49,8 +49,8 @@ def scene_json(scene: SceneRecord) -> dict[str, Any]:
     }
 
 
-def _bad(message: str) -> ApiError:
-    return ApiError(400, "INVALID_PLACEMENT", message)
+def _bad(message: str) -> HTTPProblem:
+    return HTTPProblem(400, "INVALID_PLACEMENT", message)
 
 
 def _orientation(item: dict[str, Any], where: str) -> tuple[float, float, float, float]:
@@ -70,10 +70,10 @@ def _orientation(item: dict[str, Any], where: str) -> tuple[float, float, float,
     return (w / norm, x / norm, y / norm, z / norm)
 
 
-def _placements(ctx: ServerContext, owner: str, body: dict[str, Any]) -> list[Placement]:
+def _placements(ctx: ServerContext, owner: str, body: dict[str, Any]) -> list[PlacementRecord]:
     raw = body.get("placements")
     if raw is None:
-        raise ApiError(400, "MISSING_REQUIRED_FIELD", "The 'placements' field is required when creating a scene.")
+        raise HTTPProblem(400, "MISSING_REQUIRED_FIELD", "The 'placements' field is required when creating a scene.")
     if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_PLACEMENTS:
         raise _bad(f"'placements' must be an array of 1 to {MAX_PLACEMENTS} placement objects.")
     out = []
@@ -83,23 +83,23 @@ def _placements(ctx: ServerContext, owner: str, body: dict[str, Any]) -> list[Pl
             raise _bad(f"{where} must be an object with 'asset_id', 'position' and 'orientation'.")
         asset_id = item.get("asset_id")
         if not isinstance(asset_id, str) or not asset_id.strip():
-            raise ApiError(400, "MISSING_REQUIRED_FIELD", f"{where}.asset_id is required and must be a string.")
+            raise HTTPProblem(400, "MISSING_REQUIRED_FIELD", f"{where}.asset_id is required and must be a string.")
         position = item.get("position")
         xyz = (0.0, 0.0, 0.0) if position is None else validation.finite_vector(position, 3, f"{where}.position")
         quat = _orientation(item, where)
         asset = ctx.store.get_asset(asset_id, owner)
         if asset is None:
-            raise ApiError(
+            raise HTTPProblem(
                 404, "ASSET_NOT_FOUND", f"{where}: no asset with id {asset_id[:64]!r} exists for this API key."
             )
         if asset.status != "ready":
             raise not_ready_error(asset)
-        out.append(Placement(asset_id, xyz, quat))  # type: ignore[arg-type]
+        out.append(PlacementRecord(asset_id, xyz, quat))  # type: ignore[arg-type]
     return out
 
 
-def _not_found(scene_id: str) -> ApiError:
-    return ApiError(404, "SCENE_NOT_FOUND", f"No scene with id {scene_id[:64]!r} exists for this API key.")
+def _not_found(scene_id: str) -> HTTPProblem:
+    return HTTPProblem(404, "SCENE_NOT_FOUND", f"No scene with id {scene_id[:64]!r} exists for this API key.")
 
 
 async def create_scene(request: Request) -> JSONResponse:

@@ -27,10 +27,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.local import assets, downloads, scenes
 from gizmo_notebook.local.artifacts import Artifacts
 from gizmo_notebook.local.context import ServerContext
-from gizmo_notebook.local.errors import ApiError, error_response
+from gizmo_notebook.local.errors import HTTPProblem, error_response
 from gizmo_notebook.local.exporters import warm_up
 from gizmo_notebook.local.jobs import DEFAULT_JOB_LEASE, Lifecycle
 from gizmo_notebook.local.paths import DATABASE_NAME, SECRET_FILE, DataDirError, read_or_create_secret
@@ -59,7 +60,7 @@ class _StripTrailingSlash:
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
+    assert isinstance(exc, HTTPProblem)
     return exc.response()
 
 
@@ -136,9 +137,9 @@ def _warm_up_exporters() -> None:
 
 def _check_options(latency: float, fail_rate: float) -> None:
     if not math.isfinite(latency) or latency < 0:
-        raise ValueError(f"latency must be a non-negative number of seconds, got {latency!r}")
+        raise InvalidValueError(f"latency must be a non-negative number of seconds, got {latency!r}")
     if not 0.0 <= fail_rate <= 1.0:
-        raise ValueError(f"fail_rate must be between 0 and 1, got {fail_rate!r}")
+        raise InvalidValueError(f"fail_rate must be between 0 and 1, got {fail_rate!r}")
 
 
 def create_app(
@@ -226,7 +227,7 @@ def create_app(
 
     app = Starlette(
         routes=[*assets.routes, *scenes.routes, *downloads.routes],
-        exception_handlers={ApiError: _api_error, HTTPException: _http_error},
+        exception_handlers={HTTPProblem: _api_error, HTTPException: _http_error},
         lifespan=lifespan,
     )
     app.state.gizmo = ctx

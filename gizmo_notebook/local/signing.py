@@ -16,7 +16,8 @@ import math
 import time
 from collections.abc import Callable
 
-from gizmo_notebook.local.errors import ApiError
+from gizmo_notebook.errors import InvalidValueError
+from gizmo_notebook.local.errors import HTTPProblem
 
 __all__ = ["UrlSigner"]
 
@@ -28,7 +29,7 @@ def _b64(raw: bytes) -> str:
 class UrlSigner:
     def __init__(self, secret: str, ttl: float, *, clock: Callable[[], float] = time.time) -> None:
         if not math.isfinite(ttl) or ttl <= 0:
-            raise ValueError(f"url_ttl must be a positive number of seconds, got {ttl!r}")
+            raise InvalidValueError(f"url_ttl must be a positive number of seconds, got {ttl!r}")
         self._secret = secret.encode("utf-8")
         self.ttl = ttl
         self._clock = clock
@@ -45,14 +46,14 @@ class UrlSigner:
 
     def verify(self, path: str, token: str | None) -> None:
         if not token:
-            raise ApiError(403, "MISSING_SIGNATURE", "This download URL has no token; request a new export.")
+            raise HTTPProblem(403, "MISSING_SIGNATURE", "This download URL has no token; request a new export.")
         raw_expires, _, signature = token.partition(".")
         if not (raw_expires.isascii() and raw_expires.isdigit() and len(raw_expires) <= 12):
-            raise ApiError(403, "INVALID_SIGNATURE", "The download URL token is malformed; request a new export.")
+            raise HTTPProblem(403, "INVALID_SIGNATURE", "The download URL token is malformed; request a new export.")
         expires = int(raw_expires)
         if not hmac.compare_digest(signature.encode("ascii", "replace"), self._signature(path, expires).encode()):
-            raise ApiError(
+            raise HTTPProblem(
                 403, "INVALID_SIGNATURE", "The download URL signature does not match; request a new export."
             )
         if self._clock() > expires:
-            raise ApiError(403, "URL_EXPIRED", "The download URL has expired; request a new export.")
+            raise HTTPProblem(403, "URL_EXPIRED", "The download URL has expired; request a new export.")

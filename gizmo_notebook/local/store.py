@@ -19,7 +19,7 @@ from typing import Any
 
 from gizmo_notebook.local.auth import Principal, Scope, hash_key, key_id_for
 
-__all__ = ["AssetRecord", "Placement", "SceneRecord", "Store", "new_id", "utc_now"]
+__all__ = ["AssetRecord", "PlacementRecord", "SceneRecord", "Store", "new_id", "utc_now"]
 
 _ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
 _SCHEMA_VERSION = 2
@@ -95,7 +95,7 @@ class AssetRecord:
 
 
 @dataclass(frozen=True)
-class Placement:
+class PlacementRecord:
     asset_id: str
     position: tuple[float, float, float]
     orientation: tuple[float, float, float, float]  # unit quaternion (w, x, y, z)
@@ -106,7 +106,7 @@ class SceneRecord:
     id: str
     owner: str
     name: str
-    placements: list[Placement] = field(default_factory=list)
+    placements: list[PlacementRecord] = field(default_factory=list)
     created_at: str = ""
 
 
@@ -140,7 +140,7 @@ def _asset(row: sqlite3.Row) -> AssetRecord:
 
 def _scene(row: sqlite3.Row) -> SceneRecord:
     placements = [
-        Placement(_clean(p["asset_id"]), tuple(p["position"]), tuple(p["orientation"]))  # type: ignore[arg-type]
+        PlacementRecord(_clean(p["asset_id"]), tuple(p["position"]), tuple(p["orientation"]))  # type: ignore[arg-type]
         for p in json.loads(row["placements"])
     ]
     return SceneRecord(row["id"], row["owner"], row["name"], placements, row["created_at"])
@@ -342,3 +342,8 @@ class Store:
             "ON CONFLICT (target_id, format) DO UPDATE SET path = excluded.path",
             (target_id, fmt, relpath, utc_now()),
         )
+
+
+# The old name, kept only so branches written against it still merge; use PlacementRecord
+# (``Placement`` is the client's model of the same thing).
+Placement = PlacementRecord

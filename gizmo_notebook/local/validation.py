@@ -16,7 +16,7 @@ from typing import Any
 from starlette.requests import Request
 
 from gizmo_notebook.formats import EXPORT_FORMATS
-from gizmo_notebook.local.errors import ApiError
+from gizmo_notebook.local.errors import HTTPProblem
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -44,8 +44,8 @@ _DEFAULT_NAME_CHARS = 60
 _DIGITS = re.compile(r"[0-9]{1,18}")
 
 
-def _bad(code: str, message: str) -> ApiError:
-    return ApiError(400, code, message)
+def _bad(code: str, message: str) -> HTTPProblem:
+    return HTTPProblem(400, code, message)
 
 
 def _is_json_type(content_type: str) -> bool:
@@ -96,7 +96,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number; send a finite number or null")
 
 
-def _nested_too_deeply() -> ApiError:
+def _nested_too_deeply() -> HTTPProblem:
     return _bad("INVALID_JSON", f"The request body nests arrays/objects more than {MAX_JSON_DEPTH} levels deep.")
 
 

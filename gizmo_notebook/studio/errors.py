@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from gizmo_notebook import client as _client
+import gizmo_notebook.client as _client
 
 _BEARER = re.compile(r"(?i)(bearer\s+)\S+")
 

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from gizmo_notebook import paths
+import gizmo_notebook.paths as paths
 
 PARENT_TAG_PREFIX = "parent:"
 

@@ -12,6 +12,7 @@ import argparse
 import shlex
 from typing import Any
 
+from gizmo_notebook.errors import GizmoError
 from gizmo_notebook.studio import _runtime
 from gizmo_notebook.studio.widget import Studio, check_prompt, parse_tags
 
@@ -23,7 +24,7 @@ USAGE = """\
 """
 
 
-class MagicUsageError(ValueError):
+class MagicUsageError(GizmoError, ValueError):
     """Bad ``%gizmo`` arguments; the message carries the usage text."""
 
 
@@ -51,9 +52,9 @@ def gizmo_line(line: str) -> Any:
     if words[0] == "view":
         if len(words) != 2:
             raise MagicUsageError(f"%gizmo view takes exactly one PATH\n\n{USAGE}")
-        import gizmo_notebook
+        from gizmo_notebook.viewer import view
 
-        return gizmo_notebook.view(words[1])
+        return view(words[1])
     raise MagicUsageError(f"unknown %gizmo command {words[0]!r}\n\n{USAGE}")
 
 

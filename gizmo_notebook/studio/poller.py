@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from gizmo_notebook import client as _client
+import gizmo_notebook.client as _client
 
 log = logging.getLogger(__name__)
 

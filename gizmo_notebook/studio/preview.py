@@ -18,6 +18,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.paths import cache_dir
 from gizmo_notebook.studio.backend import Backend
 
@@ -55,7 +56,7 @@ class GeometryCache:
 
     def write_thumb(self, asset_id: str, png: bytes) -> None:
         if not png.startswith(b"\x89PNG\r\n\x1a\n") or len(png) > 2_000_000:
-            raise ValueError("thumbnail must be a PNG under 2 MB")
+            raise InvalidValueError("thumbnail must be a PNG under 2 MB")
         path = self.thumb_path(asset_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
@@ -106,7 +107,7 @@ class GeometryCache:
 
 
 def _load_and_encode(path: Path, triangle_budget: int) -> tuple[dict[str, Any], list[bytes]]:
-    from gizmo_notebook import load
+    from gizmo_notebook.loaders import load
     from gizmo_notebook.viewer.encode import encode_model
 
     model = load(path)

@@ -25,6 +25,7 @@ import anywidget
 import traitlets
 from ipywidgets import widget_serialization
 
+from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.formats import EXPORT_FORMATS
 from gizmo_notebook.studio import _runtime
 from gizmo_notebook.studio.backend import Backend
@@ -60,7 +61,7 @@ def parse_tags(tags: str | Sequence[str] | None) -> list[str]:
     out: list[str] = []
     for tag in items:
         if not isinstance(tag, str):
-            raise ValueError(f"tags must be strings, got {tag!r}")
+            raise InvalidValueError(f"tags must be strings, got {tag!r}")
         tag = tag.strip()
         if tag and tag not in out:
             out.append(tag)
@@ -69,10 +70,10 @@ def parse_tags(tags: str | Sequence[str] | None) -> list[str]:
 
 def check_prompt(prompt: object) -> str:
     if not isinstance(prompt, str) or not prompt.strip():
-        raise ValueError("the prompt is empty: describe the asset to generate, e.g. 'a 2-link arm'")
+        raise InvalidValueError("the prompt is empty: describe the asset to generate, e.g. 'a 2-link arm'")
     prompt = prompt.strip()
     if len(prompt) > MAX_PROMPT_CHARS:
-        raise ValueError(f"the prompt is {len(prompt)} characters; keep it under {MAX_PROMPT_CHARS}")
+        raise InvalidValueError(f"the prompt is {len(prompt)} characters; keep it under {MAX_PROMPT_CHARS}")
     return prompt
 
 
@@ -155,7 +156,7 @@ class Studio(anywidget.AnyWidget):
             # The API docs ask for at least 5 s between status polls; never go faster against it.
             poll_interval = max(float(poll_interval), SERVICE_MIN_INTERVAL)
         if not 1 <= page_size <= 100:
-            raise ValueError("page_size must be between 1 and 100 (the API's limit)")
+            raise InvalidValueError("page_size must be between 1 and 100 (the API's limit)")
         label = "offline local backend" if backend.is_local else _host(backend.base_url)
         super().__init__(_bundle=bundle_ref(), mode=_mode, poll_interval=float(poll_interval), backend_label=label)
         self._backend = backend
@@ -435,7 +436,7 @@ class Studio(anywidget.AnyWidget):
         if len(cleaned) > MAX_BATCH:
             self._notify(describe(ValueError(f"a batch takes at most {MAX_BATCH} prompts, got {len(cleaned)}"), doing="Batch"))
             return []
-        from gizmo_notebook import client as _client
+        import gizmo_notebook.client as _client
 
         progress = {"total": len(cleaned), "submitted": 0, "failed": 0, "ids": [], "running": True}
         self.batch = dict(progress)
@@ -521,7 +522,7 @@ class Studio(anywidget.AnyWidget):
     async def _export(self, asset_id: str, fmt: str, *, raise_errors: bool = False) -> Path | None:
         try:
             if fmt not in EXPORT_FORMATS:
-                raise ValueError(f"unknown export format {fmt!r}: pick one of {', '.join(EXPORT_FORMATS)}")
+                raise InvalidValueError(f"unknown export format {fmt!r}: pick one of {', '.join(EXPORT_FORMATS)}")
             dest = self._export_dir / asset_id
             dest.mkdir(parents=True, exist_ok=True)
             path = await self._backend.download(asset_id, fmt, dest)
@@ -538,7 +539,7 @@ class Studio(anywidget.AnyWidget):
         try:
             asset = self._assets.get(asset_id) or await self._backend.get(asset_id)
             if str(asset.status) != "ready":
-                raise ValueError(f"{asset_id} is {asset.status}; previews open once it is ready")
+                raise InvalidValueError(f"{asset_id} is {asset.status}; previews open once it is ready")
             if purpose == "thumb":
                 png = self._geometry.read_thumb(asset_id)
                 if png is not None:
@@ -584,7 +585,7 @@ class Studio(anywidget.AnyWidget):
             if kind == "dismiss":
                 self.notices = [n for n in self.notices if n.get("at") != msg.get("at")]
                 return None
-            raise ValueError(f"unknown Studio message type {kind!r}")
+            raise InvalidValueError(f"unknown Studio message type {kind!r}")
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - the widget keeps working after anything

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.model import AssetModel
 from gizmo_notebook.viewer.encode import DEFAULT_TRIANGLE_BUDGET, encode_model
 from gizmo_notebook.viewer.transport import preload
@@ -42,7 +43,7 @@ def view(source: Any, height: int = 480, backend: str = "three", *,
     the model and any export are untouched.
     """
     if backend not in _BACKENDS:
-        raise ValueError(f"backend must be one of {_BACKENDS}, got {backend!r}")
+        raise InvalidValueError(f"backend must be one of {_BACKENDS}, got {backend!r}")
     model = to_model(source)
     if backend == "pythreejs":
         from gizmo_notebook.viewer.pythreejs_backend import pythreejs_view

@@ -56,6 +56,7 @@ import meshoptimizer as _mo
 import numpy as np
 import trimesh
 
+from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.model import AssetModel, Link, Mesh
 
 __all__ = [
@@ -221,7 +222,7 @@ def _spatial_order(q: np.ndarray, indices: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(tris[np.argsort(key, kind="stable")]).ravel()
 
 
-def _big_mesh_parts(q: np.ndarray, indices: np.ndarray, on_part: Callable[[bytes], None] | None) -> list[bytes]:
+def _big_mesh_parts(q: np.ndarray, indices: np.ndarray, on_part: Callable[[bytes], object] | None) -> list[bytes]:
     """Encode a big mesh as parts of ``_PART_FACES`` triangles (halved until one fits
     ``MAX_PART_BYTES``), handing each to ``on_part`` as soon as it exists.
 
@@ -254,7 +255,7 @@ def _big_mesh_parts(q: np.ndarray, indices: np.ndarray, on_part: Callable[[bytes
 
 
 def encode_mesh(mesh: trimesh.Trimesh, *, max_triangles: int | None = None,
-                on_part: Callable[[bytes], None] | None = None) -> EncodedGeometry:
+                on_part: Callable[[bytes], object] | None = None) -> EncodedGeometry:
     """Quantize and compress one mesh (optionally simplified to ``max_triangles``).
 
     ``on_part(bytes)`` is called with each part as soon as it is encoded (big meshes come in
@@ -309,7 +310,7 @@ def decode_part(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     """One part's int16 xyzw vertices and its (local) uint32 indices."""
     magic, n, m, vlen, ilen, _flags = _PART_HEADER.unpack_from(data)
     if magic != PART_MAGIC or len(data) != _PART_HEADER.size + vlen + ilen:
-        raise ValueError("not a geometry part (bad header or length)")
+        raise InvalidValueError("not a geometry part (bad header or length)")
     body = memoryview(data)[_PART_HEADER.size:]
     if n == 0 or m == 0:
         return np.zeros((0, 4), dtype=np.int16), np.zeros(0, dtype=np.uint32)
@@ -352,7 +353,7 @@ def _mesh_fingerprint(mesh: trimesh.Trimesh, max_triangles: int | None) -> tuple
 
 
 def _encode_cached(mesh: trimesh.Trimesh, max_triangles: int | None,
-                   on_part: Callable[[bytes], None] | None = None) -> EncodedGeometry:
+                   on_part: Callable[[bytes], object] | None = None) -> EncodedGeometry:
     if len(mesh.faces) > _SPLIT_FACES:
         # hashing a big mesh's arrays costs ~40 ms of the first frame; big meshes are rarely
         # shown twice, so they skip the cache
@@ -390,7 +391,7 @@ def _link_meshes(model: AssetModel, link: Link) -> list[tuple[trimesh.Trimesh, t
     first frame.
     """
     if all(isinstance(v.geometry, Mesh) and v.origin.is_identity for v in link.visuals):
-        return [(v.geometry.mesh, v.color, v.name or f"{link.name}_visual_{i}")
+        return [(v.geometry.mesh, v.color, v.name or f"{link.name}_visual_{i}")  # type: ignore[union-attr]
                 for i, v in enumerate(link.visuals)]
     return model.link_meshes(link)
 
@@ -416,7 +417,7 @@ def _zero_pose_bounds(model: AssetModel, per_link: list) -> np.ndarray:
 def check_triangle_budget(triangle_budget: int) -> None:
     """A ValueError saying what to fix unless ``triangle_budget`` is a positive triangle count."""
     if triangle_budget < 1:
-        raise ValueError(f"triangle_budget must be a positive number of triangles, got {triangle_budget}")
+        raise InvalidValueError(f"triangle_budget must be a positive number of triangles, got {triangle_budget}")
 
 
 def shown_triangles(model: AssetModel, triangle_budget: int = DEFAULT_TRIANGLE_BUDGET) -> int:

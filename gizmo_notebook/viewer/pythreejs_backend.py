@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gizmo_notebook.errors import GizmoError
 from gizmo_notebook.model import AssetModel
 
 __all__ = ["PythreejsUnavailableError", "pythreejs_extension_installed", "pythreejs_view"]
@@ -28,7 +29,7 @@ __all__ = ["PythreejsUnavailableError", "pythreejs_extension_installed", "pythre
 _EXTENSION = "jupyter-threejs"
 
 
-class PythreejsUnavailableError(RuntimeError):
+class PythreejsUnavailableError(GizmoError, RuntimeError):
     """pythreejs (or its JupyterLab / Notebook front-end extension) is not installed."""
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from ipywidgets import widget_serialization
 from traitlets import Bool, Dict, Instance, Int, List, Unicode
 
+from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.model import MULTI_DOF_JOINT_TYPES, AssetModel, JointPosition
 from gizmo_notebook.viewer.encode import (
     DEFAULT_TRIANGLE_BUDGET,
@@ -63,7 +64,7 @@ class Viewer(anywidget.AnyWidget):
         if not isinstance(model, AssetModel):
             raise TypeError(f"Viewer needs an AssetModel, got {type(model).__name__}; use gizmo_notebook.view()")
         if height < 50:
-            raise ValueError(f"height must be at least 50 pixels, got {height}")
+            raise InvalidValueError(f"height must be at least 50 pixels, got {height}")
         check_triangle_budget(triangle_budget)
         model.validate()  # a broken tree fails here, clearly, not after the widget is on screen
         self.model = model

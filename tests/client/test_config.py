@@ -69,3 +69,30 @@ def test_local_backend_is_announced_once(monkeypatch, caplog):
     assert first.is_local and first.base_url == "http://127.0.0.1:5555/v1"
     first.close()
     second.close()
+
+
+def test_offline_default_is_the_registered_factory(monkeypatch):
+    """The client asks the offline port, not the server: whatever the package root (or a test)
+    registered is what a key-less client talks to, with that backend's key."""
+    import gizmo_notebook.client._config as config
+    from gizmo_notebook import _offline
+
+    calls = []
+
+    def fake() -> _offline.OfflineBackend:
+        calls.append(1)
+        return _offline.OfflineBackend(base_url="http://127.0.0.1:6543/v1/", api_key="port-key", data_dir=None)
+
+    monkeypatch.setattr(config, "_announced", True)
+    previous = _offline.set_offline_factory(fake)
+    try:
+        with GizmoClient() as client:
+            assert client.is_local and client.base_url == "http://127.0.0.1:6543/v1"
+            assert client._settings.secret is not None and client._settings.secret.reveal() == "port-key"
+        assert calls == [1]
+        _offline.set_offline_factory(None)
+        with pytest.raises(RuntimeError, match="GIZMO_API_KEY"):
+            GizmoClient()
+    finally:
+        _offline.set_offline_factory(previous)
+    assert "port-key" not in repr(_offline.OfflineBackend("http://x", "port-key"))

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from gizmo_notebook.local.errors import ApiError
+from gizmo_notebook.local.errors import HTTPProblem
 from gizmo_notebook.local.ratelimit import RateLimiter, parse_rate
 
 
@@ -63,11 +63,11 @@ def test_token_bucket_refills_at_the_configured_rate() -> None:
     limiter = RateLimiter(6, clock=lambda: now[0])  # 6/min: one token per 10 s
     for _ in range(6):
         limiter.hit("k")
-    with pytest.raises(ApiError) as info:
+    with pytest.raises(HTTPProblem) as info:
         limiter.hit("k")
     assert info.value.headers["Retry-After"] == "10"
     now[0] += 9.9
-    with pytest.raises(ApiError, match="retry after 1 s"):
+    with pytest.raises(HTTPProblem, match="retry after 1 s"):
         limiter.hit("k")
     now[0] += 0.2
     limiter.hit("k")

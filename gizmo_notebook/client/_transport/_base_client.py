@@ -11,7 +11,7 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 
-from gizmo_notebook import __version__
+from gizmo_notebook._version import __version__
 from gizmo_notebook.client._api_version import ALPHA, ApiVersionState
 from gizmo_notebook.client._config import Settings, _Secret
 from gizmo_notebook.client._errors import (

@@ -27,6 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
+from gizmo_notebook.errors import InvalidValueError
+
 from ...formats import EXPORT_FORMATS, check_format
 from ...model import AssetModel
 from ._common import WORLD_LINK, ExportError, atomic_write, is_world_anchored
@@ -71,7 +73,7 @@ def _writer(format: str, stem: str) -> Callable[[AssetModel, IO[bytes]], None]:
 
 def _check_stem(stem: str) -> str:
     if not stem or stem in (".", "..") or "/" in stem or "\\" in stem or "\x00" in stem:
-        raise ValueError(f"export stem must be a plain file name without path separators, got {stem!r}")
+        raise InvalidValueError(f"export stem must be a plain file name without path separators, got {stem!r}")
     return stem
 
 

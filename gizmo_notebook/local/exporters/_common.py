@@ -17,6 +17,8 @@ from typing import IO
 
 import numpy as np
 
+from ..._names import claim_unique
+from ...errors import GizmoError
 from ...model import AssetModel, Joint, Link, Mesh
 
 __all__ = [
@@ -33,7 +35,7 @@ __all__ = [
 WORLD_LINK = "world"
 
 
-class ExportError(ValueError):
+class ExportError(GizmoError, ValueError):
     """The model cannot be written in the requested format (says what to change)."""
 
 
@@ -85,12 +87,7 @@ def unique_identifiers(names: Iterable[str]) -> dict[str, str]:
         ident = _IDENT_BAD.sub("_", name) or "_"
         if ident[0].isdigit():
             ident = f"_{ident}"
-        candidate, n = ident, 1
-        while candidate in used:
-            n += 1
-            candidate = f"{ident}_{n}"
-        used.add(candidate)
-        out[name] = candidate
+        out[name] = claim_unique(ident, used)
     return out
 
 

@@ -30,6 +30,7 @@ from typing import IO
 
 import numpy as np
 
+from ..._names import claim_unique
 from ...model import AssetModel, Box, Capsule, Cylinder, Geometry, Joint, Link, Mesh, Pose, Sphere
 from ._common import (
     ExportError,
@@ -114,19 +115,10 @@ class _Names:
         self._geoms: set[str] = set()
 
     def unique_geom(self, wanted: str) -> str:
-        return self._claim(wanted, self._geoms)
+        return claim_unique(wanted, self._geoms)
 
     def unique_joint(self, wanted: str) -> str:
-        return self._claim(wanted, self._joints_used)
-
-    @staticmethod
-    def _claim(wanted: str, used: set[str]) -> str:
-        candidate, n = wanted, 1
-        while candidate in used:
-            n += 1
-            candidate = f"{wanted}_{n}"
-        used.add(candidate)
-        return candidate
+        return claim_unique(wanted, self._joints_used)
 
 
 def _pose_attrs(pose: Pose) -> dict[str, str]:
@@ -147,7 +139,7 @@ def _add_body(
     actuators: list[ET.Element],
 ) -> None:
     link = model.link(joint.child)
-    body = ET.SubElement(parent, "body", name=names.link[link.name], **_pose_attrs(joint.origin))
+    body = ET.SubElement(parent, "body", {"name": names.link[link.name], **_pose_attrs(joint.origin)})
     _add_joint(body, joint, parent.tag == "worldbody", names, actuators)
     _fill_body(body, model, link, names, meshes, actuators)
 
