@@ -183,3 +183,12 @@ def test_bad_after_is_a_422(current_server, after: str) -> None:
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "after"]
     wait_job(client, job_id)
+
+
+def test_planning_reports_what_the_generator_understood(current_server) -> None:
+    client = current_server.client()
+    job_id = client.post("assets", json={"prompt": "purple banana telescope"}).json()["job_id"]
+    planning = next(e for e in read_events(client, job_id) if e["type"] == "stage_complete")
+    assert planning["data"]["stage"] == "planning" and planning["data"]["interpretation"]["fallback"] is True
+    asset_id = wait_job(client, job_id)["result"]["asset_id"]
+    assert client.get(f"assets/{asset_id}").json()["asset"]["interpretation"] == planning["data"]["interpretation"]

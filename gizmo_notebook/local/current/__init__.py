@@ -26,8 +26,11 @@ Errors
     Costs 1 credit. ``name`` is an extension.
 ``GET /v1/assets?scene_id=&limit=&offset=`` -> ``{"ok", "assets": [...], "total", "limit", "offset"}``
     newest first. An asset: ``{id, status: "ready", name, prompt, scene_id, job_id, created_at
-    (int), position {x,y,z}, rotation {x,y,z,w}, formats: ["mjcf","usd","sdf"]}`` — assets exist
-    only once generated, so always ``ready``.
+    (int), position {x,y,z}, rotation {x,y,z,w}, formats: ["mjcf","usd","sdf"], interpretation}``
+    — assets exist only once generated, so always ``ready``. ``interpretation`` is the
+    generator's account of the prompt (as on alpha assets). ``model``, ``asset_pipeline`` and
+    ``persist`` are checked and kept with the job but change nothing locally (one generator;
+    everything persists).
 ``GET /v1/assets/{id}[?include_record=true]`` -> ``{"ok", "asset": {..., "record"?: {links, joints}}}``;
 ``DELETE`` -> ``{"ok", "id", "deleted": true}``.
 ``POST /v1/assets/{id}/export`` ``{"format"}`` or ``?format=`` -> ZIP bytes, ``application/zip``

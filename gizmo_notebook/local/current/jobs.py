@@ -63,11 +63,17 @@ class GenerationFailed(Exception):
 
 
 def _plan_asset(prompt: str) -> dict[str, Any]:
-    from gizmo_notebook.local.generator import parse_prompt
+    """The prompt read into a spec, and the generator's own account of what it will build."""
+    from gizmo_notebook.local.generator import interpret, parse_prompt
     from gizmo_notebook.local.generator.assemble import describe
 
     spec = parse_prompt(prompt)
-    return {"families": list(spec.families) or ["generic"], "dof": spec.dof, "design": describe(spec)}
+    return {
+        "families": list(spec.families) or ["generic"],
+        "dof": spec.dof,
+        "design": describe(spec),
+        "interpretation": interpret(prompt).as_dict(),
+    }
 
 
 def _geometry_summary(model: AssetModel) -> dict[str, Any]:
