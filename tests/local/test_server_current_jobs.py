@@ -192,3 +192,25 @@ def test_planning_reports_what_the_generator_understood(current_server) -> None:
     assert planning["data"]["stage"] == "planning" and planning["data"]["interpretation"]["fallback"] is True
     asset_id = wait_job(client, job_id)["result"]["asset_id"]
     assert client.get(f"assets/{asset_id}").json()["asset"]["interpretation"] == planning["data"]["interpretation"]
+
+
+def test_stopping_the_server_ends_open_event_streams_promptly(make_local_server) -> None:
+    import threading
+
+    server = make_local_server(api="current", latency=60.0, ping_interval=0.2)
+    client = server.client()
+    job_id = client.post("assets", json={"prompt": "arm"}).json()["job_id"]
+    seen: list[dict] = []
+    reader = threading.Thread(target=lambda: seen.extend(read_events(client, job_id)))
+    reader.start()
+    deadline = time.monotonic() + 10
+    while client.get(f"jobs/{job_id}").json()["job"]["stage"] is None:  # the job (and stream) is under way
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.3)
+    started = time.monotonic()
+    server.server.stop()
+    assert time.monotonic() - started < 3, "stop() waited for the open stream"
+    reader.join(5)
+    assert not reader.is_alive()
+    assert seen and seen[-1]["type"] != "done"  # closed cleanly mid-job; a client resumes with after=

@@ -8,7 +8,9 @@ for the contract it serves.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import logging
 import os
 from collections.abc import AsyncIterator, Iterable
@@ -127,6 +129,9 @@ def create_current_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         executor.submit(_warm_up_exporters)
+        # LocalServer.stop() calls this from its own thread: open event streams end at once
+        # (clients resume with after=) instead of holding uvicorn's graceful shutdown.
+        app.state.before_stop = functools.partial(asyncio.get_running_loop().call_soon_threadsafe, bus.close)
         resumed = runner.resume()
         if resumed:
             _log.info("resumed %d unfinished job(s)", resumed)
