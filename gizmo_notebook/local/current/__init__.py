@@ -46,6 +46,9 @@ Errors
     formats}``. ``GET /v1/scenes/{id}[?include_record=true]`` -> ``{"ok", "scene": {...}}``;
     ``PATCH`` ``{name?, description?}`` -> ``{"ok", "scene"}``; ``DELETE`` (its assets too, its
     running jobs cancelled) -> ``{"ok", "id", "deleted": true}``.
+``POST /v1/scenes/{id}/edit`` ``{prompt, model?}`` -> **202** ``{"ok", "scene_id", "job_id", "status"}``:
+    a scene job that *adds* the assets the prompt names at the end of the scene's row (our
+    planner cannot remove or move by prompt); 409 while the scene's job runs; 1 credit per asset.
 ``GET /v1/scenes/{id}/status`` -> ``{"ok", "scene_id", "job_id", "pipeline_status",
     "pipeline_stages": [{name, step, total, status: pending|running|completed|failed|cancelled}], "error"}``.
 ``POST /v1/scenes/{id}/export`` ``{"format"}`` -> ZIP (409 while its job runs or when empty).

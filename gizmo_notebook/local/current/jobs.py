@@ -11,7 +11,8 @@ An **asset** job (``POST /v1/assets``) runs
 then the asset is stored, placed in its scene, and ``asset_ready`` is sent. A **scene** job
 (``POST /v1/scenes``) runs ``planning`` (the prompt split into assets, see
 :mod:`.planner`), ``geometry`` (each asset built and stored, one ``asset_ready`` each),
-``layout`` (the floor plan), ``articulation`` (everything composed into one world-anchored
+``layout`` (the floor plan; an edit, ``POST /v1/scenes/{id}/edit``, adds its assets at the end
+of the scene's row and moves nothing), ``articulation`` (everything composed into one world-anchored
 model) and ``validation`` (that model through MuJoCo).
 
 Events, in order: ``stage_start`` / ``stage_complete`` with ``{stage, step, total}`` (k of n)
@@ -268,6 +269,11 @@ class JobRunner:
     async def _scene_job(self, job: JobRow) -> dict[str, Any]:
         plan: list[PlannedAsset] = []
         made: list[tuple[AssetModel, AssetRow]] = []
+        kept: list[tuple[AssetModel, AssetRow]] = []  # an edit keeps what the scene already holds
+        if job.options.get("edit"):
+            for asset in self._store.scene_assets(job.scene_id):
+                if asset.job_id != job.id:
+                    kept.append((await self._artifacts.build(asset.prompt), asset))
 
         async def planning() -> tuple[None, dict[str, Any]]:
             plan.extend(await self._pool(lambda: plan_scene(job.prompt)))
@@ -284,15 +290,23 @@ class JobRunner:
                 )  # fmt: skip
             return None, {"assets": len(made), "links": sum(len(m.links) for m, _ in made)}
 
+        def floor_plan() -> list[tuple[float, float, float]]:
+            if not kept:
+                return row_layout([m for m, _ in made])
+            placed: list[tuple[AssetModel, tuple[float, float, float]]] = [(m, a.position) for m, a in kept]
+            for model, _ in made:  # new assets join the end of the existing row; nothing moves
+                placed.append((model, next_slot(placed, model)))
+            return [xyz for _, xyz in placed[len(kept):]]
+
         async def layout() -> tuple[None, dict[str, Any]]:
-            positions = await self._pool(lambda: row_layout([m for m, _ in made]))
+            positions = await self._pool(floor_plan)
             for (_, asset), xyz in zip(made, positions, strict=True):
                 self._store.set_asset_position(asset.id, xyz)
             made[:] = [(m, replace(a, position=xyz)) for (m, a), xyz in zip(made, positions, strict=True)]
             return None, {"placements": [{"asset_id": a.id, "position": list(a.position)} for _, a in made]}
 
         async def articulation() -> tuple[AssetModel, dict[str, Any]]:
-            composed = await self._pool(lambda: scene_model(f"scene_{job.scene_id}", made))
+            composed = await self._pool(lambda: scene_model(f"scene_{job.scene_id}", kept + made))
             return composed, _articulation_summary(composed)
 
         await self._stage(job, SCENE_STAGES, "planning", planning)

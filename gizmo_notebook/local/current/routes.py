@@ -194,6 +194,22 @@ async def create_scene(request: Request) -> JSONResponse:
     return _ok({"scene_id": scene.id, "job_id": job.id, "status": job.status}, 202)
 
 
+async def edit_scene(request: Request) -> JSONResponse:
+    """A natural-language edit, as far as our planner understands one: it *adds* what the prompt names."""
+    ctx, principal = _caller(request, write=True)
+    scene = _owned_scene(ctx, principal, request.path_params["scene_id"])
+    body = await validation.read_body(request)
+    prompt = validation.prompt(body)
+    options = {**_generation_options(body), "edit": True}
+    status, _ = scene_status(ctx.store, scene)
+    if status in ("queued", "running"):
+        raise CurrentError(409, "scene_not_ready", f"Scene {scene.id} is still {status}; wait for its job, then edit.")
+    cost = len(plan_scene(prompt))
+    _charge(ctx, principal, cost)
+    job = _queue(ctx, principal, "scene", scene.id, prompt, options, cost)
+    return _ok({"scene_id": scene.id, "job_id": job.id, "status": job.status}, 202)
+
+
 async def list_scenes(request: Request) -> JSONResponse:
     ctx, principal = _caller(request)
     limit, offset = validation.pagination(request)
@@ -354,6 +370,7 @@ ROUTE_SUMMARIES: list[tuple[str, list[str], str]] = [
     ("/v1/assets/{asset_id}/export", ["POST"], "Export one asset as a ZIP (format: mjcf | usd | sdf)"),
     ("/v1/scenes", ["POST", "GET"], "Generate a scene from a prompt (202 + job) / list scenes"),
     ("/v1/scenes/{scene_id}", ["GET", "PATCH", "DELETE"], "Scene detail / change name, description / delete"),
+    ("/v1/scenes/{scene_id}/edit", ["POST"], "Edit a scene by prompt (adds what it names; a job)"),
     ("/v1/scenes/{scene_id}/status", ["GET"], "Scene pipeline status and stages"),
     ("/v1/scenes/{scene_id}/export", ["POST"], "Export a scene as a ZIP (format: mjcf | usd | sdf)"),
     ("/v1/jobs/{job_id}", ["GET"], "Job status; include_result=true adds the result"),
@@ -370,6 +387,7 @@ routes = [
     Route("/v1/assets/{asset_id}/export", export_asset, methods=["POST"]),
     Route("/v1/scenes", _scenes, methods=["GET", "POST"]),
     Route("/v1/scenes/{scene_id}", scene_item, methods=["GET", "PATCH", "DELETE"]),
+    Route("/v1/scenes/{scene_id}/edit", edit_scene, methods=["POST"]),
     Route("/v1/scenes/{scene_id}/status", scene_pipeline_status, methods=["GET"]),
     Route("/v1/scenes/{scene_id}/export", export_scene, methods=["POST"]),
     Route("/v1/jobs/{job_id}", get_job, methods=["GET"]),
