@@ -21,8 +21,11 @@ failure ``error`` ``{code, message, stage}``; always last ``done`` ``{status, re
 error?}``. The simulated latency is spread over the stages so progress is visible.
 
 A job cancelled by the client is recorded (``cancelled`` + ``done``) before its task is
-cancelled; jobs interrupted by a server stop stay ``running`` and run again from the start at
-the next start (a scene job first forgets the assets it had made, so none is duplicated).
+cancelled. Several servers may share a data dir, so each job is held by one server under a
+lease renewed every third of :data:`DEFAULT_JOB_LEASE` (as the alpha lifecycle does); jobs
+interrupted by a server stop (lease released) or death (lease run out) run again from the
+start on a server that claims them (a scene job first forgets the assets it had made, so none
+is duplicated). A job cancelled through another server stops at its next stage.
 Credits charged at creation are refunded when a job fails or is cancelled.
 """
 
@@ -31,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import secrets
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -53,7 +57,13 @@ T = TypeVar("T")
 ASSET_STAGES = ("planning", "geometry", "articulation", "validation")
 SCENE_STAGES = ("planning", "geometry", "layout", "articulation", "validation")
 _PHYSICS_STEPS = 50
+#: Seconds a job stays with its server without renewal (renewed every third of that).
+DEFAULT_JOB_LEASE = 15.0
 IDENTITY_ROTATION = (0.0, 0.0, 0.0, 1.0)  # (x, y, z, w)
+
+
+class _FinishedElsewhere(Exception):
+    """The job reached a terminal state outside this task; it just stops."""
 
 
 class GenerationFailed(Exception):
@@ -137,7 +147,10 @@ class JobRunner:
         latency: float,
         fail_rate: float,
         seed: int | None,
+        lease: float = DEFAULT_JOB_LEASE,
     ) -> None:
+        self.instance = secrets.token_hex(8)  # this server process, as a job's runner
+        self.lease = lease
         self._store = store
         self._bus = bus
         self._artifacts = artifacts
@@ -147,6 +160,7 @@ class JobRunner:
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._keeper: asyncio.Task[None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
     def plan_failure(self) -> bool:
@@ -156,24 +170,45 @@ class JobRunner:
         with self._rng_lock:
             return self._rng.random() < self.fail_rate
 
-    def start(self, job: JobRow) -> None:
+    def submit(self, job: JobRow) -> None:
+        """Store a new job, held by this server, and run it."""
+        self._store.insert_job(job, self.instance, time.time() + self.lease)
+        self._start(job)
+
+    def _start(self, job: JobRow) -> None:
         task = asyncio.get_running_loop().create_task(self._run(job), name=f"job {job.id}")
         self._tasks[job.id] = task
         task.add_done_callback(lambda _t, job_id=job.id: self._tasks.pop(job_id, None))
+        if self._keeper is None:
+            self._keeper = asyncio.get_running_loop().create_task(self._keep_leases(), name="job leases")
 
     def resume(self) -> int:
-        unfinished = self._store.unfinished_jobs()
-        for job in unfinished:
+        """Run the jobs no live server holds (left by a stopped or dead one); returns how many."""
+        resumed = 0
+        at = time.time()
+        for job in self._store.orphaned_jobs(at):
+            if not self._store.claim_job(job.id, self.instance, at, at + self.lease):
+                continue  # another server on this data dir took it first
             if job.mode == "scene":
                 self._store.delete_job_assets(job.id)
-            self.start(job)
-        return len(unfinished)
+            self._start(job)
+            resumed += 1
+        return resumed
+
+    async def _keep_leases(self) -> None:
+        """Renew this server's leases every third of a lease, and adopt jobs whose runner died."""
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            self._store.renew_leases(self.instance, time.time() + self.lease)
+            self.resume()
 
     async def close(self) -> None:
-        tasks = list(self._tasks.values())
+        keeper = [self._keeper] if self._keeper is not None else []
+        tasks = list(self._tasks.values()) + keeper
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        self._store.release_jobs(self.instance)
 
     def cancel(self, job: JobRow) -> None:
         """Record the cancellation (events included), then stop the work. No-op on a finished job."""
@@ -193,6 +228,8 @@ class JobRunner:
             result = await pipeline(job)
         except asyncio.CancelledError:
             raise
+        except _FinishedElsewhere:
+            return
         except GenerationFailed as exc:
             self._fail(job, exc.code, exc.message)
         except Exception as exc:  # a generator bug fails the job with its reason, never the server
@@ -216,6 +253,7 @@ class JobRunner:
     async def _stage(
         self, job: JobRow, stages: tuple[str, ...], name: str, work: Callable[[], Awaitable[tuple[T, dict[str, Any]]]]
     ) -> T:
+        self._check_still_wanted(job)
         step, total = stages.index(name) + 1, len(stages)
         where = {"stage": name, "step": step, "total": total}
         self._store.set_stage(job.id, {"name": name, "step": step, "total": total})
@@ -225,9 +263,16 @@ class JobRunner:
         pad = self.latency / total - (time.monotonic() - started)
         if pad > 0:
             await asyncio.sleep(pad)
+        self._check_still_wanted(job)
         elapsed = round((time.monotonic() - started) * 1000)
         self._bus.emit(job.id, "stage_complete", {**where, "elapsed_ms": elapsed, **details})
         return value
+
+    def _check_still_wanted(self, job: JobRow) -> None:
+        """Stop here if the job was finished meanwhile (cancelled through another server)."""
+        current = self._store.get_job(job.id)
+        if current is None or current.terminal:
+            raise _FinishedElsewhere
 
     def _check_simulated_failure(self, job: JobRow) -> None:
         if job.options.get("simulate_failure"):
@@ -282,6 +327,7 @@ class JobRunner:
         async def geometry() -> tuple[None, dict[str, Any]]:
             for i, item in enumerate(plan):
                 model = await self._artifacts.build(item.prompt)
+                self._check_still_wanted(job)
                 asset = self._save_asset(job, item.name, item.prompt, (0.0, 0.0, 0.0))
                 made.append((model, asset))
                 self._bus.emit(

@@ -53,7 +53,7 @@ def _owned_asset(ctx: CurrentContext, principal: Principal, request: Request) ->
     return asset
 
 
-def _owned_scene(ctx: CurrentContext, principal: Principal, scene_id: str, loc: str = "path") -> SceneRow:
+def _owned_scene(ctx: CurrentContext, principal: Principal, scene_id: str) -> SceneRow:
     scene = ctx.store.get_scene(scene_id, principal.key_id)
     if scene is None:
         raise not_found("scene", scene_id)
@@ -95,8 +95,7 @@ def _queue(ctx: CurrentContext, principal: Principal, mode: str, scene_id: str, 
         status="queued", created_at=now(), started_at=None, finished_at=None, error=None, error_code=None,
         result=None, cost=cost, stage=None,
     )  # fmt: skip
-    ctx.store.insert_job(job)
-    ctx.runner.start(job)
+    ctx.runner.submit(job)
     return job
 
 
