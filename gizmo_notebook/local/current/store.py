@@ -314,15 +314,14 @@ class CurrentStore:
 
     # -- events ------------------------------------------------------------------------
     def append_event(self, job_id: str, type: str, data: dict[str, Any]) -> int:
+        """Log an event under the job's next ``seq``: one statement, so two servers writing to
+        one data dir (a cancel through the other) can never take the same number."""
         with self._lock:
-            seq = self._db.execute(
-                "SELECT COALESCE(MAX(seq), 0) + 1 FROM job_events WHERE job_id = ?", (job_id,)
+            return self._db.execute(
+                "INSERT INTO job_events (job_id, seq, type, data, created_at) "
+                "SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM job_events WHERE job_id = ? RETURNING seq",
+                (job_id, type, json.dumps(data), now(), job_id),
             ).fetchone()[0]
-            self._db.execute(
-                "INSERT INTO job_events (job_id, seq, type, data, created_at) VALUES (?, ?, ?, ?, ?)",
-                (job_id, seq, type, json.dumps(data), now()),
-            )
-        return seq
 
     def events_after(self, job_id: str, after: int, limit: int = 500) -> list[EventRow]:
         rows = self._all(
