@@ -4,6 +4,10 @@ Started with ``gizmo-notebook serve --api current``, ``LocalServer(dir, api="cur
 ``create_app(dir, api="current")`` or ``ensure_local_server(api="current")``. Same generator,
 exporters and API keys as the alpha server, which stays the default and is unchanged.
 
+State lives in the data dir beside the alpha server's (``current.sqlite3`` + ``exports/``);
+several servers may share it (jobs are leased to one server at a time, event streams read the
+persisted log), and a restarted server runs unfinished jobs again.
+
 Contract as served (choices where the docs are silent are marked *ours*):
 
 Every response
