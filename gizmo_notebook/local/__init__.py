@@ -9,6 +9,9 @@ server. Entry points:
 * :func:`create_app` — the bare Starlette app, to host it any other way;
 * ``gizmo-notebook serve`` — run it standalone (:mod:`gizmo_notebook.local.cli`).
 
+All of them serve the alpha contract below by default; ``api="current"`` (``serve --api
+current``) serves the current job-based contract instead — see :mod:`gizmo_notebook.local.current`.
+
 Contract choices where the docs leave room (all responses are JSON; every error is
 ``{"error", "code", "message"}``):
 

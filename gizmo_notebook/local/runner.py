@@ -137,6 +137,11 @@ class LocalServer:
         return self
 
     def stop(self) -> None:
+        # An app may hold long-lived responses (the current API's event streams): let it end
+        # them first, or uvicorn waits out its graceful-shutdown timeout and cancels them.
+        before_stop = getattr(self._app.state, "before_stop", None) if self._app is not None else None
+        if before_stop is not None:
+            before_stop()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:

@@ -175,7 +175,7 @@ def create_app(
 
         return create_current_app(
             data_dir, api_keys=api_keys, read_only_keys=read_only_keys, latency=latency, fail_rate=fail_rate,
-            seed=seed, rate_limit=rate_limit, workers=workers, **current_options,
+            seed=seed, rate_limit=rate_limit, workers=workers, job_lease=job_lease, **current_options,
         )  # fmt: skip
     if api != "alpha":
         raise ValueError(f"api must be 'alpha' or 'current', got {api!r}")

@@ -21,7 +21,18 @@ import pytest
 from gizmo_notebook.local.exporters import ExportError
 from gizmo_notebook.local.exporters.sdf import write_sdf_zip
 from gizmo_notebook.local.generator import WORLD_LINK, compose_scene, generate, is_world_anchored
-from gizmo_notebook.model import AssetModel, Box, Joint, Link, Pose, Visual, quaternion_to_matrix
+from gizmo_notebook.model import (
+    AssetModel,
+    Box,
+    Inertial,
+    Joint,
+    JointLimits,
+    Link,
+    LoopClosure,
+    Pose,
+    Visual,
+    quaternion_to_matrix,
+)
 
 PROMPTS = [
     "A 6-DOF industrial robotic arm with a parallel jaw gripper",
@@ -126,3 +137,55 @@ def test_planar_joint_is_refused_with_a_reason() -> None:
     model = AssetModel("p", [Link("a"), Link("b")], [Joint("slide", "planar", "a", "b")])
     with pytest.raises(ExportError, match="planar"):
         write_sdf_zip(model, io.BytesIO())
+
+
+@pytest.mark.parametrize(("label", "model"), _models(), ids=[*PROMPTS, "scene"])
+def test_the_package_sdf_loader_reads_back_the_same_kinematics(label: str, model: AssetModel, tmp_path: Path) -> None:
+    from gizmo_notebook.loaders.sdf import load_sdf
+
+    loaded = load_sdf(_unpack(model, tmp_path))
+    want, got = model.link_transforms(), loaded.link_transforms()
+    for link in model.links:
+        if link.name == WORLD_LINK:
+            continue
+        np.testing.assert_allclose(got[link.name], want[link.name], atol=1e-6, err_msg=link.name)
+    movable = {j.name: (j.type, j.parent, j.child) for j in model.joints if j.is_movable}
+    assert {j.name: (j.type, j.parent, j.child) for j in loaded.joints if j.is_movable} == movable
+    q = {name: 0.3 for name, (kind, _, _) in movable.items() if kind in ("revolute", "continuous")}
+    moved_want, moved_got = model.link_transforms(q), loaded.link_transforms(q)
+    for name in moved_want:
+        if name != WORLD_LINK:
+            np.testing.assert_allclose(moved_got[name], moved_want[name], atol=1e-6, err_msg=name)
+
+
+def _four_bar() -> AssetModel:
+    """Ground, crank, coupler, rocker: the tree plus the rocker's pivot on the ground as a loop closure."""
+    box = Visual(Box((0.05, 0.05, 0.05)))
+    links = [Link(name, [box], inertial=Inertial(0.1)) for name in ("ground", "crank", "coupler", "rocker")]
+    joints = [
+        Joint("j_crank", "revolute", "ground", "crank", Pose((0.0, 0.0, 0.0)), limits=JointLimits(-3, 3)),
+        Joint("j_coupler", "revolute", "crank", "coupler", Pose((0.0, 0.2, 0.0)), limits=JointLimits(-3, 3)),
+        Joint("j_rocker", "revolute", "coupler", "rocker", Pose((0.4, 0.0, 0.0)), limits=JointLimits(-3, 3)),
+    ]
+    loop = LoopClosure("j_ground", "revolute", "ground", "rocker", Pose((0.4, 0.0, 0.0)), Pose((0.0, -0.2, 0.0)))
+    return AssetModel("four_bar", links, joints, loop_closures=[loop]).validate()
+
+
+def test_a_loop_closure_is_a_joint_whose_child_already_has_a_parent(tmp_path: Path) -> None:
+    from gizmo_notebook.loaders.sdf import load_sdf
+
+    model = _four_bar()
+    assert model.loop_closures[0].gap(model.link_transforms()) < 1e-12
+    path = _unpack(model, tmp_path)
+    closing = [j for j in ET.parse(path).getroot().iter("joint") if j.get("name") == "j_ground"]
+    assert len(closing) == 1 and closing[0].findtext("child") == "rocker"
+    (loop,) = load_sdf(path).loop_closures
+    assert (loop.name, loop.parent, loop.child) == ("j_ground", "ground", "rocker")
+    assert loop.type in ("revolute", "continuous")  # an unbounded revolute reads back as continuous
+    assert loop.gap(load_sdf(path).link_transforms()) < 1e-9
+
+
+def test_libsdformat_accepts_the_four_bar(tmp_path: Path, sdf_checker) -> None:
+    parsed = sdf_checker(_unpack(_four_bar(), tmp_path))
+    assert set(parsed["joints"]) == {"j_crank", "j_coupler", "j_rocker", "j_ground"}
+    assert parsed["joints"]["j_ground"]["child"] == "rocker"

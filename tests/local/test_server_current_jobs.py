@@ -183,3 +183,60 @@ def test_bad_after_is_a_422(current_server, after: str) -> None:
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "after"]
     wait_job(client, job_id)
+
+
+def test_planning_reports_what_the_generator_understood(current_server) -> None:
+    client = current_server.client()
+    job_id = client.post("assets", json={"prompt": "purple banana telescope"}).json()["job_id"]
+    planning = next(e for e in read_events(client, job_id) if e["type"] == "stage_complete")
+    assert planning["data"]["stage"] == "planning" and planning["data"]["interpretation"]["fallback"] is True
+    asset_id = wait_job(client, job_id)["result"]["asset_id"]
+    assert client.get(f"assets/{asset_id}").json()["asset"]["interpretation"] == planning["data"]["interpretation"]
+
+
+def test_stopping_the_server_ends_open_event_streams_promptly(make_local_server) -> None:
+    import threading
+
+    server = make_local_server(api="current", latency=60.0, ping_interval=0.2)
+    client = server.client()
+    job_id = client.post("assets", json={"prompt": "arm"}).json()["job_id"]
+    seen: list[dict] = []
+    reader = threading.Thread(target=lambda: seen.extend(read_events(client, job_id)))
+    reader.start()
+    deadline = time.monotonic() + 10
+    while client.get(f"jobs/{job_id}").json()["job"]["stage"] is None:  # the job (and stream) is under way
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.3)
+    started = time.monotonic()
+    server.server.stop()
+    assert time.monotonic() - started < 3, "stop() waited for the open stream"
+    reader.join(5)
+    assert not reader.is_alive()
+    assert seen and seen[-1]["type"] != "done"  # closed cleanly mid-job; a client resumes with after=
+
+
+def test_two_servers_on_one_data_dir_run_each_job_once(make_local_server, tmp_path) -> None:
+    first = make_local_server(api="current", latency=2.0, data_dir=tmp_path)
+    job_id = first.client().post("assets", json={"prompt": "pan-tilt camera head"}).json()["job_id"]
+    second = make_local_server(api="current", latency=0.0, data_dir=tmp_path)  # starts while the job runs
+    watcher = second.client(api_key=first.api_key)
+    events = read_events(watcher, job_id)  # streamed by the server that does not run it
+    assert events[-1]["data"]["status"] == "succeeded"
+    starts = [e["data"]["stage"] for e in events if e["type"] == "stage_start"]
+    assert starts == ASSET_STAGES, "the second server did not run the job again"
+    assert watcher.get("assets").json()["total"] == 1
+
+
+def test_cancel_through_another_server_stops_the_job(make_local_server, tmp_path) -> None:
+    first = make_local_server(api="current", latency=4.0, data_dir=tmp_path)
+    job_id = first.client().post("assets", json={"prompt": "quadruped robot"}).json()["job_id"]
+    second = make_local_server(api="current", data_dir=tmp_path)
+    other = second.client(api_key=first.api_key)
+    assert read_events(other, job_id, limit=1)[0]["type"] == "stage_start"
+    assert other.post(f"jobs/{job_id}/cancel").json()["job"]["status"] == "cancelled"
+    time.sleep(2.5)  # past the running stage: the runner notices at its next stage
+    log = read_events(first.client(), job_id)
+    assert log[-1]["data"]["status"] == "cancelled"
+    assert [e["type"] for e in log].count("done") == 1
+    assert first.client().get("assets").json()["total"] == 0

@@ -169,3 +169,22 @@ def test_scene_export_waits_for_its_job(make_local_server) -> None:
     client.post(f"jobs/{created['job_id']}/cancel")
     cancelled = client.get(f"scenes/{created['scene_id']}/status").json()
     assert cancelled["pipeline_status"] == "cancelled" and cancelled["error"] == "Cancelled by the client."
+
+
+def test_edit_adds_to_a_scene_without_moving_what_is_there(current_server) -> None:
+    client = current_server.client()
+    scene_id, job = _generate_scene(client, "a table and a shelf")
+    before = {a["asset_id"]: a["position"] for a in client.get(f"scenes/{scene_id}").json()["scene"]["assets"]}
+    edited = client.post(f"scenes/{scene_id}/edit", json={"prompt": "add a robot arm"})
+    assert edited.status_code == 202 and edited.json()["scene_id"] == scene_id
+    edit_job = wait_job(client, edited.json()["job_id"])
+    assert edit_job["status"] == "succeeded" and edit_job["mode"] == "scene"
+    (new_id,) = edit_job["result"]["asset_ids"]
+    scene = client.get(f"scenes/{scene_id}").json()["scene"]
+    after = {a["asset_id"]: a["position"] for a in scene["assets"]}
+    assert {k: after[k] for k in before} == before and after[new_id]["x"] > max(p["x"] for p in before.values())
+    composed = read_events(client, edit_job["id"])
+    articulation = next(e["data"] for e in composed if e["type"] == "stage_complete" and e["data"]["stage"] == "articulation")
+    assert any(name.startswith("a2_") for name in articulation["movable_joints"])  # the whole scene was composed
+    assert client.post(f"scenes/{scene_id}/edit", json={}).status_code == 422
+    assert client.post("scenes/0000000000000000/edit", json={"prompt": "arm"}).status_code == 404

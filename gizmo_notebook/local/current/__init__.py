@@ -4,6 +4,10 @@ Started with ``gizmo-notebook serve --api current``, ``LocalServer(dir, api="cur
 ``create_app(dir, api="current")`` or ``ensure_local_server(api="current")``. Same generator,
 exporters and API keys as the alpha server, which stays the default and is unchanged.
 
+State lives in the data dir beside the alpha server's (``current.sqlite3`` + ``exports/``);
+several servers may share it (jobs are leased to one server at a time, event streams read the
+persisted log), and a restarted server runs unfinished jobs again.
+
 Contract as served (choices where the docs are silent are marked *ours*):
 
 Every response
@@ -26,8 +30,11 @@ Errors
     Costs 1 credit. ``name`` is an extension.
 ``GET /v1/assets?scene_id=&limit=&offset=`` -> ``{"ok", "assets": [...], "total", "limit", "offset"}``
     newest first. An asset: ``{id, status: "ready", name, prompt, scene_id, job_id, created_at
-    (int), position {x,y,z}, rotation {x,y,z,w}, formats: ["mjcf","usd","sdf"]}`` — assets exist
-    only once generated, so always ``ready``.
+    (int), position {x,y,z}, rotation {x,y,z,w}, formats: ["mjcf","usd","sdf"], interpretation}``
+    — assets exist only once generated, so always ``ready``. ``interpretation`` is the
+    generator's account of the prompt (as on alpha assets). ``model``, ``asset_pipeline`` and
+    ``persist`` are checked and kept with the job but change nothing locally (one generator;
+    everything persists).
 ``GET /v1/assets/{id}[?include_record=true]`` -> ``{"ok", "asset": {..., "record"?: {links, joints}}}``;
 ``DELETE`` -> ``{"ok", "id", "deleted": true}``.
 ``POST /v1/assets/{id}/export`` ``{"format"}`` or ``?format=`` -> ZIP bytes, ``application/zip``
@@ -43,6 +50,9 @@ Errors
     formats}``. ``GET /v1/scenes/{id}[?include_record=true]`` -> ``{"ok", "scene": {...}}``;
     ``PATCH`` ``{name?, description?}`` -> ``{"ok", "scene"}``; ``DELETE`` (its assets too, its
     running jobs cancelled) -> ``{"ok", "id", "deleted": true}``.
+``POST /v1/scenes/{id}/edit`` ``{prompt, model?}`` -> **202** ``{"ok", "scene_id", "job_id", "status"}``:
+    a scene job that *adds* the assets the prompt names at the end of the scene's row (our
+    planner cannot remove or move by prompt); 409 while the scene's job runs; 1 credit per asset.
 ``GET /v1/scenes/{id}/status`` -> ``{"ok", "scene_id", "job_id", "pipeline_status",
     "pipeline_stages": [{name, step, total, status: pending|running|completed|failed|cancelled}], "error"}``.
 ``POST /v1/scenes/{id}/export`` ``{"format"}`` -> ZIP (409 while its job runs or when empty).

@@ -8,7 +8,9 @@ for the contract it serves.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import logging
 import os
 from collections.abc import AsyncIterator, Iterable
@@ -27,7 +29,7 @@ from gizmo_notebook.local.current.context import CurrentContext
 from gizmo_notebook.local.current.errors import CurrentError, from_api_error
 from gizmo_notebook.local.current.events import EventBus
 from gizmo_notebook.local.current.exports import ZipExports
-from gizmo_notebook.local.current.jobs import JobRunner
+from gizmo_notebook.local.current.jobs import DEFAULT_JOB_LEASE, JobRunner
 from gizmo_notebook.local.current.ratelimit import DEFAULT_PER_MINUTE, FixedWindowLimiter, RateLimitHeaders
 from gizmo_notebook.local.current.routes import routes
 from gizmo_notebook.local.current.store import DATABASE_NAME as CURRENT_DATABASE
@@ -90,6 +92,7 @@ def create_current_app(
     credits: int | None = None,
     ping_interval: float = DEFAULT_PING_INTERVAL,
     workers: int | None = None,
+    job_lease: float = DEFAULT_JOB_LEASE,
     **_alpha_only: Any,
 ) -> Starlette:
     """Build the current-contract app on ``data_dir``.
@@ -97,7 +100,8 @@ def create_current_app(
     Options as :func:`gizmo_notebook.local.server.create_app` (``url_ttl`` has no meaning here:
     exports are ZIP bodies, not URLs), plus ``credits`` — each key's generation budget
     (asset job 1, scene job 1 per planned asset; ``None`` = unlimited) — and ``ping_interval``,
-    the keep-alive period of event streams in seconds. ``rate_limit`` defaults to a generous
+    the keep-alive period of event streams in seconds; ``job_lease`` as the alpha server's (how
+    long a job stays with this server without renewal when servers share the data dir). ``rate_limit`` defaults to a generous
     :data:`~.ratelimit.DEFAULT_PER_MINUTE` so the headers are always true.
     """
     from gizmo_notebook.local.server import _CatchAll, _check_options, _StripTrailingSlash, _warm_up_exporters
@@ -118,7 +122,9 @@ def create_current_app(
     )
     artifacts = Artifacts(root, keys, executor)
     bus = EventBus(store)
-    runner = JobRunner(store, bus, artifacts, executor, latency=latency, fail_rate=fail_rate, seed=seed)
+    runner = JobRunner(
+        store, bus, artifacts, executor, latency=latency, fail_rate=fail_rate, seed=seed, lease=job_lease
+    )
     ctx = CurrentContext(
         data_dir=root, keys=keys, store=store, bus=bus, runner=runner, artifacts=artifacts,
         exports=ZipExports(root, executor), executor=executor, credits=credits, ping_interval=ping_interval,
@@ -127,6 +133,9 @@ def create_current_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         executor.submit(_warm_up_exporters)
+        # LocalServer.stop() calls this from its own thread: open event streams end at once
+        # (clients resume with after=) instead of holding uvicorn's graceful shutdown.
+        app.state.before_stop = functools.partial(asyncio.get_running_loop().call_soon_threadsafe, bus.close)
         resumed = runner.resume()
         if resumed:
             _log.info("resumed %d unfinished job(s)", resumed)

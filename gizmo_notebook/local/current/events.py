@@ -23,6 +23,7 @@ from gizmo_notebook.local.current.store import CurrentStore, now
 
 __all__ = ["EVENT_TYPES", "EventBus", "event_stream"]
 
+_POLL = 1.0  # seconds between log reads while waiting for a job run by another process
 EVENT_TYPES = ("stage_start", "stage_complete", "asset_ready", "error", "ping", "done")
 
 
@@ -82,7 +83,10 @@ async def _events(bus: EventBus, store: CurrentStore, job_id: str, after: int) -
                 last = event.seq
         if terminal or bus.closing:
             return
-        await waiter.wait()
+        try:  # woken by this server's jobs at once; a job another server runs is polled
+            await asyncio.wait_for(waiter.wait(), _POLL)
+        except asyncio.TimeoutError:
+            pass
 
 
 def _ping() -> ServerSentEvent:

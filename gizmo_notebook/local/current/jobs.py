@@ -11,7 +11,8 @@ An **asset** job (``POST /v1/assets``) runs
 then the asset is stored, placed in its scene, and ``asset_ready`` is sent. A **scene** job
 (``POST /v1/scenes``) runs ``planning`` (the prompt split into assets, see
 :mod:`.planner`), ``geometry`` (each asset built and stored, one ``asset_ready`` each),
-``layout`` (the floor plan), ``articulation`` (everything composed into one world-anchored
+``layout`` (the floor plan; an edit, ``POST /v1/scenes/{id}/edit``, adds its assets at the end
+of the scene's row and moves nothing), ``articulation`` (everything composed into one world-anchored
 model) and ``validation`` (that model through MuJoCo).
 
 Events, in order: ``stage_start`` / ``stage_complete`` with ``{stage, step, total}`` (k of n)
@@ -20,8 +21,11 @@ failure ``error`` ``{code, message, stage}``; always last ``done`` ``{status, re
 error?}``. The simulated latency is spread over the stages so progress is visible.
 
 A job cancelled by the client is recorded (``cancelled`` + ``done``) before its task is
-cancelled; jobs interrupted by a server stop stay ``running`` and run again from the start at
-the next start (a scene job first forgets the assets it had made, so none is duplicated).
+cancelled. Several servers may share a data dir, so each job is held by one server under a
+lease renewed every third of :data:`DEFAULT_JOB_LEASE` (as the alpha lifecycle does); jobs
+interrupted by a server stop (lease released) or death (lease run out) run again from the
+start on a server that claims them (a scene job first forgets the assets it had made, so none
+is duplicated). A job cancelled through another server stops at its next stage.
 Credits charged at creation are refunded when a job fails or is cancelled.
 """
 
@@ -30,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import secrets
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -52,7 +57,13 @@ T = TypeVar("T")
 ASSET_STAGES = ("planning", "geometry", "articulation", "validation")
 SCENE_STAGES = ("planning", "geometry", "layout", "articulation", "validation")
 _PHYSICS_STEPS = 50
+#: Seconds a job stays with its server without renewal (renewed every third of that).
+DEFAULT_JOB_LEASE = 15.0
 IDENTITY_ROTATION = (0.0, 0.0, 0.0, 1.0)  # (x, y, z, w)
+
+
+class _FinishedElsewhere(Exception):
+    """The job reached a terminal state outside this task; it just stops."""
 
 
 class GenerationFailed(Exception):
@@ -63,11 +74,17 @@ class GenerationFailed(Exception):
 
 
 def _plan_asset(prompt: str) -> dict[str, Any]:
-    from gizmo_notebook.local.generator import parse_prompt
+    """The prompt read into a spec, and the generator's own account of what it will build."""
+    from gizmo_notebook.local.generator import interpret, parse_prompt
     from gizmo_notebook.local.generator.assemble import describe
 
     spec = parse_prompt(prompt)
-    return {"families": list(spec.families) or ["generic"], "dof": spec.dof, "design": describe(spec)}
+    return {
+        "families": list(spec.families) or ["generic"],
+        "dof": spec.dof,
+        "design": describe(spec),
+        "interpretation": interpret(prompt).as_dict(),
+    }
 
 
 def _geometry_summary(model: AssetModel) -> dict[str, Any]:
@@ -130,7 +147,10 @@ class JobRunner:
         latency: float,
         fail_rate: float,
         seed: int | None,
+        lease: float = DEFAULT_JOB_LEASE,
     ) -> None:
+        self.instance = secrets.token_hex(8)  # this server process, as a job's runner
+        self.lease = lease
         self._store = store
         self._bus = bus
         self._artifacts = artifacts
@@ -140,6 +160,7 @@ class JobRunner:
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._keeper: asyncio.Task[None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
     def plan_failure(self) -> bool:
@@ -149,24 +170,45 @@ class JobRunner:
         with self._rng_lock:
             return self._rng.random() < self.fail_rate
 
-    def start(self, job: JobRow) -> None:
+    def submit(self, job: JobRow) -> None:
+        """Store a new job, held by this server, and run it."""
+        self._store.insert_job(job, self.instance, time.time() + self.lease)
+        self._start(job)
+
+    def _start(self, job: JobRow) -> None:
         task = asyncio.get_running_loop().create_task(self._run(job), name=f"job {job.id}")
         self._tasks[job.id] = task
         task.add_done_callback(lambda _t, job_id=job.id: self._tasks.pop(job_id, None))
+        if self._keeper is None:
+            self._keeper = asyncio.get_running_loop().create_task(self._keep_leases(), name="job leases")
 
     def resume(self) -> int:
-        unfinished = self._store.unfinished_jobs()
-        for job in unfinished:
+        """Run the jobs no live server holds (left by a stopped or dead one); returns how many."""
+        resumed = 0
+        at = time.time()
+        for job in self._store.orphaned_jobs(at):
+            if not self._store.claim_job(job.id, self.instance, at, at + self.lease):
+                continue  # another server on this data dir took it first
             if job.mode == "scene":
                 self._store.delete_job_assets(job.id)
-            self.start(job)
-        return len(unfinished)
+            self._start(job)
+            resumed += 1
+        return resumed
+
+    async def _keep_leases(self) -> None:
+        """Renew this server's leases every third of a lease, and adopt jobs whose runner died."""
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            self._store.renew_leases(self.instance, time.time() + self.lease)
+            self.resume()
 
     async def close(self) -> None:
-        tasks = list(self._tasks.values())
+        keeper = [self._keeper] if self._keeper is not None else []
+        tasks = list(self._tasks.values()) + keeper
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        self._store.release_jobs(self.instance)
 
     def cancel(self, job: JobRow) -> None:
         """Record the cancellation (events included), then stop the work. No-op on a finished job."""
@@ -186,6 +228,8 @@ class JobRunner:
             result = await pipeline(job)
         except asyncio.CancelledError:
             raise
+        except _FinishedElsewhere:
+            return
         except GenerationFailed as exc:
             self._fail(job, exc.code, exc.message)
         except Exception as exc:  # a generator bug fails the job with its reason, never the server
@@ -209,6 +253,7 @@ class JobRunner:
     async def _stage(
         self, job: JobRow, stages: tuple[str, ...], name: str, work: Callable[[], Awaitable[tuple[T, dict[str, Any]]]]
     ) -> T:
+        self._check_still_wanted(job)
         step, total = stages.index(name) + 1, len(stages)
         where = {"stage": name, "step": step, "total": total}
         self._store.set_stage(job.id, {"name": name, "step": step, "total": total})
@@ -218,9 +263,16 @@ class JobRunner:
         pad = self.latency / total - (time.monotonic() - started)
         if pad > 0:
             await asyncio.sleep(pad)
+        self._check_still_wanted(job)
         elapsed = round((time.monotonic() - started) * 1000)
         self._bus.emit(job.id, "stage_complete", {**where, "elapsed_ms": elapsed, **details})
         return value
+
+    def _check_still_wanted(self, job: JobRow) -> None:
+        """Stop here if the job was finished meanwhile (cancelled through another server)."""
+        current = self._store.get_job(job.id)
+        if current is None or current.terminal:
+            raise _FinishedElsewhere
 
     def _check_simulated_failure(self, job: JobRow) -> None:
         if job.options.get("simulate_failure"):
@@ -262,6 +314,11 @@ class JobRunner:
     async def _scene_job(self, job: JobRow) -> dict[str, Any]:
         plan: list[PlannedAsset] = []
         made: list[tuple[AssetModel, AssetRow]] = []
+        kept: list[tuple[AssetModel, AssetRow]] = []  # an edit keeps what the scene already holds
+        if job.options.get("edit"):
+            for asset in self._store.scene_assets(job.scene_id):
+                if asset.job_id != job.id:
+                    kept.append((await self._artifacts.build(asset.prompt), asset))
 
         async def planning() -> tuple[None, dict[str, Any]]:
             plan.extend(await self._pool(lambda: plan_scene(job.prompt)))
@@ -270,6 +327,7 @@ class JobRunner:
         async def geometry() -> tuple[None, dict[str, Any]]:
             for i, item in enumerate(plan):
                 model = await self._artifacts.build(item.prompt)
+                self._check_still_wanted(job)
                 asset = self._save_asset(job, item.name, item.prompt, (0.0, 0.0, 0.0))
                 made.append((model, asset))
                 self._bus.emit(
@@ -278,15 +336,23 @@ class JobRunner:
                 )  # fmt: skip
             return None, {"assets": len(made), "links": sum(len(m.links) for m, _ in made)}
 
+        def floor_plan() -> list[tuple[float, float, float]]:
+            if not kept:
+                return row_layout([m for m, _ in made])
+            placed: list[tuple[AssetModel, tuple[float, float, float]]] = [(m, a.position) for m, a in kept]
+            for model, _ in made:  # new assets join the end of the existing row; nothing moves
+                placed.append((model, next_slot(placed, model)))
+            return [xyz for _, xyz in placed[len(kept):]]
+
         async def layout() -> tuple[None, dict[str, Any]]:
-            positions = await self._pool(lambda: row_layout([m for m, _ in made]))
+            positions = await self._pool(floor_plan)
             for (_, asset), xyz in zip(made, positions, strict=True):
                 self._store.set_asset_position(asset.id, xyz)
             made[:] = [(m, replace(a, position=xyz)) for (m, a), xyz in zip(made, positions, strict=True)]
             return None, {"placements": [{"asset_id": a.id, "position": list(a.position)} for _, a in made]}
 
         async def articulation() -> tuple[AssetModel, dict[str, Any]]:
-            composed = await self._pool(lambda: scene_model(f"scene_{job.scene_id}", made))
+            composed = await self._pool(lambda: scene_model(f"scene_{job.scene_id}", kept + made))
             return composed, _articulation_summary(composed)
 
         await self._stage(job, SCENE_STAGES, "planning", planning)

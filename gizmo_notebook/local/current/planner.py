@@ -31,7 +31,7 @@ MAX_SCENE_ASSETS = 8
 GAP = 0.5  # metres between neighbouring footprints
 
 _SPLIT = re.compile(r"[,;\n]|\band\b|\bplus\b|&", re.IGNORECASE)
-_ARTICLE = re.compile(r"^(?:a|an|the|some|one)\s+", re.IGNORECASE)
+_ARTICLE = re.compile(r"^(?:(?:add|put|place|insert|include|also)\s+)*(?:(?:an|a|the|some|one)\s+)?", re.IGNORECASE)
 _COUNT = re.compile(r"^(\d{1,2}|two|three|four|five|six|seven|eight)\s+(?=[a-z])", re.IGNORECASE)
 _WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 

@@ -47,7 +47,15 @@ def asset_json(asset: AssetRow) -> dict[str, Any]:
         "position": {"x": x, "y": y, "z": z},
         "rotation": {"x": qx, "y": qy, "z": qz, "w": qw},
         "formats": list(FORMATS),
+        "interpretation": _interpretation(asset.prompt),
     }
+
+
+def _interpretation(prompt: str) -> dict[str, Any]:
+    """What the generator made of the prompt (as the alpha server serves it on ready assets)."""
+    from gizmo_notebook.local.generator import interpret
+
+    return interpret(prompt).as_dict()
 
 
 def scene_status(store: CurrentStore, scene: SceneRow) -> tuple[str, JobRow | None]:

@@ -53,7 +53,7 @@ def _owned_asset(ctx: CurrentContext, principal: Principal, request: Request) ->
     return asset
 
 
-def _owned_scene(ctx: CurrentContext, principal: Principal, scene_id: str, loc: str = "path") -> SceneRow:
+def _owned_scene(ctx: CurrentContext, principal: Principal, scene_id: str) -> SceneRow:
     scene = ctx.store.get_scene(scene_id, principal.key_id)
     if scene is None:
         raise not_found("scene", scene_id)
@@ -95,8 +95,7 @@ def _queue(ctx: CurrentContext, principal: Principal, mode: str, scene_id: str, 
         status="queued", created_at=now(), started_at=None, finished_at=None, error=None, error_code=None,
         result=None, cost=cost, stage=None,
     )  # fmt: skip
-    ctx.store.insert_job(job)
-    ctx.runner.start(job)
+    ctx.runner.submit(job)
     return job
 
 
@@ -190,6 +189,22 @@ async def create_scene(request: Request) -> JSONResponse:
     description = validation.optional_text(body, "description", 2000, allow_empty=True)
     if description is not None:
         ctx.store.update_scene(scene.id, principal.key_id, {"description": description})
+    job = _queue(ctx, principal, "scene", scene.id, prompt, options, cost)
+    return _ok({"scene_id": scene.id, "job_id": job.id, "status": job.status}, 202)
+
+
+async def edit_scene(request: Request) -> JSONResponse:
+    """A natural-language edit, as far as our planner understands one: it *adds* what the prompt names."""
+    ctx, principal = _caller(request, write=True)
+    scene = _owned_scene(ctx, principal, request.path_params["scene_id"])
+    body = await validation.read_body(request)
+    prompt = validation.prompt(body)
+    options = {**_generation_options(body), "edit": True}
+    status, _ = scene_status(ctx.store, scene)
+    if status in ("queued", "running"):
+        raise CurrentError(409, "scene_not_ready", f"Scene {scene.id} is still {status}; wait for its job, then edit.")
+    cost = len(plan_scene(prompt))
+    _charge(ctx, principal, cost)
     job = _queue(ctx, principal, "scene", scene.id, prompt, options, cost)
     return _ok({"scene_id": scene.id, "job_id": job.id, "status": job.status}, 202)
 
@@ -354,6 +369,7 @@ ROUTE_SUMMARIES: list[tuple[str, list[str], str]] = [
     ("/v1/assets/{asset_id}/export", ["POST"], "Export one asset as a ZIP (format: mjcf | usd | sdf)"),
     ("/v1/scenes", ["POST", "GET"], "Generate a scene from a prompt (202 + job) / list scenes"),
     ("/v1/scenes/{scene_id}", ["GET", "PATCH", "DELETE"], "Scene detail / change name, description / delete"),
+    ("/v1/scenes/{scene_id}/edit", ["POST"], "Edit a scene by prompt (adds what it names; a job)"),
     ("/v1/scenes/{scene_id}/status", ["GET"], "Scene pipeline status and stages"),
     ("/v1/scenes/{scene_id}/export", ["POST"], "Export a scene as a ZIP (format: mjcf | usd | sdf)"),
     ("/v1/jobs/{job_id}", ["GET"], "Job status; include_result=true adds the result"),
@@ -370,6 +386,7 @@ routes = [
     Route("/v1/assets/{asset_id}/export", export_asset, methods=["POST"]),
     Route("/v1/scenes", _scenes, methods=["GET", "POST"]),
     Route("/v1/scenes/{scene_id}", scene_item, methods=["GET", "PATCH", "DELETE"]),
+    Route("/v1/scenes/{scene_id}/edit", edit_scene, methods=["POST"]),
     Route("/v1/scenes/{scene_id}/status", scene_pipeline_status, methods=["GET"]),
     Route("/v1/scenes/{scene_id}/export", export_scene, methods=["POST"]),
     Route("/v1/jobs/{job_id}", get_job, methods=["GET"]),

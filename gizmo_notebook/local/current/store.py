@@ -54,7 +54,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     error_code TEXT,
     result TEXT,
     cost INTEGER NOT NULL DEFAULT 0,
-    stage TEXT
+    stage TEXT,
+    runner TEXT,
+    lease_until REAL NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS jobs_by_scene ON jobs (scene_id, seq);
 CREATE TABLE IF NOT EXISTS job_events (
@@ -202,6 +204,10 @@ class CurrentStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
+            if "runner" not in columns:  # a data dir from before job leases
+                self._db.execute("ALTER TABLE jobs ADD COLUMN runner TEXT")
+                self._db.execute("ALTER TABLE jobs ADD COLUMN lease_until REAL NOT NULL DEFAULT 0")
 
     def close(self) -> None:
         with self._lock:
@@ -220,12 +226,13 @@ class CurrentStore:
             return self._db.execute(sql, args).rowcount
 
     # -- jobs --------------------------------------------------------------------------
-    def insert_job(self, job: JobRow) -> None:
+    def insert_job(self, job: JobRow, runner: str, lease_until: float) -> None:
+        """Store a new job, held by ``runner`` (one server process) until ``lease_until``."""
         self._run(
-            "INSERT INTO jobs (id, owner, mode, scene_id, prompt, options, status, created_at, cost) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO jobs (id, owner, mode, scene_id, prompt, options, status, created_at, cost, runner, "
+            "lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (job.id, job.owner, job.mode, job.scene_id, job.prompt, json.dumps(job.options), job.status,
-             job.created_at, job.cost),
+             job.created_at, job.cost, runner, lease_until),
         )  # fmt: skip
 
     def get_job(self, job_id: str, owner: str | None = None) -> JobRow | None:
@@ -245,8 +252,30 @@ class CurrentStore:
         )
         return _job(row) if row is not None else None
 
-    def unfinished_jobs(self) -> list[JobRow]:
-        return [_job(r) for r in self._all("SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY seq")]
+    # -- job leases: several servers may share a data dir; each job runs in exactly one -----
+    def orphaned_jobs(self, at: float) -> list[JobRow]:
+        """Unfinished jobs whose runner's lease ran out (it died, or stopped and released them)."""
+        rows = self._all(
+            "SELECT * FROM jobs WHERE status IN ('queued', 'running') AND lease_until < ? ORDER BY seq", (at,)
+        )
+        return [_job(r) for r in rows]
+
+    def claim_job(self, job_id: str, runner: str, at: float, lease_until: float) -> bool:
+        """Take over an orphaned job; one conditional UPDATE, so of two claimants only one wins."""
+        return self._run(
+            "UPDATE jobs SET runner = ?, lease_until = ? WHERE id = ? AND status IN ('queued', 'running') "
+            "AND lease_until < ?",
+            (runner, lease_until, job_id, at),
+        ) == 1
+
+    def renew_leases(self, runner: str, lease_until: float) -> None:
+        self._run(
+            "UPDATE jobs SET lease_until = ? WHERE runner = ? AND status IN ('queued', 'running')", (lease_until, runner)
+        )
+
+    def release_jobs(self, runner: str) -> None:
+        """A clean shutdown: the next server resumes these at once instead of after the lease."""
+        self._run("UPDATE jobs SET lease_until = 0 WHERE runner = ? AND status IN ('queued', 'running')", (runner,))
 
     def jobs_of_scene(self, scene_id: str) -> list[JobRow]:
         return [_job(r) for r in self._all("SELECT * FROM jobs WHERE scene_id = ? ORDER BY seq", (scene_id,))]
@@ -285,15 +314,14 @@ class CurrentStore:
 
     # -- events ------------------------------------------------------------------------
     def append_event(self, job_id: str, type: str, data: dict[str, Any]) -> int:
+        """Log an event under the job's next ``seq``: one statement, so two servers writing to
+        one data dir (a cancel through the other) can never take the same number."""
         with self._lock:
-            seq = self._db.execute(
-                "SELECT COALESCE(MAX(seq), 0) + 1 FROM job_events WHERE job_id = ?", (job_id,)
+            return self._db.execute(
+                "INSERT INTO job_events (job_id, seq, type, data, created_at) "
+                "SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM job_events WHERE job_id = ? RETURNING seq",
+                (job_id, type, json.dumps(data), now(), job_id),
             ).fetchone()[0]
-            self._db.execute(
-                "INSERT INTO job_events (job_id, seq, type, data, created_at) VALUES (?, ?, ?, ?, ?)",
-                (job_id, seq, type, json.dumps(data), now()),
-            )
-        return seq
 
     def events_after(self, job_id: str, after: int, limit: int = 500) -> list[EventRow]:
         rows = self._all(

@@ -22,6 +22,9 @@ Mapping choices, each one checked by libsdformat's parser in the tests:
 * Every link gets an explicit ``<inertial>`` (massless links a small stand-in, as MJCF),
   since SDF would otherwise give them 1 kg. The tensor is written in the link frame, with
   the centre of mass as the inertial pose.
+* Loop closures (a four-bar's last joint) are ordinary SDF joints whose child already has a
+  parent — how SDF spells a closed loop — placed at the closing frame (``child_anchor``,
+  relative to the child link, SDF's default for joints). Their axes are unbounded.
 * Every movable axis carries ``<limit>`` (SDF requires it): revolute and prismatic limits as
   the model says, continuous ones unbounded (``±1e16``, SDF's "no limit").
 """
@@ -34,7 +37,19 @@ import xml.etree.ElementTree as ET
 import zipfile
 from typing import IO
 
-from ...model import AssetModel, Box, Capsule, Cylinder, Geometry, Joint, Link, Mesh, Pose, Sphere
+from ...model import (
+    AssetModel,
+    Box,
+    Capsule,
+    Cylinder,
+    Geometry,
+    Joint,
+    Link,
+    LoopClosure,
+    Mesh,
+    Pose,
+    Sphere,
+)
 from ._common import (
     WORLD_LINK,
     ExportError,
@@ -156,6 +171,8 @@ def sdf_document(model: AssetModel, meshes: MeshTable) -> bytes:
         if joint.type == "floating":
             continue
         joints.append(_joint(joint, anchored, names))
+    for loop in model.loop_closures:
+        joints.append(_loop_joint(loop, anchored, names))
 
     element.extend(links)
     element.extend(joints)
@@ -229,6 +246,25 @@ def _geometry(geometry: Geometry, meshes: MeshTable) -> ET.Element:
     else:
         raise ExportError(f"unsupported geometry {type(geometry).__name__}")
     return geom
+
+
+def _loop_joint(loop: LoopClosure, anchored: bool, names: _Names) -> ET.Element:
+    kind = {"continuous": "revolute"}.get(loop.type, loop.type)
+    if kind not in ("revolute", "prismatic", "fixed", "ball"):
+        raise ExportError(f"loop closure {loop.name!r}: a {loop.type} joint has no SDFormat equivalent")
+    element = ET.Element("joint", name=names.get("joint", loop.name), type=kind)
+    _pose(element, loop.child_anchor)  # a joint's pose is relative to its child link by default
+    ET.SubElement(element, "parent").text = (
+        WORLD_LINK if anchored and loop.parent == WORLD_LINK else names.get("link", loop.parent)
+    )
+    ET.SubElement(element, "child").text = names.get("link", loop.child)
+    if kind in ("revolute", "prismatic"):
+        axis = ET.SubElement(element, "axis")
+        ET.SubElement(axis, "xyz").text = fmt(loop.axis)
+        limit = ET.SubElement(axis, "limit")
+        ET.SubElement(limit, "lower").text = fmt([-_UNBOUNDED])
+        ET.SubElement(limit, "upper").text = fmt([_UNBOUNDED])
+    return element
 
 
 def _joint(joint: Joint, anchored: bool, names: _Names) -> ET.Element:
