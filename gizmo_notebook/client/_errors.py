@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from gizmo_notebook.errors import GizmoError, InvalidValueError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from gizmo_notebook.client._models import Asset, Job
+    from gizmo_notebook.client._job import Job
+    from gizmo_notebook.client._models import Asset
 
 __all__ = [
     "APIConnectionError",
