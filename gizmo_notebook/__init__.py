@@ -7,9 +7,10 @@ cheap (no three.js bundle, no USD, no MuJoCo) until a part is actually used.
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gizmo_notebook import _offline
+from gizmo_notebook import _converters, _offline
 from gizmo_notebook._version import __version__
 
 _EXPORTS: dict[str, str] = {
@@ -92,6 +93,20 @@ def _embedded_offline_backend(api: str = "alpha") -> _offline.OfflineBackend:
 
 
 _offline.set_offline_factory(_embedded_offline_backend)
+
+
+def _mjcf_to_urdf(mjcf: Path, folder: Path, stem: str) -> Path:
+    """MJCF (file or folder) -> URDF zip with the package's loader and the offline backend's writer."""
+    from gizmo_notebook.loaders import LoadError, load
+    from gizmo_notebook.local.exporters import ExportError, export_model
+
+    try:
+        return export_model(load(mjcf), "isaac_sim_urdf", folder, stem)
+    except (LoadError, ExportError) as exc:
+        raise _converters.ConversionError(str(exc)) from None
+
+
+_converters.set_mjcf_to_urdf(_mjcf_to_urdf)
 
 
 def __getattr__(name: str) -> Any:

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from gizmo_notebook.client._errors import APIConnectionError, APIError
+from gizmo_notebook.errors import InvalidValueError
 
 __all__ = [
     "ALPHA",
@@ -51,7 +52,7 @@ def check_api_version(value: object) -> str:
         value = os.environ.get(API_VERSION_ENV, "").strip().lower() or AUTO
         origin = API_VERSION_ENV
     if value not in API_VERSIONS:
-        raise ValueError(f"{origin} must be one of {', '.join(API_VERSIONS)}, got {value!r}")
+        raise InvalidValueError(f"{origin} must be one of {', '.join(API_VERSIONS)}, got {value!r}")
     return str(value)
 
 

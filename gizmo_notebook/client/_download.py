@@ -30,6 +30,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import httpx
 
 from gizmo_notebook._archive import UnsafeArchiveError, extract_zip_safely
+from gizmo_notebook._converters import ConversionError, mjcf_to_urdf
 from gizmo_notebook.client._errors import DownloadError
 from gizmo_notebook.client._models import Export
 from gizmo_notebook.client._transport._base_client import (
@@ -412,15 +413,12 @@ def convert_mjcf_to_urdf(mjcf: Path, folder: Path, stem: str) -> Path:
     """URDF zip (``<stem>.urdf`` + ``meshes/``) made locally from an MJCF export (file or folder).
 
     The current API no longer exports URDF; this uses the package's MJCF loader and the same URDF
-    writer as the offline backend, so ``isaac_sim_urdf`` keeps working, and says so in the log.
+    writer as the offline backend (registered by the package root, see :mod:`gizmo_notebook._converters`),
+    so ``isaac_sim_urdf`` keeps working, and says so in the log.
     """
-    from gizmo_notebook.loaders import LoadError, load
-    from gizmo_notebook.local.exporters import ExportError, export_model
-
     try:
-        model = load(mjcf)
-        path = export_model(model, "isaac_sim_urdf", folder, _safe_name(stem))
-    except (LoadError, ExportError) as exc:
+        path = mjcf_to_urdf(mjcf, folder, _safe_name(stem))
+    except ConversionError as exc:
         raise DownloadError(
             f"the current Gizmo API exports no URDF, and converting its MJCF export to URDF locally "
             f"failed: {exc}. Download 'mjcf', 'usd' or 'sdf' instead"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from gizmo_notebook.client._api_version import ALPHA, CURRENT
 from gizmo_notebook.client._errors import UnsupportedByAPIVersionError
+from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.formats import EXPORT_FORMATS
 
 __all__ = ["ALL_FORMATS", "CURRENT_FORMATS", "LOCAL_URDF", "check_any_format", "wire_format"]
@@ -29,7 +30,7 @@ ALL_FORMATS: tuple[str, ...] = (*EXPORT_FORMATS, *CURRENT_FORMATS, "urdf")
 def check_any_format(value: object) -> str:
     """``value`` if it is a format name of either contract (checked before any request)."""
     if not isinstance(value, str) or value not in ALL_FORMATS:
-        raise ValueError(
+        raise InvalidValueError(
             f"unknown export format {value!r}: use one of {', '.join(EXPORT_FORMATS)} "
             f"(alpha names) or {', '.join(CURRENT_FORMATS)} (current names)"
         )

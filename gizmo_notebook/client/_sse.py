@@ -40,6 +40,7 @@ from gizmo_notebook.client._transport._base_client import (
     status_error,
 )
 from gizmo_notebook.client._wait import poll_interval_for
+from gizmo_notebook.errors import InvalidValueError
 
 __all__ = ["DEADLINE", "DONE", "POLL", "check_after", "events_flow", "job_path", "get_job_flow", "intercept", "poll_job_flow", "stream_events_flow"]
 
@@ -200,7 +201,7 @@ def poll_job_flow(
 
 def check_after(after: object) -> int | None:
     if after is not None and (isinstance(after, bool) or not isinstance(after, int) or after < 0):
-        raise ValueError(f"after must be a sequence number >= 0 (an event's seq), got {after!r}")
+        raise InvalidValueError(f"after must be a sequence number >= 0 (an event's seq), got {after!r}")
     return after
 
 

@@ -41,7 +41,7 @@ def _check_text(text: str, what: str) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise ValueError(
+        raise InvalidValueError(
             f"{what} holds a lone UTF-16 surrogate {text[exc.start]!r} at character {exc.start} "
             "(e.g. a string cut in the middle of an emoji), which cannot be sent; remove or complete it"
         ) from None

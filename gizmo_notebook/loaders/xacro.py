@@ -18,6 +18,7 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
+from gizmo_notebook.errors import GizmoError
 from gizmo_notebook.loaders._errors import LoadError
 from gizmo_notebook.loaders._packages import PackageDirs, find_package
 from gizmo_notebook.loaders._xml import parse_xml, read_xml
@@ -26,7 +27,7 @@ from gizmo_notebook.model import AssetModel
 _LOCK = threading.Lock()  # xacro keeps its state in module globals: one expansion at a time
 
 
-class _PackageNotFound(Exception):
+class _PackageNotFound(GizmoError):
     def __init__(self, package: str) -> None:
         super().__init__(package)
         self.package = package

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gizmo_notebook._version import __version__
+from gizmo_notebook.errors import GizmoError
 
 __all__ = ["KEYS_ENV", "build_parser", "main"]
 
@@ -128,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _UsageError(Exception):
+class _UsageError(GizmoError):
     """A problem with what the user gave us: printed as one line, exit status 2."""
 
 

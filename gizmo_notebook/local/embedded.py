@@ -52,7 +52,7 @@ def ensure_local_server(api: str = "alpha") -> LocalServer:
     """
     global _atexit_registered
     if api not in ("alpha", "current"):
-        raise ValueError(f"api must be 'alpha' or 'current', got {api!r}")
+        raise InvalidValueError(f"api must be 'alpha' or 'current', got {api!r}")
     key = (default_data_dir().expanduser().resolve(), _latency(), api)
     with _lock:
         server = _servers.get(key)

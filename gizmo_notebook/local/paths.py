@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from gizmo_notebook.errors import GizmoError
 from gizmo_notebook.paths import data_dir
 
 __all__ = [
@@ -31,7 +32,7 @@ SECRET_FILE = "server_secret"
 DEFAULT_KEY_FILE = "local_api_key"
 
 
-class DataDirError(RuntimeError):
+class DataDirError(GizmoError, RuntimeError):
     """The data dir cannot be created or written; the message says which folder and what to do."""
 
     @staticmethod

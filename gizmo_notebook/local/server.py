@@ -178,7 +178,7 @@ def create_app(
             seed=seed, rate_limit=rate_limit, workers=workers, job_lease=job_lease, **current_options,
         )  # fmt: skip
     if api != "alpha":
-        raise ValueError(f"api must be 'alpha' or 'current', got {api!r}")
+        raise InvalidValueError(f"api must be 'alpha' or 'current', got {api!r}")
     if current_options:
         raise TypeError(f"options only the current API takes: {', '.join(sorted(current_options))} (pass api='current')")
     _check_options(latency, fail_rate)

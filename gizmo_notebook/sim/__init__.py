@@ -15,6 +15,7 @@ from typing import Any
 import mujoco
 import numpy as np
 
+from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.sim._compile import Compiled, compile_source
 from gizmo_notebook.sim._control import control_setter
 from gizmo_notebook.sim.trajectory import Trajectory
@@ -48,9 +49,9 @@ def simulate(
     control that does not fit its actuators.
     """
     if not _positive(seconds):
-        raise ValueError(f"seconds must be a positive number, got {seconds!r}")
+        raise InvalidValueError(f"seconds must be a positive number, got {seconds!r}")
     if timestep is not None and not _positive(timestep):
-        raise ValueError(f"timestep must be a positive number of seconds, got {timestep!r}")
+        raise InvalidValueError(f"timestep must be a positive number of seconds, got {timestep!r}")
     compiled = compile_source(source, client=client)
     mj = compiled.mj
     if timestep is not None:

@@ -25,6 +25,7 @@ from gizmo_notebook.client._job import find_scene_id
 from gizmo_notebook.client._models import Scene, ScenePage
 from gizmo_notebook.client._transport._base_client import Flow, RequestOptions
 from gizmo_notebook.client.resources._base import AsyncResource, ResourceFlows, SyncResource
+from gizmo_notebook.errors import InvalidValueError
 
 __all__ = ["AsyncScenes", "SceneFlows", "Scenes"]
 
@@ -79,7 +80,7 @@ class SceneFlows(ResourceFlows[Scene, ScenePage]):
         x, y, z = check._vector(position, 3, "position (x, y, z)")
         qx, qy, qz, qw = check._vector(rotation, 4, "rotation (x, y, z, w)")
         if not any((qx, qy, qz, qw)):
-            raise ValueError("rotation must be a non-zero quaternion (x, y, z, w), e.g. (0, 0, 0, 1)")
+            raise InvalidValueError("rotation must be a non-zero quaternion (x, y, z, w), e.g. (0, 0, 0, 1)")
         body = {
             "asset_id": asset_id,
             "position": {"x": x, "y": y, "z": z},

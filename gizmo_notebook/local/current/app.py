@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.local.artifacts import Artifacts
 from gizmo_notebook.local.current.context import CurrentContext
 from gizmo_notebook.local.current.errors import CurrentError, from_api_error
@@ -75,9 +76,9 @@ def _internal_error() -> Response:
 
 def _check(credits: int | None, ping_interval: float) -> None:
     if credits is not None and (not isinstance(credits, int) or credits < 0):
-        raise ValueError(f"credits must be a non-negative whole number, got {credits!r}")
+        raise InvalidValueError(f"credits must be a non-negative whole number, got {credits!r}")
     if not ping_interval > 0:
-        raise ValueError(f"ping_interval must be a positive number of seconds, got {ping_interval!r}")
+        raise InvalidValueError(f"ping_interval must be a positive number of seconds, got {ping_interval!r}")
 
 
 def create_current_app(

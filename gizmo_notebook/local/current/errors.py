@@ -14,6 +14,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
+from gizmo_notebook.errors import GizmoError
 from gizmo_notebook.local.errors import ApiError
 
 __all__ = ["CurrentError", "ValidationFailed", "envelope", "from_api_error", "not_found"]
@@ -23,7 +24,7 @@ def envelope(status: int, code: str, message: str, **extra: Any) -> dict[str, An
     return {"error": {"code": code, "message": message, "status": status}, **extra}
 
 
-class CurrentError(Exception):
+class CurrentError(GizmoError):
     """An HTTP error answered with the nested envelope."""
 
     def __init__(

@@ -42,6 +42,7 @@ from concurrent.futures import Executor
 from dataclasses import replace
 from typing import Any, TypeVar
 
+from gizmo_notebook.errors import GizmoError
 from gizmo_notebook.local.artifacts import Artifacts
 from gizmo_notebook.local.current.events import EventBus
 from gizmo_notebook.local.current.planner import PlannedAsset, next_slot, plan_scene, row_layout
@@ -62,11 +63,11 @@ DEFAULT_JOB_LEASE = 15.0
 IDENTITY_ROTATION = (0.0, 0.0, 0.0, 1.0)  # (x, y, z, w)
 
 
-class _FinishedElsewhere(Exception):
+class _FinishedElsewhere(GizmoError):
     """The job reached a terminal state outside this task; it just stops."""
 
 
-class GenerationFailed(Exception):
+class GenerationFailed(GizmoError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
