@@ -400,12 +400,6 @@ def test_generate_accepts_every_creation_answer_shape(api, make_client, created)
     assert len(api.calls("POST", "/v1/assets")) == 1
 
 
-def test_list_envelopes_with_other_array_names(api, make_client):
-    api.add("GET", "/v1/assets", httpx.Response(200, json={"ok": True, "items": [{"id": "ast_1", "status": "ready"}]}))
-    page = make_client(api_version="current").assets.list()
-    assert [a.id for a in page] == ["ast_1"] and page.total == 1
-
-
 class TrackedStream(CutStream):
     closed = False
 
