@@ -130,6 +130,15 @@ def test_reconnects_are_bounded_then_it_polls(api, make_client, fake_time):
     assert fake_time.sleeps[:2] and all(s > 0 for s in fake_time.sleeps)
 
 
+def test_a_stream_that_only_ever_replays_old_events_ends_in_polling(api, make_client):
+    seen = serve_events(api, (STAGES[:4], True), honour_after=False)  # 1, 2 then a drop, every time
+    api.add("GET", f"/v1/jobs/{JOB}", httpx.Response(200, json=job_json()))
+    events = list(make_client(api_version="current", max_retries=3).jobs.events(JOB))
+    assert [(e.seq, e.type) for e in events] == [(1, "stage_start"), (2, "stage_complete"), (None, "status"),
+                                                 (None, "done")]
+    assert len(seen) == 4  # the first connection (progress) + 3 that brought nothing new
+
+
 @pytest.mark.parametrize(
     "unavailable",
     [
