@@ -266,3 +266,12 @@ async def test_async_event_iterator_closes_cleanly(make_local_server, tmp_path):
         await events.aclose()
         assert first.seq == 1
         assert (await client.jobs.cancel(placeholder.job_id)).status is JobStatus.CANCELLED
+
+
+def test_current_format_names_work_on_the_alpha_server(local_server, tmp_path):
+    with GizmoClient(api_key=local_server.api_key, base_url=local_server.base_url, cache_dir=tmp_path) as client:
+        asset = client.assets.generate(PROMPT, progress=False)
+        xml = client.assets.download(asset.id, "mjcf")
+        usd = client.assets.download(asset.id, "usd")
+        assert xml.suffix == ".xml" and xml == client.assets.download(asset.id, "mujoco_mjcf")
+    assert usd.suffix in (".usda", ".usd", ".usdc")
