@@ -186,6 +186,8 @@ def test_scenes_generate_and_download_on_current(current, tmp_path):
         assert scene.status is gn.AssetStatus.READY and scene.placements
         folder = client.scenes.download(scene.id, "mujoco_mjcf")
         assert gn.load(folder).joints
+        urdf = client.scenes.download(scene.id, "isaac_sim_urdf", dest=tmp_path / "urdf")
+        assert urdf.is_dir() and any(p.suffix == ".urdf" for p in urdf.iterdir())
         with pytest.raises(UnsupportedByAPIVersionError, match="scenes.generate"):
             client.scenes.create("cell")
         with pytest.raises(UnsupportedByAPIVersionError, match="current"):
