@@ -40,6 +40,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from gizmo_notebook.client._errors import redact_exception
 from gizmo_notebook.client._transport._base_client import (
     DOWNLOAD_HEADERS,
     Fetch,
@@ -48,6 +49,7 @@ from gizmo_notebook.client._transport._base_client import (
     Send,
     Sleep,
     advance,
+    sanitize_response,
     scrub,
 )
 
@@ -186,12 +188,16 @@ class SyncRunner:
                     value = self._perform(item)
                 except Exception as exc:  # handed to the flow, which decides what it means
                     error = scrub(exc, self._redact)
+        except Exception as exc:  # whatever path raised it, it leaves without the key
+            redact_exception(exc, self._redact)
+            raise
         finally:
             flow.close()
 
     def _perform(self, effect: object) -> Any:
         if isinstance(effect, Send):
-            return self._api.request(effect.method, effect.path, json=effect.json, params=effect.params)
+            response = self._api.request(effect.method, effect.path, json=effect.json, params=effect.params)
+            return sanitize_response(response, self._redact)
         if isinstance(effect, Fetch):
             with self._downloads.stream("GET", effect.url, headers=DOWNLOAD_HEADERS) as response:
                 if effect.sink.begin(response):
