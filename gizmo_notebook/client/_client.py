@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import httpx
 
 from gizmo_notebook.client._config import _Secret, default_cache_dir, resolve_settings, wrap_key
-from gizmo_notebook.client._download import DEFAULT_MAX_DOWNLOAD_BYTES
+from gizmo_notebook.client._download import DEFAULT_DOWNLOAD_TIMEOUT, DEFAULT_MAX_DOWNLOAD_BYTES
 from gizmo_notebook.client._retry import RetryPolicy
 from gizmo_notebook.client._transport._async import AsyncRunner
 from gizmo_notebook.client._transport._base_client import (
@@ -38,6 +38,12 @@ def _check_options(timeout: object, max_retries: object, max_download_bytes: obj
         raise ValueError(f"max_download_bytes must be a positive integer, got {max_download_bytes!r}")
 
 
+def _check_download_timeout(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"download_timeout must be a positive number of seconds, got {value!r}")
+    return float(value)
+
+
 class _BaseClient:
     """Everything both clients share; subclasses only pick the sync or async building blocks.
 
@@ -60,8 +66,10 @@ class _BaseClient:
         transport: Any,
         sleep: Callable[[float], Any] | None,
         clock: Callable[[], float] | None,
+        download_timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
     ) -> None:
         _check_options(timeout, max_retries, max_download_bytes)
+        download_timeout = _check_download_timeout(download_timeout)
         settings = resolve_settings(secret, base_url)
         self._settings = settings
         self._ctx = ClientContext(
@@ -71,6 +79,7 @@ class _BaseClient:
             cache_dir=Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir(),
             max_download_bytes=max_download_bytes,
             secret=settings.secret,
+            download_timeout=download_timeout,
         )
         self._runner = self._runner_class(
             self._http_class(**api_client_kwargs(settings, timeout, transport)),
@@ -116,6 +125,8 @@ class GizmoClient(_BaseClient):
 
     With no key configured (no ``api_key``, no ``GIZMO_API_KEY``) it starts the offline local
     backend and says so once. ``transport`` is passed to both httpx clients (tests, proxies).
+    ``download_timeout`` bounds one export transfer in all (seconds; a transfer under 1 KiB/s over
+    any 10 s is stopped sooner), ``max_download_bytes`` its size.
     """
 
     _http_class = httpx.Client
@@ -135,6 +146,7 @@ class GizmoClient(_BaseClient):
         *,
         cache_dir: str | os.PathLike[str] | None = None,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+        download_timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
         _sleep: Callable[[float], Any] | None = None,
         _clock: Callable[[], float] | None = None,
@@ -143,7 +155,8 @@ class GizmoClient(_BaseClient):
         secret = wrap_key(api_key)
         del api_key
         super().__init__(
-            secret, base_url, timeout, max_retries, cache_dir, max_download_bytes, transport, _sleep, _clock
+            secret, base_url, timeout, max_retries, cache_dir, max_download_bytes, transport, _sleep, _clock,
+            download_timeout,
         )
 
     def close(self) -> None:
@@ -179,6 +192,7 @@ class AsyncGizmoClient(_BaseClient):
         *,
         cache_dir: str | os.PathLike[str] | None = None,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+        download_timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
         _sleep: Callable[[float], Awaitable[Any]] | None = None,
         _clock: Callable[[], float] | None = None,
@@ -186,7 +200,8 @@ class AsyncGizmoClient(_BaseClient):
         secret = wrap_key(api_key)  # see GizmoClient: wrapped first, plain value dropped
         del api_key
         super().__init__(
-            secret, base_url, timeout, max_retries, cache_dir, max_download_bytes, transport, _sleep, _clock
+            secret, base_url, timeout, max_retries, cache_dir, max_download_bytes, transport, _sleep, _clock,
+            download_timeout,
         )
 
     async def close(self) -> None:

@@ -151,6 +151,8 @@ class ClientContext:
     cache_dir: Path
     max_download_bytes: int
     secret: _Secret | None
+    #: seconds one transfer may take in all (a trickling host cannot keep it alive forever)
+    download_timeout: float = 600.0
 
     def redact(self, text: str) -> str:
         return self.secret.redact(text) if self.secret is not None else text
