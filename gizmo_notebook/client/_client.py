@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import math
 import os
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
@@ -31,7 +31,7 @@ def _check_options(timeout: object, max_retries: object, max_download_bytes: obj
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ValueError(f"max_retries must be an integer >= 0 (0 turns retries off), got {max_retries!r}")
     if not isinstance(timeout, httpx.Timeout) and (
-        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= sys.float_info.max
     ):
         raise ValueError(f"timeout must be a positive number of seconds (or an httpx.Timeout), got {timeout!r}")
     if isinstance(max_download_bytes, bool) or not isinstance(max_download_bytes, int) or max_download_bytes <= 0:
@@ -39,8 +39,8 @@ def _check_options(timeout: object, max_retries: object, max_download_bytes: obj
 
 
 def _check_download_timeout(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"download_timeout must be a positive number of seconds, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= sys.float_info.max:
+        raise ValueError(f"download_timeout must be a positive number of seconds, got {value!r}"[:200])
     return float(value)
 
 

@@ -88,7 +88,7 @@ def test_a_transfer_over_download_timeout_is_stopped(trickle, tmp_path) -> None:
 
 
 def test_download_timeout_is_checked(tmp_path) -> None:
-    for bad in (0, -1, float("inf"), "10", True):
+    for bad in (0, -1, float("inf"), float("nan"), 10**401, "10", True):
         with pytest.raises(ValueError, match="download_timeout"):
             GizmoClient(api_key="k", base_url="http://127.0.0.1:9/v1", download_timeout=bad)
 
