@@ -424,3 +424,14 @@ def test_closing_the_event_iterator_closes_the_open_stream(api, make_client):
     assert next(events).seq == 1 and not stream.closed
     events.close()
     assert stream.closed
+
+
+def test_a_rate_limited_probe_is_raised_and_probed_again_next_call(api, make_client):
+    api.add("GET", "/v1/openapi.json", httpx.Response(429, json={"error": "rate_limited", "code": "RATE_LIMITED",
+                                                                  "message": "slow down"}),
+            httpx.Response(200, json={"paths": {"/v1/jobs/{job_id}": {}}}))
+    client = make_client(api_version="auto", max_retries=0)
+    with pytest.raises(RateLimitError):
+        client.assets.create("an arm")
+    assert not api.calls("POST", "/v1/assets")  # nothing was sent the wrong way meanwhile
+    assert client.api_version == "current"
