@@ -19,7 +19,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from gizmo_notebook.client._errors import APIConnectionError, APIError
+from gizmo_notebook.client._errors import APIConnectionError, APIError, RateLimitError
 from gizmo_notebook.errors import InvalidValueError
 
 __all__ = [
@@ -140,8 +140,8 @@ def _probe(ctx: Any) -> Any:
 
     try:
         spec = yield from request_flow(ctx, RequestOptions("GET", "/openapi.json", probe=True))
-    except APIConnectionError:
-        raise
+    except (APIConnectionError, RateLimitError):
+        raise  # not a verdict: the caller's own request would meet the same; probed again next time
     except APIError:
         spec = None
     verdict = _openapi_verdict(spec)
@@ -151,7 +151,7 @@ def _probe(ctx: Any) -> Any:
             # Only the current docs have /whoami; a body shaped like an alpha resource is a server
             # (or proxy) answering every path alike, not a whoami.
             verdict = shape_hint(whoami) or CURRENT
-        except APIConnectionError:
+        except (APIConnectionError, RateLimitError):
             raise
         except APIError as exc:
             if exc.status_code in (404, 405):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import math
 import os
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
@@ -20,7 +20,7 @@ from gizmo_notebook.client._api_version import (
     version_flow,
 )
 from gizmo_notebook.client._config import _Secret, default_cache_dir, resolve_settings, wrap_key
-from gizmo_notebook.client._download import DEFAULT_MAX_DOWNLOAD_BYTES
+from gizmo_notebook.client._download import DEFAULT_DOWNLOAD_TIMEOUT, DEFAULT_MAX_DOWNLOAD_BYTES
 from gizmo_notebook.client._errors import UnsupportedByAPIVersionError
 from gizmo_notebook.client._models import unwrap
 from gizmo_notebook.client._rate_limit import RateLimit, RateLimitTracker
@@ -47,11 +47,17 @@ def _check_options(timeout: object, max_retries: object, max_download_bytes: obj
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise InvalidValueError(f"max_retries must be an integer >= 0 (0 turns retries off), got {max_retries!r}")
     if not isinstance(timeout, httpx.Timeout) and (
-        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= sys.float_info.max
     ):
         raise InvalidValueError(f"timeout must be a positive number of seconds (or an httpx.Timeout), got {timeout!r}")
     if isinstance(max_download_bytes, bool) or not isinstance(max_download_bytes, int) or max_download_bytes <= 0:
         raise InvalidValueError(f"max_download_bytes must be a positive integer, got {max_download_bytes!r}")
+
+
+def _check_download_timeout(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= sys.float_info.max:
+        raise ValueError(f"download_timeout must be a positive number of seconds, got {value!r}"[:200])
+    return float(value)
 
 
 class _BaseClient:
@@ -78,8 +84,10 @@ class _BaseClient:
         sleep: Callable[[float], Any] | None,
         clock: Callable[[], float] | None,
         api_version: str | None = None,
+        download_timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
     ) -> None:
         _check_options(timeout, max_retries, max_download_bytes)
+        download_timeout = _check_download_timeout(download_timeout)
         requested = check_api_version(api_version)
         settings = resolve_settings(secret, base_url, requested)
         self._settings = settings
@@ -94,6 +102,7 @@ class _BaseClient:
             secret=settings.secret,
             api=ApiVersionState(requested, default=ALPHA if settings.embedded else None),
             rate=rate,
+            download_timeout=download_timeout,
         )
         self._runner = self._runner_class(
             self._http_class(**api_client_kwargs(settings, timeout, transport)),
@@ -169,6 +178,8 @@ class GizmoClient(_BaseClient):
 
     With no key configured (no ``api_key``, no ``GIZMO_API_KEY``) it starts the offline local
     backend and says so once. ``transport`` is passed to both httpx clients (tests, proxies).
+    ``download_timeout`` bounds one export transfer in all (seconds; a transfer under 1 KiB/s over
+    any 10 s is stopped sooner), ``max_download_bytes`` its size.
     """
 
     _http_class = httpx.Client
@@ -190,6 +201,7 @@ class GizmoClient(_BaseClient):
         *,
         cache_dir: str | os.PathLike[str] | None = None,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+        download_timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
         api_version: ApiVersion | None = None,
         _sleep: Callable[[float], Any] | None = None,
@@ -201,6 +213,7 @@ class GizmoClient(_BaseClient):
         super().__init__(
             secret, base_url, timeout, max_retries, cache_dir, max_download_bytes, transport, _sleep, _clock,
             api_version,
+            download_timeout,
         )
 
     @property
@@ -251,6 +264,7 @@ class AsyncGizmoClient(_BaseClient):
         *,
         cache_dir: str | os.PathLike[str] | None = None,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+        download_timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
         api_version: ApiVersion | None = None,
         _sleep: Callable[[float], Awaitable[Any]] | None = None,
@@ -261,6 +275,7 @@ class AsyncGizmoClient(_BaseClient):
         super().__init__(
             secret, base_url, timeout, max_retries, cache_dir, max_download_bytes, transport, _sleep, _clock,
             api_version,
+            download_timeout,
         )
 
     @property

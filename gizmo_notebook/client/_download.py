@@ -9,6 +9,9 @@ Guarantees, in order of how much they matter:
   that has no credentials at all (pre-signed URLs carry their own token).
 * An expired URL (by ``expires_at`` or a 403/410 from the download host) is re-requested, a cut-off
   transfer is retried, and anything over ``max_download_bytes`` is refused.
+* A transfer ends: one slower than 1 KiB/s over any 10 s, or longer than ``download_timeout`` in
+  all, is stopped with :class:`DownloadError` (httpx's read timeout alone is per chunk, so a host
+  sending a byte every half second would otherwise hold it forever).
 * Archives are unpacked without letting an entry escape the target folder or exceed the size cap.
 """
 
@@ -21,7 +24,9 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import zipfile
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -63,6 +68,10 @@ MAX_EXPORT_REFRESHES = 3
 #: Treat a URL this close to ``expires_at`` as expired (it would lapse before the request lands).
 EXPIRY_MARGIN_S = 5.0
 MAX_ZIP_MEMBERS = 10_000
+#: A transfer averaging less than this many bytes a second over any MIN_RATE_WINDOW_S is stopped.
+MIN_RATE_BYTES_PER_S = 1024.0
+MIN_RATE_WINDOW_S = 10.0
+DEFAULT_DOWNLOAD_TIMEOUT = 600.0
 _CHUNK = 1 << 16
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _DEFAULT_EXT = {"mujoco_mjcf": ".xml", "isaac_sim_urdf": ".urdf", "isaac_sim_usd": ".usda"}
@@ -110,7 +119,15 @@ def find_cached(folder: Path) -> Path | None:
 class FileSink:
     """Streams one response into a temp file; ``commit`` renames it into place only if complete."""
 
-    def __init__(self, folder: Path, fallback_name: str, max_bytes: int) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        fallback_name: str,
+        max_bytes: int,
+        *,
+        timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.folder = folder
         self.name = fallback_name
         self.max_bytes = max_bytes
@@ -118,6 +135,12 @@ class FileSink:
         self.received = 0
         self._file: IO[bytes] | None = None
         self._tmp: Path | None = None
+        self._timeout = timeout
+        self._clock = clock
+        self._started = clock()
+        # (time, bytes received by then): the oldest kept sample is the newest one at least a
+        # window old, so the rate is always measured over at least MIN_RATE_WINDOW_S
+        self._samples: deque[tuple[float, int]] = deque([(self._started, 0)])
 
     def begin(self, response: httpx.Response) -> bool:
         if not response.is_success:
@@ -139,12 +162,34 @@ class FileSink:
     def write(self, chunk: bytes) -> None:
         assert self._file is not None
         self.received += len(chunk)
+        self._check_pace()
         if self.received > self.max_bytes:
             raise DownloadError(
                 f"the download exceeded the {self.max_bytes}-byte cap and was stopped "
                 f"(raise max_download_bytes if you expect files this large)"
             )
         self._file.write(chunk)
+
+    def _check_pace(self) -> None:
+        now = self._clock()
+        elapsed = now - self._started
+        if elapsed > self._timeout:
+            raise DownloadError(
+                f"the download took longer than download_timeout={self._timeout:g} s "
+                f"({self.received} bytes received) and was stopped"
+            )
+        samples = self._samples
+        samples.append((now, self.received))
+        window = MIN_RATE_WINDOW_S
+        while len(samples) > 1 and samples[1][0] <= now - window:
+            samples.popleft()
+        since, then = samples[0]
+        span = now - since
+        if span >= window and self.received - then < MIN_RATE_BYTES_PER_S * span:
+            raise DownloadError(
+                f"the download host sent {self.received - then} bytes in the last {span:.0f} s, under the "
+                f"{MIN_RATE_BYTES_PER_S:g} bytes/s floor; stopped (the host is stalling or throttled)"
+            )
 
     @property
     def complete(self) -> bool:
@@ -188,7 +233,7 @@ def fetch_flow(
             # machine's clock is off: try the URL anyway and let the download host decide.
             refused = f"the download URL expired at {export.expires_at:%Y-%m-%d %H:%M:%S %Z}"
         else:
-            sink = FileSink(folder, fallback_name, ctx.max_download_bytes)
+            sink = FileSink(folder, fallback_name, ctx.max_download_bytes, timeout=ctx.download_timeout)
             retry_after = None
             try:
                 response = yield Fetch(_download_url(ctx, export), sink)
@@ -283,8 +328,8 @@ MAX_JSON_EXPORT_BYTES = 1 << 20
 class ExportSink(FileSink):
     """Streams an export answer: a JSON body into memory (it names a URL), anything else to a temp file."""
 
-    def __init__(self, folder: Path, fallback_name: str, max_bytes: int) -> None:
-        super().__init__(folder, fallback_name, max_bytes)
+    def __init__(self, folder: Path, fallback_name: str, max_bytes: int, *, timeout: float) -> None:
+        super().__init__(folder, fallback_name, max_bytes, timeout=timeout)
         self.json_body: bytearray | None = None
         self.declared_zip = False
 
@@ -331,7 +376,7 @@ def export_body_flow(
     transfer cut short (by ``Content-Length`` or a ZIP that does not open) like a download."""
     attempt = 0
     while True:
-        sink = ExportSink(folder, fallback_name, ctx.max_download_bytes)
+        sink = ExportSink(folder, fallback_name, ctx.max_download_bytes, timeout=ctx.download_timeout)
         effect = send(sink)
         opts = RequestOptions(effect.method, effect.path)
         try:

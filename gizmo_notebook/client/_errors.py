@@ -10,7 +10,7 @@ instead of comparing numbers. Messages are built from the documented envelope (`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from gizmo_notebook.errors import GizmoError, InvalidValueError
@@ -39,6 +39,8 @@ __all__ = [
     "UnprocessableEntityError",
     "UnsupportedByAPIVersionError",
     "WaitTimeoutError",
+    "redact_deep",
+    "redact_exception",
 ]
 
 
@@ -190,3 +192,52 @@ def error_class_for(status_code: int) -> type[APIError]:
     if status_code >= 500:
         return InternalServerError
     return _STATUS_ERRORS.get(status_code, APIError)
+
+
+# ----------------------------------------------------------------------------- redaction
+
+
+def redact_deep(value: Any, redact: Callable[[str], str]) -> Any:
+    """``value`` (decoded JSON, or any mix of dicts, lists, tuples, strings) with ``redact`` applied to every string.
+
+    Keys included: a server echoing ``{"<key>": ...}`` must not leak it either.
+    """
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, Mapping):
+        return {redact_deep(k, redact): redact_deep(v, redact) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(redact_deep(v, redact) for v in value)
+    return value
+
+
+def _holds_a_request(exc: BaseException) -> bool:
+    """httpx errors (and anything else carrying ``.request``/``.response``) reach the sent headers."""
+    return type(exc).__module__.split(".")[0] in ("httpx", "httpcore") or any(
+        name in vars(exc) for name in ("request", "_request", "response")
+    )
+
+
+def redact_exception(exc: BaseException, redact: Callable[[str], str]) -> BaseException:
+    """Make ``exc`` safe to leave the client: the key out of every text it carries, chains cut.
+
+    Applied by the runners to whatever a call raises, whatever the path: ``args`` and every string,
+    dict or list attribute (``message``, ``body``, ``reason``, ``last_status``...) are redacted, and
+    ``__cause__``/``__context__`` links to exceptions that hold an httpx request (whose headers
+    carry the key) are cut; the remaining chain is redacted the same way. Returns ``exc``.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.args = tuple(redact_deep(arg, redact) for arg in current.args)
+        for name, value in list(vars(current).items()):
+            if isinstance(value, (str, Mapping, list, tuple)):
+                setattr(current, name, redact_deep(value, redact))
+        if current.__cause__ is not None and _holds_a_request(current.__cause__):
+            current.__cause__ = None
+        if current.__context__ is not None and _holds_a_request(current.__context__):
+            current.__context__ = None
+            current.__suppress_context__ = True
+        current = current.__cause__ or current.__context__
+    return exc

@@ -102,7 +102,12 @@ class StageProgress:
         self.refresh()
 
     def on_job(self, job: Job) -> None:
-        self._read_stage(job.raw)
+        # A job record's own ``name`` is not a stage: read only its stage fields.
+        stage = next((job.raw[k] for k in ("stage", "current_stage") if job.raw.get(k)), None)
+        if isinstance(stage, Mapping):
+            self._read_stage(stage)
+        elif isinstance(stage, str):
+            self._read_stage({"stage": stage, **{k: job.raw[k] for k in _TOTAL_KEYS + _STEP_KEYS if k in job.raw}})
         if self.stage is None:
             self.stage = job.status_text
         self.refresh()

@@ -267,9 +267,6 @@ def _page_parts(
     """Items, total, limit, offset and raw of a documented list envelope; defaults from the request."""
     body = _require_mapping(data, f"a {key} list")
     items = body.get(key)
-    for other in ("items", "data", "results"):  # names other list envelopes use
-        if not isinstance(items, list):
-            items = body.get(other)
     if not isinstance(items, list):
         raise APIResponseValidationError(f"list response has no {key!r} array", body=dict(body))
     parsed = tuple(parse(item) for item in items)

@@ -6,8 +6,8 @@ instead.
 
 from __future__ import annotations
 
-import math
 import os
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -116,7 +116,7 @@ def check_page_size(page_size: object) -> int:
 def _positive_seconds(value: object, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{what} must be a number of seconds, got {value!r}")
-    if not math.isfinite(value) or value <= 0:
+    if not 0 < value <= sys.float_info.max:  # NaN, inf and ints too large for a float fail too
         raise InvalidValueError(f"{what} must be a positive, finite number of seconds, got {value!r}")
     return float(value)
 
@@ -143,10 +143,13 @@ def _vector(value: object, size: int, what: str) -> list[float]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise TypeError(f"{what} must be a list of {size} numbers, got {value!r}")
     out = list(value)
+    # a bound, not math.isfinite(v): an int too large for a float (401 digits) compares exactly,
+    # but makes isfinite() and float() raise OverflowError; NaN and inf fail the comparison
     if len(out) != size or not all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in out
+        isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) <= sys.float_info.max for v in out
     ):
-        raise InvalidValueError(f"{what} must be {size} finite numbers, got {out!r}")
+        shown = repr(out) if len(repr(out)) <= 200 else repr(out)[:200] + "..."
+        raise InvalidValueError(f"{what} must be {size} finite numbers, got {shown}")
     return [float(v) for v in out]
 
 

@@ -22,13 +22,19 @@ Contract choices where the docs leave room (all responses are JSON; every error 
   bodies up to 256 KiB. Unknown fields are ignored; ``null`` means "not given".
 * 400 for every invalid input, including a non-JSON ``Content-Type``, ``limit`` outside
   1..100, a bad ``offset`` and exporting an asset that is not ready (``ASSET_NOT_READY``) or
-  failed (``ASSET_FAILED``) — the docs list 400, not 409.
+  failed (``ASSET_FAILED``) — the docs list 400, not 409. Text UTF-8 cannot encode (a lone
+  UTF-16 surrogate) anywhere in a body is ``INVALID_TEXT``; NaN, Infinity, integers of thousands
+  of digits and nesting deeper than 32 are ``INVALID_JSON``; a request uvicorn cannot parse
+  (headers over 16 KiB) is a 400 ``INVALID_HTTP_REQUEST`` in the same envelope.
+* An export the server cannot write (read-only or full data dir) is 500 (507 when the disk is
+  full) ``EXPORT_STORAGE_ERROR`` naming the folder.
 * 401 ``MISSING_API_KEY`` / ``INVALID_AUTHORIZATION_HEADER`` / ``INVALID_API_KEY``; 403
   ``INSUFFICIENT_PERMISSION`` when a read-only key creates something. Another key's asset is a
   404 (existence is not revealed). 404 ``ROUTE_NOT_FOUND`` and 405 (with ``Allow``) for routing.
   429 ``RATE_LIMIT_EXCEEDED`` with ``Retry-After`` when a per-key rate limit is configured.
 * Export -> ``{download_url, expires_at}``; the URL is ``/v1/exports/{id}/{format}/{file}?token=``
-  on the same server, HMAC-SHA256 signed, 403 ``INVALID_SIGNATURE`` / ``URL_EXPIRED``.
+  on the same server (its address from the socket the request arrived on, never the ``Host``
+  header), HMAC-SHA256 signed, 403 ``INVALID_SIGNATURE`` / ``URL_EXPIRED``.
 * Scenes: see :mod:`gizmo_notebook.local.scenes` (orientation is a ``[w, x, y, z]`` quaternion,
   or ``rpy`` in radians).
 

@@ -61,7 +61,10 @@ class FakeAPI:
         ]
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
+        # a snapshot of what went on the wire: the client masks the key in sent requests afterwards
+        self.requests.append(
+            httpx.Request(request.method, request.url, headers=request.headers.copy(), content=request.read())
+        )
         queue = self.routes.get((request.method, request.url.path))
         if not queue:
             return httpx.Response(404, json={"error": "not_found", "code": "NO_ROUTE", "message": request.url.path})

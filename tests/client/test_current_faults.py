@@ -130,6 +130,15 @@ def test_reconnects_are_bounded_then_it_polls(api, make_client, fake_time):
     assert fake_time.sleeps[:2] and all(s > 0 for s in fake_time.sleeps)
 
 
+def test_a_stream_that_only_ever_replays_old_events_ends_in_polling(api, make_client):
+    seen = serve_events(api, (STAGES[:4], True), honour_after=False)  # 1, 2 then a drop, every time
+    api.add("GET", f"/v1/jobs/{JOB}", httpx.Response(200, json=job_json()))
+    events = list(make_client(api_version="current", max_retries=3).jobs.events(JOB))
+    assert [(e.seq, e.type) for e in events] == [(1, "stage_start"), (2, "stage_complete"), (None, "status"),
+                                                 (None, "done")]
+    assert len(seen) == 4  # the first connection (progress) + 3 that brought nothing new
+
+
 @pytest.mark.parametrize(
     "unavailable",
     [
@@ -400,12 +409,6 @@ def test_generate_accepts_every_creation_answer_shape(api, make_client, created)
     assert len(api.calls("POST", "/v1/assets")) == 1
 
 
-def test_list_envelopes_with_other_array_names(api, make_client):
-    api.add("GET", "/v1/assets", httpx.Response(200, json={"ok": True, "items": [{"id": "ast_1", "status": "ready"}]}))
-    page = make_client(api_version="current").assets.list()
-    assert [a.id for a in page] == ["ast_1"] and page.total == 1
-
-
 class TrackedStream(CutStream):
     closed = False
 
@@ -421,3 +424,14 @@ def test_closing_the_event_iterator_closes_the_open_stream(api, make_client):
     assert next(events).seq == 1 and not stream.closed
     events.close()
     assert stream.closed
+
+
+def test_a_rate_limited_probe_is_raised_and_probed_again_next_call(api, make_client):
+    api.add("GET", "/v1/openapi.json", httpx.Response(429, json={"error": "rate_limited", "code": "RATE_LIMITED",
+                                                                  "message": "slow down"}),
+            httpx.Response(200, json={"paths": {"/v1/jobs/{job_id}": {}}}))
+    client = make_client(api_version="auto", max_retries=0)
+    with pytest.raises(RateLimitError):
+        client.assets.create("an arm")
+    assert not api.calls("POST", "/v1/assets")  # nothing was sent the wrong way meanwhile
+    assert client.api_version == "current"

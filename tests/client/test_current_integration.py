@@ -186,6 +186,8 @@ def test_scenes_generate_and_download_on_current(current, tmp_path):
         assert scene.status is gn.AssetStatus.READY and scene.placements
         folder = client.scenes.download(scene.id, "mujoco_mjcf")
         assert gn.load(folder).joints
+        urdf = client.scenes.download(scene.id, "isaac_sim_urdf", dest=tmp_path / "urdf")
+        assert urdf.is_dir() and any(p.suffix == ".urdf" for p in urdf.iterdir())
         with pytest.raises(UnsupportedByAPIVersionError, match="scenes.generate"):
             client.scenes.create("cell")
         with pytest.raises(UnsupportedByAPIVersionError, match="current"):
@@ -266,3 +268,12 @@ async def test_async_event_iterator_closes_cleanly(make_local_server, tmp_path):
         await events.aclose()
         assert first.seq == 1
         assert (await client.jobs.cancel(placeholder.job_id)).status is JobStatus.CANCELLED
+
+
+def test_current_format_names_work_on_the_alpha_server(local_server, tmp_path):
+    with GizmoClient(api_key=local_server.api_key, base_url=local_server.base_url, cache_dir=tmp_path) as client:
+        asset = client.assets.generate(PROMPT, progress=False)
+        xml = client.assets.download(asset.id, "mjcf")
+        usd = client.assets.download(asset.id, "usd")
+        assert xml.suffix == ".xml" and xml == client.assets.download(asset.id, "mujoco_mjcf")
+    assert usd.suffix in (".usda", ".usd", ".usdc")

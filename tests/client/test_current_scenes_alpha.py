@@ -9,7 +9,7 @@ import pytest
 
 from gizmo_notebook.client import Scene
 from gizmo_notebook.client._follow import StageProgress
-from gizmo_notebook.client._job import JobEvent
+from gizmo_notebook.client._job import Job, JobEvent
 
 SCENE = {"id": "scn_03kz1b5m4q0h9s", "name": "Warehouse Workcell Alpha", "description": None,
          "created_at": "2024-11-12T10:15:00Z", "assets": []}
@@ -74,3 +74,12 @@ def test_stage_progress_shows_stage_and_k_of_n():
     counted.on_event(JobEvent(1, "stage_start", {"stage": "a", "stages": ["a", "b", "c"]}))
     counted.on_event(JobEvent(2, "stage_start", "b"))
     assert counted.text == "job_2 b 2/3"
+
+
+def test_stage_progress_from_polled_job_records():
+    bar = StageProgress("job_3", enabled=False)
+    bar.on_job(Job.from_dict({"id": "job_3", "status": "queued", "name": "My arm job"}))
+    assert bar.text == "job_3 queued"
+    bar.on_job(Job.from_dict({"id": "job_3", "status": "running", "name": "My arm job",
+                              "stage": {"name": "articulation", "step": 3, "total": 4}}))
+    assert bar.text == "job_3 articulation 3/4"

@@ -34,6 +34,8 @@ from gizmo_notebook.formats import EXPORT_FORMATS
         (lambda c: c.assets.wait("ast_1", timeout=0), ValueError, "timeout"),
         (lambda c: c.assets.wait("ast_1", timeout=float("inf")), ValueError, "timeout"),
         (lambda c: c.assets.wait("ast_1", poll_interval=-1), ValueError, "poll_interval"),
+        (lambda c: c.assets.wait("ast_1", timeout=10**401), ValueError, "timeout"),
+        (lambda c: c.assets.wait("ast_1", poll_interval=float("nan")), ValueError, "poll_interval"),
         (lambda c: c.scenes.create("s", []), ValueError, "placements is empty"),
         (lambda c: c.scenes.create("s", [{"position": [0, 0, 0]}]), TypeError, "asset_id"),
         (lambda c: c.scenes.create("s", [{"asset_id": "a", "position": [0, 0]}]), ValueError, "3 finite numbers"),
@@ -53,6 +55,8 @@ from gizmo_notebook.formats import EXPORT_FORMATS
         (lambda c: c.scenes.create("\ud83d", [{"asset_id": "a"}]), ValueError, "name holds a lone"),
         (lambda c: c.scenes.create("s", [{"asset_id": "a\ud83d"}]), ValueError, r"placements\[0\]\['asset_id'\] holds"),
         (lambda c: c.scenes.get("scn_\ud83d"), ValueError, "holds a lone"),
+        (lambda c: c.scenes.create("s", [{"asset_id": "a", "position": [10**401, 0, 0]}]), ValueError, "finite"),
+        (lambda c: c.scenes.create("s", [{"asset_id": "a", "rpy": [0, -(10**400), 0]}]), ValueError, "finite"),
     ],
 )
 def test_bad_input_raises_before_any_request(api, make_client, call, error, match):

@@ -7,6 +7,10 @@ import socket
 import time
 
 import httpx
+import pytest
+
+from gizmo_notebook.client import GizmoClient
+from gizmo_notebook.local.paths import DataDirError
 
 
 def _ready_asset(http: httpx.Client) -> str:
@@ -62,3 +66,11 @@ def test_unwritable_exports_folder_is_a_specific_error(make_local_server) -> Non
         exports.unlink()  # fixed: the next export works, nothing half-written was indexed
         retry = http.post(f"assets/{asset_id}/export", json={"format": "mujoco_mjcf"})
         assert retry.status_code == 200 and httpx.get(retry.json()["download_url"]).status_code == 200
+
+
+def test_embedded_server_on_an_unwritable_data_dir_says_what_to_fix(tmp_path, monkeypatch) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data dir's parent should be (works as root, unlike chmod)")
+    monkeypatch.setenv("GIZMO_DATA_DIR", str(blocker / "data"))
+    with pytest.raises(DataDirError, match=r"cannot write its data dir .*GIZMO_DATA_DIR"):
+        GizmoClient()

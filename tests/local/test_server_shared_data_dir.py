@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import signal
@@ -40,13 +41,15 @@ def _client(server: LocalServer) -> httpx.Client:
     )
 
 
-def test_two_embedded_servers_never_move_an_asset_backwards(tmp_path: Path) -> None:
+def test_two_embedded_servers_never_move_an_asset_backwards(tmp_path: Path, caplog) -> None:
     # The fast one owns the job and finishes it; the slow one, started while the job is pending,
     # must not resume it (it used to, and set "processing" again after "ready").
-    with LocalServer(tmp_path, latency=0.8) as fast, _client(fast) as http:
+    with LocalServer(tmp_path, latency=2.0) as fast, _client(fast) as http:
         asset = http.post("assets", json={"prompt": "a two finger gripper"}).json()
-        with LocalServer(tmp_path, latency=3.0):
-            seen = _watch(http, asset["id"], 2.0)
+        with caplog.at_level(logging.INFO, "gizmo_notebook.local"), LocalServer(tmp_path, latency=10.0):
+            seen = _watch(http, asset["id"], 3.5)
+    assert seen[0] == "pending"  # the second server started while the job was unfinished...
+    assert "resumed" not in caplog.text  # ...and left it to its live owner
     _assert_monotonic(seen)
     assert seen[-1] == "ready"
 

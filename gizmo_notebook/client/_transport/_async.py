@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import httpx
 from httpx_sse import EventSource
 
+from gizmo_notebook.client._errors import redact_exception
 from gizmo_notebook.client._transport._base_client import (
     DOWNLOAD_HEADERS,
     BlockingLoop,
@@ -26,6 +27,7 @@ from gizmo_notebook.client._transport._base_client import (
     Sleep,
     advance,
     is_event_stream,
+    sanitize_response,
     scrub,
     stream_timeout,
 )
@@ -86,6 +88,9 @@ class AsyncRunner:
                     value = await self._perform(item, streams)
                 except Exception as exc:  # handed to the flow, which decides what it means
                     error = scrub(exc, self._redact)
+        except Exception as exc:  # whatever path raised it, it leaves without the key
+            redact_exception(exc, self._redact)
+            raise
         finally:
             flow.close()
             for response, events in streams.drain():
@@ -96,7 +101,7 @@ class AsyncRunner:
         if isinstance(effect, Send):
             response = await self._api.request(effect.method, effect.path, json=effect.json, params=effect.params)
             self._observe(response)
-            return response
+            return sanitize_response(response, self._redact)
         if isinstance(effect, SendStream):
             async with self._api.stream(
                 effect.method, effect.path, json=effect.json, params=effect.params, headers=effect.headers
@@ -108,7 +113,7 @@ class AsyncRunner:
                         effect.sink.write(chunk)
                 else:
                     await response.aread()
-            return response
+            return sanitize_response(response, self._redact)
         if isinstance(effect, OpenEvents):
             request = self._api.build_request(
                 "GET",
@@ -124,9 +129,9 @@ class AsyncRunner:
                     await response.aread()
                 finally:
                     await response.aclose()
-                return response
+                return sanitize_response(response, self._redact)
             streams.add(response, EventSource(response).aiter_sse())
-            return response
+            return sanitize_response(response, self._redact)
         if isinstance(effect, NextEvent):
             try:
                 return await streams.events(effect.response).__anext__()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from gizmo_notebook.client._errors import (
     APIResponseValidationError,
     APITimeoutError,
     error_class_for,
+    redact_deep,
 )
 from gizmo_notebook.client._rate_limit import RateLimitTracker
 from gizmo_notebook.client._retry import RetryPolicy, request_never_sent, server_wait_hint
@@ -45,6 +45,8 @@ __all__ = [
     "download_client_kwargs",
     "map_flow",
     "request_flow",
+    "forget_credentials",
+    "sanitize_response",
     "scrub",
 ]
 
@@ -209,7 +211,31 @@ def advance(flow: Flow[T], value: Any, error: BaseException | None) -> tuple[boo
 def scrub(exc: BaseException, redact: Callable[[str], str]) -> BaseException:
     """Redact the key from an exception's message in place, before any frame or log can show it."""
     exc.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in exc.args)
+    request = vars(exc).get("_request")  # httpx.RequestError: the request, headers and all
+    if isinstance(request, httpx.Request):
+        forget_credentials(request)
     return exc
+
+
+def forget_credentials(request: httpx.Request) -> None:
+    """Mask the ``Authorization`` header of a request that has been sent (it is never sent again).
+
+    httpx keeps the request, headers included, on the response and on its exceptions, where a
+    traceback's locals or an exception chain would show the key.
+    """
+    if "authorization" in request.headers:
+        request.headers["authorization"] = "Bearer ****"
+
+
+def sanitize_response(response: httpx.Response, redact: Callable[[str], str]) -> httpx.Response:
+    """The response with its request's key masked and its reason phrase (shown by ``repr``) redacted."""
+    forget_credentials(response.request)
+    phrase = response.extensions.get("reason_phrase")
+    if isinstance(phrase, bytes):
+        cleaned = redact(phrase.decode("latin-1")).encode("latin-1", "replace")
+        if cleaned != phrase:
+            response.extensions = {**response.extensions, "reason_phrase": cleaned}
+    return response
 
 
 def map_flow(flow: Flow[T], fn: Callable[[T], U]) -> Flow[U]:
@@ -230,6 +256,8 @@ class ClientContext:
     cache_dir: Path
     max_download_bytes: int
     secret: _Secret | None
+    #: seconds one transfer may take in all (a trickling host cannot keep it alive forever)
+    download_timeout: float = 600.0
     #: Which API contract to speak (decided once per client; see ``_api_version``).
     api: ApiVersionState = field(default_factory=lambda: ApiVersionState(ALPHA))
     #: ``X-RateLimit-*`` of the latest response that carried them.
@@ -343,7 +371,9 @@ def parse_success(ctx: ClientContext, opts: RequestOptions, response: httpx.Resp
     if response.status_code == 204 or not response.content:
         return None
     try:
-        return response.json()
+        # Redacted before any model sees it: a name, failure_reason or download_url echoing the key
+        # would otherwise reach reprs, progress bars and exception texts.
+        return redact_deep(response.json(), ctx.redact)
     except ValueError:
         raise APIResponseValidationError(
             f"{opts.label} answered {response.status_code} with a body that is not JSON: "
@@ -357,12 +387,6 @@ def parse_success(ctx: ClientContext, opts: RequestOptions, response: httpx.Resp
 def _snippet(ctx: ClientContext, text: str, limit: int = 300) -> str:
     text = ctx.redact(" ".join(text.split()))
     return text if len(text) <= limit else text[:limit] + "..."
-
-
-def _redacted_body(ctx: ClientContext, body: Any) -> Any:
-    dumped = json.dumps(body)
-    redacted = ctx.redact(dumped)
-    return body if redacted == dumped else json.loads(redacted)
 
 
 def _validation_detail(detail: list[Any]) -> str:
@@ -407,7 +431,7 @@ def status_error(ctx: ClientContext, opts: RequestOptions, response: httpx.Respo
     """A typed error for a non-2xx response, from the documented envelope or whatever the body is."""
     status = response.status_code
     try:
-        body: Any = _redacted_body(ctx, response.json())
+        body: Any = redact_deep(response.json(), ctx.redact)
     except ValueError:
         body = None
     if not opts.probe:
@@ -434,8 +458,15 @@ def status_error(ctx: ClientContext, opts: RequestOptions, response: httpx.Respo
             "list your resources before sending it again)"
         )
     headers = {k: ctx.redact(v) for k, v in response.headers.items()}
+    # redacted as a whole: the reason phrase, too, is the server's text
     return error_class_for(status)(
-        message, status_code=status, error=error, code=code, body=body, headers=headers, retry_after=retry_after
+        ctx.redact(message),
+        status_code=status,
+        error=error,
+        code=code,
+        body=body,
+        headers=headers,
+        retry_after=retry_after,
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import httpx
 from httpx_sse import EventSource
 
+from gizmo_notebook.client._errors import redact_exception
 from gizmo_notebook.client._transport._base_client import (
     DOWNLOAD_HEADERS,
     BlockingLoop,
@@ -32,6 +33,7 @@ from gizmo_notebook.client._transport._base_client import (
     Sleep,
     advance,
     is_event_stream,
+    sanitize_response,
     scrub,
     stream_timeout,
 )
@@ -101,6 +103,9 @@ class SyncRunner:
                     value = self._perform(item, streams)
                 except Exception as exc:  # handed to the flow, which decides what it means
                     error = scrub(exc, self._redact)
+        except Exception as exc:  # whatever path raised it, it leaves without the key
+            redact_exception(exc, self._redact)
+            raise
         finally:
             flow.close()
             for response, events in streams.drain():
@@ -111,7 +116,7 @@ class SyncRunner:
         if isinstance(effect, Send):
             response = self._api.request(effect.method, effect.path, json=effect.json, params=effect.params)
             self._observe(response)
-            return response
+            return sanitize_response(response, self._redact)
         if isinstance(effect, SendStream):
             with self._api.stream(
                 effect.method, effect.path, json=effect.json, params=effect.params, headers=effect.headers
@@ -123,7 +128,7 @@ class SyncRunner:
                         effect.sink.write(chunk)
                 else:
                     response.read()
-            return response
+            return sanitize_response(response, self._redact)
         if isinstance(effect, OpenEvents):
             request = self._api.build_request(
                 "GET",
@@ -139,9 +144,9 @@ class SyncRunner:
                     response.read()
                 finally:
                     response.close()
-                return response
+                return sanitize_response(response, self._redact)
             streams.add(response, EventSource(response).iter_sse())
-            return response
+            return sanitize_response(response, self._redact)
         if isinstance(effect, NextEvent):
             return next(streams.events(effect.response), None)
         if isinstance(effect, CloseStream):

@@ -1,0 +1,102 @@
+"""A download host that trickles: the transfer is stopped, with DownloadError, and nothing is cached.
+
+A real HTTP server on 127.0.0.1 sends the body a few bytes at a time: each chunk arrives well within
+httpx's read timeout, so only an overall limit can end the transfer.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gizmo_notebook.client import DownloadError, GizmoClient, _download
+
+
+class _Trickle(BaseHTTPRequestHandler):
+    chunk = 1  # bytes per write
+    pause = 0.05  # seconds between writes
+    size = 1_000_000
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:  # the export: a URL on this same server
+        host, port = self.server.server_address[:2]
+        data = json.dumps({"download_url": f"http://{host}:{port}/files/arm.xml"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", str(self.size))
+        self.end_headers()
+        try:
+            for _ in range(self.size // self.chunk):
+                self.wfile.write(b"x" * self.chunk)
+                self.wfile.flush()
+                time.sleep(self.pause)
+        except OSError:  # the client gave up: expected
+            pass
+
+
+@pytest.fixture
+def trickle() -> Iterator[tuple[str, type[_Trickle]]]:
+    handler = type("Handler", (_Trickle,), {})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1", handler
+    server.shutdown()
+    server.server_close()
+
+
+def _files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
+def test_a_transfer_under_the_rate_floor_is_stopped(trickle, tmp_path, monkeypatch) -> None:
+    url, _ = trickle  # ~20 bytes/s against a 1 KiB/s floor, measured over 0.5 s instead of 10 s
+    monkeypatch.setattr(_download, "MIN_RATE_WINDOW_S", 0.5)
+    started = time.monotonic()
+    with GizmoClient(api_key="k", base_url=url, api_version="alpha", cache_dir=tmp_path / "cache") as client, pytest.raises(
+        DownloadError, match="bytes/s floor"
+    ):
+        client.assets.download("ast_1", "mujoco_mjcf", dest=tmp_path / "out")
+    assert time.monotonic() - started < 5
+    assert _files(tmp_path / "cache") == [] and _files(tmp_path / "out") == []
+
+
+def test_a_transfer_over_download_timeout_is_stopped(trickle, tmp_path) -> None:
+    url, handler = trickle  # fast enough for the floor (~20 KiB/s), far too long for a 1 s limit
+    handler.chunk, handler.pause = 1024, 0.05
+    started = time.monotonic()
+    with GizmoClient(api_key="k", base_url=url, api_version="alpha", cache_dir=tmp_path / "cache", download_timeout=1) as client, \
+            pytest.raises(DownloadError, match="download_timeout=1 s"):
+        client.assets.download("ast_1", "mujoco_mjcf")
+    assert time.monotonic() - started < 5
+    assert _files(tmp_path / "cache") == []
+
+
+def test_download_timeout_is_checked(tmp_path) -> None:
+    for bad in (0, -1, float("inf"), float("nan"), 10**401, "10", True):
+        with pytest.raises(ValueError, match="download_timeout"):
+            GizmoClient(api_key="k", base_url="http://127.0.0.1:9/v1", download_timeout=bad)
+
+
+def test_a_steady_transfer_is_not_stopped(trickle, tmp_path, monkeypatch) -> None:
+    url, handler = trickle  # above the floor the whole way: ~20 KiB/s for ~0.5 s, window 0.2 s
+    handler.chunk, handler.pause, handler.size = 1024, 0.05, 10 * 1024
+    monkeypatch.setattr(_download, "MIN_RATE_WINDOW_S", 0.2)
+    with GizmoClient(api_key="k", base_url=url, api_version="alpha", cache_dir=tmp_path / "cache") as client:
+        path = client.assets.download("ast_1", "mujoco_mjcf")
+    assert path.stat().st_size == 10 * 1024

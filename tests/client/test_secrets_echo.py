@@ -1,0 +1,153 @@
+"""A real server that echoes the API key through every field it controls: no exception may carry it.
+
+The server is a tiny ``http.server`` on 127.0.0.1 (the offline backend never echoes keys, and a
+mock transport cannot set an HTTP reason phrase or drop a connection for real). Each route puts
+the ``Authorization`` header it received into another place: the reason phrase, an asset's
+``failure_reason`` and ``status``, a ``download_url``, an unusable body, a cut-off response.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import threading
+import traceback
+import types
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from gizmo_notebook.client import (
+    APIConnectionError,
+    APIResponseValidationError,
+    AsyncGizmoClient,
+    DownloadError,
+    GenerationFailedError,
+    GizmoClient,
+    NotFoundError,
+    WaitTimeoutError,
+)
+from gizmo_notebook.client._config import _Secret
+
+KEY = "gzm_echo_SECRET_5f1e2d3c4b5a69788796a5b4"
+
+
+class _Echo(BaseHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:  # keep pytest output clean
+        pass
+
+    def _json(self, status: int, body: Any, reason: str | None = None) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status, reason)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _route(self) -> None:
+        auth = self.headers.get("Authorization", "")
+        echo = f"you sent {auth!s}"
+        path = self.path.split("?", 1)[0]
+        if path == "/v1/assets/reason":
+            self._json(404, {"error": "not_found", "code": "NO", "message": echo}, reason=f"Not Found {auth}")
+        elif path == "/v1/assets/failed":
+            self._json(200, {"id": "failed", "status": "failed", "failure_reason": echo, "name": echo})
+        elif path == "/v1/assets/stuck":
+            self._json(200, {"id": "stuck", "status": f"queued behind {auth}"})
+        elif path == "/v1/assets/badurl/export":
+            self._json(200, {"download_url": f"ftp://files.test/{auth}", "expires_at": None})
+        elif path == "/v1/assets/shape":
+            self._json(200, {"identifier": echo, auth: [echo]})
+        elif path == "/v1/assets/html":
+            data = f"<html>{echo}</html>".encode()
+            self.send_response(200, f"OK {auth}")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        elif path == "/v1/assets/cut":
+            self.send_response(200, f"OK {auth}")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(echo.encode())
+            self.close_connection = True
+        else:
+            self._json(500, {"error": "internal", "code": "BOOM", "message": echo}, reason=f"Boom {auth}")
+
+    do_GET = do_POST = _route
+
+
+@pytest.fixture(scope="module")
+def echo_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+    server.server_close()
+
+
+def _reachable_text(root: BaseException) -> Iterator[str]:
+    """Every str/bytes reachable from the exception — its attributes, chain, models, httpx objects.
+
+    Traceback frames are not followed (their locals include the client, which legitimately holds
+    the key in its masked wrapper); ``test_secrets.py`` checks the frames' *rendered* locals.
+    """
+    skip = (types.FrameType, types.TracebackType, types.ModuleType, type, types.FunctionType, _Secret)
+    seen: set[int] = set()
+    todo: list[Any] = [root]
+    while todo and len(seen) < 50_000:
+        obj = todo.pop()
+        if id(obj) in seen or isinstance(obj, skip):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, (str, bytes)):
+            yield obj if isinstance(obj, str) else obj.decode("latin-1")
+            continue
+        todo.extend(gc.get_referents(obj))
+        if isinstance(obj, BaseException):
+            todo.extend(x for x in (obj.__cause__, obj.__context__) if x is not None)
+
+
+def _assert_clean(exc: BaseException) -> None:
+    rendered = "".join(traceback.TracebackException.from_exception(exc, capture_locals=True).format())
+    assert KEY not in rendered + repr(exc) + str(exc)
+    leaks = [text for text in _reachable_text(exc) if KEY in text]
+    assert not leaks, leaks[:3]
+
+
+CASES = [
+    ("reason phrase and message", lambda c: c.assets.get("reason"), NotFoundError),
+    ("failure_reason", lambda c: c.assets.wait("failed", timeout=5, progress=False), GenerationFailedError),
+    ("wait timeout status text", lambda c: c.assets.wait("stuck", timeout=0.3, progress=False), WaitTimeoutError),
+    ("bad download_url", lambda c: c.assets.download("badurl", "mujoco_mjcf"), DownloadError),
+    ("validation error body", lambda c: c.assets.get("shape"), APIResponseValidationError),
+    ("non-JSON body", lambda c: c.assets.get("html"), APIResponseValidationError),
+    ("cut-off response", lambda c: c.assets.get("cut"), APIConnectionError),
+    ("5xx reason after retries", lambda c: c.assets.create("arm"), Exception),
+]
+
+
+@pytest.mark.parametrize(("what", "call", "error"), CASES, ids=[c[0] for c in CASES])
+def test_no_exception_carries_an_echoed_key(echo_url: str, tmp_path, what: str, call, error) -> None:
+    with (
+        GizmoClient(api_key=KEY, base_url=echo_url, max_retries=1, cache_dir=tmp_path) as client,
+        pytest.raises(error) as info,
+    ):
+        call(client)
+    _assert_clean(info.value)
+
+
+async def test_async_client_redacts_the_same_way(echo_url: str, tmp_path) -> None:
+    async with AsyncGizmoClient(api_key=KEY, base_url=echo_url, max_retries=0, cache_dir=tmp_path) as client:
+        for call, error in ((client.assets.get("reason"), NotFoundError), (client.assets.get("cut"), APIConnectionError)):
+            with pytest.raises(error) as info:
+                await call
+            _assert_clean(info.value)
+
+
+def test_a_successful_model_never_holds_the_key(echo_url: str, tmp_path) -> None:
+    with GizmoClient(api_key=KEY, base_url=echo_url, max_retries=0, cache_dir=tmp_path) as client:
+        export = client.assets.export("badurl", "mujoco_mjcf")
+    assert KEY not in export.download_url and KEY not in repr(export.raw)
