@@ -45,7 +45,9 @@ class GeometryCache:
         return self.root / "assets" / _SAFE.sub("_", asset_id)
 
     def thumb_path(self, asset_id: str) -> Path:
-        return self.root / "thumbs" / f"{_SAFE.sub('_', asset_id)}.png"
+        # "thumbs-v2": thumbnails have a transparent background (the theme's shows through);
+        # the opaque light ones cached before would stay light in a dark theme.
+        return self.root / "thumbs-v2" / f"{_SAFE.sub('_', asset_id)}.png"
 
     def read_thumb(self, asset_id: str) -> bytes | None:
         try:

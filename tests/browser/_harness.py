@@ -528,3 +528,24 @@ def save_artifact(name: str, data: bytes | str) -> Path:
     else:
         path.write_bytes(data)
     return path
+
+
+def notebook_cells(page: Any) -> list[dict[str, Any]]:
+    """The current notebook's cells as ``{"type", "count", "source"}`` (to see a cell inserted, deleted or re-run)."""
+    return page.evaluate(
+        f"""() => ({_CURRENT_NB})().content.widgets.map(c => ({{
+              type: c.model.type,
+              count: c.model.type === 'code' ? c.model.executionCount : null,
+              source: c.model.sharedModel.getSource(),
+            }}))"""
+    )
+
+
+def set_theme(page: Any, theme: str, *, timeout: float = 30.0) -> None:
+    """Switch JupyterLab's theme ("JupyterLab Dark" / "JupyterLab Light") and wait until it applies."""
+    light = "false" if "dark" in theme.lower() else "true"
+    page.evaluate("t => window.jupyterapp.commands.execute('apputils:change-theme', { theme: t })", theme)
+    page.wait_for_function(
+        "want => document.body.dataset.jpThemeLight === want", arg=light, timeout=timeout * 1000
+    )
+    page.wait_for_timeout(300)  # the theme's CSS variables land with its stylesheet

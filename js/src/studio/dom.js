@@ -58,3 +58,68 @@ export function dataUrlToBytes(url) {
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
 }
+
+const TEXT_INPUTS = new Set(["text", "search", "email", "url", "tel", "password", "number", ""]);
+
+/** Whether keys typed at `el` belong to it (text fields, selects, editable content). */
+export function isTextField(el) {
+  if (!el || !el.tagName) return false;
+  const tag = el.tagName.toLowerCase();
+  if (tag === "textarea" || tag === "select") return true;
+  if (tag === "input") return TEXT_INPUTS.has((el.getAttribute("type") || "").toLowerCase());
+  return !!el.isContentEditable;
+}
+
+/**
+ * Keep keys typed into our text fields away from the notebook host.
+ *
+ * JupyterLab and Notebook 7 bind Enter, Shift+Enter, Ctrl+Enter and command-mode letters
+ * (a, b, m, dd...) on the document; a keydown that bubbles out of a widget's textarea inserts or
+ * deletes cells, re-runs the cell, or swallows the newline. Stopping propagation at the widget's
+ * root keeps the browser's own behaviour (newline, typing) and the host never sees the key.
+ * Escape still goes through, so the user can leave the field the host's way. `onKey(e)` sees
+ * every such key first (e.g. Ctrl/Cmd+Enter to generate).
+ */
+export function keepKeys(root, onKey) {
+  const stop = (e) => {
+    if (!isTextField(e.composedPath?.()[0] || e.target) || e.key === "Escape") return;
+    if (e.type === "keydown" && onKey) onKey(e);
+    e.stopPropagation();
+  };
+  for (const type of ["keydown", "keypress", "keyup"]) root.addEventListener(type, stop);
+}
+
+/** Parts (nodes or null) joined by " · " separators: none before, after or between missing parts. */
+export function joinParts(parts, sep = " · ") {
+  const out = [];
+  for (const part of parts) {
+    if (part === null || part === undefined || part === "") continue;
+    if (out.length) out.push(h("span", { class: "gzs-sep", text: sep }));
+    out.push(part);
+  }
+  return out;
+}
+
+/**
+ * PNG bytes of `blob` with its background made transparent: the colour of the corners (the
+ * renderer's clear colour) within `tolerance` becomes alpha 0. A thumbnail then sits on the
+ * row's themed tile and reads in light and dark themes alike.
+ */
+export async function transparentBackground(blob, tolerance = 3) {
+  const bitmap = await createImageBitmap(blob);
+  const canvas = document.createElement("canvas");
+  canvas.width = bitmap.width;
+  canvas.height = bitmap.height;
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  ctx.drawImage(bitmap, 0, 0);
+  bitmap.close?.();
+  const image = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  const px = image.data;
+  const [r, g, b] = px; // top-left corner: the models are fitted away from the corners
+  for (let i = 0; i < px.length; i += 4) {
+    if (Math.abs(px[i] - r) <= tolerance && Math.abs(px[i + 1] - g) <= tolerance && Math.abs(px[i + 2] - b) <= tolerance) px[i + 3] = 0;
+  }
+  ctx.putImageData(image, 0, 0);
+  const out = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+  return new Uint8Array(await out.arrayBuffer());
+}
