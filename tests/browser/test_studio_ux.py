@@ -190,7 +190,7 @@ def test_failed_row_shows_its_reason_and_retry_resubmits_the_same_asset(page: An
     row = studio.locator(f'.gzs-row:has(.gzs-name:text-is("{FAIL_NAME}"))')
     expect(row.locator('.gzs-badge[data-status="failed"]')).to_have_count(1, timeout=60_000)
     # The banner can be dismissed; the reason stays on the row, in full on hover.
-    studio.locator('.gzs-notice[data-kind="failed"] .gzs-close').click()
+    studio.locator('.gzs-notice[data-kind="failed"] button[title=dismiss]').click()
     expect(studio.locator('.gzs-notice[data-kind="failed"]')).to_have_count(0)
     failure = row.locator(".gzs-failure")
     expect(failure).to_contain_text("Simulated failure")
@@ -307,8 +307,8 @@ def test_narrow_notebook_reflows_rows_without_horizontal_overflow(page: Any, wid
                     if (r.right > box.right + 1 || r.left < box.left - 1) out.push(el.className + ' ' + Math.round(r.left) + '-' + Math.round(r.right));
                   }
                   const rows = [...root.querySelectorAll('.gzs-row-main')].map(m => {
-                    const info = m.querySelector('.gzs-info').getBoundingClientRect();
-                    const act = m.querySelector('.gzs-actions').getBoundingClientRect();
+                    const info = m.children[2].getBoundingClientRect(); // checkbox, thumbnail, text, actions
+                    const act = m.children[3].getBoundingClientRect();
                     return { infoBottom: info.bottom, actTop: act.top, infoWidth: info.width };
                   });
                   return { scroll: root.scrollWidth, client: root.clientWidth, width: box.width, outside: out, rows,
@@ -329,8 +329,8 @@ def test_narrow_notebook_reflows_rows_without_horizontal_overflow(page: Any, wid
 
 def test_wide_rows_keep_actions_beside_the_text(page: Any) -> None:
     row = page.locator(MAIN).locator(f'.gzs-row:has(.gzs-chip:text-is("{TAG}"))').first
-    info = row.locator(".gzs-info").bounding_box()
-    actions = row.locator(".gzs-actions").bounding_box()
+    info = row.locator(".gzs-row-main > :nth-child(3)").bounding_box()
+    actions = row.locator(".gzs-row-main > :nth-child(4)").bounding_box()
     assert actions["x"] >= info["x"] + info["width"] - 1, (info, actions)
 
 
