@@ -113,4 +113,7 @@ def _load_and_encode(path: Path, triangle_budget: int) -> tuple[dict[str, Any], 
 
     model = load(path)
     meta, buffers = encode_model(model, triangle_budget=triangle_budget)
+    # Compare's table: the one fact the browser cannot read off the geometry (kg; None if no link has mass).
+    masses = [link.inertial.mass for link in model.links if link.inertial is not None]
+    meta = {**meta, "total_mass": float(sum(masses)) if masses else None}
     return meta, [bytes(b) for b in buffers]

@@ -24,7 +24,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _harness import Browser, JupyterServer, cell_errors, run_all_cells, save_artifact, wait_for_pixels
+from _harness import (
+    Browser,
+    JupyterServer,
+    cell_errors,
+    pixel_difference,
+    run_all_cells,
+    save_artifact,
+    wait_for_pixels,
+)
 
 TOKEN = secrets.token_hex(3)
 TAG = f"act-{TOKEN}"
@@ -204,6 +212,40 @@ def test_compare_shows_two_ready_assets_side_by_side_with_their_prompts(page: An
     a, b = (c.bounding_box() for c in canvases)
     assert abs(a["y"] - b["y"]) < 2 and a["x"] + a["width"] <= b["x"] + 1, f"not side by side: {a} {b}"
     assert a["width"] > 100 and b["width"] > 100, f"squeezed canvases: {a} {b}"
+    # Joint sliders per model (the viewer panel in each cell).
+    for c in cells.all():
+        expect(c.locator(".gizmo-viewer")).to_have_count(1)
+
+    # One scale: both cameras at the distance that frames the larger model.
+    expect(cells.nth(0)).to_have_attribute("data-camera-distance", re.compile(r"^\d"), timeout=30_000)
+    distances = {c.get_attribute("data-camera-distance") for c in cells.all()}
+    assert len(distances) == 1, distances
+    # Orbit together: dragging the first view turns the second.
+    before = canvases[1].screenshot()
+    box = canvases[0].bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 120, box["y"] + box["height"] / 2 + 30, steps=8)
+    page.mouse.up()
+    page.wait_for_timeout(500)
+    moved = pixel_difference(before, canvases[1].screenshot())
+    assert moved > 500, f"the second view did not follow the first one's orbit ({moved} pixels changed)"
+    assert len({c.get_attribute("data-camera-distance") for c in cells.all()}) == 1
+
+    # The table under the views: links, DOF by type, bounding size, total mass, one column per model.
+    table = studio.locator(".gzs-compare-table")
+    expect(table).to_be_visible()
+    expect(table.locator("thead th")).to_have_count(3)
+    facts = {row.locator("th").inner_text(): [td.inner_text() for td in row.locator("td").all()]
+             for row in table.locator("tbody tr").all()}
+    assert list(facts) == ["links", "DOF", "size (x × y × z)", "total mass"], facts
+    for i, c in enumerate(cells.all()):
+        links = c.locator(".gizmo-viewer").inner_text().split(" links")[0].split()[-1]
+        assert facts["links"][i] == links, (facts, links)
+        assert re.fullmatch(r"\d+ \(.+\)", facts["DOF"][i]), facts
+        assert facts["size (x × y × z)"][i].count("×") == 2, facts
+        assert re.fullmatch(r"[\d.]+ kg|—", facts["total mass"][i]), facts
+    assert "revolute" in facts["DOF"][0] + facts["DOF"][1], facts
     save_artifact("studio-actions-compare.png", studio.screenshot())
 
     studio.locator(".gzs-compare button", has_text="Close compare").click()

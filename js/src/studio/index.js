@@ -5,6 +5,7 @@
 import { createViewport, clampJoint, SINGLE_DOF } from "../viewer/viewport.js";
 import { createViewerPanel } from "../viewer/panel.js";
 import { CSS } from "./style.js";
+import { factsTable, linkCameras } from "./compare.js";
 import { h, formatElapsed, formatTime, copyText, dataUrlToBytes, keepKeys, joinParts, transparentBackground } from "./dom.js";
 
 const RUNNING = new Set(["pending", "processing"]);
@@ -66,6 +67,7 @@ class StudioView {
     this.model.off("msg:custom", this.onMsg);
     for (const event of this.events) this.model.off(event, this.onChange);
     this.layout?.disconnect();
+    this.unlinkCameras?.();
     for (const v of this.viewports) { try { v.dispose(); } catch { /* already gone */ } }
     this.viewports.clear();
     for (const url of this.thumbs.values()) URL.revokeObjectURL(url);
@@ -315,45 +317,62 @@ class StudioView {
   }
 
   // ------------------------------------------------------------------ 3D
-  async loadInto(container, id, { purpose = "preview" } = {}) {
-    const { msg, buffers } = await this.request({ type: purpose, id });
-    const viewport = createViewport(container, { height: 260 });
-    this.viewports.add(viewport);
-    await viewport.setModel(msg.meta, buffers);
-    return viewport;
-  }
-
   releaseViewport(viewport) {
     if (!viewport) return;
     this.viewports.delete(viewport);
     try { viewport.dispose(); } catch { /* ignore */ }
   }
 
+  closeCompare() {
+    this.compareToken = (this.compareToken || 0) + 1; // a load still under way lands nowhere
+    this.unlinkCameras?.();
+    this.unlinkCameras = null;
+    for (const v of this.compareViewports || []) this.releaseViewport(v);
+    this.compareViewports = [];
+    this.compareEl.replaceChildren();
+  }
+
   async openCompare() {
     const items = this.itemsById();
     const ids = this.model.get("selected").filter((id) => items.get(id)?.status === "ready");
-    for (const v of this.compareViewports || []) this.releaseViewport(v);
-    this.compareViewports = [];
+    this.closeCompare();
+    const token = this.compareToken;
     if (ids.length < 2) {
       this.compareEl.replaceChildren(h("div", { class: "gzs-inline-msg", text: "Select two or more ready assets (checkboxes) to compare." }));
       return;
     }
     const cols = Math.min(ids.length, 3);
     this.compareEl.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
-    const close = h("button", { class: "gzs-btn", text: "Close compare", onclick: () => {
-      for (const v of this.compareViewports) this.releaseViewport(v);
-      this.compareViewports = [];
-      this.compareEl.replaceChildren();
-    } });
-    const cells = ids.map((id) => {
+    const close = h("button", { class: "gzs-btn", text: "Close compare", onclick: () => this.closeCompare() });
+    const note = h("span", { class: "gzs-muted", text: "one scale; orbit any view to turn them all" });
+    const views = ids.map(() => h("div", { class: "gzs-compare-view" }));
+    const cells = ids.map((id, i) => {
       const item = items.get(id);
-      const view = h("div", { class: "gzs-compare-view" });
-      const cell = h("div", { class: "gzs-compare-cell", "data-id": id }, h("div", { class: "gzs-name", text: item.name || id }),
-        h("div", { class: "gzs-prompt", title: item.prompt, text: item.name === item.prompt ? "" : item.prompt }), view);
-      this.loadInto(view, id).then((v) => this.compareViewports.push(v)).catch((err) => view.replaceChildren(h("div", { class: "gzs-inline-msg", text: err.message })));
-      return cell;
+      return h("div", { class: "gzs-compare-cell", "data-id": id }, h("div", { class: "gzs-name", text: item.name || id }),
+        h("div", { class: "gzs-prompt", title: item.prompt, text: item.name === item.prompt ? "" : item.prompt }), views[i]);
     });
-    this.compareEl.replaceChildren(h("div", { style: { gridColumn: `1 / ${cols + 1}` } }, close), ...cells);
+    const table = h("div", { class: "gzs-compare-facts", style: { gridColumn: "1 / -1" } });
+    this.compareEl.replaceChildren(h("div", { class: "gzs-compare-head", style: { gridColumn: "1 / -1" } }, close, note), ...cells, table);
+    const loaded = await Promise.all(ids.map(async (id, i) => {
+      try {
+        const { msg, buffers } = await this.request({ type: "preview", id });
+        if (token !== this.compareToken) return null;
+        views[i].replaceChildren();
+        const panel = createViewerPanel(views[i], { height: 300 }); // joint sliders per model
+        this.viewports.add(panel);
+        this.compareViewports.push(panel);
+        await panel.setModel(msg.meta, buffers);
+        return { id, name: items.get(id).name || id, meta: msg.meta, panel };
+      } catch (err) {
+        views[i].replaceChildren(h("div", { class: "gzs-inline-msg", text: err.message }));
+        return null;
+      }
+    }));
+    if (token !== this.compareToken) return;
+    const ready = loaded.filter(Boolean);
+    this.unlinkCameras = linkCameras(ready.map((e) => e.panel.viewport),
+      (d) => { for (const c of cells) c.dataset.cameraDistance = d.toFixed(4); });
+    if (ready.length) table.replaceChildren(factsTable(ready));
   }
 
   // Thumbnails: one shared offscreen viewport renders each ready asset once, the PNG is

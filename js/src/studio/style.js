@@ -91,7 +91,8 @@ export const CSS = `
 .gzs-badge { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 11px; font-weight: 600; color: #fff; background: #6e7781; }
 .gzs-badge.gzs-processing { background: #9a6700; } .gzs-badge.gzs-pending { background: #6e7781; }
 .gzs-badge.gzs-ready { background: #1a7f37; } .gzs-badge.gzs-failed { background: #cf222e; }
-.gzs-actions { display: flex; gap: 4px; flex-wrap: wrap; justify-content: flex-end; align-items: center; min-width: 0; }
+.gzs-actions { display: flex; gap: 4px; flex-wrap: wrap; justify-content: flex-end; align-items: center; min-width: 0; max-width: 320px; }
+.gzs-job .gzs-actions { max-width: none; }
 .gzs-actions [hidden] { display: none; }
 .gzs-actions select { max-width: 100%; }
 .gzs-exported { font-size: 12px; margin-top: 4px; display: flex; flex-direction: column; gap: 2px; }
@@ -102,13 +103,22 @@ export const CSS = `
 .gzs-compare:empty { display: none; }
 .gzs-compare-cell { border: 1px solid ${BORDER2}; border-radius: 4px; padding: 4px; min-width: 0; }
 .gzs-compare-view { position: relative; }
+/* Canvases side by side start at the same height: one-line headers and toolbars in every cell. */
+.gzs-compare-cell > .gzs-name, .gzs-compare-cell > .gzs-prompt { display: block; min-height: 1.4em; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.gzs-compare-view .gz-bar { flex-wrap: nowrap; overflow: hidden; }
+.gzs-compare-view .gz-bar > * { flex-shrink: 0; }
+.gzs-compare-view .gz-bar .gz-status { flex-shrink: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.gzs-compare-head { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+.gzs-compare-facts { overflow-x: auto; }
+.gzs-compare-table { border-collapse: collapse; font-size: 12px; width: 100%; }
+.gzs-compare-table th, .gzs-compare-table td { text-align: left; padding: 3px 8px; border-bottom: 1px solid ${BORDER2}; vertical-align: top; }
+.gzs-compare-table tbody th { color: ${FG2}; font-weight: normal; white-space: nowrap; }
 .gzs-offscreen { position: absolute; left: -10000px; top: 0; width: 192px; height: 144px; }
 /* Narrow (a split pane, a phone, a sidebar): actions go under the text, smaller thumbnails. */
 .gzs-narrow .gzs-row-main { grid-template-columns: 20px 72px minmax(0, 1fr); }
 .gzs-narrow .gzs-thumb-box { width: 72px; height: 54px; }
-.gzs-narrow .gzs-actions { grid-column: 1 / -1; justify-content: flex-start; }
+.gzs-narrow .gzs-actions { grid-column: 1 / -1; justify-content: flex-start; max-width: none; }
 .gzs-narrow .gzs-compare { grid-template-columns: minmax(0, 1fr) !important; }
-.gzs-narrow .gzs-compare > div:first-child { grid-column: auto !important; }
 .gzs-narrow .gzs-form .gzs-meta input { max-width: none; }
 .gzs-tiny .gzs-info { grid-column: 1 / -1; }
 `;
