@@ -108,3 +108,19 @@ def test_interpretation_is_kept_when_well_formed_and_tolerated_when_not() -> Non
     assert _interpretation(SimpleNamespace(raw={"interpretation": "arm"})) is None
     odd = {"family": 3, "understood": "arm", "ignored": ["x", {"y": 1}, 2]}
     assert _interpretation(SimpleNamespace(raw={"interpretation": odd})) == {"family": "", "understood": [], "ignored": ["x", "2"]}
+
+
+def test_preview_meta_carries_the_total_mass_for_compare(make_studio: Any) -> None:
+    from gizmo_notebook import load
+
+    studio = make_studio()
+    drain(studio)
+    asset = studio.generate("a two link arm")
+    studio.wait_idle(30)
+    frontend(studio, {"type": "preview", "id": asset.id, "req": "p1"})
+    drain(studio, 120)
+    msg, _ = _reply(studio, "p1")
+    path = studio.export(asset.id, "mujoco_mjcf")
+    model = load(path)
+    expected = sum(link.inertial.mass for link in model.links if link.inertial is not None)
+    assert expected > 0 and abs(msg["meta"]["total_mass"] - expected) < 1e-6 * expected
