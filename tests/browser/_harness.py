@@ -18,6 +18,7 @@ Typical use::
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -31,7 +32,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -549,3 +550,43 @@ def set_theme(page: Any, theme: str, *, timeout: float = 30.0) -> None:
         "want => document.body.dataset.jpThemeLight === want", arg=light, timeout=timeout * 1000
     )
     page.wait_for_timeout(300)  # the theme's CSS variables land with its stylesheet
+
+
+@contextlib.contextmanager
+def marimo_app(notebook: Path, mode: str = "run", *, timeout: float = 60.0) -> Iterator[str]:
+    """Serve a marimo notebook (``marimo run`` or ``marimo edit``, headless, no token); yields its URL.
+
+    The server runs with this checkout on PYTHONPATH and the same isolated environment as the
+    Jupyter server (private data and cache dirs, fast offline backend).
+    """
+    env = _isolated_env(notebook.parent / f".{mode}-env")
+    env["PYTHONPATH"] = str(REPO)
+    port = _free_port()
+    cmd = [str(Path(sys.executable).parent / "marimo"), "-q", mode, str(notebook), "--headless",
+           "--host", "127.0.0.1", "--port", str(port), "--no-token"]
+    if mode == "edit":
+        cmd.append("--skip-update-check")
+    log_path = notebook.parent / f"marimo-{mode}.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=notebook.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if proc.poll() is not None:
+                    raise HarnessError(f"marimo {mode} exited early:\n{log_path.read_text(errors='replace')[-3000:]}")
+                try:
+                    with urllib.request.urlopen(url, timeout=2):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise HarnessError(f"marimo {mode} not ready after {timeout}s") from None
+                    time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
