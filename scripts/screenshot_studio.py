@@ -57,6 +57,7 @@ def main() -> None:
                          if (s) { s.value = v; s.dispatchEvent(new Event('input', { bubbles: true })); } };
                        set('arm_joint1', 0.5); set('arm_joint2', 0.7); set('arm_joint3', -1.1); set('arm_joint5', 0.8); }"""
         )
+        page.mouse.move(0, 0)  # no hover highlight on the last button clicked
         time.sleep(3.0)  # let the preview draw
         out = ROOT / "docs" / "studio.png"
         out.write_bytes(studio.screenshot())

@@ -164,6 +164,14 @@ def test_keys_typed_in_the_prompt_box_stay_in_it(page: Any) -> None:
     expect(name).to_have_value("ddam")
     assert notebook_cells(page) == before
     name.fill("")
+    # Controls too: a focused select or button keeps a, b, dd (no cell inserted or deleted).
+    for control in (studio.locator(".gzs-status-filter"), studio.locator(".gzs-bar .gzs-btn").first):
+        control.focus()
+        for key in ["a", "b", "d", "d"]:
+            page.keyboard.press(key)
+    page.wait_for_timeout(500)
+    assert notebook_cells(page) == before
+    studio.locator(".gzs-status-filter").select_option("")
 
 
 def test_ctrl_enter_generates_without_running_the_cell_and_clears_the_box(page: Any) -> None:

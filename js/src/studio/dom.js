@@ -59,19 +59,20 @@ export function dataUrlToBytes(url) {
   return out;
 }
 
-const TEXT_INPUTS = new Set(["text", "search", "email", "url", "tel", "password", "number", ""]);
-
-/** Whether keys typed at `el` belong to it (text fields, selects, editable content). */
-export function isTextField(el) {
+/**
+ * Whether keys typed at `el` belong to it: text fields and selects (typing), sliders (arrows),
+ * buttons, links and checkboxes (Enter / Space). In each of these the host's command-mode
+ * binding would do something else as well (select another cell, enter edit mode...).
+ */
+export function ownsKeys(el) {
   if (!el || !el.tagName) return false;
   const tag = el.tagName.toLowerCase();
-  if (tag === "textarea" || tag === "select") return true;
-  if (tag === "input") return TEXT_INPUTS.has((el.getAttribute("type") || "").toLowerCase());
+  if (["textarea", "select", "input", "button", "a"].includes(tag)) return true;
   return !!el.isContentEditable;
 }
 
 /**
- * Keep keys typed into our text fields away from the notebook host.
+ * Keep keys typed into our fields and controls away from the notebook host.
  *
  * JupyterLab and Notebook 7 bind Enter, Shift+Enter, Ctrl+Enter and command-mode letters
  * (a, b, m, dd...) on the document; a keydown that bubbles out of a widget's textarea inserts or
@@ -82,7 +83,7 @@ export function isTextField(el) {
  */
 export function keepKeys(root, onKey) {
   const stop = (e) => {
-    if (!isTextField(e.composedPath?.()[0] || e.target) || e.key === "Escape") return;
+    if (!ownsKeys(e.composedPath?.()[0] || e.target) || e.key === "Escape") return;
     if (e.type === "keydown" && onKey) onKey(e);
     e.stopPropagation();
   };

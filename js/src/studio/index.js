@@ -549,7 +549,8 @@ class AssetRow {
   // click (not a server URL), so the link works in any notebook host.
   exportLine(fmt, path) {
     const base = path.split(/[\\/]/).pop() || fmt;
-    const link = h("a", { class: "gzs-download", href: "#", text: "Download" });
+    const label = `Download ${base}`;
+    const link = h("a", { class: "gzs-download", href: "#", text: label, title: "save a copy through the browser" });
     link.addEventListener("click", async (e) => {
       if (link.dataset.ready) return; // the blob URL is set: let the browser download it
       e.preventDefault();
@@ -563,8 +564,8 @@ class AssetRow {
         link.dataset.ready = "1";
         link.textContent = `Download ${link.download}`;
         link.click();
-      } catch (err) {
-        link.textContent = "Download";
+      } catch {
+        link.textContent = label; // the notice above says why
       }
     });
     return h("div", { class: "gzs-export-line", "data-format": fmt, "data-path": path },
