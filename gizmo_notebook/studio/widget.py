@@ -495,8 +495,8 @@ class Studio(anywidget.AnyWidget):
                         "error",
                         "failed",
                         f"Generation of {asset.name or asset_id!r} failed: {reason}.",
-                        "Rephrase the prompt (be specific about links, joints and size) and generate again; "
-                        "Iterate pre-fills it.",
+                        "Rephrase the prompt (be specific about links, joints and size): Iterate pre-fills it; "
+                        "or Retry it as it is.",
                     ),
                     asset_id,
                 )

@@ -124,3 +124,25 @@ def test_preview_meta_carries_the_total_mass_for_compare(make_studio: Any) -> No
     model = load(path)
     expected = sum(link.inertial.mass for link in model.links if link.inertial is not None)
     assert expected > 0 and abs(msg["meta"]["total_mass"] - expected) < 1e-6 * expected
+
+
+def test_retry_in_a_gizmo_cell_follows_the_new_asset(make_studio: Any, make_local_server: Any) -> None:
+    failing = make_local_server(fail_rate=1.0)
+    studio = make_studio(AsyncGizmoClient(api_key=failing.api_key, base_url=failing.base_url), _mode="job")
+    drain(studio)
+    asset = studio.generate("a banana")
+    studio.focus = asset.id
+    eventually(lambda: _status(studio, asset.id) == "failed")
+    frontend(studio, {"type": "retry", "id": asset.id, "req": "r1"})
+    drain(studio)
+    msg, _ = _reply(studio, "r1")
+    assert msg["ok"] is True and msg["id"] != asset.id
+    assert studio.focus == msg["id"]  # the cell now shows the retry, not the failure
+
+
+def test_retry_of_an_unknown_asset_is_a_plain_notice(make_studio: Any) -> None:
+    studio = make_studio()
+    drain(studio)
+    frontend(studio, {"type": "retry", "id": "asset_nope", "req": "r2"})
+    drain(studio)
+    assert any("unknown asset 'asset_nope'" in n["text"] for n in studio.notices)
