@@ -354,3 +354,26 @@ def test_the_list_scrolls_by_itself_past_a_sensible_height(page: Any) -> None:
     assert sizes["scroll"] > sizes["client"], f"{len(PROMPTS)} rows should overflow the list: {sizes}"
     # the page keeps the Studio compact: the form and the bar stay within one screen of the list
     assert studio.bounding_box()["height"] < 640 + 400
+
+
+def test_keys_stay_in_the_prompt_box_in_notebook_7(jupyter_server: JupyterServer, browser: Browser) -> None:
+    """Notebook 7 has the same command-mode bindings as JupyterLab: the box keeps its keys there too."""
+    expect = _expect()
+    nb = jupyter_server.write_notebook(
+        f"studio-keys-nb7-{TOKEN}.ipynb", ["from gizmo_notebook import Studio\nStudio(_load=False)", "1 + 1"]
+    )
+    page = browser.open_notebook(jupyter_server, nb, ui="notebook")
+    try:
+        run_all_cells(page)
+        box = page.locator(".gzs-prompt-input")
+        expect(box).to_be_visible(timeout=60_000)
+        before = notebook_cells(page)
+        box.click()
+        for key in ["a", "b", "d", "d", "m", "Shift+Enter", "x"]:
+            page.keyboard.press(key)
+        page.wait_for_timeout(800)
+        expect(box).to_have_value("abddm\nx")
+        assert notebook_cells(page) == before
+    finally:
+        page.close()
+        jupyter_server.shutdown_kernels()

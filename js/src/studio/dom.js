@@ -71,23 +71,37 @@ export function ownsKeys(el) {
   return !!el.isContentEditable;
 }
 
+const keyOwners = new Map(); // widget root -> onKey
+const KEY_EVENTS = ["keydown", "keypress", "keyup"];
+
+function guardKeys(e) {
+  const path = e.composedPath ? e.composedPath() : [e.target];
+  if (e.key === "Escape" || !ownsKeys(path[0])) return;
+  for (const [root, onKey] of keyOwners) {
+    if (!path.includes(root)) continue;
+    if (e.type === "keydown" && onKey) onKey(e);
+    e.stopPropagation(); // the default action (typing, a newline, moving a slider) still happens
+    return;
+  }
+}
+
 /**
- * Keep keys typed into our fields and controls away from the notebook host.
+ * Keep keys typed into our fields and controls away from the notebook host; returns a release.
  *
  * JupyterLab and Notebook 7 bind Enter, Shift+Enter, Ctrl+Enter and command-mode letters
- * (a, b, m, dd...) on the document; a keydown that bubbles out of a widget's textarea inserts or
- * deletes cells, re-runs the cell, or swallows the newline. Stopping propagation at the widget's
- * root keeps the browser's own behaviour (newline, typing) and the host never sees the key.
- * Escape still goes through, so the user can leave the field the host's way. `onKey(e)` sees
- * every such key first (e.g. Ctrl/Cmd+Enter to generate).
+ * (a, b, m, dd...) on the document; a key that reaches them inserts or deletes cells, re-runs the
+ * cell, or swallows the newline. Notebook 7 listens in the capture phase, before the event
+ * reaches the widget, so one listener in the capture phase of `window` (which runs before the
+ * document's) stops those keys there. Escape still goes through, so the user can leave the field
+ * the host's way. `onKey(e)` sees every such keydown first (e.g. Ctrl/Cmd+Enter to generate).
  */
 export function keepKeys(root, onKey) {
-  const stop = (e) => {
-    if (!ownsKeys(e.composedPath?.()[0] || e.target) || e.key === "Escape") return;
-    if (e.type === "keydown" && onKey) onKey(e);
-    e.stopPropagation();
+  if (!keyOwners.size) for (const type of KEY_EVENTS) window.addEventListener(type, guardKeys, true);
+  keyOwners.set(root, onKey);
+  return () => {
+    keyOwners.delete(root);
+    if (!keyOwners.size) for (const type of KEY_EVENTS) window.removeEventListener(type, guardKeys, true);
   };
-  for (const type of ["keydown", "keypress", "keyup"]) root.addEventListener(type, stop);
 }
 
 /** Parts (nodes or null) joined by " · " separators: none before, after or between missing parts. */

@@ -67,6 +67,7 @@ class StudioView {
     this.model.off("msg:custom", this.onMsg);
     for (const event of this.events) this.model.off(event, this.onChange);
     this.layout?.disconnect();
+    this.releaseKeys?.();
     this.unlinkCameras?.();
     for (const v of this.viewports) { try { v.dispose(); } catch { /* already gone */ } }
     this.viewports.clear();
@@ -104,7 +105,7 @@ class StudioView {
     const head = h("div", { class: "gzs-head" }, h("span", { class: "gzs-title", text: this.job ? "Gizmo" : "Gizmo Studio" }), this.liveDot, this.headInfo);
     this.noticesEl = h("div", { class: "gzs-notices" });
     this.root = h("div", { class: `gzs-studio${this.job ? " gzs-job" : ""}` }, style, head, this.noticesEl);
-    keepKeys(this.root, (e) => {
+    this.releaseKeys = keepKeys(this.root, (e) => {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && this.form?.contains(e.target)) { e.preventDefault(); this.submit(); }
     });
     // Like the viewer panel: a class from a ResizeObserver, not a container query (which would
