@@ -522,8 +522,8 @@ def pixel_difference(png_a: bytes, png_b: bytes, *, tolerance: int = 12) -> int:
 
 def save_artifact(name: str, data: bytes | str) -> Path:
     """Keep a screenshot / log under test-artifacts/ (gitignored) for humans to look at."""
-    ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name
+    path.parent.mkdir(parents=True, exist_ok=True)  # names may have a folder ("notebooks/...")
     if isinstance(data, str):
         path.write_text(data)
     else:
