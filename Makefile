@@ -6,9 +6,12 @@ PY := $(VENV)/bin/python
 
 .PHONY: lab test lint bench js
 
+# JupyterLab refuses to run as root unless told (containers often run as root).
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab:
 	bash scripts/setup.sh lab
-	$(VENV)/bin/jupyter lab notebooks/01-quickstart.ipynb
+	$(VENV)/bin/jupyter lab $(LAB_FLAGS) notebooks/01-quickstart.ipynb
 
 test:
 	bash scripts/setup.sh test

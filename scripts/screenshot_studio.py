@@ -30,10 +30,16 @@ CELLS = [
 
 def main() -> None:
     server = JupyterServer.start()
-    browser = Browser.launch(width=1100, height=1000)
+    browser = Browser.launch(width=1000, height=1500)
     try:
         nb = server.write_notebook("studio-screenshot.ipynb", CELLS)
         page = browser.open_notebook(server, nb, ui="lab")
+        # Only the notebook: no side panels, no status bar over the bottom of the Studio.
+        page.evaluate(
+            """() => { const app = window.jupyterapp; app.shell.collapseLeft(); app.shell.collapseRight();
+                       if (app.commands.isToggled('statusbar:toggle')) return app.commands.execute('statusbar:toggle'); }"""
+        )
+        page.add_style_tag(content="#jp-main-statusbar { display: none !important; }")
         run_all_cells(page)
         studio = wait_for_selector(page, ".gzs-studio")
         for name, _ in PROMPTS:
@@ -45,6 +51,13 @@ def main() -> None:
         first = page.locator('.gzs-row:has(.gzs-name:text-is("arm v2"))')
         first.locator(".gzs-preview-btn").click()
         wait_for_selector(page, '.gzs-row:has(.gzs-name:text-is("arm v2")) .gzs-preview canvas')
+        # Bend the arm a little: a straight arm reads as a stick.
+        page.evaluate(
+            """() => { const set = (name, v) => { const s = document.querySelector(`input[data-joint="${name}"]`);
+                         if (s) { s.value = v; s.dispatchEvent(new Event('input', { bubbles: true })); } };
+                       set('arm_joint1', 0.5); set('arm_joint2', 0.7); set('arm_joint3', -1.1); set('arm_joint5', 0.8); }"""
+        )
+        page.mouse.move(0, 0)  # no hover highlight on the last button clicked
         time.sleep(3.0)  # let the preview draw
         out = ROOT / "docs" / "studio.png"
         out.write_bytes(studio.screenshot())

@@ -135,12 +135,27 @@ def _announce_local(url: str, data_dir: object) -> None:
             return
         _announced = True
     where = f" (data in {data_dir})" if data_dir else ""
+    if _in_notebook():
+        # A logging warning lands in a notebook as a red stderr block, which reads as an error;
+        # this is information, so one plain line on stdout (the log still gets the details).
+        print(f"gizmo-notebook: using the offline local backend (set {API_KEY_ENV} for the Gizmo service)", flush=True)
+        _log.info("gizmo-notebook: offline local backend at %s%s", url, where)
+        return
     _log.warning(
         "gizmo-notebook: no API key configured (%s), using the offline local backend at %s%s",
         API_KEY_ENV,
         url,
         where,
     )
+
+
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel (ipykernel's shell), where stdout is a cell's output."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
 
 
 def default_cache_dir() -> Path:

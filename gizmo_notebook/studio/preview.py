@@ -46,7 +46,9 @@ class GeometryCache:
         return self.root / "assets" / _SAFE.sub("_", asset_id)
 
     def thumb_path(self, asset_id: str) -> Path:
-        return self.root / "thumbs" / f"{_SAFE.sub('_', asset_id)}.png"
+        # "thumbs-v2": thumbnails have a transparent background (the theme's shows through);
+        # the opaque light ones cached before would stay light in a dark theme.
+        return self.root / "thumbs-v2" / f"{_SAFE.sub('_', asset_id)}.png"
 
     def read_thumb(self, asset_id: str) -> bytes | None:
         try:
@@ -112,4 +114,7 @@ def _load_and_encode(path: Path, triangle_budget: int) -> tuple[dict[str, Any], 
 
     model = load(path)
     meta, buffers = encode_model(model, triangle_budget=triangle_budget)
+    # Compare's table: the one fact the browser cannot read off the geometry (kg; None if no link has mass).
+    masses = [link.inertial.mass for link in model.links if link.inertial is not None]
+    meta = {**meta, "total_mass": float(sum(masses)) if masses else None}
     return meta, [bytes(b) for b in buffers]

@@ -135,7 +135,7 @@ class Studio(anywidget.AnyWidget):
     poll_interval = traitlets.Float(5.0).tag(sync=True)
     backend_label = traitlets.Unicode("").tag(sync=True)
     formats = traitlets.List(traitlets.Unicode(), default_value=list(EXPORT_FORMATS)).tag(sync=True)
-    exports = traitlets.Dict().tag(sync=True)  # asset id -> {format: path shown to the user}
+    exports = traitlets.Dict().tag(sync=True)  # asset id -> {format: absolute path of the export}
 
     def __init__(
         self,
@@ -165,6 +165,7 @@ class Studio(anywidget.AnyWidget):
         self._lineage = lineage or LineageStore()
         self._batch_concurrency = max(1, batch_concurrency)
         self._assets: dict[str, Any] = {}  # id -> client Asset, the Python-side truth
+        self._export_paths: dict[tuple[str, str], Path] = {}  # (id, format) -> file or folder on disk
         self._started: dict[str, float] = {}
         self._ready_callbacks: list[Callable[[Any], Any]] = []
         self._tasks: set[concurrent.futures.Future[Any]] = set()
@@ -306,6 +307,9 @@ class Studio(anywidget.AnyWidget):
             "status": str(asset.status),
             "created_at": _iso(asset.created_at),
             "formats": list(getattr(asset, "formats_available", None) or []),
+            # failed rows show why, and Retry needs nothing else than the item and the asset
+            "failure_reason": (getattr(asset, "failure_reason", None) or "") if str(asset.status) == "failed" else "",
+            "interpretation": _interpretation(asset),
         }
 
     def _upsert(self, assets: Sequence[Any], *, front: bool = False) -> list[tuple[str, str]]:
@@ -492,8 +496,8 @@ class Studio(anywidget.AnyWidget):
                         "error",
                         "failed",
                         f"Generation of {asset.name or asset_id!r} failed: {reason}.",
-                        "Rephrase the prompt (be specific about links, joints and size) and generate again; "
-                        "Iterate pre-fills it.",
+                        "Rephrase the prompt (be specific about links, joints and size): Iterate pre-fills it; "
+                        "or Retry it as it is.",
                     ),
                     asset_id,
                 )
@@ -531,9 +535,45 @@ class Studio(anywidget.AnyWidget):
             if raise_errors:
                 raise
             return None
-        shown = _display_path(path)
+        # Absolute: the kernel's working folder is not something the user can see from the page.
+        shown = str(Path(path).resolve())
+        self._export_paths[(asset_id, fmt)] = Path(path)
         self.exports = {**self.exports, asset_id: {**self.exports.get(asset_id, {}), fmt: shown}}
         return path
+
+    async def _send_download(self, asset_id: str, fmt: str, req: Any) -> None:
+        """The bytes of an export, for the browser's download link (a folder travels as one zip).
+
+        Sent over the widget's own channel, so the link works in every host (JupyterLab,
+        VS Code, Colab, marimo, Voila) without knowing how that host serves files.
+        """
+        try:
+            path = self._export_paths.get((asset_id, fmt))
+            if path is None or not path.exists():
+                raise ValueError(f"{fmt} of {asset_id} is not exported in this session: click Export first")
+            name, data = await asyncio.to_thread(_export_bytes, path)
+            self.send({"type": "download", "id": asset_id, "req": req, "name": name}, [data])
+        except Exception as exc:  # noqa: BLE001
+            notice = describe(exc, doing=f"Download {fmt}")
+            self.send({"type": "geometry_error", "id": asset_id, "req": req, "notice": notice.to_json()})
+            self._notify(notice, asset_id)
+
+    async def _retry(self, asset_id: str) -> Any:
+        """Submit a failed asset again: same prompt, name, tags and parent (a new asset; the failed one stays)."""
+        asset = self._assets.get(asset_id)
+        if asset is None:
+            raise ValueError(f"unknown asset {asset_id!r}: refresh the list and try again")
+        tags = user_tags(list(getattr(asset, "tags", None) or []))
+        parent = parent_from_tags(list(getattr(asset, "tags", None) or [])) or self._lineage.get(asset_id)
+        created = await self._generate(asset.prompt, asset.name, tags, parent)
+        if created is not None:
+            self._clear_notices_for(asset_id, "failed")
+            if self.mode == "job":
+                self.focus = created.id
+        return created
+
+    def _clear_notices_for(self, asset_id: str, kind: str) -> None:
+        self.notices = [n for n in self.notices if not (n["kind"] == kind and n.get("asset") == asset_id)]
 
     async def _send_geometry(self, asset_id: str, req: Any, purpose: str) -> None:
         try:
@@ -566,12 +606,22 @@ class Studio(anywidget.AnyWidget):
         kind = msg.get("type")
         try:
             if kind == "generate":
-                return await self._generate(msg.get("prompt"), msg.get("name"), msg.get("tags"), msg.get("parent"))
+                asset = await self._generate(msg.get("prompt"), msg.get("name"), msg.get("tags"), msg.get("parent"))
+                self._reply(msg, ok=asset is not None)
+                return asset
             if kind == "batch":
                 prompts = msg.get("prompts")
                 if isinstance(prompts, str):
                     prompts = prompts.splitlines()
-                return await self._batch(list(prompts or []), msg.get("tags"))
+                created = await self._batch(list(prompts or []), msg.get("tags"))
+                self._reply(msg, ok=bool(created))
+                return created
+            if kind == "retry":
+                created = await self._retry(str(msg.get("id")))
+                self._reply(msg, ok=created is not None, id=getattr(created, "id", ""))
+                return created
+            if kind == "download":
+                return await self._send_download(str(msg.get("id")), str(msg.get("format")), msg.get("req"))
             if kind == "load_more":
                 return await self._load_page(more=True)
             if kind == "refresh":
@@ -593,6 +643,43 @@ class Studio(anywidget.AnyWidget):
             return None
 
 
+    def _reply(self, msg: dict[str, Any], **content: Any) -> None:
+        """Answer a request the browser tagged with ``req`` (it clears the prompt box, restores it on failure)."""
+        if msg.get("req"):
+            self.send({"type": "submitted", "req": msg["req"], **content})
+
+
+def _interpretation(asset: Any) -> dict[str, Any] | None:
+    """What the generator understood and ignored of the prompt, when the backend says; else None.
+
+    Checked field by field: it is shown in the page, and a malformed one must not break the row.
+    """
+    raw = getattr(asset, "interpretation", None) or (getattr(asset, "raw", None) or {}).get("interpretation")
+    if not isinstance(raw, dict):
+        return None
+
+    def words(key: str) -> list[str]:
+        value = raw.get(key)
+        return [str(w) for w in value if isinstance(w, (str, int, float))][:20] if isinstance(value, list) else []
+
+    family = raw.get("family")
+    return {"family": family if isinstance(family, str) else "", "understood": words("understood"), "ignored": words("ignored")}
+
+
+def _export_bytes(path: Path) -> tuple[str, bytes]:
+    """(download name, bytes): a file as it is, a folder (URDF + meshes) zipped with its relative paths."""
+    import io
+    import zipfile
+
+    if path.is_file():
+        return path.name, path.read_bytes()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            zf.write(file, file.relative_to(path).as_posix())
+    return f"{path.name}.zip", buf.getvalue()
+
+
 def _newest_first(assets: Sequence[Any]) -> bool | None:
     if len(assets) < 2:
         return None
@@ -606,9 +693,3 @@ def _host(url: str) -> str:
     parts = urllib.parse.urlsplit(url)
     return parts.netloc or url
 
-
-def _display_path(path: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)

@@ -18,6 +18,7 @@ Typical use::
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -31,7 +32,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -521,10 +522,71 @@ def pixel_difference(png_a: bytes, png_b: bytes, *, tolerance: int = 12) -> int:
 
 def save_artifact(name: str, data: bytes | str) -> Path:
     """Keep a screenshot / log under test-artifacts/ (gitignored) for humans to look at."""
-    ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name
+    path.parent.mkdir(parents=True, exist_ok=True)  # names may have a folder ("notebooks/...")
     if isinstance(data, str):
         path.write_text(data)
     else:
         path.write_bytes(data)
     return path
+
+
+def notebook_cells(page: Any) -> list[dict[str, Any]]:
+    """The current notebook's cells as ``{"type", "count", "source"}`` (to see a cell inserted, deleted or re-run)."""
+    return page.evaluate(
+        f"""() => ({_CURRENT_NB})().content.widgets.map(c => ({{
+              type: c.model.type,
+              count: c.model.type === 'code' ? c.model.executionCount : null,
+              source: c.model.sharedModel.getSource(),
+            }}))"""
+    )
+
+
+def set_theme(page: Any, theme: str, *, timeout: float = 30.0) -> None:
+    """Switch JupyterLab's theme ("JupyterLab Dark" / "JupyterLab Light") and wait until it applies."""
+    light = "false" if "dark" in theme.lower() else "true"
+    page.evaluate("t => window.jupyterapp.commands.execute('apputils:change-theme', { theme: t })", theme)
+    page.wait_for_function(
+        "want => document.body.dataset.jpThemeLight === want", arg=light, timeout=timeout * 1000
+    )
+    page.wait_for_timeout(300)  # the theme's CSS variables land with its stylesheet
+
+
+@contextlib.contextmanager
+def marimo_app(notebook: Path, mode: str = "run", *, timeout: float = 60.0) -> Iterator[str]:
+    """Serve a marimo notebook (``marimo run`` or ``marimo edit``, headless, no token); yields its URL.
+
+    The server runs with this checkout on PYTHONPATH and the same isolated environment as the
+    Jupyter server (private data and cache dirs, fast offline backend).
+    """
+    env = _isolated_env(notebook.parent / f".{mode}-env")
+    env["PYTHONPATH"] = str(REPO)
+    port = _free_port()
+    cmd = [str(Path(sys.executable).parent / "marimo"), "-q", mode, str(notebook), "--headless",
+           "--host", "127.0.0.1", "--port", str(port), "--no-token"]
+    if mode == "edit":
+        cmd.append("--skip-update-check")
+    log_path = notebook.parent / f"marimo-{mode}.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=notebook.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if proc.poll() is not None:
+                    raise HarnessError(f"marimo {mode} exited early:\n{log_path.read_text(errors='replace')[-3000:]}")
+                try:
+                    with urllib.request.urlopen(url, timeout=2):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise HarnessError(f"marimo {mode} not ready after {timeout}s") from None
+                    time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)

@@ -15,6 +15,7 @@ the notebook's own kernel connection.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 import xml.etree.ElementTree as ET
@@ -23,7 +24,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _harness import Browser, JupyterServer, cell_errors, run_all_cells, save_artifact, wait_for_pixels
+from _harness import (
+    Browser,
+    JupyterServer,
+    cell_errors,
+    pixel_difference,
+    run_all_cells,
+    save_artifact,
+    wait_for_pixels,
+)
 
 TOKEN = secrets.token_hex(3)
 TAG = f"act-{TOKEN}"
@@ -203,6 +212,40 @@ def test_compare_shows_two_ready_assets_side_by_side_with_their_prompts(page: An
     a, b = (c.bounding_box() for c in canvases)
     assert abs(a["y"] - b["y"]) < 2 and a["x"] + a["width"] <= b["x"] + 1, f"not side by side: {a} {b}"
     assert a["width"] > 100 and b["width"] > 100, f"squeezed canvases: {a} {b}"
+    # Joint sliders per model (the viewer panel in each cell).
+    for c in cells.all():
+        expect(c.locator(".gizmo-viewer")).to_have_count(1)
+
+    # One scale: both cameras at the distance that frames the larger model.
+    expect(cells.nth(0)).to_have_attribute("data-camera-distance", re.compile(r"^\d"), timeout=30_000)
+    distances = {c.get_attribute("data-camera-distance") for c in cells.all()}
+    assert len(distances) == 1, distances
+    # Orbit together: dragging the first view turns the second.
+    before = canvases[1].screenshot()
+    box = canvases[0].bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 120, box["y"] + box["height"] / 2 + 30, steps=8)
+    page.mouse.up()
+    page.wait_for_timeout(500)
+    moved = pixel_difference(before, canvases[1].screenshot())
+    assert moved > 500, f"the second view did not follow the first one's orbit ({moved} pixels changed)"
+    assert len({c.get_attribute("data-camera-distance") for c in cells.all()}) == 1
+
+    # The table under the views: links, DOF by type, bounding size, total mass, one column per model.
+    table = studio.locator(".gzs-compare-table")
+    expect(table).to_be_visible()
+    expect(table.locator("thead th")).to_have_count(3)
+    facts = {row.locator("th").inner_text(): [td.inner_text() for td in row.locator("td").all()]
+             for row in table.locator("tbody tr").all()}
+    assert list(facts) == ["links", "DOF", "size (x × y × z)", "total mass"], facts
+    for i, c in enumerate(cells.all()):
+        links = c.locator(".gizmo-viewer").inner_text().split(" links")[0].split()[-1]
+        assert facts["links"][i] == links, (facts, links)
+        assert re.fullmatch(r"\d+ \(.+\)", facts["DOF"][i]), facts
+        assert facts["size (x × y × z)"][i].count("×") == 2, facts
+        assert re.fullmatch(r"[\d.]+ kg|—", facts["total mass"][i]), facts
+    assert "revolute" in facts["DOF"][0] + facts["DOF"][1], facts
     save_artifact("studio-actions-compare.png", studio.screenshot())
 
     studio.locator(".gzs-compare button", has_text="Close compare").click()
@@ -238,8 +281,11 @@ def test_iterate_prefills_the_prompt_and_the_new_asset_remembers_its_parent(page
     child = studio.locator(f'.gzs-row:has(.gzs-name:text-is("{child_name}"))')
     expect(child.locator('.gzs-badge[data-status="ready"]')).to_be_visible(timeout=60_000)
     lineage = child.locator(".gzs-lineage")
-    expect(lineage).to_have_text(f"↳ from {parent_name}")
+    expect(lineage).to_have_text(f"↳ iteration of {parent_name}")
     assert lineage.get_attribute("title") == f"iterated from {parent_id}"
+    # The parent's name is a link to its row.
+    lineage.locator(f'.gzs-link[data-id="{parent_id}"]').click()
+    expect(studio.locator(f'.gzs-row[data-id="{parent_id}"]')).to_have_class(re.compile(r"\bgzs-flash\b"))
     # The bookkeeping parent tag is not shown as a user tag.
     expect(child.locator(".gzs-chip")).to_have_text([ITER_TAG])
     save_artifact("studio-actions-iterate.png", child.screenshot())
@@ -260,7 +306,7 @@ def test_iterate_prefills_the_prompt_and_the_new_asset_remembers_its_parent(page
 @pytest.mark.parametrize(
     ("fmt", "root_tag"), [("mujoco_mjcf", "mujoco"), ("isaac_sim_urdf", "robot"), ("isaac_sim_usd", None)]
 )
-def test_export_writes_the_file_into_the_workspace_and_shows_its_path(
+def test_export_writes_the_file_and_offers_a_download_link_and_its_absolute_path(
     page: Any, jupyter_server: JupyterServer, fmt: str, root_tag: str | None
 ) -> None:
     expect = _expect()
@@ -269,13 +315,14 @@ def test_export_writes_the_file_into_the_workspace_and_shows_its_path(
     row.locator(".gzs-format").select_option(fmt)
     row.locator(".gzs-export-btn").click()
     label = {"mujoco_mjcf": "MJCF (MuJoCo)", "isaac_sim_urdf": "URDF (Isaac Sim)", "isaac_sim_usd": "USD (Isaac Sim)"}[fmt]
-    shown = row.locator(".gzs-exported div", has_text=label).locator("code")
+    line = row.locator(f'.gzs-export-line[data-format="{fmt}"]')
+    shown = line.locator("code")
     expect(shown).to_be_visible(timeout=60_000)
-    rel = shown.inner_text().strip()
-    # Relative to the kernel's working directory, which is the notebook's folder: the Jupyter root.
-    assert not Path(rel).is_absolute(), rel
-    assert Path(rel).parts[:2] == ("gizmo-exports", asset_id), rel
-    path = jupyter_server.root / rel
+    expect(line).to_contain_text(label)
+    # Absolute: the kernel's working folder (here the Jupyter root) is not visible from the page.
+    path = Path(shown.inner_text().strip())
+    assert path.is_absolute(), path
+    assert path.relative_to(jupyter_server.root.resolve()).parts[:2] == ("gizmo-exports", asset_id), path
     # A single-file format lands as the file; a zipped one (URDF + meshes) is unpacked into a folder.
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     assert files and all(p.stat().st_size > 0 for p in files), f"{path} missing or empty"
@@ -289,6 +336,21 @@ def test_export_writes_the_file_into_the_workspace_and_shows_its_path(
     assert not page.locator(MAIN).locator('.gzs-notice[data-kind]').count(), page.locator(MAIN).locator(
         ".gzs-notices"
     ).inner_text()
+    # The download link hands over the same bytes (a folder as one zip of its files).
+    with page.expect_download(timeout=60_000) as info:
+        line.locator("a.gzs-download").click()
+    download = info.value
+    data = Path(download.path()).read_bytes()
+    if path.is_file():
+        assert download.suggested_filename == path.name and data == path.read_bytes()
+    else:
+        import io
+        import zipfile
+
+        assert download.suggested_filename == f"{path.name}.zip"
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            assert sorted(zf.namelist()) == sorted(p.relative_to(path).as_posix() for p in files)
+            assert all(zf.read(p.relative_to(path).as_posix()) == p.read_bytes() for p in files)
     save_artifact(f"studio-actions-export-{fmt}.png", row.screenshot())
 
 
@@ -327,11 +389,14 @@ def test_blank_and_too_long_prompts_are_explained_inline_and_generate_still_work
     expect(notice).to_contain_text("keep it under 4000")
     expect(notice.locator(".gzs-hint")).to_contain_text("Fix the input")
     expect(rows).to_have_count(before)
+    expect(prompt).to_have_value("a robot arm " * 400)  # refused: the text comes back to be fixed
 
     prompt.fill(f"a pan tilt camera mount {TOKEN}")
     studio.locator(".gzs-tags-input").fill("")
     studio.locator(".gzs-name-input").fill(f"after-errors-{TOKEN}")
     studio.locator(".gzs-generate").click()
+    expect(prompt).to_have_value("")  # cleared at once: a second click cannot submit a twin
+    expect(studio.locator(".gzs-name-input")).to_have_value("")
     expect(notice).to_have_count(0)  # a successful generate clears the stale message
     after = studio.locator(f'.gzs-row:has(.gzs-name:text-is("after-errors-{TOKEN}"))')
     expect(after.locator('.gzs-badge[data-status="ready"]')).to_be_visible(timeout=60_000)

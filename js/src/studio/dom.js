@@ -58,3 +58,83 @@ export function dataUrlToBytes(url) {
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
 }
+
+/**
+ * Whether keys typed at `el` belong to it: text fields and selects (typing), sliders (arrows),
+ * buttons, links and checkboxes (Enter / Space). In each of these the host's command-mode
+ * binding would do something else as well (select another cell, enter edit mode...).
+ */
+export function ownsKeys(el) {
+  if (!el || !el.tagName) return false;
+  const tag = el.tagName.toLowerCase();
+  if (["textarea", "select", "input", "button", "a"].includes(tag)) return true;
+  return !!el.isContentEditable;
+}
+
+const keyOwners = new Map(); // widget root -> onKey
+const KEY_EVENTS = ["keydown", "keypress", "keyup"];
+
+function guardKeys(e) {
+  const path = e.composedPath ? e.composedPath() : [e.target];
+  if (e.key === "Escape" || !ownsKeys(path[0])) return;
+  for (const [root, onKey] of keyOwners) {
+    if (!path.includes(root)) continue;
+    if (e.type === "keydown" && onKey) onKey(e);
+    e.stopPropagation(); // the default action (typing, a newline, moving a slider) still happens
+    return;
+  }
+}
+
+/**
+ * Keep keys typed into our fields and controls away from the notebook host; returns a release.
+ *
+ * JupyterLab and Notebook 7 bind Enter, Shift+Enter, Ctrl+Enter and command-mode letters
+ * (a, b, m, dd...) on the document; a key that reaches them inserts or deletes cells, re-runs the
+ * cell, or swallows the newline. Notebook 7 listens in the capture phase, before the event
+ * reaches the widget, so one listener in the capture phase of `window` (which runs before the
+ * document's) stops those keys there. Escape still goes through, so the user can leave the field
+ * the host's way. `onKey(e)` sees every such keydown first (e.g. Ctrl/Cmd+Enter to generate).
+ */
+export function keepKeys(root, onKey) {
+  if (!keyOwners.size) for (const type of KEY_EVENTS) window.addEventListener(type, guardKeys, true);
+  keyOwners.set(root, onKey);
+  return () => {
+    keyOwners.delete(root);
+    if (!keyOwners.size) for (const type of KEY_EVENTS) window.removeEventListener(type, guardKeys, true);
+  };
+}
+
+/** Parts (nodes or null) joined by " · " separators: none before, after or between missing parts. */
+export function joinParts(parts, sep = " · ") {
+  const out = [];
+  for (const part of parts) {
+    if (part === null || part === undefined || part === "") continue;
+    if (out.length) out.push(h("span", { class: "gzs-sep", text: sep }));
+    out.push(part);
+  }
+  return out;
+}
+
+/**
+ * PNG bytes of `blob` with its background made transparent: the colour of the corners (the
+ * renderer's clear colour) within `tolerance` becomes alpha 0. A thumbnail then sits on the
+ * row's themed tile and reads in light and dark themes alike.
+ */
+export async function transparentBackground(blob, tolerance = 3) {
+  const bitmap = await createImageBitmap(blob);
+  const canvas = document.createElement("canvas");
+  canvas.width = bitmap.width;
+  canvas.height = bitmap.height;
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  ctx.drawImage(bitmap, 0, 0);
+  bitmap.close?.();
+  const image = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  const px = image.data;
+  const [r, g, b] = px; // top-left corner: the models are fitted away from the corners
+  for (let i = 0; i < px.length; i += 4) {
+    if (Math.abs(px[i] - r) <= tolerance && Math.abs(px[i + 1] - g) <= tolerance && Math.abs(px[i + 2] - b) <= tolerance) px[i + 3] = 0;
+  }
+  ctx.putImageData(image, 0, 0);
+  const out = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+  return new Uint8Array(await out.arrayBuffer());
+}

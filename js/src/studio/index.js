@@ -2,12 +2,15 @@
 // State lives in the kernel (synced traits); this file renders it and sends user intents as
 // custom messages. It never sees the API key: the kernel makes every request to Gizmo.
 // 3D goes through the shared viewer (../viewer/viewport.js), fed with binary buffers.
-import { createViewport } from "../viewer/viewport.js";
+import { createViewport, clampJoint, SINGLE_DOF } from "../viewer/viewport.js";
 import { createViewerPanel } from "../viewer/panel.js";
 import { CSS } from "./style.js";
-import { h, formatElapsed, formatTime, copyText, dataUrlToBytes } from "./dom.js";
+import { factsTable, linkCameras } from "./compare.js";
+import { h, formatElapsed, formatTime, copyText, dataUrlToBytes, keepKeys, joinParts, transparentBackground } from "./dom.js";
 
 const RUNNING = new Set(["pending", "processing"]);
+const NARROW_BELOW = 600; // px of Studio width under which a row's actions go under its text
+const TINY_BELOW = 400; // ...and under which the text goes under the thumbnail too
 const FORMAT_LABELS = { isaac_sim_usd: "USD (Isaac Sim)", isaac_sim_urdf: "URDF (Isaac Sim)", mujoco_mjcf: "MJCF (MuJoCo)" };
 
 export function renderStudio({ model, el }) {
@@ -35,17 +38,25 @@ class StudioView {
     this.parent = ""; // the asset being iterated on
     this.viewports = new Set();
     this.thumbs = new Map(); // id -> object URL
+    this.blobUrls = new Set(); // export downloads, revoked on dispose
     this.thumbQueue = [];
     this.thumbBusy = false;
     this.disposed = false;
     this.build();
     this.onMsg = (msg, buffers) => this.handleMsg(msg, buffers);
     model.on("msg:custom", this.onMsg);
-    this.onChange = () => this.renderAll();
+    // One redraw per batch of trait changes (a sync often changes several at once).
+    this.onChange = () => {
+      if (this.renderQueued) return;
+      this.renderQueued = true;
+      queueMicrotask(() => { this.renderQueued = false; this.renderAll(); });
+    };
     const traits = ["items", "visible", "notices", "generating", "batch", "polling", "total", "has_more",
       "loading", "tag_options", "selected", "exports", "focus", "backend_label", "listed"];
-    this.events = traits.map((t) => `change:${t}`).join(" ");
-    model.on(this.events, this.onChange);
+    // One event name per call: "change:a change:b" is a Backbone feature; marimo's model (and
+    // anywidget's AFM spec) treat the whole string as one event name that never fires.
+    this.events = traits.map((t) => `change:${t}`);
+    for (const event of this.events) model.on(event, this.onChange);
     this.ticker = setInterval(() => this.tick(), 1000);
     this.renderAll();
   }
@@ -54,10 +65,14 @@ class StudioView {
     this.disposed = true;
     clearInterval(this.ticker);
     this.model.off("msg:custom", this.onMsg);
-    this.model.off(this.events, this.onChange);
+    for (const event of this.events) this.model.off(event, this.onChange);
+    this.layout?.disconnect();
+    this.releaseKeys?.();
+    this.unlinkCameras?.();
     for (const v of this.viewports) { try { v.dispose(); } catch { /* already gone */ } }
     this.viewports.clear();
     for (const url of this.thumbs.values()) URL.revokeObjectURL(url);
+    for (const url of this.blobUrls) URL.revokeObjectURL(url);
     for (const { reject } of this.pending.values()) reject(new Error("widget closed"));
     this.pending.clear();
   }
@@ -89,7 +104,19 @@ class StudioView {
     this.headInfo = h("span", { class: "gzs-muted" });
     const head = h("div", { class: "gzs-head" }, h("span", { class: "gzs-title", text: this.job ? "Gizmo" : "Gizmo Studio" }), this.liveDot, this.headInfo);
     this.noticesEl = h("div", { class: "gzs-notices" });
-    this.root = h("div", { class: "gzs-studio" }, style, head, this.noticesEl);
+    this.root = h("div", { class: `gzs-studio${this.job ? " gzs-job" : ""}` }, style, head, this.noticesEl);
+    this.releaseKeys = keepKeys(this.root, (e) => {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && this.form?.contains(e.target)) { e.preventDefault(); this.submit(); }
+    });
+    // Like the viewer panel: a class from a ResizeObserver, not a container query (which would
+    // give the Studio zero intrinsic width inside auto-sized hosts).
+    this.layout = new ResizeObserver(([entry]) => {
+      const width = entry.contentRect.width;
+      if (width <= 0) return; // hidden: keep the layout as it is
+      this.root.classList.toggle("gzs-narrow", width < NARROW_BELOW);
+      this.root.classList.toggle("gzs-tiny", width < TINY_BELOW);
+    });
+    this.layout.observe(this.root);
     if (!this.job) this.root.append(this.buildForm(), this.buildBar());
     this.compareEl = h("div", { class: "gzs-compare" });
     this.listEl = h("div", { class: "gzs-list" });
@@ -104,9 +131,6 @@ class StudioView {
 
   buildForm() {
     this.promptEl = h("textarea", { class: "gzs-prompt-input", placeholder: "Describe an articulated asset, e.g. \"a 6-DOF arm with a parallel gripper\"  (Ctrl/Cmd+Enter to generate)" });
-    this.promptEl.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); e.stopPropagation(); this.submit(); }
-    });
     this.promptEl.addEventListener("input", () => { this.formMsg.textContent = ""; });
     this.nameEl = h("input", { class: "gzs-name-input", placeholder: "name (optional)", size: 18 });
     this.tagsEl = h("input", { class: "gzs-tags-input", placeholder: "tags, comma separated", size: 20 });
@@ -118,8 +142,9 @@ class StudioView {
     this.progressText = h("div", { class: "gzs-muted gzs-batch-progress" });
     const meta = h("div", { class: "gzs-meta" }, this.nameEl, this.tagsEl,
       h("label", { class: "gzs-muted" }, this.batchEl, " batch: one prompt per line"), this.parentChip);
-    return h("div", { class: "gzs-form" }, this.promptEl, meta, this.genBtn, this.formMsg,
-      h("div", { style: { gridColumn: "1 / 3" } }, this.progressEl, this.progressText));
+    this.form = h("div", { class: "gzs-form" }, this.promptEl, meta, this.genBtn, this.formMsg,
+      h("div", { style: { gridColumn: "1 / -1" } }, this.progressEl, this.progressText));
+    return this.form;
   }
 
   buildBar() {
@@ -139,15 +164,27 @@ class StudioView {
 
   submit() {
     const text = this.promptEl.value;
+    const name = this.nameEl.value;
     const tags = this.tagsEl.value;
+    let sent;
     if (this.batchEl.checked) {
       const prompts = text.split("\n").map((s) => s.trim()).filter(Boolean);
       if (!prompts.length) { this.formMsg.textContent = "Type at least one prompt, one per line."; return; }
-      this.model.send({ type: "batch", prompts, tags });
+      sent = this.request({ type: "batch", prompts, tags });
     } else {
       if (!text.trim()) { this.formMsg.textContent = "Type a prompt first: describe the asset to generate."; this.promptEl.focus(); return; }
-      this.model.send({ type: "generate", prompt: text, name: this.nameEl.value, tags, parent: this.parent || null });
+      sent = this.request({ type: "generate", prompt: text, name, tags, parent: this.parent || null });
     }
+    // The box clears at once, so a second click cannot submit a twin; if the kernel refuses the
+    // prompt (too long, wrong key...) the text comes back, unless the user typed something new.
+    this.promptEl.value = "";
+    this.nameEl.value = "";
+    sent.then(({ msg }) => {
+      if (msg.ok === false && !this.promptEl.value && !this.nameEl.value) {
+        this.promptEl.value = text;
+        this.nameEl.value = name;
+      }
+    }).catch(() => { /* widget closed */ });
     this.formMsg.textContent = "";
     this.setParent("");
   }
@@ -162,12 +199,40 @@ class StudioView {
       h("button", { class: "gzs-btn", style: { padding: "0 4px" }, text: "×", title: "stop iterating", onclick: () => this.setParent("") }));
   }
 
-  itemsById() { return new Map(this.model.get("items").map((i) => [i.id, i])); }
+  itemsById() {
+    const items = this.model.get("items");
+    if (!this.byId || this.byIdOf !== items) { this.byId = new Map(items.map((i) => [i.id, i])); this.byIdOf = items; }
+    return this.byId;
+  }
+
+  /** Ancestors of `item`, nearest first, as far as the loaded list knows them (cycles cut). */
+  ancestors(item) {
+    const items = this.itemsById();
+    const out = [];
+    const seen = new Set([item.id]);
+    for (let id = item.parent; id && !seen.has(id); id = items.get(id)?.parent) {
+      seen.add(id);
+      out.push({ id, item: items.get(id) });
+    }
+    return out;
+  }
+
+  /** Scroll a row into view and flash it (lineage links). */
+  reveal(id) {
+    const row = this.rows.get(id);
+    if (!row) return false;
+    row.el.scrollIntoView?.({ block: "nearest", behavior: "smooth" });
+    row.el.classList.remove("gzs-flash");
+    void row.el.offsetWidth; // restart the animation
+    row.el.classList.add("gzs-flash");
+    return true;
+  }
 
   // ------------------------------------------------------------------ render
   renderAll() {
     if (this.disposed) return;
     const m = this.model;
+    this.byId = null; // items changed: rebuild the id index on first use
     this.liveDot.classList.toggle("on", m.get("polling"));
     this.headInfo.textContent = `${m.get("backend_label")}${m.get("polling") ? " · checking status" : ""}`;
     this.renderNotices();
@@ -179,7 +244,7 @@ class StudioView {
     const notices = this.model.get("notices") || [];
     this.noticesEl.replaceChildren(...notices.map((n) => h("div", { class: `gzs-notice ${n.level}`, "data-kind": n.kind, role: "alert" },
       h("div", {}, h("div", { text: n.text }), n.hint ? h("div", { class: "gzs-hint", text: n.hint }) : null),
-      h("button", { title: "dismiss", text: "×", onclick: () => this.model.send({ type: "dismiss", at: n.at }) }))));
+      h("button", { class: "gzs-close", title: "dismiss", "aria-label": "dismiss", text: "×", onclick: () => this.model.send({ type: "dismiss", at: n.at }) }))));
   }
 
   renderControls() {
@@ -253,45 +318,62 @@ class StudioView {
   }
 
   // ------------------------------------------------------------------ 3D
-  async loadInto(container, id, { purpose = "preview" } = {}) {
-    const { msg, buffers } = await this.request({ type: purpose, id });
-    const viewport = createViewport(container, { height: 260 });
-    this.viewports.add(viewport);
-    await viewport.setModel(msg.meta, buffers);
-    return viewport;
-  }
-
   releaseViewport(viewport) {
     if (!viewport) return;
     this.viewports.delete(viewport);
     try { viewport.dispose(); } catch { /* ignore */ }
   }
 
+  closeCompare() {
+    this.compareToken = (this.compareToken || 0) + 1; // a load still under way lands nowhere
+    this.unlinkCameras?.();
+    this.unlinkCameras = null;
+    for (const v of this.compareViewports || []) this.releaseViewport(v);
+    this.compareViewports = [];
+    this.compareEl.replaceChildren();
+  }
+
   async openCompare() {
     const items = this.itemsById();
     const ids = this.model.get("selected").filter((id) => items.get(id)?.status === "ready");
-    for (const v of this.compareViewports || []) this.releaseViewport(v);
-    this.compareViewports = [];
+    this.closeCompare();
+    const token = this.compareToken;
     if (ids.length < 2) {
       this.compareEl.replaceChildren(h("div", { class: "gzs-inline-msg", text: "Select two or more ready assets (checkboxes) to compare." }));
       return;
     }
     const cols = Math.min(ids.length, 3);
-    this.compareEl.style.gridTemplateColumns = `repeat(${cols}, 1fr)`;
-    const close = h("button", { class: "gzs-btn", text: "Close compare", onclick: () => {
-      for (const v of this.compareViewports) this.releaseViewport(v);
-      this.compareViewports = [];
-      this.compareEl.replaceChildren();
-    } });
-    const cells = ids.map((id) => {
+    this.compareEl.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
+    const close = h("button", { class: "gzs-btn", text: "Close compare", onclick: () => this.closeCompare() });
+    const note = h("span", { class: "gzs-muted", text: "one scale; orbit any view to turn them all" });
+    const views = ids.map(() => h("div", { class: "gzs-compare-view" }));
+    const cells = ids.map((id, i) => {
       const item = items.get(id);
-      const view = h("div", { class: "gzs-compare-view" });
-      const cell = h("div", { class: "gzs-compare-cell", "data-id": id }, h("div", { class: "gzs-name", text: item.name || id }),
-        h("div", { class: "gzs-prompt", title: item.prompt, text: item.name === item.prompt ? "" : item.prompt }), view);
-      this.loadInto(view, id).then((v) => this.compareViewports.push(v)).catch((err) => view.replaceChildren(h("div", { class: "gzs-inline-msg", text: err.message })));
-      return cell;
+      return h("div", { class: "gzs-compare-cell", "data-id": id }, h("div", { class: "gzs-name", text: item.name || id }),
+        h("div", { class: "gzs-prompt", title: item.prompt, text: item.name === item.prompt ? "" : item.prompt }), views[i]);
     });
-    this.compareEl.replaceChildren(h("div", { style: { gridColumn: `1 / ${cols + 1}` } }, close), ...cells);
+    const table = h("div", { class: "gzs-compare-facts", style: { gridColumn: "1 / -1" } });
+    this.compareEl.replaceChildren(h("div", { class: "gzs-compare-head", style: { gridColumn: "1 / -1" } }, close, note), ...cells, table);
+    const loaded = await Promise.all(ids.map(async (id, i) => {
+      try {
+        const { msg, buffers } = await this.request({ type: "preview", id });
+        if (token !== this.compareToken) return null;
+        views[i].replaceChildren();
+        const panel = createViewerPanel(views[i], { height: 300 }); // joint sliders per model
+        this.viewports.add(panel);
+        this.compareViewports.push(panel);
+        await panel.setModel(msg.meta, buffers);
+        return { id, name: items.get(id).name || id, meta: msg.meta, panel };
+      } catch (err) {
+        views[i].replaceChildren(h("div", { class: "gzs-inline-msg", text: err.message }));
+        return null;
+      }
+    }));
+    if (token !== this.compareToken) return;
+    const ready = loaded.filter(Boolean);
+    this.unlinkCameras = linkCameras(ready.map((e) => e.panel.viewport),
+      (d) => { for (const c of cells) c.dataset.cameraDistance = d.toFixed(4); });
+    if (ready.length) table.replaceChildren(factsTable(ready));
   }
 
   // Thumbnails: one shared offscreen viewport renders each ready asset once, the PNG is
@@ -317,8 +399,13 @@ class StudioView {
           } else {
             if (!this.thumbViewport) this.thumbViewport = createViewport(this.offscreen, { height: 144 });
             await this.thumbViewport.setModel(msg.meta, buffers);
+            this.thumbViewport.setGrid(false); // at 96 px the grid is only noise behind the model
+            this.thumbViewport.setPose(thumbPose(msg.meta));
+            this.thumbViewport.fit();
             const shot = await this.thumbViewport.screenshot();
-            const bytes = typeof shot === "string" ? dataUrlToBytes(shot) : new Uint8Array(await shot.arrayBuffer());
+            const png = typeof shot === "string" ? new Blob([dataUrlToBytes(shot)], { type: "image/png" }) : shot;
+            // Transparent background: the row's themed tile shows through, light or dark.
+            const bytes = await transparentBackground(png);
             url = URL.createObjectURL(new Blob([bytes], { type: "image/png" }));
             this.model.send({ type: "thumb_png", id }, undefined, [bytes.buffer]);
           }
@@ -333,6 +420,24 @@ class StudioView {
   }
 }
 
+/**
+ * A pose that shows what moves: hinges bent a little, alternately one way and the other (a
+ * straight arm at zero is a vertical stick in a thumbnail), sliders half out; wheels at rest.
+ */
+export function thumbPose(meta) {
+  const pose = {};
+  let n = 0;
+  for (const joint of meta?.joints || []) {
+    if (!SINGLE_DOF.has(joint.type) || joint.type === "continuous") continue;
+    if (joint.type === "prismatic") {
+      if (joint.limits) pose[joint.name] = clampJoint(joint, (joint.limits.lower + joint.limits.upper) / 2);
+      continue;
+    }
+    pose[joint.name] = clampJoint(joint, n++ % 2 ? -0.5 : 0.7);
+  }
+  return pose;
+}
+
 class AssetRow {
   constructor(view, item) {
     this.view = view;
@@ -340,56 +445,133 @@ class AssetRow {
     this.viewport = null;
     this.check = h("input", { type: "checkbox", class: "gzs-select", title: "select for Compare", onchange: () => view.toggleSelected(item.id, this.check.checked) });
     this.thumb = h("img", { class: "gzs-thumb", alt: "" });
+    this.thumbLabel = h("span", { class: "gzs-thumb-label" });
+    this.thumbBox = h("div", { class: "gzs-thumb-box" }, this.thumb, this.thumbLabel);
     this.name = h("span", { class: "gzs-name" });
     this.badge = h("span", { class: "gzs-badge" });
-    this.time = h("span", { class: "gzs-muted" });
+    this.time = h("span", { class: "gzs-muted gzs-time" });
     this.prompt = h("div", { class: "gzs-prompt" });
-    this.tags = h("span", {});
-    this.lineage = h("span", { class: "gzs-muted gzs-lineage" });
-    this.formats = h("span", { class: "gzs-muted gzs-formats" });
+    this.failure = h("div", { class: "gzs-failure", role: "status" });
+    this.interp = h("div", { class: "gzs-interp" });
+    this.lineage = h("div", { class: "gzs-muted gzs-lineage" });
+    this.meta = h("div", { class: "gzs-row-meta" });
     this.previewBtn = h("button", { class: "gzs-btn gzs-preview-btn", text: "Preview", onclick: () => this.togglePreview() });
-    this.formatSel = h("select", { class: "gzs-format" });
+    this.formatSel = h("select", { class: "gzs-format", "aria-label": "export format" });
     this.exportBtn = h("button", { class: "gzs-btn gzs-export-btn", text: "Export", onclick: () => view.model.send({ type: "export", id: this.item.id, format: this.formatSel.value }) });
     this.copyBtn = h("button", { class: "gzs-btn gzs-copy-btn", text: "Copy id", onclick: () => this.copy() });
     this.iterBtn = h("button", { class: "gzs-btn gzs-iterate-btn", text: "Iterate", onclick: () => this.iterate() });
+    this.retryBtn = h("button", { class: "gzs-btn gzs-retry-btn", text: "Retry", title: "submit the same prompt, name and tags again",
+      onclick: () => this.retry() });
     this.exported = h("div", { class: "gzs-exported" });
     this.previewEl = h("div", { class: "gzs-preview", style: { display: "none" } });
-    const info = h("div", {}, h("div", {}, this.name, " ", this.badge, " ", this.time, " ", this.lineage), this.prompt, h("div", {}, this.tags, this.formats));
-    const actions = h("div", { class: "gzs-actions" }, this.previewBtn, this.formatSel, this.exportBtn, this.copyBtn, view.job ? null : this.iterBtn);
+    const head = h("div", { class: "gzs-row-head" }, this.name, this.badge, this.time);
+    const info = h("div", { class: "gzs-info" }, head, this.lineage, this.prompt, this.failure, this.interp, this.meta);
+    const actions = h("div", { class: "gzs-actions" }, this.retryBtn, this.previewBtn, this.formatSel, this.exportBtn, this.copyBtn,
+      view.job ? null : this.iterBtn);
     this.el = h("div", { class: "gzs-row", "data-id": item.id },
-      h("div", { class: "gzs-row-main" }, view.job ? h("span") : this.check, this.thumb, info, actions), this.exported, this.previewEl);
+      h("div", { class: "gzs-row-main" }, view.job ? h("span") : this.check, this.thumbBox, info, actions), this.exported, this.previewEl);
   }
 
   update(item) {
     const was = this.item.status;
     this.item = item;
     const v = this.view;
+    const failed = item.status === "failed";
+    const ready = item.status === "ready";
+    this.el.dataset.status = item.status;
     this.name.textContent = item.name || item.id;
     // an asset named after its own prompt (batch rows, API calls without a name) shows it once
     this.prompt.textContent = item.name === item.prompt ? "" : item.prompt;
     this.prompt.title = item.prompt;
-    this.tags.replaceChildren(...item.tags.map((t) => h("span", { class: "gzs-chip", text: t })));
-    const parent = item.parent ? v.itemsById().get(item.parent) : null;
-    this.lineage.textContent = item.parent ? `↳ from ${parent?.name || item.parent}` : "";
-    this.lineage.title = item.parent ? `iterated from ${item.parent}` : "";
+    this.renderLineage(item);
     this.time.textContent = formatTime(item.created_at);
     this.time.title = item.created_at;
-    const ready = item.status === "ready";
-    this.formats.textContent = ready && item.formats.length ? ` · ${item.formats.map((f) => FORMAT_LABELS[f] || f).join(", ")}` : "";
+    // The reason stays on the row (the banner can be dismissed); the full text is on hover.
+    const reason = failed ? item.failure_reason || "the service gave no reason" : "";
+    this.failure.textContent = reason ? `Failed: ${reason}` : "";
+    this.failure.title = reason;
+    this.badge.title = reason;
+    this.thumbBox.title = reason;
+    this.renderInterpretation(item.interpretation);
+    // tags, then formats: separators only between parts that are there
+    const tags = item.tags.map((t) => h("span", { class: "gzs-chip", text: t }));
+    const formats = ready && item.formats.length ? item.formats.map((f) => FORMAT_LABELS[f] || f).join(", ") : "";
+    this.meta.replaceChildren(...joinParts([tags.length ? h("span", { class: "gzs-tags" }, ...tags) : null,
+      formats ? h("span", { class: "gzs-muted gzs-formats", text: formats }) : null]));
     const fmts = item.formats.length ? item.formats : v.model.get("formats");
     if (this.formatSel.options.length !== fmts.length) {
       this.formatSel.replaceChildren(...fmts.map((f) => h("option", { value: f, text: FORMAT_LABELS[f] || f })));
     }
-    for (const b of [this.previewBtn, this.formatSel, this.exportBtn]) b.disabled = !ready;
+    for (const b of [this.previewBtn, this.formatSel, this.exportBtn]) { b.disabled = !ready; b.hidden = failed; }
+    this.retryBtn.hidden = !failed;
+    if (!failed) this.retryBtn.disabled = false;
     this.check.checked = v.model.get("selected").includes(item.id);
     this.check.disabled = !ready;
-    const exports = (v.model.get("exports") || {})[item.id] || {};
-    this.exported.replaceChildren(...Object.entries(exports).map(([f, p]) => h("div", {}, `${FORMAT_LABELS[f] || f} saved to `, h("code", { text: p }))));
+    this.renderExports((v.model.get("exports") || {})[item.id] || {});
+    this.thumbBox.dataset.status = item.status;
+    this.thumbLabel.textContent = failed ? "✕ failed" : RUNNING.has(item.status) ? "generating…" : "";
     this.tick();
     if (ready) v.wantThumb(item.id, this.thumb);
     // A %%gizmo cell opens its preview by itself once the asset is ready.
     if (v.job && ready && was !== "ready" && !this.viewport) this.togglePreview();
     else if (v.job && ready && !this.autoOpened) { this.autoOpened = true; if (!this.viewport) this.togglePreview(); }
+  }
+
+  renderLineage(item) {
+    const chain = this.view.ancestors(item);
+    if (!chain.length) { this.lineage.replaceChildren(); this.lineage.title = ""; return; }
+    // "↳ iteration of arm v2 ← arm v1": the parent first, then its ancestors; each one a link to its row.
+    const link = ({ id, item: it }) => h("button", { class: "gzs-link", "data-id": id, text: it?.name || id, title: id,
+      onclick: () => { if (!this.view.reveal(id)) copyText(id); } });
+    const parts = [];
+    chain.forEach((a, i) => { if (i) parts.push(" ← "); parts.push(link(a)); });
+    this.lineage.replaceChildren("↳ iteration of ", ...parts);
+    this.lineage.title = `iterated from ${item.parent}`;
+  }
+
+  renderInterpretation(interp) {
+    if (!interp || (!interp.understood?.length && !interp.ignored?.length)) { this.interp.replaceChildren(); this.interp.hidden = true; return; }
+    this.interp.hidden = false;
+    const parts = [];
+    if (interp.understood?.length) parts.push(h("span", { class: "gzs-understood", text: `understood: ${interp.understood.join(", ")}` }));
+    if (interp.ignored?.length) parts.push(h("span", { class: "gzs-ignored", text: `ignored: ${interp.ignored.join(", ")}` }));
+    this.interp.replaceChildren(...joinParts(parts));
+    this.interp.classList.toggle("gzs-has-ignored", !!interp.ignored?.length);
+    this.interp.title = interp.family ? `generated as: ${interp.family}` : "what the generator made of the prompt";
+  }
+
+  renderExports(exports) {
+    const have = new Map([...this.exported.children].map((el) => [el.dataset.format + "\u0000" + el.dataset.path, el]));
+    const els = Object.entries(exports).map(([f, p]) => have.get(f + "\u0000" + p) || this.exportLine(f, p));
+    placeChildren(this.exported, els);
+  }
+
+  // "MJCF (MuJoCo): Download arm.xml · /abs/path/arm.xml". The bytes come from the kernel on
+  // click (not a server URL), so the link works in any notebook host.
+  exportLine(fmt, path) {
+    const base = path.split(/[\\/]/).pop() || fmt;
+    const label = `Download ${base}`;
+    const link = h("a", { class: "gzs-download", href: "#", text: label, title: "save a copy through the browser" });
+    link.addEventListener("click", async (e) => {
+      if (link.dataset.ready) return; // the blob URL is set: let the browser download it
+      e.preventDefault();
+      link.textContent = "preparing…";
+      try {
+        const { msg, buffers } = await this.view.request({ type: "download", id: this.item.id, format: fmt });
+        const url = URL.createObjectURL(new Blob([buffers[0]], { type: "application/octet-stream" }));
+        this.view.blobUrls.add(url);
+        link.href = url;
+        link.download = msg.name || base;
+        link.dataset.ready = "1";
+        link.textContent = `Download ${link.download}`;
+        link.click();
+      } catch {
+        link.textContent = label; // the notice above says why
+      }
+    });
+    return h("div", { class: "gzs-export-line", "data-format": fmt, "data-path": path },
+      h("span", { class: "gzs-muted", text: `${FORMAT_LABELS[fmt] || fmt}: ` }), link, " · ",
+      h("code", { class: "gzs-path", text: path, title: "absolute path on the kernel's machine" }));
   }
 
   tick() {
@@ -432,6 +614,16 @@ class AssetRow {
     } catch (err) {
       this.previewEl.replaceChildren(h("div", { class: "gzs-inline-msg", text: `Preview failed: ${err.message}` }));
     }
+  }
+
+  // One click, one new asset: the button waits for the kernel's answer before it takes another.
+  async retry() {
+    this.retryBtn.disabled = true;
+    try {
+      const { msg } = await this.view.request({ type: "retry", id: this.item.id });
+      if (msg.ok && msg.id) this.retryBtn.title = `retried as ${msg.id}; submit the same prompt, name and tags again`;
+    } catch { /* widget closed */ }
+    this.retryBtn.disabled = false;
   }
 
   async copy() {

@@ -404,6 +404,9 @@ export function createViewport(container, options = {}) {
   api.element = wrap;
   api.canvas = renderer.domElement;
   api.render = render;
+  // The Studio's Compare links several views (one scale, one orbit) through these.
+  api.camera = camera;
+  api.controls = controls;
 
   api.dispose = function dispose() {
     disposed = true;

@@ -1,0 +1,85 @@
+// Compare: assets side by side at one scale (an arm and a dog at their true relative size),
+// cameras that orbit together, joint sliders per model (the shared viewer panel), and a small
+// table of what differs: links, degrees of freedom by joint type, bounding size, total mass.
+import { h } from "./dom.js";
+
+const DOF = { revolute: 1, continuous: 1, prismatic: 1, ball: 3, planar: 3, floating: 6, fixed: 0 };
+
+/** Half the diagonal of the model's bounds (what the viewport's fit() frames), never zero. */
+function radius(meta) {
+  const [lo, hi] = meta.bounds;
+  return Math.max(Math.hypot(hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]) / 2, 1e-3);
+}
+
+/** Links, DOF (total and by joint type), bounding size (m) and total mass (kg or null) of an encoded model. */
+export function modelFacts(meta) {
+  const byType = {};
+  let dof = 0;
+  for (const j of meta.joints || []) {
+    const n = DOF[j.type] ?? 0;
+    if (!n) continue;
+    byType[j.type] = (byType[j.type] || 0) + n;
+    dof += n;
+  }
+  const [lo, hi] = meta.bounds;
+  return { links: meta.links.length, dof, byType, size: hi.map((v, i) => v - lo[i]), mass: meta.total_mass ?? null };
+}
+
+function fmtLength(m) {
+  return m >= 1 ? `${m.toFixed(2)} m` : `${(m * 100).toFixed(m >= 0.1 ? 0 : 1)} cm`;
+}
+
+/** The table under the views: one column per model, one row per fact. */
+export function factsTable(entries) {
+  const facts = entries.map((e) => modelFacts(e.meta));
+  const rows = [
+    ["links", (f) => String(f.links)],
+    ["DOF", (f) => (f.dof ? `${f.dof} (${Object.entries(f.byType).map(([t, n]) => `${n} ${t}`).join(", ")})` : "0 (rigid)")],
+    ["size (x × y × z)", (f) => f.size.map(fmtLength).join(" × ")],
+    ["total mass", (f) => (f.mass === null ? "—" : `${f.mass.toFixed(f.mass >= 10 ? 1 : 2)} kg`)],
+  ];
+  return h("table", { class: "gzs-compare-table" },
+    h("thead", {}, h("tr", {}, h("th", {}), ...entries.map((e) => h("th", { text: e.name, title: e.id })))),
+    h("tbody", {}, ...rows.map(([label, cell]) => h("tr", { "data-fact": label.split(" ")[0] },
+      h("th", { text: label }), ...facts.map((f) => h("td", { text: cell(f) }))))));
+}
+
+/**
+ * One scale and one camera motion for several viewports: every camera sits at the distance that
+ * frames the largest model, each around its own model's centre, and orbiting or zooming any view
+ * moves the others the same way. `onDistance(d)` hears the shared distance (tests read it).
+ * Returns a function that unlinks them.
+ */
+export function linkCameras(viewports, onDistance = () => {}) {
+  const vps = viewports.filter((v) => v && v.camera && v.controls && v.meta);
+  if (vps.length < 2) return () => {};
+  const biggest = Math.max(...vps.map((v) => radius(v.meta)));
+  let syncing = false;
+  const place = (v, offset) => {
+    v.camera.position.copy(v.controls.target).add(offset);
+    v.camera.far = Math.max(v.camera.far, offset.length() * 100);
+    v.camera.updateProjectionMatrix();
+    v.controls.update();
+  };
+  syncing = true;
+  for (const v of vps) {
+    v.fit();
+    const offset = v.camera.position.clone().sub(v.controls.target).multiplyScalar(biggest / radius(v.meta));
+    place(v, offset);
+  }
+  syncing = false;
+  onDistance(vps[0].camera.position.distanceTo(vps[0].controls.target));
+  const listeners = vps.map((v) => {
+    const follow = () => {
+      if (syncing) return;
+      syncing = true;
+      const offset = v.camera.position.clone().sub(v.controls.target);
+      for (const o of vps) if (o !== v) place(o, offset);
+      syncing = false;
+      onDistance(offset.length());
+    };
+    v.controls.addEventListener("change", follow);
+    return [v, follow];
+  });
+  return () => { for (const [v, follow] of listeners) v.controls.removeEventListener("change", follow); };
+}

@@ -1,0 +1,379 @@
+"""The Studio as a new user meets it in JupyterLab 4 + headless Chromium (issue #11).
+
+Keys typed into the Studio stay in the Studio, the dark theme reaches every part of it, a
+narrow notebook reflows the rows without horizontal overflow, and a failed generation keeps
+its reason on the row with a Retry button.
+
+One notebook serves the module: a Studio on the offline backend with a handful of ready
+assets (enough to make the list scroll), and one on a private local server where every
+generation fails. Names carry a per-run token so assets other tests left behind never count.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from _harness import (
+    Browser,
+    JupyterServer,
+    cell_errors,
+    count_foreground,
+    notebook_cells,
+    run_all_cells,
+    save_artifact,
+    set_theme,
+)
+
+TOKEN = secrets.token_hex(3)
+TAG = f"ux-{TOKEN}"
+FAIL_NAME = f"doomed-{TOKEN}"
+FAIL_PROMPT = f"a banana with a hinge {TOKEN}"
+FAIL_TAGS = [f"fail-{TOKEN}", "fruit"]
+PROMPTS = [f"a two link arm {TOKEN} #{i}" for i in range(9)]
+MAIN = ".gzs-studio >> nth=0"
+FAILING = ".gzs-studio >> nth=1"
+
+NOTEBOOK = [
+    "from gizmo_notebook import Studio\n"
+    "studio = Studio(poll_interval=0.3)\n"
+    + "".join(f"studio.generate({p!r}, name='row {i} {TOKEN}', tags={TAG!r})\n" for i, p in enumerate(PROMPTS))
+    + "studio",
+    "import tempfile\n"
+    "from gizmo_notebook.client import AsyncGizmoClient\n"
+    "from gizmo_notebook.local.runner import LocalServer\n"
+    "failing_server = LocalServer(tempfile.mkdtemp(), latency=0.05, fail_rate=1.0).start()\n"
+    "failing = Studio(AsyncGizmoClient(api_key=failing_server.api_key, base_url=failing_server.base_url), poll_interval=0.3)\n"
+    f"failing.generate({FAIL_PROMPT!r}, name={FAIL_NAME!r}, tags={FAIL_TAGS!r})\n"
+    "failing",
+]
+
+_KERNEL_EXEC = """
+async (code) => {
+  const app = window.jupyterapp, want = window.__gizmoPath;
+  let w = null;
+  for (const x of app.shell.widgets('main')) if (x.context && x.context.path === want) w = x;
+  const future = w.sessionContext.session.kernel.requestExecute({ code, store_history: false });
+  let out = '', err = null;
+  future.onIOPub = (msg) => {
+    const t = msg.header.msg_type;
+    if (t === 'stream') out += msg.content.text;
+    else if (t === 'error') err = msg.content.ename + ': ' + msg.content.evalue;
+  };
+  await future.done;
+  return { out, err };
+}
+"""
+
+
+def _expect() -> Any:
+    from playwright.sync_api import expect
+
+    return expect
+
+
+def _kernel_json(page: Any, code: str) -> Any:
+    result = page.evaluate(_KERNEL_EXEC, code)
+    assert result["err"] is None, result["err"]
+    return json.loads(result["out"])
+
+
+@pytest.fixture(scope="module")
+def page(jupyter_server: JupyterServer, browser: Browser) -> Iterator[Any]:
+    browser.clear_console()
+    nb = jupyter_server.write_notebook(f"studio-ux-{TOKEN}.ipynb", NOTEBOOK)
+    page = browser.open_notebook(jupyter_server, nb, ui="lab")
+    try:
+        run_all_cells(page)
+        assert cell_errors(page) == []
+        expect = _expect()
+        expect(page.locator(".gzs-studio")).to_have_count(2, timeout=60_000)
+        mine = page.locator(MAIN).locator(f'.gzs-row:has(.gzs-chip:text-is("{TAG}"))')
+        expect(mine.locator('.gzs-badge[data-status="ready"]')).to_have_count(len(PROMPTS), timeout=90_000)
+        yield page
+    finally:
+        set_theme(page, "JupyterLab Light")
+        page.close()
+        jupyter_server.shutdown_kernels()
+
+
+def _rgb(css: str) -> tuple[float, float, float]:
+    """'rgb(1, 2, 3)' / 'rgba(1, 2, 3, 0.5)' / 'color(srgb r g b)' -> (r, g, b) in 0..255."""
+    inner = css[css.index("(") + 1 : css.rindex(")")].replace(",", " ").replace("/", " ").split()
+    if inner[0] == "srgb":
+        return tuple(float(v) * 255 for v in inner[1:4])  # type: ignore[return-value]
+    return tuple(float(v) for v in inner[:3])  # type: ignore[return-value]
+
+
+def _luma(rgb: tuple[float, float, float]) -> float:
+    r, g, b = rgb
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+
+def _style(locator: Any, prop: str) -> str:
+    return locator.evaluate("(el, p) => getComputedStyle(el).getPropertyValue(p)", prop)
+
+
+def _screenshot_luma(locator: Any) -> float:
+    """Mean brightness (0..1) of what the user sees of an element."""
+    import numpy as np
+    from PIL import Image
+
+    img = np.asarray(Image.open(io.BytesIO(locator.screenshot())).convert("RGB"), dtype=np.float64)
+    return float((img @ np.array([0.2126, 0.7152, 0.0722])).mean() / 255)
+
+
+# --------------------------------------------------------------------------- offline notice
+
+
+def test_offline_backend_notice_is_one_plain_stdout_line(page: Any) -> None:
+    outputs = page.evaluate(
+        """() => { const w = window.jupyterapp.shell.currentWidget; const c = w.content.widgets[0].model.outputs;
+                   const out = []; for (let i = 0; i < c.length; i++) out.push(c.get(i).toJSON()); return out; }"""
+    )
+    streams = [o for o in outputs if o["output_type"] == "stream"]
+    assert [o["name"] for o in streams] == ["stdout"], streams  # no red stderr block
+    text = "".join(streams[0]["text"]) if isinstance(streams[0]["text"], list) else streams[0]["text"]
+    assert text.count("\n") == 1 and "offline local backend" in text and "GIZMO_API_KEY" in text, text
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def test_keys_typed_in_the_prompt_box_stay_in_it(page: Any) -> None:
+    """a, b, m, dd and Shift+Enter in the box: no cell inserted, deleted, changed or re-run; text kept."""
+    expect = _expect()
+    studio = page.locator(MAIN)
+    before = notebook_cells(page)
+    box = studio.locator(".gzs-prompt-input")
+    box.click()
+    for key in ["a", "b", "d", "d", "m", "Shift+Enter", "Enter", "x", "Escape"]:
+        page.keyboard.press(key)
+    page.wait_for_timeout(800)  # a re-run cell would have started by now
+    expect(box).to_have_value("abddm\n\nx")
+    assert notebook_cells(page) == before
+    name = studio.locator(".gzs-name-input")
+    name.click()
+    for key in ["d", "d", "a", "Shift+Enter", "m"]:
+        page.keyboard.press(key)
+    page.wait_for_timeout(500)
+    expect(name).to_have_value("ddam")
+    assert notebook_cells(page) == before
+    name.fill("")
+    # Controls too: a focused select or button keeps a, b, dd (no cell inserted or deleted).
+    for control in (studio.locator(".gzs-status-filter"), studio.locator(".gzs-bar .gzs-btn").first):
+        control.focus()
+        for key in ["a", "b", "d", "d"]:
+            page.keyboard.press(key)
+    page.wait_for_timeout(500)
+    assert notebook_cells(page) == before
+    studio.locator(".gzs-status-filter").select_option("")
+
+
+def test_ctrl_enter_generates_without_running_the_cell_and_clears_the_box(page: Any) -> None:
+    expect = _expect()
+    studio = page.locator(MAIN)
+    before = notebook_cells(page)
+    box = studio.locator(".gzs-prompt-input")
+    box.fill(f"a gripper with two fingers {TOKEN}")
+    box.focus()
+    page.keyboard.press("Control+Enter")
+    row = studio.locator(f'.gzs-row:has(.gzs-prompt[title="a gripper with two fingers {TOKEN}"])')
+    expect(row).to_have_count(1, timeout=30_000)
+    expect(box).to_have_value("")
+    page.wait_for_timeout(500)
+    assert notebook_cells(page) == before
+
+
+# --------------------------------------------------------------------------- failure + retry
+
+
+def test_failed_row_shows_its_reason_and_retry_resubmits_the_same_asset(page: Any) -> None:
+    expect = _expect()
+    studio = page.locator(FAILING)
+    row = studio.locator(f'.gzs-row:has(.gzs-name:text-is("{FAIL_NAME}"))')
+    expect(row.locator('.gzs-badge[data-status="failed"]')).to_have_count(1, timeout=60_000)
+    # The banner can be dismissed; the reason stays on the row, in full on hover.
+    studio.locator('.gzs-notice[data-kind="failed"] button[title=dismiss]').click()
+    expect(studio.locator('.gzs-notice[data-kind="failed"]')).to_have_count(0)
+    failure = row.locator(".gzs-failure")
+    expect(failure).to_contain_text("Simulated failure")
+    reason = failure.get_attribute("title")
+    assert reason and "Simulated failure" in reason
+    assert row.locator(".gzs-badge").get_attribute("title") == reason
+    # The failed thumbnail is a red, striped, labelled tile, not the grey placeholder of a pending one.
+    thumb = row.locator(".gzs-thumb-box")
+    expect(thumb).to_contain_text("failed")
+    assert _style(thumb, "border-top-style") == "dashed"
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(io.BytesIO(thumb.screenshot())).convert("RGB"), dtype=np.float64).reshape(-1, 3)
+    r, g, b = pixels.mean(axis=0)
+    assert r > g + 15 and r > b + 15, f"failed thumbnail is not visibly red: mean rgb {r:.0f},{g:.0f},{b:.0f}"
+    # A failed asset has nothing to preview or export: Retry instead.
+    expect(row.locator(".gzs-preview-btn")).to_be_hidden()
+    expect(row.locator(".gzs-export-btn")).to_be_hidden()
+    save_artifact("studio-ux-failed-row.png", row.screenshot())
+
+    failed_id = row.get_attribute("data-id")
+    row.locator(".gzs-retry-btn").click()
+    twins = studio.locator(f'.gzs-row:has(.gzs-name:text-is("{FAIL_NAME}"))')
+    expect(twins).to_have_count(2, timeout=30_000)
+    new_id = next(i for i in (r.get_attribute("data-id") for r in twins.all()) if i != failed_id)
+    new_row = studio.locator(f'.gzs-row[data-id="{new_id}"]')
+    expect(new_row.locator(".gzs-chip")).to_have_text(FAIL_TAGS)
+    expect(new_row.locator(".gzs-prompt")).to_have_attribute("title", FAIL_PROMPT)
+    old_row = studio.locator(f'.gzs-row[data-id="{failed_id}"]')
+    expect(old_row.locator(".gzs-retry-btn")).to_be_enabled()  # answered: it may be tried again
+    facts = _kernel_json(
+        page,
+        "import json\n"
+        f"a = {{x.id: x for x in failing.assets}}[{new_id!r}]\n"
+        "print(json.dumps({'prompt': a.prompt, 'name': a.name, 'tags': list(a.tags)}))",
+    )
+    assert facts == {"prompt": FAIL_PROMPT, "name": FAIL_NAME, "tags": FAIL_TAGS}
+
+
+# --------------------------------------------------------------------------- theme
+
+
+def test_dark_theme_reaches_notices_thumbnails_and_fields_and_follows_switches(page: Any) -> None:
+    expect = _expect()
+    main, failing = page.locator(MAIN), page.locator(FAILING)
+    thumb_row = main.locator(f'.gzs-row:has(.gzs-chip:text-is("{TAG}"))').first
+    page.wait_for_function(
+        "(el) => { const i = el.querySelector('img.gzs-thumb'); return i && i.complete && i.naturalWidth > 0; }",
+        arg=thumb_row.element_handle(),
+        timeout=60_000,
+    )
+    # The thumbnail itself is transparent around the model: the row's themed tile shows through.
+    corner_alpha = thumb_row.locator("img.gzs-thumb").evaluate(
+        """img => { const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
+                    const x = c.getContext('2d'); x.drawImage(img, 0, 0); return x.getImageData(1, 1, 1, 1).data[3]; }"""
+    )
+    assert corner_alpha == 0, "the thumbnail has an opaque (baked-in light) background"
+    # A notice to look at (the retry test may have dismissed the failed one): a too-long prompt.
+    failing.locator(".gzs-prompt-input").fill("a robot arm " * 400)
+    failing.locator(".gzs-generate").click()
+    notice = failing.locator('.gzs-notice[data-kind="validation"]')
+    expect(notice).to_have_count(1, timeout=30_000)
+
+    looks = {}
+    for theme in ["JupyterLab Dark", "JupyterLab Light", "JupyterLab Dark"]:
+        set_theme(page, theme)
+        dark = "Dark" in theme
+        looks[theme] = {
+            "studio": _luma(_rgb(_style(main, "background-color"))),
+            "notice": _luma(_rgb(_style(notice, "background-color"))),
+            "close": _luma(_rgb(_style(notice.locator(".gzs-close"), "color"))),
+            "prompt": _luma(_rgb(_style(main.locator(".gzs-prompt-input"), "background-color"))),
+            "thumb": _screenshot_luma(thumb_row.locator(".gzs-thumb-box")),
+        }
+        seen = looks[theme]
+        if dark:
+            assert seen["notice"] < 0.35 and seen["prompt"] < 0.35 and seen["studio"] < 0.35, seen
+            assert seen["close"] > 0.6, seen  # a light × on the dark banner
+            assert seen["thumb"] < 0.45, seen
+        else:
+            assert seen["notice"] > 0.75 and seen["prompt"] > 0.75 and seen["studio"] > 0.75, seen
+            assert seen["close"] < 0.4, seen
+            assert seen["thumb"] > 0.6, seen
+        # readable: the model stands out from the tile in both themes
+        fg = count_foreground(thumb_row.locator(".gzs-thumb-box").screenshot(), tolerance=24)
+        assert fg > 300, f"{theme}: thumbnail has only {fg} pixels standing out"
+        save_artifact(f"studio-ux-{'dark' if dark else 'light'}.png", page.locator(".jp-Notebook").screenshot())
+    set_theme(page, "JupyterLab Light")
+    notice.locator(".gzs-close").click()
+    failing.locator(".gzs-prompt-input").fill("")
+
+
+# --------------------------------------------------------------------------- narrow
+
+
+@pytest.mark.parametrize("width", [450, 360])
+def test_narrow_notebook_reflows_rows_without_horizontal_overflow(page: Any, width: int) -> None:
+    # The notebook itself is this narrow: side panels closed, as on a phone or a split screen.
+    page.evaluate("() => { window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight(); }")
+    page.set_viewport_size({"width": width, "height": 900})
+    try:
+        page.wait_for_timeout(600)
+        for selector in (MAIN, FAILING):
+            studio = page.locator(selector)
+            studio.scroll_into_view_if_needed()
+            geometry = studio.evaluate(
+                """root => {
+                  const box = root.getBoundingClientRect();
+                  const out = [];
+                  for (const el of root.querySelectorAll('.gzs-row-main > *, .gzs-actions > *, .gzs-form > *, .gzs-bar > *, .gzs-notice')) {
+                    const r = el.getBoundingClientRect();
+                    if (r.width === 0) continue;
+                    if (r.right > box.right + 1 || r.left < box.left - 1) out.push(el.className + ' ' + Math.round(r.left) + '-' + Math.round(r.right));
+                  }
+                  const rows = [...root.querySelectorAll('.gzs-row-main')].map(m => {
+                    const info = m.children[2].getBoundingClientRect(); // checkbox, thumbnail, text, actions
+                    const act = m.children[3].getBoundingClientRect();
+                    return { infoBottom: info.bottom, actTop: act.top, infoWidth: info.width };
+                  });
+                  return { scroll: root.scrollWidth, client: root.clientWidth, width: box.width, outside: out, rows,
+                           list: root.querySelector('.gzs-list').scrollWidth - root.querySelector('.gzs-list').clientWidth };
+                }"""
+            )
+            assert geometry["scroll"] <= geometry["client"], geometry
+            assert geometry["list"] <= 0, geometry
+            assert not geometry["outside"], geometry["outside"]
+            assert geometry["rows"], "no rows to check"
+            for row in geometry["rows"]:
+                assert row["actTop"] >= row["infoBottom"] - 1, f"actions not under the text at {width}px: {row}"
+                assert row["infoWidth"] > 120, f"text squeezed to one word per line at {width}px: {row}"
+        save_artifact(f"studio-ux-narrow-{width}.png", page.screenshot())
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_wide_rows_keep_actions_beside_the_text(page: Any) -> None:
+    row = page.locator(MAIN).locator(f'.gzs-row:has(.gzs-chip:text-is("{TAG}"))').first
+    info = row.locator(".gzs-row-main > :nth-child(3)").bounding_box()
+    actions = row.locator(".gzs-row-main > :nth-child(4)").bounding_box()
+    assert actions["x"] >= info["x"] + info["width"] - 1, (info, actions)
+
+
+# --------------------------------------------------------------------------- list height
+
+
+def test_the_list_scrolls_by_itself_past_a_sensible_height(page: Any) -> None:
+    studio = page.locator(MAIN)
+    lst = studio.locator(".gzs-list")
+    sizes = lst.evaluate("el => ({ client: el.clientHeight, scroll: el.scrollHeight, overflow: getComputedStyle(el).overflowY })")
+    assert sizes["overflow"] == "auto", sizes
+    assert 300 <= sizes["client"] <= 640, sizes
+    assert sizes["scroll"] > sizes["client"], f"{len(PROMPTS)} rows should overflow the list: {sizes}"
+    # the page keeps the Studio compact: the form and the bar stay within one screen of the list
+    assert studio.bounding_box()["height"] < 640 + 400
+
+
+def test_keys_stay_in_the_prompt_box_in_notebook_7(jupyter_server: JupyterServer, browser: Browser) -> None:
+    """Notebook 7 has the same command-mode bindings as JupyterLab: the box keeps its keys there too."""
+    expect = _expect()
+    nb = jupyter_server.write_notebook(
+        f"studio-keys-nb7-{TOKEN}.ipynb", ["from gizmo_notebook import Studio\nStudio(_load=False)", "1 + 1"]
+    )
+    page = browser.open_notebook(jupyter_server, nb, ui="notebook")
+    try:
+        run_all_cells(page)
+        box = page.locator(".gzs-prompt-input")
+        expect(box).to_be_visible(timeout=60_000)
+        before = notebook_cells(page)
+        box.click()
+        for key in ["a", "b", "d", "d", "m", "Shift+Enter", "x"]:
+            page.keyboard.press(key)
+        page.wait_for_timeout(800)
+        expect(box).to_have_value("abddm\nx")
+        assert notebook_cells(page) == before
+    finally:
+        page.close()
+        jupyter_server.shutdown_kernels()
