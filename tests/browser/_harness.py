@@ -528,3 +528,16 @@ def save_artifact(name: str, data: bytes | str) -> Path:
     else:
         path.write_bytes(data)
     return path
+
+
+def execute_in_kernel(page: Any, code: str) -> None:
+    """Run ``code`` in the current notebook's kernel, outside any cell (widgets it changes are
+    already on the page), and wait until the kernel has finished it."""
+    page.evaluate(
+        f"""async (code) => {{
+          const w = ({_CURRENT_NB})();
+          const reply = await w.sessionContext.session.kernel.requestExecute({{ code }}).done;
+          if (reply.content.status !== 'ok') throw new Error(reply.content.ename + ': ' + reply.content.evalue);
+        }}""",
+        code,
+    )
