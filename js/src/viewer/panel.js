@@ -24,7 +24,7 @@ export const CSS = `
 .gizmo-viewer .gz-bar{display:flex;gap:4px;align-items:center;padding:4px 6px;border-bottom:1px solid var(--jp-border-color2,#ddd);flex-wrap:wrap}
 .gizmo-viewer .gz-bar button,.gizmo-viewer .gz-bar select{font:inherit;padding:2px 8px;border:1px solid var(--jp-border-color1,#8c959f);border-radius:4px;background:var(--jp-layout-color2,#f6f8fa);color:inherit;cursor:pointer}
 .gizmo-viewer .gz-bar button:hover,.gizmo-viewer .gz-bar select:hover{border-color:var(--jp-brand-color1,#1f6feb)}
-.gizmo-viewer .gz-bar button[aria-pressed=true]{background:var(--jp-brand-color1,#1f6feb);border-color:var(--jp-brand-color1,#1f6feb);color:#fff}
+.gizmo-viewer .gz-bar button[aria-pressed=true]{border-color:var(--jp-brand-color1,#1f6feb);background:color-mix(in srgb,var(--jp-brand-color1,#1f6feb) 22%,var(--jp-layout-color2,#f6f8fa))}
 .gizmo-viewer .gz-bar select{max-width:100%;padding:2px 4px}
 .gizmo-viewer .gz-status{margin-left:auto;color:var(--jp-ui-font-color2,#666)}
 .gizmo-viewer .gz-note{padding:2px 6px;background:var(--jp-warn-color3,#fff4d6);color:var(--jp-ui-font-color1,#6b5000);border-bottom:1px solid var(--jp-warn-color2,#f0dfa8)}
