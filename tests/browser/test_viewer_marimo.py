@@ -19,8 +19,6 @@ from pathlib import Path
 import pytest
 from _harness import REPO, _free_port, _isolated_env, count_foreground, pixel_difference, save_artifact
 
-pytest.importorskip("marimo", reason="marimo is in the test extra: pip install -e '.[test]'")
-
 NOTEBOOK = '''
 import marimo
 
