@@ -170,13 +170,14 @@ export function createViewport(container, options = {}) {
     r.domElement.addEventListener("webglcontextrestored", onContextRestored);
     return r;
   }
-  // what a view whose context the browser took says, over its (now blank) canvas
+  // what a view whose context the browser took says, over its (now blank) canvas: opaque, so
+  // Chromium's broken-image icon on a lost canvas does not show through
   const lostNote = document.createElement("button");
   lostNote.className = "gizmo-context-lost";
   lostNote.type = "button";
   lostNote.textContent = "This 3D view lost its graphics context (too many views open?). Click to reload the view.";
   lostNote.style.cssText = "position:absolute;inset:0;display:none;width:100%;border:0;margin:0;padding:12px;"
-    + "cursor:pointer;font:inherit;background:rgba(127,127,127,.18);color:inherit;";
+    + "cursor:pointer;font:inherit;background:var(--jp-layout-color2,#eee);color:var(--jp-ui-font-color1,#222);";
   lostNote.onclick = () => reload();
   function onContextLost() {
     if (disposed) return;
