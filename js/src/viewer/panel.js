@@ -27,6 +27,9 @@ export const CSS = `
 .gizmo-viewer .gz-bar button[aria-pressed=true]{border-color:var(--jp-brand-color1,#1f6feb);background:color-mix(in srgb,var(--jp-brand-color1,#1f6feb) 22%,var(--jp-layout-color2,#f6f8fa))}
 .gizmo-viewer .gz-bar select{max-width:100%;padding:2px 4px}
 .gizmo-viewer .gz-status{margin-left:auto;color:var(--jp-ui-font-color2,#666)}
+.gizmo-viewer.gz-narrow .gz-bar button{padding:1px 5px}
+.gizmo-viewer.gz-narrow .gz-bar select{flex:1 1 90px;min-width:0}
+.gizmo-viewer.gz-narrow .gz-status{flex:1 1 100%;margin-left:0;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .gizmo-viewer .gz-note{padding:2px 6px;background:var(--jp-warn-color3,#fff4d6);color:var(--jp-ui-font-color1,#6b5000);border-bottom:1px solid var(--jp-warn-color2,#f0dfa8)}
 .gizmo-viewer .gz-note:empty{display:none}
 .gizmo-viewer .gz-joint{margin:2px 0 6px}
@@ -130,6 +133,7 @@ export function createViewerPanel(container, options = {}) {
         ? `Showing ${t.shown.toLocaleString()} of ${t.source.toLocaleString()} triangles (simplified for display above the ${t.budget.toLocaleString()}-triangle budget; exports are untouched).`
         : "";
       status.textContent = `${meta.links.length} links · ${sliders.size} joints · ${(t.shown ?? 0).toLocaleString()} triangles`;
+      status.title = status.textContent; // cut to one line in a narrow panel
       await vp.setModel(meta, buffers);
       progress.textContent = "";
     },
