@@ -72,6 +72,8 @@ def test_a_lost_context_is_said_and_the_view_comes_back(server, browser) -> None
     """Lost context: a note over the canvas; restored by the browser: drawn again by itself;
     lost for good: a click on the note reloads the view on a new context."""
     page, first = _first_viewer(server, browser, "context-lost.ipynb", [])
+    # no MSAA on a software rasterizer (SwiftShader here): it nearly doubles a big model's first frame
+    assert first.evaluate("el => el.gizmoViewer.viewport.canvas.getContext('webgl2').getContextAttributes().antialias") is False
     first.evaluate("el => { window.__lose = el.gizmoViewer.viewport.canvas.getContext('webgl2')"
                    ".getExtension('WEBGL_lose_context'); window.__lose.loseContext(); }")
     note = first.wait_for_selector(".gizmo-context-lost", state="visible", timeout=10_000)

@@ -103,16 +103,23 @@ function bigMeshMaterial(color, opacity, wireframe = false) {
   });
 }
 
-// Whether this page's WebGL runs on a GPU: failIfMajorPerformanceCaveat makes context creation
-// fail on software rasterizers (SwiftShader, llvmpipe). Asked once per page; the probe's context
-// is given back at once.
+// Whether this page's WebGL runs on a GPU. failIfMajorPerformanceCaveat makes context creation
+// fail on some software rasterizers, but not on Chromium's SwiftShader when it is enabled
+// explicitly (headless, CI), so the renderer's name is checked too. Asked once per page; the
+// probe's context is given back at once.
+const SOFTWARE = /swiftshader|llvmpipe|softpipe|software|basic render/i;
 let accelerated = null;
 function hardwareAccelerated() {
   if (accelerated === null) {
     let gl = null;
     try { gl = document.createElement("canvas").getContext("webgl2", { failIfMajorPerformanceCaveat: true }); } catch { /* none */ }
-    accelerated = !!gl;
-    if (gl) gl.getExtension("WEBGL_lose_context")?.loseContext();
+    accelerated = false;
+    if (gl) {
+      const info = gl.getExtension("WEBGL_debug_renderer_info");
+      const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+      accelerated = !SOFTWARE.test(name);
+      gl.getExtension("WEBGL_lose_context")?.loseContext();
+    }
   }
   return accelerated;
 }
