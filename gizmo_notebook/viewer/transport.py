@@ -16,6 +16,14 @@ content hash:
   :data:`LOADER_ESM`, a ~1 kB module that imports the bundle from that model (through a Blob
   URL, once per page). Saved state therefore carries the bundle once per notebook, not once
   per output. Studio widgets can use the same ``bundle_ref()`` + ``LOADER_ESM`` pair.
+
+Reuse is only safe while the widget still exists *on the page being drawn to*. Two hosts make
+that more than "its comm is set": marimo closes the comms of a cell's widgets when the cell
+re-runs but leaves ``widget.comm`` in place (closed), and ``marimo run`` serves every browser
+session from one process, each session a thread with its own runtime context, so a widget
+sent to one session's page does not exist in another's. Both showed as "Model not found".
+Cached widgets are therefore checked for an open comm and tagged with the session (the
+"scope") they were sent in; another scope gets its own.
 """
 
 from __future__ import annotations
@@ -23,7 +31,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import sys
 import threading
+import weakref
 from pathlib import Path
 
 import anywidget
@@ -43,15 +53,19 @@ BUNDLE_PATH = _STATIC / "widget.js"
 # per page (inflated with the browser's DecompressionStream, imported through a Blob URL).
 _IMPORT_BUNDLE_JS = """
 const KEY = "__gizmoBundles";
+// a failure is not cached: the next widget (a re-run, a model that arrives later) tries again
+function remember(cache, key, start) {
+  return (cache[key] ??= start().catch((err) => { delete cache[key]; throw err; }));
+}
 function importBundle(bundle) {
   const cache = (globalThis[KEY] ??= {});
   const digest = bundle.get("digest");
-  return (cache["sha:" + digest] ??= (async () => {
+  return remember(cache, "sha:" + digest, async () => {
     const inflated = new Blob([bundle.get("gz")]).stream().pipeThrough(new DecompressionStream("gzip"));
     const source = await new Response(inflated).text();
     const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
     return (await import(/* webpackIgnore: true */ url)).default;
-  })());
+  });
 }
 """
 
@@ -73,7 +87,7 @@ LOADER_ESM = _IMPORT_BUNDLE_JS + """
 function load(model) {
   const ref = String(model.get("_bundle") || "").replace(/^IPY_MODEL_/, "");
   const cache = (globalThis[KEY] ??= {});
-  return (cache[ref] ??= model.widget_manager.get_model(ref).then(importBundle));
+  return remember(cache, ref, () => model.widget_manager.get_model(ref).then(importBundle));
 }
 export default {
   async render(ctx) {
@@ -124,18 +138,46 @@ _blobs: dict[str, Blob] = {}
 _bundle: Bundle | None = None
 
 
-def _alive(w: Widget) -> bool:
-    return getattr(w, "comm", None) is not None
+def _scope() -> object | None:
+    """The session widgets created now are shown in: marimo's per-session output stream, or
+    None in a Jupyter kernel (one session per process). marimo is not imported for this."""
+    context = sys.modules.get("marimo._runtime.context")
+    if context is None:
+        return None
+    try:
+        ctx = context.safe_get_context()
+    except Exception:  # an unknown marimo version: behave as in Jupyter
+        return None
+    return getattr(ctx, "stream", None) if ctx is not None else None
+
+
+def _tag(w: Widget, scope: object | None) -> None:
+    """Remember which scope ``w`` was sent in (weakly where possible: a closed session goes)."""
+    try:
+        w._gizmo_scope = weakref.ref(scope) if scope is not None else None  # type: ignore[attr-defined]
+    except TypeError:  # not weak-referenceable
+        w._gizmo_scope = lambda: scope  # type: ignore[attr-defined]
+
+
+def _alive(w: Widget, scope: object | None = None) -> bool:
+    """``w`` can be referenced by a new widget in ``scope``: its comm is open, in that scope."""
+    comm = getattr(w, "comm", None)
+    if comm is None or getattr(comm, "_closed", False):
+        return False
+    ref = getattr(w, "_gizmo_scope", None)
+    return (ref() if ref is not None else None) is scope
 
 
 def blob_for(data: bytes, digest: str | None = None) -> Blob:
     """The chunk widget for ``data`` (whose sha256 is ``digest``, computed if not given),
     creating (hence sending) it only if this kernel has none."""
     digest = digest or hashlib.sha256(data).hexdigest()
+    scope = _scope()
     with _lock:
         blob = _blobs.get(digest)
-        if blob is None or not _alive(blob):
+        if blob is None or not _alive(blob, scope):
             blob = Blob(digest=digest, value=bytes(data))
+            _tag(blob, scope)
             _blobs[digest] = blob
         return blob
 
@@ -182,9 +224,11 @@ def bundle_ref() -> Bundle:
         )
     source = BUNDLE_PATH.read_bytes()
     digest = hashlib.sha256(source).hexdigest()
+    scope = _scope()
     with _lock:
-        if _bundle is None or not _alive(_bundle) or _bundle.digest != digest:
+        if _bundle is None or not _alive(_bundle, scope) or _bundle.digest != digest:
             _bundle = Bundle(digest=digest, gz=_gzipped(source, digest))
+            _tag(_bundle, scope)
         return _bundle
 
 

@@ -590,3 +590,16 @@ def marimo_app(notebook: Path, mode: str = "run", *, timeout: float = 60.0) -> I
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(5)
+
+
+def execute_in_kernel(page: Any, code: str) -> None:
+    """Run ``code`` in the current notebook's kernel, outside any cell (widgets it changes are
+    already on the page), and wait until the kernel has finished it."""
+    page.evaluate(
+        f"""async (code) => {{
+          const w = ({_CURRENT_NB})();
+          const reply = await w.sessionContext.session.kernel.requestExecute({{ code }}).done;
+          if (reply.content.status !== 'ok') throw new Error(reply.content.ename + ': ' + reply.content.evalue);
+        }}""",
+        code,
+    )

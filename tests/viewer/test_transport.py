@@ -32,3 +32,45 @@ def test_the_same_bytes_reuse_the_chunk_already_sent() -> None:
     a = transport.blob_for(b"same bytes")
     assert transport.blob_for(b"same bytes") is a
     assert transport.blob_for(b"other bytes") is not a
+
+
+def test_a_chunk_whose_comm_was_closed_is_sent_again() -> None:
+    """marimo closes a re-run cell's comms but leaves ``widget.comm`` set: reusing that chunk
+    would point the new view at a model the page has dropped ("Model not found")."""
+    a = transport.blob_for(b"closed by a re-run")
+    a.comm.close()
+    assert a.comm is not None
+    b = transport.blob_for(b"closed by a re-run")
+    assert b is not a and not b.comm._closed
+    assert transport.blob_for(b"closed by a re-run") is b
+
+
+def test_chunks_and_the_bundle_are_not_shared_between_sessions(monkeypatch) -> None:
+    """``marimo run`` serves every browser session from one process (a thread each): a widget
+    sent to one session's page does not exist in another's."""
+
+    class Session:  # stands in for a marimo session's output stream
+        pass
+
+    one, two = Session(), Session()
+    monkeypatch.setattr(transport, "_scope", lambda: one)
+    a, bundle_a = transport.blob_for(b"per session"), transport.bundle_ref()
+    assert transport.blob_for(b"per session") is a and transport.bundle_ref() is bundle_a
+    monkeypatch.setattr(transport, "_scope", lambda: two)
+    b, bundle_b = transport.blob_for(b"per session"), transport.bundle_ref()
+    assert b is not a and bundle_b is not bundle_a
+    assert transport.blob_for(b"per session") is b and transport.bundle_ref() is bundle_b
+
+
+def test_scope_is_none_outside_marimo_and_the_session_stream_inside(monkeypatch) -> None:
+    import sys
+    import types
+
+    monkeypatch.delitem(sys.modules, "marimo._runtime.context", raising=False)
+    assert transport._scope() is None
+    stream = object()
+    fake = types.SimpleNamespace(safe_get_context=lambda: types.SimpleNamespace(stream=stream))
+    monkeypatch.setitem(sys.modules, "marimo._runtime.context", fake)
+    assert transport._scope() is stream
+    monkeypatch.setitem(sys.modules, "marimo._runtime.context", types.SimpleNamespace(safe_get_context=lambda: None))
+    assert transport._scope() is None

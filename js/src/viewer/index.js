@@ -31,6 +31,10 @@ function watchChunks(model, onProgress, onPart) {
   const have = new Map();
   let triangles = 0;
   let waiting = null; // { needed, resolve }
+  // Once ready() has resolved, the model is (being) drawn and progress is no longer ours to
+  // show: a scan still queued (a later change:_blobs, as Voila and reopened notebooks send)
+  // would otherwise write "receiving model… 92%" over the finished view.
+  let settled = false;
   let scanning = Promise.resolve();
   function check() {
     if (!waiting) return;
@@ -38,7 +42,7 @@ function watchChunks(model, onProgress, onPart) {
     const total = [...needed.values()].reduce((a, b) => a + b, 0);
     const received = [...needed.keys()].reduce((n, d) => n + (have.has(d) ? needed.get(d) : 0), 0);
     onProgress(received, total, "bytes");
-    if ([...needed.keys()].every((d) => have.has(d))) { waiting = null; resolve(have); }
+    if ([...needed.keys()].every((d) => have.has(d))) { waiting = null; settled = true; resolve(have); }
   }
   async function scan() {
     for (const ref of model.get("_blobs") || []) {
@@ -54,7 +58,7 @@ function watchChunks(model, onProgress, onPart) {
         onPart(bytes);
       }
     }
-    if (!waiting) onProgress(triangles, model.get("_expected_triangles") || 0, "triangles");
+    if (!waiting && !settled) onProgress(triangles, model.get("_expected_triangles") || 0, "triangles");
     check();
   }
   // scans run one after another; a failed one (a chunk model that could not be fetched) does
@@ -66,6 +70,7 @@ function watchChunks(model, onProgress, onPart) {
   return {
     ready(needed) {
       return new Promise((resolve, reject) => {
+        settled = false;
         waiting = { needed, resolve };
         rescan().then(check, reject);
       });

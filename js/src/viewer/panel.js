@@ -7,10 +7,14 @@
 // canvas always keeps the panel's full width. A ResizeObserver on the panel toggles the
 // `gz-narrow` class rather than a CSS container query: `container-type: inline-size` gives
 // the panel zero intrinsic width, which would collapse it inside auto-sized flex/grid hosts.
+//
+// The style sheet travels inside each panel (a <style> child), not in document.head: hosts
+// that render widgets in a shadow root (marimo) would never see a head style. Colours are
+// JupyterLab theme variables with light fallbacks, like the Studio's (studio/style.js).
 import { createViewport, clampJoint, SINGLE_DOF } from "./viewport.js";
 
-const CSS = `
-.gizmo-viewer{font:12px/1.4 var(--jp-ui-font-family,system-ui,sans-serif);color:var(--jp-ui-font-color1,#222);border:1px solid var(--jp-border-color2,#ddd);border-radius:4px;overflow:hidden;background:var(--jp-layout-color1,#fff)}
+export const CSS = `
+.gizmo-viewer{font:12px/1.4 var(--jp-ui-font-family,system-ui,sans-serif);color:var(--jp-ui-font-color1,#222);border:1px solid var(--jp-border-color2,#ddd);border-radius:4px;overflow:hidden;background:var(--jp-layout-color1,#fff);box-sizing:border-box}
 .gizmo-viewer .gz-body{display:flex;align-items:stretch}
 .gizmo-viewer .gz-view{flex:1 1 auto;min-width:0;position:relative}
 .gizmo-viewer .gz-side{flex:0 0 230px;max-height:var(--gz-h);overflow:auto;padding:6px 8px;border-left:1px solid var(--jp-border-color2,#ddd)}
@@ -18,15 +22,20 @@ const CSS = `
 .gizmo-viewer.gz-narrow .gz-body{flex-direction:column}
 .gizmo-viewer.gz-narrow .gz-side:not(:empty){flex:0 0 auto;display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));column-gap:12px;max-height:min(var(--gz-h),180px);border-left:0;border-top:1px solid var(--jp-border-color2,#ddd)}
 .gizmo-viewer .gz-bar{display:flex;gap:4px;align-items:center;padding:4px 6px;border-bottom:1px solid var(--jp-border-color2,#ddd);flex-wrap:wrap}
-.gizmo-viewer button,.gizmo-viewer select{font:inherit;padding:1px 6px}
-.gizmo-viewer select{max-width:100%}
+.gizmo-viewer .gz-bar button,.gizmo-viewer .gz-bar select{font:inherit;padding:2px 8px;border:1px solid var(--jp-border-color1,#8c959f);border-radius:4px;background:var(--jp-layout-color2,#f6f8fa);color:inherit;cursor:pointer}
+.gizmo-viewer .gz-bar button:hover,.gizmo-viewer .gz-bar select:hover{border-color:var(--jp-brand-color1,#1f6feb)}
+.gizmo-viewer .gz-bar button[aria-pressed=true]{border-color:var(--jp-brand-color1,#1f6feb);background:color-mix(in srgb,var(--jp-brand-color1,#1f6feb) 22%,var(--jp-layout-color2,#f6f8fa))}
+.gizmo-viewer .gz-bar select{max-width:100%;padding:2px 4px}
 .gizmo-viewer .gz-status{margin-left:auto;color:var(--jp-ui-font-color2,#666)}
-.gizmo-viewer .gz-note{padding:2px 6px;background:#fff4d6;color:#6b5000;border-bottom:1px solid #f0dfa8}
+.gizmo-viewer.gz-narrow .gz-bar button{padding:1px 5px}
+.gizmo-viewer.gz-narrow .gz-bar select{flex:1 1 90px;min-width:0}
+.gizmo-viewer.gz-narrow .gz-status{flex:1 1 100%;margin-left:0;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.gizmo-viewer .gz-note{padding:2px 6px;background:var(--jp-warn-color3,#fff4d6);color:var(--jp-ui-font-color1,#6b5000);border-bottom:1px solid var(--jp-warn-color2,#f0dfa8)}
 .gizmo-viewer .gz-note:empty{display:none}
 .gizmo-viewer .gz-joint{margin:2px 0 6px}
 .gizmo-viewer .gz-joint label{display:flex;justify-content:space-between}
-.gizmo-viewer .gz-joint input{width:100%}
-.gizmo-viewer .gz-progress{position:absolute;left:0;right:0;top:45%;text-align:center;color:#555;pointer-events:none}
+.gizmo-viewer .gz-joint input{width:100%;accent-color:var(--jp-brand-color1,#1f6feb)}
+.gizmo-viewer .gz-progress{position:absolute;left:0;right:0;top:45%;text-align:center;color:var(--jp-ui-font-color2,#555);pointer-events:none}
 `;
 
 export const NARROW_BELOW = 560; // px of panel width under which the sliders go below the canvas
@@ -38,15 +47,9 @@ function el(tag, props = {}, children = []) {
   return e;
 }
 
-function ensureStyle() {
-  if (document.getElementById("gizmo-viewer-style")) return;
-  document.head.append(el("style", { id: "gizmo-viewer-style", textContent: CSS }));
-}
-
 export function createViewerPanel(container, options = {}) {
-  ensureStyle();
   const height = options.height ?? 480;
-  const root = el("div", { className: "gizmo-viewer" });
+  const root = el("div", { className: "gizmo-viewer" }, [el("style", { textContent: CSS })]);
   root.style.setProperty("--gz-h", `${height}px`);
   const bar = el("div", { className: "gz-bar" });
   const note = el("div", { className: "gz-note" });
@@ -66,8 +69,10 @@ export function createViewerPanel(container, options = {}) {
 
   const status = el("span", { className: "gz-status" });
   const fitBtn = el("button", { textContent: "Fit", title: "Fit the model in view", className: "gz-fit" });
-  const wireBtn = el("button", { textContent: "Wireframe", className: "gz-wire" });
-  const gridBtn = el("button", { textContent: "Grid", className: "gz-grid" });
+  const wireBtn = el("button", { textContent: "Wireframe", title: "Draw the model as lines", className: "gz-wire" });
+  const gridBtn = el("button", { textContent: "Grid", title: "Show the ground: grid, axes and shadow", className: "gz-grid" });
+  wireBtn.setAttribute("aria-pressed", "false");
+  gridBtn.setAttribute("aria-pressed", "true");
   const shotBtn = el("button", { textContent: "PNG", title: "Save a screenshot", className: "gz-shot" });
   const picker = el("select", { className: "gz-link-picker", title: "Highlight a link" });
   bar.append(fitBtn, wireBtn, gridBtn, shotBtn, picker, status);
@@ -75,7 +80,7 @@ export function createViewerPanel(container, options = {}) {
   let wire = false, gridOn = true;
   fitBtn.onclick = () => vp.fit();
   wireBtn.onclick = () => { wire = !wire; vp.setWireframe(wire); wireBtn.setAttribute("aria-pressed", String(wire)); panel.onWireframe?.(wire); };
-  gridBtn.onclick = () => { gridOn = !gridOn; vp.setGrid(gridOn); };
+  gridBtn.onclick = () => { gridOn = !gridOn; vp.setGrid(gridOn); gridBtn.setAttribute("aria-pressed", String(gridOn)); };
   shotBtn.onclick = async () => {
     const blob = await vp.screenshot();
     const a = el("a", { href: URL.createObjectURL(blob), download: `${vp.meta?.name || "model"}.png` });
@@ -83,7 +88,7 @@ export function createViewerPanel(container, options = {}) {
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   };
   picker.onchange = () => vp.highlightLink(picker.value || null);
-  vp.canvas.addEventListener("dblclick", (ev) => {
+  vp.element.addEventListener("dblclick", (ev) => {
     const link = vp.pick(ev.clientX, ev.clientY);
     picker.value = link || "";
     vp.highlightLink(link);
@@ -103,9 +108,11 @@ export function createViewerPanel(container, options = {}) {
     for (const j of meta.joints) {
       if (!SINGLE_DOF.has(j.type)) continue;
       const lo = j.limits ? j.limits.lower : -Math.PI, hi = j.limits ? j.limits.upper : Math.PI;
-      const input = el("input", { type: "range", min: String(lo), max: String(hi), step: String((hi - lo) / 1000 || 0.001), value: String(clampJoint(j, 0)) });
+      // unposed, the model is drawn at 0 clamped into the limits (viewport.js): show that value
+      const rest = clampJoint(j, 0);
+      const input = el("input", { type: "range", min: String(lo), max: String(hi), step: String((hi - lo) / 1000 || 0.001), value: String(rest) });
       input.dataset.joint = j.name;
-      const out = el("span", { textContent: fmt(j, 0) });
+      const out = el("span", { textContent: fmt(j, rest) });
       const row = el("div", { className: "gz-joint" }, [el("label", {}, [el("span", { textContent: j.name }), out]), input]);
       input.oninput = () => { const v = Number(input.value); out.textContent = fmt(j, v); vp.setPose({ [j.name]: v }); };
       input.onchange = () => panel.onPoseCommit?.(vp.getPose());
@@ -126,6 +133,7 @@ export function createViewerPanel(container, options = {}) {
         ? `Showing ${t.shown.toLocaleString()} of ${t.source.toLocaleString()} triangles (simplified for display above the ${t.budget.toLocaleString()}-triangle budget; exports are untouched).`
         : "";
       status.textContent = `${meta.links.length} links · ${sliders.size} joints · ${(t.shown ?? 0).toLocaleString()} triangles`;
+      status.title = status.textContent; // cut to one line in a narrow panel
       await vp.setModel(meta, buffers);
       progress.textContent = "";
     },
@@ -139,7 +147,7 @@ export function createViewerPanel(container, options = {}) {
       }
       vp.setPose(values);
     },
-    setWireframe(on) { wire = !!on; vp.setWireframe(wire); },
+    setWireframe(on) { wire = !!on; vp.setWireframe(wire); wireBtn.setAttribute("aria-pressed", String(wire)); },
     setProgress(received, total, unit = "bytes") {
       if (!total) progress.textContent = "";
       else if (unit === "triangles") progress.textContent = `receiving model… ${Math.min(100, Math.round((100 * received) / total))}% of ${total.toLocaleString("en-US")} triangles`;

@@ -10,9 +10,18 @@
 //
 // Rendering is on demand (orbit, pose, resize), not a busy loop: SwiftShader and laptops
 // both thank us. `vp.frames` counts frames drawn with a model (tests and benchmarks read it).
+//
+// WebGL contexts are a scarce page-wide resource: Chromium keeps ~16 and silently kills the
+// oldest live one when a 17th is made. dispose() therefore gives its context back at once
+// (forceContextLoss), not whenever the garbage collector gets to the canvas; a view whose
+// context is lost anyway says so and reloads on a click (or by itself if the browser restores it).
+//
+// Colours come from the host's theme (theme.js) and follow it live; `background` fixes the
+// clear colour instead (a number), or "transparent" draws on a transparent canvas.
 import * as THREE from "three";
 import { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";
 import { concatChunks, decodeAll } from "./decode.js";
+import { onThemeChange, readTheme } from "./theme.js";
 
 const DEFAULT_COLORS = [0x8fa9c7, 0xc79f8f, 0x9fc78f, 0xc7c18f, 0xb08fc7, 0x8fc7c0, 0xc78fb0];
 const HIGHLIGHT = new THREE.Color(0xffa62b);
@@ -94,6 +103,46 @@ function bigMeshMaterial(color, opacity, wireframe = false) {
   });
 }
 
+// Whether this page's WebGL runs on a GPU. failIfMajorPerformanceCaveat makes context creation
+// fail on some software rasterizers, but not on Chromium's SwiftShader when it is enabled
+// explicitly (headless, CI), so the renderer's name is checked too. Asked once per page; the
+// probe's context is given back at once.
+const SOFTWARE = /swiftshader|llvmpipe|softpipe|software|basic render/i;
+let accelerated = null;
+function hardwareAccelerated() {
+  if (accelerated === null) {
+    let gl = null;
+    try { gl = document.createElement("canvas").getContext("webgl2", { failIfMajorPerformanceCaveat: true }); } catch { /* none */ }
+    accelerated = false;
+    if (gl) {
+      const info = gl.getExtension("WEBGL_debug_renderer_info");
+      const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+      accelerated = !SOFTWARE.test(name);
+      gl.getExtension("WEBGL_lose_context")?.loseContext();
+    }
+  }
+  return accelerated;
+}
+
+// The contact shadow's soft disc, drawn once per page (three.js uploads it per renderer).
+let shadowTexture = null;
+function contactShadowTexture() {
+  if (!shadowTexture) {
+    const c = document.createElement("canvas");
+    c.width = c.height = 128;
+    const g = c.getContext("2d");
+    const grad = g.createRadialGradient(64, 64, 0, 64, 64, 64);
+    grad.addColorStop(0, "rgba(0,0,0,1)");
+    grad.addColorStop(0.5, "rgba(0,0,0,0.6)");
+    grad.addColorStop(1, "rgba(0,0,0,0)");
+    g.fillStyle = grad;
+    g.fillRect(0, 0, 128, 128);
+    shadowTexture = new THREE.CanvasTexture(c);
+    shadowTexture.colorSpace = THREE.SRGBColorSpace;
+  }
+  return shadowTexture;
+}
+
 function addLights(scene) {
   scene.add(new THREE.HemisphereLight(0xffffff, 0x667788, 1.6));
   const sun = new THREE.DirectionalLight(0xffffff, 1.8);
@@ -111,13 +160,47 @@ export function createViewport(container, options = {}) {
   wrap.style.cssText = `position:relative;width:100%;height:${height}px;`;
   container.appendChild(wrap);
 
-  // No MSAA by default: without a GPU (SwiftShader, many CI and cloud notebooks) 4x MSAA
-  // nearly doubled the time to draw a 1M-triangle model (3.3 s -> 1.8 s without it).
-  const renderer = new THREE.WebGLRenderer({ antialias: options.antialias ?? false, preserveDrawingBuffer: false });
-  renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
-  renderer.setClearColor(options.background ?? 0xf4f5f7, 1);
-  renderer.domElement.style.cssText = "display:block;width:100%;height:100%;outline:none;";
-  wrap.appendChild(renderer.domElement);
+  const transparent = options.background === "transparent";
+  const fixedBackground = typeof options.background === "number" ? options.background : null;
+  let theme = readTheme(wrap);
+  const clearColor = () => fixedBackground ?? theme.background;
+
+  // MSAA only on a GPU: without one (SwiftShader, many CI and cloud notebooks) 4x MSAA nearly
+  // doubled the time to draw a 1M-triangle model (3.3 s -> 1.8 s without it).
+  const antialias = options.antialias ?? hardwareAccelerated();
+  function makeRenderer() {
+    const r = new THREE.WebGLRenderer({ antialias, alpha: transparent, preserveDrawingBuffer: false });
+    r.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+    r.setClearColor(clearColor(), transparent ? 0 : 1);
+    r.domElement.style.cssText = "display:block;width:100%;height:100%;outline:none;";
+    r.domElement.addEventListener("webglcontextlost", onContextLost);
+    r.domElement.addEventListener("webglcontextrestored", onContextRestored);
+    return r;
+  }
+  // what a view whose context the browser took says, over its (now blank) canvas: opaque, so
+  // Chromium's broken-image icon on a lost canvas does not show through
+  const lostNote = document.createElement("button");
+  lostNote.className = "gizmo-context-lost";
+  lostNote.type = "button";
+  lostNote.textContent = "This 3D view lost its graphics context (too many views open?). Click to reload the view.";
+  lostNote.style.cssText = "position:absolute;inset:0;display:none;width:100%;border:0;margin:0;padding:12px;"
+    + "cursor:pointer;font:inherit;background:var(--jp-layout-color2,#eee);color:var(--jp-ui-font-color1,#222);";
+  lostNote.onclick = () => reload();
+  function onContextLost() {
+    if (disposed) return;
+    api.contextLost = true;
+    wrap.dataset.contextLost = "1";
+    lostNote.style.display = "block";
+  }
+  function onContextRestored() { // three.js re-creates its GPU state itself; only redraw
+    if (disposed) return;
+    api.contextLost = false;
+    delete wrap.dataset.contextLost;
+    lostNote.style.display = "none";
+    requestRender();
+  }
+  let renderer = makeRenderer();
+  wrap.append(renderer.domElement, lostNote);
 
   const scene = new THREE.Scene();
   // Z-up like URDF/MJCF/USD: rotate the world once instead of every model.
@@ -131,7 +214,8 @@ export function createViewport(container, options = {}) {
   const controls = new OrbitControls(camera, renderer.domElement);
   controls.enableDamping = false;
 
-  let grid = null, axes = null, root = null, meta = null;
+  let grid = null, axes = null, shadow = null, root = null, meta = null;
+  let groundVisible = true;
   let linkObjects = new Map(); // link name -> Group (posed)
   let meshesByLink = new Map(); // link name -> Mesh[]
   let pose = {};
@@ -139,7 +223,7 @@ export function createViewport(container, options = {}) {
   let highlighted = null;
   let pending = false;
   let disposed = false;
-  const api = { frames: 0, meta: null, onFrame: null };
+  const api = { frames: 0, meta: null, onFrame: null, contextLost: false };
 
   // `changes` counts what asked for a frame; a scheduled frame is skipped when a synchronous
   // render() has already drawn every change (setModel draws its first frame at once, then the
@@ -164,8 +248,21 @@ export function createViewport(container, options = {}) {
   }
   controls.addEventListener("change", requestRender);
 
+  // re-read the theme's colours; a change redraws (the grid's colours are baked in: rebuilt)
+  function applyTheme() {
+    if (disposed) return;
+    const next = readTheme(wrap);
+    if (next.key === theme.key) return;
+    theme = next;
+    renderer.setClearColor(clearColor(), transparent ? 0 : 1);
+    if (meta) setGround(meta.bounds);
+    requestRender();
+  }
+  const stopTheme = onThemeChange(applyTheme);
+
   let size = [0, 0];
   function resize() {
+    applyTheme(); // the first call after the view is attached: the page's colours are known now
     const w = Math.max(wrap.clientWidth, 50), h = Math.max(wrap.clientHeight, 50);
     if (w === size[0] && h === size[1]) return; // the observer's first call, or a no-op
     size = [w, h];
@@ -218,16 +315,19 @@ export function createViewport(container, options = {}) {
     group.traverse((o) => { if (o.geometry) o.geometry.dispose(); });
     performance.mark("gizmo:warmup-end");
   }
-  setTimeout(warmUp, 0);
+  // dispose() waits for it: compileAsync polls its materials' programs on a timer, and freeing
+  // them (or the renderer) under it throws "reading 'isReady'" from that timer
+  const warming = new Promise((resolve) => setTimeout(resolve, 0)).then(warmUp).catch(() => {});
 
   function applyPose() {
     if (!meta) return;
     const world = new Map([[meta.root, new THREE.Matrix4()]]);
     for (const j of meta.joints) {
       const parent = world.get(j.parent) ?? new THREE.Matrix4();
-      // a joint not posed yet sits at 0 unclamped, as simulators place it (and as the
-      // metadata's bounds, which frame the camera, are computed); multi-DOF joints at rest
-      const q = j.name in pose ? clampJoint(j, pose[j.name]) : SINGLE_DOF.has(j.type) ? 0 : null;
+      // a joint not posed yet sits at 0, or at the nearest limit when 0 is outside its
+      // limits: where its slider shows it (a range input cannot show a value outside its
+      // range); multi-DOF joints at rest
+      const q = j.name in pose ? clampJoint(j, pose[j.name]) : SINGLE_DOF.has(j.type) ? clampJoint(j, 0) : null;
       const t = parent.clone().multiply(new THREE.Matrix4().fromArray(j.origin)).multiply(jointMotion(j, q));
       world.set(j.child, t);
     }
@@ -235,21 +335,48 @@ export function createViewport(container, options = {}) {
       const t = world.get(name);
       if (t) { group.matrix.copy(t); group.matrixWorldNeedsUpdate = true; }
     }
+    placeShadow();
+  }
+
+  // The contact shadow: a soft disc on the ground under the model's footprint in this pose.
+  function placeShadow() {
+    if (!shadow || !root) return;
+    root.updateMatrixWorld(true);
+    const box = new THREE.Box3().setFromObject(root).applyMatrix4(world.matrixWorld.clone().invert());
+    if (box.isEmpty()) { shadow.visible = false; return; }
+    const w = box.max.x - box.min.x, d = box.max.y - box.min.y;
+    const reach = Math.max(w, d, 1e-3);
+    shadow.scale.set(Math.max(w, reach * 0.3) * 2.2, Math.max(d, reach * 0.3) * 2.2, 1);
+    shadow.position.x = (box.min.x + box.max.x) / 2;
+    shadow.position.y = (box.min.y + box.max.y) / 2;
+    shadow.visible = groundVisible;
   }
 
   function setGround(bounds) {
-    if (grid) { world.remove(grid); grid.geometry.dispose(); }
-    if (axes) { world.remove(axes); axes.geometry.dispose(); }
+    if (grid) { world.remove(grid); grid.geometry.dispose(); grid.material.dispose(); }
+    if (axes) { world.remove(axes); axes.geometry.dispose(); axes.material.dispose(); }
+    if (shadow) { world.remove(shadow); shadow.geometry.dispose(); shadow.material.dispose(); }
     const [lo, hi] = bounds;
     const size = Math.max(hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2], 1e-3);
     const step = Math.pow(10, Math.floor(Math.log10(size)));
     const extent = Math.ceil((size * 2) / step) * step;
-    grid = new THREE.GridHelper(extent, Math.round(extent / step) * 2, 0x9aa3ad, 0xd3d7dc);
+    const ground = Math.min(lo[2], 0);
+    grid = new THREE.GridHelper(extent, Math.round(extent / step) * 2, theme.gridMajor, theme.gridMinor);
     grid.rotation.x = Math.PI / 2; // into the XY plane of the Z-up world
-    grid.position.z = Math.min(lo[2], 0);
+    grid.position.z = ground;
+    grid.visible = groundVisible;
     world.add(grid);
     axes = new THREE.AxesHelper(size * 0.3);
+    axes.visible = groundVisible;
     world.add(axes);
+    shadow = new THREE.Mesh(new THREE.PlaneGeometry(1, 1), new THREE.MeshBasicMaterial({
+      map: contactShadowTexture(), transparent: true, opacity: theme.shadow, depthWrite: false,
+    }));
+    shadow.name = "contact-shadow";
+    shadow.renderOrder = -1; // under the grid lines, which are drawn at the same height
+    shadow.position.z = ground + size * 1e-3;
+    world.add(shadow);
+    placeShadow();
   }
 
   api.setModel = async function setModel(newMeta, buffers) {
@@ -322,9 +449,10 @@ export function createViewport(container, options = {}) {
     requestRender();
   };
 
+  /** Show or hide the ground: grid, axes and contact shadow. */
   api.setGrid = function setGrid(on) {
-    if (grid) grid.visible = !!on;
-    if (axes) axes.visible = !!on;
+    groundVisible = !!on;
+    for (const o of [grid, axes, shadow]) if (o) o.visible = groundVisible;
     requestRender();
   };
 
@@ -401,22 +529,49 @@ export function createViewport(container, options = {}) {
     return { triangles, restartIndices, bounds: [box.min.toArray(), box.max.toArray()], screen };
   };
 
+  /** A new renderer (canvas, context) for this scene: after the browser took the old context. */
+  function reload() {
+    if (disposed) return;
+    const old = renderer;
+    renderer = makeRenderer();
+    old.domElement.replaceWith(renderer.domElement);
+    old.dispose();
+    controls.disconnect();
+    controls.connect(renderer.domElement);
+    renderer.setSize(size[0], size[1], false);
+    api.contextLost = false;
+    delete wrap.dataset.contextLost;
+    lostNote.style.display = "none";
+    render();
+  }
+  api.reload = reload;
+
   api.element = wrap;
-  api.canvas = renderer.domElement;
+  Object.defineProperty(api, "canvas", { get: () => renderer.domElement, enumerable: true });
   api.render = render;
   // The Studio's Compare links several views (one scale, one orbit) through these.
   api.camera = camera;
   api.controls = controls;
 
   api.dispose = function dispose() {
+    if (disposed) return;
     disposed = true;
     observer.disconnect();
+    stopTheme();
     controls.dispose();
-    scene.traverse((o) => { if (o.material) o.material.dispose(); }); // shared ones: harmless twice
-    for (const m of warmMaterials) m.dispose();
-    // geometries are shared through the page cache; leave them to it
-    renderer.dispose();
     wrap.remove();
+    warming.then(() => {
+      scene.traverse((o) => { if (o.material) o.material.dispose(); }); // shared ones: harmless twice
+      for (const m of warmMaterials) m.dispose();
+      // geometries are shared through the page cache; leave them to it
+      const canvas = renderer.domElement;
+      renderer.dispose(); // also unhooks its context-loss listeners
+      canvas.removeEventListener("webglcontextlost", onContextLost);
+      canvas.removeEventListener("webglcontextrestored", onContextRestored);
+      // give the context back now: the page's next view would otherwise push out a live one
+      renderer.forceContextLoss();
+      canvas.width = canvas.height = 1;
+    });
   };
   return api;
 }
