@@ -8,16 +8,13 @@ session or after a re-run (cached chunk and bundle widgets that page never had).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _harness import REPO, _free_port, _isolated_env, count_foreground, pixel_difference, save_artifact
+from _harness import count_foreground, marimo_app, pixel_difference, save_artifact
 
 NOTEBOOK = '''
 import marimo
@@ -68,34 +65,8 @@ def _start_marimo(mode: str) -> Iterator[str]:
     tmp = Path(tempfile.mkdtemp(prefix=f"gizmo-marimo-{mode}-"))
     nb = tmp / "viewer_app.py"
     nb.write_text(NOTEBOOK)
-    env = _isolated_env(tmp)
-    env["PYTHONPATH"] = str(REPO)
-    port = _free_port()
-    marimo = Path(sys.executable).parent / "marimo"
-    cmd = [str(marimo), "-q", mode, str(nb), "--headless", "--host", "127.0.0.1", "--port", str(port), "--no-token"]
-    if mode == "edit":
-        cmd.append("--skip-update-check")
-    log = open(tmp / "marimo.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(cmd, cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, (tmp / "marimo.log").read_text()
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, f"marimo {mode} did not start"
-                time.sleep(0.3)
+    with marimo_app(nb, mode) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
