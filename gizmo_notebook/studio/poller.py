@@ -9,8 +9,12 @@ of the list is "newest" they sit on one page: 1, 10 or 50 pending assets cost on
 A single pending asset uses ``GET /assets/{id}`` (also one request, and a smaller body).
 
 Rules it keeps (from the API docs): never faster than every 5 s against the real service;
-exponential backoff on 429 (honouring the server's retry hint) and on network errors; stop
-when nothing is pending; an authentication error parks the poller until the next ``track``.
+back off on 429 and on network errors by the client's own retry policy (the server's hint in
+``exc.retry_after`` first, see :func:`gizmo_notebook.studio._service.retry_delay`); stop when
+nothing is pending; an authentication error parks the poller until the next ``track``.
+
+Only alpha assets are polled: the current API's running generations are jobs, which are not
+in the asset list until they finish; :mod:`gizmo_notebook.studio._jobs` follows those.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from gizmo_notebook import client as _client
+from gizmo_notebook.client._retry import RetryPolicy
+from gizmo_notebook.studio._service import retry_delay
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +86,7 @@ class StatusPoller:
         self._newest_first: bool | None = None
         self._last_total = 0
         self._parked = False  # set after a 401: polling cannot succeed until the key changes
+        self._failures = 0  # in a row; the retry policy's attempt number
         self.stats = PollStats()
 
     # -- control -----------------------------------------------------------------
@@ -131,20 +138,23 @@ class StatusPoller:
                 await self._failed(exc)
             else:
                 self._delay = self.interval
+                self._failures = 0
         if not self._pending:
             await _maybe_await(self._on_idle() if self._on_idle else None)
 
     async def _failed(self, exc: BaseException) -> None:
         self.stats.errors += 1
+        if isinstance(exc, _client.RateLimitError):
+            self.stats.rate_limited += 1
         if isinstance(exc, _client.AuthenticationError):
             self._parked = True
-        elif isinstance(exc, _client.RateLimitError):
-            self.stats.rate_limited += 1
-            hint = getattr(exc, "retry_after", None)
-            doubled = min(self._delay * 2, self.max_backoff)
-            self._delay = max(doubled, float(hint)) if isinstance(hint, (int, float)) else doubled
         else:
-            self._delay = min(self._delay * 2, self.max_backoff)
+            policy = getattr(self._source, "retry_policy", None) or RetryPolicy()
+            wait = retry_delay(policy, self._failures, exc)
+            if wait is None:  # not worth retrying soon (e.g. 404): keep checking, but slowly
+                wait = policy.backoff(self._failures)
+            self._failures += 1
+            self._delay = min(max(self.interval, wait), self.max_backoff)
         if self._on_error is not None:
             await _maybe_await(self._on_error(exc))
 

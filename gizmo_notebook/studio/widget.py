@@ -27,6 +27,8 @@ from ipywidgets import widget_serialization
 
 from gizmo_notebook.formats import EXPORT_FORMATS
 from gizmo_notebook.studio import _runtime
+from gizmo_notebook.studio._jobs import JobFollower
+from gizmo_notebook.studio._service import job_of, retry_delay
 from gizmo_notebook.studio.backend import Backend
 from gizmo_notebook.studio.errors import Notice, describe
 from gizmo_notebook.studio.lineage import LineageStore, parent_from_tags, parent_tag, user_tags
@@ -36,9 +38,10 @@ from gizmo_notebook.viewer.transport import LOADER_ESM, Bundle, bundle_ref
 
 log = logging.getLogger(__name__)
 
-_TERMINAL = frozenset({"ready", "failed"})
+_TERMINAL = frozenset({"ready", "failed", "cancelled"})
 MAX_PROMPT_CHARS = 4000
 MAX_BATCH = 50
+BATCH_ATTEMPTS = 6  # per prompt, on top of the client's own retries
 _default_client: Any = None
 
 
@@ -135,6 +138,8 @@ class Studio(anywidget.AnyWidget):
     backend_label = traitlets.Unicode("").tag(sync=True)
     formats = traitlets.List(traitlets.Unicode(), default_value=list(EXPORT_FORMATS)).tag(sync=True)
     exports = traitlets.Dict().tag(sync=True)  # asset id -> {format: path shown to the user}
+    # {limit, remaining, reset} from the service's X-RateLimit-* headers; empty when it sends none.
+    rate_limit = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self,
@@ -172,6 +177,7 @@ class Studio(anywidget.AnyWidget):
         self._next_offset = 0  # newest-first paging: the next offset to load
         self._low_offset = 0  # oldest-first paging: the lowest offset loaded so far
         self._geometry = GeometryCache(backend)
+        self._jobs = JobFollower(self)  # current API: one live follower per running job
         self._poller = StatusPoller(
             backend,
             interval=self.poll_interval,
@@ -233,6 +239,10 @@ class Studio(anywidget.AnyWidget):
         """Download ``asset_id`` as ``format`` into the export dir; returns the file's path."""
         return _runtime.run_sync(self._export(asset_id, format, raise_errors=True), timeout=300)
 
+    def cancel(self, job_id: str) -> None:
+        """Cancel a running generation (current API: the row's ``job``); the row then shows ``cancelled``."""
+        _runtime.run_sync(self._jobs.cancel(job_id), timeout=60)
+
     def lineage(self, asset_id: str) -> list[str]:
         """Ancestor ids of ``asset_id``, nearest first."""
         tags = {i: list(getattr(a, "tags", None) or []) for i, a in self._assets.items()}
@@ -241,7 +251,7 @@ class Studio(anywidget.AnyWidget):
     def wait_idle(self, timeout: float = 60.0) -> None:
         """Block until nothing is pending (handy in scripts and tests; cells need not call it)."""
         async def _idle() -> None:
-            while self._poller.pending or self.generating:
+            while self._poller.pending or self.generating or self._jobs.running:
                 await asyncio.sleep(0.05)
 
         _runtime.run_sync(asyncio.wait_for(_idle(), timeout), timeout=timeout + 5)
@@ -289,6 +299,14 @@ class Studio(anywidget.AnyWidget):
         kept = [n for n in self.notices if n["kind"] != notice.kind or n.get("asset") != entry["asset"]]
         self.notices = (kept + [entry])[-6:]
 
+    def _note_rate_limit(self) -> None:
+        """Mirror the client's ``rate_limit`` (latest X-RateLimit-* headers) into the synced trait."""
+        seen = self._backend.rate_limit
+        if seen is None:
+            return
+        reset = seen.reset.isoformat() if seen.reset is not None else ""
+        self.rate_limit = {"limit": seen.limit, "remaining": seen.remaining, "reset": reset}
+
     def _clear_notices(self, *kinds: str) -> None:
         if any(n["kind"] in kinds for n in self.notices):
             self.notices = [n for n in self.notices if n["kind"] not in kinds]
@@ -305,6 +323,9 @@ class Studio(anywidget.AnyWidget):
             "status": str(asset.status),
             "created_at": _iso(asset.created_at),
             "formats": list(getattr(asset, "formats_available", None) or []),
+            # Current API: the job behind a running row, and its live stage ("articulation 3/4").
+            "job": job_of(asset) or "",
+            "stage": self._jobs.stages.get(asset.id, ""),
         }
 
     def _upsert(self, assets: Sequence[Any], *, front: bool = False) -> list[tuple[str, str]]:
@@ -377,6 +398,7 @@ class Studio(anywidget.AnyWidget):
             self._notify(describe(exc, doing="loading the asset list"))
         finally:
             self.loading = False
+            self._note_rate_limit()
 
     # ------------------------------------------------------------------ generate
     async def _generate(
@@ -420,7 +442,10 @@ class Studio(anywidget.AnyWidget):
             self._next_offset += 1  # the new asset shifted every older one down by one
         self.total += 1
         self._upsert([asset], front=True)
-        if str(asset.status) not in _TERMINAL:
+        self._note_rate_limit()
+        if job_of(asset) is not None:
+            self._jobs.start(asset.id)  # current API: follow the job's events, not the asset list
+        elif str(asset.status) not in _TERMINAL:
             self._poller.track([asset.id])
             self.polling = True
         else:
@@ -441,29 +466,35 @@ class Studio(anywidget.AnyWidget):
         self.batch = dict(progress)
         gate = asyncio.Semaphore(self._batch_concurrency)
         created: list[Any] = []
+        stopped: list[BaseException] = []  # a failure no later prompt can avoid (402, 401) ends the batch
+        policy = self._backend.retry_policy
 
         async def one(prompt: str) -> None:
-            delay = 1.0
-            for attempt in range(6):
+            # The client already paces by X-RateLimit-Remaining and retries 429s itself; what
+            # still escapes is retried here by the same policy, until it says stop.
+            attempt = 0
+            while not stopped:
                 async with gate:
+                    if stopped:
+                        break
                     try:
                         asset = await self._generate(prompt, None, tags, None, raise_errors=True, batch=True)
-                    except _client.RateLimitError as exc:
-                        hint = getattr(exc, "retry_after", None)
-                        wait = float(hint) if isinstance(hint, (int, float)) else delay
-                        delay = min(delay * 2, 60.0)
-                        if attempt == 5:
-                            self._notify(describe(exc, doing=f"Batch prompt {prompt[:40]!r}"))
+                    except Exception as exc:  # noqa: BLE001 - reported inline below
+                        wait = retry_delay(policy, attempt, exc) if attempt < BATCH_ATTEMPTS else None
+                        if wait is None:
+                            if isinstance(exc, (_client.InsufficientCreditsError, _client.AuthenticationError)):
+                                stopped.append(exc)
+                                self._notify(describe(exc, doing="Batch (the remaining prompts were not sent)"))
+                            else:
+                                self._notify(describe(exc, doing=f"Batch prompt {prompt[:40]!r}"))
                             break
-                    except Exception as exc:  # noqa: BLE001
-                        self._notify(describe(exc, doing=f"Batch prompt {prompt[:40]!r}"))
-                        break
                     else:
                         created.append(asset)
                         progress["submitted"] += 1
                         progress["ids"] = progress["ids"] + [asset.id]
                         self.batch = dict(progress)
                         return
+                attempt += 1
                 await asyncio.sleep(wait)  # back off outside the gate so others may proceed
             progress["failed"] += 1
             self.batch = dict(progress)
@@ -478,6 +509,7 @@ class Studio(anywidget.AnyWidget):
         if self._closed:
             return
         self._clear_notices("network", "rate_limit", "api", "internal")
+        self._note_rate_limit()
         changed = self._upsert(assets)
         await self._settled([(i, s) for i, s in changed if s in _TERMINAL])
 
@@ -581,6 +613,8 @@ class Studio(anywidget.AnyWidget):
                 return await self._send_geometry(str(msg.get("id")), msg.get("req"), "thumb" if kind == "thumb" else "preview")
             if kind == "thumb_png" and buffers:
                 return self._geometry.write_thumb(str(msg.get("id")), bytes(buffers[0]))
+            if kind == "cancel":
+                return await self._jobs.cancel(str(msg.get("id")))
             if kind == "dismiss":
                 self.notices = [n for n in self.notices if n.get("at") != msg.get("at")]
                 return None

@@ -1,0 +1,162 @@
+"""Following the current API's generation jobs for a Studio: live stage, Cancel, the ready asset.
+
+On the current API a new asset is first a *job*: ``POST /assets`` answers a job id and no
+asset id, and the asset appears in ``GET /assets`` only once the job is done. So a running
+row cannot be polled through the asset list like an alpha asset; instead each job gets one
+follower task that reads its event stream (``client.jobs.events``: the client resumes a
+dropped stream and falls back to polling where there is none), shows ``"articulation 3/4"``
+on the row as stages start, and when the job ends swaps the placeholder row (keyed by the
+job id) for the real asset, or marks it failed / cancelled with the server's reason.
+
+At most :data:`MAX_LIVE_STREAMS` streams are open at once, so a batch of 50 prompts holds a
+few connections (and spends a few requests) rather than fifty; the others wait, shown as
+``queued``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from gizmo_notebook import client as _client
+from gizmo_notebook.client._follow import StageProgress
+from gizmo_notebook.studio.errors import Notice, describe
+
+if TYPE_CHECKING:
+    from gizmo_notebook.studio.widget import Studio
+
+__all__ = ["MAX_LIVE_STREAMS", "JobFollower"]
+
+MAX_LIVE_STREAMS = 4
+
+
+class JobFollower:
+    """The running jobs of one Studio (all methods run on the Studio's loop)."""
+
+    def __init__(self, studio: Studio, max_streams: int = MAX_LIVE_STREAMS) -> None:
+        self._studio = studio
+        self._max_streams = max_streams
+        self._gate: asyncio.Semaphore | None = None
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        #: job id -> the stage text shown on its row ("queued", "geometry 2/4", ...).
+        self.stages: dict[str, str] = {}
+        #: job id -> the asset it made, once ready (so a focus or an export by job id still finds it).
+        self.assets: dict[str, str] = {}
+
+    @property
+    def running(self) -> frozenset[str]:
+        return frozenset(job for job, task in self._tasks.items() if not task.done())
+
+    def start(self, job_id: str) -> None:
+        """Follow ``job_id`` until it ends; its row must already be in the list."""
+        if job_id in self.running:
+            return
+        self.stages[job_id] = "queued"
+        task = asyncio.get_running_loop().create_task(self._follow(job_id), name=f"gizmo-studio-job-{job_id}")
+        task._gizmo_owner = self._studio  # type: ignore[attr-defined]  # Studio.close() cancels it
+        self._tasks[job_id] = task
+        self._studio.polling = True
+
+    async def cancel(self, job_id: str) -> None:
+        """Ask the service to cancel ``job_id``; its follower then sees the job end as cancelled."""
+        if job_id not in self.running:
+            raise ValueError(f"{job_id} is not a running job of this Studio (only running jobs can be cancelled)")
+        self._patch(job_id, stage="cancelling")
+        await self._studio._backend.cancel(job_id)
+        self._studio._note_rate_limit()
+
+    async def wait(self) -> None:
+        """Until every follower has finished (tests and ``Studio.wait_idle``)."""
+        while pending := [t for t in self._tasks.values() if not t.done()]:
+            await asyncio.wait(pending)
+
+    # ------------------------------------------------------------------ one job
+    async def _follow(self, job_id: str) -> None:
+        studio = self._studio
+        progress = StageProgress("", enabled=False)
+        if self._gate is None:
+            self._gate = asyncio.Semaphore(self._max_streams)
+        try:
+            async with self._gate:
+                self._patch(job_id, stage="starting", status="processing")
+                async for event in studio._backend.events(job_id):
+                    progress.on_event(event)
+                    if progress.stage:
+                        self._patch(job_id, stage=progress.text.strip())
+                    studio._note_rate_limit()
+                asset = await studio._backend.finish_job(job_id)
+        except asyncio.CancelledError:
+            raise
+        except _client.GenerationCancelledError:
+            self._ended(job_id, "cancelled")
+            studio._notify(
+                Notice("info", "cancelled", f"Generation of {self._label(job_id)} was cancelled.", "Nothing was made."),
+                job_id,
+            )
+        except _client.GenerationFailedError as exc:
+            reason = exc.reason or progress.error or "the service gave no reason"
+            self._ended(job_id, "failed", reason)
+            studio._notify(
+                Notice(
+                    "error",
+                    "failed",
+                    f"Generation of {self._label(job_id)} failed: {reason}.",
+                    "Rephrase the prompt (be specific about links, joints and size) and generate again; "
+                    "Iterate pre-fills it.",
+                ),
+                job_id,
+            )
+        except Exception as exc:  # noqa: BLE001 - shown inline; the job may still finish on the server
+            self._patch(job_id, stage="status unknown")
+            notice = describe(exc, doing="following the job")
+            studio._notify(Notice(notice.level, notice.kind, notice.text, notice.hint + " Refresh lists it once it is ready."), job_id)
+        else:
+            await self._ready(job_id, asset)
+        finally:
+            self._tasks.pop(job_id, None)
+            studio._note_rate_limit()
+            studio.polling = bool(self.running or studio._poller.pending)
+
+    async def _ready(self, job_id: str, asset: Any) -> None:
+        """Swap the placeholder row for the asset (same place in the list, same lineage)."""
+        studio = self._studio
+        self.stages.pop(job_id, None)
+        self.assets[job_id] = asset.id
+        placeholder = studio._assets.pop(job_id, None)
+        parent = studio._lineage.get(job_id)
+        if parent is not None:
+            studio._lineage.record(asset.id, parent)
+        if placeholder is not None and not asset.tags and placeholder.tags:
+            asset = dataclasses.replace(asset, tags=placeholder.tags)
+        if job_id in studio._started:
+            studio._started[asset.id] = studio._started.pop(job_id)
+        studio.items = [i for i in studio.items if i["id"] != job_id]
+        studio.selected = [asset.id if s == job_id else s for s in studio.selected]
+        if studio.focus == job_id:
+            studio.focus = asset.id
+        studio._upsert([asset], front=True)
+        await studio._settled([(asset.id, "ready")])
+
+    def _ended(self, job_id: str, status: str, reason: str = "") -> None:
+        self.stages[job_id] = status
+        studio = self._studio
+        placeholder = studio._assets.get(job_id)
+        if placeholder is not None:
+            studio._assets[job_id] = dataclasses.replace(placeholder, status=_client.AssetStatus.FAILED)
+        self._patch(job_id, status=status, stage=status, reason=reason)
+
+    def _label(self, job_id: str) -> str:
+        asset = self._studio._assets.get(job_id)
+        return repr(getattr(asset, "name", None) or job_id)
+
+    def _patch(self, job_id: str, **fields: str) -> None:
+        """Change fields of one row (and its stage text) without touching the others."""
+        if "stage" in fields:
+            self.stages[job_id] = fields["stage"]
+        studio = self._studio
+        with contextlib.suppress(StopIteration):
+            next(i for i in studio.items if i["id"] == job_id)
+            studio.items = [{**i, **fields} if i["id"] == job_id else i for i in studio.items]
+            studio._refresh_visible()
