@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from gizmo_notebook import client as _client
 from gizmo_notebook.client._follow import StageProgress
+from gizmo_notebook.studio._service import retry_delay
 from gizmo_notebook.studio.errors import Notice, describe
 
 if TYPE_CHECKING:
@@ -44,15 +45,21 @@ class JobFollower:
         self.stages: dict[str, str] = {}
         #: job id -> the asset it made, once ready (so a focus or an export by job id still finds it).
         self.assets: dict[str, str] = {}
+        #: Times a follower lost its stream or status check and tried again after backing off.
+        self.retries = 0
+        self._parents: dict[str, str] = {}
 
     @property
     def running(self) -> frozenset[str]:
         return frozenset(job for job, task in self._tasks.items() if not task.done())
 
-    def start(self, job_id: str) -> None:
-        """Follow ``job_id`` until it ends; its row must already be in the list."""
+    def start(self, job_id: str, parent: str | None = None) -> None:
+        """Follow ``job_id`` until it ends; its row must already be in the list. ``parent`` (the
+        asset it iterates on) is recorded for the asset once there is one."""
         if job_id in self.running:
             return
+        if parent is not None:
+            self._parents[job_id] = parent
         self.stages[job_id] = "queued"
         task = asyncio.get_running_loop().create_task(self._follow(job_id), name=f"gizmo-studio-job-{job_id}")
         task._gizmo_owner = self._studio  # type: ignore[attr-defined]  # Studio.close() cancels it
@@ -81,12 +88,7 @@ class JobFollower:
         try:
             async with self._gate:
                 self._patch(job_id, stage="starting", status="processing")
-                async for event in studio._backend.events(job_id):
-                    progress.on_event(event)
-                    if progress.stage:
-                        self._patch(job_id, stage=progress.text.strip())
-                    studio._note_rate_limit()
-                asset = await studio._backend.finish_job(job_id)
+                asset = await self._watch(job_id, progress)
         except asyncio.CancelledError:
             raise
         except _client.GenerationCancelledError:
@@ -119,13 +121,40 @@ class JobFollower:
             studio._note_rate_limit()
             studio.polling = bool(self.running or studio._poller.pending)
 
+    async def _watch(self, job_id: str, progress: StageProgress) -> Any:
+        """Read the events to the end, then fetch the asset; ride out network trouble and 429s
+        (which the client already retried) by the client's retry policy, telling the user."""
+        studio = self._studio
+        attempt = 0
+        while True:
+            try:
+                async for event in studio._backend.events(job_id):
+                    progress.on_event(event)
+                    if progress.stage:
+                        self._patch(job_id, stage=progress.text.strip())
+                    studio._note_rate_limit()
+                    attempt = 0
+                asset = await studio._backend.finish_job(job_id)
+            except Exception as exc:
+                wait = retry_delay(studio._backend.retry_policy, attempt, exc)
+                if wait is None:
+                    raise
+                self.retries += 1
+                attempt += 1
+                notice = describe(exc, doing="following the job")
+                studio._notify(Notice(notice.level, notice.kind, notice.text, notice.hint + f" Next check in {wait:.0f} s."))
+                await asyncio.sleep(wait)
+            else:
+                studio._clear_notices("network", "rate_limit", "api")
+                return asset
+
     async def _ready(self, job_id: str, asset: Any) -> None:
         """Swap the placeholder row for the asset (same place in the list, same lineage)."""
         studio = self._studio
         self.stages.pop(job_id, None)
         self.assets[job_id] = asset.id
         placeholder = studio._assets.pop(job_id, None)
-        parent = studio._lineage.get(job_id)
+        parent = self._parents.pop(job_id, None)
         if parent is not None:
             studio._lineage.record(asset.id, parent)
         if placeholder is not None and not asset.tags and placeholder.tags:

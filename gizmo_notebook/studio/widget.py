@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import datetime as _dt
 import logging
 from collections.abc import Callable, Sequence
@@ -314,6 +315,7 @@ class Studio(anywidget.AnyWidget):
     def _item(self, asset: Any) -> dict[str, Any]:
         tags = list(getattr(asset, "tags", None) or [])
         parent = parent_from_tags(tags) or self._lineage.get(asset.id)
+        parent = self._jobs.assets.get(parent, parent) if parent else parent
         return {
             "id": asset.id,
             "name": asset.name or "",
@@ -417,6 +419,7 @@ class Studio(anywidget.AnyWidget):
             name = (name or "").strip() if isinstance(name, str) or name is None else str(name)
             parent = parent or None
             if parent is not None:
+                parent = self._jobs.assets.get(parent, parent)  # a finished job's row is its asset now
                 tag_list = [t for t in tag_list if t != parent_tag(parent)] + [parent_tag(parent)]
         except ValueError as exc:
             self._notify(describe(exc, doing="Generate"))
@@ -434,9 +437,12 @@ class Studio(anywidget.AnyWidget):
             return None
         finally:
             self.generating -= 1
-        if parent is not None:
+        if job_of(asset) is not None and asset.created_at is None:
+            # The current API's placeholder has no timestamp yet; "now" keeps it at the top of the list.
+            asset = dataclasses.replace(asset, created_at=_dt.datetime.now(_dt.timezone.utc))
+        if parent is not None and job_of(asset) is None:  # a job's lineage is recorded for its asset
             self._lineage.record(asset.id, parent)
-        self._clear_notices("validation", "network", "auth")
+        self._clear_notices("validation", "network", "auth", "credits")
         self._started[asset.id] = asyncio.get_running_loop().time()
         if self._newest_first is not False:
             self._next_offset += 1  # the new asset shifted every older one down by one
@@ -444,7 +450,7 @@ class Studio(anywidget.AnyWidget):
         self._upsert([asset], front=True)
         self._note_rate_limit()
         if job_of(asset) is not None:
-            self._jobs.start(asset.id)  # current API: follow the job's events, not the asset list
+            self._jobs.start(asset.id, parent)  # current API: follow the job's events, not the asset list
         elif str(asset.status) not in _TERMINAL:
             self._poller.track([asset.id])
             self.polling = True
