@@ -43,7 +43,7 @@ class StudioView {
     model.on("msg:custom", this.onMsg);
     this.onChange = () => this.renderAll();
     const traits = ["items", "visible", "notices", "generating", "batch", "polling", "total", "has_more",
-      "loading", "tag_options", "selected", "exports", "focus", "backend_label", "listed"];
+      "loading", "tag_options", "selected", "exports", "focus", "backend_label", "listed", "rate_limit"];
     this.events = traits.map((t) => `change:${t}`).join(" ");
     model.on(this.events, this.onChange);
     this.ticker = setInterval(() => this.tick(), 1000);
@@ -130,7 +130,7 @@ class StudioView {
       timer = setTimeout(() => { this.model.set("search", this.searchEl.value); this.model.save_changes(); }, 200);
     });
     this.statusSel = h("select", { class: "gzs-status-filter", onchange: () => { this.model.set("filter_status", this.statusSel.value); this.model.save_changes(); } },
-      ["", "pending", "processing", "ready", "failed"].map((s) => h("option", { value: s, text: s || "any status" })));
+      ["", "pending", "processing", "ready", "failed", "cancelled"].map((s) => h("option", { value: s, text: s || "any status" })));
     this.tagSel = h("select", { class: "gzs-tag-filter", onchange: () => { this.model.set("filter_tag", this.tagSel.value); this.model.save_changes(); } });
     this.compareBtn = h("button", { class: "gzs-btn gzs-compare-btn", text: "Compare", onclick: () => this.openCompare() });
     const refresh = h("button", { class: "gzs-btn", text: "Refresh", onclick: () => this.model.send({ type: "refresh" }) });
@@ -169,7 +169,11 @@ class StudioView {
     if (this.disposed) return;
     const m = this.model;
     this.liveDot.classList.toggle("on", m.get("polling"));
-    this.headInfo.textContent = `${m.get("backend_label")}${m.get("polling") ? " · checking status" : ""}`;
+    // Remaining requests, only when the service reports them (X-RateLimit-*), and unobtrusively.
+    const rl = m.get("rate_limit") || {};
+    const left = rl.remaining != null && rl.limit != null ? ` · ${rl.remaining}/${rl.limit} requests left` : "";
+    this.headInfo.textContent = `${m.get("backend_label")}${m.get("polling") ? " · checking status" : ""}${left}`;
+    this.headInfo.title = left && rl.reset ? `rate limit window resets ${rl.reset}` : "";
     this.renderNotices();
     if (!this.job) this.renderControls();
     this.renderList();
@@ -342,6 +346,7 @@ class AssetRow {
     this.thumb = h("img", { class: "gzs-thumb", alt: "" });
     this.name = h("span", { class: "gzs-name" });
     this.badge = h("span", { class: "gzs-badge" });
+    this.stage = h("span", { class: "gzs-muted gzs-stage" }); // current API: "articulation 3/4"
     this.time = h("span", { class: "gzs-muted" });
     this.prompt = h("div", { class: "gzs-prompt" });
     this.tags = h("span", {});
@@ -352,10 +357,12 @@ class AssetRow {
     this.exportBtn = h("button", { class: "gzs-btn gzs-export-btn", text: "Export", onclick: () => view.model.send({ type: "export", id: this.item.id, format: this.formatSel.value }) });
     this.copyBtn = h("button", { class: "gzs-btn gzs-copy-btn", text: "Copy id", onclick: () => this.copy() });
     this.iterBtn = h("button", { class: "gzs-btn gzs-iterate-btn", text: "Iterate", onclick: () => this.iterate() });
+    this.cancelBtn = h("button", { class: "gzs-btn gzs-cancel-btn", text: "Cancel", title: "cancel this generation",
+      onclick: () => { this.cancelBtn.disabled = true; view.model.send({ type: "cancel", id: this.item.id }); } });
     this.exported = h("div", { class: "gzs-exported" });
     this.previewEl = h("div", { class: "gzs-preview", style: { display: "none" } });
-    const info = h("div", {}, h("div", {}, this.name, " ", this.badge, " ", this.time, " ", this.lineage), this.prompt, h("div", {}, this.tags, this.formats));
-    const actions = h("div", { class: "gzs-actions" }, this.previewBtn, this.formatSel, this.exportBtn, this.copyBtn, view.job ? null : this.iterBtn);
+    const info = h("div", {}, h("div", {}, this.name, " ", this.badge, " ", this.stage, " ", this.time, " ", this.lineage), this.prompt, h("div", {}, this.tags, this.formats));
+    const actions = h("div", { class: "gzs-actions" }, this.previewBtn, this.formatSel, this.exportBtn, this.copyBtn, view.job ? null : this.iterBtn, this.cancelBtn);
     this.el = h("div", { class: "gzs-row", "data-id": item.id },
       h("div", { class: "gzs-row-main" }, view.job ? h("span") : this.check, this.thumb, info, actions), this.exported, this.previewEl);
   }
@@ -381,6 +388,10 @@ class AssetRow {
       this.formatSel.replaceChildren(...fmts.map((f) => h("option", { value: f, text: FORMAT_LABELS[f] || f })));
     }
     for (const b of [this.previewBtn, this.formatSel, this.exportBtn]) b.disabled = !ready;
+    const running = RUNNING.has(item.status);
+    this.stage.textContent = running && item.stage ? item.stage : "";
+    this.cancelBtn.style.display = running && item.job ? "" : "none"; // only jobs (current API) can be cancelled
+    if (!running) this.cancelBtn.disabled = false;
     this.check.checked = v.model.get("selected").includes(item.id);
     this.check.disabled = !ready;
     const exports = (v.model.get("exports") || {})[item.id] || {};

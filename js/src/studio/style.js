@@ -37,7 +37,7 @@ export const CSS = `
 .gzs-prompt { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 560px; }
 .gzs-badge { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 11px; font-weight: 600; color: #fff; background: #8c959f; }
 .gzs-badge.gzs-processing { background: #bf8700; } .gzs-badge.gzs-pending { background: #6e7781; }
-.gzs-badge.gzs-ready { background: #1a7f37; } .gzs-badge.gzs-failed { background: #cf222e; }
+.gzs-badge.gzs-ready { background: #1a7f37; } .gzs-badge.gzs-failed { background: #cf222e; } .gzs-badge.gzs-cancelled { background: #57606a; }
 .gzs-actions { display: flex; gap: 4px; flex-wrap: wrap; justify-content: flex-end; align-items: center; }
 .gzs-exported { font-size: 12px; margin-top: 3px; }
 .gzs-exported code { user-select: all; }
