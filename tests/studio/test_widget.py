@@ -404,3 +404,76 @@ def test_batch_rides_out_a_429(make_studio: Any, local_server: Any) -> None:
     outage.throttle = 2
     created = studio.generate_batch(["a two link arm", "a gripper", "a three link arm"])
     assert len(created) == 3 and studio.batch["submitted"] == 3 and studio.batch["failed"] == 0
+
+
+# --------------------------------------------------------------------------- current API only
+
+
+@pytest.fixture
+def current_only(api_version: str) -> None:
+    if api_version != "current":
+        pytest.skip("a current-API behaviour (credits, jobs, rate-limit headers)")
+
+
+def test_out_of_credits_402_is_explained_inline_and_stops_a_batch(current_only: None, make_studio: Any, make_local_server: Any) -> None:
+    poor = make_local_server(credits=2)
+    studio = make_studio(async_client(poor))
+    drain(studio)
+    first = studio.generate("a two link arm")
+    studio.wait_idle(30)
+    frontend(studio, {"type": "batch", "prompts": ["a gripper", "a three link arm", "a rover", "a crane"]})
+    drain(studio, 60)
+    # One credit was left: one prompt went through, then 402 ended the batch without a traceback.
+    assert studio.batch["submitted"] == 1 and studio.batch["failed"] == 3 and not studio.batch["running"]
+    [notice] = [n for n in studio.notices if n["kind"] == "credits"]
+    assert "402" in notice["text"] and "credits" in notice["text"] and "remaining prompts were not sent" in notice["text"]
+    assert "dashboard" in notice["hint"] and "--credits" in notice["hint"]
+    frontend(studio, {"type": "generate", "prompt": "one more arm"})
+    drain(studio)
+    assert [n["kind"] for n in studio.notices].count("credits") == 1  # one message, not a pile
+    studio.wait_idle(30)
+    assert _status(studio, first.id) == "ready" and len(studio.items) == 2  # nothing lost, nothing doubled
+
+
+def test_cancel_from_the_row_ends_the_job_as_cancelled(current_only: None, make_studio: Any, make_local_server: Any) -> None:
+    slow = make_local_server(latency=30.0)
+    studio = make_studio(async_client(slow))
+    drain(studio)
+    placeholder = studio.generate("a two link arm", name="to cancel")
+    row = eventually(lambda: next((i for i in studio.items if i["stage"] not in ("", "queued", "starting")), None))
+    assert row["job"] == placeholder.id and row["status"] == "processing"
+    assert row["stage"].split()[0] in ("planning", "geometry", "articulation", "validation") and "/4" in row["stage"]
+    frontend(studio, {"type": "cancel", "id": placeholder.id})
+    eventually(lambda: _status(studio, placeholder.id) == "cancelled")
+    assert [n["kind"] for n in studio.notices] == ["cancelled"] and not studio._jobs.running
+    with pytest.raises(ValueError, match="not a running job"):
+        studio.cancel(placeholder.id)
+
+
+def test_a_batch_of_50_paces_itself_under_the_rate_limit(
+    current_only: None, make_studio: Any, make_local_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``serve --rate-limit``: 50 prompts plus their job streams (~200 requests) against 40 requests
+    per window never see a 429 (every response is counted at the transport): the Studio waits
+    for the window's reset instead. The window is shortened to 2 s so this takes seconds."""
+    from gizmo_notebook.local.current import ratelimit
+
+    monkeypatch.setattr(ratelimit, "_WINDOW", 2.0)
+    limited = make_local_server(rate_limit=40)
+    seen: list[int] = []
+
+    class Counting(httpx.AsyncHTTPTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            response = await super().handle_async_request(request)
+            seen.append(response.status_code)
+            return response
+
+    studio = make_studio(async_client(limited, transport=Counting()), batch_concurrency=8)
+    drain(studio)
+    created = studio.generate_batch([f"a two link arm number {i}" for i in range(50)])
+    assert len(created) == 50 and studio.batch["failed"] == 0
+    studio.wait_idle(120)
+    assert all(i["status"] == "ready" for i in studio.items) and len(studio.items) == 50
+    assert 429 not in seen, f"{seen.count(429)} responses were 429"
+    assert len(seen) > 3 * 40 and studio._backend.paced > 0  # it had to wait for several windows
+    assert studio.rate_limit["limit"] == 40 and 0 <= studio.rate_limit["remaining"] < 40
