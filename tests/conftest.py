@@ -165,3 +165,14 @@ def make_local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Call
     yield make
     for server in reversed(started):
         server.stop()
+
+
+@pytest.fixture
+def make_api_server(make_local_server: Callable[..., LocalServerAccount], api_version: str) -> Callable[..., LocalServerAccount]:
+    """``make_local_server`` speaking this test's contract (``api_version``) unless told otherwise."""
+
+    def make(**options: Any) -> LocalServerAccount:
+        options.setdefault("api", api_version)
+        return make_local_server(**options)
+
+    return make

@@ -92,14 +92,9 @@ def local_server(api_server: Any) -> Any:
 
 
 @pytest.fixture
-def make_local_server(make_local_server: Callable[..., Any], api_version: str) -> Callable[..., Any]:
+def make_local_server(make_api_server: Callable[..., Any]) -> Callable[..., Any]:
     """Servers with options (latency, fail_rate...) speaking this test's contract."""
-
-    def make(**options: Any) -> Any:
-        options.setdefault("api", api_version)
-        return make_local_server(**options)
-
-    return make
+    return make_api_server
 
 
 def async_client(account: Any, **options: Any) -> Any:
