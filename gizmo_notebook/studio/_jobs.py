@@ -24,6 +24,7 @@ from gizmo_notebook import client as _client
 from gizmo_notebook.client._follow import StageProgress
 from gizmo_notebook.studio._service import retry_delay
 from gizmo_notebook.studio.errors import Notice, describe
+from gizmo_notebook.studio.lineage import user_tags
 
 if TYPE_CHECKING:
     from gizmo_notebook.studio.widget import Studio
@@ -156,9 +157,13 @@ class JobFollower:
         placeholder = studio._assets.pop(job_id, None)
         parent = self._parents.pop(job_id, None)
         if parent is not None:
-            studio._lineage.record(asset.id, parent)
+            studio._lineage.record(asset.id, self.assets.get(parent, parent))
+        studio._lineage.replace_parent(job_id, asset.id)  # children made while this job ran
+        self._parents = {job: asset.id if p == job_id else p for job, p in self._parents.items()}
         if placeholder is not None and not asset.tags and placeholder.tags:
-            asset = dataclasses.replace(asset, tags=placeholder.tags)
+            # The current API keeps no tags: keep the user's for this session. Not the parent tag,
+            # which may name a job; the lineage file (fixed up as jobs finish) is the record here.
+            asset = dataclasses.replace(asset, tags=tuple(user_tags(placeholder.tags)))
         if job_id in studio._started:
             studio._started[asset.id] = studio._started.pop(job_id)
         studio.items = [i for i in studio.items if i["id"] != job_id]

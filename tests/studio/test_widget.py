@@ -477,3 +477,18 @@ def test_a_batch_of_50_paces_itself_under_the_rate_limit(
     assert 429 not in seen, f"{seen.count(429)} responses were 429"
     assert len(seen) > 3 * 40 and studio._backend.paced > 0  # it had to wait for several windows
     assert studio.rate_limit["limit"] == 40 and 0 <= studio.rate_limit["remaining"] < 40
+
+
+def test_iterating_on_a_running_job_links_the_assets_once_both_exist(
+    current_only: None, make_studio: Any, make_local_server: Any, tmp_path: Path
+) -> None:
+    slow = make_local_server(latency=1.0)
+    studio = make_studio(async_client(slow), lineage=LineageStore(tmp_path / "lineage.json"))
+    drain(studio)
+    parent_job = studio.generate("a two link arm", name="parent").id
+    child_job = studio.generate("a two link arm, longer", name="child", parent=parent_job).id  # parent still running
+    studio.wait_idle(60)
+    parent, child = _resolved(studio, parent_job), _resolved(studio, child_job)
+    assert parent.startswith("ast_") and child.startswith("ast_")
+    assert studio.lineage(child) == [parent] and _item(studio, child)["parent"] == parent
+    assert json.loads((tmp_path / "lineage.json").read_text())["parents"] == {child: parent}
