@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from gizmo_notebook import client as _client
 from gizmo_notebook.client._retry import RetryPolicy
+from gizmo_notebook.studio._listing import Listing
 from gizmo_notebook.studio._service import retry_delay
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class StatusPoller:
         min_interval: float = 0.0,
         max_backoff: float = 120.0,
         max_pages: int = 3,
+        listing: Listing | None = None,
     ) -> None:
         self._source = source
         self.interval = max(float(interval), float(min_interval))
@@ -83,7 +85,8 @@ class StatusPoller:
         self._pending: set[str] = set()
         self._task: asyncio.Task[None] | None = None
         self._delay = self.interval
-        self._newest_first: bool | None = None
+        # The Studio passes its own Listing, so the order learned by either reader serves both.
+        self._listing = listing if listing is not None else Listing(source)
         self._last_total = 0
         self._parked = False  # set after a 401: polling cannot succeed until the key changes
         self._failures = 0  # in a row; the retry policy's attempt number
@@ -185,12 +188,12 @@ class StatusPoller:
 
     async def _page(self, offset: int) -> Any:
         self.stats.requests += 1
-        return await self._source.list(PAGE_SIZE, offset)
+        return await self._listing.page(PAGE_SIZE, offset)
 
     async def _scan(self, wanted: set[str]) -> list[Any]:
         found: dict[str, Any] = {}
         offsets_done: set[int] = set()
-        offset = max(0, self._last_total - PAGE_SIZE) if self._newest_first is False else 0
+        offset = self._listing.newest_offset(self._last_total, PAGE_SIZE)
         for _ in range(self.max_pages):
             page = await self._page(offset)
             offsets_done.add(offset)
@@ -198,10 +201,6 @@ class StatusPoller:
             for asset in page.assets:
                 if asset.id in wanted:
                     found[asset.id] = asset
-            if self._newest_first is None and len(page.assets) >= 2:
-                first, last = page.assets[0].created_at, page.assets[-1].created_at
-                if first != last:
-                    self._newest_first = first > last
             if len(found) == len(wanted):
                 break
             offset = self._next_offset(offset, total, offsets_done)
@@ -214,7 +213,7 @@ class StatusPoller:
         return list(found.values())
 
     def _next_offset(self, offset: int, total: int, done: set[int]) -> int | None:
-        if self._newest_first is False:
+        if self._listing.newest_first is False:
             # Oldest first: the pending (newest) assets sit at the end; walk back from there.
             tail = max(0, total - PAGE_SIZE)
             candidate = tail if tail not in done else offset - PAGE_SIZE

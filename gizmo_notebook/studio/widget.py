@@ -29,6 +29,7 @@ from ipywidgets import widget_serialization
 from gizmo_notebook.formats import EXPORT_FORMATS
 from gizmo_notebook.studio import _runtime
 from gizmo_notebook.studio._jobs import JobFollower
+from gizmo_notebook.studio._listing import Listing
 from gizmo_notebook.studio._service import job_of, retry_delay
 from gizmo_notebook.studio.backend import Backend
 from gizmo_notebook.studio.errors import Notice, describe
@@ -174,7 +175,7 @@ class Studio(anywidget.AnyWidget):
         self._ready_callbacks: list[Callable[[Any], Any]] = []
         self._tasks: set[concurrent.futures.Future[Any]] = set()
         self._closed = False
-        self._newest_first: bool | None = None
+        self._listing = Listing(backend)  # shared with the poller: one reader of GET /assets
         self._next_offset = 0  # newest-first paging: the next offset to load
         self._low_offset = 0  # oldest-first paging: the lowest offset loaded so far
         self._geometry = GeometryCache(backend)
@@ -186,6 +187,7 @@ class Studio(anywidget.AnyWidget):
             on_update=self._apply_updates,
             on_error=self._poll_failed,
             on_idle=self._poll_idle,
+            listing=self._listing,
         )
         self.on_msg(self._on_frontend_msg)
         self.observe(self._filters_changed, names=["filter_status", "filter_tag", "search"])
@@ -365,21 +367,14 @@ class Studio(anywidget.AnyWidget):
         try:
             size = self._page_size
             if not more:
-                page = await self._backend.list(size, 0)
-                if self._newest_first is None:
-                    self._newest_first = _newest_first(page.assets)
-                if self._newest_first is False and page.total > size:
-                    page = await self._backend.list(size, page.total - size)
-                    self._low_offset = page.total - size
-                else:
-                    self._low_offset = 0
+                page, self._low_offset = await self._listing.newest(size)
                 self._next_offset = len(page.assets)
-            elif self._newest_first is False:
+            elif self._listing.newest_first is False:
                 offset = max(0, self._low_offset - size)
-                page = await self._backend.list(self._low_offset - offset, offset) if self._low_offset else None
+                page = await self._listing.page(self._low_offset - offset, offset) if self._low_offset else None
                 self._low_offset = offset
             else:
-                page = await self._backend.list(size, self._next_offset)
+                page = await self._listing.page(size, self._next_offset)
                 self._next_offset += len(page.assets)
             if page is not None:
                 self.total = int(page.total)
@@ -391,7 +386,7 @@ class Studio(anywidget.AnyWidget):
                 if running:
                     self._poller.track(running)
                     self.polling = True
-            if self._newest_first is False:
+            if self._listing.newest_first is False:
                 self.has_more = self._low_offset > 0
             else:
                 self.has_more = self._next_offset < self.total
@@ -444,7 +439,7 @@ class Studio(anywidget.AnyWidget):
             self._lineage.record(asset.id, parent)
         self._clear_notices("validation", "network", "auth", "credits")
         self._started[asset.id] = asyncio.get_running_loop().time()
-        if self._newest_first is not False:
+        if self._listing.newest_first is not False:
             self._next_offset += 1  # the new asset shifted every older one down by one
         self.total += 1
         self._upsert([asset], front=True)
@@ -630,13 +625,6 @@ class Studio(anywidget.AnyWidget):
         except Exception as exc:  # noqa: BLE001 - the widget keeps working after anything
             self._notify(describe(exc, doing=str(kind)))
             return None
-
-
-def _newest_first(assets: Sequence[Any]) -> bool | None:
-    if len(assets) < 2:
-        return None
-    first, last = assets[0].created_at, assets[-1].created_at
-    return None if first == last else first > last
 
 
 def _host(url: str) -> str:
