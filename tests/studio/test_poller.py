@@ -169,3 +169,19 @@ async def test_oldest_first_listing_learns_to_read_the_tail() -> None:
 async def test_service_floor_of_five_seconds() -> None:
     poller = StatusPoller(FaultySource(1, 0, None), interval=0.5, min_interval=5.0, on_update=lambda a: None)
     assert poller.interval == 5.0
+
+
+def test_one_retry_rule_from_the_client_policy() -> None:
+    """The poller, the batch loop and the job followers all back off through ``retry_delay``."""
+    from gizmo_notebook import client as c
+    from gizmo_notebook.studio._service import StudioService, retry_delay
+
+    policy = RetryPolicy(initial_delay=0.5, max_retry_after=30.0, jitter=lambda: 0.0)
+    hinted = c.RateLimitError("slow down", status_code=429, retry_after=7.0)
+    assert retry_delay(policy, 0, hinted) == 7.0  # the server's hint, from exc.retry_after
+    assert retry_delay(policy, 0, c.RateLimitError("x", status_code=429, retry_after=600.0)) == 30.0  # capped
+    assert retry_delay(policy, 2, c.RateLimitError("x", status_code=429)) == 2.0  # the client's backoff
+    assert retry_delay(policy, 1, c.APIConnectionError("down")) == 1.0
+    for final in (c.InsufficientCreditsError("no credits", status_code=402), c.AuthenticationError("no", status_code=401), ValueError("bad")):
+        assert retry_delay(policy, 0, final) is None  # waiting cannot fix these
+    assert isinstance(Backend(AsyncGizmoClient(api_key="k", base_url="http://127.0.0.1:9/v1")), StudioService)
