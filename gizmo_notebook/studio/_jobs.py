@@ -8,6 +8,10 @@ dropped stream and falls back to polling where there is none), shows ``"articula
 on the row as stages start, and when the job ends swaps the placeholder row (keyed by the
 job id) for the real asset, or marks it failed / cancelled with the server's reason.
 
+A job is not in ``GET /assets`` while it runs, so the running jobs (id, prompt, name, tags) are
+also kept in ``running-jobs.json`` beside the lineage file, per server: a Studio opened later
+(a new cell, a restarted kernel) lists them again and follows them to the end.
+
 At most :data:`MAX_LIVE_STREAMS` streams are open at once, so a batch of 50 prompts holds a
 few connections (and spends a few requests) rather than fifty; the others wait, shown as
 ``queued``.
@@ -18,13 +22,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import json
+import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gizmo_notebook import client as _client
 from gizmo_notebook.client._follow import StageProgress
+from gizmo_notebook.client._models import parse_datetime
 from gizmo_notebook.studio._service import retry_delay
 from gizmo_notebook.studio.errors import Notice, describe
-from gizmo_notebook.studio.lineage import user_tags
+from gizmo_notebook.studio.lineage import user_tags, write_json_atomically
 
 if TYPE_CHECKING:
     from gizmo_notebook.studio.widget import Studio
@@ -32,6 +40,40 @@ if TYPE_CHECKING:
 __all__ = ["MAX_LIVE_STREAMS", "JobFollower"]
 
 MAX_LIVE_STREAMS = 4
+_file_lock = threading.Lock()
+
+
+class RunningJobs:
+    """``{base_url: {job_id: {prompt, name, tags, created_at}}}`` in one small JSON file."""
+
+    def __init__(self, path: Path, base_url: str) -> None:
+        self.path = path
+        self.base_url = base_url
+
+    def _read(self) -> dict[str, dict[str, dict[str, object]]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def entries(self) -> dict[str, dict[str, object]]:
+        with _file_lock:
+            mine = self._read().get(self.base_url)
+        return {k: v for k, v in mine.items() if isinstance(v, dict)} if isinstance(mine, dict) else {}
+
+    def add(self, job_id: str, entry: dict[str, object]) -> None:
+        with _file_lock:
+            data = self._read()
+            data.setdefault(self.base_url, {})[job_id] = entry
+            write_json_atomically(self.path, data)
+
+    def remove(self, job_id: str) -> None:
+        with _file_lock:
+            data = self._read()
+            if job_id in data.get(self.base_url, {}):
+                del data[self.base_url][job_id]
+                write_json_atomically(self.path, data)
 
 
 class JobFollower:
@@ -49,6 +91,7 @@ class JobFollower:
         #: Times a follower lost its stream or status check and tried again after backing off.
         self.retries = 0
         self._parents: dict[str, str] = {}
+        self._running = RunningJobs(studio._lineage.path.parent / "running-jobs.json", studio._backend.base_url)
 
     @property
     def running(self) -> frozenset[str]:
@@ -61,6 +104,13 @@ class JobFollower:
             return
         if parent is not None:
             self._parents[job_id] = parent
+        placeholder = self._studio._assets.get(job_id)
+        if placeholder is not None:
+            created = placeholder.created_at.isoformat() if placeholder.created_at is not None else None
+            self._running.add(
+                job_id,
+                {"prompt": placeholder.prompt, "name": placeholder.name, "tags": list(placeholder.tags), "created_at": created},
+            )
         self.stages[job_id] = "queued"
         task = asyncio.get_running_loop().create_task(self._follow(job_id), name=f"gizmo-studio-job-{job_id}")
         task._gizmo_owner = self._studio  # type: ignore[attr-defined]  # Studio.close() cancels it
@@ -74,6 +124,22 @@ class JobFollower:
         self._patch(job_id, stage="cancelling")
         await self._studio._backend.cancel(job_id)
         self._studio._note_rate_limit()
+
+    def resume(self) -> None:
+        """List and follow the jobs an earlier Studio on this server left running."""
+        studio = self._studio
+        for job_id, entry in self._running.entries().items():
+            if job_id in self._tasks or job_id in self.assets or job_id in studio._assets:
+                continue
+            tags = [t for t in entry.get("tags") or [] if isinstance(t, str)]
+            name = entry.get("name") if isinstance(entry.get("name"), str) else None
+            prompt = entry.get("prompt") if isinstance(entry.get("prompt"), str) else ""
+            placeholder = _client.Asset.pending_job({"job_id": job_id}, prompt=prompt, name=name, tags=tags)
+            created = parse_datetime(entry.get("created_at"))
+            if created is not None:
+                placeholder = dataclasses.replace(placeholder, created_at=created)
+            studio._upsert([placeholder], front=True)
+            self.start(job_id)
 
     async def wait(self) -> None:
         """Until every follower has finished (tests and ``Studio.wait_idle``)."""
@@ -93,6 +159,7 @@ class JobFollower:
         except asyncio.CancelledError:
             raise
         except _client.GenerationCancelledError:
+            self._running.remove(job_id)
             self._ended(job_id, "cancelled")
             studio._notify(
                 Notice("info", "cancelled", f"Generation of {self._label(job_id)} was cancelled.", "Nothing was made."),
@@ -100,6 +167,7 @@ class JobFollower:
             )
         except _client.GenerationFailedError as exc:
             reason = exc.reason or progress.error or "the service gave no reason"
+            self._running.remove(job_id)
             self._ended(job_id, "failed", reason)
             studio._notify(
                 Notice(
@@ -112,10 +180,13 @@ class JobFollower:
                 job_id,
             )
         except Exception as exc:  # noqa: BLE001 - shown inline; the job may still finish on the server
+            if isinstance(exc, _client.NotFoundError):  # not this key's job (or gone): stop remembering it
+                self._running.remove(job_id)
             self._patch(job_id, stage="status unknown")
             notice = describe(exc, doing="following the job")
             studio._notify(Notice(notice.level, notice.kind, notice.text, notice.hint + " Refresh lists it once it is ready."), job_id)
         else:
+            self._running.remove(job_id)
             await self._ready(job_id, asset)
         finally:
             self._tasks.pop(job_id, None)

@@ -376,6 +376,8 @@ class Studio(anywidget.AnyWidget):
             else:
                 page = await self._listing.page(size, self._next_offset)
                 self._next_offset += len(page.assets)
+            if not more:
+                self._jobs.resume()  # current API: jobs an earlier Studio left running
             if page is not None:
                 self.total = int(page.total)
                 self.listed = True
