@@ -62,6 +62,8 @@ class LocalServerAccount:
     api_key: str = field(repr=False)
     data_dir: Path
     server: LocalServer = field(repr=False)
+    #: The contract the server speaks: ``"alpha"`` or ``"current"``.
+    api: str = "alpha"
 
     def client(self, *, api_key: str | None = None, **options: Any) -> httpx.Client:
         """A sync httpx client on ``base_url`` (with a trailing slash, so relative paths join)."""
@@ -113,7 +115,29 @@ def current_server(_shared_current_server: LocalServer) -> LocalServerAccount:
     """
     server = _shared_current_server
     return LocalServerAccount(
-        base_url=server.base_url, api_key=server.create_key(), data_dir=server.data_dir, server=server
+        base_url=server.base_url, api_key=server.create_key(), data_dir=server.data_dir, server=server, api="current"
+    )
+
+
+#: The two contracts the integration-level suites run against (see ``api_version``).
+API_VERSIONS = ("alpha", "current")
+
+
+@pytest.fixture(params=API_VERSIONS)
+def api_version(request: pytest.FixtureRequest) -> str:
+    """One fixture, two parameters: a test (or a test package whose conftest routes ``local_server``
+    through :func:`api_server`) runs once against each contract. Only integration-level suites use
+    it (Studio, client integration, notebooks), so CI time grows by those, not by every unit test."""
+    return str(request.param)
+
+
+@pytest.fixture
+def api_server(api_version: str, request: pytest.FixtureRequest) -> LocalServerAccount:
+    """The shared server speaking ``api_version``, seen through a brand-new API key."""
+    shared = "_shared_current_server" if api_version == "current" else "_shared_local_server"
+    server: LocalServer = request.getfixturevalue(shared)
+    return LocalServerAccount(
+        base_url=server.base_url, api_key=server.create_key(), data_dir=server.data_dir, server=server, api=api_version
     )
 
 
@@ -134,9 +158,21 @@ def make_local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Call
         server.start()
         started.append(server)
         return LocalServerAccount(
-            base_url=server.base_url, api_key=server.api_key, data_dir=server.data_dir, server=server
+            base_url=server.base_url, api_key=server.api_key, data_dir=server.data_dir, server=server,
+            api=str(options.get("api", "alpha")),
         )
 
     yield make
     for server in reversed(started):
         server.stop()
+
+
+@pytest.fixture
+def make_api_server(make_local_server: Callable[..., LocalServerAccount], api_version: str) -> Callable[..., LocalServerAccount]:
+    """``make_local_server`` speaking this test's contract (``api_version``) unless told otherwise."""
+
+    def make(**options: Any) -> LocalServerAccount:
+        options.setdefault("api", api_version)
+        return make_local_server(**options)
+
+    return make

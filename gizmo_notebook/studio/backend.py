@@ -1,10 +1,17 @@
 """One async face over either client, so the Studio runs the same code for both.
 
 A user may hand the Studio a :class:`~gizmo_notebook.client.GizmoClient` (sync) or an
-:class:`~gizmo_notebook.client.AsyncGizmoClient`. Async calls run directly on the Studio's
-loop; sync calls run in the loop's default thread pool so they never block it. The client
-(and with it the API key) stays here, in the kernel: nothing in this module is ever synced
-to the front end.
+:class:`~gizmo_notebook.client.AsyncGizmoClient`, speaking the alpha or the current API.
+Async calls run directly on the Studio's loop; sync calls run in the loop's default thread
+pool so they never block it. :class:`Backend` is the one implementation of
+:class:`~gizmo_notebook.studio._service.StudioService`. The client (and with it the API key)
+stays here, in the kernel: nothing in this module is ever synced to the front end.
+
+Pacing: the client waits when the *last* response said the window is nearly used up, but the
+Studio has many requests in flight at once (a batch, several job streams, the poller), which
+all read that same stale count. So before each call the Studio keeps a reserve of requests
+(:func:`_reserve`) and, once ``X-RateLimit-Remaining`` is down to it, lets one call at a time
+wait for the window's reset: a batch of 50 prompts slows down instead of collecting 429s.
 """
 
 from __future__ import annotations
@@ -12,15 +19,33 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
-from collections.abc import Sequence
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from gizmo_notebook import client as _client
+from gizmo_notebook.client._job import JobStatus, find_asset_id
+from gizmo_notebook.client._retry import RetryPolicy
+
+_END = object()
+#: Most requests the Studio may have in flight at once (batch workers + job streams + poller).
+MAX_IN_FLIGHT = 12
+#: Never park a call longer than this on a reset time (a clock-skewed header must not hang the Studio).
+MAX_PACE = 60.0
+
+
+def _reserve(limit: int | None) -> int:
+    """Requests kept back near the end of a window: enough for what may already be in flight."""
+    return max(2, min(MAX_IN_FLIGHT, (limit or 0) // 4))
 
 
 class Backend:
     def __init__(self, client: Any) -> None:
         self.client = client
         self._assets = client.assets
+        self._pace_lock: asyncio.Lock | None = None
+        self.paced = 0.0  # seconds spent waiting for rate-limit windows (tests, diagnostics)
 
     @property
     def is_local(self) -> bool:
@@ -30,8 +55,34 @@ class Backend:
     def base_url(self) -> str:
         return str(getattr(self.client, "base_url", ""))
 
-    async def _call(self, _method: str, /, *args: Any, **kwargs: Any) -> Any:
-        method = getattr(self._assets, _method)
+    @property
+    def rate_limit(self) -> Any:
+        return getattr(self.client, "rate_limit", None)
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        ctx = getattr(self.client, "_ctx", None)
+        policy = getattr(ctx, "retry", None)
+        return policy if isinstance(policy, RetryPolicy) else RetryPolicy()
+
+    async def _pace(self) -> None:
+        seen = self.rate_limit
+        if seen is None or seen.remaining is None or seen.reset is None or seen.remaining > _reserve(seen.limit):
+            return
+        if self._pace_lock is None:
+            self._pace_lock = asyncio.Lock()
+        async with self._pace_lock:  # one waiter at a time; the others then find the window renewed
+            seen = self.rate_limit
+            if seen is None or seen.remaining is None or seen.reset is None:
+                return
+            wait = seen.reset.timestamp() - time.time()
+            if seen.remaining <= _reserve(seen.limit) and wait > 0:
+                wait = min(wait + 0.05, MAX_PACE)
+                self.paced += wait
+                await asyncio.sleep(wait)
+
+    async def _run(self, method: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        await self._pace()
         if inspect.iscoroutinefunction(method):
             return await method(*args, **kwargs)
         loop = asyncio.get_running_loop()
@@ -39,6 +90,9 @@ class Backend:
         if inspect.isawaitable(result):  # a sync-looking wrapper that still returned a coroutine
             result = await result
         return result
+
+    async def _call(self, _method: str, /, *args: Any, **kwargs: Any) -> Any:
+        return await self._run(getattr(self._assets, _method), *args, **kwargs)
 
     async def create(self, prompt: str, name: str | None, tags: Sequence[str] | None) -> Any:
         return await self._call("create", prompt, name=name, tags=list(tags) if tags else None)
@@ -51,3 +105,44 @@ class Backend:
 
     async def download(self, asset_id: str, fmt: str, dest: Path) -> Path:
         return Path(await self._call("download", asset_id, fmt, dest=dest))
+
+    async def events(self, job_id: str) -> AsyncIterator[Any]:
+        await self._pace()
+        stream = self.client.jobs.events(job_id)
+        if hasattr(stream, "__anext__"):
+            async for event in stream:
+                yield event
+            return
+        # A sync client's iterator blocks on the network: step it in the thread pool.
+        loop = asyncio.get_running_loop()
+        try:
+            while (event := await loop.run_in_executor(None, next, stream, _END)) is not _END:
+                yield event
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                await loop.run_in_executor(None, close)
+
+    async def finish_job(self, job_id: str) -> Any:
+        # Two requests once the stream has said "done": the job record (the authority on how it
+        # ended, and where the asset id sits) and the asset. The record may lag the stream by a
+        # moment; anything unusual falls back to the client's full ``assets.wait``.
+        job = None
+        for delay in (0.0, 0.1, 0.3, 1.0):
+            await asyncio.sleep(delay)
+            job = await self._run(self.client.jobs.get, job_id, include_result=True)
+            if job.status.is_terminal:
+                break
+        if job is None or not job.status.is_terminal:
+            return await self._call("wait", job_id, progress=False)
+        if job.status is JobStatus.CANCELLED:
+            raise _client.GenerationCancelledError(job=job)
+        if job.status is JobStatus.FAILED:
+            raise _client.GenerationFailedError(job=job)
+        asset_id = find_asset_id(job.raw)
+        if asset_id is None:
+            return await self._call("wait", job_id, progress=False)
+        return await self.get(asset_id)
+
+    async def cancel(self, job_id: str) -> Any:
+        return await self._run(self.client.jobs.cancel, job_id)

@@ -36,11 +36,8 @@ def _scrub(text: str) -> str:
 
 
 def _retry_after(exc: BaseException) -> float | None:
-    for attr in ("retry_after", "retry_after_seconds"):
-        value = getattr(exc, attr, None)
-        if isinstance(value, (int, float)) and value >= 0:
-            return float(value)
-    return None
+    value = getattr(exc, "retry_after", None)  # every client APIError carries it (None: no hint)
+    return float(value) if isinstance(value, (int, float)) and value >= 0 else None
 
 
 def describe(exc: BaseException, *, doing: str = "") -> Notice:
@@ -54,6 +51,15 @@ def describe(exc: BaseException, *, doing: str = "") -> Notice:
             f"{prefix}the Gizmo API rejected the API key (401).",
             "Set a valid key in GIZMO_API_KEY (or pass GizmoClient(api_key=...)) and create the "
             "Studio again; without a key the Studio uses the offline local backend.",
+        )
+    if isinstance(exc, _client.InsufficientCreditsError):
+        return Notice(
+            "error",
+            "credits",
+            f"{prefix}the Gizmo account is out of generation credits (402).",
+            "Nothing was generated or charged. See your credits and plan on the Gizmo dashboard "
+            "(client.whoami() shows the key in use); the offline backend's budget is `serve --credits N`. "
+            "Listing, previews and exports of existing assets keep working.",
         )
     if isinstance(exc, _client.PermissionDeniedError):
         return Notice("error", "permission", f"{prefix}{detail}", "This API key may not do that; check its access.")

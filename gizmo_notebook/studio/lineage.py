@@ -29,6 +29,14 @@ def data_dir() -> Path:
     return paths.data_dir() / "studio"
 
 
+def write_json_atomically(path: Path, data: object) -> None:
+    """Temp file + rename: a crash never leaves half a JSON document."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def parent_tag(parent_id: str) -> str:
     return f"{PARENT_TAG_PREFIX}{parent_id}"
 
@@ -71,10 +79,19 @@ class LineageStore:
         with self._lock:
             parents = self._read()
             parents[child_id] = parent_id
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".tmp{os.getpid()}")
-            tmp.write_text(json.dumps({"version": 1, "parents": parents}, indent=1), encoding="utf-8")
-            os.replace(tmp, self.path)
+            self._write(parents)
+
+    def _write(self, parents: dict[str, str]) -> None:
+        write_json_atomically(self.path, {"version": 1, "parents": parents})
+
+    def replace_parent(self, old_id: str, new_id: str) -> None:
+        """Children recorded under ``old_id`` (a current-API job still running when its child was
+        made) now point at ``new_id`` (the asset the job made)."""
+        with self._lock:
+            parents = self._read()
+            if old_id not in parents.values():
+                return
+            self._write({child: new_id if parent == old_id else parent for child, parent in parents.items()})
 
     def parent_of(self, child_id: str, tags: Iterable[str] | None = None) -> str | None:
         """The parent from the asset's tags, else from the local file."""

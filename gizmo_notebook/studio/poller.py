@@ -9,8 +9,12 @@ of the list is "newest" they sit on one page: 1, 10 or 50 pending assets cost on
 A single pending asset uses ``GET /assets/{id}`` (also one request, and a smaller body).
 
 Rules it keeps (from the API docs): never faster than every 5 s against the real service;
-exponential backoff on 429 (honouring the server's retry hint) and on network errors; stop
-when nothing is pending; an authentication error parks the poller until the next ``track``.
+back off on 429 and on network errors by the client's own retry policy (the server's hint in
+``exc.retry_after`` first, see :func:`gizmo_notebook.studio._service.retry_delay`); stop when
+nothing is pending; an authentication error parks the poller until the next ``track``.
+
+Only alpha assets are polled: the current API's running generations are jobs, which are not
+in the asset list until they finish; :mod:`gizmo_notebook.studio._jobs` follows those.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import gizmo_notebook.client as _client
+from gizmo_notebook.client._retry import RetryPolicy
+from gizmo_notebook.studio._listing import Listing
+from gizmo_notebook.studio._service import retry_delay
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +73,7 @@ class StatusPoller:
         min_interval: float = 0.0,
         max_backoff: float = 120.0,
         max_pages: int = 3,
+        listing: Listing | None = None,
     ) -> None:
         self._source = source
         self.interval = max(float(interval), float(min_interval))
@@ -77,9 +85,11 @@ class StatusPoller:
         self._pending: set[str] = set()
         self._task: asyncio.Task[None] | None = None
         self._delay = self.interval
-        self._newest_first: bool | None = None
+        # The Studio passes its own Listing, so the order learned by either reader serves both.
+        self._listing = listing if listing is not None else Listing(source)
         self._last_total = 0
         self._parked = False  # set after a 401: polling cannot succeed until the key changes
+        self._failures = 0  # in a row; the retry policy's attempt number
         self.stats = PollStats()
 
     # -- control -----------------------------------------------------------------
@@ -131,20 +141,23 @@ class StatusPoller:
                 await self._failed(exc)
             else:
                 self._delay = self.interval
+                self._failures = 0
         if not self._pending:
             await _maybe_await(self._on_idle() if self._on_idle else None)
 
     async def _failed(self, exc: BaseException) -> None:
         self.stats.errors += 1
+        if isinstance(exc, _client.RateLimitError):
+            self.stats.rate_limited += 1
         if isinstance(exc, _client.AuthenticationError):
             self._parked = True
-        elif isinstance(exc, _client.RateLimitError):
-            self.stats.rate_limited += 1
-            hint = getattr(exc, "retry_after", None)
-            doubled = min(self._delay * 2, self.max_backoff)
-            self._delay = max(doubled, float(hint)) if isinstance(hint, (int, float)) else doubled
         else:
-            self._delay = min(self._delay * 2, self.max_backoff)
+            policy = getattr(self._source, "retry_policy", None) or RetryPolicy()
+            wait = retry_delay(policy, self._failures, exc)
+            if wait is None:  # not worth retrying soon (e.g. 404): keep checking, but slowly
+                wait = policy.backoff(self._failures)
+            self._failures += 1
+            self._delay = min(max(self.interval, wait), self.max_backoff)
         if self._on_error is not None:
             await _maybe_await(self._on_error(exc))
 
@@ -175,12 +188,12 @@ class StatusPoller:
 
     async def _page(self, offset: int) -> Any:
         self.stats.requests += 1
-        return await self._source.list(PAGE_SIZE, offset)
+        return await self._listing.page(PAGE_SIZE, offset)
 
     async def _scan(self, wanted: set[str]) -> list[Any]:
         found: dict[str, Any] = {}
         offsets_done: set[int] = set()
-        offset = max(0, self._last_total - PAGE_SIZE) if self._newest_first is False else 0
+        offset = self._listing.newest_offset(self._last_total, PAGE_SIZE)
         for _ in range(self.max_pages):
             page = await self._page(offset)
             offsets_done.add(offset)
@@ -188,10 +201,6 @@ class StatusPoller:
             for asset in page.assets:
                 if asset.id in wanted:
                     found[asset.id] = asset
-            if self._newest_first is None and len(page.assets) >= 2:
-                first, last = page.assets[0].created_at, page.assets[-1].created_at
-                if first != last:
-                    self._newest_first = first > last
             if len(found) == len(wanted):
                 break
             offset = self._next_offset(offset, total, offsets_done)
@@ -204,7 +213,7 @@ class StatusPoller:
         return list(found.values())
 
     def _next_offset(self, offset: int, total: int, done: set[int]) -> int | None:
-        if self._newest_first is False:
+        if self._listing.newest_first is False:
             # Oldest first: the pending (newest) assets sit at the end; walk back from there.
             tail = max(0, total - PAGE_SIZE)
             candidate = tail if tail not in done else offset - PAGE_SIZE

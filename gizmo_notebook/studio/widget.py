@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import datetime as _dt
 import logging
 from collections.abc import Callable, Sequence
@@ -28,6 +29,9 @@ from ipywidgets import widget_serialization
 from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.formats import EXPORT_FORMATS
 from gizmo_notebook.studio import _runtime
+from gizmo_notebook.studio._jobs import JobFollower
+from gizmo_notebook.studio._listing import Listing
+from gizmo_notebook.studio._service import job_of, retry_delay
 from gizmo_notebook.studio.backend import Backend
 from gizmo_notebook.studio.errors import Notice, describe
 from gizmo_notebook.studio.lineage import LineageStore, parent_from_tags, parent_tag, user_tags
@@ -37,9 +41,10 @@ from gizmo_notebook.viewer.transport import LOADER_ESM, Bundle, bundle_ref
 
 log = logging.getLogger(__name__)
 
-_TERMINAL = frozenset({"ready", "failed"})
+_TERMINAL = frozenset({"ready", "failed", "cancelled"})
 MAX_PROMPT_CHARS = 4000
 MAX_BATCH = 50
+BATCH_ATTEMPTS = 6  # per prompt, on top of the client's own retries
 _default_client: Any = None
 
 
@@ -136,6 +141,8 @@ class Studio(anywidget.AnyWidget):
     backend_label = traitlets.Unicode("").tag(sync=True)
     formats = traitlets.List(traitlets.Unicode(), default_value=list(EXPORT_FORMATS)).tag(sync=True)
     exports = traitlets.Dict().tag(sync=True)  # asset id -> {format: absolute path of the export}
+    # {limit, remaining, reset} from the service's X-RateLimit-* headers; empty when it sends none.
+    rate_limit = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self,
@@ -170,10 +177,11 @@ class Studio(anywidget.AnyWidget):
         self._ready_callbacks: list[Callable[[Any], Any]] = []
         self._tasks: set[concurrent.futures.Future[Any]] = set()
         self._closed = False
-        self._newest_first: bool | None = None
+        self._listing = Listing(backend)  # shared with the poller: one reader of GET /assets
         self._next_offset = 0  # newest-first paging: the next offset to load
         self._low_offset = 0  # oldest-first paging: the lowest offset loaded so far
         self._geometry = GeometryCache(backend)
+        self._jobs = JobFollower(self)  # current API: one live follower per running job
         self._poller = StatusPoller(
             backend,
             interval=self.poll_interval,
@@ -181,6 +189,7 @@ class Studio(anywidget.AnyWidget):
             on_update=self._apply_updates,
             on_error=self._poll_failed,
             on_idle=self._poll_idle,
+            listing=self._listing,
         )
         self.on_msg(self._on_frontend_msg)
         self.observe(self._filters_changed, names=["filter_status", "filter_tag", "search"])
@@ -235,6 +244,10 @@ class Studio(anywidget.AnyWidget):
         """Download ``asset_id`` as ``format`` into the export dir; returns the file's path."""
         return _runtime.run_sync(self._export(asset_id, format, raise_errors=True), timeout=300)
 
+    def cancel(self, job_id: str) -> None:
+        """Cancel a running generation (current API: the row's ``job``); the row then shows ``cancelled``."""
+        _runtime.run_sync(self._jobs.cancel(job_id), timeout=60)
+
     def lineage(self, asset_id: str) -> list[str]:
         """Ancestor ids of ``asset_id``, nearest first."""
         tags = {i: list(getattr(a, "tags", None) or []) for i, a in self._assets.items()}
@@ -243,7 +256,7 @@ class Studio(anywidget.AnyWidget):
     def wait_idle(self, timeout: float = 60.0) -> None:
         """Block until nothing is pending (handy in scripts and tests; cells need not call it)."""
         async def _idle() -> None:
-            while self._poller.pending or self.generating:
+            while self._poller.pending or self.generating or self._jobs.running:
                 await asyncio.sleep(0.05)
 
         _runtime.run_sync(asyncio.wait_for(_idle(), timeout), timeout=timeout + 5)
@@ -291,6 +304,14 @@ class Studio(anywidget.AnyWidget):
         kept = [n for n in self.notices if n["kind"] != notice.kind or n.get("asset") != entry["asset"]]
         self.notices = (kept + [entry])[-6:]
 
+    def _note_rate_limit(self) -> None:
+        """Mirror the client's ``rate_limit`` (latest X-RateLimit-* headers) into the synced trait."""
+        seen = self._backend.rate_limit
+        if seen is None:
+            return
+        reset = seen.reset.isoformat() if seen.reset is not None else ""
+        self.rate_limit = {"limit": seen.limit, "remaining": seen.remaining, "reset": reset}
+
     def _clear_notices(self, *kinds: str) -> None:
         if any(n["kind"] in kinds for n in self.notices):
             self.notices = [n for n in self.notices if n["kind"] not in kinds]
@@ -298,6 +319,7 @@ class Studio(anywidget.AnyWidget):
     def _item(self, asset: Any) -> dict[str, Any]:
         tags = list(getattr(asset, "tags", None) or [])
         parent = parent_from_tags(tags) or self._lineage.get(asset.id)
+        parent = self._jobs.assets.get(parent, parent) if parent else parent
         return {
             "id": asset.id,
             "name": asset.name or "",
@@ -310,6 +332,9 @@ class Studio(anywidget.AnyWidget):
             # failed rows show why, and Retry needs nothing else than the item and the asset
             "failure_reason": (getattr(asset, "failure_reason", None) or "") if str(asset.status) == "failed" else "",
             "interpretation": _interpretation(asset),
+            # Current API: the job behind a running row, and its live stage ("articulation 3/4").
+            "job": job_of(asset) or "",
+            "stage": self._jobs.stages.get(asset.id, ""),
         }
 
     def _upsert(self, assets: Sequence[Any], *, front: bool = False) -> list[tuple[str, str]]:
@@ -347,22 +372,17 @@ class Studio(anywidget.AnyWidget):
         try:
             size = self._page_size
             if not more:
-                page = await self._backend.list(size, 0)
-                if self._newest_first is None:
-                    self._newest_first = _newest_first(page.assets)
-                if self._newest_first is False and page.total > size:
-                    page = await self._backend.list(size, page.total - size)
-                    self._low_offset = page.total - size
-                else:
-                    self._low_offset = 0
+                page, self._low_offset = await self._listing.newest(size)
                 self._next_offset = len(page.assets)
-            elif self._newest_first is False:
+            elif self._listing.newest_first is False:
                 offset = max(0, self._low_offset - size)
-                page = await self._backend.list(self._low_offset - offset, offset) if self._low_offset else None
+                page = await self._listing.page(self._low_offset - offset, offset) if self._low_offset else None
                 self._low_offset = offset
             else:
-                page = await self._backend.list(size, self._next_offset)
+                page = await self._listing.page(size, self._next_offset)
                 self._next_offset += len(page.assets)
+            if not more:
+                self._jobs.resume()  # current API: jobs an earlier Studio left running
             if page is not None:
                 self.total = int(page.total)
                 self.listed = True
@@ -373,7 +393,7 @@ class Studio(anywidget.AnyWidget):
                 if running:
                     self._poller.track(running)
                     self.polling = True
-            if self._newest_first is False:
+            if self._listing.newest_first is False:
                 self.has_more = self._low_offset > 0
             else:
                 self.has_more = self._next_offset < self.total
@@ -382,6 +402,7 @@ class Studio(anywidget.AnyWidget):
             self._notify(describe(exc, doing="loading the asset list"))
         finally:
             self.loading = False
+            self._note_rate_limit()
 
     # ------------------------------------------------------------------ generate
     async def _generate(
@@ -400,6 +421,7 @@ class Studio(anywidget.AnyWidget):
             name = (name or "").strip() if isinstance(name, str) or name is None else str(name)
             parent = parent or None
             if parent is not None:
+                parent = self._jobs.assets.get(parent, parent)  # a finished job's row is its asset now
                 tag_list = [t for t in tag_list if t != parent_tag(parent)] + [parent_tag(parent)]
         except ValueError as exc:
             self._notify(describe(exc, doing="Generate"))
@@ -417,15 +439,21 @@ class Studio(anywidget.AnyWidget):
             return None
         finally:
             self.generating -= 1
-        if parent is not None:
+        if job_of(asset) is not None and asset.created_at is None:
+            # The current API's placeholder has no timestamp yet; "now" keeps it at the top of the list.
+            asset = dataclasses.replace(asset, created_at=_dt.datetime.now(_dt.timezone.utc))
+        if parent is not None and job_of(asset) is None:  # a job's lineage is recorded for its asset
             self._lineage.record(asset.id, parent)
-        self._clear_notices("validation", "network", "auth")
+        self._clear_notices("validation", "network", "auth", "credits")
         self._started[asset.id] = asyncio.get_running_loop().time()
-        if self._newest_first is not False:
+        if self._listing.newest_first is not False:
             self._next_offset += 1  # the new asset shifted every older one down by one
         self.total += 1
         self._upsert([asset], front=True)
-        if str(asset.status) not in _TERMINAL:
+        self._note_rate_limit()
+        if job_of(asset) is not None:
+            self._jobs.start(asset.id, parent)  # current API: follow the job's events, not the asset list
+        elif str(asset.status) not in _TERMINAL:
             self._poller.track([asset.id])
             self.polling = True
         else:
@@ -446,29 +474,35 @@ class Studio(anywidget.AnyWidget):
         self.batch = dict(progress)
         gate = asyncio.Semaphore(self._batch_concurrency)
         created: list[Any] = []
+        stopped: list[BaseException] = []  # a failure no later prompt can avoid (402, 401) ends the batch
+        policy = self._backend.retry_policy
 
         async def one(prompt: str) -> None:
-            delay = 1.0
-            for attempt in range(6):
+            # The client already paces by X-RateLimit-Remaining and retries 429s itself; what
+            # still escapes is retried here by the same policy, until it says stop.
+            attempt = 0
+            while not stopped:
                 async with gate:
+                    if stopped:
+                        break
                     try:
                         asset = await self._generate(prompt, None, tags, None, raise_errors=True, batch=True)
-                    except _client.RateLimitError as exc:
-                        hint = getattr(exc, "retry_after", None)
-                        wait = float(hint) if isinstance(hint, (int, float)) else delay
-                        delay = min(delay * 2, 60.0)
-                        if attempt == 5:
-                            self._notify(describe(exc, doing=f"Batch prompt {prompt[:40]!r}"))
+                    except Exception as exc:  # noqa: BLE001 - reported inline below
+                        wait = retry_delay(policy, attempt, exc) if attempt < BATCH_ATTEMPTS else None
+                        if wait is None:
+                            if isinstance(exc, (_client.InsufficientCreditsError, _client.AuthenticationError)):
+                                stopped.append(exc)
+                                self._notify(describe(exc, doing="Batch (the remaining prompts were not sent)"))
+                            else:
+                                self._notify(describe(exc, doing=f"Batch prompt {prompt[:40]!r}"))
                             break
-                    except Exception as exc:  # noqa: BLE001
-                        self._notify(describe(exc, doing=f"Batch prompt {prompt[:40]!r}"))
-                        break
                     else:
                         created.append(asset)
                         progress["submitted"] += 1
                         progress["ids"] = progress["ids"] + [asset.id]
                         self.batch = dict(progress)
                         return
+                attempt += 1
                 await asyncio.sleep(wait)  # back off outside the gate so others may proceed
             progress["failed"] += 1
             self.batch = dict(progress)
@@ -483,6 +517,7 @@ class Studio(anywidget.AnyWidget):
         if self._closed:
             return
         self._clear_notices("network", "rate_limit", "api", "internal")
+        self._note_rate_limit()
         changed = self._upsert(assets)
         await self._settled([(i, s) for i, s in changed if s in _TERMINAL])
 
@@ -632,6 +667,8 @@ class Studio(anywidget.AnyWidget):
                 return await self._send_geometry(str(msg.get("id")), msg.get("req"), "thumb" if kind == "thumb" else "preview")
             if kind == "thumb_png" and buffers:
                 return self._geometry.write_thumb(str(msg.get("id")), bytes(buffers[0]))
+            if kind == "cancel":
+                return await self._jobs.cancel(str(msg.get("id")))
             if kind == "dismiss":
                 self.notices = [n for n in self.notices if n.get("at") != msg.get("at")]
                 return None
@@ -678,13 +715,6 @@ def _export_bytes(path: Path) -> tuple[str, bytes]:
         for file in sorted(p for p in path.rglob("*") if p.is_file()):
             zf.write(file, file.relative_to(path).as_posix())
     return f"{path.name}.zip", buf.getvalue()
-
-
-def _newest_first(assets: Sequence[Any]) -> bool | None:
-    if len(assets) < 2:
-        return None
-    first, last = assets[0].created_at, assets[-1].created_at
-    return None if first == last else first > last
 
 
 def _host(url: str) -> str:

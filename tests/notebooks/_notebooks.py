@@ -24,11 +24,12 @@ def notebook_paths() -> list[Path]:
     return sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 
 
-def kernel_env(tmp: Path, *, latency: str = "0.05") -> dict[str, str]:
+def kernel_env(tmp: Path, *, latency: str = "0.05", api_version: str | None = None) -> dict[str, str]:
     """A fresh user's environment for a kernel: no key, private data/cache dirs, fast offline backend.
 
     A small non-zero latency keeps the pending -> processing -> ready progression real, so the
-    notebooks' waits are exercised rather than skipped.
+    notebooks' waits are exercised rather than skipped. ``api_version`` sets ``GIZMO_API_VERSION``
+    (``current``: the embedded backend then speaks the job-based contract).
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIZMO_", "JUPYTER_", "JPY_"))}
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
@@ -38,6 +39,8 @@ def kernel_env(tmp: Path, *, latency: str = "0.05") -> dict[str, str]:
         env[var] = str(tmp / sub)
     env["GIZMO_LOCAL_LATENCY"] = latency
     env["PYTHONUNBUFFERED"] = "1"
+    if api_version is not None:
+        env["GIZMO_API_VERSION"] = api_version
     return env
 
 

@@ -1,4 +1,5 @@
-"""Every notebook runs top to bottom on a fresh machine with no key (the offline backend).
+"""Every notebook runs top to bottom on a fresh machine with no key (the offline backend), unchanged
+against both contracts (``api_version``: ``GIZMO_API_VERSION=alpha`` / ``current``).
 
 Each notebook is executed by nbclient in the venv's python3 kernel, in a temporary copy of
 the notebook folder (so exports land there, not in the repo), with private data and cache
@@ -36,11 +37,11 @@ MAX_EXECUTED_BYTES = 12 * 1024 * 1024
 ARTIFACTS = REPO / "test-artifacts" / "notebooks"
 
 
-def _execute(name: str, tmp_path: Path) -> tuple[nbformat.NotebookNode, Path, Path]:
+def _execute(name: str, tmp_path: Path, api_version: str) -> tuple[nbformat.NotebookNode, Path, Path]:
     work = tmp_path / "work"
     work.mkdir()
     shutil.copy(NOTEBOOK_DIR / name, work / name)
-    env = kernel_env(tmp_path / "env")
+    env = kernel_env(tmp_path / "env", api_version=api_version)
     nb = nbformat.read(work / name, as_version=4)
     client = NotebookClient(
         nb,
@@ -53,20 +54,30 @@ def _execute(name: str, tmp_path: Path) -> tuple[nbformat.NotebookNode, Path, Pa
     try:
         client.execute(env=env, cwd=str(work))
     except CellExecutionError as exc:
-        pytest.fail(f"{name} failed on a fresh machine with no key:\n{exc}")
+        pytest.fail(f"{name} failed on a fresh machine with no key (GIZMO_API_VERSION={api_version}):\n{exc}")
     return nb, work, Path(env["GIZMO_DATA_DIR"])
 
 
+# Known gaps on the current contract (strict: the day one passes, its entry must go).
+CURRENT_GAPS = {
+    "03-scenes.ipynb": "scenes.create(name) is alpha-only (UnsupportedByAPIVersionError); the tutorial builds a scene by hand",
+}
+
+
 @pytest.mark.parametrize("name", EXPECTED)
-def test_notebook_runs_offline_and_saves_no_secret(name: str, tmp_path: Path) -> None:
-    nb, work, data_dir = _execute(name, tmp_path)
+def test_notebook_runs_offline_and_saves_no_secret(
+    name: str, tmp_path: Path, api_version: str, request: pytest.FixtureRequest
+) -> None:
+    if api_version == "current" and name in CURRENT_GAPS:
+        request.applymarker(pytest.mark.xfail(reason=CURRENT_GAPS[name], strict=True))
+    nb, work, data_dir = _execute(name, tmp_path, api_version)
 
     assert error_outputs(nb) == []
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count is not None for c in code_cells), "a code cell never ran"
 
     # Saved as JupyterLab saves it: with the widget state of everything displayed.
-    saved = work / f"executed-{name}"
+    saved = work / f"executed-{api_version}-{name}"
     nbformat.write(nb, saved)
     text = saved.read_text(encoding="utf-8")
     key = local_api_key(data_dir)
@@ -103,7 +114,8 @@ def _check_results(name: str, nb: nbformat.NotebookNode, work: Path) -> None:
         exports = list((work / "exports").glob("ast_*"))
         assert len(exports) == 1
         folder = exports[0]
-        assert any(folder.glob("*.xml")) and any(folder.glob("*.usda")) and any(folder.rglob("*.urdf"))
+        # rglob: a current-API ZIP export is unpacked into its own folder
+        assert any(folder.rglob("*.xml")) and any(folder.rglob("*.usd*")) and any(folder.rglob("*.urdf"))
         assert "offline local backend" in text
     elif name.startswith("02"):
         assert "<- picked" in text and "v1 4-DOF" in text

@@ -86,16 +86,34 @@ def everything_sent(widget: Any) -> str:
 
 
 @pytest.fixture
+def local_server(api_server: Any) -> Any:
+    """Every Studio test runs against both contracts: the root ``api_server`` (alpha, current)."""
+    return api_server
+
+
+@pytest.fixture
+def make_local_server(make_api_server: Callable[..., Any]) -> Callable[..., Any]:
+    """Servers with options (latency, fail_rate...) speaking this test's contract."""
+    return make_api_server
+
+
+def async_client(account: Any, **options: Any) -> Any:
+    """An async client on ``account`` that speaks its contract from the first request (no probe)."""
+    from gizmo_notebook.client import AsyncGizmoClient
+
+    return AsyncGizmoClient(api_key=account.api_key, base_url=account.base_url, api_version=account.api, **options)
+
+
+@pytest.fixture
 def make_studio(local_server: Any) -> Iterator[Callable[..., Any]]:
     """Studios on the real local server (fresh key per test); all closed at teardown."""
-    from gizmo_notebook.client import AsyncGizmoClient
     from gizmo_notebook.studio import Studio
 
     made: list[Any] = []
 
     def make(client: Any = None, **kwargs: Any) -> Any:
         if client is None:
-            client = AsyncGizmoClient(api_key=local_server.api_key, base_url=local_server.base_url)
+            client = async_client(local_server)
         kwargs.setdefault("poll_interval", 0.1)
         studio = Studio(client, **kwargs)
         made.append(studio)

@@ -9,8 +9,16 @@ from typing import Any
 import pytest
 
 from gizmo_notebook.client import AsyncGizmoClient, RateLimitError
+from gizmo_notebook.client._retry import RetryPolicy
 from gizmo_notebook.studio.backend import Backend
 from gizmo_notebook.studio.poller import PAGE_SIZE, StatusPoller
+
+
+@pytest.fixture
+def api_version() -> str:
+    """The poller watches alpha assets only (current-API jobs are followed by their events, see
+    test_widget.py, which runs on both contracts)."""
+    return "alpha"
 
 
 @pytest.fixture
@@ -90,6 +98,8 @@ class FaultySource:
         self.throttle = throttle
         self.retry_after = retry_after
         self.calls: list[tuple[str, int]] = []
+        # The client's policy decides the backoff (no jitter here, so the delays are exact).
+        self.retry_policy = RetryPolicy(initial_delay=0.02, jitter=lambda: 0.0)
 
     def _maybe_throttle(self) -> None:
         if self.throttle > 0:
@@ -123,7 +133,7 @@ async def test_backs_off_on_429_and_recovers() -> None:
         else:
             poller._delay = poller.interval
         delays.append(poller.delay)
-    assert delays == [0.02, 0.04, 0.08, 0.01]  # doubled per 429, reset after a success
+    assert delays == [0.02, 0.04, 0.08, 0.01]  # the client's backoff per 429, reset after a success
     assert len(errors) == 3 and poller.stats.rate_limited == 3
 
 
@@ -133,7 +143,7 @@ async def test_honours_retry_after_hint() -> None:
     poller._pending.update(a.id for a in source.assets)
     with pytest.raises(RateLimitError):
         await poller.tick()
-    await poller._failed(RateLimitError("x", status_code=429))  # no hint: doubling
+    await poller._failed(RateLimitError("x", status_code=429))  # no hint: the client's backoff
     assert poller.delay == pytest.approx(0.02)
     exc = RateLimitError("x", status_code=429)
     exc.retry_after = 7.0  # type: ignore[attr-defined]
@@ -159,3 +169,19 @@ async def test_oldest_first_listing_learns_to_read_the_tail() -> None:
 async def test_service_floor_of_five_seconds() -> None:
     poller = StatusPoller(FaultySource(1, 0, None), interval=0.5, min_interval=5.0, on_update=lambda a: None)
     assert poller.interval == 5.0
+
+
+def test_one_retry_rule_from_the_client_policy() -> None:
+    """The poller, the batch loop and the job followers all back off through ``retry_delay``."""
+    from gizmo_notebook import client as c
+    from gizmo_notebook.studio._service import StudioService, retry_delay
+
+    policy = RetryPolicy(initial_delay=0.5, max_retry_after=30.0, jitter=lambda: 0.0)
+    hinted = c.RateLimitError("slow down", status_code=429, retry_after=7.0)
+    assert retry_delay(policy, 0, hinted) == 7.0  # the server's hint, from exc.retry_after
+    assert retry_delay(policy, 0, c.RateLimitError("x", status_code=429, retry_after=600.0)) == 30.0  # capped
+    assert retry_delay(policy, 2, c.RateLimitError("x", status_code=429)) == 2.0  # the client's backoff
+    assert retry_delay(policy, 1, c.APIConnectionError("down")) == 1.0
+    for final in (c.InsufficientCreditsError("no credits", status_code=402), c.AuthenticationError("no", status_code=401), ValueError("bad")):
+        assert retry_delay(policy, 0, final) is None  # waiting cannot fix these
+    assert isinstance(Backend(AsyncGizmoClient(api_key="k", base_url="http://127.0.0.1:9/v1")), StudioService)

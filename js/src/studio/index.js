@@ -52,7 +52,7 @@ class StudioView {
       queueMicrotask(() => { this.renderQueued = false; this.renderAll(); });
     };
     const traits = ["items", "visible", "notices", "generating", "batch", "polling", "total", "has_more",
-      "loading", "tag_options", "selected", "exports", "focus", "backend_label", "listed"];
+      "loading", "tag_options", "selected", "exports", "focus", "backend_label", "listed", "rate_limit"];
     // One event name per call: "change:a change:b" is a Backbone feature; marimo's model (and
     // anywidget's AFM spec) treat the whole string as one event name that never fires.
     this.events = traits.map((t) => `change:${t}`);
@@ -155,7 +155,7 @@ class StudioView {
       timer = setTimeout(() => { this.model.set("search", this.searchEl.value); this.model.save_changes(); }, 200);
     });
     this.statusSel = h("select", { class: "gzs-status-filter", onchange: () => { this.model.set("filter_status", this.statusSel.value); this.model.save_changes(); } },
-      ["", "pending", "processing", "ready", "failed"].map((s) => h("option", { value: s, text: s || "any status" })));
+      ["", "pending", "processing", "ready", "failed", "cancelled"].map((s) => h("option", { value: s, text: s || "any status" })));
     this.tagSel = h("select", { class: "gzs-tag-filter", onchange: () => { this.model.set("filter_tag", this.tagSel.value); this.model.save_changes(); } });
     this.compareBtn = h("button", { class: "gzs-btn gzs-compare-btn", text: "Compare", onclick: () => this.openCompare() });
     const refresh = h("button", { class: "gzs-btn", text: "Refresh", onclick: () => this.model.send({ type: "refresh" }) });
@@ -234,7 +234,11 @@ class StudioView {
     const m = this.model;
     this.byId = null; // items changed: rebuild the id index on first use
     this.liveDot.classList.toggle("on", m.get("polling"));
-    this.headInfo.textContent = `${m.get("backend_label")}${m.get("polling") ? " · checking status" : ""}`;
+    // Remaining requests, only when the service reports them (X-RateLimit-*), and unobtrusively.
+    const rl = m.get("rate_limit") || {};
+    const left = rl.remaining != null && rl.limit != null ? ` · ${rl.remaining}/${rl.limit} requests left` : "";
+    this.headInfo.textContent = `${m.get("backend_label")}${m.get("polling") ? " · checking status" : ""}${left}`;
+    this.headInfo.title = left && rl.reset ? `rate limit window resets ${rl.reset}` : "";
     this.renderNotices();
     if (!this.job) this.renderControls();
     this.renderList();
@@ -449,6 +453,7 @@ class AssetRow {
     this.thumbBox = h("div", { class: "gzs-thumb-box" }, this.thumb, this.thumbLabel);
     this.name = h("span", { class: "gzs-name" });
     this.badge = h("span", { class: "gzs-badge" });
+    this.stage = h("span", { class: "gzs-muted gzs-stage" }); // current API: "articulation 3/4"
     this.time = h("span", { class: "gzs-muted gzs-time" });
     this.prompt = h("div", { class: "gzs-prompt" });
     this.failure = h("div", { class: "gzs-failure", role: "status" });
@@ -460,14 +465,16 @@ class AssetRow {
     this.exportBtn = h("button", { class: "gzs-btn gzs-export-btn", text: "Export", onclick: () => view.model.send({ type: "export", id: this.item.id, format: this.formatSel.value }) });
     this.copyBtn = h("button", { class: "gzs-btn gzs-copy-btn", text: "Copy id", onclick: () => this.copy() });
     this.iterBtn = h("button", { class: "gzs-btn gzs-iterate-btn", text: "Iterate", onclick: () => this.iterate() });
+    this.cancelBtn = h("button", { class: "gzs-btn gzs-cancel-btn", text: "Cancel", title: "cancel this generation",
+      onclick: () => { this.cancelBtn.disabled = true; view.model.send({ type: "cancel", id: this.item.id }); } });
     this.retryBtn = h("button", { class: "gzs-btn gzs-retry-btn", text: "Retry", title: "submit the same prompt, name and tags again",
       onclick: () => this.retry() });
     this.exported = h("div", { class: "gzs-exported" });
     this.previewEl = h("div", { class: "gzs-preview", style: { display: "none" } });
-    const head = h("div", { class: "gzs-row-head" }, this.name, this.badge, this.time);
+    const head = h("div", { class: "gzs-row-head" }, this.name, this.badge, this.stage, this.time);
     const info = h("div", { class: "gzs-info" }, head, this.lineage, this.prompt, this.failure, this.interp, this.meta);
     const actions = h("div", { class: "gzs-actions" }, this.retryBtn, this.previewBtn, this.formatSel, this.exportBtn, this.copyBtn,
-      view.job ? null : this.iterBtn);
+      view.job ? null : this.iterBtn, this.cancelBtn);
     this.el = h("div", { class: "gzs-row", "data-id": item.id },
       h("div", { class: "gzs-row-main" }, view.job ? h("span") : this.check, this.thumbBox, info, actions), this.exported, this.previewEl);
   }
@@ -505,6 +512,10 @@ class AssetRow {
     for (const b of [this.previewBtn, this.formatSel, this.exportBtn]) { b.disabled = !ready; b.hidden = failed; }
     this.retryBtn.hidden = !failed;
     if (!failed) this.retryBtn.disabled = false;
+    const running = RUNNING.has(item.status);
+    this.stage.textContent = running && item.stage ? item.stage : "";
+    this.cancelBtn.style.display = running && item.job ? "" : "none"; // only jobs (current API) can be cancelled
+    if (!running) this.cancelBtn.disabled = false;
     this.check.checked = v.model.get("selected").includes(item.id);
     this.check.disabled = !ready;
     this.renderExports((v.model.get("exports") || {})[item.id] || {});

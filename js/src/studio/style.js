@@ -90,7 +90,7 @@ export const CSS = `
 .gzs-interp .gzs-ignored { color: ${FG}; }
 .gzs-badge { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 11px; font-weight: 600; color: #fff; background: #6e7781; }
 .gzs-badge.gzs-processing { background: #9a6700; } .gzs-badge.gzs-pending { background: #6e7781; }
-.gzs-badge.gzs-ready { background: #1a7f37; } .gzs-badge.gzs-failed { background: #cf222e; }
+.gzs-badge.gzs-ready { background: #1a7f37; } .gzs-badge.gzs-failed { background: #cf222e; } .gzs-badge.gzs-cancelled { background: #57606a; }
 .gzs-actions { display: flex; gap: 4px; flex-wrap: wrap; justify-content: flex-end; align-items: center; min-width: 0; max-width: 320px; }
 .gzs-job .gzs-actions { max-width: none; }
 .gzs-actions [hidden] { display: none; }
