@@ -61,6 +61,8 @@ _EXPORTS: dict[str, str] = {
     # physics playback
     "simulate": "gizmo_notebook.sim",
     "Trajectory": "gizmo_notebook.sim",
+    # optional extras
+    "MissingDependencyError": "gizmo_notebook._optional",
     # studio
     "Studio": "gizmo_notebook.studio",
 }
