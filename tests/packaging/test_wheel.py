@@ -77,7 +77,7 @@ def test_sdist_carries_sources_and_bundle(dists: dict[str, Path]) -> None:
 
 # What only an extra brings: none of it may be in (or needed by) the core install.
 EXTRA_ONLY = ("mujoco", "pxr", "yourdfpy", "pythreejs", "xacro", "lxml", "networkx")
-CORE_MAX_MB = 260  # measured ~200 MB (numpy + scipy are most of it); with every extra ~+330 MB
+CORE_MAX_MB = 340  # measured 314 MB (files, pip and setuptools included; numpy + scipy ~190 MB of it)
 
 
 def _site_packages_mb(py: Path) -> float:
