@@ -50,6 +50,9 @@ from _harness import (  # noqa: E402
 MESH_SOURCE = """
 import numpy as np, trimesh
 def bench_mesh(n, kind="icosphere"):
+    if kind == "robot":  # a real robot description: n is ignored
+        import sysconfig, pathlib, gizmo_notebook as gn
+        return gn.load(pathlib.Path(sysconfig.get_paths()["purelib"]) / ROBOT)
     if kind == "halves":
         k = int(np.sqrt(n / 2))
         u, w = (g.ravel() for g in np.meshgrid(np.arange(k), np.arange(k), indexing="ij"))
@@ -71,7 +74,12 @@ def bench_mesh(n, kind="icosphere"):
     m.remove_unreferenced_vertices()
     return m
 """
-KINDS = ("icosphere", "halves", "shuffled")
+KINDS = ("icosphere", "halves", "shuffled", "robot")
+# "robot": PAL's TIAGo++ (two arms, two grippers) from example-robot-data: 130 links, 111 visuals
+# (70 of them meshes: STL/DAE files), ~160k triangles. First frame is about many small
+# geometries here, not one big one. Only our viewer and pythreejs can show an articulated model.
+ROBOT = "cmeel.prefix/share/example-robot-data/robots/tiago_description/robots/tiago_dual.urdf"
+MESH_SOURCE = MESH_SOURCE.replace("ROBOT)", f"{ROBOT!r})")
 
 MESH_CELL = MESH_SOURCE + """
 import gizmo_notebook as gn, pythreejs
@@ -108,7 +116,20 @@ def _raw_bytes(n: int, kind: str = "icosphere") -> int:
     scope: dict[str, Any] = {}
     exec(MESH_SOURCE, scope)
     m = scope["bench_mesh"](n, kind)
-    return len(m.vertices) * 12 + len(m.faces) * 12
+    meshes = [m] if kind != "robot" else _scene_meshes(m)
+    return sum(len(x.vertices) * 12 + len(x.faces) * 12 for x in meshes)
+
+
+def _scene_meshes(model: Any) -> list[Any]:
+    """Each placed mesh of a model's scene (what both viewers draw)."""
+    scene = model.scene
+    return [scene.geometry[scene.graph[node][1]] for node in scene.graph.nodes_geometry]
+
+
+def _robot_triangles() -> int:
+    scope: dict[str, Any] = {}
+    exec(MESH_SOURCE, scope)
+    return sum(len(m.faces) for m in _scene_meshes(scope["bench_mesh"](0, "robot")))
 
 
 # Injected into every frame of the page (the trimesh viewer draws inside an iframe): counts the
@@ -279,12 +300,16 @@ def main(argv: list[str] | None = None) -> int:
     server = JupyterServer.start()
     browser = Browser.launch()
     results: list[Result] = []
+    cells = [(n, kind) for n in sizes for kind in kinds if kind != "robot"]
+    if "robot" in kinds:  # one size: the robot's own
+        cells.append((_robot_triangles(), "robot"))
     try:
-        for n, kind in ((n, kind) for n in sizes for kind in kinds):
+        for n, kind in cells:
             raw = _raw_bytes(n, kind)
-            runs: dict[str, list[Result]] = {v: [] for v in viewers}
+            cell_viewers = [v for v in viewers if kind != "robot" or v != "trimesh"]
+            runs: dict[str, list[Result]] = {v: [] for v in cell_viewers}
             for _ in range(args.repeat):  # interleaved, so drift hits every viewer alike
-                for v in viewers:
+                for v in cell_viewers:
                     r = measure(server, browser, v, n, raw, kind)
                     runs[v].append(r)
                     print(f"  {v:9s} {kind:9s} {n:>9,d} tris: first frame {r.first_frame:5.2f} s "
@@ -293,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
                     if r.timeline and args.timeline:
                         steps = sorted(r.timeline.items(), key=lambda kv: kv[1])
                         print("            " + ", ".join(f"{k} {t:.2f}" for k, t in steps), flush=True)
-            for v in viewers:
+            for v in cell_viewers:
                 best = runs[v][-1]
                 best.first_frame = statistics.median(r.first_frame for r in runs[v])
                 best.screenshot = statistics.median(r.screenshot for r in runs[v])

@@ -65,6 +65,8 @@ _EXPORTS: dict[str, str] = {
     # physics playback
     "simulate": "gizmo_notebook.sim",
     "Trajectory": "gizmo_notebook.sim",
+    # optional extras
+    "MissingDependencyError": "gizmo_notebook._optional",
     # studio
     "Studio": "gizmo_notebook.studio",
 }
@@ -72,6 +74,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS) + ["load_ipython_extension", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from gizmo_notebook._optional import MissingDependencyError  # noqa: F401
     from gizmo_notebook.client import *  # noqa: F403
     from gizmo_notebook.loaders import LoadError, load  # noqa: F401
     from gizmo_notebook.model import AssetModel, Joint, JointLimits, Link, LoopClosure, ModelError, Pose  # noqa: F401

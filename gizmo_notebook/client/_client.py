@@ -56,7 +56,7 @@ def _check_options(timeout: object, max_retries: object, max_download_bytes: obj
 
 def _check_download_timeout(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= sys.float_info.max:
-        raise ValueError(f"download_timeout must be a positive number of seconds, got {value!r}"[:200])
+        raise InvalidValueError(f"download_timeout must be a positive number of seconds, got {value!r}"[:200])
     return float(value)
 
 

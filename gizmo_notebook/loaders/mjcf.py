@@ -30,11 +30,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import mujoco
 import numpy as np
 import trimesh
 
 from gizmo_notebook._names import claim_unique
+from gizmo_notebook._optional import requires
 from gizmo_notebook.loaders._errors import LoadError
 from gizmo_notebook.loaders._loops import loop_note
 from gizmo_notebook.loaders._xml import read_xml
@@ -57,6 +57,9 @@ from gizmo_notebook.model import (
     Visual,
     quaternion_to_matrix,
 )
+
+with requires("mujoco", "Loading MJCF files"):
+    import mujoco
 
 _G = mujoco.mjtGeom
 _J = mujoco.mjtJoint

@@ -18,8 +18,8 @@ from urllib.parse import unquote, urlparse
 
 import numpy as np
 import trimesh
-import yourdfpy
 
+from gizmo_notebook._optional import requires
 from gizmo_notebook.loaders._errors import LoadError, element_label
 from gizmo_notebook.loaders._packages import PackageDirs, find_package_file
 from gizmo_notebook.loaders._xml import parse_xml, read_xml
@@ -40,6 +40,9 @@ from gizmo_notebook.model import (
     Sphere,
     Visual,
 )
+
+with requires("urdf", "Loading URDF files"):
+    import yourdfpy
 
 _NUMERIC_ELEMENTS = frozenset({"origin", "axis", "box", "cylinder", "sphere", "capsule", "mesh", "limit", "mass",
                                "inertia", "color", "dynamics", "mimic", "safety_controller", "calibration"})

@@ -31,9 +31,9 @@ from pathlib import Path
 
 import numpy as np
 import trimesh
-from pxr import Gf, Usd, UsdGeom, UsdPhysics, UsdShade
 
 from gizmo_notebook._names import claim_unique
+from gizmo_notebook._optional import requires
 from gizmo_notebook.loaders._errors import LoadError
 from gizmo_notebook.loaders._loops import loop_note, tree_joints
 from gizmo_notebook.model import (
@@ -55,6 +55,9 @@ from gizmo_notebook.model import (
     Visual,
     quaternion_to_matrix,
 )
+
+with requires("usd", "Loading USD files"):
+    from pxr import Gf, Usd, UsdGeom, UsdPhysics, UsdShade
 
 _GPRIMS = (UsdGeom.Mesh, UsdGeom.Cube, UsdGeom.Sphere, UsdGeom.Cylinder, UsdGeom.Capsule, UsdGeom.Cone)
 _AXES = {"X": (1.0, 0.0, 0.0), "Y": (0.0, 1.0, 0.0), "Z": (0.0, 0.0, 1.0)}

@@ -38,8 +38,11 @@ def expand_xacro(
 ) -> bytes:
     """The XML text xacro produces from ``path`` with ``args`` (``<xacro:arg>`` values)."""
     read_xml(path)  # the defusedxml safety pass, as for every XML file
-    import xacro
-    from xacro import substitution_args
+    from gizmo_notebook._optional import requires
+
+    with requires("urdf", "Expanding xacro files"):
+        import xacro
+        from xacro import substitution_args
 
     def find(package: str) -> str:
         root = find_package(package, path.parent, package_dirs)

@@ -113,6 +113,7 @@ class Artifacts:
 
 
 def _write_export(build: Callable[[], AssetModel], fmt: str, dest: Path, stem: str) -> Path:
+    from gizmo_notebook._optional import MissingDependencyError
     from gizmo_notebook.local.exporters import export_model
 
     try:
@@ -120,6 +121,8 @@ def _write_export(build: Callable[[], AssetModel], fmt: str, dest: Path, stem: s
         return Path(export_model(build(), fmt, dest, stem)).resolve()
     except HTTPProblem:
         raise
+    except MissingDependencyError as exc:  # a core install without the format's extra: say which
+        raise HTTPProblem(422, "EXPORT_FORMAT_UNAVAILABLE", f"This server cannot export {fmt}: {exc}") from None
     except OSError as exc:  # a read-only or full disk is the operator's to fix, not a bug: say so
         reason = exc.strerror or type(exc).__name__
         raise HTTPProblem(

@@ -12,13 +12,16 @@ import math
 import numbers
 from typing import Any
 
-import mujoco
 import numpy as np
 
+from gizmo_notebook._optional import requires
 from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.sim._compile import Compiled, compile_source
 from gizmo_notebook.sim._control import control_setter
 from gizmo_notebook.sim.trajectory import Trajectory
+
+with requires("mujoco", "gizmo_notebook.simulate"):
+    import mujoco
 
 __all__ = ["Trajectory", "simulate"]
 

@@ -15,15 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import mujoco
 import numpy as np
 
+from gizmo_notebook._optional import requires
 from gizmo_notebook.loaders import LoadError, load
 from gizmo_notebook.loaders._asset import download_asset
 from gizmo_notebook.loaders._xml import read_xml
 from gizmo_notebook.loaders.archive import extract_zip, find_main_file
 from gizmo_notebook.loaders.mjcf import body_link_names, compile_mjcf, joint_names, link_anchor
 from gizmo_notebook.model import AssetModel, ModelError
+
+with requires("mujoco", "gizmo_notebook.simulate"):
+    import mujoco
 
 _OBJ = mujoco.mjtObj
 

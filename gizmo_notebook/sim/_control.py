@@ -12,10 +12,13 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import mujoco
 import numpy as np
 
+from gizmo_notebook._optional import requires
 from gizmo_notebook.model import ModelError
+
+with requires("mujoco", "gizmo_notebook.simulate"):
+    import mujoco
 
 Setter = Callable[[int, mujoco.MjData], None]
 _OBJ = mujoco.mjtObj

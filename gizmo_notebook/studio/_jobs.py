@@ -27,9 +27,10 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gizmo_notebook import client as _client
+import gizmo_notebook.client as _client
 from gizmo_notebook.client._follow import StageProgress
 from gizmo_notebook.client._models import parse_datetime
+from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.studio._service import retry_delay
 from gizmo_notebook.studio.errors import Notice, describe
 from gizmo_notebook.studio.lineage import user_tags, write_json_atomically
@@ -120,7 +121,7 @@ class JobFollower:
     async def cancel(self, job_id: str) -> None:
         """Ask the service to cancel ``job_id``; its follower then sees the job end as cancelled."""
         if job_id not in self.running:
-            raise ValueError(f"{job_id} is not a running job of this Studio (only running jobs can be cancelled)")
+            raise InvalidValueError(f"{job_id} is not a running job of this Studio (only running jobs can be cancelled)")
         self._patch(job_id, stage="cancelling")
         await self._studio._backend.cancel(job_id)
         self._studio._note_rate_limit()

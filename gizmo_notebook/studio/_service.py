@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from gizmo_notebook import client as _client
+import gizmo_notebook.client as _client
 from gizmo_notebook.client._retry import RetryPolicy
 
 __all__ = ["StudioService", "job_of", "retry_delay"]

@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from gizmo_notebook import client as _client
+import gizmo_notebook.client as _client
 from gizmo_notebook.client._job import JobStatus, find_asset_id
 from gizmo_notebook.client._retry import RetryPolicy
 

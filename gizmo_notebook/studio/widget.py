@@ -585,7 +585,7 @@ class Studio(anywidget.AnyWidget):
         try:
             path = self._export_paths.get((asset_id, fmt))
             if path is None or not path.exists():
-                raise ValueError(f"{fmt} of {asset_id} is not exported in this session: click Export first")
+                raise InvalidValueError(f"{fmt} of {asset_id} is not exported in this session: click Export first")
             name, data = await asyncio.to_thread(_export_bytes, path)
             self.send({"type": "download", "id": asset_id, "req": req, "name": name}, [data])
         except Exception as exc:  # noqa: BLE001
@@ -597,7 +597,7 @@ class Studio(anywidget.AnyWidget):
         """Submit a failed asset again: same prompt, name, tags and parent (a new asset; the failed one stays)."""
         asset = self._assets.get(asset_id)
         if asset is None:
-            raise ValueError(f"unknown asset {asset_id!r}: refresh the list and try again")
+            raise InvalidValueError(f"unknown asset {asset_id!r}: refresh the list and try again")
         tags = user_tags(list(getattr(asset, "tags", None) or []))
         parent = parent_from_tags(list(getattr(asset, "tags", None) or [])) or self._lineage.get(asset_id)
         created = await self._generate(asset.prompt, asset.name, tags, parent)

@@ -142,11 +142,24 @@ def _split_creases(mesh: trimesh.Trimesh) -> tuple[np.ndarray, np.ndarray]:
     return vertices[keys % len(vertices)], new_faces.reshape(-1, 3)
 
 
+_SLOPPY_ABOVE = 4_000_000  # source triangles above which decimation clusters instead of collapsing edges
+
+
 def _simplify(vertices: np.ndarray, faces: np.ndarray, target_faces: int) -> np.ndarray:
-    """Faces of a simplified mesh with about ``target_faces`` triangles (same vertex array)."""
+    """Faces of a simplified mesh with at most about ``target_faces`` triangles (same vertex array).
+
+    Up to ``_SLOPPY_ABOVE`` triangles: meshoptimizer's edge-collapse simplifier (keeps the
+    topology, the better look). Above it, that simplifier costs minutes (82 s for 10M -> 2M
+    triangles on a loaded 2-core machine) while the kernel waits, so the mesh is clustered with
+    ``simplify_sloppy`` (4 s, 20x faster): a decimated preview of a 10M-triangle scan is for
+    looking at, and the exported file is never touched.
+    """
     indices = faces.astype(np.uint32).ravel()
     dest = np.zeros_like(indices)
     pos = np.ascontiguousarray(vertices, dtype=np.float32)
+    if len(faces) > _SLOPPY_ABOVE:
+        n = _mo.simplify_sloppy(dest, indices, pos, len(indices), len(pos), 12, target_faces * 3, 0.05)
+        return dest[:n].reshape(-1, 3).astype(np.int64)
     n = _mo.simplify(dest, indices, pos, len(indices), len(pos), 12, target_faces * 3, 0.05)
     if n == 0 or n > 0.9 * len(indices):  # topology resists: cluster aggressively instead
         n = _mo.simplify_sloppy(dest, indices, pos, len(indices), len(pos), 12, target_faces * 3, 0.05)

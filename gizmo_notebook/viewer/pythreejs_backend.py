@@ -65,13 +65,10 @@ def _look_at(eye: np.ndarray, target: np.ndarray) -> tuple[float, float, float, 
 
 
 def pythreejs_view(model: AssetModel, *, height: int = 480, width: int = 800):  # -> pythreejs.Renderer
-    try:
+    from gizmo_notebook._optional import requires
+
+    with requires("pythreejs", "backend='pythreejs' (or use the default backend='three')"):
         import pythreejs as p3
-    except ImportError as exc:
-        raise PythreejsUnavailableError(
-            "backend='pythreejs' needs the pythreejs package: `pip install pythreejs`, "
-            "or use the default backend='three'"
-        ) from exc
     if not pythreejs_extension_installed():
         raise PythreejsUnavailableError(
             f"pythreejs is installed in this kernel but its front-end extension ({_EXTENSION}) is not "

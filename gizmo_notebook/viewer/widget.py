@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import itertools
 import os
+import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -72,6 +73,8 @@ class Viewer(anywidget.AnyWidget):
         self._pending: list[tuple[str, bytes]] | None = None  # None: not encoded yet
         self._unlisted: list[Blob] = []  # chunk widgets created (sent) but not yet listed in _blobs
         self._screenshots: dict[int, tuple[concurrent.futures.Future[bytes], Path | None]] = {}
+        self._worker: threading.Thread | None = None  # encodes a decimated model off the main thread
+        self._worker_error: BaseException | None = None
         self.last_screenshot: bytes | None = None
         super().__init__(_bundle=bundle_ref(), height=height, **kwargs)
         self.on_msg(self._on_custom)
@@ -128,8 +131,34 @@ class Viewer(anywidget.AnyWidget):
             self._unlisted = []
 
     def _push(self) -> None:
-        """Send what the page does not have yet (encoding first if needed)."""
+        """Send what the page does not have yet (encoding first if needed).
+
+        A model above the triangle budget is decimated first, which takes seconds at 10M
+        triangles: that is done on a worker thread, so the cell returns and the kernel runs
+        the next one meanwhile (the view shows its progress and says it is decimated).
+        Below the budget the encoding stays on the main thread: it takes well under a second
+        and streams its parts to the page as they come, the fastest first frame.
+        """
+        if self._worker is not None and self._worker.is_alive():
+            return  # the worker sends everything, the metadata last
+        if self._pending is None and shown_triangles(self.model, 1 << 62) > self.triangle_budget:
+            self._worker_error = None
+            self._worker = threading.Thread(target=self._encode_in_worker, name="gizmo-viewer-encode", daemon=True)
+            self._worker.start()
+            return
         self._encode(send=True)
+
+    def _encode_in_worker(self) -> None:
+        try:
+            self._encode(send=True)
+        except BaseException as exc:  # kept for .meta to re-raise: a worker has no cell to fail in
+            self._worker_error = exc
+
+    def _wait_for_worker(self) -> None:
+        if self._worker is not None:
+            self._worker.join()
+        if self._worker_error is not None:
+            raise self._worker_error
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -196,6 +225,7 @@ class Viewer(anywidget.AnyWidget):
     @property
     def meta(self) -> dict:
         """What the browser is sent about the model (see :mod:`gizmo_notebook.viewer.encode`)."""
+        self._wait_for_worker()
         self._encode()
         return self._meta
 

@@ -3,7 +3,8 @@
 The widget bundle is gitignored and built by ``js/``'s esbuild; a wheel that forgot it gives a
 package whose ``gn.view`` fails with "widget.js is missing". So this builds exactly what a user
 gets — ``python -m build`` on the tracked files only (no ``.venv``, no ``node_modules``, no built
-bundle) — installs the wheel in a fresh venv with Node.js *off* the PATH, and shows a model.
+bundle) — installs the wheel *without extras* (the core install) in a fresh venv with Node.js
+*off* the PATH, and shows a model.
 
 Slow (one isolated build, one venv with the runtime dependencies, ~1.5 min with a warm pip
 cache), hence one module-scoped build shared by the checks.
@@ -74,25 +75,50 @@ def test_sdist_carries_sources_and_bundle(dists: dict[str, Path]) -> None:
     assert not any("node_modules" in n or n.startswith(".venv") for n in names)
 
 
-def test_wheel_works_in_a_fresh_venv_without_node(dists: dict[str, Path], tmp_path: Path) -> None:
+# What only an extra brings: none of it may be in (or needed by) the core install.
+EXTRA_ONLY = ("mujoco", "pxr", "yourdfpy", "pythreejs", "xacro", "lxml", "networkx")
+CORE_MAX_MB = 340  # measured 314 MB (files, pip and setuptools included; numpy + scipy ~190 MB of it)
+
+
+def _site_packages_mb(py: Path) -> float:
+    site = _run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=py.parent).strip()
+    total = sum(f.stat().st_size for f in Path(site).rglob("*") if f.is_file() and not f.is_symlink())
+    return total / 2**20
+
+
+def test_core_wheel_works_in_a_fresh_venv_without_node(dists: dict[str, Path], tmp_path: Path) -> None:
+    """The core install (no extras): the client, the viewer; an extra's feature names its install."""
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
     py = venv / "bin" / "python"
     _run([str(py), "-m", "pip", "install", "-q", str(dists["wheel"])], cwd=tmp_path)
     script = textwrap.dedent("""
-        import shutil, sys
+        import importlib.util, shutil, sys
         assert shutil.which("node") is None and shutil.which("npm") is None
+        missing = [m for m in EXTRA_ONLY if importlib.util.find_spec(m) is not None]
+        assert not missing, f"extras' modules in the core install: {missing}"
         import trimesh
         import gizmo_notebook as gn
         from gizmo_notebook.viewer import transport
         assert transport.BUNDLE_PATH.is_relative_to(sys.prefix), transport.BUNDLE_PATH
+        assert gn.GizmoClient.__name__ == "GizmoClient"
         v = gn.view(trimesh.creation.box())
         bundle = transport.bundle_ref()
+        try:
+            gn.load("robot.usda")
+        except gn.MissingDependencyError as exc:
+            assert "pip install 'gizmo-notebook[usd]'" in str(exc), exc
+        else:
+            raise AssertionError("loading USD without usd-core did not say what to install")
         print(type(v).__name__, len(bundle.gz))
-    """)
+    """).replace("EXTRA_ONLY", repr(EXTRA_ONLY))
+    (tmp_path / "robot.usda").write_text("#usda 1.0\n")
     out = _run([str(py), "-c", script], cwd=tmp_path, env=_node_free_env(venv))
     name, gz = out.split()
     assert name == "Viewer" and int(gz) > 50_000
+    size = _site_packages_mb(py)
+    print(f"core install: {size:.0f} MB of site-packages")
+    assert size < CORE_MAX_MB, f"the core install grew to {size:.0f} MB"
 
 
 def test_wheel_from_the_sdist_needs_no_node(dists: dict[str, Path], tmp_path: Path) -> None:

@@ -26,7 +26,9 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from pathlib import Path
 
+from gizmo_notebook._optional import MissingDependencyError
 from gizmo_notebook.local.artifacts import file_stem
+from gizmo_notebook.local.current.errors import CurrentError
 from gizmo_notebook.local.exporters._common import atomic_write, zip_entry
 from gizmo_notebook.model import AssetModel
 
@@ -74,9 +76,14 @@ class ZipExports:
         lock = self._locks.setdefault(path, asyncio.Lock())
         async with lock:
             if not path.is_file():
-                data = await asyncio.get_running_loop().run_in_executor(
-                    self._executor, lambda: zip_bytes(build(), fmt, stem, description)
-                )
+                try:
+                    data = await asyncio.get_running_loop().run_in_executor(
+                        self._executor, lambda: zip_bytes(build(), fmt, stem, description)
+                    )
+                except MissingDependencyError as exc:  # a core install without the format's extra
+                    raise CurrentError(
+                        422, "export_format_unavailable", f"This server cannot export {fmt}: {exc}"
+                    ) from None
                 atomic_write(path, lambda fh: fh.write(data))
         self._locks.pop(path, None)
         return path

@@ -26,6 +26,7 @@ from typing import IO
 
 import numpy as np
 
+from ..._optional import requires
 from ...model import AssetModel, Box, Capsule, Cylinder, Geometry, Joint, Link, Mesh, Pose, Sphere
 from ._common import (
     ExportError,
@@ -48,7 +49,8 @@ def write_usd(model: AssetModel, fh: IO[bytes]) -> None:
 
 def build_stage(model: AssetModel):  # -> pxr.Usd.Stage
     """An in-memory stage holding ``model`` with UsdPhysics articulation data."""
-    from pxr import Sdf, Usd, UsdGeom, UsdPhysics
+    with requires("usd", "Exporting USD (isaac_sim_usd)"):
+        from pxr import Sdf, Usd, UsdGeom, UsdPhysics
 
     model.validate()
     stage = Usd.Stage.CreateInMemory()

@@ -1,0 +1,177 @@
+"""A core install (no extras) says which ``pip install`` a feature needs instead of a bare ImportError.
+
+Each extra's modules are made unimportable here (``sys.modules[name] = None`` is what Python
+does for a package that is not installed), and every place that imports one must then raise
+:class:`~gizmo_notebook.MissingDependencyError` naming the exact command; the offline server
+answers an export it cannot write with a JSON error, not a 500. The real core install is
+checked in ``test_wheel.py``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trimesh
+
+import gizmo_notebook as gn
+from gizmo_notebook._optional import EXTRAS, MissingDependencyError, requires
+from tests.local._current_api import read_events, wait_job
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _hide(monkeypatch: pytest.MonkeyPatch, *modules: str) -> None:
+    """Make ``modules`` unimportable and forget the package modules that imported them."""
+    for name in modules:
+        monkeypatch.setitem(sys.modules, name, None)
+    for name in list(sys.modules):
+        if name.startswith(("gizmo_notebook.loaders.", "gizmo_notebook.sim")) and name != "gizmo_notebook.loaders._errors":
+            monkeypatch.delitem(sys.modules, name)
+
+
+def _check(exc: BaseException, extra: str) -> None:
+    assert isinstance(exc, MissingDependencyError) and isinstance(exc, gn.GizmoError) and isinstance(exc, ImportError)
+    assert f"pip install 'gizmo-notebook[{extra}]'" in str(exc), str(exc)
+    assert exc.extra == extra
+
+
+@pytest.mark.parametrize(
+    ("extra", "module", "feature"),
+    [
+        ("usd", "pxr", "gizmo_notebook.loaders.usd"),
+        ("mujoco", "mujoco", "gizmo_notebook.loaders.mjcf"),
+        ("mujoco", "mujoco", "gizmo_notebook.sim"),
+        ("urdf", "yourdfpy", "gizmo_notebook.loaders.urdf"),
+    ],
+)
+def test_importing_a_feature_without_its_extra_names_the_install(
+    monkeypatch: pytest.MonkeyPatch, extra: str, module: str, feature: str
+) -> None:
+    _hide(monkeypatch, module)
+    with pytest.raises(MissingDependencyError) as info:
+        importlib.import_module(feature)
+    _check(info.value, extra)
+
+
+def test_load_of_a_usd_file_without_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = tmp_path / "robot.usda"
+    path.write_text("#usda 1.0\n")
+    _hide(monkeypatch, "pxr")
+    from gizmo_notebook.loaders import load
+
+    with pytest.raises(MissingDependencyError) as info:
+        load(path)
+    _check(info.value, "usd")
+
+
+def test_simulate_without_mujoco(monkeypatch: pytest.MonkeyPatch) -> None:
+    _hide(monkeypatch, "mujoco")
+    monkeypatch.delitem(gn.__dict__, "simulate", raising=False)
+    with pytest.raises(MissingDependencyError) as info:
+        _ = gn.simulate
+    _check(info.value, "mujoco")
+
+
+def test_xacro_without_the_urdf_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = tmp_path / "robot.urdf.xacro"
+    path.write_text(textwrap.dedent("""\
+        <?xml version="1.0"?>
+        <robot name="r" xmlns:xacro="http://www.ros.org/wiki/xacro"><link name="base"/></robot>
+    """))
+    _hide(monkeypatch, "xacro")
+    from gizmo_notebook.loaders import load
+
+    with pytest.raises(MissingDependencyError) as info:
+        load(path)
+    _check(info.value, "urdf")
+
+
+def test_usd_export_without_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gizmo_notebook.local.exporters import export_bytes
+
+    model = gn.load(trimesh.creation.box())
+    monkeypatch.setitem(sys.modules, "pxr", None)
+    with pytest.raises(MissingDependencyError) as info:
+        export_bytes(model, "isaac_sim_usd")
+    _check(info.value, "usd")
+
+
+def test_pythreejs_backend_without_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gizmo_notebook.viewer.pythreejs_backend import pythreejs_view
+
+    monkeypatch.setitem(sys.modules, "pythreejs", None)
+    with pytest.raises(MissingDependencyError) as info:
+        pythreejs_view(gn.load(trimesh.creation.box()))
+    _check(info.value, "pythreejs")
+    assert "backend='three'" in str(info.value)  # and what works without it
+
+
+def test_requires_only_claims_its_own_modules() -> None:
+    """A missing module that is *not* the extra's (a bug, a broken install) is not misreported."""
+    with pytest.raises(ModuleNotFoundError) as info, requires("usd", "x"):
+        import gizmo_notebook_no_such_module  # noqa: F401
+    assert not isinstance(info.value, MissingDependencyError)
+    assert set(EXTRAS) == {"mujoco", "usd", "urdf", "pythreejs"}
+
+
+def test_pyproject_extras_match_the_helper() -> None:
+    """``all`` is every feature extra, and ``lab`` / ``test`` (the README's two commands) include it."""
+    import tomllib
+
+    optional = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert set(EXTRAS) <= set(optional)
+    assert optional["all"] == [f"gizmo-notebook[{','.join(EXTRAS)}]"]
+    assert "gizmo-notebook[all]" in optional["lab"] and "gizmo-notebook[all]" in optional["test"]
+    core = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    for heavy in ("mujoco", "usd-core", "yourdfpy", "pythreejs", "lxml", "networkx"):
+        assert not any(dep.startswith(heavy) for dep in core), heavy
+
+
+def _envelope(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json"
+    assert "Traceback" not in response.text
+    return response.json()
+
+
+def test_alpha_server_usd_export_without_the_extra_is_a_json_error(
+    local_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with local_server.client() as client:
+        asset = client.post("assets", json={"prompt": "A two-finger parallel gripper"}).json()
+        deadline = time.monotonic() + 60
+        while client.get(f"assets/{asset['id']}").json()["status"] != "ready" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        monkeypatch.setitem(sys.modules, "pxr", None)
+        body = _envelope(client.post(f"assets/{asset['id']}/export", json={"format": "isaac_sim_usd"}), 422)
+        assert body["code"] == "EXPORT_FORMAT_UNAVAILABLE"
+        assert "pip install 'gizmo-notebook[usd]'" in body["message"]
+        monkeypatch.delitem(sys.modules, "pxr")
+        # nothing half-written is cached: with the extra back, the same export works
+        ok = client.post(f"assets/{asset['id']}/export", json={"format": "isaac_sim_usd"})
+        assert ok.status_code == 200, ok.text
+
+
+def test_current_server_without_extras_generates_and_says_what_export_needs(
+    current_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = current_server.client()
+    monkeypatch.setitem(sys.modules, "mujoco", None)
+    monkeypatch.setitem(sys.modules, "pxr", None)
+    response = client.post("assets", json={"prompt": "A two-finger parallel gripper"})
+    assert response.status_code == 202, response.text
+    events = read_events(client, response.json()["job_id"])
+    job = wait_job(client, response.json()["job_id"])
+    assert job["status"] == "succeeded", job  # the physics check is skipped, not fatal
+    validation = next(e["data"] for e in events if e["type"] == "stage_complete" and e["data"]["stage"] == "validation")
+    assert validation["physics"] == "skipped" and "gizmo-notebook[mujoco]" in validation["reason"]
+    asset_id = job["result"]["asset_id"]
+    body = _envelope(client.post(f"assets/{asset_id}/export", json={"format": "usd"}), 422)
+    assert "pip install 'gizmo-notebook[usd]'" in body["error"]["message"], body
+    assert client.post(f"assets/{asset_id}/export", json={"format": "mjcf"}).status_code == 200
