@@ -603,3 +603,52 @@ def execute_in_kernel(page: Any, code: str) -> None:
         }}""",
         code,
     )
+
+
+@contextlib.contextmanager
+def voila_app(notebook: Path, *, timeout: float = 60.0) -> Iterator[str]:
+    """Serve one notebook with Voila (it runs every cell at each page load); yields its URL.
+
+    Same isolation as ``marimo_app``: this checkout on PYTHONPATH, private dirs, fast offline backend.
+    """
+    env = _isolated_env(notebook.parent / ".voila-env")
+    env["PYTHONPATH"] = str(REPO)
+    port = _free_port()
+    cmd = [str(Path(sys.executable).parent / "voila"), str(notebook), "--no-browser",
+           f"--port={port}", "--Voila.ip=127.0.0.1"]
+    log_path = notebook.parent / "voila.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=notebook.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if proc.poll() is not None:
+                    raise HarnessError(f"voila exited early:\n{log_path.read_text(errors='replace')[-3000:]}")
+                try:
+                    # a static path, so waiting does not itself start a kernel and run the notebook
+                    with urllib.request.urlopen(url + "voila/static/", timeout=2):
+                        break
+                except urllib.error.HTTPError:
+                    break  # the server answers
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise HarnessError(f"voila not ready after {timeout}s") from None
+                    time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
+
+def write_ipynb(path: Path, cells: Sequence[str]) -> Path:
+    """A Python 3 notebook of code cells at ``path`` (for hosts other than the Jupyter server)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    nbformat.write(nb, path)
+    return path

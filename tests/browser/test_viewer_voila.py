@@ -6,58 +6,20 @@ line used to come back then ("receiving model… 92%" over the drawn model, 2 lo
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-import nbformat
 import pytest
-from _harness import REPO, _free_port, _isolated_env, count_foreground, pixel_difference, save_artifact
+from _harness import count_foreground, pixel_difference, save_artifact, voila_app, write_ipynb
 from test_viewer import ARM, READY
 
 
 @pytest.fixture(scope="module")
 def voila_url() -> Iterator[str]:
     tmp = Path(tempfile.mkdtemp(prefix="gizmo-voila-"))
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(ARM), nbformat.v4.new_code_cell("gn.view(arm, height=320)")]
-    nbformat.write(nb, tmp / "viewer.ipynb")
-    env = _isolated_env(tmp)
-    env["PYTHONPATH"] = str(REPO)
-    port = _free_port()
-    voila = Path(sys.executable).parent / "voila"
-    log = open(tmp / "voila.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [str(voila), str(tmp / "viewer.ipynb"), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
-        cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, (tmp / "voila.log").read_text()
-            try:
-                with urllib.request.urlopen(url + "voila/static/", timeout=2):
-                    pass
-                break
-            except urllib.error.HTTPError:
-                break  # the server answers
-            except OSError:
-                assert time.monotonic() < deadline, "voila did not start"
-                time.sleep(0.3)
+    with voila_app(write_ipynb(tmp / "viewer.ipynb", [ARM, "gn.view(arm, height=320)"])) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def test_voila_draws_the_viewer_with_no_stale_progress(voila_url, browser) -> None:
