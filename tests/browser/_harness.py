@@ -652,3 +652,19 @@ def write_ipynb(path: Path, cells: Sequence[str]) -> Path:
     nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
     nbformat.write(nb, path)
     return path
+
+
+def marimo_edit_run_all(page: Any, ready: str, *, attempts: int = 8) -> Any:
+    """In ``marimo edit`` (cells not run on open), press run-all until ``ready`` shows; returns it.
+
+    The kernel connects some time after the page shows, so an early press may do nothing.
+    """
+    page.wait_for_selector("[data-testid=run-button]", timeout=60_000)
+    for _ in range(attempts):
+        page.wait_for_timeout(3000)
+        page.locator("[data-testid=run-button]").last.click()  # the last one is run-all
+        try:
+            return page.wait_for_selector(ready, state="visible", timeout=20_000)
+        except Exception:  # playwright TimeoutError: not run yet
+            continue
+    raise HarnessError(f"marimo edit: {ready} did not show after {attempts} run-all presses")

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _harness import count_foreground, marimo_app, pixel_difference, save_artifact
+from _harness import count_foreground, marimo_app, marimo_edit_run_all, pixel_difference, save_artifact
 
 NOTEBOOK = '''
 import marimo
@@ -145,17 +145,8 @@ def test_marimo_edit_draws_poses_and_renders_after_rerun_and_reload(marimo_edit,
     browser.clear_console()
     page = browser.new_page()
     page.goto(marimo_edit)
-    # edit mode opens with the cells not run: press run-all (the last "run-button") until the
-    # kernel, which connects some time after the page shows, has run them
-    page.wait_for_selector("[data-testid=run-button]", timeout=60_000)
-    for _ in range(8):
-        page.wait_for_timeout(3000)
-        page.locator("[data-testid=run-button]").last.click()
-        try:
-            host = _viewer(page, timeout=20)
-            break
-        except Exception:  # playwright TimeoutError: not run yet
-            continue
+    marimo_edit_run_all(page, f"{READY} canvas")
+    host = _viewer(page)
     _check_drawn_styled_and_poses(page, host, "edit")
     _check_drawn_styled_and_poses(page, _rerun_viewer_cell(page, 240), "edit-rerun")
     page.reload()
