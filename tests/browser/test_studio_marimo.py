@@ -25,8 +25,16 @@ app = marimo.App()
 
 @app.cell
 def _():
+    import marimo as mo
+    page_size = mo.ui.slider(20, 30, value=20, label="page size")
+    page_size
+    return (page_size,)
+
+
+@app.cell
+def _(page_size):
     from gizmo_notebook import Studio
-    studio = Studio(poll_interval=0.3)
+    studio = Studio(poll_interval=0.3, page_size=page_size.value)
     studio
     return (studio,)
 
@@ -78,6 +86,15 @@ def _generate(studio: Any, name: str, prompt: str) -> None:
     expect(row.locator('.gzs-badge[data-status="ready"]')).to_be_visible(timeout=60_000)
 
 
+def _rerun_studio_cell(page: Any) -> None:
+    """Move the page-size slider: marimo re-runs the Studio's cell (closing the old widget's comm)
+    and shows a new Studio in its place."""
+    old = page.locator(".gzs-studio").element_handle()
+    page.locator("[role=slider]").first.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("el => !el.isConnected", arg=old, timeout=60_000)
+
+
 def _errors(browser: Browser) -> list[str]:
     return [e for e in browser.console_errors() if "gizmo" in e.lower() or "pageerror" in e or "Model" in e]
 
@@ -115,7 +132,9 @@ def test_marimo_run_studio_is_styled_generates_and_its_list_updates(marimo_run: 
             save_artifact("studio-marimo-run-second.png", second.screenshot())
         finally:
             second.close()
-        # a reload of the first session: the Studio renders again with every row so far
+        # re-run the Studio's cell, then reload: the Studio renders again with every row so far
+        _rerun_studio_cell(page)
+        _styled_studio(page)
         page.reload()
         studio = _styled_studio(page)
         expect(studio.locator('.gzs-row:has(.gzs-name:text-is("marimo crane"))')).to_be_visible(timeout=30_000)
@@ -145,6 +164,8 @@ def test_marimo_edit_studio_generates_its_list_updates_and_it_renders_after_relo
         studio.locator(".gzs-search").fill("")
         expect(rows).to_have_count(before + 2)
         save_artifact("studio-marimo-edit.png", page.screenshot())
+        _rerun_studio_cell(page)
+        expect(_styled_studio(page).locator(".gzs-row")).to_have_count(before + 2)
         page.reload()
         studio = _styled_studio(page, timeout=120)
         expect(studio.locator('.gzs-row:has(.gzs-name:text-is("edit rover"))')).to_be_visible(timeout=30_000)
