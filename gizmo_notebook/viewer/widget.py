@@ -57,6 +57,9 @@ class Viewer(anywidget.AnyWidget):
     height = Int(480).tag(sync=True)
     wireframe = Bool(False).tag(sync=True)
     joint_values = Dict().tag(sync=True)
+    # playback (see play()): the track's metadata, and the chunk widgets holding its buffer
+    _playback = Dict().tag(sync=True)
+    _playback_blobs = List(Instance(Blob)).tag(sync=True, **widget_serialization)
 
     def __init__(self, model: AssetModel, *, height: int = 480,
                  triangle_budget: int = DEFAULT_TRIANGLE_BUDGET, **kwargs: Any) -> None:
@@ -178,6 +181,35 @@ class Viewer(anywidget.AnyWidget):
                 new[name] = j.clamp_position(j._number(value))
         self.joint_values = new
         return self
+
+    def play(self, motion: Any, *, loop: bool = True, speed: float = 1.0, fps: float = 60.0) -> Viewer:
+        """Animate ``motion`` in the browser: a :class:`~gizmo_notebook.sim.Trajectory`, or your
+        own joint trajectory (a dict of joint name -> values with ``"times"``, or a pandas
+        DataFrame with a time column or index). The link poses go to the page once, quantized
+        binary resampled to ``fps`` (see :mod:`gizmo_notebook.viewer.playback`), in chunk
+        widgets saved with the notebook; the timeline under the view plays, pauses, scrubs and
+        changes ``speed`` with no kernel."""
+        from gizmo_notebook.viewer.playback import encode_track, link_track
+
+        if not (isinstance(speed, int | float) and speed > 0):
+            raise ValueError(f"speed must be a positive number, got {speed!r}")
+        meta, buffer = encode_track(link_track(self.model, motion), fps=fps)
+        chunks = chunk_buffers([buffer])[0]
+        self._playback_blobs = [blob_for(data, digest) for digest, _, data in chunks]
+        meta.update(loop=bool(loop), speed=float(speed), chunks=[{"digest": d, "size": n} for d, n, _ in chunks])
+        self._playback = meta  # last: it names every chunk the page needs
+        return self
+
+    def stop(self) -> Viewer:
+        """Remove the playback: the model goes back to its joint values."""
+        self._playback = {}
+        self._playback_blobs = []
+        return self
+
+    @property
+    def playback_bytes(self) -> int:
+        """Bytes of the current playback's binary track (0 without one)."""
+        return sum(c["size"] for c in self._playback.get("chunks", []))
 
     def screenshot(self, path: str | os.PathLike[str] | None = None) -> concurrent.futures.Future[bytes]:
         """Ask the browser for a PNG of the current view.

@@ -5,6 +5,7 @@
 // kernel-less pages), then hands them to the panel.
 import { createViewerPanel } from "./panel.js";
 import { concatChunks, decodePart, partHeader } from "./decode.js";
+import { attachPlayback } from "./playback_host.js";
 
 export { createViewport } from "./viewport.js";
 export { createViewerPanel } from "./panel.js";
@@ -108,6 +109,7 @@ export function renderViewer({ model, el }) {
     await panel.setModel(meta, buffers);
     panel.setPose(model.get("joint_values") || {});
     panel.setWireframe(model.get("wireframe"));
+    playback.refresh();
     el.dataset.gizmoReady = "1";
     model.send({ type: "ready" });
   }
@@ -131,6 +133,8 @@ export function renderViewer({ model, el }) {
   // A handle for tests and the benchmark: the live viewport of this output.
   el.gizmoViewer = panel;
 
+  const playback = attachPlayback(model, el, panel, refId, bytesOf);
+
   function showError(err) {
     console.error("gizmo-notebook viewer:", err);
     panel.setMessage(`could not show the model: ${err && err.message ? err.message : err}`);
@@ -144,6 +148,7 @@ export function renderViewer({ model, el }) {
     model.off("change:_meta", onMeta);
     model.off("msg:custom", onMsg);
     chunks.dispose();
+    playback.dispose();
     panel.dispose();
   };
 }

@@ -315,6 +315,15 @@ export function createViewport(container, options = {}) {
     return g.matrixWorld.toArray();
   };
 
+  /** Place links directly (playback): link name -> Matrix4 in the model frame; others stay. */
+  api.setLinkMatrices = function setLinkMatrices(matrices) {
+    for (const [name, m] of matrices) {
+      const group = linkObjects.get(name);
+      if (group) { group.matrix.copy(m); group.matrixWorldNeedsUpdate = true; }
+    }
+    requestRender();
+  };
+
   api.setWireframe = function setWireframe(on) {
     if (wireframe === !!on) return;
     wireframe = !!on;
