@@ -57,6 +57,8 @@ class Viewer(anywidget.AnyWidget):
     height = Int(480).tag(sync=True)
     wireframe = Bool(False).tag(sync=True)
     joint_values = Dict().tag(sync=True)
+    # what the inspect overlays show (see show())
+    layers = Dict({"visual": True, "collision": False, "frames": False, "com": False}).tag(sync=True)
     # playback (see play()): the track's metadata, and the chunk widgets holding its buffer
     _playback = Dict().tag(sync=True)
     _playback_blobs = List(Instance(Blob)).tag(sync=True, **widget_serialization)
@@ -180,6 +182,23 @@ class Viewer(anywidget.AnyWidget):
             else:
                 new[name] = j.clamp_position(j._number(value))
         self.joint_values = new
+        return self
+
+    def show(self, *, visual: bool | None = None, collision: bool | None = None,
+             frames: bool | None = None, com: bool | None = None) -> Viewer:
+        """Choose what the view draws (the toolbar's toggles do the same): the ``visual``
+        shell, the ``collision`` geometry (translucent over the visual, or alone), link
+        ``frames`` with joint axes and their limits (an arc for a revolute joint, a bar for a
+        prismatic one), and the centre of mass (``com``) of every link and of the whole model,
+        as spheres sized by mass. Unnamed layers keep their state."""
+        new = dict(self.layers)
+        for name, value in (("visual", visual), ("collision", collision), ("frames", frames), ("com", com)):
+            if value is None:
+                continue
+            if not isinstance(value, bool | np.bool_):
+                raise TypeError(f"{name} must be True or False, got {value!r}")
+            new[name] = bool(value)
+        self.layers = new
         return self
 
     def play(self, motion: Any, *, loop: bool = True, speed: float = 1.0, fps: float = 60.0) -> Viewer:
