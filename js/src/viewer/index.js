@@ -6,6 +6,7 @@
 import { createViewerPanel } from "./panel.js";
 import { concatChunks, decodePart, partHeader } from "./decode.js";
 import { attachPlayback } from "./playback_host.js";
+import { createOverlays } from "./overlays.js";
 
 export { createViewport } from "./viewport.js";
 export { createViewerPanel } from "./panel.js";
@@ -109,6 +110,8 @@ export function renderViewer({ model, el }) {
     await panel.setModel(meta, buffers);
     panel.setPose(model.get("joint_values") || {});
     panel.setWireframe(model.get("wireframe"));
+    await overlays.setModel(meta, buffers);
+    overlays.setLayers(model.get("layers"));
     playback.refresh();
     el.dataset.gizmoReady = "1";
     model.send({ type: "ready" });
@@ -134,6 +137,11 @@ export function renderViewer({ model, el }) {
   el.gizmoViewer = panel;
 
   const playback = attachPlayback(model, el, panel, refId, bytesOf);
+  const overlays = createOverlays(panel);
+  overlays.onLayers = (layers) => { model.set("layers", layers); model.save_changes(); };
+  const onLayers = () => overlays.setLayers(model.get("layers"));
+  model.on("change:layers", onLayers);
+  el.gizmoOverlays = overlays; // a handle for tests
 
   function showError(err) {
     console.error("gizmo-notebook viewer:", err);
@@ -149,6 +157,8 @@ export function renderViewer({ model, el }) {
     model.off("msg:custom", onMsg);
     chunks.dispose();
     playback.dispose();
+    model.off("change:layers", onLayers);
+    overlays.dispose();
     panel.dispose();
   };
 }
