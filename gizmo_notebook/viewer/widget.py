@@ -13,7 +13,7 @@ from typing import Any
 import anywidget
 import numpy as np
 from ipywidgets import widget_serialization
-from traitlets import Bool, Dict, Instance, Int, List, Unicode
+from traitlets import Bool, Dict, Enum, Instance, Int, List, Unicode
 
 from gizmo_notebook.model import MULTI_DOF_JOINT_TYPES, AssetModel, JointPosition
 from gizmo_notebook.viewer.encode import (
@@ -59,6 +59,9 @@ class Viewer(anywidget.AnyWidget):
     joint_values = Dict().tag(sync=True)
     # what the inspect overlays show (see show())
     layers = Dict({"visual": True, "collision": False, "frames": False, "com": False}).tag(sync=True)
+    # how the sliders' number boxes show angles (the toolbar's deg/rad toggle sets it too);
+    # joint_values and pose() are always radians / metres
+    units = Enum(["degrees", "radians"], "degrees").tag(sync=True)
     # playback (see play()): the track's metadata, and the chunk widgets holding its buffer
     _playback = Dict().tag(sync=True)
     _playback_blobs = List(Instance(Blob)).tag(sync=True, **widget_serialization)

@@ -74,3 +74,13 @@ def test_show_sets_the_layers_and_refuses_unknown_ones() -> None:
         viewer.show(inertia_boxes=True)
     with pytest.raises(TypeError, match="True or False"):
         viewer.show(frames="yes")
+
+
+def test_units_are_degrees_or_radians() -> None:
+    import traitlets
+
+    viewer = Viewer(_robot())
+    assert viewer.units == "degrees"
+    viewer.units = "radians"
+    with pytest.raises(traitlets.TraitError):
+        viewer.units = "gradians"

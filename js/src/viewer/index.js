@@ -7,6 +7,7 @@ import { createViewerPanel } from "./panel.js";
 import { concatChunks, decodePart, partHeader } from "./decode.js";
 import { attachPlayback } from "./playback_host.js";
 import { createOverlays } from "./overlays.js";
+import { createJointInputs } from "./joint_inputs.js";
 
 export { createViewport } from "./viewport.js";
 export { createViewerPanel } from "./panel.js";
@@ -110,6 +111,8 @@ export function renderViewer({ model, el }) {
     await panel.setModel(meta, buffers);
     panel.setPose(model.get("joint_values") || {});
     panel.setWireframe(model.get("wireframe"));
+    jointInputs.setModel(meta);
+    jointInputs.setUnits(model.get("units"));
     await overlays.setModel(meta, buffers);
     overlays.setLayers(model.get("layers"));
     playback.refresh();
@@ -119,7 +122,7 @@ export function renderViewer({ model, el }) {
 
   panel.onPoseCommit = (pose) => { model.set("joint_values", pose); model.save_changes(); };
   panel.onWireframe = (on) => { model.set("wireframe", on); model.save_changes(); };
-  const onPose = () => panel.setPose(model.get("joint_values") || {});
+  const onPose = () => { panel.setPose(model.get("joint_values") || {}); jointInputs.sync(); };
   const onWire = () => panel.setWireframe(model.get("wireframe"));
   const onMeta = () => load().catch(showError);
   const onMsg = async (msg) => {
@@ -142,6 +145,10 @@ export function renderViewer({ model, el }) {
   const onLayers = () => overlays.setLayers(model.get("layers"));
   model.on("change:layers", onLayers);
   el.gizmoOverlays = overlays; // a handle for tests
+  const jointInputs = createJointInputs(panel);
+  jointInputs.onUnits = (units) => { model.set("units", units); model.save_changes(); };
+  const onUnits = () => jointInputs.setUnits(model.get("units"));
+  model.on("change:units", onUnits);
 
   function showError(err) {
     console.error("gizmo-notebook viewer:", err);
@@ -159,6 +166,8 @@ export function renderViewer({ model, el }) {
     playback.dispose();
     model.off("change:layers", onLayers);
     overlays.dispose();
+    model.off("change:units", onUnits);
+    jointInputs.dispose();
     panel.dispose();
   };
 }

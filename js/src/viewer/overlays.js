@@ -109,7 +109,7 @@ export function createOverlays(panel) {
   function buildFrames() {
     const s = size();
     for (const link of meta.links) {
-      const axes = new THREE.AxesHelper(s * 0.08);
+      const axes = new THREE.AxesHelper(s * 0.15);
       onTop(axes.material);
       axes.renderOrder = 3;
       addTo("frames", link.name, axes);
@@ -117,15 +117,15 @@ export function createOverlays(panel) {
     for (const j of meta.joints) {
       if (!["revolute", "continuous", "prismatic"].includes(j.type)) continue;
       const axis = new THREE.Vector3(...j.axis).normalize();
-      const arrow = new THREE.ArrowHelper(axis, new THREE.Vector3(), s * 0.14, AXIS_COLOR, s * 0.03, s * 0.015);
+      const arrow = new THREE.ArrowHelper(axis, new THREE.Vector3(), s * 0.25, AXIS_COLOR, s * 0.04, s * 0.02);
       arrow.traverse((o) => { if (o.material) onTop(o.material); o.renderOrder = 3; });
       addTo("frames", j.child, arrow); // the axis is fixed in the child's frame
       if (!j.limits && j.type !== "continuous") continue;
       // the range lives in the parent's frame at the joint origin: it stays put while the joint turns
       let points;
       if (j.type === "prismatic") points = [axis.clone().multiplyScalar(j.limits.lower), axis.clone().multiplyScalar(j.limits.upper)];
-      else if (j.type === "continuous") points = arcPoints(axis, 0, 2 * Math.PI, s * 0.06);
-      else points = arcPoints(axis, j.limits.lower, j.limits.upper, s * 0.06);
+      else if (j.type === "continuous") points = arcPoints(axis, 0, 2 * Math.PI, s * 0.12);
+      else points = arcPoints(axis, j.limits.lower, j.limits.upper, s * 0.12);
       const line = new THREE.Line(new THREE.BufferGeometry().setFromPoints(points), onTop(new THREE.LineBasicMaterial({ color: LIMIT_COLOR })));
       line.matrixAutoUpdate = false;
       line.matrix.fromArray(j.origin);
