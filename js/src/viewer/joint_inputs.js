@@ -1,7 +1,7 @@
 // Exact joint values for the panel's sliders: a number input beside each slider, a Home
 // button (every joint to zero, or to the nearest limit when zero lies outside its range), and
-// a degrees / radians toggle for revolute joints. Works through the sliders themselves (their
-// value and input/change events), so posing, clamping and committing stay the panel's job.
+// a degrees / radians toggle for revolute joints. Values go through the panel (setPose,
+// onPoseCommit), clamped into the joint's limits like the sliders, so Python hears of them.
 import { clampJoint } from "./viewport.js";
 
 const CSS = `
@@ -36,7 +36,8 @@ export function createJointInputs(panel) {
 
   function sync() {
     for (const { joint, range, num, out } of rows) {
-      const v = Number(range.value);
+      const posed = panel.viewport.getPose()[joint.name];
+      const v = typeof posed === "number" ? posed : Number(range.value);
       if (document.activeElement !== num) num.value = String(Number(shown(joint, v).toFixed(4)));
       num.step = angular(joint) && units === "degrees" ? "0.1" : "0.001";
       if (out) out.textContent = label(joint, v);
@@ -45,10 +46,10 @@ export function createJointInputs(panel) {
     unitsBtn.title = `Joint angles in ${units} (click to switch)`;
   }
 
-  function drive(range, value, commit) {
-    range.value = String(value); // the browser clamps it into the slider's range (the limits)
-    range.dispatchEvent(new Event("input"));
-    if (commit) range.dispatchEvent(new Event("change"));
+  // Exact values go to the pose itself: the slider snaps to its step (a thousandth of the range)
+  function drive(joint, value, commit) {
+    panel.setPose({ [joint.name]: clampJoint(joint, value) });
+    if (commit) panel.onPoseCommit?.(panel.viewport.getPose());
   }
 
   api.setModel = function setModel(meta) {
@@ -63,12 +64,14 @@ export function createJointInputs(panel) {
       const lbl = range.parentElement.querySelector("label");
       const out = lbl && lbl.lastElementChild;
       (lbl || range.parentElement).append(num);
-      num.onchange = () => {
-        const v = Number(num.value);
-        if (Number.isFinite(v)) drive(range, clampJoint(joint, fromShown(joint, v)), true);
-        num.blur();
+      const commit = () => {
+        const v = num.value === "" ? NaN : Number(num.value);
+        if (Number.isFinite(v)) drive(joint, fromShown(joint, v), true);
         sync();
       };
+      num.addEventListener("change", commit);
+      // Enter commits; keys typed here are the box's, not the notebook's shortcuts
+      num.addEventListener("keydown", (ev) => { ev.stopPropagation(); if (ev.key === "Enter") { commit(); num.blur(); } });
       range.addEventListener("input", sync);
       rows.push({ joint, range, num, out });
     }
@@ -79,7 +82,7 @@ export function createJointInputs(panel) {
   api.units = () => units;
   unitsBtn.onclick = () => { api.setUnits(units === "degrees" ? "radians" : "degrees"); api.onUnits?.(units); };
   home.onclick = () => {
-    rows.forEach(({ joint, range }, i) => drive(range, clampJoint(joint, 0), i === rows.length - 1));
+    rows.forEach(({ joint }, i) => drive(joint, 0, i === rows.length - 1));
     sync();
   };
   api.dispose = () => { home.remove(); unitsBtn.remove(); };
