@@ -17,7 +17,7 @@ def test_type_a_value_go_home_and_switch_units(server, browser) -> None:
     host = wait_for_selector(page, READY)
     pose = "el => el.gizmoViewer.viewport.getPose()"
 
-    box = host.query_selector("input.gz-num[data-joint='elbow']")
+    box = host.query_selector("input.gz-num[data-joint-number='elbow']")
     box.fill("45")
     box.press("Enter")
     page.wait_for_timeout(200)
@@ -26,7 +26,7 @@ def test_type_a_value_go_home_and_switch_units(server, browser) -> None:
     assert float(slider) == pytest.approx(math.radians(45), abs=0.004)  # the slider follows, to its step
 
     # beyond the limit: clamped like the slider (elbow: [-2, 2] rad)
-    box = host.query_selector("input.gz-num[data-joint='shoulder']")
+    box = host.query_selector("input.gz-num[data-joint-number='shoulder']")
     box.fill("500")
     box.press("Enter")
     page.wait_for_timeout(200)
@@ -36,10 +36,10 @@ def test_type_a_value_go_home_and_switch_units(server, browser) -> None:
     # radians: the same angles, other numbers
     host.query_selector("button.gz-units").click()
     page.wait_for_timeout(200)
-    assert float(host.query_selector("input.gz-num[data-joint='elbow']").input_value()) == pytest.approx(math.radians(45), abs=1e-4)
+    assert float(host.query_selector("input.gz-num[data-joint-number='elbow']").input_value()) == pytest.approx(math.radians(45), abs=1e-4)
     assert "rad" in host.query_selector(".gz-joint label").inner_text()
     save_artifact("viewer-joint-inputs.png", host.screenshot())
-    box = host.query_selector("input.gz-num[data-joint='elbow']")
+    box = host.query_selector("input.gz-num[data-joint-number='elbow']")
     box.fill("-1.25")
     box.press("Enter")
     page.wait_for_timeout(200)

@@ -5,7 +5,7 @@
 import { clampJoint } from "./viewport.js";
 
 const CSS = `
-.gizmo-viewer .gz-joint .gz-num{width:72px;font:inherit;padding:0 2px;margin-left:4px;text-align:right}
+.gizmo-viewer .gz-joint .gz-num{width:72px;font:inherit;padding:0 2px;margin-left:4px;text-align:right;background:var(--jp-layout-color1,#fff);color:var(--jp-ui-font-color1,#222);border:1px solid var(--jp-border-color1,#bbb);border-radius:2px}
 `;
 
 function ensureStyle() {
@@ -60,7 +60,7 @@ export function createJointInputs(panel) {
       if (!joint) continue;
       const num = document.createElement("input");
       Object.assign(num, { type: "number", className: "gz-num", title: `${joint.name}: type a value` });
-      num.dataset.joint = joint.name;
+      num.dataset.jointNumber = joint.name; // not data-joint: that names the sliders
       const lbl = range.parentElement.querySelector("label");
       const out = lbl && lbl.lastElementChild;
       (lbl || range.parentElement).append(num);

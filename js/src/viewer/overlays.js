@@ -54,7 +54,20 @@ function arcPoints(axis, lo, hi, radius) {
   return pts;
 }
 
+const CSS = `
+.gizmo-viewer .gz-layer[aria-pressed=true]{box-shadow:inset 0 -2px 0 var(--jp-brand-color1,#1976d2);font-weight:600}
+`;
+
+function ensureStyle() {
+  if (document.getElementById("gizmo-overlays-style")) return;
+  const s = document.createElement("style");
+  s.id = "gizmo-overlays-style";
+  s.textContent = CSS;
+  document.head.append(s);
+}
+
 export function createOverlays(panel) {
+  ensureStyle();
   const vp = panel.viewport;
   const bar = panel.element.querySelector(".gz-bar");
   const status = bar && bar.querySelector(".gz-status");
@@ -177,7 +190,6 @@ export function createOverlays(panel) {
   function apply() {
     for (const [key, b] of buttons) {
       b.setAttribute("aria-pressed", String(!!layers[key]));
-      b.style.fontWeight = layers[key] ? "600" : "";
     }
     if (!meta) return;
     for (const key of ["collision", "frames", "com"]) {
