@@ -47,6 +47,7 @@ def test_collision_frames_and_com_from_python_and_the_toolbar(server, browser) -
     page.wait_for_function(f"el => ({pressed})(el).join() === 'true,true,true,true'", arg=host, timeout=20_000)
     page.wait_for_timeout(300)
     canvas = host.query_selector("canvas")
+    assert host.query_selector(".gz-progress").inner_text() == "", "a progress message stayed over the drawn model"
     shown = canvas.screenshot()
     save_artifact("viewer-inspect-light.png", host.screenshot())
 

@@ -81,12 +81,14 @@ export function renderViewer({ model, el }) {
   const panel = createViewerPanel(el, { height: model.get("height") || 480 });
   el.classList.add("gizmo-viewer-host");
   let disposed = false;
+  let drawn = false; // the model is on screen: progress is over
 
   // Where the time to first frame goes: the gizmo:* performance marks (bench_viewer.py --timeline).
   performance.mark("gizmo:render");
   const chunks = watchChunks(
     model,
-    (done, total, unit) => panel.setProgress(done, total, unit),
+    // a scan still queued when the model is drawn must not put "receiving…" back over it
+    (done, total, unit) => { if (!drawn) panel.setProgress(done, total, unit); },
     // decode each part as it arrives; errors surface when the model is built
     (bytes) => { decodePart(bytes).catch(() => {}); },
   );
@@ -109,6 +111,8 @@ export function renderViewer({ model, el }) {
     performance.mark("gizmo:received");
     const buffers = meta.buffers.map((b) => concatChunks(b.chunks.map((c) => have.get(c.digest))));
     await panel.setModel(meta, buffers);
+    drawn = true;
+    panel.setProgress(0, 0); // and a scan that ran meanwhile left nothing over the model
     panel.setPose(model.get("joint_values") || {});
     panel.setWireframe(model.get("wireframe"));
     jointInputs.setModel(meta);

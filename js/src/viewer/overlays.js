@@ -105,6 +105,8 @@ export function createOverlays(panel) {
     const material = new THREE.MeshStandardMaterial({
       color: COLLISION_COLOR, transparent: true, opacity: 0.45, depthWrite: false,
       side: THREE.DoubleSide, metalness: 0, roughness: 0.8,
+      // a collision mesh is often the visual mesh itself: drawn a hair nearer, it never z-fights it
+      polygonOffset: true, polygonOffsetFactor: -1, polygonOffsetUnits: -4,
     });
     for (const link of meta.links) {
       for (const c of link.collisions || []) {
