@@ -8,8 +8,10 @@ Interface (shared with the Studio widget)::
 the browser gets binary buffers only. Layout of ``meta``:
 
 * ``name``, ``root``: model and root link names;
-* ``links``: ``[{"name", "visuals": [{"name", "geometry": <key>, "color": [r,g,b,a] | None}]}]``
-  with each visual's geometry already in its link frame (the visual origin is baked in);
+* ``links``: ``[{"name", "visuals": [{"name", "geometry": <key>, "color": [r,g,b,a] | None}],
+  "collisions": [{"name", "geometry": <key>}], "inertial": {"mass", "com": [3], "inertia": [6]}
+  | None}]`` with each visual's and collision's geometry already in its link frame (its origin
+  is baked in; collision geometry uses the same part encoding, drawn by the inspect overlay);
 * ``joints``: parent-before-child, ``[{"name", "type", "parent", "child", "origin": [16 floats,
   column-major as three.js' Matrix4.fromArray wants], "axis": [x,y,z], "limits": {"lower",
   "upper"} | None}]``; forward kinematics is ``T(child) = T(parent) @ origin @ motion(q)``;
@@ -409,6 +411,27 @@ def _link_meshes(model: AssetModel, link: Link) -> list[tuple[trimesh.Trimesh, t
     return model.link_meshes(link)
 
 
+def _collision_meshes(link: Link) -> list[tuple[trimesh.Trimesh, str]]:
+    """Each collision geometry of ``link`` in the link frame, with its name (for the
+    inspect overlay: the browser draws them translucent, or alone)."""
+    out = []
+    for i, c in enumerate(link.collisions):
+        mesh = c.geometry.mesh if isinstance(c.geometry, Mesh) and c.origin.is_identity else c.geometry.to_trimesh()
+        if not c.origin.is_identity:
+            mesh.apply_transform(c.origin.matrix())
+        out.append((mesh, c.name or f"{link.name}_collision_{i}"))
+    return out
+
+
+def _inertial_meta(link: Link) -> dict | None:
+    """Mass and centre of mass (link frame) of ``link``, for the centre-of-mass overlay."""
+    inertial = link.inertial
+    if inertial is None:
+        return None
+    return {"mass": float(inertial.mass), "com": [float(v) for v in inertial.origin.xyz],
+            "inertia": [float(v) for v in inertial.inertia]}
+
+
 def _zero_pose_bounds(model: AssetModel, per_link: list) -> np.ndarray:
     """Axis-aligned bounds at the zero pose (unclamped, as the browser first shows it)."""
     if not model.links:
@@ -477,28 +500,44 @@ def encode_model(
         return buffer_index[h]
 
     geometries: dict[str, dict] = {}
+
+    def geometry_entry(enc: EncodedGeometry) -> str:
+        """List ``enc`` under ``geometries`` (once) and return its key."""
+        if enc.key not in geometries:
+            geometries[enc.key] = {
+                "vertexCount": enc.vertex_count,
+                "indexCount": enc.index_count,
+                "parts": [add(p) for p in enc.parts],
+                "offset": list(enc.offset),
+                "scale": list(enc.scale),
+                "smooth": enc.smooth,
+                "flat": enc.flat,
+                "sourceTriangles": enc.source_triangles,
+            }
+        return enc.key
+
     links_meta = []
     shown = 0
+    collision_triangles = 0
+    by_mesh: dict[tuple[int, int | None], EncodedGeometry] = {}  # meshes held by the model: ids stay valid
     for link, items in per_link:
         visuals = []
         for mesh, color, vname in items:
             limit = None if ratio >= 1.0 else max(4, int(len(mesh.faces) * ratio))
             enc = _encode_cached(mesh, limit, add)  # each part is streamed as soon as it exists
-            key = enc.key
-            if key not in geometries:
-                geometries[key] = {
-                    "vertexCount": enc.vertex_count,
-                    "indexCount": enc.index_count,
-                    "parts": [add(p) for p in enc.parts],
-                    "offset": list(enc.offset),
-                    "scale": list(enc.scale),
-                    "smooth": enc.smooth,
-                    "flat": enc.flat,
-                    "sourceTriangles": enc.source_triangles,
-                }
+            by_mesh[id(mesh), limit] = enc
+            key = geometry_entry(enc)
             shown += enc.index_count // 3
             visuals.append({"name": vname, "geometry": key, "color": _rgba(color)})
-        links_meta.append({"name": link.name, "visuals": visuals})
+        collisions = []
+        for mesh, cname in _collision_meshes(link):
+            limit = None if ratio >= 1.0 else max(4, int(len(mesh.faces) * ratio))
+            # a collision mesh that is a visual's own mesh (collision-only files, scans) is not encoded twice
+            enc = by_mesh.get((id(mesh), limit)) or _encode_cached(mesh, limit, add)
+            collisions.append({"name": cname, "geometry": geometry_entry(enc)})
+            collision_triangles += len(mesh.faces) if limit is None else min(limit, len(mesh.faces))
+        links_meta.append({"name": link.name, "visuals": visuals, "collisions": collisions,
+                           "inertial": _inertial_meta(link)})
 
     joints_meta = []
     for j in model.ordered_joints() if model.links else []:
@@ -520,7 +559,7 @@ def encode_model(
         "geometries": geometries,
         "buffers": [{"hash": h, "size": len(b)} for h, b in zip(hashes, buffers, strict=True)],
         "triangles": {"source": int(total), "shown": int(shown), "budget": int(triangle_budget),
-                      "decimated": bool(ratio < 1.0)},
+                      "decimated": bool(ratio < 1.0), "collision": int(collision_triangles)},
         "bounds": np.asarray(bounds, dtype=float).tolist(),
     }
     return meta, buffers

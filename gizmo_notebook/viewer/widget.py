@@ -14,7 +14,7 @@ from typing import Any
 import anywidget
 import numpy as np
 from ipywidgets import widget_serialization
-from traitlets import Bool, Dict, Instance, Int, List, Unicode
+from traitlets import Bool, Dict, Enum, Instance, Int, List, Unicode
 
 from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.model import MULTI_DOF_JOINT_TYPES, AssetModel, JointPosition
@@ -59,6 +59,14 @@ class Viewer(anywidget.AnyWidget):
     height = Int(480).tag(sync=True)
     wireframe = Bool(False).tag(sync=True)
     joint_values = Dict().tag(sync=True)
+    # what the inspect overlays show (see show())
+    layers = Dict({"visual": True, "collision": False, "frames": False, "com": False}).tag(sync=True)
+    # how the sliders' number boxes show angles (the toolbar's deg/rad toggle sets it too);
+    # joint_values and pose() are always radians / metres
+    units = Enum(["degrees", "radians"], "degrees").tag(sync=True)
+    # playback (see play()): the track's metadata, and the chunk widgets holding its buffer
+    _playback = Dict().tag(sync=True)
+    _playback_blobs = List(Instance(Blob)).tag(sync=True, **widget_serialization)
 
     def __init__(self, model: AssetModel, *, height: int = 480,
                  triangle_budget: int = DEFAULT_TRIANGLE_BUDGET, **kwargs: Any) -> None:
@@ -208,6 +216,52 @@ class Viewer(anywidget.AnyWidget):
                 new[name] = j.clamp_position(j._number(value))
         self.joint_values = new
         return self
+
+    def show(self, *, visual: bool | None = None, collision: bool | None = None,
+             frames: bool | None = None, com: bool | None = None) -> Viewer:
+        """Choose what the view draws (the toolbar's toggles do the same): the ``visual``
+        shell, the ``collision`` geometry (translucent over the visual, or alone), link
+        ``frames`` with joint axes and their limits (an arc for a revolute joint, a bar for a
+        prismatic one), and the centre of mass (``com``) of every link and of the whole model,
+        as spheres sized by mass. Unnamed layers keep their state."""
+        new = dict(self.layers)
+        for name, value in (("visual", visual), ("collision", collision), ("frames", frames), ("com", com)):
+            if value is None:
+                continue
+            if not isinstance(value, bool | np.bool_):
+                raise TypeError(f"{name} must be True or False, got {value!r}")
+            new[name] = bool(value)
+        self.layers = new
+        return self
+
+    def play(self, motion: Any, *, loop: bool = True, speed: float = 1.0, fps: float = 60.0) -> Viewer:
+        """Animate ``motion`` in the browser: a :class:`~gizmo_notebook.sim.Trajectory`, or your
+        own joint trajectory (a dict of joint name -> values with ``"times"``, or a pandas
+        DataFrame with a time column or index). The link poses go to the page once, quantized
+        binary resampled to ``fps`` (see :mod:`gizmo_notebook.viewer.playback`), in chunk
+        widgets saved with the notebook; the timeline under the view plays, pauses, scrubs and
+        changes ``speed`` with no kernel."""
+        from gizmo_notebook.viewer.playback import encode_track, link_track
+
+        if not (isinstance(speed, int | float) and speed > 0):
+            raise ValueError(f"speed must be a positive number, got {speed!r}")
+        meta, buffer = encode_track(link_track(self.model, motion), fps=fps)
+        chunks = chunk_buffers([buffer])[0]
+        self._playback_blobs = [blob_for(data, digest) for digest, _, data in chunks]
+        meta.update(loop=bool(loop), speed=float(speed), chunks=[{"digest": d, "size": n} for d, n, _ in chunks])
+        self._playback = meta  # last: it names every chunk the page needs
+        return self
+
+    def stop(self) -> Viewer:
+        """Remove the playback: the model goes back to its joint values."""
+        self._playback = {}
+        self._playback_blobs = []
+        return self
+
+    @property
+    def playback_bytes(self) -> int:
+        """Bytes of the current playback's binary track (0 without one)."""
+        return sum(c["size"] for c in self._playback.get("chunks", []))
 
     def screenshot(self, path: str | os.PathLike[str] | None = None) -> concurrent.futures.Future[bytes]:
         """Ask the browser for a PNG of the current view.

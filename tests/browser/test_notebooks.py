@@ -28,7 +28,7 @@ from _static import open_offline, to_html
 from tests.notebooks._notebooks import EXPECTED, NOTEBOOK_DIR, leaks, local_api_key, widget_views
 
 # How many 3D viewers each notebook shows (cards, gallery tiles...) and whether it has a Studio.
-VIEWERS = {"01": 1, "02": 2, "03": 1, "04": 8, "05": 1}
+VIEWERS = {"01": 1, "02": 2, "03": 1, "04": 8, "05": 1, "06": 4}
 STUDIO = {"01", "02"}
 MIN_PIXELS = 1500  # a drawn robot covers far more; a blank or clear-colour canvas has ~0
 SAVED: dict[str, Path] = {}  # notebook name -> its copy saved by JupyterLab with widget state

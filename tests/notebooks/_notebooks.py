@@ -16,6 +16,7 @@ EXPECTED = (
     "03-scenes.ipynb",
     "04-batch.ipynb",
     "05-simulators.ipynb",
+    "06-inspect-and-simulate.ipynb",
 )
 
 

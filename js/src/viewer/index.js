@@ -5,6 +5,9 @@
 // kernel-less pages), then hands them to the panel.
 import { createViewerPanel } from "./panel.js";
 import { concatChunks, decodePart, partHeader } from "./decode.js";
+import { attachPlayback } from "./playback_host.js";
+import { createOverlays } from "./overlays.js";
+import { createJointInputs } from "./joint_inputs.js";
 
 export { createViewport } from "./viewport.js";
 export { createViewerPanel } from "./panel.js";
@@ -83,12 +86,14 @@ export function renderViewer({ model, el }) {
   const panel = createViewerPanel(el, { height: model.get("height") || 480 });
   el.classList.add("gizmo-viewer-host");
   let disposed = false;
+  let drawn = false; // the model is on screen: progress is over
 
   // Where the time to first frame goes: the gizmo:* performance marks (bench_viewer.py --timeline).
   performance.mark("gizmo:render");
   const chunks = watchChunks(
     model,
-    (done, total, unit) => panel.setProgress(done, total, unit),
+    // a scan still queued when the model is drawn must not put "receiving…" back over it
+    (done, total, unit) => { if (!drawn) panel.setProgress(done, total, unit); },
     // decode each part as it arrives; errors surface when the model is built
     (bytes) => { decodePart(bytes).catch(() => {}); },
   );
@@ -111,15 +116,22 @@ export function renderViewer({ model, el }) {
     performance.mark("gizmo:received");
     const buffers = meta.buffers.map((b) => concatChunks(b.chunks.map((c) => have.get(c.digest))));
     await panel.setModel(meta, buffers);
+    drawn = true;
+    panel.setProgress(0, 0); // and a scan that ran meanwhile left nothing over the model
     panel.setPose(model.get("joint_values") || {});
     panel.setWireframe(model.get("wireframe"));
+    jointInputs.setModel(meta);
+    jointInputs.setUnits(model.get("units"));
+    await overlays.setModel(meta, buffers);
+    overlays.setLayers(model.get("layers"));
+    playback.refresh();
     el.dataset.gizmoReady = "1";
     model.send({ type: "ready" });
   }
 
   panel.onPoseCommit = (pose) => { model.set("joint_values", pose); model.save_changes(); };
   panel.onWireframe = (on) => { model.set("wireframe", on); model.save_changes(); };
-  const onPose = () => panel.setPose(model.get("joint_values") || {});
+  const onPose = () => { panel.setPose(model.get("joint_values") || {}); jointInputs.sync(); };
   const onWire = () => panel.setWireframe(model.get("wireframe"));
   const onMeta = () => load().catch(showError);
   const onMsg = async (msg) => {
@@ -136,6 +148,17 @@ export function renderViewer({ model, el }) {
   // A handle for tests and the benchmark: the live viewport of this output.
   el.gizmoViewer = panel;
 
+  const playback = attachPlayback(model, el, panel, refId, bytesOf);
+  const overlays = createOverlays(panel);
+  overlays.onLayers = (layers) => { model.set("layers", layers); model.save_changes(); };
+  const onLayers = () => overlays.setLayers(model.get("layers"));
+  model.on("change:layers", onLayers);
+  el.gizmoOverlays = overlays; // a handle for tests
+  const jointInputs = createJointInputs(panel);
+  jointInputs.onUnits = (units) => { model.set("units", units); model.save_changes(); };
+  const onUnits = () => jointInputs.setUnits(model.get("units"));
+  model.on("change:units", onUnits);
+
   function showError(err) {
     console.error("gizmo-notebook viewer:", err);
     panel.setMessage(`could not show the model: ${err && err.message ? err.message : err}`);
@@ -149,6 +172,11 @@ export function renderViewer({ model, el }) {
     model.off("change:_meta", onMeta);
     model.off("msg:custom", onMsg);
     chunks.dispose();
+    playback.dispose();
+    model.off("change:layers", onLayers);
+    overlays.dispose();
+    model.off("change:units", onUnits);
+    jointInputs.dispose();
     panel.dispose();
   };
 }

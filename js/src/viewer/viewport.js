@@ -442,6 +442,19 @@ export function createViewport(container, options = {}) {
     return g.matrixWorld.toArray();
   };
 
+  /** A link's posed group (overlays add their helpers to it), or null. */
+  api.linkGroup = (name) => linkObjects.get(name) ?? null;
+  api.requestRender = () => requestRender();
+
+  /** Place links directly (playback): link name -> Matrix4 in the model frame; others stay. */
+  api.setLinkMatrices = function setLinkMatrices(matrices) {
+    for (const [name, m] of matrices) {
+      const group = linkObjects.get(name);
+      if (group) { group.matrix.copy(m); group.matrixWorldNeedsUpdate = true; }
+    }
+    requestRender();
+  };
+
   api.setWireframe = function setWireframe(on) {
     if (wireframe === !!on) return;
     wireframe = !!on;

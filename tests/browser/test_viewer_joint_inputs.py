@@ -1,0 +1,51 @@
+"""Exact joint values in JupyterLab: a number box per slider, Home, degrees / radians."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from _harness import cell_errors, run_all_cells, save_artifact, wait_for_selector
+from test_viewer import ARM, READY
+
+
+def test_type_a_value_go_home_and_switch_units(server, browser) -> None:
+    nb = server.write_notebook("viewer-joint-inputs.ipynb", [ARM, "v = gn.view(arm, height=320)\nv"])
+    page = browser.open_notebook(server, nb, ui="lab")
+    run_all_cells(page)
+    assert cell_errors(page) == []
+    host = wait_for_selector(page, READY)
+    pose = "el => el.gizmoViewer.viewport.getPose()"
+
+    box = host.query_selector("input.gz-num[data-joint-number='elbow']")
+    box.fill("45")
+    box.press("Enter")
+    page.wait_for_timeout(200)
+    assert host.evaluate(pose)["elbow"] == pytest.approx(math.radians(45), abs=1e-9)
+    slider = host.evaluate("el => el.querySelector(\"input[type=range][data-joint='elbow']\").value")
+    assert float(slider) == pytest.approx(math.radians(45), abs=0.004)  # the slider follows, to its step
+
+    # beyond the limit: clamped like the slider (elbow: [-2, 2] rad)
+    box = host.query_selector("input.gz-num[data-joint-number='shoulder']")
+    box.fill("500")
+    box.press("Enter")
+    page.wait_for_timeout(200)
+    assert host.evaluate(pose)["shoulder"] == pytest.approx(1.5)
+    assert float(box.input_value()) == pytest.approx(math.degrees(1.5), abs=1e-3)
+
+    # radians: the same angles, other numbers
+    host.query_selector("button.gz-units").click()
+    page.wait_for_timeout(200)
+    assert float(host.query_selector("input.gz-num[data-joint-number='elbow']").input_value()) == pytest.approx(math.radians(45), abs=1e-4)
+    assert "rad" in host.query_selector(".gz-joint label").inner_text()
+    save_artifact("viewer-joint-inputs.png", host.screenshot())
+    box = host.query_selector("input.gz-num[data-joint-number='elbow']")
+    box.fill("-1.25")
+    box.press("Enter")
+    page.wait_for_timeout(200)
+    assert host.evaluate(pose)["elbow"] == pytest.approx(-1.25)
+
+    host.query_selector("button.gz-home").click()
+    page.wait_for_timeout(200)
+    assert host.evaluate(pose) == {"shoulder": 0, "elbow": 0}
+    assert browser.console_errors() == []
