@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.model import MULTI_DOF_JOINT_TYPES, AssetModel
 
 __all__ = ["TRACK_MAGIC", "LinkTrack", "decode_track", "encode_track", "link_track"]
@@ -90,17 +91,17 @@ def _times_and_columns(motion: Any) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     columns = dict(motion)
     key = next((k for k in _TIME_KEYS if k in columns), None)
     if key is None:
-        raise ValueError(f"a joint trajectory needs its sample times under 'times' (or 'time'/'t'); got keys {sorted(columns)}")
+        raise InvalidValueError(f"a joint trajectory needs its sample times under 'times' (or 'time'/'t'); got keys {sorted(columns)}")
     return np.asarray(columns.pop(key), dtype=float), {str(k): np.asarray(v) for k, v in columns.items()}
 
 
 def _check_times(times: np.ndarray) -> None:
     if times.ndim != 1 or len(times) == 0:
-        raise ValueError(f"times must be a non-empty 1-D array, got shape {times.shape}")
+        raise InvalidValueError(f"times must be a non-empty 1-D array, got shape {times.shape}")
     if len(times) > MAX_FRAMES:
-        raise ValueError(f"at most {MAX_FRAMES} samples, got {len(times)}")
+        raise InvalidValueError(f"at most {MAX_FRAMES} samples, got {len(times)}")
     if not np.all(np.isfinite(times)) or np.any(np.diff(times) < 0):
-        raise ValueError("times must be finite and non-decreasing")
+        raise InvalidValueError("times must be finite and non-decreasing")
 
 
 def _joint_track(model: AssetModel, motion: Any) -> LinkTrack:
@@ -113,10 +114,10 @@ def _joint_track(model: AssetModel, motion: Any) -> LinkTrack:
     for name, values in columns.items():
         ndim = 2 if joints[name].type in MULTI_DOF_JOINT_TYPES else 1
         if values.ndim != ndim or values.shape[0] != len(times):
-            raise ValueError(f"joint {name!r}: values of shape {values.shape} for {len(times)} times "
+            raise InvalidValueError(f"joint {name!r}: values of shape {values.shape} for {len(times)} times "
                              f"(expected {'(T, n)' if ndim == 2 else '(T,)'})")
         if not np.all(np.isfinite(values.astype(float))):
-            raise ValueError(f"joint {name!r} has non-finite values")
+            raise InvalidValueError(f"joint {name!r} has non-finite values")
     names = tuple(link.name for link in model.links)
     poses = np.empty((len(times), len(names), 7))
     for k in range(len(times)):
@@ -138,7 +139,7 @@ def link_track(model: AssetModel, motion: Any) -> LinkTrack:
         known = {link.name for link in model.links}
         keep = [i for i, n in enumerate(motion.link_names) if n in known]
         if not keep:
-            raise ValueError(f"the trajectory's links {list(motion.link_names)[:5]} are not links of model {model.name!r}")
+            raise InvalidValueError(f"the trajectory's links {list(motion.link_names)[:5]} are not links of model {model.name!r}")
         return LinkTrack(times - times[0], tuple(motion.link_names[i] for i in keep),
                          np.asarray(motion.link_poses_array, dtype=float)[:, keep])
     return _joint_track(model, motion)
@@ -160,11 +161,11 @@ def _resample(track: LinkTrack, fps: float) -> LinkTrack:
 def encode_track(track: LinkTrack, *, fps: float = 60.0) -> tuple[dict, bytes]:
     """``(meta, buffer)`` for the browser (layout in the module docstring)."""
     if not (np.isfinite(fps) and fps > 0):
-        raise ValueError(f"fps must be a positive number, got {fps!r}")
+        raise InvalidValueError(f"fps must be a positive number, got {fps!r}")
     track = _resample(track, fps)
     poses = np.asarray(track.poses, dtype=float)
     if not np.all(np.isfinite(poses)):
-        raise ValueError("the link poses contain non-finite values")
+        raise InvalidValueError("the link poses contain non-finite values")
     pos = poses[..., :3]
     lo, hi = pos.reshape(-1, 3).min(axis=0), pos.reshape(-1, 3).max(axis=0)
     span = np.where(hi - lo > 0, hi - lo, 1.0)
@@ -190,7 +191,7 @@ def decode_track(meta: Mapping[str, Any], buffer: bytes) -> LinkTrack:
     """The inverse of :func:`encode_track` (as the browser decodes it), for tests and checks."""
     magic, frames, links, _ = _HEADER.unpack_from(buffer)
     if magic != TRACK_MAGIC:
-        raise ValueError("not a link-pose track")
+        raise InvalidValueError("not a link-pose track")
     at = _HEADER.size
     times = np.frombuffer(buffer, "<f4", frames, at).astype(float)
     at += 4 * frames

@@ -244,7 +244,7 @@ class Viewer(anywidget.AnyWidget):
         from gizmo_notebook.viewer.playback import encode_track, link_track
 
         if not (isinstance(speed, int | float) and speed > 0):
-            raise ValueError(f"speed must be a positive number, got {speed!r}")
+            raise InvalidValueError(f"speed must be a positive number, got {speed!r}")
         meta, buffer = encode_track(link_track(self.model, motion), fps=fps)
         chunks = chunk_buffers([buffer])[0]
         self._playback_blobs = [blob_for(data, digest) for digest, _, data in chunks]

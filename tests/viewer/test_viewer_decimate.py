@@ -59,7 +59,9 @@ def test_a_decimated_view_encodes_off_the_main_thread(monkeypatch: pytest.Monkey
     v._push()  # a second request while it works ("need" from the page) does not start another
     release.set()
     t = v.meta["triangles"]  # waits for the worker
-    assert t == {"source": 20_480, "shown": t["shown"], "budget": 2_000, "decimated": True} and t["shown"] <= 2_000
+    shown_part = {k: t[k] for k in ("source", "shown", "budget", "decimated")}  # (+ "collision", counted apart)
+    assert shown_part == {"source": 20_480, "shown": t["shown"], "budget": 2_000, "decimated": True}
+    assert t["shown"] <= 2_000
     assert "(decimated)" in repr(v)
     needed = {c["digest"] for b in v._meta["buffers"] for c in b["chunks"]}
     assert needed <= {b.digest for b in v._blobs}  # every part was sent
