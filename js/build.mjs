@@ -16,7 +16,7 @@ const options = {
 if (watch) {
   const ctx = await esbuild.context(options);
   await ctx.watch();
-  console.log("watching js/src for changes (ANYWIDGET_HMR=1 reloads the widget)");
+  console.log("watching js/src for changes: re-run the cell to load the rebuilt bundle (see DEVELOP.md)");
 } else {
   await esbuild.build(options);
 }
