@@ -1,6 +1,6 @@
 """The Gizmo API client: :class:`GizmoClient` (blocking) and :class:`AsyncGizmoClient` (asyncio).
 
-Both share one implementation of requests, retries, polling and downloads (see ``_transport``),
+Both share one implementation of requests, retries, polling and downloads (see ``_runtime``),
 typed immutable models (``Asset``, ``AssetPage``, ``Export``, ``Scene``, ``ScenePage``, ``Job``,
 ``JobEvent``, ``RateLimit``) and one error hierarchy rooted at :class:`GizmoError`.
 

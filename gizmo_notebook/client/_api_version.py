@@ -116,7 +116,7 @@ def _openapi_verdict(body: object) -> str | None:
 
 def version_flow(ctx: Any) -> Any:
     """A flow answering the version to speak (probing once when ``auto`` has not decided yet)."""
-    from gizmo_notebook.client._transport._base_client import Sleep
+    from gizmo_notebook.client._runtime._flow import Sleep
 
     state: ApiVersionState = ctx.api
     while state.probing and state.version is None:
@@ -136,7 +136,7 @@ def version_flow(ctx: Any) -> Any:
 
 def _probe(ctx: Any) -> Any:
     """``GET /openapi.json``, then ``GET /whoami``: the verdict, or ``None`` when neither tells."""
-    from gizmo_notebook.client._transport._base_client import RequestOptions, request_flow
+    from gizmo_notebook.client._runtime._flow import RequestOptions, request_flow
 
     try:
         spec = yield from request_flow(ctx, RequestOptions("GET", "/openapi.json", probe=True))

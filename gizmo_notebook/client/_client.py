@@ -25,8 +25,8 @@ from gizmo_notebook.client._errors import UnsupportedByAPIVersionError
 from gizmo_notebook.client._models import unwrap
 from gizmo_notebook.client._rate_limit import RateLimit, RateLimitTracker
 from gizmo_notebook.client._retry import RetryPolicy
-from gizmo_notebook.client._transport._async import AsyncRunner
-from gizmo_notebook.client._transport._base_client import (
+from gizmo_notebook.client._runtime._async import AsyncRunner
+from gizmo_notebook.client._runtime._flow import (
     ClientContext,
     Flow,
     RequestOptions,
@@ -34,7 +34,7 @@ from gizmo_notebook.client._transport._base_client import (
     download_client_kwargs,
     request_flow,
 )
-from gizmo_notebook.client._transport._sync import SyncRunner
+from gizmo_notebook.client._runtime._sync import SyncRunner
 from gizmo_notebook.client.resources.assets import AssetFlows, Assets, AsyncAssets
 from gizmo_notebook.client.resources.jobs import AsyncJobs, JobFlows, Jobs
 from gizmo_notebook.client.resources.scenes import AsyncScenes, SceneFlows, Scenes

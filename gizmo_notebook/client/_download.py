@@ -38,7 +38,7 @@ from gizmo_notebook._archive import UnsafeArchiveError, extract_zip_safely
 from gizmo_notebook._converters import ConversionError, mjcf_to_urdf
 from gizmo_notebook.client._errors import DownloadError
 from gizmo_notebook.client._models import Export
-from gizmo_notebook.client._transport._base_client import (
+from gizmo_notebook.client._runtime._flow import (
     ClientContext,
     Fetch,
     Flow,

@@ -16,6 +16,7 @@ from typing import Any
 from gizmo_notebook.client._errors import GenerationCancelledError, GenerationFailedError, WaitTimeoutError
 from gizmo_notebook.client._job import Job, JobEvent, JobStatus, find_asset_id
 from gizmo_notebook.client._models import _failure_reason
+from gizmo_notebook.client._runtime._flow import BlockingLoop, ClientContext, Flow, Now, Sleep
 from gizmo_notebook.client._sse import (
     DEADLINE,
     POLL,
@@ -24,7 +25,6 @@ from gizmo_notebook.client._sse import (
     poll_job_flow,
     stream_events_flow,
 )
-from gizmo_notebook.client._transport._base_client import BlockingLoop, ClientContext, Flow, Now, Sleep
 from gizmo_notebook.client._wait import poll_interval_for
 
 __all__ = ["FollowResult", "StageProgress", "follow_job_flow"]

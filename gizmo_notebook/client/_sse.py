@@ -24,7 +24,7 @@ import httpx
 
 from gizmo_notebook.client import _validate as check
 from gizmo_notebook.client._job import Job, JobEvent
-from gizmo_notebook.client._transport._base_client import (
+from gizmo_notebook.client._runtime._flow import (
     ClientContext,
     CloseStream,
     Emit,

@@ -66,7 +66,3 @@ def error_response(
 ) -> JSONResponse:
     body = {"error": error or _CATEGORIES.get(status, "error"), "code": code, "message": message}
     return JSONResponse(body, status_code=status, headers=dict(headers or {}))
-
-
-# The old name, kept only so branches written against it still merge; use HTTPProblem.
-ApiError = HTTPProblem

@@ -342,8 +342,3 @@ class Store:
             "ON CONFLICT (target_id, format) DO UPDATE SET path = excluded.path",
             (target_id, fmt, relpath, utc_now()),
         )
-
-
-# The old name, kept only so branches written against it still merge; use PlacementRecord
-# (``Placement`` is the client's model of the same thing).
-Placement = PlacementRecord

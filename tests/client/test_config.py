@@ -57,7 +57,7 @@ def test_local_backend_is_announced_once(monkeypatch, caplog):
         api_key = "local-key"
         data_dir = "/tmp/gizmo-data"
 
-    monkeypatch.setattr(embedded, "ensure_local_server", lambda: FakeServer())
+    monkeypatch.setattr(embedded, "ensure_local_server", lambda api="alpha": FakeServer())
     monkeypatch.setattr(config, "_announced", False)
     with caplog.at_level(logging.INFO, logger="gizmo_notebook"):
         first = GizmoClient()
@@ -79,8 +79,8 @@ def test_offline_default_is_the_registered_factory(monkeypatch):
 
     calls = []
 
-    def fake() -> _offline.OfflineBackend:
-        calls.append(1)
+    def fake(api: str) -> _offline.OfflineBackend:
+        calls.append(api)
         return _offline.OfflineBackend(base_url="http://127.0.0.1:6543/v1/", api_key="port-key", data_dir=None)
 
     monkeypatch.setattr(config, "_announced", True)
@@ -89,7 +89,7 @@ def test_offline_default_is_the_registered_factory(monkeypatch):
         with GizmoClient() as client:
             assert client.is_local and client.base_url == "http://127.0.0.1:6543/v1"
             assert client._settings.secret is not None and client._settings.secret.reveal() == "port-key"
-        assert calls == [1]
+        assert calls == ["alpha"]  # the key-less default speaks alpha unless current is asked for
         _offline.set_offline_factory(None)
         with pytest.raises(RuntimeError, match="GIZMO_API_KEY"):
             GizmoClient()

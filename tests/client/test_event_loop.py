@@ -172,7 +172,7 @@ KERNEL_SCRIPT = textwrap.dedent(
 
 KERNEL_CELLS = [
     "import asyncio, time\n"
-    "from gizmo_notebook.client._transport import _sync\n"
+    "from gizmo_notebook.client._runtime import _sync\n"
     "ticks = []\n"
     "async def heartbeat():\n"
     "    while True:\n"
@@ -229,7 +229,7 @@ PASS_SCRIPT = textwrap.dedent(
     """
     import asyncio, sys, time
     import nest_asyncio
-    from gizmo_notebook.client._transport._sync import loop_friendly_sleep
+    from gizmo_notebook.client._runtime._sync import loop_friendly_sleep
 
     def naive_sleep(seconds):
         loop = asyncio.get_running_loop()

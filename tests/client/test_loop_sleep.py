@@ -17,7 +17,7 @@ import textwrap
 
 import pytest
 
-from gizmo_notebook.client._transport import _loop_sleep
+from gizmo_notebook.client._runtime import _loop_sleep
 
 
 async def test_this_pythons_running_loop_has_the_internals_the_sleep_drives():
@@ -52,7 +52,7 @@ FALLBACK = textwrap.dedent(
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     if sys.argv[1] == "changed":
         del asyncio.tasks._current_tasks  # the private table this module relies on is gone
-    from gizmo_notebook.client._transport._loop_sleep import loop_friendly_sleep
+    from gizmo_notebook.client._runtime._loop_sleep import loop_friendly_sleep
 
     async def main():
         ticks = []

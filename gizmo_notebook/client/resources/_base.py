@@ -26,7 +26,7 @@ from gizmo_notebook.client._download import (
 from gizmo_notebook.client._errors import UnsupportedByAPIVersionError
 from gizmo_notebook.client._formats import LOCAL_URDF, check_any_format, wire_format
 from gizmo_notebook.client._models import Export
-from gizmo_notebook.client._transport._base_client import (
+from gizmo_notebook.client._runtime._flow import (
     DOWNLOAD_HEADERS,
     ClientContext,
     Flow,

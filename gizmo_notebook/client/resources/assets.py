@@ -24,8 +24,8 @@ from gizmo_notebook.client._errors import (
 from gizmo_notebook.client._follow import follow_job_flow
 from gizmo_notebook.client._job import Job, find_asset_id
 from gizmo_notebook.client._models import Asset, AssetPage, AssetStatus
+from gizmo_notebook.client._runtime._flow import Flow, Now, RequestOptions
 from gizmo_notebook.client._sse import get_job_flow
-from gizmo_notebook.client._transport._base_client import Flow, Now, RequestOptions
 from gizmo_notebook.client._wait import wait_flow
 from gizmo_notebook.client.resources._base import AsyncResource, ResourceFlows, SyncResource
 

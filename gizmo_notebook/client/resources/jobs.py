@@ -14,8 +14,8 @@ from gizmo_notebook.client._api_version import CURRENT, version_flow
 from gizmo_notebook.client._errors import UnsupportedByAPIVersionError
 from gizmo_notebook.client._follow import follow_job_flow
 from gizmo_notebook.client._job import Job, JobEvent
+from gizmo_notebook.client._runtime._flow import ClientContext, Flow, RequestOptions, request_flow
 from gizmo_notebook.client._sse import check_after, events_flow, get_job_flow, job_path
-from gizmo_notebook.client._transport._base_client import ClientContext, Flow, RequestOptions, request_flow
 
 __all__ = ["AsyncJobs", "JobFlows", "Jobs"]
 

@@ -35,7 +35,7 @@ from gizmo_notebook.local.current.ratelimit import DEFAULT_PER_MINUTE, FixedWind
 from gizmo_notebook.local.current.routes import routes
 from gizmo_notebook.local.current.store import DATABASE_NAME as CURRENT_DATABASE
 from gizmo_notebook.local.current.store import CurrentStore
-from gizmo_notebook.local.errors import ApiError
+from gizmo_notebook.local.errors import HTTPProblem
 from gizmo_notebook.local.paths import DATABASE_NAME
 from gizmo_notebook.local.ratelimit import parse_rate
 from gizmo_notebook.local.store import Store
@@ -52,7 +52,7 @@ async def _current_error(request: Request, exc: Exception) -> Response:
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
+    assert isinstance(exc, HTTPProblem)
     return from_api_error(exc).response()
 
 
@@ -151,7 +151,7 @@ def create_current_app(
 
     app = Starlette(
         routes=routes,
-        exception_handlers={CurrentError: _current_error, ApiError: _api_error, HTTPException: _http_error},
+        exception_handlers={CurrentError: _current_error, HTTPProblem: _api_error, HTTPException: _http_error},
         lifespan=lifespan,
     )
     app.state.gizmo_current = ctx

@@ -3,7 +3,7 @@
 Validation failures are 422 and carry, beside the nested envelope, the framework-style list
 ``"detail": [{"loc": [...], "msg": ..., "type": ...}]`` — both shapes the docs hint at, in one
 body, so a client parsing either finds what it looks for. Errors raised by the helpers shared
-with the alpha server (:class:`~gizmo_notebook.local.errors.ApiError`: body parsing, API keys)
+with the alpha server (:class:`~gizmo_notebook.local.errors.HTTPProblem`: body parsing, API keys)
 are translated here, so no alpha-shaped body ever leaves the current server.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 from starlette.responses import JSONResponse
 
 from gizmo_notebook.errors import GizmoError
-from gizmo_notebook.local.errors import ApiError
+from gizmo_notebook.local.errors import HTTPProblem
 
 __all__ = ["CurrentError", "ValidationFailed", "envelope", "from_api_error", "not_found"]
 
@@ -65,7 +65,7 @@ def not_found(kind: str, ident: str) -> CurrentError:
 _CODES = {401: "authentication_required", 403: "permission_denied", 404: "not_found", 429: "rate_limit_exceeded"}
 
 
-def from_api_error(exc: ApiError) -> CurrentError:
+def from_api_error(exc: HTTPProblem) -> CurrentError:
     """The nested form of an alpha-shaped error; a 400 about the body becomes a 422 validation error."""
     if exc.status == 400:
         return CurrentError(

@@ -17,7 +17,7 @@ import httpx
 from httpx_sse import EventSource
 
 from gizmo_notebook.client._errors import redact_exception
-from gizmo_notebook.client._transport._base_client import (
+from gizmo_notebook.client._runtime._flow import (
     DOWNLOAD_HEADERS,
     BlockingLoop,
     CloseStream,
@@ -37,7 +37,7 @@ from gizmo_notebook.client._transport._base_client import (
     scrub,
     stream_timeout,
 )
-from gizmo_notebook.client._transport._loop_sleep import loop_friendly_sleep
+from gizmo_notebook.client._runtime._loop_sleep import loop_friendly_sleep
 
 __all__ = ["SyncRunner", "loop_friendly_sleep"]
 

@@ -11,7 +11,7 @@ import httpx
 from httpx_sse import EventSource
 
 from gizmo_notebook.client._errors import redact_exception
-from gizmo_notebook.client._transport._base_client import (
+from gizmo_notebook.client._runtime._flow import (
     DOWNLOAD_HEADERS,
     BlockingLoop,
     CloseStream,
