@@ -566,30 +566,9 @@ def marimo_app(notebook: Path, mode: str = "run", *, timeout: float = 60.0) -> I
            "--host", "127.0.0.1", "--port", str(port), "--no-token"]
     if mode == "edit":
         cmd.append("--skip-update-check")
-    log_path = notebook.parent / f"marimo-{mode}.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=notebook.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}/"
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                if proc.poll() is not None:
-                    raise HarnessError(f"marimo {mode} exited early:\n{log_path.read_text(errors='replace')[-3000:]}")
-                try:
-                    with urllib.request.urlopen(url, timeout=2):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise HarnessError(f"marimo {mode} not ready after {timeout}s") from None
-                    time.sleep(0.3)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
+    with _app_server(f"marimo {mode}", cmd, notebook.parent, env, notebook.parent / f"marimo-{mode}.log",
+                     f"http://127.0.0.1:{port}/", timeout=timeout) as url:
+        yield url
 
 
 def execute_in_kernel(page: Any, code: str) -> None:
@@ -616,24 +595,34 @@ def voila_app(notebook: Path, *, timeout: float = 60.0) -> Iterator[str]:
     port = _free_port()
     cmd = [str(Path(sys.executable).parent / "voila"), str(notebook), "--no-browser",
            f"--port={port}", "--Voila.ip=127.0.0.1"]
-    log_path = notebook.parent / "voila.log"
+    # probe a static path, so waiting does not itself start a kernel and run the notebook
+    with _app_server("voila", cmd, notebook.parent, env, notebook.parent / "voila.log",
+                     f"http://127.0.0.1:{port}/", probe="voila/static/", timeout=timeout) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _app_server(name: str, cmd: list[str], cwd: Path, env: dict[str, str], log_path: Path, url: str, *,
+                probe: str = "", timeout: float = 60.0) -> Iterator[str]:
+    """Run a notebook host's server (marimo, Voila) until the block ends; yields ``url`` once it answers.
+
+    Any HTTP answer to ``url + probe`` counts as up; an early exit shows the end of its log.
+    """
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=notebook.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}/"
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + timeout
             while True:
                 if proc.poll() is not None:
-                    raise HarnessError(f"voila exited early:\n{log_path.read_text(errors='replace')[-3000:]}")
+                    raise HarnessError(f"{name} exited early:\n{log_path.read_text(errors='replace')[-3000:]}")
                 try:
-                    # a static path, so waiting does not itself start a kernel and run the notebook
-                    with urllib.request.urlopen(url + "voila/static/", timeout=2):
+                    with urllib.request.urlopen(url + probe, timeout=2):
                         break
                 except urllib.error.HTTPError:
                     break  # the server answers
                 except OSError:
                     if time.monotonic() > deadline:
-                        raise HarnessError(f"voila not ready after {timeout}s") from None
+                        raise HarnessError(f"{name} not ready after {timeout}s") from None
                     time.sleep(0.3)
             yield url
         finally:
