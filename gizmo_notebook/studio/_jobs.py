@@ -251,7 +251,7 @@ class JobFollower:
         placeholder = studio._assets.get(job_id)
         if placeholder is not None:
             studio._assets[job_id] = dataclasses.replace(placeholder, status=_client.AssetStatus.FAILED)
-        self._patch(job_id, status=status, stage=status, reason=reason)
+        self._patch(job_id, status=status, stage=status, reason=reason, failure_reason=reason)
 
     def _label(self, job_id: str) -> str:
         asset = self._studio._assets.get(job_id)

@@ -240,9 +240,14 @@ class Studio(anywidget.AnyWidget):
     def load_more(self) -> None:
         self._spawn(self._load_page(more=True)).result(60)
 
+    def asset_id(self, id: str) -> str:
+        """The asset id behind ``id``: on the current API ``generate()`` returns a placeholder keyed
+        by its job, and the row becomes the asset when the job succeeds; any other id is returned as is."""
+        return self._jobs.assets.get(id, id)
+
     def export(self, asset_id: str, format: str) -> Path:
         """Download ``asset_id`` as ``format`` into the export dir; returns the file's path."""
-        return _runtime.run_sync(self._export(asset_id, format, raise_errors=True), timeout=300)
+        return _runtime.run_sync(self._export(self.asset_id(asset_id), format, raise_errors=True), timeout=300)
 
     def cancel(self, job_id: str) -> None:
         """Cancel a running generation (current API: the row's ``job``); the row then shows ``cancelled``."""
@@ -251,7 +256,7 @@ class Studio(anywidget.AnyWidget):
     def lineage(self, asset_id: str) -> list[str]:
         """Ancestor ids of ``asset_id``, nearest first."""
         tags = {i: list(getattr(a, "tags", None) or []) for i, a in self._assets.items()}
-        return self._lineage.chain(asset_id, tags)
+        return self._lineage.chain(self.asset_id(asset_id), tags)
 
     def wait_idle(self, timeout: float = 60.0) -> None:
         """Block until nothing is pending (handy in scripts and tests; cells need not call it)."""
@@ -656,15 +661,16 @@ class Studio(anywidget.AnyWidget):
                 self._reply(msg, ok=created is not None, id=getattr(created, "id", ""))
                 return created
             if kind == "download":
-                return await self._send_download(str(msg.get("id")), str(msg.get("format")), msg.get("req"))
+                return await self._send_download(self.asset_id(str(msg.get("id"))), str(msg.get("format")), msg.get("req"))
             if kind == "load_more":
                 return await self._load_page(more=True)
             if kind == "refresh":
                 return await self._load_page(more=False)
             if kind == "export":
-                return await self._export(str(msg.get("id")), str(msg.get("format")))
+                return await self._export(self.asset_id(str(msg.get("id"))), str(msg.get("format")))
             if kind in ("preview", "thumb"):
-                return await self._send_geometry(str(msg.get("id")), msg.get("req"), "thumb" if kind == "thumb" else "preview")
+                return await self._send_geometry(self.asset_id(str(msg.get("id"))), msg.get("req"),
+                                                 "thumb" if kind == "thumb" else "preview")
             if kind == "thumb_png" and buffers:
                 return self._geometry.write_thumb(str(msg.get("id")), bytes(buffers[0]))
             if kind == "cancel":

@@ -50,7 +50,7 @@ def test_ready_item_has_no_failure_reason(make_studio: Any) -> None:
     drain(studio)
     asset = studio.generate("a two link arm")
     studio.wait_idle(30)
-    item = next(i for i in studio.items if i["id"] == asset.id)
+    item = next(i for i in studio.items if i["id"] == studio.asset_id(asset.id))
     assert item["failure_reason"] == "" and item["status"] == "ready"
 
 
@@ -72,6 +72,7 @@ def test_export_path_is_absolute_and_download_sends_the_file_or_a_zip(make_studi
     drain(studio)
     asset = studio.generate("a two link arm")
     studio.wait_idle(30)
+    asset = next(a for a in studio.assets if a.id == studio.asset_id(asset.id))  # current: job -> asset
     for fmt in ("mujoco_mjcf", "isaac_sim_urdf"):
         frontend(studio, {"type": "export", "id": asset.id, "format": fmt})
         drain(studio)
