@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 import pytest
-from _harness import cell_errors, nonblank_pixels, run_all_cells, save_artifact, wait_for_selector
+from _harness import cell_errors, nonblank_pixels, run_all_cells, save_artifact, set_theme, wait_for_selector
 from test_viewer import ARM, READY
 
 
@@ -29,11 +29,6 @@ def _css_rgb(text: str) -> tuple[float, ...]:
     return tuple(float(x) for x in text[text.index("(") + 1 : text.index(")")].split(",")[:3])
 
 
-def _set_theme(page, name: str, light: bool) -> None:
-    page.evaluate("t => window.jupyterapp.commands.execute('apputils:change-theme', { theme: t })", name)
-    page.wait_for_function(f"document.body.dataset.jpThemeLight === '{str(light).lower()}'", timeout=30_000)
-
-
 def _wait_background(canvas, dark: bool, timeout: float = 10.0) -> np.ndarray:
     deadline = time.monotonic() + timeout
     while True:
@@ -49,11 +44,12 @@ def test_dark_theme_colours_the_canvas_grid_and_toolbar_and_follows_switches(ser
     try:
         run_all_cells(page)
         assert cell_errors(page) == []
+        set_theme(page, "JupyterLab Light")  # the server keeps the theme an earlier test chose
         host = wait_for_selector(page, READY)
         canvas = host.query_selector("canvas")
-        assert _luminance(_background(canvas.screenshot())) > 0.85, "light theme: the canvas should be light"
+        assert _luminance(_wait_background(canvas, dark=False)) > 0.85, "light theme: the canvas should be light"
 
-        _set_theme(page, "JupyterLab Dark", light=False)  # the view is already drawn: it must follow
+        set_theme(page, "JupyterLab Dark")  # the view is already drawn: it must follow
         bg = _wait_background(canvas, dark=True)
         assert _luminance(bg) < 0.2, f"dark theme: canvas background {bg} is not dark"
         assert nonblank_pixels(canvas) > 2000, "the model (and grid) must still show on the dark canvas"
@@ -62,12 +58,12 @@ def test_dark_theme_colours_the_canvas_grid_and_toolbar_and_follows_switches(ser
         assert _luminance(_css_rgb(button.evaluate("b => getComputedStyle(b).color"))) > 0.6
         save_artifact("viewer-dark.png", host.query_selector(".gizmo-viewer").screenshot())
 
-        _set_theme(page, "JupyterLab Light", light=True)
+        set_theme(page, "JupyterLab Light")
         assert _luminance(_wait_background(canvas, dark=False)) > 0.85, "back to light: the canvas did not follow"
         save_artifact("viewer-light.png", host.query_selector(".gizmo-viewer").screenshot())
     finally:  # the theme is a server-wide setting: leave it light for the other tests
         if page.evaluate("document.body.dataset.jpThemeLight") != "true":
-            _set_theme(page, "JupyterLab Light", light=True)
+            set_theme(page, "JupyterLab Light")
     assert browser.console_errors() == []
 
 
@@ -117,8 +113,9 @@ def test_a_joint_whose_zero_is_outside_its_limits_shows_where_it_is_drawn(server
     assert cell_errors(page) == []
     host = wait_for_selector(page, READY)
     shown = host.evaluate("""el => [...el.querySelectorAll('.gz-joint')].map(r => ({
-        joint: r.querySelector('input').dataset.joint, value: Number(r.querySelector('input').value),
-        label: r.querySelector('label span:last-child').textContent }))""")
+        joint: r.querySelector('input[type=range]').dataset.joint,
+        value: Number(r.querySelector('input[type=range]').value),
+        label: r.querySelector('label span:last-of-type').textContent }))""")
     assert shown == [{"joint": "tilt", "value": pytest.approx(0.3), "label": "17.2°"},
                      {"joint": "slide", "value": pytest.approx(-0.1), "label": "-0.100 m"}], shown
     drawn = {link: host.evaluate(f"el => el.gizmoViewer.viewport.linkWorldMatrix('{link}')") for link in ("arm", "sled")}

@@ -3,21 +3,14 @@
 // a degrees / radians toggle for revolute joints. Values go through the panel (setPose,
 // onPoseCommit), clamped into the joint's limits like the sliders, so Python hears of them.
 import { clampJoint } from "./viewport.js";
+import { addStyle } from "./panel.js";
 
 const CSS = `
 .gizmo-viewer .gz-joint .gz-num{width:72px;font:inherit;padding:0 2px;margin-left:4px;text-align:right;background:var(--jp-layout-color1,#fff);color:var(--jp-ui-font-color1,#222);border:1px solid var(--jp-border-color1,#bbb);border-radius:2px}
 `;
 
-function ensureStyle() {
-  if (document.getElementById("gizmo-joint-inputs-style")) return;
-  const s = document.createElement("style");
-  s.id = "gizmo-joint-inputs-style";
-  s.textContent = CSS;
-  document.head.append(s);
-}
-
 export function createJointInputs(panel) {
-  ensureStyle();
+  addStyle(panel.element, "joint-inputs", CSS);
   const bar = panel.element.querySelector(".gz-bar");
   const status = bar && bar.querySelector(".gz-status");
   const home = document.createElement("button");

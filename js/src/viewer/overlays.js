@@ -10,6 +10,7 @@
 // each link's posed group, so they follow sliders and playback with no work of their own.
 import * as THREE from "three";
 import { decodeAll } from "./decode.js";
+import { addStyle } from "./panel.js";
 
 const LAYERS = [
   ["visual", "Visual", "The visual shell"],
@@ -58,16 +59,8 @@ const CSS = `
 .gizmo-viewer .gz-layer[aria-pressed=true]{box-shadow:inset 0 -2px 0 var(--jp-brand-color1,#1976d2);font-weight:600}
 `;
 
-function ensureStyle() {
-  if (document.getElementById("gizmo-overlays-style")) return;
-  const s = document.createElement("style");
-  s.id = "gizmo-overlays-style";
-  s.textContent = CSS;
-  document.head.append(s);
-}
-
 export function createOverlays(panel) {
-  ensureStyle();
+  addStyle(panel.element, "overlays", CSS);
   const vp = panel.viewport;
   const bar = panel.element.querySelector(".gz-bar");
   const status = bar && bar.querySelector(".gz-status");

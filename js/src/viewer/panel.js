@@ -13,6 +13,16 @@
 // JupyterLab theme variables with light fallbacks, like the Studio's (studio/style.js).
 import { createViewport, clampJoint, SINGLE_DOF } from "./viewport.js";
 
+/** Add `css` once to the panel `root` (a `.gizmo-viewer`) as a <style> child, for the reason above:
+ *  the viewer's add-on modules (overlays, joint inputs, playback) bring their own sheets this way. */
+export function addStyle(root, id, css) {
+  if (root.querySelector(`style[data-gz-style="${id}"]`)) return;
+  const s = document.createElement("style");
+  s.setAttribute("data-gz-style", id);
+  s.textContent = css;
+  root.prepend(s);
+}
+
 export const CSS = `
 .gizmo-viewer{font:12px/1.4 var(--jp-ui-font-family,system-ui,sans-serif);color:var(--jp-ui-font-color1,#222);border:1px solid var(--jp-border-color2,#ddd);border-radius:4px;overflow:hidden;background:var(--jp-layout-color1,#fff);box-sizing:border-box}
 .gizmo-viewer .gz-body{display:flex;align-items:stretch}

@@ -3,6 +3,7 @@
 // speed) under the view. Everything runs in the page: a saved notebook or its HTML export
 // plays with no kernel.
 import * as THREE from "three";
+import { addStyle } from "./panel.js";
 
 const MAGIC = 0x31545a47; // "GZT1" read as a little-endian uint32
 const HEADER_BYTES = 16;
@@ -14,14 +15,6 @@ const CSS = `
 .gizmo-viewer .gz-timeline input[type=range]{flex:1 1 auto;min-width:60px}
 .gizmo-viewer .gz-timeline .gz-time{font-variant-numeric:tabular-nums;min-width:92px;text-align:right;color:var(--jp-ui-font-color2,#666)}
 `;
-
-function ensureStyle() {
-  if (document.getElementById("gizmo-playback-style")) return;
-  const s = document.createElement("style");
-  s.id = "gizmo-playback-style";
-  s.textContent = CSS;
-  document.head.append(s);
-}
 
 /** `{ frames, links, times: Float32Array, pos: Int16Array, quat: Int16Array }` from a track buffer. */
 export function decodeTrack(bytes) {
@@ -76,7 +69,7 @@ function fmt(t) { return t.toFixed(2); }
  * `{ play(), pause(), seek(t), time(), playing(), dispose() }`.
  */
 export function createPlayback(host, viewport, meta, track) {
-  ensureStyle();
+  addStyle(host, "playback", CSS);
   const duration = Math.max(meta.duration || 0, 0);
   const bar = document.createElement("div");
   bar.className = "gz-timeline";
