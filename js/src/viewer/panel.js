@@ -43,7 +43,7 @@ export const CSS = `
 .gizmo-viewer .gz-note{padding:2px 6px;background:var(--jp-warn-color3,#fff4d6);color:var(--jp-ui-font-color1,#6b5000);border-bottom:1px solid var(--jp-warn-color2,#f0dfa8)}
 .gizmo-viewer .gz-note:empty{display:none}
 .gizmo-viewer .gz-joint{margin:2px 0 6px}
-.gizmo-viewer .gz-joint label{display:flex;justify-content:space-between}
+.gizmo-viewer .gz-joint label{display:flex;justify-content:space-between;align-items:center;gap:6px}
 .gizmo-viewer .gz-joint input{width:100%;accent-color:var(--jp-brand-color1,#1f6feb)}
 .gizmo-viewer .gz-progress{position:absolute;left:0;right:0;top:45%;text-align:center;color:var(--jp-ui-font-color2,#555);pointer-events:none}
 `;
