@@ -205,6 +205,9 @@ def _run_server(args: argparse.Namespace) -> int:
         print(f"gizmo-notebook serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         print("  pick another --port (or --port 0 for any free one)", file=sys.stderr)
         return 2
+    # Listen now, before the banner: a client that reads the URL and connects at once is queued
+    # in the backlog until uvicorn accepts, instead of refused while the app is still starting.
+    sock.listen(2048)
     port = sock.getsockname()[1]
     options = {"api": "current", "credits": args.credits} if args.api == "current" else {}
     if args.credits is not None and args.api != "current":

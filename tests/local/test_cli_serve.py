@@ -255,3 +255,14 @@ def test_access_log_has_paths_without_download_tokens(tmp_path: Path, processes)
     path = url.split("?", 1)[0].split("/v1/", 1)[1]
     assert f"GET /v1/{path} HTTP/1.1" in log  # the download is logged...
     assert token not in log and "token=" not in log  # ...without its credential
+
+
+def test_the_printed_url_answers_at_once(tmp_path: Path, processes) -> None:
+    # Scripts read the banner and connect straight away; the socket must already be listening
+    # (it used to be bound only, so the first request was refused while the app started).
+    process = _start("--data-dir", str(tmp_path), "--api-key", "a-key-for-the-banner-test", "--latency", "0")
+    processes.append(process)
+    assert process.stdout is not None
+    base_url = process.stdout.readline().strip().split(": ", 1)[1]
+    answer = httpx.get(base_url + "/assets", headers={"Authorization": "Bearer a-key-for-the-banner-test"}, timeout=30)
+    assert answer.status_code == 200
