@@ -183,9 +183,18 @@ def test_a_big_mesh_streamed_in_parts_is_drawn_whole_and_where_the_model_is(serv
     host = wait_for_selector(page, READY)
     # progress was shown while the parts were arriving, and the kernel went on to the next cell
     progress = page.evaluate("() => window.__progressTexts")
-    assert any(re.fullmatch(r"receiving model… \d+% of 327,680 triangles", t) for t in progress), progress
-    assert "kernel still here" in page.locator(".jp-OutputArea-output pre").last.inner_text()
+    # parts counted by triangles while the kernel still encodes; when the view renders only after
+    # everything arrived (a loaded machine), the wait for the named chunks is counted in bytes
+    assert any(
+        re.fullmatch(r"receiving model… (\d+% of 327,680 triangles|[\d.]+ / [\d.]+ MB)", t) for t in progress
+    ), progress
+    # the next cell's output (waited for: under load it can be drawn after the viewer is ready)
+    page.locator(".jp-OutputArea-output pre", has_text="kernel still here").wait_for(timeout=30_000)
     host.evaluate("el => el.gizmoViewer.viewport.setGrid(false)")
+    # every part drawn (polled: the last part's upload can land a frame after the ready mark)
+    page.wait_for_function(
+        "el => el.gizmoViewer.viewport.stats().triangles >= 327680", arg=host, timeout=30_000
+    )
     page.wait_for_timeout(300)
     stats = host.evaluate("el => el.gizmoViewer.viewport.stats()")
     assert stats["triangles"] == 327_680
