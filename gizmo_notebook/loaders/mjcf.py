@@ -266,7 +266,7 @@ def _add_skins(mj: mujoco.MjModel, link_by_body: dict[int, Link], anchor: np.nda
         if not len(world) or not len(faces) or not bones:
             notes.append(f"skin {name!r} has no vertices, faces or bones: not drawn")
             continue
-        weight = {}
+        weight: dict[int, float] = {}
         for bone in bones:
             adr, num = int(mj.skin_bonevertadr[bone]), int(mj.skin_bonevertnum[bone])
             b = int(mj.skin_bonebodyid[bone])
