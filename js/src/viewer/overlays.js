@@ -131,20 +131,6 @@ export function createOverlays(panel) {
     for (const g of used) toggle(`group${g}`, `G${g}`, GROUP_TITLE.replace("%", String(g)), `gz-layer gz-group gz-group-${g}`);
   }
 
-  /** Mark each visual mesh with its group: the viewport adds one mesh per part, visual by visual. */
-  function tagGroups() {
-    for (const link of meta.links) {
-      const g = vp.linkGroup(link.name);
-      if (!g) continue;
-      const meshes = g.children.filter((c) => !c.userData.overlay);
-      let i = 0;
-      for (const v of link.visuals) {
-        const parts = (geometries[v.geometry] || []).length;
-        for (let k = 0; k < parts && i < meshes.length; k++) meshes[i++].userData.group = v.group ?? null;
-      }
-    }
-  }
-
   const groupShown = (group) => group == null || layers[`group${group}`] !== false;
 
   const size = () => {
@@ -330,7 +316,6 @@ export function createOverlays(panel) {
     i.disabled = !masses; i.title = masses ? LAYERS[4][2] : "This model declares no masses";
     lp.hidden = !(meta.loops || []).length; // most models have no loop: no button to wonder about
     groupButtons(meta.groups || []);
-    tagGroups();
     showNotes(meta.notes || []);
     apply();
   };
