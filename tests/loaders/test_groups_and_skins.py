@@ -102,3 +102,24 @@ def test_a_skin_bound_away_from_its_body_is_moved_by_the_bind_pose(tmp_path: Pat
     vertices = fur.geometry.mesh.vertices @ world[:3, :3].T + world[:3, 3]
     mj = mujoco.MjModel.from_xml_path(str(path))
     assert np.allclose(vertices, np.asarray(mj.skin_vert, dtype=float) + [0, 0, 0.5], atol=1e-6)
+
+
+def test_exports_of_a_loaded_mjcf_write_only_the_visuals_drawn_by_default(tmp_path: Path) -> None:
+    """MJCF exports put collision shapes in group 3: converted to URDF they must not become visuals."""
+    import io
+    import zipfile
+
+    from gizmo_notebook.local.exporters import export_bytes
+
+    path = tmp_path / "exported.xml"
+    path.write_text("""<mujoco><worldbody><body name="b"><freejoint/>
+      <geom name="shell" type="box" size="0.1 0.1 0.1" group="2" contype="0" conaffinity="0"/>
+      <geom name="hull" type="box" size="0.12 0.12 0.12" group="3"/></body></worldbody></mujoco>""")
+    model = load(path)
+    assert len(model.link("b").visuals) == 2
+    with zipfile.ZipFile(io.BytesIO(export_bytes(model, "isaac_sim_urdf", "bot"))) as z:
+        urdf = z.read("bot.urdf").decode()
+    assert urdf.count("<visual") == 1 and urdf.count("<collision") == 1
+    mjcf = export_bytes(model, "mujoco_mjcf").decode()
+    assert '<geom name="shell" class="visual"' in mjcf and 'class="visual" type="box" size="0.12' not in mjcf
+    assert len(model.link("b").visuals) == 2  # the model itself is untouched
