@@ -260,6 +260,8 @@ export function createOverlays(panel) {
     const material = onTop(new THREE.MeshBasicMaterial({ color: LOOP_COLOR }));
     const lineMaterial = onTop(new THREE.LineBasicMaterial({ color: LOOP_COLOR }));
     const rootGroup = vp.linkGroup(meta.root);
+    const Z = new THREE.Vector3(0, 0, 1);
+    const unit = new THREE.BufferGeometry().setFromPoints([new THREE.Vector3(), Z]);
     for (const loop of meta.loops || []) {
       const ends = [[loop.parent, loop.parentAnchor], [loop.child, loop.childAnchor]];
       for (const [link, anchor] of ends) {
@@ -269,18 +271,24 @@ export function createOverlays(panel) {
         ball.name = `${loop.name}:${link}`;
         addTo("loops", link, ball);
       }
-      // the segment joins two links that move apart: placed just before it is drawn, in the root's frame
-      const geometry = new THREE.BufferGeometry().setFromPoints([new THREE.Vector3(), new THREE.Vector3()]);
-      const segment = new THREE.Line(geometry, lineMaterial);
+      // the segment joins two links that move apart: placed just before it is drawn, in the root's
+      // frame, by its matrix (a unit segment along +Z turned and stretched onto the two anchors), which
+      // three.js reads after onBeforeRender; new vertex positions would only reach the next frame
+      const segment = new THREE.Line(unit, lineMaterial);
       segment.frustumCulled = false;
       segment.renderOrder = 4;
       segment.name = `${loop.name}:loop`;
       segment.onBeforeRender = () => {
         const toRoot = rootGroup.matrix.clone().invert();
-        const pts = ends.map(([link, anchor]) => new THREE.Vector3().fromArray(anchor)
+        const [a, b] = ends.map(([link, anchor]) => new THREE.Vector3().fromArray(anchor)
           .applyMatrix4(vp.linkGroup(link).matrix).applyMatrix4(toRoot));
-        geometry.setFromPoints(pts);
-        api.loopGaps = { ...(api.loopGaps || {}), [loop.name]: pts[0].distanceTo(pts[1]) };
+        const d = new THREE.Vector3().subVectors(b, a);
+        const length = d.length();
+        segment.position.copy(a);
+        segment.quaternion.setFromUnitVectors(Z, length > 0 ? d.divideScalar(length) : Z);
+        segment.scale.set(1, 1, Math.max(length, 1e-9));
+        segment.updateMatrixWorld(true);
+        api.loopGaps = { ...(api.loopGaps || {}), [loop.name]: length };
       };
       addTo("loops", meta.root, segment);
     }
