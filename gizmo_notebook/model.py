@@ -15,7 +15,7 @@ Conventions (the same as URDF, so the common case needs no conversion):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal, Union, cast
@@ -31,6 +31,7 @@ __all__ = [
     "Capsule",
     "Collision",
     "Cylinder",
+    "DEFAULT_GROUPS",
     "Geometry",
     "Inertial",
     "Joint",
@@ -52,6 +53,9 @@ JointPosition = float | Sequence[float]  # a number, or several for ball / float
 MOVABLE_JOINT_TYPES: frozenset[str] = frozenset({"revolute", "continuous", "prismatic"})
 MULTI_DOF_JOINT_TYPES: frozenset[str] = frozenset({"ball", "floating", "planar"})  # positions of several numbers
 _JOINT_TYPES: frozenset[str] = frozenset(JointType.__args__)  # type: ignore[attr-defined]
+# the geom groups (MJCF ``group``, 0-5) MuJoCo's viewer draws until told otherwise
+DEFAULT_GROUPS: frozenset[int] = frozenset({0, 1, 2})
+GROUPS: tuple[int, ...] = (0, 1, 2, 3, 4, 5)
 
 Vec3 = tuple[float, float, float]
 RGBA = tuple[float, float, float, float]
@@ -245,10 +249,24 @@ Geometry = Union[Box, Cylinder, Sphere, Capsule, Mesh]
 
 @dataclass(frozen=True)
 class Visual:
+    """What is drawn of a link. ``group`` is the MJCF geom group (0-5) it came from, ``None``
+    for formats without groups: like MuJoCo's viewer, ``scene`` / ``pose`` and the viewer
+    draw groups 0-2 and hide 3-5 until asked (:data:`DEFAULT_GROUPS`), so a file's helper
+    geometry is kept in the model without cluttering its picture."""
+
     geometry: Geometry
     origin: Pose = Pose()
     color: RGBA | None = None
     name: str | None = None
+    group: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.group is not None and self.group not in GROUPS:
+            raise ModelError(f"visual {self.name!r}: group must be one of {list(GROUPS)} or None, got {self.group!r}")
+
+    @property
+    def shown_by_default(self) -> bool:
+        return self.group is None or self.group in DEFAULT_GROUPS
 
 
 @dataclass(frozen=True)
@@ -269,6 +287,22 @@ class Inertial:
     def tensor(self) -> np.ndarray:
         ixx, iyy, izz, ixy, ixz, iyz = self.inertia
         return np.array([[ixx, ixy, ixz], [ixy, iyy, iyz], [ixz, iyz, izz]])
+
+    def equivalent_box(self) -> tuple[Vec3, np.ndarray]:
+        """The box of uniform density with this mass and these principal moments, as MuJoCo's
+        viewer draws inertia: its full extents and its 4x4 pose in the link frame (centred on
+        the centre of mass, edges along the principal axes). A box has ``I1 = m (b² + c²) / 12``
+        and so on, so each squared extent is ``6 (I2 + I3 - I1) / m``; moments that break the
+        triangle inequality (a measured tensor's rounding) give a flat side, never a NaN."""
+        moments, axes = np.linalg.eigh(self.tensor())
+        if np.linalg.det(axes) < 0:  # a proper rotation: flip one principal axis
+            axes[:, 2] = -axes[:, 2]
+        mass = self.mass if self.mass > 0 else 1.0
+        i1, i2, i3 = (float(v) for v in moments)
+        size = tuple(math.sqrt(max(0.0, 6.0 * v / mass)) for v in (i2 + i3 - i1, i1 + i3 - i2, i1 + i2 - i3))
+        pose = self.origin.matrix()
+        pose[:3, :3] = pose[:3, :3] @ axes
+        return size, pose  # type: ignore[return-value]
 
 
 @dataclass
@@ -447,6 +481,12 @@ def plane_axes(normal: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
     return u, np.cross(n, u)
 
 
+def _drawn(visual: Visual, groups: Collection[int] | None) -> bool:
+    if visual.group is None:
+        return True
+    return visual.group in (DEFAULT_GROUPS if groups is None else groups)
+
+
 def _orientation(v: np.ndarray) -> np.ndarray:
     """A 3x3 rotation from a quaternion (w, x, y, z) or a rotation vector (x, y, z)."""
     if len(v) == 4:
@@ -602,23 +642,30 @@ class AssetModel:
 
         return close_loops(self, q, clamp=clamp)
 
-    def link_meshes(self, link: Link) -> list[tuple[trimesh.Trimesh, RGBA | None, str]]:
-        """Each visual of ``link`` as (mesh in the link frame, colour, visual name)."""
+    def link_meshes(
+        self, link: Link, *, groups: Collection[int] | None = None
+    ) -> list[tuple[trimesh.Trimesh, RGBA | None, str]]:
+        """Each visual of ``link`` drawn with ``groups`` (default :data:`DEFAULT_GROUPS`; visuals
+        with no group always are) as (mesh in the link frame, colour, visual name)."""
         out = []
-        for i, visual in enumerate(link.visuals):
+        for i, visual in enumerate(v for v in link.visuals if _drawn(v, groups)):
             mesh = visual.geometry.to_trimesh()
             if not visual.origin.is_identity:
                 mesh.apply_transform(visual.origin.matrix())
             out.append((mesh, visual.color, visual.name or f"{link.name}_visual_{i}"))
         return out
 
-    def pose(self, q: Mapping[str, JointPosition] | None = None, *, clamp: bool = True) -> trimesh.Scene:
+    def pose(
+        self, q: Mapping[str, JointPosition] | None = None, *, clamp: bool = True,
+        groups: Collection[int] | None = None,
+    ) -> trimesh.Scene:
         """A new scene of every visual, posed by forward kinematics at ``q`` (joints not named
-        in ``q`` stay where :attr:`scene` has them; see :meth:`link_transforms`)."""
+        in ``q`` stay where :attr:`scene` has them; see :meth:`link_transforms`). Visuals of the
+        MJCF groups MuJoCo hides by default (3-5) are left out unless ``groups`` names them."""
         transforms = self.link_transforms(q, clamp=clamp)
         scene = trimesh.Scene()
         for link in self.links:
-            for mesh, color, vname in self.link_meshes(link):
+            for mesh, color, vname in self.link_meshes(link, groups=groups):
                 if color is not None:
                     mesh.visual.face_colors = np.array(  # type: ignore[union-attr]  # trimesh's union
                         [int(round(c * 255)) for c in color], dtype=np.uint8

@@ -13,8 +13,9 @@ COLLISION_SHOWN_NOTE = "the file has no visual geometry: its {count} collision g
 
 
 def show_collision_when_no_visual(model: AssetModel) -> AssetModel:
-    """Give every link visuals copied from its collisions when no link has a visual."""
-    if any(link.visuals for link in model.links):
+    """Give every link visuals copied from its collisions when no link has a visual drawn
+    by default (visuals only in MJCF groups 3-5, which start hidden, leave the picture empty too)."""
+    if any(v.shown_by_default for link in model.links for v in link.visuals):
         return model
     count = sum(len(link.collisions) for link in model.links)
     if not count:

@@ -18,8 +18,11 @@ Mapping (MuJoCo -> :class:`~gizmo_notebook.model.AssetModel`):
   URDF expects and the geoms are offset to match;
 * joint values are measured from ``qpos0`` (the joint's ``ref``), which is where MuJoCo places
   the model when nothing moves; limits are shifted by ``ref`` accordingly;
-* a geom is a visual when its group is one MuJoCo's viewer shows by default (0, 1, 2) and it
-  is not fully transparent, and a collision when ``contype`` or ``conaffinity`` is set;
+* a geom is a visual when it is not fully transparent and its group is one of MuJoCo's viewer's
+  six (0-5): the visual keeps its group, and groups 3-5 start hidden as in MuJoCo's viewer
+  (``model.notes`` says so); a geom is a collision when ``contype`` or ``conaffinity`` is set;
+* a skin is a mesh visual in its rest pose, fixed to the bone body that holds most of it
+  (see :func:`_add_skins`; links are rigid here);
   planes and height fields are ground, not robot, and are skipped;
 * ``<equality>`` ``connect`` and ``weld`` constraints close kinematic loops on the body tree:
   each is a :class:`~gizmo_notebook.model.LoopClosure` (``ball`` / ``fixed``) on the model.
@@ -39,6 +42,7 @@ from gizmo_notebook.loaders._errors import LoadError
 from gizmo_notebook.loaders._loops import loop_note
 from gizmo_notebook.loaders._xml import read_xml
 from gizmo_notebook.model import (
+    GROUPS,
     AssetModel,
     Box,
     Capsule,
@@ -66,7 +70,6 @@ _J = mujoco.mjtJoint
 _OBJ = mujoco.mjtObj
 _EQ = mujoco.mjtEq
 _DEFAULT_RGBA = np.array([0.5, 0.5, 0.5, 1.0], dtype=np.float32)
-VISIBLE_GROUPS: frozenset[int] = frozenset({0, 1, 2})
 MAX_INCLUDE_DEPTH = 16
 _log = logging.getLogger(__name__)
 
@@ -190,18 +193,16 @@ def model_from_mujoco(mj: mujoco.MjModel, *, name: str, source: str | None = Non
         gname = _name(mj, _OBJ.mjOBJ_GEOM, g) or None
         rgba = _rgba(mj, g)
         link = link_by_body[b]
-        if int(mj.geom_group[g]) in VISIBLE_GROUPS and rgba[3] > 0:
-            link.visuals.append(Visual(geometry, origin, tuple(float(c) for c in rgba), gname))  # type: ignore[arg-type]
-        else:
-            key = "geoms in groups 3-5, which MuJoCo's viewer hides by default," if rgba[3] > 0 else "fully transparent geoms"
-            hidden[key] = hidden.get(key, 0) + 1
+        visual = _grouped_visual(geometry, origin, rgba, gname, int(mj.geom_group[g]), hidden)
+        if visual is not None:
+            link.visuals.append(visual)
         if mj.geom_contype[g] or mj.geom_conaffinity[g]:
             link.collisions.append(Collision(geometry, origin, gname))
 
     loops = _loop_closures(mj, body_names)
     notes = [f"{count} {what} are not drawn" for what, count in hidden.items()]
-    if mj.nskin:
-        notes.append(f"{mj.nskin} skin(s) (deforming surfaces bound to bodies) are not drawn")
+    notes += _group_notes(links)
+    notes += _add_skins(mj, link_by_body, anchor)
     if getattr(mj, "nflex", 0):
         notes.append(f"{mj.nflex} flex object(s) (deformable bodies) are not drawn")
     model = AssetModel(name=name, links=links, joints=joints, source=source, loop_closures=loops,
@@ -211,6 +212,110 @@ def model_from_mujoco(mj: mujoco.MjModel, *, name: str, source: str | None = Non
     except ModelError as exc:
         raise LoadError(str(exc), path=source) from None
     return model
+
+
+def _grouped_visual(
+    geometry: Geometry, origin: Pose, rgba: np.ndarray, name: str | None, group: int, hidden: dict[str, int]
+) -> Visual | None:
+    """The visual a geom makes, in its MuJoCo group (the groups 3-5 MuJoCo's viewer hides
+    by default are kept, marked, and hidden the same way); ``None`` for what no viewer draws:
+    fully transparent geoms and groups outside 0-5 (counted in ``hidden`` for the notes)."""
+    if rgba[3] <= 0:
+        hidden["fully transparent geoms"] = hidden.get("fully transparent geoms", 0) + 1
+        return None
+    if group not in GROUPS:
+        key = f"geoms in groups outside 0-{GROUPS[-1]}, which MuJoCo's viewer never shows,"
+        hidden[key] = hidden.get(key, 0) + 1
+        return None
+    return Visual(geometry, origin, tuple(float(c) for c in rgba), name, group)  # type: ignore[arg-type]
+
+
+def _group_notes(links: list[Link]) -> list[str]:
+    """Say which groups start hidden, and why, so the viewer can tell the user."""
+    counts: dict[int, int] = {}
+    for link in links:
+        for v in link.visuals:
+            if not v.shown_by_default and v.group is not None:
+                counts[v.group] = counts.get(v.group, 0) + 1
+    return [
+        f"{counts[g]} geom(s) in group {g} are hidden, as MuJoCo's viewer hides groups 3-5 by default: "
+        f"turn group {g} on to see them"
+        for g in sorted(counts)
+    ]
+
+
+def _add_skins(mj: mujoco.MjModel, link_by_body: dict[int, Link], anchor: np.ndarray) -> list[str]:
+    """Each skin as a mesh visual on its dominant bone's link, and the notes that say so.
+
+    A skin is a surface whose vertices follow several bodies (bones) by weight; this model
+    has rigid links only. So the skin is drawn as MuJoCo draws it with every joint at ``qpos0``
+    (its rest pose), fixed to the bone with the largest total weight: it follows that body
+    and does not deform with the others.
+    """
+    if not mj.nskin:
+        return []
+    data = mujoco.MjData(mj)
+    mujoco.mj_kinematics(mj, data)
+    notes = []
+    for s in range(mj.nskin):
+        world = _skin_vertices(mj, data, s)
+        fadr, fnum = int(mj.skin_faceadr[s]), int(mj.skin_facenum[s])
+        faces = np.array(mj.skin_face[fadr : fadr + fnum], dtype=np.int64)
+        name = _name(mj, _OBJ.mjOBJ_SKIN, s) or f"skin{s}"
+        bones = range(int(mj.skin_boneadr[s]), int(mj.skin_boneadr[s]) + int(mj.skin_bonenum[s]))
+        if not len(world) or not len(faces) or not bones:
+            notes.append(f"skin {name!r} has no vertices, faces or bones: not drawn")
+            continue
+        weight: dict[int, float] = {}
+        for bone in bones:
+            adr, num = int(mj.skin_bonevertadr[bone]), int(mj.skin_bonevertnum[bone])
+            b = int(mj.skin_bonebodyid[bone])
+            weight[b] = weight.get(b, 0.0) + float(np.sum(mj.skin_bonevertweight[adr : adr + num]))
+        body = max(weight, key=lambda b: weight[b])
+        link_frame = _matrix(data.xpos[body], data.xquat[body]) @ _translation(anchor[body])
+        local = trimesh.transform_points(world, np.linalg.inv(link_frame))
+        tm = trimesh.Trimesh(vertices=local, faces=faces, process=False)
+        if float(mj.skin_inflate[s]):  # MuJoCo pushes each vertex out along its normal
+            tm = trimesh.Trimesh(vertices=local + tm.vertex_normals * float(mj.skin_inflate[s]), faces=faces, process=False)
+        rgba = np.asarray(mj.skin_rgba[s], dtype=np.float32)
+        mat = int(mj.skin_matid[s])
+        if mat >= 0 and np.allclose(rgba, _DEFAULT_RGBA):
+            rgba = np.asarray(mj.mat_rgba[mat], dtype=np.float32)
+        hidden: dict[str, int] = {}
+        visual = _grouped_visual(Mesh(tm, name=name), Pose(), rgba, name, int(mj.skin_group[s]), hidden)
+        link = link_by_body[body]
+        if visual is None:
+            notes.append(f"skin {name!r} is not drawn: it is fully transparent or outside groups 0-5")
+            continue
+        link.visuals.append(visual)
+        others = len(weight) - 1
+        notes.append(
+            f"skin {name!r} is drawn in its rest pose, fixed to link {link.name!r}"
+            + (f": it does not deform with its {others} other bone(s)" if others else "")
+        )
+    return notes
+
+
+def _skin_vertices(mj: mujoco.MjModel, data: mujoco.MjData, s: int) -> np.ndarray:
+    """Skin ``s``'s vertices in the world at the pose of ``data``, by MuJoCo's own rule: each
+    bone moves its vertices from its bind pose to its body's pose, blended by weight."""
+    vadr, vnum = int(mj.skin_vertadr[s]), int(mj.skin_vertnum[s])
+    vert = np.array(mj.skin_vert[vadr : vadr + vnum], dtype=np.float64)
+    out = np.zeros_like(vert)
+    total = np.zeros(vnum)
+    for bone in range(int(mj.skin_boneadr[s]), int(mj.skin_boneadr[s]) + int(mj.skin_bonenum[s])):
+        b = int(mj.skin_bonebodyid[bone])
+        bind = _matrix(mj.skin_bonebindpos[bone], mj.skin_bonebindquat[bone])
+        move = _matrix(data.xpos[b], data.xquat[b]) @ np.linalg.inv(bind)
+        adr, num = int(mj.skin_bonevertadr[bone]), int(mj.skin_bonevertnum[bone])
+        ids = np.asarray(mj.skin_bonevertid[adr : adr + num], dtype=np.int64)
+        w = np.asarray(mj.skin_bonevertweight[adr : adr + num], dtype=np.float64)
+        np.add.at(out, ids, w[:, None] * trimesh.transform_points(vert[ids], move))
+        np.add.at(total, ids, w)
+    bound = total > 0
+    out[bound] /= total[bound][:, None]
+    out[~bound] = vert[~bound]  # a vertex no bone holds stays where the file puts it
+    return out
 
 
 def _loop_closures(mj: mujoco.MjModel, body_names: list[str]) -> list[LoopClosure]:

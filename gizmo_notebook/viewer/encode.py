@@ -8,7 +8,7 @@ Interface (shared with the Studio widget)::
 the browser gets binary buffers only. Layout of ``meta``:
 
 * ``name``, ``root``: model and root link names;
-* ``links``: ``[{"name", "visuals": [{"name", "geometry": <key>, "color": [r,g,b,a] | None}],
+* ``links``: ``[{"name", "visuals": [{"name", "geometry": <key>, "color": [r,g,b,a] | None, "group"}],
   "collisions": [{"name", "geometry": <key>}], "inertial": {"mass", "com": [3], "inertia": [6]}
   | None}]`` with each visual's and collision's geometry already in its link frame (its origin
   is baked in; collision geometry uses the same part encoding, drawn by the inspect overlay);
@@ -22,7 +22,13 @@ the browser gets binary buffers only. Layout of ``meta``:
   (``b"GZP1"``, vertex count, index count, vertex-codec bytes, index-codec bytes, flags; uint32
   little-endian; flag 1 = part of a big, flat-shaded mesh) then the two codec streams. A part's indices are local to the part; parts of
   up to 65,535 vertices decode to 16-bit indices;
-* ``triangles``: ``{"source", "shown", "budget", "decimated"}``; ``bounds``: ``[[min], [max]]``.
+* ``triangles``: ``{"source", "shown", "budget", "decimated"}``; ``bounds``: ``[[min], [max]]``
+  of what the first view draws (visuals in MJCF groups 3-5 are sent but start hidden);
+* ``notes``: ``model.notes``, shown under the view (what the loader hid or could not draw, and
+  why); ``groups``: the MJCF groups the visuals use (a visual's ``"group"`` is its group or
+  None); ``loops``: ``[{"name", "type", "parent", "child", "parentAnchor": [3], "childAnchor":
+  [3]}]``, each anchor in its own link's frame; a link's ``inertial`` also has ``"box": {"size":
+  [3], "origin": [16]}``, its equivalent inertia box (:meth:`Inertial.equivalent_box`).
 
 Encoding, chosen by measurement (see ``benchmarks/bench_viewer.py``):
 
@@ -59,7 +65,7 @@ import numpy as np
 import trimesh
 
 from gizmo_notebook.errors import InvalidValueError
-from gizmo_notebook.model import AssetModel, Link, Mesh
+from gizmo_notebook.model import DEFAULT_GROUPS, GROUPS, AssetModel, Link, Mesh
 
 __all__ = [
     "DEFAULT_TRIANGLE_BUDGET",
@@ -399,16 +405,18 @@ def _rgba(color: tuple[float, ...] | None) -> list[float] | None:
     return None if color is None else [float(c) for c in color]
 
 
-def _link_meshes(model: AssetModel, link: Link) -> list[tuple[trimesh.Trimesh, tuple | None, str]]:
-    """``model.link_meshes(link)`` without copying big meshes that need no transform.
+def _link_meshes(model: AssetModel, link: Link) -> list[tuple[trimesh.Trimesh, tuple | None, str, int | None]]:
+    """Every visual of ``link`` as (mesh in the link frame, colour, name, MJCF group), the
+    groups MuJoCo hides by default included: the viewer's group toggles show them.
 
-    Encoding only reads the arrays; copying a 1M-triangle mesh costs ~60 ms of the time to
-    first frame.
+    Big meshes that need no transform are not copied: encoding only reads the arrays, and
+    copying a 1M-triangle mesh costs ~60 ms of the time to first frame.
     """
     if all(isinstance(v.geometry, Mesh) and v.origin.is_identity for v in link.visuals):
-        return [(v.geometry.mesh, v.color, v.name or f"{link.name}_visual_{i}")  # type: ignore[union-attr]
+        return [(v.geometry.mesh, v.color, v.name or f"{link.name}_visual_{i}", v.group)  # type: ignore[union-attr]
                 for i, v in enumerate(link.visuals)]
-    return model.link_meshes(link)
+    meshes = model.link_meshes(link, groups=GROUPS)  # every visual, in order
+    return [(mesh, color, name, v.group) for (mesh, color, name), v in zip(meshes, link.visuals, strict=True)]
 
 
 def _collision_meshes(link: Link) -> list[tuple[trimesh.Trimesh, str]]:
@@ -424,12 +432,27 @@ def _collision_meshes(link: Link) -> list[tuple[trimesh.Trimesh, str]]:
 
 
 def _inertial_meta(link: Link) -> dict | None:
-    """Mass and centre of mass (link frame) of ``link``, for the centre-of-mass overlay."""
+    """Mass, centre of mass (link frame) and the equivalent inertia box of ``link``, for the
+    centre-of-mass and inertia overlays."""
     inertial = link.inertial
     if inertial is None:
         return None
+    size, pose = inertial.equivalent_box()
     return {"mass": float(inertial.mass), "com": [float(v) for v in inertial.origin.xyz],
-            "inertia": [float(v) for v in inertial.inertia]}
+            "inertia": [float(v) for v in inertial.inertia],
+            "box": {"size": [float(v) for v in size], "origin": _column_major(pose)}}
+
+
+def _loops_meta(model: AssetModel) -> list[dict]:
+    """Each loop closure's two anchor points, each in its own link's frame: the overlay joins
+    them with a line (a point when the loop is closed)."""
+    return [{"name": loop.name, "type": loop.type, "parent": loop.parent, "child": loop.child,
+             "parentAnchor": [float(v) for v in loop.parent_anchor.xyz],
+             "childAnchor": [float(v) for v in loop.child_anchor.xyz]} for loop in model.loop_closures]
+
+
+def _default_shown(group: int | None) -> bool:
+    return group is None or group in DEFAULT_GROUPS
 
 
 def _zero_pose_bounds(model: AssetModel, per_link: list) -> np.ndarray:
@@ -439,8 +462,8 @@ def _zero_pose_bounds(model: AssetModel, per_link: list) -> np.ndarray:
     transforms = model.link_transforms(clamp=False)
     corners = []
     for link, items in per_link:
-        for mesh, _, _ in items:
-            if len(mesh.vertices) == 0:
+        for mesh, _, _, group in items:
+            if len(mesh.vertices) == 0 or not _default_shown(group):  # what the first view shows
                 continue
             box = trimesh.bounds.corners(np.stack(_axis_bounds(mesh.vertices)))
             corners.append(trimesh.transform_points(box, transforms[link.name]))
@@ -477,7 +500,7 @@ def encode_model(
     """
     check_triangle_budget(triangle_budget)
     per_link = [(link, _link_meshes(model, link)) for link in model.links]
-    total = sum(len(mesh.faces) for _, items in per_link for mesh, _, _ in items)
+    total = sum(len(mesh.faces) for _, items in per_link for mesh, _, _, _ in items)
     ratio = min(1.0, triangle_budget / total) if total else 1.0
 
     buffers: list[bytes] = []
@@ -522,13 +545,13 @@ def encode_model(
     by_mesh: dict[tuple[int, int | None], EncodedGeometry] = {}  # meshes held by the model: ids stay valid
     for link, items in per_link:
         visuals = []
-        for mesh, color, vname in items:
+        for mesh, color, vname, group in items:
             limit = None if ratio >= 1.0 else max(4, int(len(mesh.faces) * ratio))
             enc = _encode_cached(mesh, limit, add)  # each part is streamed as soon as it exists
             by_mesh[id(mesh), limit] = enc
             key = geometry_entry(enc)
             shown += enc.index_count // 3
-            visuals.append({"name": vname, "geometry": key, "color": _rgba(color)})
+            visuals.append({"name": vname, "geometry": key, "color": _rgba(color), "group": group})
         collisions = []
         for mesh, cname in _collision_meshes(link):
             limit = None if ratio >= 1.0 else max(4, int(len(mesh.faces) * ratio))
@@ -561,5 +584,8 @@ def encode_model(
         "triangles": {"source": int(total), "shown": int(shown), "budget": int(triangle_budget),
                       "decimated": bool(ratio < 1.0), "collision": int(collision_triangles)},
         "bounds": np.asarray(bounds, dtype=float).tolist(),
+        "notes": list(model.notes),
+        "groups": sorted({v.group for link in model.links for v in link.visuals if v.group is not None}),
+        "loops": _loops_meta(model),
     }
     return meta, buffers

@@ -17,7 +17,7 @@ from ipywidgets import widget_serialization
 from traitlets import Bool, Dict, Enum, Instance, Int, List, Unicode
 
 from gizmo_notebook.errors import InvalidValueError
-from gizmo_notebook.model import MULTI_DOF_JOINT_TYPES, AssetModel, JointPosition
+from gizmo_notebook.model import DEFAULT_GROUPS, GROUPS, MULTI_DOF_JOINT_TYPES, AssetModel, JointPosition
 from gizmo_notebook.viewer.encode import (
     DEFAULT_TRIANGLE_BUDGET,
     check_triangle_budget,
@@ -37,6 +37,10 @@ from gizmo_notebook.viewer.transport import (
 __all__ = ["Viewer"]
 
 _ids = itertools.count(1)
+_DEFAULT_LAYERS = {
+    "visual": True, "collision": False, "frames": False, "com": False, "inertia": False, "loops": False,
+    **{f"group{g}": g in DEFAULT_GROUPS for g in GROUPS},
+}
 _IOPUB_FLUSH_S = 0.005
 _BLOBS_EVERY = 256 * 1024
 
@@ -59,8 +63,8 @@ class Viewer(anywidget.AnyWidget):
     height = Int(480).tag(sync=True)
     wireframe = Bool(False).tag(sync=True)
     joint_values = Dict().tag(sync=True)
-    # what the inspect overlays show (see show())
-    layers = Dict({"visual": True, "collision": False, "frames": False, "com": False}).tag(sync=True)
+    # what the inspect overlays show (see show()); "group<N>": the visuals of MJCF geom group N
+    layers = Dict(_DEFAULT_LAYERS).tag(sync=True)
     # how the sliders' number boxes show angles (the toolbar's deg/rad toggle sets it too);
     # joint_values and pose() are always radians / metres
     units = Enum(["degrees", "radians"], "degrees").tag(sync=True)
@@ -218,19 +222,31 @@ class Viewer(anywidget.AnyWidget):
         return self
 
     def show(self, *, visual: bool | None = None, collision: bool | None = None,
-             frames: bool | None = None, com: bool | None = None) -> Viewer:
+             frames: bool | None = None, com: bool | None = None, inertia: bool | None = None,
+             loops: bool | None = None, groups: Mapping[int, bool] | None = None) -> Viewer:
         """Choose what the view draws (the toolbar's toggles do the same): the ``visual``
         shell, the ``collision`` geometry (translucent over the visual, or alone), link
         ``frames`` with joint axes and their limits (an arc for a revolute joint, a bar for a
-        prismatic one), and the centre of mass (``com``) of every link and of the whole model,
-        as spheres sized by mass. Unnamed layers keep their state."""
+        prismatic one), the centre of mass (``com``) of every link and of the whole model,
+        as spheres sized by mass, the ``inertia`` boxes (each link's box of uniform density
+        with its mass and principal moments, at its centre of mass, as MuJoCo's viewer draws
+        them), and the closed kinematic ``loops`` (a line between each loop closure's two
+        anchors: a dot when the loop is closed). ``groups`` turns MJCF geom groups on or off,
+        e.g. ``groups={3: True}``: like MuJoCo's viewer, groups 0-2 start shown and 3-5
+        hidden. Unnamed layers keep their state."""
         new = dict(self.layers)
-        for name, value in (("visual", visual), ("collision", collision), ("frames", frames), ("com", com)):
-            if value is None:
-                continue
-            if not isinstance(value, bool | np.bool_):
-                raise TypeError(f"{name} must be True or False, got {value!r}")
-            new[name] = bool(value)
+        named = (("visual", visual), ("collision", collision), ("frames", frames), ("com", com),
+                 ("inertia", inertia), ("loops", loops))
+        for name, value in named:
+            if value is not None:
+                new[name] = _flag(name, value)
+        if groups is not None:
+            if not isinstance(groups, Mapping):
+                raise TypeError(f"groups must map MJCF group numbers to True or False, e.g. {{3: True}}; got {groups!r}")
+            for group, value in groups.items():
+                if isinstance(group, bool) or group not in GROUPS:
+                    raise InvalidValueError(f"groups: {group!r} is not an MJCF geom group; they are {list(GROUPS)}")
+                new[f"group{group}"] = _flag(f"group {group}", value)
         self.layers = new
         return self
 
@@ -290,3 +306,9 @@ class Viewer(anywidget.AnyWidget):
             return f"Viewer({self.model!r}, triangle_budget={self.triangle_budget})"
         t = self._meta.get("triangles", {})
         return f"Viewer({self.model!r}, triangles={t.get('shown')}{' (decimated)' if t.get('decimated') else ''})"
+
+
+def _flag(name: str, value: object) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)

@@ -1,10 +1,14 @@
-"""Inspect overlays in JupyterLab: collision, frames and centre of mass, from Python and the toolbar."""
+"""Inspect overlays in JupyterLab: collision, frames, centre of mass, inertia boxes, closed loops
+and MJCF geom groups, from Python and the toolbar; the model's notes shown under the toolbar."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pytest
-from _harness import cell_errors, pixel_difference, run_all_cells, save_artifact, wait_for_selector
+from _harness import cell_errors, pixel_difference, run_all_cells, save_artifact, set_theme, wait_for_selector
 from test_viewer import READY
 from test_viewer_playback import _dark_theme
 
@@ -43,7 +47,8 @@ def test_collision_frames_and_com_from_python_and_the_toolbar(server, browser) -
     run_all_cells(page)
     assert cell_errors(page) == []
     host = wait_for_selector(page, READY)
-    pressed = "el => [...el.querySelectorAll('button.gz-layer')].map(b => b.getAttribute('aria-pressed'))"
+    pressed = ("el => ['visual', 'collision', 'frames', 'com'].map(k => "
+               "el.querySelector(`button.gz-layer-${k}`).getAttribute('aria-pressed'))")
     page.wait_for_function(f"el => ({pressed})(el).join() === 'true,true,true,true'", arg=host, timeout=20_000)
     page.wait_for_timeout(300)
     canvas = host.query_selector("canvas")
@@ -79,4 +84,109 @@ def test_collision_frames_and_com_from_python_and_the_toolbar(server, browser) -
     _dark_theme(page)
     page.wait_for_timeout(300)
     save_artifact("viewer-inspect-dark.png", host.screenshot())
+    assert browser.console_errors() == []
+
+
+MJCF = """<mujoco model="linkage">
+  <worldbody>
+    <body name="base" pos="0 0 0.05">
+      <geom type="box" size="0.15 0.15 0.05" rgba="0.2 0.4 0.8 1" mass="2"/>
+      <geom name="cage" type="box" size="0.3 0.3 0.3" pos="0 0 0.25" group="3" rgba="0.9 0.2 0.2 0.6"
+            contype="0" conaffinity="0" mass="0"/>
+      <body name="crank" pos="0 0 0.05">
+        <joint name="j1" type="hinge" axis="0 1 0"/>
+        <geom type="capsule" fromto="0 0 0 0 0 0.3" size="0.03" rgba="0.9 0.6 0.2 1"/>
+        <body name="rod" pos="0 0 0.3">
+          <joint name="j2" type="hinge" axis="0 1 0"/>
+          <geom type="box" size="0.15 0.02 0.04" pos="0.15 0 0" rgba="0.3 0.7 0.3 1"/>
+        </body>
+      </body>
+    </body>
+  </worldbody>
+  <equality><connect name="tie" body1="rod" body2="base" anchor="0.3 0 0"/></equality>
+</mujoco>"""
+
+LINKAGE = f"""
+import pathlib, tempfile
+import gizmo_notebook as gn
+path = pathlib.Path(tempfile.mkdtemp()) / "linkage.xml"
+path.write_text({MJCF!r})
+linkage = gn.load(path)
+v = gn.view(linkage, height=360)
+v.pose({{"j1": 0.5}})
+v
+"""
+
+VISIBLE = """(el, names) => {
+    const out = {};
+    for (const n of names) el.gizmoViewer.viewport.linkGroup(n).traverse(o => {
+        if (o.userData.overlay && o.visible && o.name) out[o.name] = true; });
+    return Object.keys(out).sort(); }"""
+GROUP3_SHOWN = """el => { let n = 0; el.gizmoViewer.viewport.linkGroup('base').traverse(o => {
+    if (o.userData.group === 3 && o.visible) n++; }); return n; }"""
+
+
+def _linkage():
+    from gizmo_notebook import load
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "linkage.xml"
+        path.write_text(MJCF)
+        return load(path)
+
+
+def test_groups_inertia_loops_and_notes(server, browser) -> None:
+    model = _linkage()
+    nb = server.write_notebook("viewer-inspect-mjcf.ipynb", [LINKAGE, "v.show(inertia=True, loops=True)"])
+    page = browser.open_notebook(server, nb, ui="lab")
+    set_theme(page, "JupyterLab Light")
+    run_all_cells(page)
+    assert cell_errors(page) == []
+    host = wait_for_selector(page, READY)
+    page.wait_for_function("el => el.querySelector('button.gz-layer-loops').getAttribute('aria-pressed') === 'true'",
+                           arg=host, timeout=20_000)
+    page.wait_for_timeout(300)
+
+    # the notes say what is hidden and why, the whole list when opened
+    summary = host.query_selector(".gz-notes summary")
+    assert "group 3 are hidden" in summary.inner_text() and "MuJoCo" in summary.inner_text()
+    summary.click()
+    items = [li.inner_text() for li in host.query_selector_all(".gz-notes li")]
+    assert items == model.notes and any("closes a kinematic loop" in n for n in items)
+    save_artifact("viewer-inspect-mjcf-light.png", host.screenshot())
+
+    # inertia boxes at each link's centre of mass, the loop's anchors and the segment between them
+    names = host.evaluate(VISIBLE, ["world", "base", "crank", "rod"])
+    assert {"base:inertia", "crank:inertia", "rod:inertia", "tie:loop", "tie:base", "tie:rod"} <= set(names)
+    size, _ = model.link("rod").inertial.equivalent_box()
+    drawn = host.evaluate("""el => { let s = null; el.gizmoViewer.viewport.linkGroup('rod').traverse(o => {
+        if (o.name === 'rod:inertia') s = o.children[0].scale.toArray(); }); return s; }""")
+    assert drawn == pytest.approx(list(size), rel=1e-5)
+    (tie,) = model.loop_closures
+    gap = tie.gap(model.link_transforms({"j1": 0.5}))
+    assert gap > 0.05  # posing one joint of the tree opens the loop: the segment shows by how much
+    assert host.evaluate("el => el.gizmoOverlays.loopGaps.tie") == pytest.approx(gap, abs=1e-5)
+
+    # group 3 starts hidden, like MuJoCo's viewer; its toolbar toggle shows it
+    canvas = host.query_selector("canvas")
+    g3 = host.query_selector("button.gz-group-3")
+    assert g3.get_attribute("aria-pressed") == "false" and host.evaluate(GROUP3_SHOWN) == 0
+    assert [b.inner_text() for b in host.query_selector_all("button.gz-group")] == ["G0", "G3"]
+    before = canvas.screenshot()
+    g3.click()
+    page.wait_for_timeout(300)
+    assert g3.get_attribute("aria-pressed") == "true" and host.evaluate(GROUP3_SHOWN) == 1
+    assert pixel_difference(before, canvas.screenshot()) > 300
+    save_artifact("viewer-inspect-mjcf-group3.png", host.screenshot())
+
+    set_theme(page, "JupyterLab Dark")
+    save_artifact("viewer-inspect-mjcf-dark.png", host.screenshot())
+    page.set_viewport_size({"width": 450, "height": 900})
+    page.evaluate("() => { window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight(); }")
+    page.wait_for_timeout(600)
+    box = host.evaluate("""el => { const p = el.querySelector('.gizmo-viewer'), bar = el.querySelector('.gz-bar');
+        return {overflow: p.scrollWidth - p.clientWidth, barOverflow: bar.scrollWidth - bar.clientWidth}; }""")
+    save_artifact("viewer-inspect-mjcf-narrow.png", host.query_selector(".gizmo-viewer").screenshot())
+    assert box["overflow"] <= 1 and box["barOverflow"] <= 1, box
+    set_theme(page, "JupyterLab Light")
     assert browser.console_errors() == []

@@ -20,11 +20,13 @@ def test_mjcf_names_the_geoms_it_does_not_draw(tmp_path: Path) -> None:
         <geom name="ghost" type="sphere" size="0.05" rgba="1 1 1 0"/>
       </body></worldbody></mujoco>""")
     model = load(path)
-    assert [v.name for v in model.link("torso").visuals] == ["shell"]
+    assert [(v.name, v.group) for v in model.link("torso").visuals] == [("shell", 0), ("hull", 3), ("proxy", 4)]
+    assert [name.rsplit("/", 1)[-1] for name in model.scene.geometry] == ["shell"]  # 3-5 start hidden
     assert sorted(model.notes) == [
         "1 fully transparent geoms are not drawn",
+        "1 geom(s) in group 3 are hidden, as MuJoCo's viewer hides groups 3-5 by default: turn group 3 on to see them",
+        "1 geom(s) in group 4 are hidden, as MuJoCo's viewer hides groups 3-5 by default: turn group 4 on to see them",
         "1 plane geoms (ground or implicit surfaces, not robot parts) are not drawn",
-        "2 geoms in groups 3-5, which MuJoCo's viewer hides by default, are not drawn",
     ]
 
 

@@ -24,6 +24,7 @@ not at all. Format-specific mapping choices are documented in :mod:`.mjcf`, :mod
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
@@ -65,10 +66,24 @@ assert set(EXPORT_SUFFIX) == set(EXPORT_FORMATS)
 
 def _writer(format: str, stem: str) -> Callable[[AssetModel, IO[bytes]], None]:
     if format == "mujoco_mjcf":
-        return write_mjcf
-    if format == "isaac_sim_usd":
-        return write_usd
-    return lambda model, fh: write_urdf_zip(model, fh, stem)
+        write: Callable[[AssetModel, IO[bytes]], None] = write_mjcf
+    elif format == "isaac_sim_usd":
+        write = write_usd
+    else:
+        def write(model: AssetModel, fh: IO[bytes]) -> None:
+            write_urdf_zip(model, fh, stem)
+    return lambda model, fh: write(_default_visuals(model), fh)
+
+
+def _default_visuals(model: AssetModel) -> AssetModel:
+    """``model`` with only the visuals drawn by default: a loaded MJCF keeps its geoms of groups
+    3-5 (often the collision shapes, drawn) as hidden visuals, and the formats written here
+    would make them plain, always-drawn visuals (an MJCF-to-URDF conversion would show its
+    collision shapes twice)."""
+    if all(v.shown_by_default for link in model.links for v in link.visuals):
+        return model
+    links = [replace(link, visuals=[v for v in link.visuals if v.shown_by_default]) for link in model.links]
+    return model.copy(links=links)
 
 
 def _check_stem(stem: str) -> str:

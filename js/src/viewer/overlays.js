@@ -1,9 +1,14 @@
+// @ts-check
 // Inspect overlays: what the simulator sees, drawn over (or instead of) the visual shell.
 //
 //   const ov = createOverlays(panel);           // adds toggles to the panel's toolbar
 //   await ov.setModel(meta, buffers);           // after panel.setModel
-//   ov.setLayers({ visual, collision, frames, com });
+//   ov.setLayers({ visual, collision, frames, com, inertia, loops, group3: true, ... });
 //   ov.onLayers = (layers) => ...;              // a toggle was clicked
+//
+// MJCF geom groups: each visual carries its group (meta.links[].visuals[].group); a toggle per
+// group the model uses, groups 0-2 on and 3-5 off by default as in MuJoCo's viewer. The
+// model's notes (what the loader hid or could not draw, and why) are listed under the toolbar.
 //
 // Layers are built the first time they are shown (nothing is added to the scene for a layer
 // never turned on, so the first frame and the scene statistics are untouched), as children of
@@ -17,7 +22,16 @@ const LAYERS = [
   ["collision", "Collision", "Collision geometry (translucent over the visual, or alone)"],
   ["frames", "Frames", "Link frames, joint axes and joint limits"],
   ["com", "COM", "Centre of mass of each link and of the whole model, sized by mass"],
+  ["inertia", "Inertia", "Inertia boxes: each link's box of uniform density with its mass and principal moments, at its centre of mass"],
+  ["loops", "Loops", "Closed kinematic loops: a line between the two anchors of each loop-closing joint"],
 ];
+const GROUP_TITLE = "MJCF geom group %: MuJoCo's viewer shows groups 0-2 and hides 3-5 by default";
+const DEFAULT_LAYERS = {
+  visual: true, collision: false, frames: false, com: false, inertia: false, loops: false,
+  group0: true, group1: true, group2: true, group3: false, group4: false, group5: false,
+};
+const INERTIA_COLOR = 0x2e9e5b;
+const LOOP_COLOR = 0xe0a800;
 const COLLISION_COLOR = 0xff7a1a;
 const AXIS_COLOR = 0xd61f9b;
 const LIMIT_COLOR = 0x1f9bd6;
@@ -57,6 +71,11 @@ function arcPoints(axis, lo, hi, radius) {
 
 const CSS = `
 .gizmo-viewer .gz-layer[aria-pressed=true]{box-shadow:inset 0 -2px 0 var(--jp-brand-color1,#1976d2);font-weight:600}
+.gizmo-viewer .gz-layer[hidden]{display:none}
+.gizmo-viewer .gz-notes{padding:2px 6px;color:var(--jp-ui-font-color2,#555);border-bottom:1px solid var(--jp-border-color2,#ddd)}
+.gizmo-viewer .gz-notes[hidden]{display:none}
+.gizmo-viewer .gz-notes summary{cursor:pointer;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.gizmo-viewer .gz-notes ul{margin:2px 0 4px;padding-left:18px}
 `;
 
 export function createOverlays(panel) {
@@ -65,13 +84,13 @@ export function createOverlays(panel) {
   const bar = panel.element.querySelector(".gz-bar");
   const status = bar && bar.querySelector(".gz-status");
   const buttons = new Map();
-  let layers = { visual: true, collision: false, frames: false, com: false };
+  let layers = { ...DEFAULT_LAYERS };
   let meta = null, geometries = null, built = {}, groups = {};
   const api = { onLayers: null, layers: () => ({ ...layers }) };
 
-  for (const [key, text, title] of LAYERS) {
+  function toggle(key, text, title, className) {
     const b = document.createElement("button");
-    Object.assign(b, { textContent: text, title, className: `gz-layer gz-layer-${key}` });
+    Object.assign(b, { textContent: text, title, className });
     b.onclick = () => {
       const next = { ...layers, [key]: !layers[key] };
       api.setLayers(next);
@@ -79,7 +98,40 @@ export function createOverlays(panel) {
     };
     buttons.set(key, b);
     if (bar) bar.insertBefore(b, status || null);
+    return b;
   }
+  for (const [key, text, title] of LAYERS) toggle(key, text, title, `gz-layer gz-layer-${key}`);
+
+  // the model's notes: one line (the first note, the count), the whole list when opened
+  const notes = document.createElement("details");
+  notes.className = "gz-notes";
+  notes.hidden = true;
+  const body = panel.element.querySelector(".gz-body");
+  panel.element.insertBefore(notes, body || null);
+
+  function showNotes(list) {
+    notes.replaceChildren();
+    notes.hidden = !list.length;
+    if (!list.length) return;
+    const summary = document.createElement("summary");
+    summary.textContent = list.length === 1 ? `Note: ${list[0]}` : `${list.length} notes: ${list[0]} …`;
+    summary.title = "What the loader hid or could not draw, and why (model.notes)";
+    const ul = document.createElement("ul");
+    for (const text of list) {
+      const li = document.createElement("li");
+      li.textContent = text;
+      ul.append(li);
+    }
+    notes.append(summary, ul);
+  }
+
+  /** A toggle for each MJCF geom group the model's visuals use (none for other formats). */
+  function groupButtons(used) {
+    for (const [key, b] of [...buttons]) if (key.startsWith("group")) { b.remove(); buttons.delete(key); }
+    for (const g of used) toggle(`group${g}`, `G${g}`, GROUP_TITLE.replace("%", String(g)), `gz-layer gz-group gz-group-${g}`);
+  }
+
+  const groupShown = (group) => group == null || layers[`group${group}`] !== false;
 
   const size = () => {
     const [lo, hi] = meta.bounds;
@@ -180,20 +232,82 @@ export function createOverlays(panel) {
     addTo("com", meta.root, whole);
   }
 
-  const builders = { collision: buildCollision, frames: buildFrames, com: buildCom };
+  function buildInertia() {
+    const s = size();
+    const cube = new THREE.BoxGeometry(1, 1, 1);
+    const edges = new THREE.EdgesGeometry(cube);
+    const fill = new THREE.MeshBasicMaterial({ color: INERTIA_COLOR, transparent: true, opacity: 0.18, depthWrite: false });
+    const line = new THREE.LineBasicMaterial({ color: INERTIA_COLOR });
+    for (const l of meta.links) {
+      const box = l.inertial && l.inertial.mass > 0 && l.inertial.box;
+      if (!box) continue;
+      const frame = new THREE.Group(); // the box's pose in the link frame: centre of mass, principal axes
+      frame.matrixAutoUpdate = false;
+      frame.matrix.fromArray(box.origin);
+      const scale = box.size.map((v) => Math.max(v, s * 1e-4)); // a flat box (a plate) stays drawable
+      const solid = new THREE.Mesh(cube, fill);
+      const outline = new THREE.LineSegments(edges, line);
+      for (const o of [solid, outline]) { o.scale.fromArray(scale); o.renderOrder = 2; }
+      frame.add(solid, outline);
+      frame.name = `${l.name}:inertia`;
+      addTo("inertia", l.name, frame);
+    }
+  }
+
+  function buildLoops() {
+    const s = size();
+    const dot = new THREE.SphereGeometry(s * 0.02, 12, 8);
+    const material = onTop(new THREE.MeshBasicMaterial({ color: LOOP_COLOR }));
+    const lineMaterial = onTop(new THREE.LineBasicMaterial({ color: LOOP_COLOR }));
+    const rootGroup = vp.linkGroup(meta.root);
+    const Z = new THREE.Vector3(0, 0, 1);
+    const unit = new THREE.BufferGeometry().setFromPoints([new THREE.Vector3(), Z]);
+    for (const loop of meta.loops || []) {
+      const ends = [[loop.parent, loop.parentAnchor], [loop.child, loop.childAnchor]];
+      for (const [link, anchor] of ends) {
+        const ball = new THREE.Mesh(dot, material);
+        ball.position.fromArray(anchor);
+        ball.renderOrder = 4;
+        ball.name = `${loop.name}:${link}`;
+        addTo("loops", link, ball);
+      }
+      // the segment joins two links that move apart: placed just before it is drawn, in the root's
+      // frame, by its matrix (a unit segment along +Z turned and stretched onto the two anchors), which
+      // three.js reads after onBeforeRender; new vertex positions would only reach the next frame
+      const segment = new THREE.Line(unit, lineMaterial);
+      segment.frustumCulled = false;
+      segment.renderOrder = 4;
+      segment.name = `${loop.name}:loop`;
+      segment.onBeforeRender = () => {
+        const toRoot = rootGroup.matrix.clone().invert();
+        const [a, b] = ends.map(([link, anchor]) => new THREE.Vector3().fromArray(anchor)
+          .applyMatrix4(vp.linkGroup(link).matrix).applyMatrix4(toRoot));
+        const d = new THREE.Vector3().subVectors(b, a);
+        const length = d.length();
+        segment.position.copy(a);
+        segment.quaternion.setFromUnitVectors(Z, length > 0 ? d.divideScalar(length) : Z);
+        segment.scale.set(1, 1, Math.max(length, 1e-9));
+        segment.updateMatrixWorld(true);
+        api.loopGaps = { ...(api.loopGaps || {}), [loop.name]: length };
+      };
+      addTo("loops", meta.root, segment);
+    }
+  }
+
+  const builders = { collision: buildCollision, frames: buildFrames, com: buildCom, inertia: buildInertia, loops: buildLoops };
 
   function apply() {
     for (const [key, b] of buttons) {
       b.setAttribute("aria-pressed", String(!!layers[key]));
     }
     if (!meta) return;
-    for (const key of ["collision", "frames", "com"]) {
+    for (const key of Object.keys(builders)) {
       if (layers[key] && !built[key]) { builders[key](); built[key] = true; }
       for (const o of groups[key] || []) o.visible = !!layers[key];
     }
     for (const link of meta.links) {
       const g = vp.linkGroup(link.name);
-      if (g) for (const child of g.children) if (!child.userData.overlay) child.visible = layers.visual;
+      if (g) for (const child of g.children) if (!child.userData.overlay) child.visible = layers.visual && groupShown(child.userData.group);
     }
     vp.requestRender();
   }
@@ -204,9 +318,13 @@ export function createOverlays(panel) {
     built = {}; groups = {};
     const collisions = meta.links.reduce((n, l) => n + (l.collisions || []).length, 0);
     const masses = meta.links.filter((l) => l.inertial && l.inertial.mass > 0).length;
-    const c = buttons.get("collision"), m = buttons.get("com");
+    const c = buttons.get("collision"), m = buttons.get("com"), i = buttons.get("inertia"), lp = buttons.get("loops");
     c.disabled = !collisions; c.title = collisions ? LAYERS[1][2] : "This model declares no collision geometry";
     m.disabled = !masses; m.title = masses ? LAYERS[3][2] : "This model declares no masses";
+    i.disabled = !masses; i.title = masses ? LAYERS[4][2] : "This model declares no masses";
+    lp.hidden = !(meta.loops || []).length; // most models have no loop: no button to wonder about
+    groupButtons(meta.groups || []);
+    showNotes(meta.notes || []);
     apply();
   };
   api.setLayers = function setLayers(next) {
@@ -215,6 +333,7 @@ export function createOverlays(panel) {
   };
   api.dispose = function dispose() {
     for (const b of buttons.values()) b.remove();
+    notes.remove();
   };
   return api;
 }

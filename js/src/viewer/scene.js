@@ -165,6 +165,8 @@ export function buildLinks(meta, geometries, wireframe) {
         }
         mesh.name = v.name;
         mesh.userData.link = link.name;
+        mesh.userData.group = v.group ?? null; // an MJCF geom group: 3-5 start hidden, as in MuJoCo (overlays.js toggles them)
+        mesh.visible = v.group == null || v.group < 3;
         group.add(mesh);
         meshes.push(mesh);
       }
