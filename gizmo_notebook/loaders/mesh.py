@@ -16,6 +16,7 @@ import numpy as np
 import trimesh
 
 from gizmo_notebook.loaders._errors import LoadError
+from gizmo_notebook.loaders._materials import trimesh_material
 from gizmo_notebook.model import AssetModel, Collision, Link, Mesh, Visual
 
 MESH_SUFFIXES: tuple[str, ...] = (".glb", ".gltf", ".obj", ".stl", ".ply", ".dae", ".off")
@@ -83,7 +84,8 @@ def from_trimesh(obj: object, *, name: str = "mesh", source: str | None = None) 
         if len(mesh.faces) == 0:
             continue
         geometry = Mesh(mesh=mesh, name=_safe_stem(part_name) or f"{name}_{i}", source=source)
-        link.visuals.append(Visual(geometry=geometry, color=_uniform_color(mesh), name=part_name))
+        link.visuals.append(Visual(geometry=geometry, color=_uniform_color(mesh), name=part_name,
+                                   material=trimesh_material(mesh, geometry.name)))
         link.collisions.append(Collision(geometry=geometry, name=part_name))
     return AssetModel(name=name, links=[link], joints=[], source=source)
 

@@ -37,6 +37,7 @@ from gizmo_notebook._names import claim_unique
 from gizmo_notebook._optional import requires
 from gizmo_notebook.loaders._errors import LoadError
 from gizmo_notebook.loaders._loops import loop_note
+from gizmo_notebook.loaders._mj_materials import MjMaterials, mesh_with_texcoords
 from gizmo_notebook.loaders._xml import read_xml
 from gizmo_notebook.model import (
     AssetModel,
@@ -177,6 +178,7 @@ def model_from_mujoco(mj: mujoco.MjModel, *, name: str, source: str | None = Non
                 inertia=(float(inertia[0]), float(inertia[1]), float(inertia[2]), 0.0, 0.0, 0.0),
             )
     meshes: dict[int, Mesh] = {}
+    materials = MjMaterials(mj)
     hidden: dict[str, int] = {}
     for g in range(mj.ngeom):
         b = int(mj.geom_bodyid[g])
@@ -191,7 +193,8 @@ def model_from_mujoco(mj: mujoco.MjModel, *, name: str, source: str | None = Non
         rgba = _rgba(mj, g)
         link = link_by_body[b]
         if int(mj.geom_group[g]) in VISIBLE_GROUPS and rgba[3] > 0:
-            link.visuals.append(Visual(geometry, origin, tuple(float(c) for c in rgba), gname))  # type: ignore[arg-type]
+            color = tuple(float(c) for c in rgba)
+            link.visuals.append(Visual(geometry, origin, color, gname, materials.material(g, geometry, color)))  # type: ignore[arg-type]
         else:
             key = "geoms in groups 3-5, which MuJoCo's viewer hides by default," if rgba[3] > 0 else "fully transparent geoms"
             hidden[key] = hidden.get(key, 0) + 1
@@ -199,7 +202,7 @@ def model_from_mujoco(mj: mujoco.MjModel, *, name: str, source: str | None = Non
             link.collisions.append(Collision(geometry, origin, gname))
 
     loops = _loop_closures(mj, body_names)
-    notes = [f"{count} {what} are not drawn" for what, count in hidden.items()]
+    notes = [f"{count} {what} are not drawn" for what, count in hidden.items()] + materials.notes()
     if mj.nskin:
         notes.append(f"{mj.nskin} skin(s) (deforming surfaces bound to bodies) are not drawn")
     if getattr(mj, "nflex", 0):
@@ -321,6 +324,7 @@ def _geometry(
                 faces=np.array(mj.mesh_face[fadr : fadr + fnum], dtype=np.int64),
                 process=False,
             )
+            tm = mesh_with_texcoords(mj, mesh_id, tm)
             mesh_name = _name(mj, _OBJ.mjOBJ_MESH, mesh_id) or f"mesh{mesh_id}"
             meshes[mesh_id] = Mesh(tm, name=mesh_name)
         return meshes[mesh_id], eye
