@@ -274,8 +274,11 @@ class Texture:
     write; ``name`` is the stem exporters use (``textures/<name>.png``).
     """
 
-    data: bytes
+    data: bytes = field(repr=False)
     name: str = "texture"
+
+    def __repr__(self) -> str:
+        return f"Texture(name={self.name!r}, {self.mime}, {len(self.data)} bytes)"
 
     def __post_init__(self) -> None:
         if self.mime is None:
