@@ -263,3 +263,18 @@ def test_real_urdf_with_collada_jpeg_textures() -> None:
     # the files' 2048x2048 images (a mesh of several textured parts gets trimesh's packed atlas)
     assert min(min(Image.open(io.BytesIO(v.texture.data)).size) for v in textured) == 2048  # type: ignore[union-attr]
     assert all(v.geometry.uv is not None for v in textured)  # type: ignore[union-attr]
+
+
+def test_real_mjcf_cube_and_skybox_textures_are_named() -> None:
+    """Gymnasium's humanoid: every body geom uses a material with a cube texture, and the scene
+    a skybox; both are named in the notes, and the geoms keep their material colour."""
+    gym = pytest.importorskip("gymnasium_robotics")
+    path = Path(gym.__file__).parent / "envs/mujoco/assets/humanoid.xml"
+    if not path.is_file():
+        pytest.skip("gymnasium-robotics ships no humanoid.xml here")
+    model = load(path)
+    visuals = _visuals(model)
+    assert visuals and all(v.material is not None and v.texture is None for v in visuals)
+    assert all(v.color is not None and v.color[3] == 1.0 for v in visuals)
+    assert any(note.startswith(f"{len(visuals)} geom(s) use a cube or skybox texture") for note in model.notes)
+    assert "1 skybox texture(s) (the scene's background) not drawn" in model.notes
