@@ -147,3 +147,33 @@ def test_link_meshes_keep_uvs_but_not_the_decoded_image() -> None:
     image = getattr(mesh.visual.material, "image", None)
     assert image is None or image.size != (64, 64)  # (trimesh's own 2x2 placeholder at most)
     np.testing.assert_allclose(mesh.vertices, np.asarray(box.vertices) + (0, 0, 1))
+
+
+def test_a_texture_reaches_the_page_once_across_models_and_big_images_are_chunked() -> None:
+    """The image is a content-addressed buffer: a second model painted with the same (big,
+    several-chunk) image sends its own geometry but not the image again."""
+    from gizmo_notebook.viewer import transport
+    from gizmo_notebook.viewer.widget import Viewer
+
+    noise = np.random.default_rng(0).integers(0, 256, (800, 800, 3), dtype=np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(noise).save(out, format="PNG")
+    image = Texture(out.getvalue(), "noise")
+    assert len(image.data) > transport.CHUNK_SIZE
+
+    def model(extents: tuple[float, float, float]) -> AssetModel:
+        box = trimesh.creation.box(extents=extents)
+        box.visual = trimesh.visual.TextureVisuals(uv=box.vertices[:, :2] + 0.5)
+        return AssetModel("m", [Link("a", visuals=[Visual(Mesh(box), material=Material(texture=image))])])
+
+    first = Viewer(model((1.0, 1.0, 1.0)))
+    first._push()
+    image_entry = next(b for b in first._meta["buffers"] if b["size"] == len(image.data))
+    assert len(image_entry["chunks"]) == 2
+    before = dict(transport._blobs)
+    second = Viewer(model((1.0, 2.0, 3.0)))
+    second._push()
+    new = set(transport._blobs) - set(before)
+    image_digests = {c["digest"] for c in image_entry["chunks"]}
+    assert new and not (new & image_digests)  # the new box went...
+    assert all(transport._blobs[d] is before[d] for d in image_digests)  # ...the image's chunk widgets are reused
