@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import io
 
+import nbclient
+import nbformat
 import numpy as np
 from _harness import cell_errors, run_all_cells, save_artifact, set_theme, wait_for_selector
+from _static import open_offline, to_html
 from PIL import Image
 from test_viewer import READY
 
@@ -71,4 +74,23 @@ def test_textured_and_coloured_models_in_light_and_dark(server, browser) -> None
         hues = _hue_counts(shot)
         # both halves of the texture show (so the UVs place it), and the ball keeps its green
         assert hues["red"] > 400 and hues["blue"] > 400 and hues["green"] > 400, (name, hues)
+    assert browser.console_errors() == []
+
+
+def test_exported_html_shows_the_texture_without_a_kernel(server, browser) -> None:
+    """The image travels in the saved widget state like the geometry: a page with no kernel
+    draws the texture."""
+    nb_path = server.write_notebook("materials-static.ipynb", [MODELS])
+    nb = nbformat.read(nb_path, as_version=4)
+    nbclient.NotebookClient(nb, kernel_name="python3", timeout=120,
+                            resources={"metadata": {"path": str(server.root)}}).execute()
+    nbformat.write(nb, nb_path)
+    browser.clear_console()
+    page = open_offline(browser, to_html(nb_path))
+    host = wait_for_selector(page, READY, timeout=60)
+    page.wait_for_timeout(500)
+    shot = host.query_selector("canvas").screenshot()
+    save_artifact("viewer-materials-static.png", shot)
+    hues = _hue_counts(shot)
+    assert hues["red"] > 400 and hues["blue"] > 400 and hues["green"] > 400, hues
     assert browser.console_errors() == []
