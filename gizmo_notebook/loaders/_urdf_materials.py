@@ -1,4 +1,5 @@
-"""URDF ``<material><texture filename=...>`` and the materials of the mesh files a URDF uses.
+"""URDF ``<material><texture filename=...>`` (and SDF ``albedo_map``) and the materials of the
+mesh files a URDF or SDF uses.
 
 URDF materials are a colour and optionally a texture image; the mesh a visual points at may
 carry its own material (OBJ+MTL, COLLADA effects, glTF), which is what RViz draws when the
@@ -14,7 +15,7 @@ from typing import Protocol
 from gizmo_notebook.loaders._materials import image_texture
 from gizmo_notebook.model import Geometry, Material, Mesh, ModelError
 
-__all__ = ["urdf_material"]
+__all__ = ["file_material", "urdf_material"]
 
 
 class _Meshes(Protocol):
@@ -41,8 +42,16 @@ def urdf_material(material: object, named: dict, color: tuple[float, ...] | None
     """The :class:`Material` of one URDF visual: the URDF's own texture (with the URDF colour
     ``color``) when it names one and the geometry can place it, else the mesh file's material.
     What cannot be drawn is added to ``notes``."""
+    return file_material(_texture_filename(material, named), color, geometry, meshes, label, notes,
+                         name=getattr(material, "name", None))
+
+
+def file_material(filename: str | None, color: tuple[float, ...] | None, geometry: Geometry, meshes: _Meshes,
+                  label: str, notes: list[str], *, name: str | None = None) -> Material | None:
+    """The :class:`Material` of a visual whose description names texture ``filename`` (or none)
+    with colour ``color``: that texture when the geometry can place it, else the mesh file's own
+    material (URDF, SDF)."""
     mesh_material = meshes.material(geometry)
-    filename = _texture_filename(material, named)
     if filename is None:
         return mesh_material
     no_uv = not isinstance(geometry, Mesh) or geometry.uv is None
@@ -59,6 +68,6 @@ def urdf_material(material: object, named: dict, color: tuple[float, ...] | None
     except ModelError as exc:
         notes.append(f"texture {filename!r} of {label} is not drawn: {exc}")
         return mesh_material
-    return Material(color=color, texture=texture, name=getattr(material, "name", None))  # type: ignore[arg-type]
+    return Material(color=color, texture=texture, name=name)  # type: ignore[arg-type]
 
 

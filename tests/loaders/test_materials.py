@@ -278,3 +278,32 @@ def test_real_mjcf_cube_and_skybox_textures_are_named() -> None:
     assert all(v.color is not None and v.color[3] == 1.0 for v in visuals)
     assert any(note.startswith(f"{len(visuals)} geom(s) use a cube or skybox texture") for note in model.notes)
     assert "1 skybox texture(s) (the scene's background) not drawn" in model.notes
+
+
+SDF = """<?xml version="1.0"?>
+<sdf version="1.9">
+  <model name="m">
+    <link name="a">
+      <visual name="own"><geometry><mesh><uri>m.obj</uri></mesh></geometry></visual>
+      <visual name="albedo">
+        <geometry><mesh><uri>m.obj</uri></mesh></geometry>
+        <material><diffuse>0 1 0 1</diffuse><pbr><metal><albedo_map>tex.png</albedo_map></metal></pbr></material>
+      </visual>
+      <visual name="box">
+        <geometry><box><size>1 1 1</size></box></geometry>
+        <material><diffuse>1 0 0 1</diffuse><pbr><metal><albedo_map>tex.png</albedo_map></metal></pbr></material>
+      </visual>
+    </link>
+  </model>
+</sdf>
+"""
+
+
+def test_sdf_albedo_map_and_mesh_texture(textured: Path) -> None:
+    (textured / "m.sdf").write_text(SDF)
+    model = load(textured / "m.sdf")
+    own, albedo, box = _visuals(model)
+    assert own.texture is not None and own.color == (1.0, 1.0, 1.0, 1.0)
+    assert albedo.texture is not None and albedo.color == (0.0, 1.0, 0.0, 1.0)
+    assert box.texture is None and box.color == (1.0, 0.0, 0.0, 1.0)
+    assert any("'tex.png'" in note and "primitive" in note for note in model.notes)
