@@ -19,7 +19,7 @@ import trimesh
 
 from gizmo_notebook.model import Material, ModelError, Texture, mesh_uv
 
-__all__ = ["image_texture", "pil_texture", "texture_from_bytes", "trimesh_material"]
+__all__ = ["image_texture", "maps_not_drawn", "maps_note", "pil_texture", "texture_from_bytes", "trimesh_material"]
 
 
 def pil_texture(image: object, name: str) -> Texture | None:
@@ -88,6 +88,26 @@ def trimesh_material(mesh: trimesh.Trimesh, name: str) -> Material | None:
     return Material(color=color, texture=texture, name=getattr(material, "name", None),
                     metallic=None if metallic is None else float(metallic),
                     roughness=None if roughness is None else float(roughness))
+
+
+_OTHER_MAPS = {"normalTexture": "normal", "metallicRoughnessTexture": "metallic-roughness",
+               "occlusionTexture": "occlusion", "emissiveTexture": "emissive"}
+
+
+def maps_not_drawn(mesh: trimesh.Trimesh) -> list[str]:
+    """The PBR maps besides the base colour that ``mesh``'s material carries (glTF exports of
+    the Gizmo service ship normal and metallic-roughness maps): the viewer draws base colour
+    and its texture only, so loaders name these in the notes."""
+    material = getattr(mesh.visual, "material", None)
+    return [name for attr, name in _OTHER_MAPS.items() if getattr(material, attr, None) is not None]
+
+
+def maps_note(counts: dict[str, int]) -> list[str]:
+    """One note for the maps :func:`maps_not_drawn` found, over every mesh of a model."""
+    if not counts:
+        return []
+    listed = ", ".join(f"{name} ({n} mesh{'es' if n > 1 else ''})" for name, n in counts.items())
+    return [f"PBR maps not drawn (base colour and its texture are): {listed}"]
 
 
 def _rgba(values: object) -> tuple[float, float, float, float] | None:

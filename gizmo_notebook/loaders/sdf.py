@@ -225,8 +225,8 @@ class _Reader:
         closing = [el for el in closing if (el.get("type") or "").strip() not in _COUPLINGS]
         loops = [self._loop_closure(el, frame_of) for el in closing]
         self.notes.extend(loop_note(loop) for loop in loops)
-        model = AssetModel(name=name, links=links, joints=joints, source=str(self.path), notes=self.notes,
-                           loop_closures=loops)
+        model = AssetModel(name=name, links=links, joints=joints, source=str(self.path),
+                           notes=self.notes + self.meshes.maps_note(), loop_closures=loops)
         try:
             model.validate()
         except ModelError as exc:

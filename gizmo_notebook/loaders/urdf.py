@@ -21,7 +21,7 @@ import trimesh
 
 from gizmo_notebook._optional import requires
 from gizmo_notebook.loaders._errors import LoadError, element_label
-from gizmo_notebook.loaders._materials import trimesh_material
+from gizmo_notebook.loaders._materials import maps_not_drawn, maps_note, trimesh_material
 from gizmo_notebook.loaders._packages import PackageDirs, find_package_file
 from gizmo_notebook.loaders._urdf_materials import urdf_material
 from gizmo_notebook.loaders._xml import parse_xml, read_xml
@@ -196,7 +196,8 @@ def _to_model(robot: yourdfpy.Robot, path: Path, package_dirs: PackageDirs | Non
         link.inertial = _inertial(ulink.inertial)
         links.append(link)
     joints = [_joint(j) for j in robot.joints]
-    model = AssetModel(name=robot.name or path.stem, links=links, joints=joints, source=str(path), notes=notes)
+    model = AssetModel(name=robot.name or path.stem, links=links, joints=joints, source=str(path),
+                       notes=notes + meshes.maps_note())
     try:
         model.validate()
     except ModelError as exc:
@@ -277,6 +278,15 @@ class MeshCache:
         self._files: dict[Path, trimesh.Trimesh] = {}
         self._scaled: dict[tuple[Path, tuple[float, float, float]], Mesh] = {}
         self._materials: dict[Path, Material | None] = {}
+        self._maps: dict[Path, list[str]] = {}
+
+    def maps_note(self) -> list[str]:
+        """The note naming the PBR maps (normal, ...) of the mesh files read, which are not drawn."""
+        counts: dict[str, int] = {}
+        for found in self._maps.values():
+            for name in found:
+                counts[name] = counts.get(name, 0) + 1
+        return maps_note(counts)
 
     def resolve(self, filename: str) -> Path | None:
         """The file a reference in this URDF points at (a texture, say), or None."""
@@ -301,6 +311,7 @@ class MeshCache:
             if path not in self._files:
                 self._files[path] = read_mesh_file(path, referenced_from=self._urdf, element=label)
                 self._materials[path] = trimesh_material(self._files[path], path.stem)
+                self._maps[path] = maps_not_drawn(self._files[path])
             mesh = self._files[path].copy()
             if s != (1.0, 1.0, 1.0):
                 mesh.apply_transform(np.diag([*s, 1.0]))

@@ -307,3 +307,20 @@ def test_sdf_albedo_map_and_mesh_texture(textured: Path) -> None:
     assert albedo.texture is not None and albedo.color == (0.0, 1.0, 0.0, 1.0)
     assert box.texture is None and box.color == (1.0, 0.0, 0.0, 1.0)
     assert any("'tex.png'" in note and "primitive" in note for note in model.notes)
+
+
+def test_pbr_maps_beyond_base_colour_are_named(textured: Path) -> None:
+    """A glTF's normal and metallic-roughness maps (what the service's exports carry) are not
+    drawn: the notes say so, for a GLB loaded alone and one a URDF points at."""
+    mesh = trimesh.load(textured / "m.obj", force="mesh")
+    pbr = mesh.visual.material.to_pbr()
+    bumps = Image.new("RGB", (4, 4), (128, 128, 255))
+    pbr.normalTexture, pbr.metallicRoughnessTexture = bumps, Image.new("RGB", (4, 4), (0, 200, 0))
+    mesh.visual.material = pbr
+    mesh.export(textured / "pbr.glb")
+    expected = "PBR maps not drawn (base colour and its texture are): normal (1 mesh), metallic-roughness (1 mesh)"
+    alone = load(textured / "pbr.glb")
+    assert expected in alone.notes and _visuals(alone)[0].texture is not None
+    (textured / "r.urdf").write_text('<robot name="r"><link name="a"><visual><geometry><mesh filename="pbr.glb"/>'
+                                     "</geometry></visual></link></robot>")
+    assert expected in load(textured / "r.urdf").notes
