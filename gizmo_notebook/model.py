@@ -40,10 +40,12 @@ __all__ = [
     "JointType",
     "Link",
     "LoopClosure",
+    "Material",
     "Mesh",
     "ModelError",
     "Pose",
     "Sphere",
+    "Texture",
     "Visual",
     "plane_axes",
 ]
@@ -243,30 +245,124 @@ class Mesh:
     def to_trimesh(self) -> trimesh.Trimesh:
         return self.mesh.copy()
 
+    @property
+    def uv(self) -> np.ndarray | None:
+        """Per-vertex texture coordinates, (n, 2), or None.
+
+        They live on the trimesh's ``TextureVisuals`` (where trimesh's loaders put them), so they
+        follow the vertices through ``copy`` and ``apply_transform``. OpenGL convention, as OBJ
+        and trimesh: ``v = 0`` is the bottom row of the image.
+        """
+        return mesh_uv(self.mesh)
+
+
+def _shape_copy(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
+    """A copy of ``mesh`` to transform and draw. A textured mesh is copied without its
+    material: trimesh would copy the decoded image too (~0.1 s for 2048x2048), and what draws
+    the texture is the visual's :class:`Material`; the UVs stay with the vertices."""
+    uv = mesh_uv(mesh)
+    if uv is None:
+        return mesh.copy()
+    out = trimesh.Trimesh(np.array(mesh.vertices), np.array(mesh.faces), process=False)
+    out.visual = trimesh.visual.TextureVisuals(uv=uv.copy())
+    return out
+
+
+def mesh_uv(mesh: trimesh.Trimesh) -> np.ndarray | None:
+    """The per-vertex UVs of a trimesh (see :attr:`Mesh.uv`), or None when it has none."""
+    uv = getattr(mesh.visual, "uv", None)
+    if uv is None or len(uv) != len(mesh.vertices):
+        return None
+    return np.asarray(uv, dtype=np.float64)
+
 
 Geometry = Union[Box, Cylinder, Sphere, Capsule, Mesh]
 
 
+_IMAGE_MIME = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+@dataclass(frozen=True, eq=False)
+class Texture:
+    """An image a visual is painted with: PNG or JPEG bytes, as a file or an exporter holds them.
+
+    Kept encoded (not as pixels) because that is what the browser decodes and what exporters
+    write; ``name`` is the stem exporters use (``textures/<name>.png``).
+    """
+
+    data: bytes = field(repr=False)
+    name: str = "texture"
+
+    def __repr__(self) -> str:
+        return f"Texture(name={self.name!r}, {self.mime}, {len(self.data)} bytes)"
+
+    def __post_init__(self) -> None:
+        if self.mime is None:
+            raise ModelError(f"texture {self.name!r}: only PNG or JPEG images can be drawn (got {bytes(self.data[:8])!r}...)")
+
+    @property
+    def mime(self) -> str | None:
+        for magic, mime in _IMAGE_MIME.items():
+            if self.data.startswith(magic):
+                return mime
+        return None
+
+    @property
+    def suffix(self) -> str:
+        return ".png" if self.mime == "image/png" else ".jpg"
+
+
+@dataclass(frozen=True)
+class Material:
+    """How a visual looks beyond its shape: a base colour, optionally a base-colour texture
+    (drawn through the mesh's UVs, :attr:`Mesh.uv`, multiplied by the colour as in glTF and
+    MuJoCo) and the PBR numbers a file may give (``None``: the file does not say).
+
+    A texture on geometry without UVs (primitives) cannot be placed; loaders say so in the
+    model's notes.
+    """
+
+    color: RGBA | None = None
+    texture: Texture | None = None
+    metallic: float | None = None
+    roughness: float | None = None
+    name: str | None = None
+
+
 @dataclass(frozen=True)
 class Visual:
-    """What is drawn of a link. ``group`` is the MJCF geom group (0-5) it came from, ``None``
-    for formats without groups: like MuJoCo's viewer, ``scene`` / ``pose`` and the viewer
-    draw groups 0-2 and hide 3-5 until asked (:data:`DEFAULT_GROUPS`), so a file's helper
-    geometry is kept in the model without cluttering its picture."""
+    """What is drawn of a link. ``color`` is its base colour; ``material`` carries the rest
+    (texture, PBR numbers) when the file declares it, and a material's colour fills ``color``
+    when that is not given, so code that only knows colours keeps working. ``group`` is the
+    MJCF geom group (0-5) it came from, ``None`` for formats without groups: like MuJoCo's
+    viewer, ``scene`` / ``pose`` and the viewer draw groups 0-2 and hide 3-5 until asked
+    (:data:`DEFAULT_GROUPS`), so a file's helper geometry is kept without cluttering its picture."""
 
     geometry: Geometry
     origin: Pose = Pose()
     color: RGBA | None = None
     name: str | None = None
     group: int | None = None
+    material: Material | None = None
 
     def __post_init__(self) -> None:
         if self.group is not None and self.group not in GROUPS:
             raise ModelError(f"visual {self.name!r}: group must be one of {list(GROUPS)} or None, got {self.group!r}")
+        if self.color is None and self.material is not None and self.material.color is not None:
+            object.__setattr__(self, "color", self.material.color)
 
     @property
     def shown_by_default(self) -> bool:
         return self.group is None or self.group in DEFAULT_GROUPS
+
+    @property
+    def texture(self) -> Texture | None:
+        """The base-colour texture, when there is one and the geometry has UVs to place it."""
+        if self.material is None or self.material.texture is None:
+            return None
+        if not isinstance(self.geometry, Mesh) or self.geometry.uv is None:
+            return None
+        return self.material.texture
 
 
 @dataclass(frozen=True)
@@ -649,7 +745,7 @@ class AssetModel:
         with no group always are) as (mesh in the link frame, colour, visual name)."""
         out = []
         for i, visual in enumerate(v for v in link.visuals if _drawn(v, groups)):
-            mesh = visual.geometry.to_trimesh()
+            mesh = _shape_copy(visual.geometry.mesh) if isinstance(visual.geometry, Mesh) else visual.geometry.to_trimesh()
             if not visual.origin.is_identity:
                 mesh.apply_transform(visual.origin.matrix())
             out.append((mesh, visual.color, visual.name or f"{link.name}_visual_{i}"))
@@ -666,10 +762,9 @@ class AssetModel:
         scene = trimesh.Scene()
         for link in self.links:
             for mesh, color, vname in self.link_meshes(link, groups=groups):
-                if color is not None:
-                    mesh.visual.face_colors = np.array(  # type: ignore[union-attr]  # trimesh's union
-                        [int(round(c * 255)) for c in color], dtype=np.uint8
-                    )
+                if color is not None:  # a textured mesh's TextureVisuals have no face colours: replaced
+                    mesh.visual = trimesh.visual.ColorVisuals(mesh, face_colors=np.array(
+                        [int(round(c * 255)) for c in color], dtype=np.uint8))
                 scene.add_geometry(
                     mesh,
                     node_name=f"{link.name}/{vname}",

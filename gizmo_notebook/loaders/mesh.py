@@ -16,6 +16,7 @@ import numpy as np
 import trimesh
 
 from gizmo_notebook.loaders._errors import LoadError
+from gizmo_notebook.loaders._materials import maps_not_drawn, maps_note, trimesh_material
 from gizmo_notebook.model import AssetModel, Collision, Link, Mesh, Visual
 
 MESH_SUFFIXES: tuple[str, ...] = (".glb", ".gltf", ".obj", ".stl", ".ply", ".dae", ".off")
@@ -79,13 +80,17 @@ def from_trimesh(obj: object, *, name: str = "mesh", source: str | None = None) 
             path=source,
         )
     link = Link(name=name)
+    maps: dict[str, int] = {}
     for i, (part_name, mesh) in enumerate(parts):
         if len(mesh.faces) == 0:
             continue
+        for found in maps_not_drawn(mesh):
+            maps[found] = maps.get(found, 0) + 1
         geometry = Mesh(mesh=mesh, name=_safe_stem(part_name) or f"{name}_{i}", source=source)
-        link.visuals.append(Visual(geometry=geometry, color=_uniform_color(mesh), name=part_name))
+        link.visuals.append(Visual(geometry=geometry, color=_uniform_color(mesh), name=part_name,
+                                   material=trimesh_material(mesh, geometry.name)))
         link.collisions.append(Collision(geometry=geometry, name=part_name))
-    return AssetModel(name=name, links=[link], joints=[], source=source)
+    return AssetModel(name=name, links=[link], joints=[], source=source, notes=maps_note(maps))
 
 
 def _scene_parts(scene: trimesh.Scene) -> list[tuple[str, trimesh.Trimesh]]:

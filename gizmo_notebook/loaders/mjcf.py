@@ -40,6 +40,7 @@ from gizmo_notebook._names import claim_unique
 from gizmo_notebook._optional import requires
 from gizmo_notebook.loaders._errors import LoadError
 from gizmo_notebook.loaders._loops import loop_note
+from gizmo_notebook.loaders._mj_materials import MjMaterials, mesh_with_texcoords
 from gizmo_notebook.loaders._xml import read_xml
 from gizmo_notebook.model import (
     GROUPS,
@@ -54,6 +55,7 @@ from gizmo_notebook.model import (
     JointLimits,
     Link,
     LoopClosure,
+    Material,
     Mesh,
     ModelError,
     Pose,
@@ -180,6 +182,7 @@ def model_from_mujoco(mj: mujoco.MjModel, *, name: str, source: str | None = Non
                 inertia=(float(inertia[0]), float(inertia[1]), float(inertia[2]), 0.0, 0.0, 0.0),
             )
     meshes: dict[int, Mesh] = {}
+    materials = MjMaterials(mj)
     hidden: dict[str, int] = {}
     for g in range(mj.ngeom):
         b = int(mj.geom_bodyid[g])
@@ -193,14 +196,16 @@ def model_from_mujoco(mj: mujoco.MjModel, *, name: str, source: str | None = Non
         gname = _name(mj, _OBJ.mjOBJ_GEOM, g) or None
         rgba = _rgba(mj, g)
         link = link_by_body[b]
-        visual = _grouped_visual(geometry, origin, rgba, gname, int(mj.geom_group[g]), hidden)
+        color = tuple(float(c) for c in rgba)
+        material = materials.material(g, geometry, color) if rgba[3] > 0 else None  # type: ignore[arg-type]
+        visual = _grouped_visual(geometry, origin, rgba, gname, int(mj.geom_group[g]), hidden, material)
         if visual is not None:
             link.visuals.append(visual)
         if mj.geom_contype[g] or mj.geom_conaffinity[g]:
             link.collisions.append(Collision(geometry, origin, gname))
 
     loops = _loop_closures(mj, body_names)
-    notes = [f"{count} {what} are not drawn" for what, count in hidden.items()]
+    notes = [f"{count} {what} are not drawn" for what, count in hidden.items()] + materials.notes()
     notes += _group_notes(links)
     notes += _add_skins(mj, link_by_body, anchor)
     if getattr(mj, "nflex", 0):
@@ -215,7 +220,8 @@ def model_from_mujoco(mj: mujoco.MjModel, *, name: str, source: str | None = Non
 
 
 def _grouped_visual(
-    geometry: Geometry, origin: Pose, rgba: np.ndarray, name: str | None, group: int, hidden: dict[str, int]
+    geometry: Geometry, origin: Pose, rgba: np.ndarray, name: str | None, group: int, hidden: dict[str, int],
+    material: Material | None = None,
 ) -> Visual | None:
     """The visual a geom makes, in its MuJoCo group (the groups 3-5 MuJoCo's viewer hides
     by default are kept, marked, and hidden the same way); ``None`` for what no viewer draws:
@@ -227,7 +233,7 @@ def _grouped_visual(
         key = f"geoms in groups outside 0-{GROUPS[-1]}, which MuJoCo's viewer never shows,"
         hidden[key] = hidden.get(key, 0) + 1
         return None
-    return Visual(geometry, origin, tuple(float(c) for c in rgba), name, group)  # type: ignore[arg-type]
+    return Visual(geometry, origin, tuple(float(c) for c in rgba), name, group=group, material=material)  # type: ignore[arg-type]
 
 
 def _group_notes(links: list[Link]) -> list[str]:
@@ -426,6 +432,7 @@ def _geometry(
                 faces=np.array(mj.mesh_face[fadr : fadr + fnum], dtype=np.int64),
                 process=False,
             )
+            tm = mesh_with_texcoords(mj, mesh_id, tm)
             mesh_name = _name(mj, _OBJ.mjOBJ_MESH, mesh_id) or f"mesh{mesh_id}"
             meshes[mesh_id] = Mesh(tm, name=mesh_name)
         return meshes[mesh_id], eye

@@ -38,6 +38,7 @@ import numpy as np
 from gizmo_notebook.loaders._errors import LoadError, element_label
 from gizmo_notebook.loaders._loops import loop_note, tree_joints
 from gizmo_notebook.loaders._packages import PackageDirs
+from gizmo_notebook.loaders._urdf_materials import file_material
 from gizmo_notebook.loaders._xml import parse_xml, read_xml
 from gizmo_notebook.loaders.urdf import MeshCache
 from gizmo_notebook.model import (
@@ -224,8 +225,8 @@ class _Reader:
         closing = [el for el in closing if (el.get("type") or "").strip() not in _COUPLINGS]
         loops = [self._loop_closure(el, frame_of) for el in closing]
         self.notes.extend(loop_note(loop) for loop in loops)
-        model = AssetModel(name=name, links=links, joints=joints, source=str(self.path), notes=self.notes,
-                           loop_closures=loops)
+        model = AssetModel(name=name, links=links, joints=joints, source=str(self.path),
+                           notes=self.notes + self.meshes.maps_note(), loop_closures=loops)
         try:
             model.validate()
         except ModelError as exc:
@@ -306,7 +307,11 @@ class _Reader:
                 origin = Pose.from_matrix(inverse @ self.in_model(item, name, label))
                 item_name = item.get("name") or f"{name}_{kind}_{i}"
                 if kind == "visual":
-                    link.visuals.append(Visual(geometry, origin, _color(item, self.path, label), item_name))
+                    color = _color(item, self.path, label)
+                    material = file_material(_albedo_map(item), color, geometry, self.meshes, label, self.notes)
+                    if material is not None and material.texture is not None:
+                        color = material.color
+                    link.visuals.append(Visual(geometry, origin, color, item_name, material=material))
                 else:
                     link.collisions.append(Collision(geometry, origin, item_name))
         inertial = el.find("inertial")
@@ -401,6 +406,15 @@ def _parse_pose(el: ET.Element, path: Path, label: str) -> np.ndarray:
         m[:3, :3] = rpy_to_matrix(rpy)
     m[:3, 3] = v[:3]
     return m
+
+
+def _albedo_map(item: ET.Element) -> str | None:
+    """The base-colour texture of an SDF visual's PBR material (metal or specular workflow)."""
+    for workflow in ("metal", "specular"):
+        text = item.findtext(f"material/pbr/{workflow}/albedo_map")
+        if text and text.strip():
+            return text.strip()
+    return None
 
 
 def _color(item: ET.Element, path: Path, label: str) -> tuple[float, float, float, float] | None:

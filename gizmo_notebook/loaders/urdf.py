@@ -21,7 +21,9 @@ import trimesh
 
 from gizmo_notebook._optional import requires
 from gizmo_notebook.loaders._errors import LoadError, element_label
+from gizmo_notebook.loaders._materials import maps_not_drawn, maps_note, trimesh_material
 from gizmo_notebook.loaders._packages import PackageDirs, find_package_file
+from gizmo_notebook.loaders._urdf_materials import urdf_material
 from gizmo_notebook.loaders._xml import parse_xml, read_xml
 from gizmo_notebook.loaders.mesh import read_mesh_file
 from gizmo_notebook.model import (
@@ -34,6 +36,7 @@ from gizmo_notebook.model import (
     Joint,
     JointLimits,
     Link,
+    Material,
     Mesh,
     ModelError,
     Pose,
@@ -167,18 +170,22 @@ def _check_numbers(el: ET.Element, path: Path, label: str) -> None:
 def _to_model(robot: yourdfpy.Robot, path: Path, package_dirs: PackageDirs | None) -> AssetModel:
     materials = {m.name: m for m in robot.materials if m is not None and m.name}
     meshes = MeshCache(path, package_dirs)
+    notes: list[str] = []
     links = []
     for ulink in robot.links:
         link = Link(name=ulink.name)
         for i, uvis in enumerate(ulink.visuals):
             label = f"{element_label('link', ulink.name)} <visual>"
             geometry = _geometry(uvis.geometry, meshes, label)
+            color = _color(uvis.material, materials)
+            material = urdf_material(uvis.material, materials, color, geometry, meshes, label, notes)
             link.visuals.append(
                 Visual(
                     geometry=geometry,
                     origin=_pose(uvis.origin),
-                    color=_color(uvis.material, materials),
+                    color=color if material is None or material.texture is None else material.color,
                     name=uvis.name or (f"{ulink.name}_visual_{i}" if len(ulink.visuals) > 1 else None),
+                    material=material,
                 )
             )
         for ucol in ulink.collisions:
@@ -189,7 +196,8 @@ def _to_model(robot: yourdfpy.Robot, path: Path, package_dirs: PackageDirs | Non
         link.inertial = _inertial(ulink.inertial)
         links.append(link)
     joints = [_joint(j) for j in robot.joints]
-    model = AssetModel(name=robot.name or path.stem, links=links, joints=joints, source=str(path))
+    model = AssetModel(name=robot.name or path.stem, links=links, joints=joints, source=str(path),
+                       notes=notes + meshes.maps_note())
     try:
         model.validate()
     except ModelError as exc:
@@ -269,6 +277,28 @@ class MeshCache:
         self._package_dirs = package_dirs
         self._files: dict[Path, trimesh.Trimesh] = {}
         self._scaled: dict[tuple[Path, tuple[float, float, float]], Mesh] = {}
+        self._materials: dict[Path, Material | None] = {}
+        self._maps: dict[Path, list[str]] = {}
+
+    def maps_note(self) -> list[str]:
+        """The note naming the PBR maps (normal, ...) of the mesh files read, which are not drawn."""
+        counts: dict[str, int] = {}
+        for found in self._maps.values():
+            for name in found:
+                counts[name] = counts.get(name, 0) + 1
+        return maps_note(counts)
+
+    def resolve(self, filename: str) -> Path | None:
+        """The file a reference in this URDF points at (a texture, say), or None."""
+        return resolve_resource(filename, self._urdf, self._package_dirs)
+
+    def material(self, geometry: Geometry) -> Material | None:
+        """The material the mesh file of ``geometry`` declares (MTL, DAE effect, glTF), read once
+        per file; None for primitives and plain meshes."""
+        if not isinstance(geometry, Mesh) or geometry.source is None:
+            return None
+        path = Path(geometry.source)
+        return self._materials.get(path)
 
     def get(self, filename: str, scale: float | np.ndarray | None, label: str) -> Mesh:
         path = resolve_resource(filename, self._urdf, self._package_dirs)
@@ -280,6 +310,8 @@ class MeshCache:
         if key not in self._scaled:
             if path not in self._files:
                 self._files[path] = read_mesh_file(path, referenced_from=self._urdf, element=label)
+                self._materials[path] = trimesh_material(self._files[path], path.stem)
+                self._maps[path] = maps_not_drawn(self._files[path])
             mesh = self._files[path].copy()
             if s != (1.0, 1.0, 1.0):
                 mesh.apply_transform(np.diag([*s, 1.0]))

@@ -59,6 +59,8 @@ from gizmo_notebook.model import (
 with requires("usd", "Loading USD files"):
     from pxr import Gf, Usd, UsdGeom, UsdPhysics, UsdShade
 
+    from gizmo_notebook.loaders._usd_materials import UsdMaterials  # reads pxr too
+
 _GPRIMS = (UsdGeom.Mesh, UsdGeom.Cube, UsdGeom.Sphere, UsdGeom.Cylinder, UsdGeom.Capsule, UsdGeom.Cone)
 _AXES = {"X": (1.0, 0.0, 0.0), "Y": (0.0, 1.0, 0.0), "Z": (0.0, 0.0, 1.0)}
 
@@ -78,6 +80,7 @@ class _Reader:
         self.stage = stage
         self.path = path
         self.notes: list[str] = []
+        self.materials = UsdMaterials(self.notes)
         authored = stage.HasAuthoredMetadata("metersPerUnit")
         self.mpu = float(UsdGeom.GetStageMetersPerUnit(stage)) if authored else 1.0
         self.xforms = UsdGeom.XformCache(Usd.TimeCode.Default())
@@ -243,7 +246,8 @@ class _Reader:
             if geometry is None:
                 continue
             if visible:
-                link.visuals.append(Visual(geometry, origin, _color(prim), prim.GetName()))
+                link.visuals.append(Visual(geometry, origin, _color(prim), prim.GetName(),
+                                           material=self.materials.material(prim, geometry)))
             if collides:
                 link.collisions.append(Collision(geometry, origin, prim.GetName()))
 
@@ -299,7 +303,8 @@ class _Reader:
 
     def _as_trimesh(self, prim: Usd.Prim) -> trimesh.Trimesh | None:
         if prim.IsA(UsdGeom.Mesh):
-            return _mesh_prim(prim, self.path)
+            mesh = _mesh_prim(prim, self.path)
+            return None if mesh is None else self.materials.mesh_with_texcoords(prim, mesh)
         if prim.IsA(UsdGeom.Cone):
             cone = UsdGeom.Cone(prim)
             mesh = trimesh.creation.cone(radius=cone.GetRadiusAttr().Get(), height=cone.GetHeightAttr().Get())

@@ -8,7 +8,9 @@ Interface (shared with the Studio widget)::
 the browser gets binary buffers only. Layout of ``meta``:
 
 * ``name``, ``root``: model and root link names;
-* ``links``: ``[{"name", "visuals": [{"name", "geometry": <key>, "color": [r,g,b,a] | None, "group"}],
+* ``links``: ``[{"name", "visuals": [{"name", "geometry": <key>, "color": [r,g,b,a] | None, "group",
+  "material": {"texture": <texture key> | None, "metallic": float | None, "roughness": float |
+  None} | None}],
   "collisions": [{"name", "geometry": <key>}], "inertial": {"mass", "com": [3], "inertia": [6]}
   | None}]`` with each visual's and collision's geometry already in its link frame (its origin
   is baked in; collision geometry uses the same part encoding, drawn by the inspect overlay);
@@ -16,12 +18,19 @@ the browser gets binary buffers only. Layout of ``meta``:
   column-major as three.js' Matrix4.fromArray wants], "axis": [x,y,z], "limits": {"lower",
   "upper"} | None}]``; forward kinematics is ``T(child) = T(parent) @ origin @ motion(q)``;
 * ``geometries``: ``{key: {"vertexCount", "indexCount", "parts": [i, ...], "offset": [3],
-  "scale": [3], "smooth": bool, "flat": bool}}`` where each ``i`` indexes ``buffers``;
+  "scale": [3], "smooth": bool, "flat": bool, "uv": bool}}`` where each ``i`` indexes ``buffers``;
+* ``textures``: ``{key: {"buffer": i, "mime": "image/png" | "image/jpeg"}}``: the image file's
+  own bytes as one buffer, listed once per distinct image (the key is its sha256 prefix) however
+  many visuals use it. Colour is sRGB; the image is multiplied by the visual's colour;
 * ``buffers``: ``[{"hash", "size"}]`` (sha256 of each buffer, so a page never fetches a buffer
   it already holds). Each buffer is one *part* of a geometry, self-describing: a 24-byte header
   (``b"GZP1"``, vertex count, index count, vertex-codec bytes, index-codec bytes, flags; uint32
-  little-endian; flag 1 = part of a big, flat-shaded mesh) then the two codec streams. A part's indices are local to the part; parts of
-  up to 65,535 vertices decode to 16-bit indices;
+  little-endian; flag 1 = part of a big, flat-shaded mesh; flag 2 = the part carries UVs) then,
+  with flag 2 only, one more uint32 (UV-codec bytes), then the vertex and index codec streams
+  and, with flag 2, the UV stream: float32 (u, v) per vertex in the part's vertex order, through
+  the same vertex codec (OpenGL convention: v = 0 is the image's bottom row). A part's indices
+  are local to the part; parts of up to 65,535 vertices decode to 16-bit indices. Only textured
+  visuals' meshes carry UVs, so untextured models cost what they did;
 * ``triangles``: ``{"source", "shown", "budget", "decimated"}``; ``bounds``: ``[[min], [max]]``
   of what the first view draws (visuals in MJCF groups 3-5 are sent but start hidden);
 * ``notes``: ``model.notes``, shown under the view (what the loader hid or could not draw, and
@@ -65,10 +74,12 @@ import numpy as np
 import trimesh
 
 from gizmo_notebook.errors import InvalidValueError
-from gizmo_notebook.model import DEFAULT_GROUPS, GROUPS, AssetModel, Link, Mesh
+from gizmo_notebook.model import DEFAULT_GROUPS, GROUPS, AssetModel, Link, Mesh, Visual, mesh_uv
 
 __all__ = [
     "DEFAULT_TRIANGLE_BUDGET",
+    "decode_part_uv",
+    "decode_uv",
     "EncodedGeometry",
     "decode_geometry",
     "check_triangle_budget",
@@ -88,6 +99,10 @@ MAX_PART_BYTES = 1 << 20  # a part fits one websocket message (transport.CHUNK_S
 PART_MAGIC = b"GZP1"
 _PART_HEADER = struct.Struct("<4sIIIII")  # magic, vertex count, index count, vertex bytes, index bytes, flags
 _FLAT = 1  # flags: the part belongs to a big mesh, drawn quantized and flat-shaded
+_UV = 2  # flags: a UV stream follows the index stream; its length is the uint32 after the header
+_UV_LENGTH = struct.Struct("<I")
+# one vertex while a part is reordered: the int16 xyzw position and, for textured meshes, its UV
+_VERTEX_UV = np.dtype([("q", "<i2", 4), ("uv", "<f4", 2)])
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,7 @@ class EncodedGeometry:
     smooth: bool
     flat: bool
     source_triangles: int
+    uv: bool = False
 
     @property
     def key(self) -> str:
@@ -122,8 +138,9 @@ def _sha(data: bytes) -> str:
 _CREASE_ANGLE = np.radians(20)  # faces meeting at a sharper angle than this get their own vertices
 
 
-def _split_creases(mesh: trimesh.Trimesh) -> tuple[np.ndarray, np.ndarray]:
-    """Vertices and faces with vertices duplicated across edges sharper than the crease angle.
+def _split_creases(mesh: trimesh.Trimesh) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vertices and faces with vertices duplicated across edges sharper than the crease angle,
+    and for each new vertex the index of the one it copies (so UVs can follow).
 
     Small CAD-like meshes (boxes, cylinders, STL parts) need this for per-vertex normals that
     read as flat faces. Faces joined by smooth edges form patches (connected components of
@@ -147,7 +164,8 @@ def _split_creases(mesh: trimesh.Trimesh) -> tuple[np.ndarray, np.ndarray]:
     _, patch = connected_components(graph, directed=False)
     corner_keys = np.repeat(patch.astype(np.int64), 3) * len(vertices) + faces.ravel()
     keys, new_faces = np.unique(corner_keys, return_inverse=True)
-    return vertices[keys % len(vertices)], new_faces.reshape(-1, 3)
+    source = keys % len(vertices)
+    return vertices[source], new_faces.reshape(-1, 3), source
 
 
 _SLOPPY_ABOVE = 4_000_000  # source triangles above which decimation clusters instead of collapsing edges
@@ -198,22 +216,35 @@ def _quantize(vertices: np.ndarray, offset: np.ndarray, scale: np.ndarray) -> np
     return q
 
 
-def _fetch_ordered(q: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    """The vertices of ``q`` that ``indices`` use, in first-use order; remaps ``indices`` in
-    place to match (meshoptimizer's vertex-fetch optimization, which also drops the unused)."""
-    fetched = np.empty((min(len(q), len(indices)), 4), dtype=np.int16)
-    used = _mo.optimize_vertex_fetch(fetched, indices, q, len(indices), len(q), 8)
-    return fetched[:used]
+def _fetch_ordered(q: np.ndarray, indices: np.ndarray, uv: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """The vertices of ``q`` (and their ``uv``) that ``indices`` use, in first-use order; remaps
+    ``indices`` in place to match (meshoptimizer's vertex-fetch optimization, which also drops
+    the unused). With UVs, position and UV are reordered together as one 16-byte vertex."""
+    if uv is None:
+        fetched = np.empty((min(len(q), len(indices)), 4), dtype=np.int16)
+        used = _mo.optimize_vertex_fetch(fetched, indices, q, len(indices), len(q), 8)
+        return fetched[:used], None
+    both = np.empty(len(q), dtype=_VERTEX_UV)
+    both["q"], both["uv"] = q, uv
+    out = np.empty(min(len(q), len(indices)), dtype=_VERTEX_UV)
+    used = _mo.optimize_vertex_fetch(out, indices, both, len(indices), len(q), _VERTEX_UV.itemsize)
+    return np.ascontiguousarray(out["q"][:used]), np.ascontiguousarray(out["uv"][:used])
 
 
-def _pack_part(q: np.ndarray, indices: np.ndarray, *, flat: bool = False) -> bytes:
+def _pack_part(q: np.ndarray, indices: np.ndarray, *, flat: bool = False, uv: np.ndarray | None = None) -> bytes:
     """Header + meshoptimizer vertex and index streams for vertices ``q`` (int16 xyzw) and
-    ``indices`` (uint32, into ``q``)."""
+    ``indices`` (uint32, into ``q``), plus the UV stream when ``uv`` (float32, one per vertex) is given."""
     vertex_bytes = _mo.encode_vertex_buffer(np.ascontiguousarray(q), len(q), 8) if len(q) else b""
     index_bytes = _mo.encode_index_buffer(indices, len(indices), len(q)) if len(indices) else b""
-    header = _PART_HEADER.pack(PART_MAGIC, len(q), len(indices), len(vertex_bytes), len(index_bytes),
-                               _FLAT if flat else 0)
-    return header + bytes(vertex_bytes) + bytes(index_bytes)
+    flags = _FLAT if flat else 0
+    uv_bytes = b""
+    if uv is not None:
+        flags |= _UV
+        uv_bytes = bytes(_mo.encode_vertex_buffer(np.ascontiguousarray(uv, dtype="<f4"), len(uv), 8)) if len(uv) else b""
+    header = _PART_HEADER.pack(PART_MAGIC, len(q), len(indices), len(vertex_bytes), len(index_bytes), flags)
+    if uv is not None:
+        header += _UV_LENGTH.pack(len(uv_bytes))
+    return header + bytes(vertex_bytes) + bytes(index_bytes) + uv_bytes
 
 
 # Morton code of a 5-bit cell coordinate: bit b of the coordinate goes to bit 3b (x, y, z interleaved).
@@ -243,7 +274,8 @@ def _spatial_order(q: np.ndarray, indices: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(tris[np.argsort(key, kind="stable")]).ravel()
 
 
-def _big_mesh_parts(q: np.ndarray, indices: np.ndarray, on_part: Callable[[bytes], object] | None) -> list[bytes]:
+def _big_mesh_parts(q: np.ndarray, indices: np.ndarray, on_part: Callable[[bytes], object] | None,
+                    uv: np.ndarray | None = None) -> list[bytes]:
     """Encode a big mesh as parts of ``_PART_FACES`` triangles (halved until one fits
     ``MAX_PART_BYTES``), handing each to ``on_part`` as soon as it exists.
 
@@ -263,7 +295,8 @@ def _big_mesh_parts(q: np.ndarray, indices: np.ndarray, on_part: Callable[[bytes
         part = np.ascontiguousarray(indices[lo:hi])
         cached = np.empty_like(part)
         _mo.optimize_vertex_cache_fifo(cached, part, len(part), len(q), 16)
-        data = _pack_part(_fetch_ordered(q, cached), cached, flat=True)
+        part_q, part_uv = _fetch_ordered(q, cached, uv)
+        data = _pack_part(part_q, cached, flat=True, uv=part_uv)
         if len(data) > MAX_PART_BYTES and hi - lo > 3:
             mid = lo + (hi - lo) // 6 * 3
             pending += [(mid, hi), (lo, mid)]
@@ -276,23 +309,31 @@ def _big_mesh_parts(q: np.ndarray, indices: np.ndarray, on_part: Callable[[bytes
 
 
 def encode_mesh(mesh: trimesh.Trimesh, *, max_triangles: int | None = None,
-                on_part: Callable[[bytes], object] | None = None) -> EncodedGeometry:
+                on_part: Callable[[bytes], object] | None = None, uv: np.ndarray | None = None) -> EncodedGeometry:
     """Quantize and compress one mesh (optionally simplified to ``max_triangles``).
 
     ``on_part(bytes)`` is called with each part as soon as it is encoded (big meshes come in
-    several), so a caller can send it while the rest is still being encoded.
+    several), so a caller can send it while the rest is still being encoded. ``uv`` (one (u, v)
+    per vertex of ``mesh``) is sent with the positions, for a textured visual.
     """
     vertices = np.asarray(mesh.vertices, dtype=np.float64)
     faces = np.asarray(mesh.faces, dtype=np.int64)
+    if uv is not None:
+        uv = np.asarray(uv, dtype=np.float32).reshape(-1, 2)
+        if len(uv) != len(vertices):
+            raise InvalidValueError(f"uv must hold one (u, v) per vertex: {len(uv)} for {len(vertices)} vertices")
     source_triangles = len(faces)
     if max_triangles is not None and len(faces) > max_triangles:
         faces = _simplify(vertices, faces, max(max_triangles, 4))
     smooth = len(faces) > _CREASE_SPLIT_MAX_FACES
     if not smooth and len(faces):
-        vertices, faces = _split_creases(trimesh.Trimesh(vertices, faces, process=False))
+        vertices, faces, source = _split_creases(trimesh.Trimesh(vertices, faces, process=False))
+        if uv is not None:
+            uv = uv[source]
     if len(faces) == 0 or len(vertices) == 0:
         vertices = np.zeros((0, 3))
         faces = np.zeros((0, 3), dtype=np.int64)
+        uv = None if uv is None else np.zeros((0, 2), dtype=np.float32)
 
     lo, hi = _axis_bounds(vertices) if len(vertices) else (np.zeros(3), np.zeros(3))
     offset = (lo + hi) / 2.0
@@ -303,15 +344,15 @@ def encode_mesh(mesh: trimesh.Trimesh, *, max_triangles: int | None = None,
 
     flat = len(faces) > _SPLIT_FACES
     if flat:
-        parts = _big_mesh_parts(q, indices, on_part)
+        parts = _big_mesh_parts(q, indices, on_part, uv)
     else:
         if len(indices):
             cached = np.empty_like(indices)
             _mo.optimize_vertex_cache(cached, indices, len(indices), len(q))
-            q, indices = _fetch_ordered(q, cached), cached
+            (q, uv), indices = _fetch_ordered(q, cached, uv), cached
         else:
-            q = q[:0]
-        parts = [_pack_part(q, indices)]
+            q, uv = q[:0], None if uv is None else uv[:0]
+        parts = [_pack_part(q, indices, uv=uv)]
         if on_part is not None:
             on_part(parts[0])
     vertex_count = sum(_PART_HEADER.unpack_from(p)[1] for p in parts)
@@ -324,20 +365,56 @@ def encode_mesh(mesh: trimesh.Trimesh, *, max_triangles: int | None = None,
         smooth=bool(smooth),
         flat=bool(flat),
         source_triangles=int(source_triangles),
+        uv=uv is not None,
     )
+
+
+def _part_layout(data: bytes) -> tuple[int, int, int, int, int, int]:
+    """(vertex count, index count, vertex bytes, index bytes, UV bytes or -1, body start) of a
+    part, checked against its length."""
+    if len(data) < _PART_HEADER.size:
+        raise InvalidValueError("not a geometry part (shorter than its header)")
+    magic, n, m, vlen, ilen, flags = _PART_HEADER.unpack_from(data)
+    start, uvlen = _PART_HEADER.size, -1
+    if flags & _UV and len(data) >= start + _UV_LENGTH.size:
+        (uvlen,) = _UV_LENGTH.unpack_from(data, start)
+        start += _UV_LENGTH.size
+    if magic != PART_MAGIC or len(data) != start + vlen + ilen + max(uvlen, 0):
+        raise InvalidValueError("not a geometry part (bad header or length)")
+    return n, m, vlen, ilen, uvlen, start
 
 
 def decode_part(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     """One part's int16 xyzw vertices and its (local) uint32 indices."""
-    magic, n, m, vlen, ilen, _flags = _PART_HEADER.unpack_from(data)
-    if magic != PART_MAGIC or len(data) != _PART_HEADER.size + vlen + ilen:
-        raise InvalidValueError("not a geometry part (bad header or length)")
-    body = memoryview(data)[_PART_HEADER.size:]
+    n, m, vlen, ilen, _uvlen, start = _part_layout(data)
+    body = memoryview(data)[start:]
     if n == 0 or m == 0:
         return np.zeros((0, 4), dtype=np.int16), np.zeros(0, dtype=np.uint32)
     q = _mo.decode_vertex_buffer(n, 8, bytes(body[:vlen]), dtype=np.dtype((np.int16, 4)))
-    idx = _mo.decode_index_buffer(m, 4, bytes(body[vlen:]))
+    idx = _mo.decode_index_buffer(m, 4, bytes(body[vlen:vlen + ilen]))
     return np.asarray(q).reshape(n, 4), np.asarray(idx, dtype=np.uint32)
+
+
+def decode_part_uv(data: bytes) -> np.ndarray | None:
+    """One part's float32 (u, v) per vertex (in :func:`decode_part`'s vertex order), or None
+    when the part carries no UVs."""
+    n, m, vlen, ilen, uvlen, start = _part_layout(data)
+    if uvlen < 0:
+        return None
+    if n == 0 or m == 0:
+        return np.zeros((0, 2), dtype=np.float32)
+    body = memoryview(data)[start + vlen + ilen:]
+    uv = _mo.decode_vertex_buffer(n, 8, bytes(body), dtype=np.dtype((np.float32, 2)))
+    return np.asarray(uv, dtype=np.float32).reshape(n, 2)
+
+
+def decode_uv(meta: dict, buffers: list[bytes]) -> np.ndarray | None:
+    """The UVs of one ``meta["geometries"][key]`` entry, aligned with :func:`decode_geometry`'s
+    positions; None when the geometry carries none."""
+    if not meta.get("uv"):
+        return None
+    uvs = [decode_part_uv(buffers[i]) for i in meta["parts"]]
+    return np.concatenate([u for u in uvs if u is not None]) if uvs else np.zeros((0, 2), dtype=np.float32)
 
 
 def decode_geometry(meta: dict, buffers: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
@@ -367,19 +444,20 @@ _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 64
 
 
-def _mesh_fingerprint(mesh: trimesh.Trimesh, max_triangles: int | None) -> tuple:
+def _mesh_fingerprint(mesh: trimesh.Trimesh, max_triangles: int | None, uv: np.ndarray | None = None) -> tuple:
     v = np.ascontiguousarray(mesh.vertices, dtype=np.float64)
     f = np.ascontiguousarray(mesh.faces, dtype=np.int64)
-    return (hashlib.sha1(v.tobytes()).hexdigest(), hashlib.sha1(f.tobytes()).hexdigest(), max_triangles)
+    t = None if uv is None else hashlib.sha1(np.ascontiguousarray(uv, dtype=np.float32).tobytes()).hexdigest()
+    return (hashlib.sha1(v.tobytes()).hexdigest(), hashlib.sha1(f.tobytes()).hexdigest(), max_triangles, t)
 
 
 def _encode_cached(mesh: trimesh.Trimesh, max_triangles: int | None,
-                   on_part: Callable[[bytes], object] | None = None) -> EncodedGeometry:
+                   on_part: Callable[[bytes], object] | None = None, uv: np.ndarray | None = None) -> EncodedGeometry:
     if len(mesh.faces) > _SPLIT_FACES:
         # hashing a big mesh's arrays costs ~40 ms of the first frame; big meshes are rarely
         # shown twice, so they skip the cache
-        return encode_mesh(mesh, max_triangles=max_triangles, on_part=on_part)
-    key = _mesh_fingerprint(mesh, max_triangles)
+        return encode_mesh(mesh, max_triangles=max_triangles, on_part=on_part, uv=uv)
+    key = _mesh_fingerprint(mesh, max_triangles, uv)
     with _CACHE_LOCK:
         hit = _CACHE.get(key)
         if hit is not None:
@@ -389,7 +467,7 @@ def _encode_cached(mesh: trimesh.Trimesh, max_triangles: int | None,
             for part in hit.parts:
                 on_part(part)
         return hit
-    enc = encode_mesh(mesh, max_triangles=max_triangles, on_part=on_part)
+    enc = encode_mesh(mesh, max_triangles=max_triangles, on_part=on_part, uv=uv)
     with _CACHE_LOCK:
         _CACHE[key] = enc
         while len(_CACHE) > _CACHE_SIZE:
@@ -405,9 +483,14 @@ def _rgba(color: tuple[float, ...] | None) -> list[float] | None:
     return None if color is None else [float(c) for c in color]
 
 
+def _number(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
 def _link_meshes(model: AssetModel, link: Link) -> list[tuple[trimesh.Trimesh, tuple | None, str, int | None]]:
-    """Every visual of ``link`` as (mesh in the link frame, colour, name, MJCF group), the
-    groups MuJoCo hides by default included: the viewer's group toggles show them.
+    """Every visual of ``link`` as (mesh in the link frame, colour, name, MJCF group), in the
+    order of ``link.visuals``, the groups MuJoCo hides by default included: the viewer's group
+    toggles show them.
 
     Big meshes that need no transform are not copied: encoding only reads the arrays, and
     copying a 1M-triangle mesh costs ~60 ms of the time to first frame.
@@ -536,8 +619,25 @@ def encode_model(
                 "smooth": enc.smooth,
                 "flat": enc.flat,
                 "sourceTriangles": enc.source_triangles,
+                "uv": enc.uv,
             }
         return enc.key
+
+    textures: dict[str, dict] = {}
+
+    def material_entry(visual: Visual, mesh: trimesh.Trimesh) -> dict | None:
+        """The visual's material for the browser, its texture image listed once (by content)."""
+        material = visual.material
+        if material is None:
+            return None
+        texture_key = None
+        if visual.texture is not None and mesh_uv(mesh) is not None:
+            data = visual.texture.data
+            i = add(data)
+            texture_key = hashes[i][:24]
+            textures.setdefault(texture_key, {"buffer": i, "mime": visual.texture.mime})
+        return {"texture": texture_key, "metallic": _number(material.metallic),
+                "roughness": _number(material.roughness)}
 
     links_meta = []
     shown = 0
@@ -545,13 +645,15 @@ def encode_model(
     by_mesh: dict[tuple[int, int | None], EncodedGeometry] = {}  # meshes held by the model: ids stay valid
     for link, items in per_link:
         visuals = []
-        for mesh, color, vname, group in items:
+        for visual, (mesh, color, vname, group) in zip(link.visuals, items, strict=True):
             limit = None if ratio >= 1.0 else max(4, int(len(mesh.faces) * ratio))
-            enc = _encode_cached(mesh, limit, add)  # each part is streamed as soon as it exists
+            uv = mesh_uv(mesh) if visual.texture is not None else None  # untextured: positions only
+            enc = _encode_cached(mesh, limit, add, uv)  # each part is streamed as soon as it exists
             by_mesh[id(mesh), limit] = enc
             key = geometry_entry(enc)
             shown += enc.index_count // 3
-            visuals.append({"name": vname, "geometry": key, "color": _rgba(color), "group": group})
+            visuals.append({"name": vname, "geometry": key, "color": _rgba(color), "group": group,
+                            "material": material_entry(visual, mesh)})
         collisions = []
         for mesh, cname in _collision_meshes(link):
             limit = None if ratio >= 1.0 else max(4, int(len(mesh.faces) * ratio))
@@ -580,6 +682,7 @@ def encode_model(
         "links": links_meta,
         "joints": joints_meta,
         "geometries": geometries,
+        "textures": textures,
         "buffers": [{"hash": h, "size": len(b)} for h, b in zip(hashes, buffers, strict=True)],
         "triangles": {"source": int(total), "shown": int(shown), "budget": int(triangle_budget),
                       "decimated": bool(ratio < 1.0), "collision": int(collision_triangles)},

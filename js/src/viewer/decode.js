@@ -1,9 +1,11 @@
 // Decodes the binary payload made by gizmo_notebook/viewer/encode.py into three.js geometry.
 // A geometry arrives as one or more self-describing *parts*: a 24-byte header ("GZP1", vertex
 // count, index count, vertex-codec bytes, index-codec bytes, flags; uint32 little-endian; flag
-// 1 = part of a big mesh, drawn quantized and flat-shaded), then
-// meshoptimizer-coded int16 xyzw positions (quantized per geometry) and meshoptimizer-coded
-// indices local to the part. Normals are computed here rather than sent.
+// 1 = part of a big mesh, drawn quantized and flat-shaded; flag 2 = the part carries UVs, and
+// one more uint32 follows: the UV-codec bytes), then meshoptimizer-coded int16 xyzw positions
+// (quantized per geometry), meshoptimizer-coded indices local to the part and, with flag 2,
+// meshoptimizer-coded float32 (u, v) per vertex. Normals are computed here rather than sent.
+// Texture images arrive as their own buffers (PNG / JPEG bytes), listed in meta.textures.
 import * as THREE from "three";
 import { MeshoptDecoder } from "meshoptimizer/decoder";
 
@@ -28,14 +30,20 @@ export function concatChunks(chunks) {
 /** The header of a part, or null when `bytes` is not one whole part (e.g. one chunk of several). */
 export function partHeader(bytes) {
   if (!bytes || bytes.byteLength < HEADER_BYTES) return null;
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, HEADER_BYTES + 4));
   if (dv.getUint32(0, true) !== MAGIC) return null;
+  const flags = dv.getUint32(20, true);
+  const hasUv = (flags & 2) === 2;
+  if (hasUv && bytes.byteLength < HEADER_BYTES + 4) return null;
   const header = {
     vertexCount: dv.getUint32(4, true), indexCount: dv.getUint32(8, true),
     vertexBytes: dv.getUint32(12, true), indexBytes: dv.getUint32(16, true),
-    flat: (dv.getUint32(20, true) & 1) === 1,
+    flat: (flags & 1) === 1,
+    uvBytes: hasUv ? dv.getUint32(HEADER_BYTES, true) : -1,
+    bodyStart: hasUv ? HEADER_BYTES + 4 : HEADER_BYTES,
   };
-  return HEADER_BYTES + header.vertexBytes + header.indexBytes === bytes.byteLength ? header : null;
+  const total = header.bodyStart + header.vertexBytes + header.indexBytes + Math.max(header.uvBytes, 0);
+  return total === bytes.byteLength ? header : null;
 }
 
 // Decoded parts, per bytes object: a part decoded on arrival (before the metadata that names
@@ -43,7 +51,8 @@ export function partHeader(bytes) {
 const decodedParts = new WeakMap();
 
 /**
- * Decode one part into `{ q: Int16Array (xyzw), index: Uint16Array | Uint32Array }` (memoized).
+ * Decode one part into `{ q: Int16Array (xyzw), index: Uint16Array | Uint32Array, uv: Float32Array | null }`
+ * (memoized; `uv` only for the parts of textured meshes).
  * Parts of up to 65,535 vertices decode straight to 16-bit indices: half the index memory and
  * upload. (Not 65,536: WebGL 2 always treats index 0xFFFF as a primitive restart.)
  */
@@ -56,13 +65,16 @@ export function decodePart(bytes) {
       const q = new Int16Array(h.vertexCount * 4);
       const wide = h.vertexCount > 65535;
       const index = wide ? new Uint32Array(h.indexCount) : new Uint16Array(h.indexCount);
+      const uv = h.uvBytes >= 0 ? new Float32Array(h.vertexCount * 2) : null;
       if (h.vertexCount && h.indexCount) {
-        const vertexStream = bytes.subarray(HEADER_BYTES, HEADER_BYTES + h.vertexBytes);
-        const indexStream = bytes.subarray(HEADER_BYTES + h.vertexBytes);
+        const at = h.bodyStart;
+        const vertexStream = bytes.subarray(at, at + h.vertexBytes);
+        const indexStream = bytes.subarray(at + h.vertexBytes, at + h.vertexBytes + h.indexBytes);
         MeshoptDecoder.decodeVertexBuffer(new Uint8Array(q.buffer), h.vertexCount, 8, vertexStream);
         MeshoptDecoder.decodeIndexBuffer(new Uint8Array(index.buffer), h.indexCount, wide ? 4 : 2, indexStream);
+        if (uv) MeshoptDecoder.decodeVertexBuffer(new Uint8Array(uv.buffer), h.vertexCount, 8, bytes.subarray(at + h.vertexBytes + h.indexBytes));
       }
-      return { q, index };
+      return { q, index, uv };
     });
     decodedParts.set(bytes, done);
   }
@@ -79,9 +91,10 @@ const flatGeometries = new WeakMap();
 function flatPartGeometry(bytes) {
   let done = flatGeometries.get(bytes);
   if (!done) {
-    done = decodePart(bytes).then(({ q, index }) => {
+    done = decodePart(bytes).then(({ q, index, uv }) => {
       const geometry = new THREE.BufferGeometry();
       geometry.setAttribute("position", new THREE.InterleavedBufferAttribute(new THREE.InterleavedBuffer(q, 4), 3, 0, false));
+      if (uv) geometry.setAttribute("uv", new THREE.BufferAttribute(uv, 2));
       geometry.setIndex(new THREE.BufferAttribute(index, 1));
       // The encoder maps each axis' extent onto [-QMAX, QMAX], so the bounds are known without
       // a pass over the vertices (computeBoundingBox on 500k interleaved vertices: ~20 ms).
@@ -95,7 +108,7 @@ function flatPartGeometry(bytes) {
 }
 
 /** Small parts: dequantized float positions and smooth normals (creases were split by the encoder). */
-function smoothGeometry({ q, index }, g) {
+function smoothGeometry({ q, index, uv }, g) {
   const geometry = new THREE.BufferGeometry();
   const n = q.length / 4;
   const pos = new Float32Array(n * 3);
@@ -106,6 +119,7 @@ function smoothGeometry({ q, index }, g) {
     pos[i * 3 + 2] = oz + q[j + 2] * sz;
   }
   geometry.setAttribute("position", new THREE.BufferAttribute(pos, 3));
+  if (uv) geometry.setAttribute("uv", new THREE.BufferAttribute(uv, 2));
   geometry.setIndex(new THREE.BufferAttribute(index, 1));
   geometry.computeVertexNormals();
   geometry.computeBoundingBox();
@@ -141,6 +155,38 @@ export async function decodeAll(meta, buffers) {
   for (const [key, g] of Object.entries(meta.geometries)) {
     if (!cache.has(key)) cache.set(key, decodeGeometry(g, buffers));
     out[key] = await cache.get(key);
+  }
+  return out;
+}
+
+/**
+ * Every texture of `meta` (meta.textures: key -> { buffer, mime }) as a three.js texture:
+ * key -> Promise<THREE.Texture>. The image file's bytes are decoded by the browser (an <img>
+ * from a Blob URL, so three.js' default flipY matches the UVs' OpenGL convention); colours
+ * are sRGB and repeat past [0, 1] as MuJoCo and glTF do. A page-wide cache keyed by content
+ * means the same image is decoded and uploaded once however many visuals or viewers use it.
+ */
+export function decodeTextures(meta, buffers) {
+  const cache = (globalThis.__gizmoTextureCache ??= new Map());
+  const out = {};
+  for (const [key, t] of Object.entries(meta.textures || {})) {
+    if (!cache.has(key)) {
+      const bytes = buffers[t.buffer];
+      const url = URL.createObjectURL(new Blob([bytes], { type: t.mime }));
+      const image = new Image();
+      image.src = url;
+      const loaded = image.decode().then(() => {
+        const texture = new THREE.Texture(image);
+        texture.colorSpace = THREE.SRGBColorSpace;
+        texture.wrapS = texture.wrapT = THREE.RepeatWrapping;
+        texture.anisotropy = 4;
+        texture.needsUpdate = true;
+        return texture;
+      }).finally(() => URL.revokeObjectURL(url));
+      loaded.catch(() => cache.delete(key)); // a failed image is tried again by the next model
+      cache.set(key, loaded);
+    }
+    out[key] = cache.get(key);
   }
   return out;
 }

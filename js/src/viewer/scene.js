@@ -138,10 +138,26 @@ export function placeShadow(shadow, root, world, visible) {
 }
 
 /**
- * One group per link (posed by matrix, not by position/rotation) holding a mesh per part of
- * each visual; returns the root group, link name -> group and link name -> meshes.
+ * A visual's material settings from the file (meta: links[].visuals[].material): its base-colour
+ * texture (multiplied by the colour, as glTF and MuJoCo do) and PBR numbers. Untextured visuals
+ * without a material keep the plain, shared-program materials above.
  */
-export function buildLinks(meta, geometries, wireframe) {
+function applyFileMaterial(mat, material, textures) {
+  if (!material) return;
+  const map = material.texture ? textures[material.texture] : null;
+  if (map) { mat.map = map; mat.needsUpdate = true; }
+  if (mat.isMeshStandardMaterial) {
+    if (typeof material.metallic === "number") mat.metalness = material.metallic;
+    if (typeof material.roughness === "number") mat.roughness = material.roughness;
+  }
+}
+
+/**
+ * One group per link (posed by matrix, not by position/rotation) holding a mesh per part of
+ * each visual; returns the root group, link name -> group and link name -> meshes. `textures`
+ * maps meta.textures keys to loaded three.js textures (decode.js decodeTextures).
+ */
+export function buildLinks(meta, geometries, wireframe, textures = {}) {
   const root = new THREE.Group();
   const linkObjects = new Map();
   const meshesByLink = new Map();
@@ -151,11 +167,15 @@ export function buildLinks(meta, geometries, wireframe) {
     group.matrixAutoUpdate = false;
     const meshes = [];
     for (const v of link.visuals) {
-      const c = v.color ? new THREE.Color(v.color[0], v.color[1], v.color[2]) : new THREE.Color(DEFAULT_COLORS[i % DEFAULT_COLORS.length]);
+      const textured = Boolean(v.material && v.material.texture && textures[v.material.texture]);
+      // a texture without a colour is drawn as it is (white), not tinted by the palette
+      const fallback = textured ? 0xffffff : DEFAULT_COLORS[i % DEFAULT_COLORS.length];
+      const c = v.color ? new THREE.Color(v.color[0], v.color[1], v.color[2]) : new THREE.Color(fallback);
       const opacity = v.color ? v.color[3] : 1;
       const parts = geometries[v.geometry] || [];
       const flat = parts.some((part) => part.quantized);
       const mat = flat ? bigMeshMaterial(c, opacity, wireframe) : smallMeshMaterial(c, opacity, wireframe);
+      applyFileMaterial(mat, v.material, textures);
       mat.userData.baseColor = c.clone();
       for (const { geometry, quantized } of parts) { // one draw per part; a visual's parts share its material
         const mesh = new THREE.Mesh(geometry, mat);

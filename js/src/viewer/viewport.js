@@ -19,7 +19,7 @@
 // Colours come from the host's theme (theme.js) and follow it live; `background` fixes the
 // clear colour instead (a number), or "transparent" draws on a transparent canvas.
 import * as THREE from "three";
-import { concatChunks, decodeAll } from "./decode.js";
+import { concatChunks, decodeAll, decodeTextures } from "./decode.js";
 import { onThemeChange, readTheme } from "./theme.js";
 import { linkTransforms } from "./kinematics.js";
 import { createControls, fitCamera, pickLink } from "./controls.js";
@@ -208,10 +208,19 @@ export function createViewport(container, options = {}) {
   api.setModel = async function setModel(newMeta, buffers) {
     const views = buffers.map(toView);
     performance.mark("gizmo:decode-start");
+    const pendingTextures = decodeTextures(newMeta, views); // images decode while the geometry does
     const geometries = await decodeAll(newMeta, views);
+    const textures = {};
+    for (const [key, loading] of Object.entries(pendingTextures)) {
+      try {
+        textures[key] = await loading;
+      } catch (err) { // a broken image: the visual is drawn in its colour, and the console says why
+        console.warn(`gizmo-notebook viewer: texture ${key} could not be decoded`, err);
+      }
+    }
     performance.mark("gizmo:decoded");
     if (root) { world.remove(root); }
-    ({ root, linkObjects, meshesByLink } = buildLinks(newMeta, geometries, wireframe));
+    ({ root, linkObjects, meshesByLink } = buildLinks(newMeta, geometries, wireframe, textures));
     meta = newMeta;
     api.meta = newMeta;
     world.add(root);

@@ -1,0 +1,96 @@
+"""Materials in JupyterLab: a textured plate next to a plain coloured ball, drawn with the
+texture's colours (top half red, bottom half blue, through the mesh's UVs) and the ball's own."""
+
+from __future__ import annotations
+
+import io
+
+import nbclient
+import nbformat
+import numpy as np
+from _harness import cell_errors, run_all_cells, save_artifact, set_theme, wait_for_selector
+from _static import open_offline, to_html
+from PIL import Image
+from test_viewer import READY
+
+MODELS = """
+import io
+import numpy as np, trimesh
+from PIL import Image
+from gizmo_notebook.model import AssetModel, Link, Material, Mesh, Sphere, Texture, Visual, Joint, Pose
+import gizmo_notebook as gn
+image = Image.new("RGB", (64, 64), (0, 0, 255))
+image.paste((255, 0, 0), (0, 0, 64, 32))          # top half red, bottom half blue
+png = io.BytesIO(); image.save(png, format="PNG")
+plate = trimesh.creation.box(extents=(0.6, 0.6, 0.02))
+plate.unmerge_vertices()
+plate.visual = trimesh.visual.TextureVisuals(uv=plate.vertices[:, :2] / 0.6 + 0.5)  # v = 1 at +y: red there
+shown = AssetModel("materials", links=[
+    Link("plate", visuals=[Visual(Mesh(plate, name="plate"),
+                                  material=Material(color=(1, 1, 1, 1), texture=Texture(png.getvalue(), "halves"),
+                                                    metallic=0.0, roughness=0.9))]),
+    Link("ball", visuals=[Visual(Sphere(0.15), origin=Pose((0, 0, 0.2)), color=(0.1, 0.8, 0.1, 1.0))]),
+], joints=[Joint("fix", "fixed", "plate", "ball", origin=Pose((0.55, 0, 0)))])
+gn.view(shown, height=360)
+"""
+
+
+def _hue_counts(png: bytes) -> dict[str, int]:
+    """Pixels whose colour is clearly red, blue or green (one channel well above the others)."""
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    return {
+        "red": int(((r > 90) & (r > 2 * g) & (r > 2 * b)).sum()),
+        "blue": int(((b > 90) & (b > 2 * r) & (b > 2 * g)).sum()),
+        "green": int(((g > 90) & (g > 2 * r) & (g > 2 * b)).sum()),
+    }
+
+
+def test_textured_and_coloured_models_in_light_and_dark(server, browser) -> None:
+    nb = server.write_notebook("viewer-materials.ipynb", [MODELS])
+    page = browser.open_notebook(server, nb, ui="lab")
+    run_all_cells(page)
+    assert cell_errors(page) == []
+    host = wait_for_selector(page, READY)
+    # the texture reached the plate's material as an sRGB image, and the ball has none
+    page.wait_for_function("""el => {
+        const g = el.gizmoViewer.viewport.linkGroup('plate');
+        let ok = false;
+        g.traverse(o => { if (o.material && o.material.map && o.material.map.image) ok = true; });
+        return ok; }""", arg=host, timeout=20_000)
+    maps = host.evaluate("""el => {
+        const out = {};
+        for (const n of ['plate', 'ball']) el.gizmoViewer.viewport.linkGroup(n).traverse(o => {
+            if (o.isMesh && !o.userData.overlay) out[n] = o.material.map ? o.material.map.colorSpace : null; });
+        return out; }""")
+    assert maps == {"plate": "srgb", "ball": None}
+    page.wait_for_timeout(400)
+    canvas = host.query_selector("canvas")
+    for theme, name in (("JupyterLab Light", "light"), ("JupyterLab Dark", "dark")):
+        set_theme(page, theme)
+        page.wait_for_timeout(400)
+        shot = canvas.screenshot()
+        save_artifact(f"viewer-materials-{name}.png", host.screenshot())
+        hues = _hue_counts(shot)
+        # both halves of the texture show (so the UVs place it), and the ball keeps its green
+        assert hues["red"] > 400 and hues["blue"] > 400 and hues["green"] > 400, (name, hues)
+    assert browser.console_errors() == []
+
+
+def test_exported_html_shows_the_texture_without_a_kernel(server, browser) -> None:
+    """The image travels in the saved widget state like the geometry: a page with no kernel
+    draws the texture."""
+    nb_path = server.write_notebook("materials-static.ipynb", [MODELS])
+    nb = nbformat.read(nb_path, as_version=4)
+    nbclient.NotebookClient(nb, kernel_name="python3", timeout=120,
+                            resources={"metadata": {"path": str(server.root)}}).execute()
+    nbformat.write(nb, nb_path)
+    browser.clear_console()
+    page = open_offline(browser, to_html(nb_path))
+    host = wait_for_selector(page, READY, timeout=60)
+    page.wait_for_timeout(500)
+    shot = host.query_selector("canvas").screenshot()
+    save_artifact("viewer-materials-static.png", shot)
+    hues = _hue_counts(shot)
+    assert hues["red"] > 400 and hues["blue"] > 400 and hues["green"] > 400, hues
+    assert browser.console_errors() == []
