@@ -184,7 +184,7 @@ class JobRunner:
     def _start(self, job: JobRow) -> None:
         task = asyncio.get_running_loop().create_task(self._run(job), name=f"job {job.id}")
         self._tasks[job.id] = task
-        task.add_done_callback(lambda _t, job_id=job.id: self._tasks.pop(job_id, None))
+        task.add_done_callback(lambda _t: self._tasks.pop(job.id, None))
         if self._keeper is None:
             self._keeper = asyncio.get_running_loop().create_task(self._keep_leases(), name="job leases")
 
