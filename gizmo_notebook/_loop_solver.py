@@ -31,9 +31,12 @@ def close_loops(model: AssetModel, q: Mapping[str, JointPosition] | None, *, cla
     lower, upper = [], []
     for name in free:
         limits = model.joint(name).limits
-        bounded = limits is not None and model.joint(name).type in ("revolute", "prismatic") and limits.upper > limits.lower
-        lower.append(limits.lower if bounded else -np.inf)
-        upper.append(limits.upper if bounded else np.inf)
+        if limits is not None and model.joint(name).type in ("revolute", "prismatic") and limits.upper > limits.lower:
+            lower.append(limits.lower)
+            upper.append(limits.upper)
+        else:
+            lower.append(-np.inf)
+            upper.append(np.inf)
     start = np.clip(np.zeros(len(free)), np.nextafter(lower, np.inf), np.nextafter(upper, -np.inf))
 
     def residual(x: np.ndarray) -> np.ndarray:

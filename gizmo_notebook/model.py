@@ -118,7 +118,7 @@ class Pose:
         return cls(cast(Vec3, tuple(xyz)), matrix_to_rpy(quaternion_to_matrix(wxyz)))
 
 
-def rpy_to_matrix(rpy: Sequence[float]) -> np.ndarray:
+def rpy_to_matrix(rpy: Sequence[float] | np.ndarray) -> np.ndarray:
     r, p, y = (float(v) for v in rpy)
     cr, sr, cp, sp, cy, sy = math.cos(r), math.sin(r), math.cos(p), math.sin(p), math.cos(y), math.sin(y)
     return np.array(
@@ -720,7 +720,7 @@ class AssetModel:
             value = q.get(j.name)
             if j.type in MOVABLE_JOINT_TYPES:
                 named = value is not None
-                value = j._number(value if named else 0.0)
+                value = j._number(value if value is not None else 0.0)
                 if clamp and named:
                     value = j.clamp_position(value)
             motion = np.eye(4) if value is None else j.motion(value)  # multi-DOF joints rest at identity

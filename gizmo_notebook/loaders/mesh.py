@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import trimesh
@@ -50,7 +51,7 @@ def _dae_without_materials(path: Path) -> trimesh.Trimesh:
     surface that is not there) makes pycollada drop the whole scene node, geometry and all;
     read it again with the material bindings removed, which keeps the node transforms."""
     data = _BIND_MATERIAL.sub(b"", path.read_bytes())
-    return trimesh.load(io.BytesIO(data), file_type="dae", force="mesh")
+    return cast(trimesh.Trimesh, trimesh.load(io.BytesIO(data), file_type="dae", force="mesh"))  # force="mesh": one Trimesh
 
 
 def load_mesh(path: Path) -> AssetModel:

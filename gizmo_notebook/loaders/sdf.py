@@ -193,23 +193,23 @@ class _Reader:
         joint_els = [el for el, k in zip(joint_els, keep, strict=True) if k]
         children = {(el.findtext("child") or "").strip() for el in joint_els}
         to_world = any(parent == WORLD for parent, _ in ends)
-        has_world = any(el.get("name") == WORLD for el in link_els)  # pybullet's SDFs declare one
-        roots = [el.get("name") for el in link_els if el.get("name") not in children and el.get("name") != WORLD]
+        has_world = any(el.get("name", "") == WORLD for el in link_els)  # pybullet's SDFs declare one
+        roots = [el.get("name", "") for el in link_els if el.get("name", "") not in children and el.get("name", "") != WORLD]
         needs_world = to_world or static or has_world or len(roots) != 1
         for el in link_els:
-            frame_of[el.get("name")] = self.resolve(el.get("name"), element_label("link", el.get("name")))
+            frame_of[el.get("name", "")] = self.resolve(el.get("name", ""), element_label("link", el.get("name", "")))
         moving = {}
         for el in joint_els:
             kind = _MOVING.get((el.get("type") or "").strip())
             if kind is not None:
-                moving[el.get("name")] = kind
-                frame_of[(el.findtext("child") or "").strip()] = self.resolve(el.get("name"), element_label("joint", el.get("name")))
+                moving[el.get("name", "")] = kind
+                frame_of[(el.findtext("child") or "").strip()] = self.resolve(el.get("name", ""), element_label("joint", el.get("name", "")))
         if needs_world:
             frame_of[WORLD] = np.eye(4)
         else:  # the root link's frame is the world frame: its placement stays in its geometry
             frame_of[roots[0]] = np.eye(4)
         for el in joint_els:
-            joints.append(self._joint(el, moving.get(el.get("name")), frame_of))
+            joints.append(self._joint(el, moving.get(el.get("name", "")), frame_of))
         world_links: list[Link] = []
         if needs_world:
             if not has_world:
@@ -217,7 +217,7 @@ class _Reader:
             for root in roots:
                 kind = "fixed" if static else "floating"
                 joints.append(Joint(f"{root}_{kind}", kind, WORLD, root, Pose.from_matrix(frame_of[root])))
-        links = world_links + [self._link(el, frame_of[el.get("name")]) for el in link_els]
+        links = world_links + [self._link(el, frame_of[el.get("name", "")]) for el in link_els]
         for el in closing:
             if (el.get("type") or "").strip() in _COUPLINGS:
                 self.notes.append(f"{el.get('type')} joint {el.get('name')!r} couples two joints' motions; "
@@ -234,7 +234,7 @@ class _Reader:
         return model
 
     def _joint(self, el: ET.Element, kind: str | None, frame_of: dict[str, np.ndarray]) -> Joint:
-        jname, jtype = el.get("name"), (el.get("type") or "").strip()
+        jname, jtype = el.get("name", ""), (el.get("type") or "").strip()
         label = element_label("joint", jname)
         parent, child = (el.findtext("parent") or "").strip(), (el.findtext("child") or "").strip()
         origin = np.linalg.inv(frame_of[parent]) @ frame_of[child]
@@ -295,7 +295,7 @@ class _Reader:
         return JointLimits(lower, upper, effort, velocity), kind
 
     def _link(self, el: ET.Element, frame: np.ndarray) -> Link:
-        name = el.get("name")
+        name = el.get("name", "")
         link = Link(name)
         inverse = np.linalg.inv(frame)
         for kind in ("visual", "collision"):

@@ -15,6 +15,7 @@ import math
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.local.paths import default_data_dir
@@ -58,7 +59,8 @@ def ensure_local_server(api: str = "alpha") -> LocalServer:
         server = _servers.get(key)
         if server is not None and server.running:
             return server
-        server = LocalServer(key[0], latency=key[1], **({"api": api} if api != "alpha" else {}))
+        options: dict[str, Any] = {"api": api} if api != "alpha" else {}
+        server = LocalServer(key[0], latency=key[1], **options)
         server.start()
         _servers[key] = server
         if not _atexit_registered:

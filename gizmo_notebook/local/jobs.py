@@ -25,15 +25,13 @@ import secrets
 import threading
 import time
 
+from gizmo_notebook.local._sqlite import DEFAULT_JOB_LEASE
 from gizmo_notebook.local.artifacts import Artifacts
 from gizmo_notebook.local.store import AssetRecord, Store
 
-__all__ = ["Lifecycle"]
+__all__ = ["DEFAULT_JOB_LEASE", "Lifecycle"]
 
 _log = logging.getLogger("gizmo_notebook.local")
-
-#: Seconds a job stays with its owner without a renewal; renewed every third of that.
-DEFAULT_JOB_LEASE = 15.0
 
 _SIMULATED_REASONS = (
     "the generated part had self-intersecting collision geometry",

@@ -1,9 +1,8 @@
 """SQLite persistence for keys, assets, scenes and the export-file index.
 
-One connection guarded by a lock: every statement here is a primary-key lookup or a short
-insert/update (microseconds), so serialising them costs less than juggling per-thread
-connections, and the generation/export work that *is* slow never holds the lock. WAL mode
-lets another process (a second notebook on the same data dir) read while we write.
+The connection, its locking and the generation jobs' leases (an asset's job is held by one
+server process, ``job_owner``) are :class:`~gizmo_notebook.local._sqlite.SqliteStore`'s, shared
+with the current-contract store.
 """
 
 from __future__ import annotations
@@ -11,19 +10,18 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
+from gizmo_notebook.local._sqlite import SqliteStore
 from gizmo_notebook.local.auth import Principal, Scope, hash_key, key_id_for
 
 __all__ = ["AssetRecord", "PlacementRecord", "SceneRecord", "Store", "new_id", "utc_now"]
 
 _ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
 _SCHEMA_VERSION = 2
-_UNFINISHED = "('pending', 'processing')"
+_UNFINISHED = "status IN ('pending', 'processing')"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -146,55 +144,23 @@ def _scene(row: sqlite3.Row) -> SceneRecord:
     return SceneRecord(row["id"], row["owner"], row["name"], placements, row["created_at"])
 
 
-class Store:
+class Store(SqliteStore):
+    LEASED_TABLE = "assets"
+    HOLDER_COLUMN = "job_owner"
+    UNFINISHED = _UNFINISHED
+
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10.0)
-        self._db.row_factory = sqlite3.Row
-        self._lock = threading.Lock()
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=10000")
-            self._db.executescript(_SCHEMA)
-            self._migrate()
-            self._db.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(_SCHEMA_VERSION),)
-            )
+        super().__init__(path, _SCHEMA)
         self._keys: dict[str, Principal] = {}
 
     def _migrate(self) -> None:
-        """Schema 1 -> 2: generation jobs get an owner (a server process) and a lease."""
-        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(assets)")}
-        for column, kind in (("job_owner", "TEXT"), ("lease_until", "REAL")):
-            if column not in columns:
-                try:
-                    self._db.execute(f"ALTER TABLE assets ADD COLUMN {column} {kind}")
-                except sqlite3.OperationalError as exc:  # another process added it first
-                    if "duplicate column" not in str(exc):
-                        raise
+        """Schema 1 -> 2: generation jobs get an owner (a server process) and a lease; records the version."""
+        self._add_columns("assets", {"job_owner": "TEXT", "lease_until": "REAL"})
         self._db.execute(
             "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (str(_SCHEMA_VERSION),),
         )
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
-
-    def _one(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Row | None:
-        with self._lock:
-            return self._db.execute(sql, args).fetchone()
-
-    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> int:
-        """Execute one statement; returns how many rows it changed."""
-        with self._lock:
-            return self._db.execute(sql, args).rowcount
 
     # -- keys --------------------------------------------------------------------------
     def add_key(self, key: str, scope: Scope = "full") -> Principal:
@@ -251,57 +217,22 @@ class Store:
         return _asset(row) if row is not None else None
 
     def list_assets(self, owner: str, limit: int, offset: int) -> tuple[list[AssetRecord], int]:
-        with self._lock:
-            total = self._db.execute("SELECT COUNT(*) FROM assets WHERE owner = ?", (owner,)).fetchone()[0]
-            rows = (
-                self._db.execute(
-                    "SELECT * FROM assets WHERE owner = ? ORDER BY seq DESC LIMIT ? OFFSET ?",
-                    (owner, limit, offset),
-                ).fetchall()
-                if offset < total
-                else []
-            )
+        rows, total = self._page("assets", "owner = ?", (owner,), limit, offset)
         return [_asset(r) for r in rows], total
 
     def set_status(self, asset_id: str, status: str, job_owner: str, failure_reason: str | None = None) -> bool:
         """Move an unfinished asset on, only if ``job_owner`` still holds its job; False if it did not."""
         changed = self._run(
             "UPDATE assets SET status = ?, failure_reason = ?, updated_at = ? "
-            f"WHERE id = ? AND job_owner = ? AND status IN {_UNFINISHED}",
+            f"WHERE id = ? AND job_owner = ? AND {_UNFINISHED}",
             (status, failure_reason, utc_now(), asset_id, job_owner),
         )
         return changed == 1
 
-    # -- generation jobs: an owner and a lease, so two servers on one data dir never share one
+    # -- generation jobs: an owner and a lease (claim_job, renew_leases, release_jobs: SqliteStore)
     def claimable_assets(self, now: float) -> list[AssetRecord]:
         """Unfinished assets whose job has no live owner (never leased, or the lease ran out)."""
-        rows = self._all(
-            f"SELECT * FROM assets WHERE status IN {_UNFINISHED} "
-            "AND (job_owner IS NULL OR lease_until IS NULL OR lease_until < ?) ORDER BY seq",
-            (now,),
-        )
-        return [_asset(r) for r in rows]
-
-    def claim_job(self, asset_id: str, job_owner: str, now: float, lease_until: float) -> bool:
-        """Take over an unfinished job whose lease ran out; atomic, so only one claimant wins."""
-        changed = self._run(
-            f"UPDATE assets SET job_owner = ?, lease_until = ? WHERE id = ? AND status IN {_UNFINISHED} "
-            "AND (job_owner IS NULL OR lease_until IS NULL OR lease_until < ? OR job_owner = ?)",
-            (job_owner, lease_until, asset_id, now, job_owner),
-        )
-        return changed == 1
-
-    def renew_leases(self, job_owner: str, lease_until: float) -> None:
-        self._run(
-            f"UPDATE assets SET lease_until = ? WHERE job_owner = ? AND status IN {_UNFINISHED}",
-            (lease_until, job_owner),
-        )
-
-    def release_jobs(self, job_owner: str) -> None:
-        """Give up every unfinished job at a clean shutdown, so the next server resumes them at once."""
-        self._run(
-            f"UPDATE assets SET lease_until = 0 WHERE job_owner = ? AND status IN {_UNFINISHED}", (job_owner,)
-        )
+        return [_asset(r) for r in self._orphan_rows(now)]
 
     # -- scenes ------------------------------------------------------------------------
     def insert_scene(self, record: SceneRecord) -> None:
@@ -319,16 +250,7 @@ class Store:
         return _scene(row) if row is not None else None
 
     def list_scenes(self, owner: str, limit: int, offset: int) -> tuple[list[SceneRecord], int]:
-        with self._lock:
-            total = self._db.execute("SELECT COUNT(*) FROM scenes WHERE owner = ?", (owner,)).fetchone()[0]
-            rows = (
-                self._db.execute(
-                    "SELECT * FROM scenes WHERE owner = ? ORDER BY seq DESC LIMIT ? OFFSET ?",
-                    (owner, limit, offset),
-                ).fetchall()
-                if offset < total
-                else []
-            )
+        rows, total = self._page("scenes", "owner = ?", (owner,), limit, offset)
         return [_scene(r) for r in rows], total
 
     # -- export index ------------------------------------------------------------------

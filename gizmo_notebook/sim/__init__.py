@@ -66,7 +66,7 @@ def simulate(
 
 def _positive(value: Any) -> bool:
     """A finite number above 0 (numpy scalars included; not a bool)."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) and float(value) > 0
 
 
 def _run(compiled: Compiled, steps: int, setter: Any) -> Trajectory:

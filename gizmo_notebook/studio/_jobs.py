@@ -132,10 +132,12 @@ class JobFollower:
         for job_id, entry in self._running.entries().items():
             if job_id in self._tasks or job_id in self.assets or job_id in studio._assets:
                 continue
-            tags = [t for t in entry.get("tags") or [] if isinstance(t, str)]
-            name = entry.get("name") if isinstance(entry.get("name"), str) else None
-            prompt = entry.get("prompt") if isinstance(entry.get("prompt"), str) else ""
-            placeholder = _client.Asset.pending_job({"job_id": job_id}, prompt=prompt, name=name, tags=tags)
+            saved_tags, name, prompt = entry.get("tags"), entry.get("name"), entry.get("prompt")
+            tags = [t for t in saved_tags if isinstance(t, str)] if isinstance(saved_tags, list) else []
+            placeholder = _client.Asset.pending_job(
+                {"job_id": job_id}, prompt=prompt if isinstance(prompt, str) else "",
+                name=name if isinstance(name, str) else None, tags=tags,
+            )  # fmt: skip
             created = parse_datetime(entry.get("created_at"))
             if created is not None:
                 placeholder = dataclasses.replace(placeholder, created_at=created)

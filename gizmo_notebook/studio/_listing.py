@@ -11,9 +11,7 @@ by its policy, and the callers back off by the same policy (``_service.retry_del
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-from gizmo_notebook.studio._service import StudioService
+from typing import Any, Protocol
 
 __all__ = ["Listing", "newest_first"]
 
@@ -28,10 +26,16 @@ def newest_first(assets: Sequence[Any]) -> bool | None:
     return first > last
 
 
-class Listing:
-    """Pages of ``GET /assets`` through a :class:`StudioService`, learning the server's order."""
+class _Lists(Protocol):
+    """All a listing needs of its source (a :class:`~gizmo_notebook.studio._service.StudioService`, or the poller's ``AssetSource``)."""
 
-    def __init__(self, source: StudioService) -> None:
+    async def list(self, limit: int, offset: int) -> Any: ...
+
+
+class Listing:
+    """Pages of ``GET /assets`` through a :class:`~gizmo_notebook.studio._service.StudioService`, learning the server's order."""
+
+    def __init__(self, source: _Lists) -> None:
         self._source = source
         #: ``None`` until a page showed it; then whether offset 0 holds the newest asset.
         self.newest_first: bool | None = None

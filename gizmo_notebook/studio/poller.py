@@ -203,9 +203,10 @@ class StatusPoller:
                     found[asset.id] = asset
             if len(found) == len(wanted):
                 break
-            offset = self._next_offset(offset, total, offsets_done)
-            if offset is None:
+            following = self._next_offset(offset, total, offsets_done)
+            if following is None:
                 break
+            offset = following
         missing = [i for i in wanted if i not in found]
         # Ids the pages did not reach (very old pending jobs): a few direct GETs, not all.
         for asset_id in sorted(missing)[:2]:

@@ -20,7 +20,7 @@ import datetime as _dt
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import anywidget
 import traitlets
@@ -255,7 +255,7 @@ class Studio(anywidget.AnyWidget):
 
     def lineage(self, asset_id: str) -> list[str]:
         """Ancestor ids of ``asset_id``, nearest first."""
-        tags = {i: list(getattr(a, "tags", None) or []) for i, a in self._assets.items()}
+        tags: dict[str, Sequence[str]] = {i: list(getattr(a, "tags", None) or []) for i, a in self._assets.items()}
         return self._lineage.chain(self.asset_id(asset_id), tags)
 
     def wait_idle(self, timeout: float = 60.0) -> None:
@@ -351,7 +351,7 @@ class Studio(anywidget.AnyWidget):
         changed = []
         by_id = {item["id"]: item for item in self.items}
         if front:
-            fresh = {a.id: {} for a in assets if a.id not in by_id}
+            fresh: dict[str, dict[str, Any]] = {a.id: {} for a in assets if a.id not in by_id}
             by_id = {**fresh, **by_id}
         for asset in assets:
             old = self._assets.get(asset.id)
@@ -475,7 +475,7 @@ class Studio(anywidget.AnyWidget):
             return []
         import gizmo_notebook.client as _client
 
-        progress = {"total": len(cleaned), "submitted": 0, "failed": 0, "ids": [], "running": True}
+        progress: dict[str, Any] = {"total": len(cleaned), "submitted": 0, "failed": 0, "ids": [], "running": True}
         self.batch = dict(progress)
         gate = asyncio.Semaphore(self._batch_concurrency)
         created: list[Any] = []
@@ -563,6 +563,12 @@ class Studio(anywidget.AnyWidget):
         self.polling = False
 
     # ------------------------------------------------------------------ export & geometry
+    @overload
+    async def _export(self, asset_id: str, fmt: str, *, raise_errors: Literal[True]) -> Path: ...
+
+    @overload
+    async def _export(self, asset_id: str, fmt: str, *, raise_errors: bool = False) -> Path | None: ...
+
     async def _export(self, asset_id: str, fmt: str, *, raise_errors: bool = False) -> Path | None:
         try:
             if fmt not in EXPORT_FORMATS:

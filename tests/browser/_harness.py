@@ -657,3 +657,53 @@ def marimo_edit_run_all(page: Any, ready: str, *, attempts: int = 8) -> Any:
         except Exception:  # playwright TimeoutError: not run yet
             continue
     raise HarnessError(f"marimo edit: {ready} did not show after {attempts} run-all presses")
+
+
+# --------------------------------------------------------------------------- Studio notebooks
+
+
+def expect() -> Any:
+    """Playwright's ``expect`` (imported on use, like Playwright everywhere in this module)."""
+    from playwright.sync_api import expect as _expect
+
+    return _expect
+
+
+def kernel_json(page: Any, code: str) -> Any:
+    """Run ``code`` in the current notebook's kernel, outside any cell, and return the one JSON
+    document it prints: how a browser test reads Python-side facts from the kernel the widgets
+    live in (not from a second kernel, which would see none of them)."""
+    result = page.evaluate(
+        f"""async (code) => {{
+          const w = ({_CURRENT_NB})();
+          const future = w.sessionContext.session.kernel.requestExecute({{ code, store_history: false }});
+          let out = '', err = null;
+          future.onIOPub = (msg) => {{
+            const t = msg.header.msg_type;
+            if (t === 'stream') out += msg.content.text;
+            else if (t === 'error') err = msg.content.ename + ': ' + msg.content.evalue;
+          }};
+          await future.done;
+          return {{ out, err }};
+        }}""",
+        code,
+    )
+    assert result["err"] is None, result["err"]
+    return json.loads(result["out"])
+
+
+def open_studio_notebook(server: JupyterServer, browser: Browser, name: str, cells: Sequence[str],
+                         *, studios: int, timeout: float = 60.0) -> Any:
+    """Write ``cells`` as notebook ``name``, open it in JupyterLab, run every cell and wait for
+    ``studios`` Studio widgets: the set-up of the module-scoped Studio pages. Closes the page
+    if any step fails; otherwise the caller closes it."""
+    nb = server.write_notebook(name, cells)
+    page = browser.open_notebook(server, nb, ui="lab")
+    try:
+        run_all_cells(page)
+        assert cell_errors(page) == []
+        expect()(page.locator(".gzs-studio")).to_have_count(studios, timeout=timeout * 1000)
+    except BaseException:
+        page.close()
+        raise
+    return page

@@ -14,7 +14,6 @@ the notebook's own kernel connection.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import time
@@ -27,12 +26,13 @@ import pytest
 from _harness import (
     Browser,
     JupyterServer,
-    cell_errors,
+    open_studio_notebook,
     pixel_difference,
-    run_all_cells,
     save_artifact,
     wait_for_pixels,
 )
+from _harness import expect as _expect
+from _harness import kernel_json as _kernel_json
 
 TOKEN = secrets.token_hex(3)
 TAG = f"act-{TOKEN}"
@@ -55,38 +55,6 @@ NOTEBOOK = [
     "bad",
 ]
 
-# Runs in the notebook's kernel (the one the widget lives in) and prints JSON.
-_KERNEL_EXEC = """
-async (code) => {
-  const app = window.jupyterapp, want = window.__gizmoPath;
-  let w = null;
-  for (const x of app.shell.widgets('main')) if (x.context && x.context.path === want) w = x;
-  const future = w.sessionContext.session.kernel.requestExecute({ code, store_history: false });
-  let out = '', err = null;
-  future.onIOPub = (msg) => {
-    const t = msg.header.msg_type;
-    if (t === 'stream') out += msg.content.text;
-    else if (t === 'error') err = msg.content.ename + ': ' + msg.content.evalue;
-  };
-  await future.done;
-  return { out, err };
-}
-"""
-
-
-def _expect() -> Any:
-    from playwright.sync_api import expect
-
-    return expect
-
-
-def _kernel_json(page: Any, code: str) -> Any:
-    """Run ``code`` in the notebook's kernel; it must print one JSON document."""
-    result = page.evaluate(_KERNEL_EXEC, code)
-    assert result["err"] is None, result["err"]
-    return json.loads(result["out"])
-
-
 
 def _mine(page: Any) -> Any:
     """Rows of this run's batch, in the main Studio."""
@@ -102,11 +70,7 @@ def page(jupyter_server: JupyterServer, browser: Browser) -> Iterator[Any]:
     browser.clear_console()
     # Async clipboard in headless Chromium needs the permission granted for the server's origin.
     browser.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=jupyter_server.base_url)
-    nb = jupyter_server.write_notebook(f"studio-actions-{TOKEN}.ipynb", NOTEBOOK)
-    page = browser.open_notebook(jupyter_server, nb, ui="lab")
-    run_all_cells(page)
-    assert cell_errors(page) == []
-    _expect()(page.locator(".gzs-studio")).to_have_count(2, timeout=60_000)
+    page = open_studio_notebook(jupyter_server, browser, f"studio-actions-{TOKEN}.ipynb", NOTEBOOK, studios=2)
     try:
         _submit_batch(page)
         yield page

@@ -12,7 +12,6 @@ generation fails. Names carry a per-run token so assets other tests left behind 
 from __future__ import annotations
 
 import io
-import json
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -21,13 +20,15 @@ import pytest
 from _harness import (
     Browser,
     JupyterServer,
-    cell_errors,
     count_foreground,
     notebook_cells,
+    open_studio_notebook,
     run_all_cells,
     save_artifact,
     set_theme,
 )
+from _harness import expect as _expect
+from _harness import kernel_json as _kernel_json
 
 TOKEN = secrets.token_hex(3)
 TAG = f"ux-{TOKEN}"
@@ -52,46 +53,12 @@ NOTEBOOK = [
     "failing",
 ]
 
-_KERNEL_EXEC = """
-async (code) => {
-  const app = window.jupyterapp, want = window.__gizmoPath;
-  let w = null;
-  for (const x of app.shell.widgets('main')) if (x.context && x.context.path === want) w = x;
-  const future = w.sessionContext.session.kernel.requestExecute({ code, store_history: false });
-  let out = '', err = null;
-  future.onIOPub = (msg) => {
-    const t = msg.header.msg_type;
-    if (t === 'stream') out += msg.content.text;
-    else if (t === 'error') err = msg.content.ename + ': ' + msg.content.evalue;
-  };
-  await future.done;
-  return { out, err };
-}
-"""
-
-
-def _expect() -> Any:
-    from playwright.sync_api import expect
-
-    return expect
-
-
-def _kernel_json(page: Any, code: str) -> Any:
-    result = page.evaluate(_KERNEL_EXEC, code)
-    assert result["err"] is None, result["err"]
-    return json.loads(result["out"])
-
-
 @pytest.fixture(scope="module")
 def page(jupyter_server: JupyterServer, browser: Browser) -> Iterator[Any]:
     browser.clear_console()
-    nb = jupyter_server.write_notebook(f"studio-ux-{TOKEN}.ipynb", NOTEBOOK)
-    page = browser.open_notebook(jupyter_server, nb, ui="lab")
+    page = open_studio_notebook(jupyter_server, browser, f"studio-ux-{TOKEN}.ipynb", NOTEBOOK, studios=2)
     try:
-        run_all_cells(page)
-        assert cell_errors(page) == []
         expect = _expect()
-        expect(page.locator(".gzs-studio")).to_have_count(2, timeout=60_000)
         mine = page.locator(MAIN).locator(f'.gzs-row:has(.gzs-chip:text-is("{TAG}"))')
         expect(mine.locator('.gzs-badge[data-status="ready"]')).to_have_count(len(PROMPTS), timeout=90_000)
         yield page

@@ -189,3 +189,12 @@ def test_libsdformat_accepts_the_four_bar(tmp_path: Path, sdf_checker) -> None:
     parsed = sdf_checker(_unpack(_four_bar(), tmp_path))
     assert set(parsed["joints"]) == {"j_crank", "j_coupler", "j_rocker", "j_ground"}
     assert parsed["joints"]["j_ground"]["child"] == "rocker"
+
+
+def test_visuals_sharing_a_name_get_the_shared_unique_suffix(tmp_path: Path) -> None:
+    """Names are made unique by the package's one rule (``_names.claim_unique``: ``x``, ``x_2``...)."""
+    box = Box((0.1, 0.1, 0.1))
+    link = Link("base", visuals=[Visual(box, name="shell"), Visual(box, Pose((0.2, 0, 0)), name="shell")],
+                inertial=Inertial(1.0))
+    sdf = ET.parse(_unpack(AssetModel("twins", [link], []), tmp_path)).getroot()
+    assert [v.get("name") for v in sdf.iter("visual")] == ["shell", "shell_2"]

@@ -74,3 +74,13 @@ def test_embedded_server_on_an_unwritable_data_dir_says_what_to_fix(tmp_path, mo
     monkeypatch.setenv("GIZMO_DATA_DIR", str(blocker / "data"))
     with pytest.raises(DataDirError, match=r"cannot write its data dir .*GIZMO_DATA_DIR"):
         GizmoClient()
+
+
+@pytest.mark.parametrize("api", ["alpha", "current"])
+def test_both_apps_on_an_unusable_data_dir_say_what_to_fix(tmp_path, api) -> None:
+    from gizmo_notebook.local.server import create_app
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data dir's parent should be")
+    with pytest.raises(DataDirError, match="cannot write its data dir"):
+        create_app(blocker / "data", api=api)

@@ -45,11 +45,14 @@ M = TypeVar("M")  # the item record (Asset, Scene)
 P = TypeVar("P")  # the page record (AssetPage, ScenePage)
 
 
-class _Page(Protocol[M]):
+M_co = TypeVar("M_co", covariant=True)  # a page only hands its items out
+
+
+class _Page(Protocol[M_co]):
     total: int
 
     @property
-    def items(self) -> tuple[M, ...]: ...
+    def items(self) -> tuple[M_co, ...]: ...
 
 
 class ResourceFlows(Generic[M, P]):

@@ -43,6 +43,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from gizmo_notebook.errors import GizmoError
+from gizmo_notebook.local._sqlite import DEFAULT_JOB_LEASE
 from gizmo_notebook.local.artifacts import Artifacts
 from gizmo_notebook.local.current.events import EventBus
 from gizmo_notebook.local.current.planner import PlannedAsset, next_slot, plan_scene, row_layout
@@ -58,8 +59,6 @@ T = TypeVar("T")
 ASSET_STAGES = ("planning", "geometry", "articulation", "validation")
 SCENE_STAGES = ("planning", "geometry", "layout", "articulation", "validation")
 _PHYSICS_STEPS = 50
-#: Seconds a job stays with its server without renewal (renewed every third of that).
-DEFAULT_JOB_LEASE = 15.0
 IDENTITY_ROTATION = (0.0, 0.0, 0.0, 1.0)  # (x, y, z, w)
 
 
@@ -185,7 +184,7 @@ class JobRunner:
     def _start(self, job: JobRow) -> None:
         task = asyncio.get_running_loop().create_task(self._run(job), name=f"job {job.id}")
         self._tasks[job.id] = task
-        task.add_done_callback(lambda _t, job_id=job.id: self._tasks.pop(job_id, None))
+        task.add_done_callback(lambda _t: self._tasks.pop(job.id, None))
         if self._keeper is None:
             self._keeper = asyncio.get_running_loop().create_task(self._keep_leases(), name="job leases")
 

@@ -2,8 +2,9 @@
 
 Its own database file (``current.sqlite3`` in the data dir) beside the alpha server's, so the
 alpha schema stays untouched; API keys still come from the alpha store (one key works for
-both modes). Same locking model as :mod:`gizmo_notebook.local.store`: one connection, one
-lock, only short statements. Timestamps are integer Unix seconds, as the current docs say.
+both modes). The connection, its locking and the jobs' leases (a job is held by one server
+process, its ``runner``) are :class:`~gizmo_notebook.local._sqlite.SqliteStore`'s, shared with
+the alpha store. Timestamps are integer Unix seconds, as the current docs say.
 
 The event log is what makes ``GET /v1/jobs/{id}/events`` resumable: every event gets the
 next ``seq`` of its job inside the insert, so a reconnect with ``after=<seq>`` reads exactly
@@ -15,11 +16,12 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from gizmo_notebook.local._sqlite import SqliteStore
 
 __all__ = [
     "TERMINAL",
@@ -194,36 +196,17 @@ def _scene(row: sqlite3.Row) -> SceneRow:
     )  # fmt: skip
 
 
-class CurrentStore:
+class CurrentStore(SqliteStore):
+    LEASED_TABLE = "jobs"
+    HOLDER_COLUMN = "runner"
+    UNFINISHED = "status IN ('queued', 'running')"
+
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10.0)
-        self._db.row_factory = sqlite3.Row
-        self._lock = threading.Lock()
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
-            columns = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
-            if "runner" not in columns:  # a data dir from before job leases
-                self._db.execute("ALTER TABLE jobs ADD COLUMN runner TEXT")
-                self._db.execute("ALTER TABLE jobs ADD COLUMN lease_until REAL NOT NULL DEFAULT 0")
+        super().__init__(path, _SCHEMA)
 
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
-
-    def _one(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Row | None:
-        with self._lock:
-            return self._db.execute(sql, args).fetchone()
-
-    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> int:
-        with self._lock:
-            return self._db.execute(sql, args).rowcount
+    def _migrate(self) -> None:
+        """A data dir from before job leases: its jobs get a runner and a lease."""
+        self._add_columns("jobs", {"runner": "TEXT", "lease_until": "REAL NOT NULL DEFAULT 0"})
 
     # -- jobs --------------------------------------------------------------------------
     def insert_job(self, job: JobRow, runner: str, lease_until: float) -> None:
@@ -252,30 +235,10 @@ class CurrentStore:
         )
         return _job(row) if row is not None else None
 
-    # -- job leases: several servers may share a data dir; each job runs in exactly one -----
+    # -- job leases (claim_job, renew_leases, release_jobs: SqliteStore): each job runs in one server
     def orphaned_jobs(self, at: float) -> list[JobRow]:
         """Unfinished jobs whose runner's lease ran out (it died, or stopped and released them)."""
-        rows = self._all(
-            "SELECT * FROM jobs WHERE status IN ('queued', 'running') AND lease_until < ? ORDER BY seq", (at,)
-        )
-        return [_job(r) for r in rows]
-
-    def claim_job(self, job_id: str, runner: str, at: float, lease_until: float) -> bool:
-        """Take over an orphaned job; one conditional UPDATE, so of two claimants only one wins."""
-        return self._run(
-            "UPDATE jobs SET runner = ?, lease_until = ? WHERE id = ? AND status IN ('queued', 'running') "
-            "AND lease_until < ?",
-            (runner, lease_until, job_id, at),
-        ) == 1
-
-    def renew_leases(self, runner: str, lease_until: float) -> None:
-        self._run(
-            "UPDATE jobs SET lease_until = ? WHERE runner = ? AND status IN ('queued', 'running')", (lease_until, runner)
-        )
-
-    def release_jobs(self, runner: str) -> None:
-        """A clean shutdown: the next server resumes these at once instead of after the lease."""
-        self._run("UPDATE jobs SET lease_until = 0 WHERE runner = ? AND status IN ('queued', 'running')", (runner,))
+        return [_job(r) for r in self._orphan_rows(at)]
 
     def jobs_of_scene(self, scene_id: str) -> list[JobRow]:
         return [_job(r) for r in self._all("SELECT * FROM jobs WHERE scene_id = ? ORDER BY seq", (scene_id,))]
@@ -353,11 +316,7 @@ class CurrentStore:
         if scene_id is not None:
             where += " AND scene_id = ?"
             args.append(scene_id)
-        with self._lock:
-            total = self._db.execute(f"SELECT COUNT(*) FROM assets WHERE {where}", args).fetchone()[0]
-            rows = self._db.execute(
-                f"SELECT * FROM assets WHERE {where} ORDER BY seq DESC LIMIT ? OFFSET ?", [*args, limit, offset]
-            ).fetchall()
+        rows, total = self._page("assets", where, args, limit, offset)
         return [_asset(r) for r in rows], total
 
     def scene_assets(self, scene_id: str) -> list[AssetRow]:
@@ -391,11 +350,7 @@ class CurrentStore:
         return _scene(row) if row is not None else None
 
     def list_scenes(self, owner: str, limit: int, offset: int) -> tuple[list[SceneRow], int]:
-        with self._lock:
-            total = self._db.execute("SELECT COUNT(*) FROM scenes WHERE owner = ?", (owner,)).fetchone()[0]
-            rows = self._db.execute(
-                "SELECT * FROM scenes WHERE owner = ? ORDER BY seq DESC LIMIT ? OFFSET ?", (owner, limit, offset)
-            ).fetchall()
+        rows, total = self._page("scenes", "owner = ?", (owner,), limit, offset)
         return [_scene(r) for r in rows], total
 
     def update_scene(self, scene_id: str, owner: str, changes: dict[str, str | None]) -> None:

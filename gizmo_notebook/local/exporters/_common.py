@@ -45,7 +45,7 @@ def is_world_anchored(model: AssetModel) -> bool:
     return root.name == WORLD_LINK and root.inertial is None
 
 
-def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> Path:
+def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> Path:
     """Write ``path`` via a temp file in the same directory and an atomic rename.
 
     A reader (the download handler) sees either the previous file or the complete new one,

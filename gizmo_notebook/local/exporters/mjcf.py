@@ -294,12 +294,14 @@ def _add_loop_closures(root: ET.Element, world: ET.Element, model: AssetModel, n
     equality = ET.Element("equality")
     for loop in model.loop_closures:
         ident = names.unique_geom(f"{loop.name}_loop")
+        points: list[tuple[float, float, float] | None]  # where the two sides are tied; None: a weld
         if loop.type == "fixed":
             points = [None]
         elif loop.type == "ball":
             points = [(0.0, 0.0, 0.0)]
         elif loop.type in ("revolute", "continuous"):
-            points = [(0.0, 0.0, 0.0), tuple(_HINGE_SPAN * a for a in loop.axis)]
+            x, y, z = (_HINGE_SPAN * a for a in loop.axis)
+            points = [(0.0, 0.0, 0.0), (x, y, z)]
         else:
             raise ExportError(f"loop closure {loop.name!r}: a {loop.type} loop closure has no MJCF constraint")
         for k, point in enumerate(points):
@@ -309,7 +311,7 @@ def _add_loop_closures(root: ET.Element, world: ET.Element, model: AssetModel, n
                 if point is not None:
                     frame = frame @ Pose(point).matrix()
                 site = f"{ident}{k}_{side}"
-                ET.SubElement(body_of(link), "site", name=site, group="5", **_pose_attrs(Pose.from_matrix(frame)))
+                ET.SubElement(body_of(link), "site", {"name": site, "group": "5", **_pose_attrs(Pose.from_matrix(frame))})
                 sites.append(site)
             tag = "weld" if point is None else "connect"
             equality.append(ET.Element(tag, name=f"{ident}{k}", site1=sites[0], site2=sites[1]))

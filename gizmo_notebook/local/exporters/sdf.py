@@ -37,6 +37,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from typing import IO
 
+from ..._names import claim_unique
 from ...model import (
     AssetModel,
     Box,
@@ -109,7 +110,7 @@ class _Names:
     def get(self, kind: str, name: str) -> str:
         key = (kind, name)
         if key not in self._map:
-            self._map[key] = _claim(_identifier(name), self._used)
+            self._map[key] = claim_unique(_identifier(name), self._used)
         return self._map[key]
 
 
@@ -118,15 +119,6 @@ def _identifier(name: str) -> str:
     if ident.startswith("__") and ident.endswith("__"):
         ident = f"x{ident}"
     return ident
-
-
-def _claim(wanted: str, used: set[str]) -> str:
-    candidate, n = wanted, 1
-    while candidate in used:
-        n += 1
-        candidate = f"{wanted}_{n}"
-    used.add(candidate)
-    return candidate
 
 
 def sdf_document(model: AssetModel, meshes: MeshTable) -> bytes:
@@ -214,7 +206,7 @@ def _link(link: Link, name: str, pose_frame: tuple[str, Pose] | None, meshes: Me
         ET.SubElement(inertia, tag).text = fmt([value])
     used: set[str] = set()
     for i, visual in enumerate(link.visuals):
-        v = ET.SubElement(element, "visual", name=_claim(_identifier(visual.name or f"visual_{i}"), used))
+        v = ET.SubElement(element, "visual", name=claim_unique(_identifier(visual.name or f"visual_{i}"), used))
         _pose(v, visual.origin)
         v.append(_geometry(visual.geometry, meshes))
         if visual.color is not None:
@@ -225,7 +217,7 @@ def _link(link: Link, name: str, pose_frame: tuple[str, Pose] | None, meshes: Me
             if a < 1.0:
                 ET.SubElement(v, "transparency").text = fmt([1.0 - a])
     for i, collision in enumerate(link.collisions):
-        c = ET.SubElement(element, "collision", name=_claim(_identifier(collision.name or f"collision_{i}"), used))
+        c = ET.SubElement(element, "collision", name=claim_unique(_identifier(collision.name or f"collision_{i}"), used))
         _pose(c, collision.origin)
         c.append(_geometry(collision.geometry, meshes))
     return element

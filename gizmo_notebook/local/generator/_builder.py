@@ -99,15 +99,15 @@ def mass_properties(parts: Sequence[tuple[Geometry, Pose, float]]) -> Inertial:
     tensors: list[np.ndarray] = []
     for geometry, origin, density in parts:
         v, c, inertia = _unit_inertia(geometry)
-        m = origin.matrix()
-        rot = m[:3, :3]
+        frame = origin.matrix()
+        rot = frame[:3, :3]
         masses.append(v * density)
-        centres.append(rot @ c + m[:3, 3])
+        centres.append(rot @ c + frame[:3, 3])
         tensors.append(rot @ (inertia * density) @ rot.T)
     total = float(sum(masses))
     if total <= 0.0:
         raise ValueError("a link needs at least one part with volume to have mass")
-    com = sum(m * c for m, c in zip(masses, centres, strict=True)) / total
+    com = np.asarray(sum(m * c for m, c in zip(masses, centres, strict=True))) / total
     tensor = np.zeros((3, 3))
     for m, c, inertia in zip(masses, centres, tensors, strict=True):
         d = c - com
@@ -118,7 +118,7 @@ def mass_properties(parts: Sequence[tuple[Geometry, Pose, float]]) -> Inertial:
     tensor += np.eye(3) * max(float(np.trace(tensor)) * 1e-6, 1e-9)
     return Inertial(
         mass=round(total, 6),
-        origin=Pose(tuple(round(float(v), 6) for v in com)),
+        origin=Pose((round(float(com[0]), 6), round(float(com[1]), 6), round(float(com[2]), 6))),
         inertia=(
             float(tensor[0, 0]),
             float(tensor[1, 1]),
