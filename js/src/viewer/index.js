@@ -8,6 +8,7 @@ import { concatChunks, decodePart, partHeader } from "./decode.js";
 import { attachPlayback } from "./playback_host.js";
 import { createOverlays } from "./overlays.js";
 import { createJointInputs } from "./joint_inputs.js";
+import { createDragControls } from "./drag.js";
 
 export { createViewport } from "./viewport.js";
 export { createViewerPanel } from "./panel.js";
@@ -157,6 +158,8 @@ export function renderViewer({ model, el }) {
   const jointInputs = createJointInputs(panel);
   jointInputs.onUnits = (units) => { model.set("units", units); model.save_changes(); };
   const onUnits = () => jointInputs.setUnits(model.get("units"));
+  const drag = createDragControls(panel); // drag a link in 3D: commits through panel.onPoseCommit
+  el.gizmoDrag = drag; // a handle for tests
   model.on("change:units", onUnits);
 
   function showError(err) {
@@ -177,6 +180,7 @@ export function renderViewer({ model, el }) {
     overlays.dispose();
     model.off("change:units", onUnits);
     jointInputs.dispose();
+    drag.dispose();
     panel.dispose();
   };
 }

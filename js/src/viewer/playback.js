@@ -62,6 +62,35 @@ export function posesAt(track, meta, t) {
   return out;
 }
 
+/**
+ * The single-number joints' positions (name -> radians / metres) that put the links where
+ * `matrixOf(link)` (model frame) has them: the inverse of the viewport's forward kinematics,
+ * for the sliders to show what plays. Joints whose links are not placed are left out.
+ */
+export function jointValuesOf(modelMeta, matrixOf) {
+  const out = {};
+  const rel = new THREE.Matrix4(), frame = new THREE.Matrix4(), origin = new THREE.Matrix4();
+  const axis = new THREE.Vector3(), u = new THREE.Vector3(), v = new THREE.Vector3(), p = new THREE.Vector3();
+  for (const j of modelMeta.joints) {
+    if (j.type !== "revolute" && j.type !== "continuous" && j.type !== "prismatic") continue;
+    const parent = matrixOf(j.parent), child = matrixOf(j.child);
+    if (!parent || !child) continue;
+    frame.copy(parent).multiply(origin.fromArray(j.origin));
+    rel.copy(frame).invert().multiply(child); // the joint's own motion
+    axis.set(j.axis[0], j.axis[1], j.axis[2]).normalize();
+    if (j.type === "prismatic") {
+      out[j.name] = p.setFromMatrixPosition(rel).dot(axis);
+      continue;
+    }
+    u.set(1, 0, 0);
+    if (Math.abs(axis.x) > 0.9) u.set(0, 1, 0);
+    u.addScaledVector(axis, -u.dot(axis)).normalize();
+    v.copy(u).transformDirection(rel);
+    out[j.name] = Math.atan2(axis.dot(new THREE.Vector3().crossVectors(u, v)), u.dot(v));
+  }
+  return out;
+}
+
 function fmt(t) { return t.toFixed(2); }
 
 /**
@@ -96,8 +125,11 @@ export function createPlayback(host, viewport, meta, track) {
   host.append(bar);
 
   let t = 0, playing = false, last = null, raf = 0, disposed = false;
+  // tell the sliders (joint_inputs.js) what plays; null once the playback is gone
+  const announce = (values) => host.dispatchEvent(new CustomEvent("gizmo-playback", { detail: { values, playing } }));
   function show() {
     viewport.setLinkMatrices(posesAt(track, meta, t));
+    if (viewport.meta) announce(jointValuesOf(viewport.meta, (name) => viewport.linkGroup(name)?.matrix));
     scrub.value = String(t);
     label.textContent = `${fmt(t)} / ${fmt(duration)} s`;
     playBtn.textContent = playing ? "❚❚ Pause" : "▶ Play";
@@ -131,10 +163,13 @@ export function createPlayback(host, viewport, meta, track) {
     seek(value) { t = Math.min(Math.max(Number(value) || 0, 0), duration); last = null; show(); },
     time: () => t,
     playing: () => playing,
+    frames: track.frames, // the track's size, for tests and the benchmark
+    links: track.links,
     dispose() {
       disposed = true; playing = false;
       if (raf) cancelAnimationFrame(raf);
       bar.remove();
+      announce(null);
     },
   };
   playBtn.onclick = () => (playing ? api.pause() : api.play());
