@@ -12,7 +12,14 @@ import json
 import math
 
 import pytest
-from _harness import cell_errors, execute_in_kernel, run_all_cells, save_artifact, set_theme, wait_for_selector
+from _harness import (
+    cell_errors,
+    execute_in_kernel,
+    run_all_cells,
+    save_artifact,
+    set_theme,
+    wait_for_selector,
+)
 from test_viewer import ARM, READY
 
 # Where a point of a link (in the link's frame) is on the page, in CSS pixels.
