@@ -11,7 +11,7 @@ seconds around; ratios within one run travel better):
   clicked every frame — frames actually drawn per second, measured with requestAnimationFrame
   in the page and closed with a 1-pixel ``readPixels`` (the GPU has finished). Baseline: an
   orbit (the camera turned every frame: the same full redraw with no model work); target > 30 fps;
-* a 10 s motion at 60 fps played on a robot of ~40 links (Unitree G1, PAL's Alex): websocket
+* a 10 s motion at 60 fps played on a robot of ~40 links (Unitree G1; a 40-link chain): websocket
   bytes the page receives for ``viewer.play``. Baseline: the same link poses as float32
   (x, y, z, qw, qx, qy, qz per link per frame); target < 1 MB.
 
@@ -41,14 +41,23 @@ MANY_MESHES = {
     "TIAGo++": ROBOTS + "tiago_description/robots/tiago_dual.urdf",  # 130 links, 130 <mesh>
     "TALOS": ROBOTS + "talos_data/robots/talos_full_v2.urdf",  # 60 links, 95 <mesh>
 }
-# robots of ~40 links, for playback
-FORTY_LINKS = {
-    "G1": ROBOTS + "g1_description/urdf/g1_29dof_rev_1_0.urdf",  # 40 links
-    "Alex": ROBOTS + "alex_description/urdf/alex_sake_hands.urdf",  # 39 links
-}
 READY = ".jp-OutputArea-output [data-gizmo-ready='1']"
 LOAD = "import sysconfig, pathlib, gizmo_notebook as gn\n" \
        "robot = gn.load(pathlib.Path(sysconfig.get_paths()['purelib']) / {path!r})\n"
+# A chain of exactly 40 links (39 revolute joints), built in the kernel.
+CHAIN = """
+import gizmo_notebook as gn
+from gizmo_notebook.model import AssetModel, Box, Joint, JointLimits, Link, Pose, Visual
+robot = AssetModel("chain40", links=[Link(f"l{i}", visuals=[Visual(Box((0.02, 0.02, 0.05)), origin=Pose((0, 0, 0.025)))])
+                                     for i in range(40)],
+                   joints=[Joint(f"j{i}", "revolute", f"l{i}", f"l{i + 1}", origin=Pose((0, 0, 0.05)),
+                                 axis=(0, 1, 0) if i % 2 else (1, 0, 0), limits=JointLimits(-0.5, 0.5)) for i in range(39)])
+"""
+# robots of ~40 links, for playback: the cell that defines `robot`
+FORTY_LINKS = {
+    "G1": LOAD.format(path=ROBOTS + "g1_description/urdf/g1_29dof_rev_1_0.urdf"),  # 40 links, 39 posed
+    "chain40": CHAIN,
+}
 
 
 @contextlib.contextmanager
@@ -135,9 +144,9 @@ v.play(_motion, fps={fps})
 """
 
 
-def playback(server: JupyterServer, browser: Browser, path: str, fps: float = 60.0) -> dict[str, float]:
+def playback(server: JupyterServer, browser: Browser, name: str, cell: str, fps: float = 60.0) -> dict[str, float]:
     """Websocket bytes of a 10 s ``viewer.play`` against its float32 link poses."""
-    nb = server.write_notebook(f"bench-play-{Path(path).stem}.ipynb", [LOAD.format(path=path) + "v = gn.view(robot, height=360)\nv"])
+    nb = server.write_notebook(f"bench-play-{name}.ipynb", [cell + "v = gn.view(robot, height=360)\nv"])
     frames = _Frames()
     page = browser.open_notebook(server, nb, before_goto=frames.attach)
     run_all_cells(page, timeout=300)
@@ -181,8 +190,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"{a} {rates[a]:5.1f} fps ({rates[a] / base:.2f}x)" for a in ACTIONS if a != "orbit"), flush=True)
         if "play" in parts:
             print("10 s playback at 60 fps: websocket bytes (target < 1 MB) vs float32 link poses:")
-            for name, path in FORTY_LINKS.items():
-                p = playback(server, browser, path)
+            for name, cell in FORTY_LINKS.items():
+                p = playback(server, browser, name, cell)
                 print(f"  {name:8s} {p['links']} links x {p['frames']} frames: {_fmt_bytes(p['ws_bytes'])} on the wire, "
                       f"{p['ws_bytes'] / p['float32']:.2f}x float32 ({_fmt_bytes(p['float32'])})", flush=True)
     finally:

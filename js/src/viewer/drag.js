@@ -16,7 +16,7 @@
 import * as THREE from "three";
 import { clampJoint, SINGLE_DOF } from "./viewport.js";
 
-const HOVER = new THREE.Color(0x3a2400); // emissive added to the hovered link
+const HOVER = new THREE.Color(0x5a3800); // emissive added to the hovered link
 
 /**
  * @typedef {{ name: string, type: string, parent: string, child: string, axis: number[],
