@@ -14,7 +14,7 @@
 // Every change is announced with a "gizmo-pose" event on the panel element (the number boxes
 // follow it); the pose is committed (onPoseCommit: Python hears of it) when the pointer is let go.
 import * as THREE from "three";
-import { clampJoint, SINGLE_DOF } from "./viewport.js";
+import { clampJoint, draggableJoint } from "./kinematics.js";
 
 const HOVER = new THREE.Color(0x5a3800); // emissive added to the hovered link
 
@@ -22,19 +22,6 @@ const HOVER = new THREE.Color(0x5a3800); // emissive added to the hovered link
  * @typedef {{ name: string, type: string, parent: string, child: string, axis: number[],
  *   origin: number[], limits?: { lower: number, upper: number } | null }} Joint
  */
-
-/** The joint that moves `link`, or the nearest one above it that a drag can move (null: none). */
-export function draggableJoint(meta, link) {
-  const byChild = new Map(meta.joints.map((/** @type {Joint} */ j) => [j.child, j]));
-  const seen = new Set();
-  for (let name = link; name && !seen.has(name); name = byChild.get(name)?.parent) {
-    seen.add(name);
-    const j = byChild.get(name);
-    if (!j) return null;
-    if (SINGLE_DOF.has(j.type) && !(j.limits && j.limits.upper <= j.limits.lower)) return j;
-  }
-  return null;
-}
 
 /** Signed angle from `a` to `b` about the unit vector `n` (both projected on its plane). */
 function angleAbout(n, a, b) {

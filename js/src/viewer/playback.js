@@ -4,6 +4,7 @@
 // plays with no kernel.
 import * as THREE from "three";
 import { addStyle } from "./panel.js";
+import { jointValuesOf } from "./kinematics.js";
 
 const MAGIC = 0x31545a47; // "GZT1" read as a little-endian uint32
 const HEADER_BYTES = 16;
@@ -58,35 +59,6 @@ export function posesAt(track, meta, t) {
     const qy = quat[qi + 2] + (quat[qj + 2] - quat[qi + 2]) * a, qz = quat[qi + 3] + (quat[qj + 3] - quat[qi + 3]) * a;
     q.set(qx, qy, qz, w).normalize(); // nlerp: the encoder made the signs continuous
     out.set(meta.links[l], new THREE.Matrix4().compose(p, q, one));
-  }
-  return out;
-}
-
-/**
- * The single-number joints' positions (name -> radians / metres) that put the links where
- * `matrixOf(link)` (model frame) has them: the inverse of the viewport's forward kinematics,
- * for the sliders to show what plays. Joints whose links are not placed are left out.
- */
-export function jointValuesOf(modelMeta, matrixOf) {
-  const out = {};
-  const rel = new THREE.Matrix4(), frame = new THREE.Matrix4(), origin = new THREE.Matrix4();
-  const axis = new THREE.Vector3(), u = new THREE.Vector3(), v = new THREE.Vector3(), p = new THREE.Vector3();
-  for (const j of modelMeta.joints) {
-    if (j.type !== "revolute" && j.type !== "continuous" && j.type !== "prismatic") continue;
-    const parent = matrixOf(j.parent), child = matrixOf(j.child);
-    if (!parent || !child) continue;
-    frame.copy(parent).multiply(origin.fromArray(j.origin));
-    rel.copy(frame).invert().multiply(child); // the joint's own motion
-    axis.set(j.axis[0], j.axis[1], j.axis[2]).normalize();
-    if (j.type === "prismatic") {
-      out[j.name] = p.setFromMatrixPosition(rel).dot(axis);
-      continue;
-    }
-    u.set(1, 0, 0);
-    if (Math.abs(axis.x) > 0.9) u.set(0, 1, 0);
-    u.addScaledVector(axis, -u.dot(axis)).normalize();
-    v.copy(u).transformDirection(rel);
-    out[j.name] = Math.atan2(axis.dot(new THREE.Vector3().crossVectors(u, v)), u.dot(v));
   }
   return out;
 }
