@@ -179,6 +179,10 @@ def main(argv: list[str] | None = None) -> int:
             print("first frame (cell start -> GPU done with a frame drawing the whole robot):")
             for name, path in MANY_MESHES.items():
                 r = first_frame(server, browser, path, args.repeat)
+                if min(r["ours"], r["pythreejs"]) <= 0:  # the probe fired before the cell's stamp: no figure
+                    print(f"  {name:8s} invalid run (first frame {r['ours']:.2f} s / {r['pythreejs']:.2f} s): "
+                          "a frame drawing the whole robot before the view cell started", flush=True)
+                    continue
                 print(f"  {name:8s} {int(r['triangles']):>8,d} tris: gn.view {r['ours']:.2f} s, "
                       f"pythreejs {r['pythreejs']:.2f} s -> {r['ours'] / r['pythreejs']:.2f}x pythreejs", flush=True)
         if "rate" in parts:
