@@ -61,7 +61,7 @@ export function createDragControls(panel) {
     for (const hit of raycaster.intersectObjects(groups, true)) {
       const link = hit.object.userData.link;
       let visible = true;
-      for (let o = hit.object; o && visible; o = o.parent) visible = o.visible;
+      for (let o = /** @type {THREE.Object3D | null} */ (hit.object); o && visible; o = o.parent) visible = o.visible;
       if (link && visible) return link;
     }
     return null;
@@ -121,7 +121,7 @@ export function createDragControls(panel) {
     panel.element.dispatchEvent(new CustomEvent("gizmo-edit")); // a paused playback's frame becomes the pose
     const { pivot, axis } = jointFrame(joint);
     const posed = vp.getPose()[joint.name];
-    const start = clampJoint(joint, typeof posed === "number" ? posed : 0);
+    const start = Number(clampJoint(joint, typeof posed === "number" ? posed : 0));
     const ray = ndcRay(ev);
     drag = {
       joint, pivot, axis, start, value: start, id: ev.pointerId,
@@ -154,7 +154,7 @@ export function createDragControls(panel) {
       drag.value += angleAbout(axis, drag.last, p); // summed step by step: no jump at ±180°
       drag.last = p;
     }
-    const v = clampJoint(joint, drag.value);
+    const v = Number(clampJoint(joint, drag.value));
     if (joint.type === "revolute" || joint.type === "prismatic") drag.value = v; // pushing past a limit does not wind up
     panel.setPose({ [joint.name]: v });
     announce();
