@@ -9,6 +9,7 @@ import { concatChunks, decodePart, partHeader } from "./decode.js";
 import { attachPlayback } from "./playback_host.js";
 import { createOverlays } from "./overlays.js";
 import { createJointInputs } from "./joint_inputs.js";
+import { createDragControls } from "./drag.js";
 import { VIEWER_MESSAGES } from "../generated/constants.js";
 
 export { createViewport } from "./viewport.js";
@@ -160,6 +161,8 @@ export function renderViewer({ model, el }) {
   const jointInputs = createJointInputs(panel);
   jointInputs.onUnits = (units) => { model.set("units", units); model.save_changes(); };
   const onUnits = () => jointInputs.setUnits(model.get("units"));
+  const drag = createDragControls(panel); // drag a link in 3D: commits through panel.onPoseCommit
+  el.gizmoDrag = drag; // a handle for tests
   model.on("change:units", onUnits);
 
   function showError(err) {
@@ -180,6 +183,7 @@ export function renderViewer({ model, el }) {
     overlays.dispose();
     model.off("change:units", onUnits);
     jointInputs.dispose();
+    drag.dispose();
     panel.dispose();
   };
 }

@@ -3,11 +3,18 @@
 // button (every joint to zero, or to the nearest limit when zero lies outside its range), and
 // a degrees / radians toggle for revolute joints. Values go through the panel (setPose,
 // onPoseCommit), clamped into the joint's limits like the sliders, so Python hears of them.
+//
+// The boxes also follow a link being dragged in 3D (drag.js: "gizmo-pose" events on the panel)
+// and a playback (playback.js: "gizmo-playback" events): while it plays, sliders and boxes show
+// the played joint values and cannot be edited; paused, they stay on the paused frame and are
+// live again — the first edit poses the model from that frame, so nothing jumps; once the
+// playback is gone they show the model's pose again.
 import { clampJoint } from "./viewport.js";
 import { addStyle } from "./panel.js";
 
 const CSS = `
 .gizmo-viewer .gz-joint .gz-num{width:72px;font:inherit;padding:0 2px;margin-left:4px;text-align:right;background:var(--jp-layout-color1,#fff);color:var(--jp-ui-font-color1,#222);border:1px solid var(--jp-border-color1,#bbb);border-radius:2px}
+.gizmo-viewer.gz-following-play .gz-joint input{cursor:not-allowed;opacity:.75}
 `;
 
 export function createJointInputs(panel) {
@@ -21,6 +28,9 @@ export function createJointInputs(panel) {
   if (bar) bar.insertBefore(home, status || null), bar.insertBefore(unitsBtn, status || null);
   let units = "degrees";
   let rows = []; // { joint, range, num, out }
+  /** @type {Record<string, number> | null} */
+  let following = null; // joint name -> value: the playback's current frame, or null
+  let playing = false;
   const api = { onUnits: /** @type {((units: string) => void) | null} */ (null) };
 
   const angular = (j) => j.type !== "prismatic";
@@ -30,7 +40,7 @@ export function createJointInputs(panel) {
 
   function sync() {
     for (const { joint, range, num, out } of rows) {
-      const posed = panel.viewport.getPose()[joint.name];
+      const posed = (following || panel.viewport.getPose())[joint.name];
       const v = typeof posed === "number" ? posed : Number(range.value);
       if (document.activeElement !== num) num.value = String(Number(shown(joint, v).toFixed(4)));
       num.step = angular(joint) && units === "degrees" ? "0.1" : "0.001";
@@ -42,6 +52,7 @@ export function createJointInputs(panel) {
 
   // Exact values go to the pose itself: the slider snaps to its step (a thousandth of the range)
   function drive(joint, value, commit) {
+    adopt();
     panel.setPose({ [joint.name]: clampJoint(joint, value) });
     if (commit) panel.onPoseCommit?.(panel.viewport.getPose());
   }
@@ -71,6 +82,41 @@ export function createJointInputs(panel) {
     }
     sync();
   };
+  // paused on a frame: the first edit poses the model from the frame shown, then it is the pose
+  function adopt() {
+    if (!following || playing) return;
+    const values = {};
+    for (const { joint } of rows) if (typeof following[joint.name] === "number") values[joint.name] = clampJoint(joint, following[joint.name]);
+    following = null;
+    panel.viewport.setPose(values);
+    panel.element.classList.remove("gz-following");
+  }
+
+  /** Show the playback's joint values (`values` null: the playback is gone; show the pose). */
+  api.follow = function follow(values, isPlaying = false) {
+    following = values;
+    playing = !!values && !!isPlaying;
+    panel.element.classList.toggle("gz-following", !!values);
+    panel.element.classList.toggle("gz-following-play", playing);
+    const pose = panel.viewport.getPose();
+    for (const { joint, range, num } of rows) {
+      range.disabled = playing;
+      num.readOnly = playing;
+      range.title = playing ? "Following the playback (pause to edit)" : "";
+      const v = values ? values[joint.name] : pose[joint.name];
+      if (typeof v === "number" || !values) range.value = String(clampJoint(joint, typeof v === "number" ? v : 0));
+    }
+    sync();
+  };
+  const onPlayback = (ev) => api.follow(ev.detail.values, ev.detail.playing);
+  const onDragged = () => sync();
+  // a slider touched while paused: capture phase, before the panel's own handler poses one joint
+  const onSlider = (ev) => { if (ev.target.matches?.("input[type=range][data-joint]")) adopt(); };
+  panel.element.addEventListener("gizmo-playback", onPlayback);
+  panel.element.addEventListener("gizmo-pose", onDragged);
+  panel.element.addEventListener("gizmo-edit", adopt);
+  panel.element.addEventListener("input", onSlider, { capture: true });
+  api.following = () => (following ? { ...following } : null);
   api.sync = sync;
   api.setUnits = (u) => { units = u === "radians" ? "radians" : "degrees"; sync(); };
   api.units = () => units;
@@ -79,7 +125,13 @@ export function createJointInputs(panel) {
     rows.forEach(({ joint }, i) => drive(joint, 0, i === rows.length - 1));
     sync();
   };
-  api.dispose = () => { home.remove(); unitsBtn.remove(); };
+  api.dispose = () => {
+    home.remove(); unitsBtn.remove();
+    panel.element.removeEventListener("gizmo-playback", onPlayback);
+    panel.element.removeEventListener("gizmo-pose", onDragged);
+    panel.element.removeEventListener("gizmo-edit", adopt);
+    panel.element.removeEventListener("input", onSlider, { capture: true });
+  };
   sync();
   return api;
 }

@@ -92,3 +92,45 @@ export function linkTransforms(meta, pose) {
   }
   return world;
 }
+
+/**
+ * The single-number joints' positions (name -> radians / metres) that put the links where
+ * `matrixOf(link)` (model frame) has them: the inverse of linkTransforms for those joints,
+ * so the sliders can show what a playback of link poses plays. Joints whose links are not placed are left out.
+ */
+export function jointValuesOf(modelMeta, matrixOf) {
+  const out = {};
+  const rel = new THREE.Matrix4(), frame = new THREE.Matrix4(), origin = new THREE.Matrix4();
+  const axis = new THREE.Vector3(), u = new THREE.Vector3(), v = new THREE.Vector3(), p = new THREE.Vector3();
+  for (const j of modelMeta.joints) {
+    if (j.type !== "revolute" && j.type !== "continuous" && j.type !== "prismatic") continue;
+    const parent = matrixOf(j.parent), child = matrixOf(j.child);
+    if (!parent || !child) continue;
+    frame.copy(parent).multiply(origin.fromArray(j.origin));
+    rel.copy(frame).invert().multiply(child); // the joint's own motion
+    axis.set(j.axis[0], j.axis[1], j.axis[2]).normalize();
+    if (j.type === "prismatic") {
+      out[j.name] = p.setFromMatrixPosition(rel).dot(axis);
+      continue;
+    }
+    u.set(1, 0, 0);
+    if (Math.abs(axis.x) > 0.9) u.set(0, 1, 0);
+    u.addScaledVector(axis, -u.dot(axis)).normalize();
+    v.copy(u).transformDirection(rel);
+    out[j.name] = Math.atan2(axis.dot(new THREE.Vector3().crossVectors(u, v)), u.dot(v));
+  }
+  return out;
+}
+
+/** The joint that moves `link`, or the nearest one above it that a drag can move (null: none). */
+export function draggableJoint(meta, link) {
+  const byChild = new Map(meta.joints.map((j) => [j.child, j]));
+  const seen = new Set();
+  for (let name = link; name && !seen.has(name); name = byChild.get(name)?.parent) {
+    seen.add(name);
+    const j = byChild.get(name);
+    if (!j) return null;
+    if (SINGLE_DOF.has(j.type) && !(j.limits && j.limits.upper <= j.limits.lower)) return j;
+  }
+  return null;
+}

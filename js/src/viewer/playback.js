@@ -5,6 +5,7 @@
 // plays with no kernel.
 import * as THREE from "three";
 import { addStyle } from "./panel.js";
+import { jointValuesOf } from "./kinematics.js";
 
 const MAGIC = 0x31545a47; // "GZT1" read as a little-endian uint32
 const HEADER_BYTES = 16;
@@ -97,8 +98,11 @@ export function createPlayback(host, viewport, meta, track) {
   host.append(bar);
 
   let t = 0, playing = false, last = null, raf = 0, disposed = false;
+  // tell the sliders (joint_inputs.js) what plays; null once the playback is gone
+  const announce = (values) => host.dispatchEvent(new CustomEvent("gizmo-playback", { detail: { values, playing } }));
   function show() {
     viewport.setLinkMatrices(posesAt(track, meta, t));
+    if (viewport.meta) announce(jointValuesOf(viewport.meta, (name) => viewport.linkGroup(name)?.matrix));
     scrub.value = String(t);
     label.textContent = `${fmt(t)} / ${fmt(duration)} s`;
     playBtn.textContent = playing ? "❚❚ Pause" : "▶ Play";
@@ -132,10 +136,13 @@ export function createPlayback(host, viewport, meta, track) {
     seek(value) { t = Math.min(Math.max(Number(value) || 0, 0), duration); last = null; show(); },
     time: () => t,
     playing: () => playing,
+    frames: track.frames, // the track's size, for tests and the benchmark
+    links: track.links,
     dispose() {
       disposed = true; playing = false;
       if (raf) cancelAnimationFrame(raf);
       bar.remove();
+      announce(null);
     },
   };
   playBtn.onclick = () => (playing ? api.pause() : api.play());
