@@ -64,7 +64,7 @@ const decodedParts = new WeakMap();
  * Parts of up to 65,535 vertices decode straight to 16-bit indices: half the index memory and
  * upload. (Not 65,536: WebGL 2 always treats index 0xFFFF as a primitive restart.)
  * @param {Uint8Array} bytes
- * @returns {Promise<{ q: Int16Array, index: Uint16Array | Uint32Array }>}
+ * @returns {Promise<{ q: Int16Array, index: Uint16Array | Uint32Array, uv: Float32Array | null }>}
  */
 export function decodePart(bytes) {
   let done = decodedParts.get(bytes);
