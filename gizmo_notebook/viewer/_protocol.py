@@ -18,6 +18,10 @@ JOINT_TYPES: tuple[str, ...] = get_args(JointType)
 # Joints whose position is one number (the ones with a slider), in JOINT_TYPES order.
 SINGLE_DOF_JOINT_TYPES: tuple[str, ...] = tuple(t for t in JOINT_TYPES if t in MOVABLE_JOINT_TYPES)
 
+# The same by name, for the page's per-type branches (JOINT.PRISMATIC): a misspelt name is a
+# type error in `npm run check`, a misspelt string would be a silent branch never taken.
+JOINT: dict[str, str] = {t.upper(): t for t in JOINT_TYPES}
+
 # Degrees of freedom per joint type (Compare's facts table counts them).
 JOINT_DOF: dict[str, int] = {
     **{t: 1 for t in SINGLE_DOF_JOINT_TYPES},
@@ -39,6 +43,7 @@ def constants() -> dict[str, object]:
     """The viewer's share of ``js/src/generated/constants.js``."""
     return {
         "JOINT_TYPES": list(JOINT_TYPES),
+        "JOINT": JOINT,
         "SINGLE_DOF_JOINT_TYPES": list(SINGLE_DOF_JOINT_TYPES),
         "JOINT_DOF": JOINT_DOF,
         "VIEWER_MESSAGES": VIEWER_MESSAGES,

@@ -3,6 +3,7 @@
 // Sources: gizmo_notebook/studio/_protocol.py, gizmo_notebook/viewer/_protocol.py.
 
 export const JOINT_TYPES = Object.freeze(["revolute", "continuous", "prismatic", "fixed", "floating", "planar", "ball"]);
+export const JOINT = Object.freeze({"REVOLUTE": "revolute", "CONTINUOUS": "continuous", "PRISMATIC": "prismatic", "FIXED": "fixed", "FLOATING": "floating", "PLANAR": "planar", "BALL": "ball"});
 export const SINGLE_DOF_JOINT_TYPES = Object.freeze(["revolute", "continuous", "prismatic"]);
 export const JOINT_DOF = Object.freeze({"revolute": 1, "continuous": 1, "prismatic": 1, "ball": 3, "planar": 3, "floating": 6, "fixed": 0});
 export const VIEWER_MESSAGES = Object.freeze({"NEED": "need", "READY": "ready", "SCREENSHOT": "screenshot"});

@@ -3,7 +3,7 @@
 // cached by the kernel (so the next Studio gets it without any geometry) and shown as <img>.
 import { createViewport, clampJoint, SINGLE_DOF } from "../viewer/viewport.js";
 import { dataUrlToBytes, transparentBackground } from "./dom.js";
-import { STUDIO_REPLIES, STUDIO_REQUESTS } from "../generated/constants.js";
+import { JOINT, STUDIO_REPLIES, STUDIO_REQUESTS } from "../generated/constants.js";
 
 export class Thumbnails {
   /**
@@ -75,8 +75,8 @@ export function thumbPose(meta) {
   const pose = {};
   let n = 0;
   for (const joint of meta?.joints || []) {
-    if (!SINGLE_DOF.has(joint.type) || joint.type === "continuous") continue;
-    if (joint.type === "prismatic") {
+    if (!SINGLE_DOF.has(joint.type) || joint.type === JOINT.CONTINUOUS) continue;
+    if (joint.type === JOINT.PRISMATIC) {
       if (joint.limits) pose[joint.name] = clampJoint(joint, (joint.limits.lower + joint.limits.upper) / 2);
       continue;
     }

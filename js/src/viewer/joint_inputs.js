@@ -11,6 +11,7 @@
 // playback is gone they show the model's pose again.
 import { clampJoint } from "./viewport.js";
 import { addStyle } from "./panel.js";
+import { JOINT } from "../generated/constants.js";
 
 const CSS = `
 .gizmo-viewer .gz-joint .gz-num{width:72px;font:inherit;padding:0 2px;margin-left:4px;text-align:right;background:var(--jp-layout-color1,#fff);color:var(--jp-ui-font-color1,#222);border:1px solid var(--jp-border-color1,#bbb);border-radius:2px}
@@ -33,7 +34,7 @@ export function createJointInputs(panel) {
   let playing = false;
   const api = { onUnits: /** @type {((units: string) => void) | null} */ (null) };
 
-  const angular = (j) => j.type !== "prismatic";
+  const angular = (j) => j.type !== JOINT.PRISMATIC;
   const shown = (j, v) => (angular(j) && units === "degrees" ? (v * 180) / Math.PI : v);
   const fromShown = (j, v) => (angular(j) && units === "degrees" ? (v * Math.PI) / 180 : v);
   const label = (j, v) => (angular(j) ? (units === "degrees" ? `${shown(j, v).toFixed(1)}°` : `${v.toFixed(3)} rad`) : `${v.toFixed(3)} m`);

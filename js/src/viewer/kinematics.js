@@ -3,7 +3,7 @@
 // link transforms they give at a pose. Pure three.js math, no DOM, so Node's test runner can
 // check it (js/test/kinematics.test.js) against the Python model's conventions.
 import * as THREE from "three";
-import { SINGLE_DOF_JOINT_TYPES } from "../generated/constants.js";
+import { JOINT, SINGLE_DOF_JOINT_TYPES } from "../generated/constants.js";
 
 /** @typedef {import("../types.js").JointMeta} JointMeta */
 /** @typedef {import("../types.js").ModelMeta} ModelMeta */
@@ -43,12 +43,12 @@ function planeAxes(n) {
 export function jointMotion(joint, q) {
   const m = new THREE.Matrix4();
   const axis = new THREE.Vector3(...joint.axis).normalize();
-  if (joint.type === "revolute" || joint.type === "continuous") m.makeRotationAxis(axis, q);
-  else if (joint.type === "prismatic") m.makeTranslation(axis.x * q, axis.y * q, axis.z * q);
+  if (joint.type === JOINT.REVOLUTE || joint.type === JOINT.CONTINUOUS) m.makeRotationAxis(axis, q);
+  else if (joint.type === JOINT.PRISMATIC) m.makeTranslation(axis.x * q, axis.y * q, axis.z * q);
   else if (!Array.isArray(q)) return m;
-  else if (joint.type === "ball") m.copy(orientation(q));
-  else if (joint.type === "floating") m.copy(orientation(q.slice(3))).setPosition(q[0], q[1], q[2]);
-  else if (joint.type === "planar") {
+  else if (joint.type === JOINT.BALL) m.copy(orientation(q));
+  else if (joint.type === JOINT.FLOATING) m.copy(orientation(q.slice(3))).setPosition(q[0], q[1], q[2]);
+  else if (joint.type === JOINT.PLANAR) {
     const [u, w] = planeAxes(axis);
     m.makeRotationAxis(axis, q[2]).setPosition(u.multiplyScalar(q[0]).addScaledVector(w, q[1]));
   }
@@ -64,7 +64,7 @@ export function jointMotion(joint, q) {
 export function clampJoint(joint, value) {
   if (Array.isArray(value)) return value.map(Number);
   const v = Number(value) || 0;
-  if (joint.limits && (joint.type === "revolute" || joint.type === "prismatic")) {
+  if (joint.limits && (joint.type === JOINT.REVOLUTE || joint.type === JOINT.PRISMATIC)) {
     return Math.min(Math.max(v, joint.limits.lower), joint.limits.upper);
   }
   return v;

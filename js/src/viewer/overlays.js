@@ -17,6 +17,7 @@ import * as THREE from "three";
 import { decodeAll } from "./decode.js";
 import { addStyle } from "./panel.js";
 import { SINGLE_DOF } from "./kinematics.js";
+import { JOINT } from "../generated/constants.js";
 
 const LAYERS = [
   ["visual", "Visual", "The visual shell"],
@@ -185,11 +186,11 @@ export function createOverlays(panel) {
       const arrow = new THREE.ArrowHelper(axis, new THREE.Vector3(), s * 0.25, AXIS_COLOR, s * 0.04, s * 0.02);
       arrow.traverse((/** @type {any} */ o) => { if (o.material) onTop(o.material); o.renderOrder = 3; });
       addTo("frames", j.child, arrow); // the axis is fixed in the child's frame
-      if (!j.limits && j.type !== "continuous") continue;
+      if (!j.limits && j.type !== JOINT.CONTINUOUS) continue;
       // the range lives in the parent's frame at the joint origin: it stays put while the joint turns
       let points;
-      if (j.type === "prismatic") points = [axis.clone().multiplyScalar(j.limits.lower), axis.clone().multiplyScalar(j.limits.upper)];
-      else if (j.type === "continuous") points = arcPoints(axis, 0, 2 * Math.PI, s * 0.12);
+      if (j.type === JOINT.PRISMATIC) points = [axis.clone().multiplyScalar(j.limits.lower), axis.clone().multiplyScalar(j.limits.upper)];
+      else if (j.type === JOINT.CONTINUOUS) points = arcPoints(axis, 0, 2 * Math.PI, s * 0.12);
       else points = arcPoints(axis, j.limits.lower, j.limits.upper, s * 0.12);
       const line = new THREE.Line(new THREE.BufferGeometry().setFromPoints(points), onTop(new THREE.LineBasicMaterial({ color: LIMIT_COLOR })));
       line.matrixAutoUpdate = false;

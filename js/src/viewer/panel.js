@@ -13,6 +13,7 @@
 // that render widgets in a shadow root (marimo) would never see a head style. Colours are
 // JupyterLab theme variables with light fallbacks, like the Studio's (studio/style.js).
 import { createViewport, clampJoint, SINGLE_DOF } from "./viewport.js";
+import { JOINT } from "../generated/constants.js";
 
 /** Add `css` once to the panel `root` (a `.gizmo-viewer`) as a <style> child, for the reason above:
  *  the viewer's add-on modules (overlays, joint inputs, playback) bring their own sheets this way. */
@@ -108,7 +109,7 @@ export function createViewerPanel(container, options = {}) {
   const sliders = new Map(); // joint name -> { input, out, joint }
 
   function fmt(joint, v) {
-    return joint.type === "prismatic" ? `${v.toFixed(3)} m` : `${((v * 180) / Math.PI).toFixed(1)}°`;
+    return joint.type === JOINT.PRISMATIC ? `${v.toFixed(3)} m` : `${((v * 180) / Math.PI).toFixed(1)}°`;
   }
 
   function buildControls(meta) {
