@@ -77,7 +77,8 @@ CREATE TABLE IF NOT EXISTS assets (
     prompt TEXT NOT NULL,
     position TEXT NOT NULL,
     rotation TEXT NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    tags TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS assets_by_owner ON assets (owner, seq);
 CREATE TABLE IF NOT EXISTS scenes (
@@ -156,6 +157,7 @@ class AssetRow:
     position: tuple[float, float, float]
     rotation: tuple[float, float, float, float]  # (x, y, z, w), the alpha Scenes page's order
     created_at: int
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,7 @@ def _asset(row: sqlite3.Row) -> AssetRow:
     return AssetRow(
         row["id"], row["owner"], row["scene_id"], row["job_id"], row["name"], row["prompt"],
         tuple(json.loads(row["position"])), tuple(json.loads(row["rotation"])), row["created_at"],
+        tuple(json.loads(row["tags"])),
     )  # type: ignore[arg-type]  # fmt: skip
 
 
@@ -208,6 +211,8 @@ class CurrentStore:
             if "runner" not in columns:  # a data dir from before job leases
                 self._db.execute("ALTER TABLE jobs ADD COLUMN runner TEXT")
                 self._db.execute("ALTER TABLE jobs ADD COLUMN lease_until REAL NOT NULL DEFAULT 0")
+            if "tags" not in {row[1] for row in self._db.execute("PRAGMA table_info(assets)")}:  # before tags
+                self._db.execute("ALTER TABLE assets ADD COLUMN tags TEXT NOT NULL DEFAULT '[]'")
 
     def close(self) -> None:
         with self._lock:
@@ -333,10 +338,11 @@ class CurrentStore:
     # -- assets ------------------------------------------------------------------------
     def insert_asset(self, asset: AssetRow) -> None:
         self._run(
-            "INSERT INTO assets (id, owner, scene_id, job_id, name, prompt, position, rotation, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO assets (id, owner, scene_id, job_id, name, prompt, position, rotation, created_at, tags) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (asset.id, asset.owner, asset.scene_id, asset.job_id, asset.name, asset.prompt,
-             json.dumps(list(asset.position)), json.dumps(list(asset.rotation)), asset.created_at),
+             json.dumps(list(asset.position)), json.dumps(list(asset.rotation)), asset.created_at,
+             json.dumps(list(asset.tags))),
         )  # fmt: skip
 
     def set_asset_position(self, asset_id: str, position: tuple[float, float, float]) -> None:
