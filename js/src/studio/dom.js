@@ -1,3 +1,4 @@
+// @ts-check
 // Tiny DOM helpers: the Studio is plain DOM so it runs in any anywidget host.
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -14,6 +15,16 @@ export function h(tag, attrs = {}, ...children) {
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return el;
+}
+
+// Put `children` into `parent` in order, moving only nodes that are out of place: detaching a
+// row (as replaceChildren does) would steal keyboard focus and close an open format dropdown on
+// every poll.
+export function placeChildren(parent, children) {
+  children.forEach((child, i) => {
+    if (parent.children[i] !== child) parent.insertBefore(child, parent.children[i] || null);
+  });
+  while (parent.children.length > children.length) parent.lastElementChild.remove();
 }
 
 export function formatElapsed(seconds) {
@@ -45,7 +56,7 @@ export async function copyText(text) {
     document.body.append(area);
     area.select();
     let ok = false;
-    try { ok = document.execCommand("copy"); } catch { ok = false; }
+    try { ok = document.execCommand("copy"); } catch { /* ok stays false */ }
     area.remove();
     return ok;
   }
@@ -125,7 +136,7 @@ export async function transparentBackground(blob, tolerance = 3) {
   const canvas = document.createElement("canvas");
   canvas.width = bitmap.width;
   canvas.height = bitmap.height;
-  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d", { willReadFrequently: true }));
   ctx.drawImage(bitmap, 0, 0);
   bitmap.close?.();
   const image = ctx.getImageData(0, 0, canvas.width, canvas.height);
