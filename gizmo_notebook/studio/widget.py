@@ -26,11 +26,13 @@ import anywidget
 import traitlets
 from ipywidgets import widget_serialization
 
+from gizmo_notebook.client._formats import ALL_FORMATS
 from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.formats import EXPORT_FORMATS
 from gizmo_notebook.studio import _runtime
 from gizmo_notebook.studio._jobs import JobFollower
 from gizmo_notebook.studio._listing import Listing
+from gizmo_notebook.studio._protocol import GENERATE_MODES
 from gizmo_notebook.studio._scenes import SceneRows, is_scene
 from gizmo_notebook.studio._service import job_of, retry_delay
 from gizmo_notebook.studio.backend import Backend
@@ -607,7 +609,7 @@ class Studio(anywidget.AnyWidget):
     # ------------------------------------------------------------------ export & geometry
     async def _export(self, asset_id: str, fmt: str, *, raise_errors: bool = False) -> Path | None:
         try:
-            if fmt not in EXPORT_FORMATS:
+            if fmt not in ALL_FORMATS:  # either contract's names: a current-API row offers mjcf / usd / sdf
                 raise InvalidValueError(f"unknown export format {fmt!r}: pick one of {', '.join(EXPORT_FORMATS)}")
             dest = self._export_dir / asset_id
             dest.mkdir(parents=True, exist_ok=True)
@@ -698,7 +700,7 @@ class Studio(anywidget.AnyWidget):
     async def _dispatch(self, msg: dict[str, Any], buffers: list[bytes]) -> Any:
         kind = msg.get("type")
         try:
-            if kind == "generate" and msg.get("mode") == "scene":
+            if kind == "generate" and msg.get("mode") == GENERATE_MODES["SCENE"]:
                 scene = await self._generate_scene(msg.get("prompt"))
                 self._reply(msg, ok=scene is not None)
                 return scene

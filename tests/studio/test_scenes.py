@@ -84,6 +84,12 @@ def test_scene_from_one_prompt_row_preview_and_export(make_studio: Any, api_vers
     path = Path(studio.exports[scene.id]["mujoco_mjcf"])
     xml = [p for p in ([path] if path.is_file() else path.rglob("*.xml"))]
     assert xml and "a2_" in xml[0].read_text(encoding="utf-8")
+    # the row offers the current API's names (mjcf, usd, sdf): those export too
+    assert row["formats"] == ["mjcf", "usd", "sdf"]
+    frontend(studio, {"type": "export", "id": scene.id, "format": "sdf"})
+    drain(studio, 120)
+    sdf = Path(studio.exports[scene.id]["sdf"])
+    assert any(sdf.rglob("model.sdf")) and not [n for n in studio.notices if n["kind"] != "info"]
 
 
 def test_a_failed_scene_job_says_why_and_retries_as_a_scene(make_studio: Any, make_local_server: Any, api_version: str) -> None:
