@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from gizmo_notebook.model import AssetModel, Joint, Link, Pose, compose_placed
+import gizmo_notebook as gn
+from gizmo_notebook.model import AssetModel, Joint, Link, Pose
 from gizmo_notebook.studio._scenes import ALPHA_REASON
 
 from .conftest import async_client, custom_messages, drain, eventually, frontend
@@ -113,7 +114,7 @@ def test_a_failed_scene_job_says_why_and_retries_as_a_scene(make_studio: Any, ma
 
 def test_compose_placed_hangs_each_model_under_a_fixed_joint_at_its_pose() -> None:
     arm = AssetModel("arm", [Link("base"), Link("tip")], [Joint("elbow", "revolute", "base", "tip")])
-    composed = compose_placed("cell", [(arm, Pose((1.0, 0.0, 0.0))), (arm, Pose((0.0, 2.0, 0.5), (0.0, 0.0, 1.0)))])
+    composed = gn.compose_placed("cell", [(arm, Pose((1.0, 0.0, 0.0))), (arm, Pose((0.0, 2.0, 0.5), (0.0, 0.0, 1.0)))])
     assert composed.root.name == "scene"
     assert [j.name for j in composed.joints] == ["a0_placement", "a0_elbow", "a1_placement", "a1_elbow"]
     assert [j.name for j in composed.movable_joints] == ["a0_elbow", "a1_elbow"]
@@ -121,4 +122,4 @@ def test_compose_placed_hangs_each_model_under_a_fixed_joint_at_its_pose() -> No
     assert placed["a0_base"][:3, 3].tolist() == [1.0, 0.0, 0.0]
     assert placed["a1_base"][:3, 3].tolist() == [0.0, 2.0, 0.5]
     with pytest.raises(ValueError, match="no placed assets"):
-        compose_placed("empty", [])
+        gn.compose_placed("empty", [])
