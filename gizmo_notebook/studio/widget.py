@@ -146,7 +146,7 @@ class Studio(anywidget.AnyWidget):
     exports = traitlets.Dict().tag(sync=True)  # asset id -> {format: absolute path of the export}
     # {limit, remaining, reset} from the service's X-RateLimit-* headers; empty when it sends none.
     rate_limit = traitlets.Dict().tag(sync=True)
-    # The form's asset | scene switch: {"available", "reason"}; scenes need the current API.
+    # The form's asset / scene switch: {"available", "reason", "checked"}; scenes need the current API.
     scene_mode = traitlets.Dict({"available": False, "reason": "Checking which Gizmo API the service speaks…"}).tag(
         sync=True
     )
@@ -411,8 +411,8 @@ class Studio(anywidget.AnyWidget):
                 self._next_offset += len(page.assets)
             if not more:
                 self._jobs.resume()  # current API: jobs an earlier Studio left running
-                if "api_version" not in self.scene_mode:
-                    self.scene_mode = {**await self._scenes.support(), "api_version": True}
+                if "checked" not in self.scene_mode:  # once: the contract never changes
+                    self.scene_mode = {**await self._scenes.support(), "checked": True}
             if page is not None:
                 self.total = int(page.total)
                 self.listed = True
