@@ -57,6 +57,7 @@ _EXPORTS: dict[str, str] = {
     "LoopClosure": "gizmo_notebook.model",
     "Pose": "gizmo_notebook.model",
     "ModelError": "gizmo_notebook.model",
+    "compose_placed": "gizmo_notebook.model",
     # loading and viewing
     "load": "gizmo_notebook.loaders",
     "LoadError": "gizmo_notebook.loaders",
@@ -77,7 +78,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from gizmo_notebook._optional import MissingDependencyError  # noqa: F401
     from gizmo_notebook.client import *  # noqa: F403
     from gizmo_notebook.loaders import LoadError, load  # noqa: F401
-    from gizmo_notebook.model import AssetModel, Joint, JointLimits, Link, LoopClosure, ModelError, Pose  # noqa: F401
+    from gizmo_notebook.model import (  # noqa: F401
+        AssetModel,
+        Joint,
+        JointLimits,
+        Link,
+        LoopClosure,
+        ModelError,
+        Pose,
+        compose_placed,
+    )
     from gizmo_notebook.sim import Trajectory, simulate  # noqa: F401
     from gizmo_notebook.studio import Studio  # noqa: F401
     from gizmo_notebook.viewer import Viewer, view  # noqa: F401

@@ -47,7 +47,9 @@ __all__ = [
     "Sphere",
     "Texture",
     "Visual",
+    "compose_placed",
     "plane_axes",
+    "prefixed",
 ]
 
 JointType = Literal["revolute", "continuous", "prismatic", "fixed", "floating", "planar", "ball"]
@@ -794,3 +796,55 @@ class AssetModel:
             f"AssetModel(name={self.name!r}, links={len(self.links)}, "
             f"joints={len(self.joints)} ({len(self.movable_joints)} movable){notes})"
         )
+
+
+# -- composing -------------------------------------------------------------------
+def prefixed(model: AssetModel, prefix: str, *, keep: Iterable[str] = ()) -> AssetModel:
+    """A copy of ``model`` with every link, joint, loop closure, visual and collision name prefixed.
+
+    Why: two placed copies of one asset share a composed tree, whose names must be unique.
+    Links named in ``keep`` (e.g. a ``world`` anchor) keep their names.
+    """
+    kept = frozenset(keep)
+
+    def rename(link_name: str) -> str:
+        return link_name if link_name in kept else f"{prefix}{link_name}"
+
+    links = [
+        Link(
+            rename(link.name),
+            [replace(v, name=f"{prefix}{v.name}" if v.name else None) for v in link.visuals],
+            [replace(c, name=f"{prefix}{c.name}" if c.name else None) for c in link.collisions],
+            link.inertial,
+        )
+        for link in model.links
+    ]
+    joints = [replace(j, name=f"{prefix}{j.name}", parent=rename(j.parent), child=rename(j.child)) for j in model.joints]
+    closures = [
+        replace(c, name=f"{prefix}{c.name}", parent=rename(c.parent), child=rename(c.child)) for c in model.loop_closures
+    ]
+    return AssetModel(model.name, links, joints, model.source, list(model.notes), closures)
+
+
+def compose_placed(name: str, placements: Sequence[tuple[AssetModel, Pose]], *, root: str = "scene") -> AssetModel:
+    """One model of several placed models, for whatever shows or measures a single ``AssetModel``.
+
+    A massless ``root`` link holds each model ``i`` (its names prefixed ``a{i}_``, as in the
+    offline backend's scene exports) under a fixed joint ``a{i}_placement`` at its pose, so a
+    scene previews, poses and measures like one asset and each part keeps its joints. Notes of
+    the parts are kept, each prefixed with the part it came from.
+    """
+    if not placements:
+        raise ModelError(f"scene {name!r} has no placed assets to compose")
+    links = [Link(root)]
+    joints: list[Joint] = []
+    closures: list[LoopClosure] = []
+    notes: list[str] = []
+    for i, (model, pose) in enumerate(placements):
+        part = prefixed(model.validate(), f"a{i}_")
+        links += part.links
+        joints.append(Joint(f"a{i}_placement", "fixed", root, part.root.name, pose))
+        joints += part.joints
+        closures += part.loop_closures
+        notes += [f"{model.name} (a{i}_): {note}" for note in model.notes]
+    return AssetModel(name, links, joints, None, notes, closures).validate()

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import gizmo_notebook.client as _client
-from gizmo_notebook.client._job import JobStatus, find_asset_id
+from gizmo_notebook.client._job import JobStatus, find_asset_id, find_scene_id
 from gizmo_notebook.client._retry import RetryPolicy
 
 _END = object()
@@ -146,3 +146,28 @@ class ClientAdapter:
 
     async def cancel(self, job_id: str) -> Any:
         return await self._run(self.client.jobs.cancel, job_id)
+
+    # -- scenes ------------------------------------------------------------------------
+    async def api_version(self) -> str:
+        return str(await self._run(self.client.detect_api_version))
+
+    async def submit_scene(self, prompt: str) -> Any:
+        return await self._run(self.client.scenes.submit, prompt)
+
+    async def get_scene(self, scene_id: str) -> Any:
+        return await self._run(self.client.scenes.get, scene_id)
+
+    async def download_scene(self, scene_id: str, fmt: str, dest: Path) -> Path:
+        return Path(await self._run(self.client.scenes.download, scene_id, fmt, dest=dest))
+
+    async def finish_scene_job(self, job_id: str) -> Any:
+        """The ready scene a finished scene job made (the job record names it), as ``finish_job`` does for assets."""
+        job = await self._run(self.client.jobs.wait, job_id, progress=False)
+        if job.status is JobStatus.CANCELLED:
+            raise _client.GenerationCancelledError(job=job)
+        if job.status is JobStatus.FAILED:
+            raise _client.GenerationFailedError(job=job)
+        scene_id = job.scene_id or find_scene_id(job.raw)
+        if scene_id is None:
+            raise _client.APIResponseValidationError(f"scene job {job_id} succeeded but names no scene", body=dict(job.raw))
+        return await self.get_scene(scene_id)

@@ -108,10 +108,12 @@ class JobFollower:
         placeholder = self._studio._assets.get(job_id)
         if placeholder is not None:
             created = placeholder.created_at.isoformat() if placeholder.created_at is not None else None
+            kind = "scene" if job_id in self._studio._scenes.jobs else "asset"
             self._running.add(
                 job_id,
-                {"prompt": placeholder.prompt, "name": placeholder.name, "tags": list(placeholder.tags), "created_at": created},
-            )
+                {"prompt": placeholder.prompt, "name": placeholder.name, "tags": list(placeholder.tags),
+                 "created_at": created, "kind": kind},
+            )  # fmt: skip
         self.stages[job_id] = "queued"
         task = asyncio.get_running_loop().create_task(self._follow(job_id), name=f"gizmo-studio-job-{job_id}")
         task._gizmo_owner = self._studio  # type: ignore[attr-defined]  # Studio.close() cancels it
@@ -141,6 +143,8 @@ class JobFollower:
             created = parse_datetime(entry.get("created_at"))
             if created is not None:
                 placeholder = dataclasses.replace(placeholder, created_at=created)
+            if entry.get("kind") == "scene":
+                studio._scenes.jobs.add(job_id)
             studio._upsert([placeholder], front=True)
             self.start(job_id)
 
@@ -209,7 +213,10 @@ class JobFollower:
                         self._patch(job_id, stage=progress.text.strip())
                     studio._note_rate_limit()
                     attempt = 0
-                asset = await studio._adapter.finish_job(job_id)
+                if job_id in studio._scenes.jobs:
+                    asset = await studio._scenes.finish(job_id)
+                else:
+                    asset = await studio._adapter.finish_job(job_id)
             except Exception as exc:
                 wait = retry_delay(studio._adapter.retry_policy, attempt, exc)
                 if wait is None:
@@ -224,17 +231,20 @@ class JobFollower:
                 return asset
 
     async def _ready(self, job_id: str, asset: Any) -> None:
-        """Swap the placeholder row for the asset (same place in the list, same lineage)."""
+        """Swap the placeholder row for the asset (same place in the list, same lineage), or for
+        the scene a scene job made."""
         studio = self._studio
         self.stages.pop(job_id, None)
         self.assets[job_id] = asset.id
         placeholder = studio._assets.pop(job_id, None)
+        scene = job_id in studio._scenes.jobs
         parent = self._parents.pop(job_id, None)
-        if parent is not None:
+        if parent is not None and not scene:
             studio._lineage.record(asset.id, self.assets.get(parent, parent))
-        studio._lineage.replace_parent(job_id, asset.id)  # children made while this job ran
-        self._parents = {job: asset.id if p == job_id else p for job, p in self._parents.items()}
-        if placeholder is not None and not asset.tags and placeholder.tags:
+        if not scene:
+            studio._lineage.replace_parent(job_id, asset.id)  # children made while this job ran
+            self._parents = {job: asset.id if p == job_id else p for job, p in self._parents.items()}
+        if not scene and placeholder is not None and not asset.tags and placeholder.tags:
             # The current API keeps no tags: keep the user's for this session. Not the parent tag,
             # which may name a job; the lineage file (fixed up as jobs finish) is the record here.
             asset = dataclasses.replace(asset, tags=tuple(user_tags(placeholder.tags)))
@@ -245,7 +255,8 @@ class JobFollower:
         if studio.focus == job_id:
             studio.focus = asset.id
         studio._upsert([asset], front=True)
-        await studio._settled([(asset.id, "ready")])
+        if not scene:  # on_ready callbacks are promised assets
+            await studio._settled([(asset.id, "ready")])
 
     def _ended(self, job_id: str, status: str, reason: str = "") -> None:
         self.stages[job_id] = status

@@ -54,6 +54,8 @@ STUDIO_REQUESTS: dict[str, str] = {
     "CANCEL": "cancel",
     "DISMISS": "dismiss",
 }
+# What a ``generate`` request makes (its ``mode``): one asset, or a whole scene (current API).
+GENERATE_MODES: dict[str, str] = {"ASSET": "asset", "SCENE": "scene"}
 # ... and the answers the page tells apart by ``type``.
 STUDIO_REPLIES: dict[str, str] = {
     "GEOMETRY": "geometry",
@@ -76,6 +78,7 @@ def constants() -> dict[str, object]:
         "FORMAT_LABELS": FORMAT_LABELS,
         "STUDIO_REQUESTS": STUDIO_REQUESTS,
         "STUDIO_REPLIES": STUDIO_REPLIES,
+        "GENERATE_MODES": GENERATE_MODES,
     }
 
 

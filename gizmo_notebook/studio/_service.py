@@ -61,6 +61,20 @@ class StudioService(Protocol):
 
     async def cancel(self, job_id: str) -> _client.Job: ...
 
+    # Scenes (the Studio's scene mode): generated from one prompt on the current API only.
+    async def api_version(self) -> str:
+        """``"alpha"`` or ``"current"`` (decided once by the client, without side effects)."""
+
+    async def submit_scene(self, prompt: str) -> _client.Job:
+        """Start a scene job (current API); ``UnsupportedByAPIVersionError`` on alpha."""
+
+    async def get_scene(self, scene_id: str) -> _client.Scene: ...
+
+    async def download_scene(self, scene_id: str, fmt: str, dest: Path) -> Path: ...
+
+    async def finish_scene_job(self, job_id: str) -> _client.Scene:
+        """The ready scene a finished scene job made; raises like :meth:`finish_job`."""
+
 
 def job_of(asset: Any) -> str | None:
     """The job to follow for a just-created ``asset``: set only for the current API's placeholder."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from gizmo_notebook.errors import InvalidValueError
+from gizmo_notebook.model import AssetModel, Pose, compose_placed
 from gizmo_notebook.paths import cache_dir
 from gizmo_notebook.studio._client_adapter import ClientAdapter
 
@@ -88,31 +89,58 @@ class GeometryCache:
         async with lock:
             if key in self._memory:
                 return self._memory[key]
-            order = [f for f in FORMAT_PREFERENCE if f in formats] or list(FORMAT_PREFERENCE)
-            last: Exception | None = None
-            for fmt in order:
-                try:
-                    path = await self._file(asset_id, fmt)
-                    result = await asyncio.get_running_loop().run_in_executor(
-                        None, _load_and_encode, path, triangle_budget
-                    )
-                    break
-                except Exception as exc:  # noqa: BLE001 - try the next format, report the last
-                    last = exc
-            else:
-                assert last is not None
-                raise last
+            model = await self.model(asset_id, formats)
+            result = await asyncio.get_running_loop().run_in_executor(None, _encode, model, triangle_budget)
+        self._remember(key, result)
+        return result
+
+    def _remember(self, key: tuple[str, int], result: tuple[dict[str, Any], list[bytes]]) -> None:
         self._memory[key] = result
         while len(self._memory) > self._memory_items:
             self._memory.popitem(last=False)
+
+    async def model(self, asset_id: str, formats: list[str]) -> AssetModel:
+        """The asset's model, read from the first export format that downloads and loads."""
+        order = [f for f in FORMAT_PREFERENCE if f in formats] or list(FORMAT_PREFERENCE)
+        last: Exception | None = None
+        for fmt in order:
+            try:
+                path = await self._file(asset_id, fmt)
+                return await asyncio.get_running_loop().run_in_executor(None, _load, path)
+            except Exception as exc:  # noqa: BLE001 - try the next format, report the last
+                last = exc
+        assert last is not None
+        raise last
+
+    async def encoded_scene(
+        self, scene_id: str, name: str, parts: list[tuple[str, Pose]], triangle_budget: int
+    ) -> tuple[dict[str, Any], list[bytes]]:
+        """A scene as ONE composed model (:func:`~gizmo_notebook.model.compose_placed`): each placed
+        asset's model, loaded as its own preview would be, fixed at its pose. Why one model: the
+        preview (whatever carries it to the page) shows exactly one ``AssetModel``."""
+        key = (f"scene:{scene_id}", triangle_budget)
+        if key in self._memory:
+            self._memory.move_to_end(key)
+            return self._memory[key]
+        models: dict[str, AssetModel] = {}
+        for asset_id, _ in parts:
+            if asset_id not in models:
+                models[asset_id] = await self.model(asset_id, [])
+        composed = compose_placed(name, [(models[asset_id], pose) for asset_id, pose in parts])
+        result = await asyncio.get_running_loop().run_in_executor(None, _encode, composed, triangle_budget)
+        self._remember(key, result)
         return result
 
 
-def _load_and_encode(path: Path, triangle_budget: int) -> tuple[dict[str, Any], list[bytes]]:
+def _load(path: Path) -> AssetModel:
     from gizmo_notebook.loaders import load
+
+    return load(path)
+
+
+def _encode(model: AssetModel, triangle_budget: int) -> tuple[dict[str, Any], list[bytes]]:
     from gizmo_notebook.viewer.encode import encode_model
 
-    model = load(path)
     meta, buffers = encode_model(model, triangle_budget=triangle_budget)
     # Compare's table: the one fact the browser cannot read off the geometry (kg; None if no link has mass).
     masses = [link.inertial.mass for link in model.links if link.inertial is not None]

@@ -26,12 +26,15 @@ import anywidget
 import traitlets
 from ipywidgets import widget_serialization
 
+from gizmo_notebook.client._formats import ALL_FORMATS
 from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.formats import EXPORT_FORMATS
 from gizmo_notebook.studio import _runtime
 from gizmo_notebook.studio._client_adapter import ClientAdapter
 from gizmo_notebook.studio._jobs import JobFollower
 from gizmo_notebook.studio._listing import Listing
+from gizmo_notebook.studio._protocol import GENERATE_MODES
+from gizmo_notebook.studio._scenes import SceneRows, is_scene
 from gizmo_notebook.studio._service import job_of, retry_delay
 from gizmo_notebook.studio.errors import Notice, describe
 from gizmo_notebook.studio.lineage import LineageStore, parent_from_tags, parent_tag, user_tags
@@ -143,6 +146,10 @@ class Studio(anywidget.AnyWidget):
     exports = traitlets.Dict().tag(sync=True)  # asset id -> {format: absolute path of the export}
     # {limit, remaining, reset} from the service's X-RateLimit-* headers; empty when it sends none.
     rate_limit = traitlets.Dict().tag(sync=True)
+    # The form's asset / scene switch: {"available", "reason", "checked"}; scenes need the current API.
+    scene_mode = traitlets.Dict({"available": False, "reason": "Checking which Gizmo API the service speaks…"}).tag(
+        sync=True
+    )
 
     def __init__(
         self,
@@ -182,6 +189,7 @@ class Studio(anywidget.AnyWidget):
         self._low_offset = 0  # oldest-first paging: the lowest offset loaded so far
         self._geometry = GeometryCache(adapter)
         self._jobs = JobFollower(self)  # current API: one live follower per running job
+        self._scenes = SceneRows(self)  # current API: scene mode (one prompt -> one scene row)
         self._poller = StatusPoller(
             adapter,
             interval=self.poll_interval,
@@ -201,7 +209,19 @@ class Studio(anywidget.AnyWidget):
     def assets(self) -> list[Any]:
         """The loaded assets (client ``Asset`` objects), newest first."""
         order = [item["id"] for item in self.items]
-        return [self._assets[i] for i in order if i in self._assets]
+        return [self._assets[i] for i in order if i in self._assets and not is_scene(self._assets[i])]
+
+    @property
+    def scenes(self) -> list[Any]:
+        """The scenes generated in scene mode (client ``Scene`` objects), newest first."""
+        order = [item["id"] for item in self.items]
+        return [self._assets[i] for i in order if i in self._assets and is_scene(self._assets[i])]
+
+    def generate_scene(self, prompt: str) -> Any:
+        """Scene mode (current API): start building a whole scene from ``prompt``; returns its
+        placeholder row's object at once (keyed by the job id; ``asset_id(job)`` names the scene
+        once ready). On the alpha API raises ``UnsupportedByAPIVersionError`` (see :attr:`scene_mode`)."""
+        return _runtime.run_sync(self._generate_scene(prompt, raise_errors=True), timeout=120)
 
     def generate(
         self, prompt: str, name: str | None = None, tags: str | Sequence[str] | None = None, *, parent: str | None = None
@@ -322,11 +342,14 @@ class Studio(anywidget.AnyWidget):
             self.notices = [n for n in self.notices if n["kind"] not in kinds]
 
     def _item(self, asset: Any) -> dict[str, Any]:
+        if is_scene(asset):
+            return self._scenes.item(asset)
         tags = list(getattr(asset, "tags", None) or [])
         parent = parent_from_tags(tags) or self._lineage.get(asset.id)
         parent = self._jobs.assets.get(parent, parent) if parent else parent
         return {
             "id": asset.id,
+            "kind": "scene" if asset.id in self._scenes.jobs else "asset",  # a scene job's placeholder
             "name": asset.name or "",
             "prompt": asset.prompt or "",
             "tags": user_tags(tags),
@@ -388,6 +411,8 @@ class Studio(anywidget.AnyWidget):
                 self._next_offset += len(page.assets)
             if not more:
                 self._jobs.resume()  # current API: jobs an earlier Studio left running
+                if "checked" not in self.scene_mode:  # once: the contract never changes
+                    self.scene_mode = {**await self._scenes.support(), "checked": True}
             if page is not None:
                 self.total = int(page.total)
                 self.listed = True
@@ -427,7 +452,11 @@ class Studio(anywidget.AnyWidget):
             parent = parent or None
             if parent is not None:
                 parent = self._jobs.assets.get(parent, parent)  # a finished job's row is its asset now
-                tag_list = [t for t in tag_list if t != parent_tag(parent)] + [parent_tag(parent)]
+                tag_list = [t for t in tag_list if t != parent_tag(parent)]
+                if parent not in self._jobs.running:
+                    # A running job is no asset yet: a tag naming it would outlive it on a server
+                    # that keeps tags; the lineage file records the job's asset once there is one.
+                    tag_list.append(parent_tag(parent))
         except ValueError as exc:
             self._notify(describe(exc, doing="Generate"))
             if raise_errors:
@@ -464,6 +493,21 @@ class Studio(anywidget.AnyWidget):
         else:
             await self._settled([(asset.id, str(asset.status))])
         return asset
+
+    async def _generate_scene(self, prompt: Any, *, raise_errors: bool = False) -> Any:
+        self.generating += 1
+        try:
+            created = await self._scenes.generate(check_prompt(prompt))
+        except Exception as exc:  # noqa: BLE001 - shown inline (alpha: why scenes are unavailable)
+            self._notify(describe(exc, doing="Generate scene"))
+            if raise_errors:
+                raise
+            return None
+        finally:
+            self.generating -= 1
+        self._clear_notices("validation", "network", "auth", "credits")
+        self._note_rate_limit()
+        return created
 
     async def _batch(self, prompts: list[Any], tags: Any) -> list[Any]:
         cleaned = [p.strip() for p in prompts if isinstance(p, str) and p.strip()]
@@ -571,11 +615,14 @@ class Studio(anywidget.AnyWidget):
 
     async def _export(self, asset_id: str, fmt: str, *, raise_errors: bool = False) -> Path | None:
         try:
-            if fmt not in EXPORT_FORMATS:
+            if fmt not in ALL_FORMATS:  # either contract's names: a current-API row offers mjcf / usd / sdf
                 raise InvalidValueError(f"unknown export format {fmt!r}: pick one of {', '.join(EXPORT_FORMATS)}")
             dest = self._export_dir / asset_id
             dest.mkdir(parents=True, exist_ok=True)
-            path = await self._adapter.download(asset_id, fmt, dest)
+            if is_scene(self._assets.get(asset_id)):
+                path = await self._scenes.export(asset_id, fmt, dest)
+            else:
+                path = await self._adapter.download(asset_id, fmt, dest)
         except Exception as exc:  # noqa: BLE001
             self._notify(describe(exc, doing=f"Export {fmt}"), asset_id)
             if raise_errors:
@@ -609,6 +656,11 @@ class Studio(anywidget.AnyWidget):
         asset = self._assets.get(asset_id)
         if asset is None:
             raise InvalidValueError(f"unknown asset {asset_id!r}: refresh the list and try again")
+        if asset_id in self._scenes.jobs:  # a failed or cancelled scene job: the same prompt as a scene again
+            created = await self._generate_scene(asset.prompt)
+            if created is not None:
+                self._clear_notices_for(asset_id, "failed")
+            return created
         tags = user_tags(list(getattr(asset, "tags", None) or []))
         parent = parent_from_tags(list(getattr(asset, "tags", None) or [])) or self._lineage.get(asset_id)
         created = await self._generate(asset.prompt, asset.name, tags, parent)
@@ -633,7 +685,10 @@ class Studio(anywidget.AnyWidget):
                     return
             budget = THUMB_TRIANGLES if purpose == "thumb" else PREVIEW_TRIANGLES
             formats = list(getattr(asset, "formats_available", None) or [])
-            meta, buffers = await self._geometry.encoded(asset_id, formats, budget)
+            if is_scene(asset):
+                meta, buffers = await self._scenes.geometry(asset, budget)
+            else:
+                meta, buffers = await self._geometry.encoded(asset_id, formats, budget)
             self.send({"type": "geometry", "id": asset_id, "req": req, "purpose": purpose, "meta": meta}, buffers)
         except Exception as exc:  # noqa: BLE001
             notice = describe(exc, doing="Preview")
@@ -651,6 +706,10 @@ class Studio(anywidget.AnyWidget):
     async def _dispatch(self, msg: dict[str, Any], buffers: list[bytes]) -> Any:
         kind = msg.get("type")
         try:
+            if kind == "generate" and msg.get("mode") == GENERATE_MODES["SCENE"]:
+                scene = await self._generate_scene(msg.get("prompt"))
+                self._reply(msg, ok=scene is not None)
+                return scene
             if kind == "generate":
                 asset = await self._generate(msg.get("prompt"), msg.get("name"), msg.get("tags"), msg.get("parent"))
                 self._reply(msg, ok=asset is not None)

@@ -194,6 +194,17 @@ def test_scenes_generate_and_download_on_current(current, tmp_path):
             client.scenes.add_asset(scene.id, scene.placements[0].asset_id)
 
 
+def test_scenes_submit_returns_the_queued_job_to_follow(current, tmp_path):
+    with client_for(current, tmp_path) as client:
+        job = client.scenes.submit("a workbench table and a gripper")
+        assert job.mode == "scene" and job.scene_id and job.status.value in ("queued", "running")
+        done = client.jobs.wait(job.id, progress=False)
+        assert done.scene_id == job.scene_id
+        assert len(client.scenes.get(job.scene_id).placements) == 2
+        with pytest.raises(gn.InvalidValueError, match="prompt is empty"):
+            client.scenes.submit("   ")
+
+
 def test_asset_into_an_existing_scene(current, tmp_path):
     with client_for(current, tmp_path) as client:
         first = client.assets.generate(PROMPT, progress=False)
@@ -219,6 +230,8 @@ def test_alpha_only_and_current_only_methods_say_what_to_use(current, local_serv
             alpha.jobs.get("job_1")
         with pytest.raises(UnsupportedByAPIVersionError, match="add_asset"):
             alpha.scenes.generate("a cell")
+        with pytest.raises(UnsupportedByAPIVersionError, match="submit"):
+            alpha.scenes.submit("a cell")
         with pytest.raises(UnsupportedByAPIVersionError, match="alpha"):
             alpha.whoami()
         with pytest.raises(UnsupportedByAPIVersionError, match="sdf"):

@@ -9,7 +9,8 @@ Extension of this package (served by the offline backend): ``create(..., placeme
 ``orientation``) composes the whole scene in one request.
 
 Current: ``generate(prompt)`` has the service build a whole scene from a prompt (a job, followed
-like an asset's) and returns the ready scene. ``download`` works on both (a ZIP body on current).
+like an asset's) and returns the ready scene; ``submit(prompt)`` only starts that job and returns
+it, for callers that follow it themselves (the Studio shows its live stage). ``download`` works on both (a ZIP body on current).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from gizmo_notebook.client import _validate as check
 from gizmo_notebook.client._api_version import CURRENT, version_flow
 from gizmo_notebook.client._errors import APIResponseValidationError
 from gizmo_notebook.client._follow import follow_job_flow
-from gizmo_notebook.client._job import find_scene_id
+from gizmo_notebook.client._job import Job, find_scene_id
 from gizmo_notebook.client._records import Scene, ScenePage
 from gizmo_notebook.client._runtime._flow import Flow, RequestOptions
 from gizmo_notebook.client.resources._base import AsyncResource, ResourceFlows, SyncResource
@@ -103,11 +104,15 @@ class SceneFlows(ResourceFlows[Scene, ScenePage]):
         timeout, _ = check.check_wait_args(timeout, None)
         return self._generate(prompt, timeout, bool(progress))
 
-    def _generate(self, prompt: str, timeout: float, progress: bool) -> Flow[Scene]:
+    def submit(self, prompt: str) -> Flow[Job]:
+        return self._submit(check.check_prompt(prompt), "submit(prompt)")
+
+    def _submit(self, prompt: str, what: str) -> Flow[Job]:
+        """``POST /scenes`` (current only): the queued job, ``scene_id`` set when the answer names it."""
         version = yield from version_flow(self._ctx)
         if version != CURRENT:
             raise self.unsupported(
-                "generate(prompt)",
+                what,
                 version,
                 "on the alpha API make the parts with assets.generate(prompt) and compose them with "
                 "scenes.create(name) + scenes.add_asset(scene_id, asset_id, position, rotation)",
@@ -119,8 +124,14 @@ class SceneFlows(ResourceFlows[Scene, ScenePage]):
             job_id = created["job"].get("id")
         if not isinstance(job_id, str) or not job_id:
             raise APIResponseValidationError("POST /scenes answered without a 'job_id'", body=created)
+        status = created.get("status") or (created.get("job") or {}).get("status") or "queued"
+        return Job.from_dict({"id": job_id, "status": status, "mode": "scene", "scene_id": find_scene_id(created)})
+
+    def _generate(self, prompt: str, timeout: float, progress: bool) -> Flow[Scene]:
+        submitted = yield from self._submit(prompt, "generate(prompt)")
+        job_id = submitted.id
         followed = yield from follow_job_flow(self._ctx, job_id, timeout=timeout, progress=progress, what="scene job")
-        scene_id = find_scene_id(created) or followed.job.scene_id
+        scene_id = submitted.scene_id or followed.job.scene_id
         if scene_id is None:
             raise APIResponseValidationError(
                 f"scene job {job_id} succeeded but names no scene id", body=dict(followed.job.raw)
@@ -168,6 +179,11 @@ class Scenes(SyncResource[Scene, ScenePage]):
         """Current: have the service build a whole scene from ``prompt``; the ready :class:`Scene`."""
         return self._run(self._flows.generate(prompt, timeout, progress))
 
+    def submit(self, prompt: str) -> Job:
+        """Current: start building a scene from ``prompt`` and return its queued :class:`Job` at once
+        (follow it with ``jobs.events`` / ``jobs.wait``; ``job.scene_id`` names the scene)."""
+        return self._run(self._flows.submit(prompt))
+
 
 class AsyncScenes(AsyncResource[Scene, ScenePage]):
     """``AsyncGizmoClient.scenes``."""
@@ -197,3 +213,7 @@ class AsyncScenes(AsyncResource[Scene, ScenePage]):
     async def generate(self, prompt: str, *, timeout: float = SCENE_TIMEOUT, progress: bool = True) -> Scene:
         """See :meth:`Scenes.generate`."""
         return await self._run(self._flows.generate(prompt, timeout, progress))
+
+    async def submit(self, prompt: str) -> Job:
+        """See :meth:`Scenes.submit`."""
+        return await self._run(self._flows.submit(prompt))

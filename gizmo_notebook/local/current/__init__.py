@@ -24,17 +24,20 @@ Errors
     ``validation_error`` with the nested envelope **and** ``"detail": [{"loc", "msg", "type"}]``
     in the same body (*ours*: both forms, so either parser works).
 
-``POST /v1/assets`` ``{prompt, scene_id?, model?, asset_pipeline?: auto|gizmo|cad, persist?, name?}``
+``POST /v1/assets`` ``{prompt, scene_id?, model?, asset_pipeline?: auto|gizmo|cad, persist?, name?, tags?}``
     -> **202** ``{"ok": true, "scene_id", "job_id", "status": "queued"}``. Without ``scene_id``
     the key's one default scene ("Default scene") is used, created on first need (*ours*).
-    Costs 1 credit. ``name`` is an extension.
+    Costs 1 credit. ``name`` and ``tags`` (kept on the asset, the alpha server's rules) are extensions.
 ``GET /v1/assets?scene_id=&limit=&offset=`` -> ``{"ok", "assets": [...], "total", "limit", "offset"}``
     newest first. An asset: ``{id, status: "ready", name, prompt, scene_id, job_id, created_at
-    (int), position {x,y,z}, rotation {x,y,z,w}, formats: ["mjcf","usd","sdf"], interpretation}``
+    (int), position {x,y,z}, rotation {x,y,z,w}, formats: ["mjcf","usd","sdf"], interpretation, tags}``
     — assets exist only once generated, so always ``ready``. ``interpretation`` is the
-    generator's account of the prompt (as on alpha assets). ``model``, ``asset_pipeline`` and
-    ``persist`` are checked and kept with the job but change nothing locally (one generator;
-    everything persists).
+    generator's account of the prompt (as on alpha assets). ``model`` and ``asset_pipeline`` are
+    checked, kept with the job (``job.model`` / ``job.asset_pipeline``) and the ``planning``
+    stage reports what ran instead (one keyword planner, one parametric generator: a requested
+    model or ``cad`` is named as not available offline). ``persist: false`` (*ours*, the docs
+    only name the flag) keeps nothing: the job's result carries the assets inline
+    (``persisted: false``, ``assets``) and they are never stored, listed or placed (:mod:`.jobs`).
 ``GET /v1/assets/{id}[?include_record=true]`` -> ``{"ok", "asset": {..., "record"?: {links, joints}}}``;
 ``DELETE`` -> ``{"ok", "id", "deleted": true}``.
 ``POST /v1/assets/{id}/export`` ``{"format"}`` or ``?format=`` -> ZIP bytes, ``application/zip``
@@ -60,7 +63,7 @@ Errors
 ``GET /v1/jobs/{id}[?include_result=true]`` -> ``{"ok", "job": {id, status:
     queued|running|succeeded|failed|cancelled, mode: asset|scene, scene_id, prompt, created_at,
     started_at, finished_at (int Unix seconds or null), error (message or null), error_code,
-    stage: {name, step, total} | null, result?}}``. **Result** (``include_result=true``; null
+    stage: {name, step, total} | null, model, asset_pipeline, persist, result?}}``. **Result** (``include_result=true``; null
     until succeeded): ``{"asset_id": <first/only asset or null>, "asset_ids": [...],
     "scene_id": ...}`` for both modes.
 ``POST /v1/jobs/{id}/cancel`` -> ``{"ok", "job"}`` (a finished job is returned unchanged).

@@ -27,6 +27,15 @@ interrupted by a server stop (lease released) or death (lease run out) run again
 start on a server that claims them (a scene job first forgets the assets it had made, so none
 is duplicated). A job cancelled through another server stops at its next stage.
 Credits charged at creation are refunded when a job fails or is cancelled.
+
+The documented request options: ``model`` (a planning-model override) and ``asset_pipeline``
+(``auto`` | ``gizmo`` parametric | ``cad`` B-rep) are checked and kept with the job, and the
+``planning`` stage reports what actually ran — this backend has one keyword planner and one
+parametric generator, so a requested model or ``cad`` is named as not available offline rather
+than silently pretended. ``persist: false`` is honoured: the job runs and reports as usual, but
+keeps nothing — its assets are not stored (``GET /v1/assets/{id}`` answers 404, lists and scenes
+never show them) and its result carries them inline (``result.persisted: false``,
+``result.assets``); a scene generated with it is not stored either.
 """
 
 from __future__ import annotations
@@ -47,6 +56,7 @@ from gizmo_notebook.local._sqlite import DEFAULT_JOB_LEASE
 from gizmo_notebook.local.artifacts import Artifacts
 from gizmo_notebook.local.current.events import EventBus
 from gizmo_notebook.local.current.planner import PlannedAsset, next_slot, plan_scene, row_layout
+from gizmo_notebook.local.current.resources import asset_json
 from gizmo_notebook.local.current.store import AssetRow, CurrentStore, JobRow, now
 from gizmo_notebook.local.store import new_id
 from gizmo_notebook.model import AssetModel, Pose
@@ -60,6 +70,7 @@ ASSET_STAGES = ("planning", "geometry", "articulation", "validation")
 SCENE_STAGES = ("planning", "geometry", "layout", "articulation", "validation")
 _PHYSICS_STEPS = 50
 IDENTITY_ROTATION = (0.0, 0.0, 0.0, 1.0)  # (x, y, z, w)
+LOCAL_PLANNER = "gizmo-notebook keyword planner"
 
 
 class _FinishedElsewhere(GizmoError):
@@ -85,6 +96,27 @@ def _plan_asset(prompt: str) -> dict[str, Any]:
         "design": describe(spec),
         "interpretation": interpret(prompt).as_dict(),
     }
+
+
+def _pipeline_report(options: dict[str, Any]) -> dict[str, Any]:
+    """What the job asked for (``model``, ``asset_pipeline``, ``persist``) beside what ran offline."""
+    requested_model = options.get("model")
+    requested_pipeline = options.get("asset_pipeline", "auto")
+    notes = []
+    if requested_model:
+        notes.append(f"model {requested_model!r} is not available offline: planned by the {LOCAL_PLANNER}")
+    if requested_pipeline == "cad":
+        notes.append("the cad (B-rep) pipeline is not available offline: built by the parametric gizmo pipeline")
+    report: dict[str, Any] = {
+        "model": LOCAL_PLANNER,
+        "requested_model": requested_model,
+        "asset_pipeline": "gizmo",
+        "requested_asset_pipeline": requested_pipeline,
+        "persist": options.get("persist", True),
+    }
+    if notes:
+        report["pipeline_notes"] = notes
+    return report
 
 
 def _geometry_summary(model: AssetModel) -> dict[str, Any]:
@@ -291,7 +323,7 @@ class JobRunner:
         prompt = job.prompt
 
         async def planning() -> tuple[None, dict[str, Any]]:
-            return None, await self._pool(lambda: _plan_asset(prompt))
+            return None, {**await self._pool(lambda: _plan_asset(prompt)), **_pipeline_report(job.options)}
 
         async def geometry() -> tuple[AssetModel, dict[str, Any]]:
             model = await self._artifacts.build(prompt)
@@ -315,7 +347,7 @@ class JobRunner:
         self._bus.emit(
             job.id, "asset_ready", {"asset_id": asset.id, "scene_id": job.scene_id, "name": name, "index": 1, "count": 1}
         )
-        return {"asset_id": asset.id, "asset_ids": [asset.id], "scene_id": job.scene_id}
+        return _result(job, [asset])
 
     async def _scene_job(self, job: JobRow) -> dict[str, Any]:
         plan: list[PlannedAsset] = []
@@ -328,7 +360,7 @@ class JobRunner:
 
         async def planning() -> tuple[None, dict[str, Any]]:
             plan.extend(await self._pool(lambda: plan_scene(job.prompt)))
-            return None, {"assets": len(plan), "items": [p.name for p in plan]}
+            return None, {"assets": len(plan), "items": [p.name for p in plan], **_pipeline_report(job.options)}
 
         async def geometry() -> tuple[None, dict[str, Any]]:
             for i, item in enumerate(plan):
@@ -372,17 +404,32 @@ class JobRunner:
 
         await self._stage(job, SCENE_STAGES, "validation", validation)
         self._store.touch_scene(job.scene_id)
-        ids = [a.id for _, a in made]
-        return {"scene_id": job.scene_id, "asset_ids": ids, "asset_id": ids[0] if ids else None}
+        return _result(job, [a for _, a in made])
 
     def _save_asset(self, job: JobRow, name: str, prompt: str, position: tuple[float, float, float]) -> AssetRow:
+        """The new asset, stored in its scene unless the job asked not to persist anything."""
+        tags = tuple(job.options.get("tags") or ()) if job.mode == "asset" else ()
         asset = AssetRow(
             id=new_id("ast"), owner=job.owner, scene_id=job.scene_id, job_id=job.id, name=name, prompt=prompt,
-            position=position, rotation=IDENTITY_ROTATION, created_at=now(),
+            position=position, rotation=IDENTITY_ROTATION, created_at=now(), tags=tags,
         )  # fmt: skip
-        self._store.insert_asset(asset)
-        self._store.touch_scene(job.scene_id)
+        if _persists(job):
+            self._store.insert_asset(asset)
+            self._store.touch_scene(job.scene_id)
         return asset
+
+
+def _persists(job: JobRow) -> bool:
+    return bool(job.options.get("persist", True))
+
+
+def _result(job: JobRow, assets: list[AssetRow]) -> dict[str, Any]:
+    """The job's result: the asset ids; with ``persist: false`` also the (unstored) assets themselves."""
+    ids = [a.id for a in assets]
+    result: dict[str, Any] = {"asset_id": ids[0] if ids else None, "asset_ids": ids, "scene_id": job.scene_id}
+    if not _persists(job):
+        result.update(persisted=False, assets=[asset_json(a) for a in assets])
+    return result
 
 
 def _default_name(prompt: str) -> str:

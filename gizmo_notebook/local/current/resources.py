@@ -27,6 +27,10 @@ def job_json(job: JobRow, *, include_result: bool = False) -> dict[str, Any]:
         "error": job.error,
         "error_code": job.error_code,
         "stage": job.stage,
+        # the documented request options as the job took them (defaults filled in)
+        "model": job.options.get("model"),
+        "asset_pipeline": job.options.get("asset_pipeline", "auto"),
+        "persist": job.options.get("persist", True),
     }
     if include_result:
         body["result"] = job.result
@@ -41,6 +45,7 @@ def asset_json(asset: AssetRow) -> dict[str, Any]:
         "status": "ready",
         "name": asset.name,
         "prompt": asset.prompt,
+        "tags": list(asset.tags),
         "scene_id": asset.scene_id,
         "job_id": asset.job_id,
         "created_at": asset.created_at,

@@ -99,9 +99,12 @@ def _queue(ctx: CurrentContext, principal: Principal, mode: str, scene_id: str, 
     return job
 
 
-def _new_scene(ctx: CurrentContext, owner: str, name: str, *, prompt: str | None = None, default: bool = False) -> SceneRow:
+def _new_scene(
+    ctx: CurrentContext, owner: str, name: str, *, prompt: str | None = None, description: str | None = None,
+    default: bool = False,
+) -> SceneRow:
     t = now()
-    scene = SceneRow(new_scene_id(), owner, name, None, prompt, default, t, t)
+    scene = SceneRow(new_scene_id(), owner, name, description, prompt, default, t, t)
     ctx.store.insert_scene(scene)
     return scene
 
@@ -113,6 +116,7 @@ async def create_asset(request: Request) -> JSONResponse:
     prompt = validation.prompt(body)
     options = _generation_options(body)
     options["name"] = validation.optional_text(body, "name", shared.MAX_NAME_CHARS)
+    options["tags"] = validation.tags(body)
     scene_id = body.get("scene_id")
     if scene_id is not None:
         if not isinstance(scene_id, str) or not scene_id.strip():
@@ -184,11 +188,12 @@ async def create_scene(request: Request) -> JSONResponse:
     options = _generation_options(body)
     name = validation.optional_text(body, "name", shared.MAX_NAME_CHARS) or shared.default_name(prompt)
     cost = len(plan_scene(prompt))
-    _charge(ctx, principal, cost)
-    scene = _new_scene(ctx, principal.key_id, name, prompt=prompt)
     description = validation.optional_text(body, "description", 2000, allow_empty=True)
-    if description is not None:
-        ctx.store.update_scene(scene.id, principal.key_id, {"description": description})
+    _charge(ctx, principal, cost)
+    if options["persist"]:
+        scene = _new_scene(ctx, principal.key_id, name, prompt=prompt, description=description)
+    else:  # persist: false keeps nothing, the scene included: its id only names the job's work
+        scene = SceneRow(new_scene_id(), principal.key_id, name, description, prompt, False, now(), now())
     job = _queue(ctx, principal, "scene", scene.id, prompt, options, cost)
     return _ok({"scene_id": scene.id, "job_id": job.id, "status": job.status}, 202)
 

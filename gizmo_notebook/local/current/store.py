@@ -79,7 +79,8 @@ CREATE TABLE IF NOT EXISTS assets (
     prompt TEXT NOT NULL,
     position TEXT NOT NULL,
     rotation TEXT NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    tags TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS assets_by_owner ON assets (owner, seq);
 CREATE TABLE IF NOT EXISTS scenes (
@@ -158,6 +159,7 @@ class AssetRow:
     position: tuple[float, float, float]
     rotation: tuple[float, float, float, float]  # (x, y, z, w), the alpha Scenes page's order
     created_at: int
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,7 @@ def _asset(row: sqlite3.Row) -> AssetRow:
     return AssetRow(
         row["id"], row["owner"], row["scene_id"], row["job_id"], row["name"], row["prompt"],
         tuple(json.loads(row["position"])), tuple(json.loads(row["rotation"])), row["created_at"],
+        tuple(json.loads(row["tags"])),
     )  # type: ignore[arg-type]  # fmt: skip
 
 
@@ -207,6 +210,7 @@ class CurrentStore(SqliteStore):
     def _migrate(self) -> None:
         """A data dir from before job leases: its jobs get a runner and a lease."""
         self._add_columns("jobs", {"runner": "TEXT", "lease_until": "REAL NOT NULL DEFAULT 0"})
+        self._add_columns("assets", {"tags": "TEXT NOT NULL DEFAULT '[]'"})  # a data dir from before tags
 
     # -- jobs --------------------------------------------------------------------------
     def insert_job(self, job: JobRow, runner: str, lease_until: float) -> None:
@@ -296,10 +300,11 @@ class CurrentStore(SqliteStore):
     # -- assets ------------------------------------------------------------------------
     def insert_asset(self, asset: AssetRow) -> None:
         self._run(
-            "INSERT INTO assets (id, owner, scene_id, job_id, name, prompt, position, rotation, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO assets (id, owner, scene_id, job_id, name, prompt, position, rotation, created_at, tags) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (asset.id, asset.owner, asset.scene_id, asset.job_id, asset.name, asset.prompt,
-             json.dumps(list(asset.position)), json.dumps(list(asset.rotation)), asset.created_at),
+             json.dumps(list(asset.position)), json.dumps(list(asset.rotation)), asset.created_at,
+             json.dumps(list(asset.tags))),
         )  # fmt: skip
 
     def set_asset_position(self, asset_id: str, position: tuple[float, float, float]) -> None:

@@ -14,6 +14,7 @@ from starlette.requests import Request
 
 from gizmo_notebook.local import validation as shared
 from gizmo_notebook.local.current.errors import ValidationFailed
+from gizmo_notebook.local.errors import HTTPProblem
 
 __all__ = [
     "ASSET_PIPELINES",
@@ -24,6 +25,7 @@ __all__ = [
     "pagination",
     "prompt",
     "read_body",
+    "tags",
 ]
 
 ASSET_PIPELINES = ("auto", "gizmo", "cad")
@@ -72,6 +74,14 @@ def optional_text(body: Mapping[str, Any], field: str, max_chars: int, *, allow_
     if len(value) > max_chars:
         raise ValidationFailed(["body", field], f"must be at most {max_chars} characters", "string_too_long")
     return value
+
+
+def tags(body: Mapping[str, Any]) -> list[str]:
+    """``tags`` (an extension, as on alpha assets): the alpha server's rules, answered as a 422 on the field."""
+    try:
+        return shared.tags(body)
+    except HTTPProblem as exc:
+        raise ValidationFailed(["body", "tags"], exc.message, "list_type") from None
 
 
 def choice(body: Mapping[str, Any], field: str, options: tuple[str, ...], default: str) -> str:

@@ -19,6 +19,7 @@ from dataclasses import replace
 import numpy as np
 
 from ...model import AssetModel, Box, Collision, Joint, Link, Pose, Visual
+from ...model import prefixed as _prefixed
 from ..exporters import WORLD_LINK, is_world_anchored
 from ._builder import Built, size_efforts
 
@@ -81,35 +82,9 @@ def anchor(built: Built, name: str) -> AssetModel:
 
 
 def prefixed(model: AssetModel, prefix: str) -> AssetModel:
-    """A copy of ``model`` with every link, joint, visual and collision name prefixed.
-
-    The ``world`` anchor link keeps its name, so a prefixed fixed-base asset is still
-    recognisably fixed-base (and :func:`graft` still folds it away).
-    """
-
-    def rename(link_name: str) -> str:
-        return link_name if link_name == WORLD_LINK else f"{prefix}{link_name}"
-
-    def rename_visual(v: Visual) -> Visual:
-        return replace(v, name=f"{prefix}{v.name}" if v.name else None)
-
-    def rename_collision(c: Collision) -> Collision:
-        return replace(c, name=f"{prefix}{c.name}" if c.name else None)
-
-    links = [
-        Link(
-            rename(link.name),
-            [rename_visual(v) for v in link.visuals],
-            [rename_collision(c) for c in link.collisions],
-            link.inertial,
-        )
-        for link in model.links
-    ]
-    joints = [
-        replace(j, name=f"{prefix}{j.name}", parent=rename(j.parent), child=rename(j.child))
-        for j in model.joints
-    ]
-    return AssetModel(model.name, links, joints, model.source)
+    """A copy of ``model`` with every name prefixed; the ``world`` anchor link keeps its name, so a
+    prefixed fixed-base asset is still recognisably fixed-base (and :func:`graft` still folds it away)."""
+    return _prefixed(model, prefix, keep=(WORLD_LINK,))
 
 
 def compose_scene(name: str, placements: Sequence[tuple[AssetModel, Pose]]) -> AssetModel:

@@ -1,16 +1,32 @@
 // @ts-check
-// The Studio's prompt form: prompt, name, tags, batch toggle, the "iterating on" chip, the
-// Generate button and the batch progress bar. Submitting sends a request through `view`.
+// The Studio's prompt form: the asset | scene switch, prompt, name, tags, batch toggle, the
+// "iterating on" chip, the Generate button and the batch progress bar. Submitting sends a request
+// through `view`. Scene mode (current API: one prompt -> a whole scene) takes the prompt alone;
+// where the service cannot (alpha), its button is disabled and its tooltip says why.
 import { h } from "./dom.js";
 import { RUNNING } from "./row.js";
-import { STUDIO_REQUESTS } from "../generated/constants.js";
+import { GENERATE_MODES, STUDIO_REQUESTS } from "../generated/constants.js";
+
+const PLACEHOLDERS = {
+  [GENERATE_MODES.ASSET]: "Describe an articulated asset, e.g. \"a 6-DOF arm with a parallel gripper\"  (Ctrl/Cmd+Enter to generate)",
+  [GENERATE_MODES.SCENE]: "Describe a whole scene, e.g. \"a workbench table, a 6-DOF arm and a mobile base\"  (Ctrl/Cmd+Enter to generate)",
+};
 
 export class PromptForm {
   /** `view` is the StudioView: the model, requests to the kernel and the list's items. */
   constructor(view) {
     this.view = view;
     this.parent = ""; // the asset being iterated on
-    this.promptEl = h("textarea", { class: "gzs-prompt-input", placeholder: "Describe an articulated asset, e.g. \"a 6-DOF arm with a parallel gripper\"  (Ctrl/Cmd+Enter to generate)" });
+    this.mode = GENERATE_MODES.ASSET;
+    /** @type {Record<string, HTMLButtonElement>} */
+    this.modeBtns = {};
+    for (const [mode, label] of [[GENERATE_MODES.ASSET, "Asset"], [GENERATE_MODES.SCENE, "Scene"]]) {
+      this.modeBtns[mode] = /** @type {HTMLButtonElement} */ (h("button", { class: `gzs-btn gzs-mode-btn gzs-mode-${mode}`, text: label,
+        "aria-pressed": String(mode === this.mode), onclick: () => this.setMode(mode) }));
+    }
+    this.modeEl = h("div", { class: "gzs-mode", role: "group", "aria-label": "generate an asset or a whole scene" },
+      this.modeBtns[GENERATE_MODES.ASSET], this.modeBtns[GENERATE_MODES.SCENE]);
+    this.promptEl = h("textarea", { class: "gzs-prompt-input", placeholder: PLACEHOLDERS[this.mode] });
     this.promptEl.addEventListener("input", () => { this.formMsg.textContent = ""; });
     this.nameEl = h("input", { class: "gzs-name-input", placeholder: "name (optional)", size: 18 });
     this.tagsEl = h("input", { class: "gzs-tags-input", placeholder: "tags, comma separated", size: 20 });
@@ -20,10 +36,31 @@ export class PromptForm {
     this.formMsg = h("div", { class: "gzs-inline-msg", role: "alert" });
     this.progressEl = h("div", { class: "gzs-progress", style: { display: "none" } }, h("div", { style: { width: "0%" } }));
     this.progressText = h("div", { class: "gzs-muted gzs-batch-progress" });
-    const meta = h("div", { class: "gzs-meta" }, this.nameEl, this.tagsEl,
-      h("label", { class: "gzs-muted" }, this.batchEl, " batch: one prompt per line"), this.parentChip);
-    this.el = h("div", { class: "gzs-form" }, this.promptEl, meta, this.genBtn, this.formMsg,
+    this.metaEl = h("div", { class: "gzs-meta" }, this.modeEl, this.nameEl, this.tagsEl,
+      h("label", { class: "gzs-muted gzs-batch-label" }, this.batchEl, " batch: one prompt per line"), this.parentChip);
+    this.el = h("div", { class: "gzs-form" }, this.promptEl, this.metaEl, this.genBtn, this.formMsg,
       h("div", { style: { gridColumn: "1 / -1" } }, this.progressEl, this.progressText));
+  }
+
+  /** Switch between generating one asset and a whole scene (the latter only where the service can). */
+  setMode(mode) {
+    if (mode === GENERATE_MODES.SCENE && !this.sceneAvailable()) return;
+    this.mode = mode;
+    const scene = mode === GENERATE_MODES.SCENE;
+    for (const [m, btn] of Object.entries(this.modeBtns)) btn.setAttribute("aria-pressed", String(m === mode));
+    this.promptEl.placeholder = PLACEHOLDERS[mode];
+    // a scene takes its prompt alone: no name, tags, batch or parent
+    for (const el of [this.nameEl, this.tagsEl, this.metaEl.querySelector(".gzs-batch-label")]) {
+      if (el) /** @type {HTMLElement} */ (el).style.display = scene ? "none" : "";
+    }
+    if (scene) { this.batchEl.checked = false; this.setParent(""); }
+    this.el.dataset.mode = mode;
+    this.formMsg.textContent = "";
+    this.render();
+  }
+
+  sceneAvailable() {
+    return !!(this.view.model.get("scene_mode") || {}).available;
   }
 
   submit() {
@@ -31,7 +68,10 @@ export class PromptForm {
     const name = this.nameEl.value;
     const tags = this.tagsEl.value;
     let sent;
-    if (this.batchEl.checked) {
+    if (this.mode === GENERATE_MODES.SCENE) {
+      if (!text.trim()) { this.formMsg.textContent = "Type a prompt first: describe the scene to generate."; this.promptEl.focus(); return; }
+      sent = this.view.request({ type: STUDIO_REQUESTS.GENERATE, mode: GENERATE_MODES.SCENE, prompt: text });
+    } else if (this.batchEl.checked) {
       const prompts = text.split("\n").map((s) => s.trim()).filter(Boolean);
       if (!prompts.length) { this.formMsg.textContent = "Type at least one prompt, one per line."; return; }
       sent = this.view.request({ type: STUDIO_REQUESTS.BATCH, prompts, tags });
@@ -64,10 +104,11 @@ export class PromptForm {
 
   /** Start a new generation from `item`: its prompt and tags in the form, it as the parent. */
   iterateOn(item) {
+    this.setMode(item.kind === GENERATE_MODES.SCENE ? GENERATE_MODES.SCENE : GENERATE_MODES.ASSET);
     this.promptEl.value = item.prompt;
     this.tagsEl.value = item.tags.join(", ");
     this.batchEl.checked = false;
-    this.setParent(item.id);
+    if (this.mode === GENERATE_MODES.ASSET) this.setParent(item.id);
     this.promptEl.focus();
     this.promptEl.scrollIntoView?.({ block: "nearest" });
   }
@@ -76,7 +117,14 @@ export class PromptForm {
   render() {
     const m = this.view.model;
     const generating = m.get("generating");
-    this.genBtn.textContent = generating ? `Submitting… (${generating})` : "Generate";
+    const sceneMode = m.get("scene_mode") || {};
+    const sceneBtn = this.modeBtns[GENERATE_MODES.SCENE];
+    sceneBtn.disabled = !sceneMode.available;
+    sceneBtn.title = sceneMode.available ? "generate a whole scene (several placed assets) from one prompt" : sceneMode.reason || "";
+    this.modeEl.title = sceneMode.available ? "" : sceneBtn.title; // a disabled button may show no tooltip of its own
+    if (!sceneMode.available && this.mode === GENERATE_MODES.SCENE) this.setMode(GENERATE_MODES.ASSET);
+    const what = this.mode === GENERATE_MODES.SCENE ? "Generate scene" : "Generate";
+    this.genBtn.textContent = generating ? `Submitting… (${generating})` : what;
     const batch = m.get("batch") || {};
     if (batch.total) {
       const ids = batch.ids || [];

@@ -54,7 +54,7 @@ export class StudioView {
       queueMicrotask(() => { this.renderQueued = false; this.renderAll(); });
     };
     const traits = ["items", "visible", "notices", "generating", "batch", "polling", "total", "has_more",
-      "loading", "tag_options", "selected", "exports", "focus", "backend_label", "listed", "rate_limit"];
+      "loading", "tag_options", "selected", "exports", "focus", "backend_label", "listed", "rate_limit", "scene_mode"];
     // One event name per call: "change:a change:b" is a Backbone feature; marimo's model (and
     // anywidget's AFM spec) treat the whole string as one event name that never fires.
     this.events = traits.map((t) => `change:${t}`);

@@ -20,6 +20,7 @@ export class AssetRow {
     this.thumbBox = h("div", { class: "gzs-thumb-box" }, this.thumb, this.thumbLabel);
     this.name = h("span", { class: "gzs-name" });
     this.badge = h("span", { class: "gzs-badge" });
+    this.kindEl = h("span", { class: "gzs-chip gzs-kind" });
     this.stage = h("span", { class: "gzs-muted gzs-stage" }); // current API: "articulation 3/4"
     this.time = h("span", { class: "gzs-muted gzs-time" });
     this.prompt = h("div", { class: "gzs-prompt" });
@@ -38,7 +39,7 @@ export class AssetRow {
       onclick: () => this.retry() });
     this.exported = h("div", { class: "gzs-exported" });
     this.previewEl = h("div", { class: "gzs-preview", style: { display: "none" } });
-    const head = h("div", { class: "gzs-row-head" }, this.name, this.badge, this.stage, this.time);
+    const head = h("div", { class: "gzs-row-head" }, this.name, this.kindEl, this.badge, this.stage, this.time);
     const info = h("div", { class: "gzs-info" }, head, this.lineage, this.prompt, this.failure, this.interp, this.meta);
     const actions = h("div", { class: "gzs-actions" }, this.retryBtn, this.previewBtn, this.formatSel, this.exportBtn, this.copyBtn,
       view.job ? null : this.iterBtn, this.cancelBtn);
@@ -54,6 +55,9 @@ export class AssetRow {
     const ready = item.status === STATUS.READY;
     this.el.dataset.status = item.status;
     this.name.textContent = item.name || item.id;
+    // a scene row (scene mode): marked, with how many assets it places once ready
+    this.el.dataset.kind = item.kind || "asset";
+    this.kindEl.textContent = item.kind === "scene" ? (item.parts ? `scene · ${item.parts} assets` : "scene") : "";
     // an asset named after its own prompt (batch rows, API calls without a name) shows it once
     this.prompt.textContent = item.name === item.prompt ? "" : item.prompt;
     this.prompt.title = item.prompt;

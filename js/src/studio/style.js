@@ -45,6 +45,13 @@ export const CSS = `
 .gzs-link { font: inherit; border: 0; padding: 0; background: none; color: var(--jp-content-link-color, ${BRAND}); cursor: pointer; text-decoration: underline; }
 .gzs-inline-msg { grid-column: 1 / -1; color: ${ERROR}; font-size: 12px; min-height: 0; }
 .gzs-inline-msg:empty { display: none; }
+.gzs-mode { display: inline-flex; }
+.gzs-mode .gzs-btn { border-radius: 0; padding: 2px 9px; }
+.gzs-mode .gzs-btn:first-child { border-radius: 4px 0 0 4px; }
+.gzs-mode .gzs-btn:last-child { border-radius: 0 4px 4px 0; border-left: 0; }
+.gzs-mode .gzs-btn[aria-pressed=true] { background: ${tint(BRAND, 28)}; border-color: ${BRAND}; font-weight: 600; }
+.gzs-kind:empty { display: none; }
+.gzs-chip.gzs-kind { background: ${tint(BRAND, 22)}; }
 .gzs-chip { display: inline-block; padding: 0 6px; border-radius: 9px; background: ${BG3}; color: ${FG}; font-size: 11px; margin-right: 3px; }
 .gzs-notices { display: flex; flex-direction: column; gap: 4px; margin-bottom: 6px; }
 .gzs-notices:empty { display: none; }
