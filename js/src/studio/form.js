@@ -17,7 +17,7 @@ export class PromptForm {
   constructor(view) {
     this.view = view;
     this.parent = ""; // the asset being iterated on
-    this.mode = GENERATE_MODES.ASSET;
+    /** @type {string} */ this.mode = GENERATE_MODES.ASSET;
     /** @type {Record<string, HTMLButtonElement>} */
     this.modeBtns = {};
     for (const [mode, label] of [[GENERATE_MODES.ASSET, "Asset"], [GENERATE_MODES.SCENE, "Scene"]]) {
