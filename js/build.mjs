@@ -1,8 +1,10 @@
+// @ts-check
 // Bundles each widget entry point in src/ into ../gizmo_notebook/static/ as one ESM file.
 // The viewer and the Studio share one bundle (widget.js) so a notebook loads three.js once.
 import * as esbuild from "esbuild";
 
 const watch = process.argv.includes("--watch");
+/** @type {import("esbuild").BuildOptions} */
 const options = {
   entryPoints: { widget: "src/widget.js" },
   bundle: true,

@@ -2,7 +2,8 @@
 # Installs everything gizmo-notebook needs on a fresh Debian machine, idempotently:
 #   system packages (Chromium for browser tests, urdfdom's check_urdf and libsdformat, the
 #   SDFormat parser the SDF export tests compile a checker against),
-#   a virtualenv in .venv with the package (editable) and its extras, and the JS bundle.
+#   a virtualenv in .venv with the package (editable) and its extras, the JS dependencies (with
+#   the dev tools `make test` runs: tsc, eslint) and the JS bundle.
 # Usage: scripts/setup.sh [lab|test]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,9 +36,15 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+# node_modules older than the lock file: install exactly what it pins (dev tools included).
+js_deps() {
+  (cd js && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; })
+}
+if [ "$extra" = "test" ]; then js_deps; fi
+
 bundle=gizmo_notebook/static/widget.js
 if [ ! -f "$bundle" ] || [ -n "$(find js/src js/package.json js/build.mjs -newer "$bundle" 2>/dev/null | head -1)" ]; then
   echo "setup: building the widget bundle"
-  (cd js && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run --silent build)
+  js_deps && (cd js && npm run --silent build)
 fi
 echo "setup: ready ($VENV, extra=$extra)"

@@ -1,3 +1,4 @@
+// @ts-check
 // One bundle for every gizmo-notebook widget, so a notebook loads three.js once.
 // Each Python widget class sets the `_kind` trait; render() hands off to that kind's module.
 import { renderViewer } from "./viewer/index.js";

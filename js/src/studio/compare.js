@@ -1,10 +1,10 @@
+// @ts-check
 // Compare: assets side by side at one scale (an arm and a dog at their true relative size),
 // cameras that orbit together, joint sliders per model (the shared viewer panel), and a small
 // table of what differs: links, degrees of freedom by joint type, bounding size, total mass.
 import { createViewerPanel } from "../viewer/panel.js";
 import { h } from "./dom.js";
-
-const DOF = { revolute: 1, continuous: 1, prismatic: 1, ball: 3, planar: 3, floating: 6, fixed: 0 };
+import { JOINT_DOF, STATUS, STUDIO_REQUESTS } from "../generated/constants.js";
 
 /** Half the diagonal of the model's bounds (what the viewport's fit() frames), never zero. */
 function radius(meta) {
@@ -17,7 +17,7 @@ export function modelFacts(meta) {
   const byType = {};
   let dof = 0;
   for (const j of meta.joints || []) {
-    const n = DOF[j.type] ?? 0;
+    const n = JOINT_DOF[j.type] ?? 0;
     if (!n) continue;
     byType[j.type] = (byType[j.type] || 0) + n;
     dof += n;
@@ -33,6 +33,7 @@ function fmtLength(m) {
 /** The table under the views: one column per model, one row per fact. */
 export function factsTable(entries) {
   const facts = entries.map((e) => modelFacts(e.meta));
+  /** @type {[string, (f: ReturnType<typeof modelFacts>) => string][]} */
   const rows = [
     ["links", (f) => String(f.links)],
     ["DOF", (f) => (f.dof ? `${f.dof} (${Object.entries(f.byType).map(([t, n]) => `${n} ${t}`).join(", ")})` : "0 (rigid)")],
@@ -50,6 +51,10 @@ export function factsTable(entries) {
  * frames the largest model, each around its own model's centre, and orbiting or zooming any view
  * moves the others the same way. `onDistance(d)` hears the shared distance (tests read it).
  * Returns a function that unlinks them.
+ */
+/**
+ * @param {any[]} viewports  viewports (createViewport) of loaded models
+ * @param {(distance: number) => void} [onDistance]
  */
 export function linkCameras(viewports, onDistance = () => {}) {
   const vps = viewports.filter((v) => v && v.camera && v.controls && v.meta);
@@ -109,7 +114,7 @@ export class CompareView {
 
   async open() {
     const items = this.view.itemsById();
-    const ids = this.view.model.get("selected").filter((id) => items.get(id)?.status === "ready");
+    const ids = this.view.model.get("selected").filter((id) => items.get(id)?.status === STATUS.READY);
     this.close();
     const token = this.compareToken;
     if (ids.length < 2) {
@@ -130,7 +135,7 @@ export class CompareView {
     this.el.replaceChildren(h("div", { class: "gzs-compare-head", style: { gridColumn: "1 / -1" } }, close, note), ...cells, table);
     const loaded = await Promise.all(ids.map(async (id, i) => {
       try {
-        const { msg, buffers } = await this.view.request({ type: "preview", id });
+        const { msg, buffers } = await this.view.request({ type: STUDIO_REQUESTS.PREVIEW, id });
         if (token !== this.compareToken) return null;
         views[i].replaceChildren();
         const panel = createViewerPanel(views[i], { height: 300 }); // joint sliders per model

@@ -1,3 +1,4 @@
+// @ts-check
 // Tiny DOM helpers: the Studio is plain DOM so it runs in any anywidget host.
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -55,7 +56,7 @@ export async function copyText(text) {
     document.body.append(area);
     area.select();
     let ok = false;
-    try { ok = document.execCommand("copy"); } catch { ok = false; }
+    try { ok = document.execCommand("copy"); } catch { /* ok stays false */ }
     area.remove();
     return ok;
   }
@@ -135,7 +136,7 @@ export async function transparentBackground(blob, tolerance = 3) {
   const canvas = document.createElement("canvas");
   canvas.width = bitmap.width;
   canvas.height = bitmap.height;
-  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d", { willReadFrequently: true }));
   ctx.drawImage(bitmap, 0, 0);
   bitmap.close?.();
   const image = ctx.getImageData(0, 0, canvas.width, canvas.height);

@@ -1,7 +1,9 @@
+// @ts-check
 // The Studio's prompt form: prompt, name, tags, batch toggle, the "iterating on" chip, the
 // Generate button and the batch progress bar. Submitting sends a request through `view`.
 import { h } from "./dom.js";
 import { RUNNING } from "./row.js";
+import { STUDIO_REQUESTS } from "../generated/constants.js";
 
 export class PromptForm {
   /** `view` is the StudioView: the model, requests to the kernel and the list's items. */
@@ -32,10 +34,10 @@ export class PromptForm {
     if (this.batchEl.checked) {
       const prompts = text.split("\n").map((s) => s.trim()).filter(Boolean);
       if (!prompts.length) { this.formMsg.textContent = "Type at least one prompt, one per line."; return; }
-      sent = this.view.request({ type: "batch", prompts, tags });
+      sent = this.view.request({ type: STUDIO_REQUESTS.BATCH, prompts, tags });
     } else {
       if (!text.trim()) { this.formMsg.textContent = "Type a prompt first: describe the asset to generate."; this.promptEl.focus(); return; }
-      sent = this.view.request({ type: "generate", prompt: text, name, tags, parent: this.parent || null });
+      sent = this.view.request({ type: STUDIO_REQUESTS.GENERATE, prompt: text, name, tags, parent: this.parent || null });
     }
     // The box clears at once, so a second click cannot submit a twin; if the kernel refuses the
     // prompt (too long, wrong key...) the text comes back, unless the user typed something new.

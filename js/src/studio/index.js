@@ -1,3 +1,4 @@
+// @ts-check
 // The Studio front end: prompt form, live asset list, previews, compare, thumbnails.
 // State lives in the kernel (synced traits); this file renders it and sends user intents as
 // custom messages. It never sees the API key: the kernel makes every request to Gizmo.
@@ -15,6 +16,8 @@ import { AssetList } from "./list.js";
 import { Thumbnails } from "./thumbnails.js";
 import { PreviewArea } from "./preview_area.js";
 import { h, keepKeys } from "./dom.js";
+import { Requests } from "./requests.js";
+import { STUDIO_REQUESTS } from "../generated/constants.js";
 
 export { thumbPose } from "./thumbnails.js";
 
@@ -27,15 +30,24 @@ export function renderStudio({ model, el }) {
 }
 
 export class StudioView {
+  /**
+   * @param {import("../types.js").WidgetModel} model
+   * @param {HTMLElement} el
+   */
   constructor(model, el) {
     this.model = model;
     this.el = el;
-    this.pending = new Map(); // req -> {resolve, reject}
-    this.reqSeq = 0;
+    this.requests = new Requests((content) => model.send(content));
     this.viewports = new Set();
     this.blobUrls = new Set(); // export downloads, revoked on dispose
     this.disposed = false;
     this.previewArea = new PreviewArea(model); // the child Viewer of the `preview` trait, in one row at a time
+    this.renderQueued = false;
+    // the parts; build() lays them out
+    this.list = new AssetList(this);
+    this.form = this.job ? null : new PromptForm(this);
+    this.compare = new CompareView(this, h("div", { class: "gzs-compare" }));
+    this.thumbnails = new Thumbnails(this, h("div", { class: "gzs-offscreen", "aria-hidden": "true" }));
     this.build();
     this.root.gizmoPreview = this.previewArea; // a handle for tests
     this.onMsg = (msg, buffers) => this.handleMsg(msg, buffers);
@@ -70,26 +82,14 @@ export class StudioView {
     for (const v of this.viewports) { try { v.dispose(); } catch { /* already gone */ } }
     this.viewports.clear();
     for (const url of this.blobUrls) URL.revokeObjectURL(url);
-    for (const { reject } of this.pending.values()) reject(new Error("widget closed"));
-    this.pending.clear();
+    this.requests.rejectAll(new Error("widget closed"));
   }
 
   // ------------------------------------------------------------------ messaging
-  request(content) {
-    const req = `r${++this.reqSeq}`;
-    return new Promise((resolve, reject) => {
-      this.pending.set(req, { resolve, reject });
-      this.model.send({ ...content, req });
-    });
-  }
+  /** @param {Record<string, any>} content */
+  request(content) { return this.requests.request(content); }
 
-  handleMsg(msg, buffers) {
-    if (!msg || !msg.req || !this.pending.has(msg.req)) return;
-    const { resolve, reject } = this.pending.get(msg.req);
-    this.pending.delete(msg.req);
-    if (msg.type === "geometry_error") reject(Object.assign(new Error(msg.notice.text), { notice: msg.notice }));
-    else resolve({ msg, buffers: buffers || [] });
-  }
+  handleMsg(msg, buffers) { this.requests.handle(msg, buffers); }
 
   get job() { return this.model.get("mode") === "job"; }
 
@@ -114,15 +114,10 @@ export class StudioView {
       this.root.classList.toggle("gzs-tiny", width < TINY_BELOW);
     });
     this.layout.observe(this.root);
-    this.list = new AssetList(this);
-    this.form = this.job ? null : new PromptForm(this);
     if (this.form) this.root.append(this.form.el, this.list.buildBar());
-    this.compare = new CompareView(this, h("div", { class: "gzs-compare" }));
     this.root.append(this.compare.el, this.list.el);
     if (!this.job) this.root.append(this.list.buildFooter());
-    const offscreen = h("div", { class: "gzs-offscreen", "aria-hidden": "true" });
-    this.thumbnails = new Thumbnails(this, offscreen);
-    this.root.append(offscreen);
+    this.root.append(this.thumbnails.offscreen);
     this.el.append(this.root);
   }
 
@@ -176,7 +171,7 @@ export class StudioView {
     const notices = this.model.get("notices") || [];
     this.noticesEl.replaceChildren(...notices.map((n) => h("div", { class: `gzs-notice ${n.level}`, "data-kind": n.kind, role: "alert" },
       h("div", {}, h("div", { text: n.text }), n.hint ? h("div", { class: "gzs-hint", text: n.hint }) : null),
-      h("button", { class: "gzs-close", title: "dismiss", "aria-label": "dismiss", text: "×", onclick: () => this.model.send({ type: "dismiss", at: n.at }) }))));
+      h("button", { class: "gzs-close", title: "dismiss", "aria-label": "dismiss", text: "×", onclick: () => this.model.send({ type: STUDIO_REQUESTS.DISMISS, at: n.at }) }))));
   }
 
   tick() {

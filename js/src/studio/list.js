@@ -1,7 +1,9 @@
+// @ts-check
 // The Studio's asset list: the filter bar (search, status, tag, Refresh, Compare), the rows
 // (one AssetRow per visible asset, kept across redraws), and "Load more" with the count.
 import { h, placeChildren } from "./dom.js";
 import { AssetRow } from "./row.js";
+import { ASSET_STATUSES, STUDIO_REQUESTS } from "../generated/constants.js";
 
 export class AssetList {
   /** `view` is the StudioView: the model, the compare area, and what the rows need. */
@@ -9,7 +11,7 @@ export class AssetList {
     this.view = view;
     this.rows = new Map(); // id -> row controller
     this.el = h("div", { class: "gzs-list" });
-    this.moreBtn = h("button", { class: "gzs-btn gzs-more", text: "Load more", onclick: () => view.model.send({ type: "load_more" }) });
+    this.moreBtn = h("button", { class: "gzs-btn gzs-more", text: "Load more", onclick: () => view.model.send({ type: STUDIO_REQUESTS.LOAD_MORE }) });
     this.countEl = h("span", { class: "gzs-muted gzs-count" });
   }
 
@@ -17,16 +19,17 @@ export class AssetList {
   buildBar() {
     const model = this.view.model;
     this.searchEl = h("input", { class: "gzs-search", type: "search", placeholder: "search name, prompt, id, tag" });
-    let timer = null;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let timer;
     this.searchEl.addEventListener("input", () => {
       clearTimeout(timer);
       timer = setTimeout(() => { model.set("search", this.searchEl.value); model.save_changes(); }, 200);
     });
     this.statusSel = h("select", { class: "gzs-status-filter", onchange: () => { model.set("filter_status", this.statusSel.value); model.save_changes(); } },
-      ["", "pending", "processing", "ready", "failed", "cancelled"].map((s) => h("option", { value: s, text: s || "any status" })));
+      ["", ...ASSET_STATUSES].map((s) => h("option", { value: s, text: s || "any status" })));
     this.tagSel = h("select", { class: "gzs-tag-filter", onchange: () => { model.set("filter_tag", this.tagSel.value); model.save_changes(); } });
     this.compareBtn = h("button", { class: "gzs-btn gzs-compare-btn", text: "Compare", onclick: () => this.view.compare.open() });
-    const refresh = h("button", { class: "gzs-btn", text: "Refresh", onclick: () => model.send({ type: "refresh" }) });
+    const refresh = h("button", { class: "gzs-btn", text: "Refresh", onclick: () => model.send({ type: STUDIO_REQUESTS.REFRESH }) });
     return h("div", { class: "gzs-bar" }, this.searchEl, this.statusSel, this.tagSel, refresh, this.compareBtn);
   }
 

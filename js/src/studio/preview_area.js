@@ -6,17 +6,9 @@
 // the saved preview with no kernel. The area lives in one row at a time: `mount(host)` moves it.
 import { renderViewer } from "../viewer/index.js";
 import { h } from "./dom.js";
+import { STUDIO_REQUESTS } from "../generated/constants.js";
 
-/**
- * The slice of a widget model (anywidget's, or the widget manager's Backbone model) used here.
- * @typedef {{
- *   get(name: string): any,
- *   send(content: object, callbacks?: any, buffers?: ArrayBuffer[]): void,
- *   on(event: string, cb: (...args: any[]) => void): void,
- *   off(event: string, cb: (...args: any[]) => void): void,
- *   widget_manager: { get_model(id: string): Promise<any> },
- * }} WidgetModel
- */
+/** @typedef {import("../types.js").WidgetModel} WidgetModel */
 
 /** @typedef {{ id?: string, state?: string, message?: string, hint?: string }} Info */
 
@@ -82,7 +74,7 @@ export class PreviewArea {
 
   drop() {
     this.button.disabled = true; // until the kernel says "running" (and then until it is done)
-    this.model.send({ type: "physics" });
+    this.model.send({ type: STUDIO_REQUESTS.PHYSICS });
   }
 
   /**

@@ -1,10 +1,12 @@
+// @ts-check
 // One asset in the Studio's list: thumbnail, name, status badge, lineage, prompt, what the
 // generator understood, tags and formats, and its actions (preview, export, copy id, iterate,
 // cancel, retry). `view` is the StudioView: the row reads the model and sends intents through it.
 import { h, formatElapsed, formatTime, copyText, joinParts, placeChildren } from "./dom.js";
 
-export const RUNNING = new Set(["pending", "processing"]);
-const FORMAT_LABELS = { isaac_sim_usd: "USD (Isaac Sim)", isaac_sim_urdf: "URDF (Isaac Sim)", mujoco_mjcf: "MJCF (MuJoCo)" };
+import { FORMAT_LABELS, RUNNING_STATUSES, STATUS, STUDIO_REQUESTS } from "../generated/constants.js";
+
+export const RUNNING = new Set(RUNNING_STATUSES);
 
 export class AssetRow {
   constructor(view, item) {
@@ -25,11 +27,11 @@ export class AssetRow {
     this.meta = h("div", { class: "gzs-row-meta" });
     this.previewBtn = h("button", { class: "gzs-btn gzs-preview-btn", text: "Preview", onclick: () => this.togglePreview() });
     this.formatSel = h("select", { class: "gzs-format", "aria-label": "export format" });
-    this.exportBtn = h("button", { class: "gzs-btn gzs-export-btn", text: "Export", onclick: () => view.model.send({ type: "export", id: this.item.id, format: this.formatSel.value }) });
+    this.exportBtn = h("button", { class: "gzs-btn gzs-export-btn", text: "Export", onclick: () => view.model.send({ type: STUDIO_REQUESTS.EXPORT, id: this.item.id, format: this.formatSel.value }) });
     this.copyBtn = h("button", { class: "gzs-btn gzs-copy-btn", text: "Copy id", onclick: () => this.copy() });
     this.iterBtn = h("button", { class: "gzs-btn gzs-iterate-btn", text: "Iterate", onclick: () => this.iterate() });
     this.cancelBtn = h("button", { class: "gzs-btn gzs-cancel-btn", text: "Cancel", title: "cancel this generation",
-      onclick: () => { this.cancelBtn.disabled = true; view.model.send({ type: "cancel", id: this.item.id }); } });
+      onclick: () => { this.cancelBtn.disabled = true; view.model.send({ type: STUDIO_REQUESTS.CANCEL, id: this.item.id }); } });
     this.retryBtn = h("button", { class: "gzs-btn gzs-retry-btn", text: "Retry", title: "submit the same prompt, name and tags again",
       onclick: () => this.retry() });
     this.exported = h("div", { class: "gzs-exported" });
@@ -45,8 +47,8 @@ export class AssetRow {
   update(item) {
     this.item = item;
     const v = this.view;
-    const failed = item.status === "failed";
-    const ready = item.status === "ready";
+    const failed = item.status === STATUS.FAILED;
+    const ready = item.status === STATUS.READY;
     this.el.dataset.status = item.status;
     this.name.textContent = item.name || item.id;
     // an asset named after its own prompt (batch rows, API calls without a name) shows it once
@@ -130,7 +132,7 @@ export class AssetRow {
       e.preventDefault();
       link.textContent = "preparing…";
       try {
-        const { msg, buffers } = await this.view.request({ type: "download", id: this.item.id, format: fmt });
+        const { msg, buffers } = await this.view.request({ type: STUDIO_REQUESTS.DOWNLOAD, id: this.item.id, format: fmt });
         const url = URL.createObjectURL(new Blob([buffers[0]], { type: "application/octet-stream" }));
         this.view.blobUrls.add(url);
         link.href = url;
@@ -167,7 +169,7 @@ export class AssetRow {
   togglePreview() {
     this.autoOpened = true;
     const open = this.view.previewArea.assetId === this.item.id;
-    this.view.model.send(open ? { type: "close_preview" } : { type: "open_preview", id: this.item.id });
+    this.view.model.send(open ? { type: STUDIO_REQUESTS.CLOSE_PREVIEW } : { type: STUDIO_REQUESTS.OPEN_PREVIEW, id: this.item.id });
   }
 
   setPreviewOpen(open) {
@@ -178,7 +180,7 @@ export class AssetRow {
   async retry() {
     this.retryBtn.disabled = true;
     try {
-      const { msg } = await this.view.request({ type: "retry", id: this.item.id });
+      const { msg } = await this.view.request({ type: STUDIO_REQUESTS.RETRY, id: this.item.id });
       if (msg.ok && msg.id) this.retryBtn.title = `retried as ${msg.id}; submit the same prompt, name and tags again`;
     } catch { /* widget closed */ }
     this.retryBtn.disabled = false;

@@ -1,3 +1,4 @@
+// @ts-check
 // Scoped styles for the Studio (every class starts with gzs-). Every colour comes from
 // JupyterLab's theme variables, with plain light fallbacks for hosts without them (Notebook 7
 // has them too; VS Code, Colab and marimo get the fallbacks). Tints are mixed from the theme's

@@ -1,7 +1,9 @@
+// @ts-check
 // Thumbnails: one shared offscreen viewport renders each ready asset once, the PNG is
 // cached by the kernel (so the next Studio gets it without any geometry) and shown as <img>.
 import { createViewport, clampJoint, SINGLE_DOF } from "../viewer/viewport.js";
 import { dataUrlToBytes, transparentBackground } from "./dom.js";
+import { STUDIO_REPLIES, STUDIO_REQUESTS } from "../generated/constants.js";
 
 export class Thumbnails {
   /**
@@ -32,9 +34,9 @@ export class Thumbnails {
       while (this.thumbQueue.length && !this.disposed) {
         const { id } = this.thumbQueue.shift();
         try {
-          const { msg, buffers } = await this.view.request({ type: "thumb", id });
+          const { msg, buffers } = await this.view.request({ type: STUDIO_REQUESTS.THUMB, id });
           let url;
-          if (msg.type === "thumb") {
+          if (msg.type === STUDIO_REPLIES.THUMB) {
             url = URL.createObjectURL(new Blob([buffers[0]], { type: "image/png" }));
           } else {
             if (!this.thumbViewport) this.thumbViewport = createViewport(this.offscreen, { height: 144 });
@@ -47,7 +49,7 @@ export class Thumbnails {
             // Transparent background: the row's themed tile shows through, light or dark.
             const bytes = await transparentBackground(png);
             url = URL.createObjectURL(new Blob([bytes], { type: "image/png" }));
-            this.view.model.send({ type: "thumb_png", id }, undefined, [bytes.buffer]);
+            this.view.model.send({ type: STUDIO_REQUESTS.THUMB_PNG, id }, undefined, [bytes.buffer]);
           }
           this.thumbs.set(id, url);
           this.view.list.rows.get(id)?.setThumb(url);

@@ -1,3 +1,4 @@
+// @ts-check
 // Camera and input for the viewport: the perspective camera, orbit controls, framing a model
 // (fit) and picking the link under the pointer.
 import * as THREE from "three";

@@ -1,3 +1,4 @@
+// @ts-check
 // Decodes the binary payload made by gizmo_notebook/viewer/encode.py into three.js geometry.
 // A geometry arrives as one or more self-describing *parts*: a 24-byte header ("GZP1", vertex
 // count, index count, vertex-codec bytes, index-codec bytes, flags; uint32 little-endian; flag
@@ -12,7 +13,11 @@ const QMAX = 32767;
 const MAGIC = 0x31505a47; // "GZP1" read as a little-endian uint32
 const HEADER_BYTES = 24;
 
-/** Concatenate DataView / ArrayBuffer chunks into one Uint8Array. */
+/**
+ * Concatenate DataView / ArrayBuffer chunks into one Uint8Array.
+ * @param {(ArrayBuffer | ArrayBufferView)[]} chunks
+ * @returns {Uint8Array}
+ */
 export function concatChunks(chunks) {
   const views = chunks.map((c) =>
     c instanceof Uint8Array ? c : ArrayBuffer.isView(c) ? new Uint8Array(c.buffer, c.byteOffset, c.byteLength) : new Uint8Array(c),
@@ -25,7 +30,10 @@ export function concatChunks(chunks) {
   return out;
 }
 
-/** The header of a part, or null when `bytes` is not one whole part (e.g. one chunk of several). */
+/**
+ * The header of a part, or null when `bytes` is not one whole part (e.g. one chunk of several).
+ * @param {Uint8Array | null | undefined} bytes
+ */
 export function partHeader(bytes) {
   if (!bytes || bytes.byteLength < HEADER_BYTES) return null;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
@@ -46,6 +54,8 @@ const decodedParts = new WeakMap();
  * Decode one part into `{ q: Int16Array (xyzw), index: Uint16Array | Uint32Array }` (memoized).
  * Parts of up to 65,535 vertices decode straight to 16-bit indices: half the index memory and
  * upload. (Not 65,536: WebGL 2 always treats index 0xFFFF as a primitive restart.)
+ * @param {Uint8Array} bytes
+ * @returns {Promise<{ q: Int16Array, index: Uint16Array | Uint32Array }>}
  */
 export function decodePart(bytes) {
   let done = decodedParts.get(bytes);

@@ -1,3 +1,4 @@
+// @ts-check
 // The viewer widget's front end: gets the model's metadata (`_meta`) and its binary chunks
 // (`_blobs`: references to small content-addressed widget models, ipywidgets ImageModels with
 // the bytes in `value`, one per chunk, so each chunk is its own websocket message — progress
@@ -8,6 +9,7 @@ import { concatChunks, decodePart, partHeader } from "./decode.js";
 import { attachPlayback } from "./playback_host.js";
 import { createOverlays } from "./overlays.js";
 import { createJointInputs } from "./joint_inputs.js";
+import { VIEWER_MESSAGES } from "../generated/constants.js";
 
 export { createViewport } from "./viewport.js";
 export { createViewerPanel } from "./panel.js";
@@ -33,7 +35,8 @@ function bytesOf(value) {
 function watchChunks(model, onProgress, onPart) {
   const have = new Map();
   let triangles = 0;
-  let waiting = null; // { needed, resolve }
+  /** @type {{ needed: Map<string, number>, resolve: (have: Map<string, Uint8Array>) => void } | null} */
+  let waiting = null;
   // Once ready() has resolved, the model is (being) drawn and progress is no longer ours to
   // show: a scan still queued (a later change:_blobs, as Voila and reopened notebooks send)
   // would otherwise write "receiving model… 92%" over the finished view.
@@ -43,7 +46,7 @@ function watchChunks(model, onProgress, onPart) {
     if (!waiting) return;
     const { needed, resolve } = waiting;
     const total = [...needed.values()].reduce((a, b) => a + b, 0);
-    const received = [...needed.keys()].reduce((n, d) => n + (have.has(d) ? needed.get(d) : 0), 0);
+    const received = [...needed.keys()].reduce((n, d) => n + (have.has(d) ? needed.get(d) ?? 0 : 0), 0);
     onProgress(received, total, "bytes");
     if ([...needed.keys()].every((d) => have.has(d))) { waiting = null; settled = true; resolve(have); }
   }
@@ -103,14 +106,14 @@ export function renderViewer({ model, el }) {
     if (!meta || !meta.links) {
       // the kernel sends the metadata after the geometry; change:_meta calls load() again
       if (!(model.get("_blobs") || []).length) panel.setMessage("preparing model…");
-      model.send({ type: "need" });
+      model.send({ type: VIEWER_MESSAGES.NEED });
       return;
     }
     performance.mark("gizmo:meta");
     const needed = new Map();
     for (const b of meta.buffers) for (const c of b.chunks) needed.set(c.digest, c.size);
     // encoded but never sent (shown inside a container, say): ask for the chunks
-    if ((model.get("_blobs") || []).length < needed.size) model.send({ type: "need" });
+    if ((model.get("_blobs") || []).length < needed.size) model.send({ type: VIEWER_MESSAGES.NEED });
     const have = await chunks.ready(needed);
     if (disposed) return;
     performance.mark("gizmo:received");
@@ -126,7 +129,7 @@ export function renderViewer({ model, el }) {
     overlays.setLayers(model.get("layers"));
     playback.refresh();
     el.dataset.gizmoReady = "1";
-    model.send({ type: "ready" });
+    model.send({ type: VIEWER_MESSAGES.READY });
   }
 
   panel.onPoseCommit = (pose) => { model.set("joint_values", pose); model.save_changes(); };
@@ -135,10 +138,10 @@ export function renderViewer({ model, el }) {
   const onWire = () => panel.setWireframe(model.get("wireframe"));
   const onMeta = () => load().catch(showError);
   const onMsg = async (msg) => {
-    if (msg && msg.type === "screenshot" && el.dataset.gizmoReady === "1") {
+    if (msg && msg.type === VIEWER_MESSAGES.SCREENSHOT && el.dataset.gizmoReady === "1") {
       const blob = await panel.viewport.screenshot();
       const buf = await blob.arrayBuffer();
-      model.send({ type: "screenshot", id: msg.id }, undefined, [buf]);
+      model.send({ type: VIEWER_MESSAGES.SCREENSHOT, id: msg.id }, undefined, [buf]);
     }
   };
   model.on("change:joint_values", onPose);

@@ -1,3 +1,4 @@
+// @ts-check
 // Exact joint values for the panel's sliders: a number input beside each slider, a Home
 // button (every joint to zero, or to the nearest limit when zero lies outside its range), and
 // a degrees / radians toggle for revolute joints. Values go through the panel (setPose,
@@ -20,7 +21,7 @@ export function createJointInputs(panel) {
   if (bar) bar.insertBefore(home, status || null), bar.insertBefore(unitsBtn, status || null);
   let units = "degrees";
   let rows = []; // { joint, range, num, out }
-  const api = { onUnits: null };
+  const api = { onUnits: /** @type {((units: string) => void) | null} */ (null) };
 
   const angular = (j) => j.type !== "prismatic";
   const shown = (j, v) => (angular(j) && units === "degrees" ? (v * 180) / Math.PI : v);

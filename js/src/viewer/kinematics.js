@@ -1,9 +1,17 @@
+// @ts-check
 // Forward kinematics of an encoded model (the meta of encode_model()): joint motions and the
 // link transforms they give at a pose. Pure three.js math, no DOM, so Node's test runner can
 // check it (js/test/kinematics.test.js) against the Python model's conventions.
 import * as THREE from "three";
+import { SINGLE_DOF_JOINT_TYPES } from "../generated/constants.js";
 
-/** A rotation from a quaternion (w, x, y, z) or a rotation vector (x, y, z: axis times angle). */
+/** @typedef {import("../types.js").JointMeta} JointMeta */
+/** @typedef {import("../types.js").ModelMeta} ModelMeta */
+
+/**
+ * A rotation from a quaternion (w, x, y, z) or a rotation vector (x, y, z: axis times angle).
+ * @param {number[]} v
+ */
 function orientation(v) {
   if (v.length >= 4) {
     const [w, x, y, z] = v;
@@ -14,7 +22,10 @@ function orientation(v) {
   return angle ? new THREE.Matrix4().makeRotationAxis(r.divideScalar(angle), angle) : new THREE.Matrix4();
 }
 
-/** In-plane x and y of a planar joint with axis `n`, as gizmo_notebook.model.plane_axes. */
+/**
+ * In-plane x and y of a planar joint with axis `n`, as gizmo_notebook.model.plane_axes.
+ * @param {THREE.Vector3} n
+ */
 function planeAxes(n) {
   const e = Math.abs(n.x) < 0.9 ? new THREE.Vector3(1, 0, 0) : new THREE.Vector3(0, 1, 0);
   const u = e.clone().addScaledVector(n, -e.dot(n)).normalize();
@@ -25,6 +36,9 @@ function planeAxes(n) {
  * The transform a joint adds at position `q` (model.Joint.motion in Python): a number for
  * revolute / continuous / prismatic joints; for ball, floating and planar joints an array
  * (quaternion or rotation vector; position then orientation; x, y, theta), or null at rest.
+ * @param {JointMeta} joint
+ * @param {any} q  number | number[] | null
+ * @returns {THREE.Matrix4}
  */
 export function jointMotion(joint, q) {
   const m = new THREE.Matrix4();
@@ -41,7 +55,12 @@ export function jointMotion(joint, q) {
   return m;
 }
 
-/** A joint position clamped into the joint's limits; several numbers (ball, floating, planar) pass as they are. */
+/**
+ * A joint position clamped into the joint's limits; several numbers (ball, floating, planar) pass as they are.
+ * @param {JointMeta} joint
+ * @param {unknown} value  a number (or numeric string), or an array of them
+ * @returns {number | number[]}
+ */
 export function clampJoint(joint, value) {
   if (Array.isArray(value)) return value.map(Number);
   const v = Number(value) || 0;
@@ -52,13 +71,16 @@ export function clampJoint(joint, value) {
 }
 
 /** Joints whose position is one number: the ones with a slider. */
-export const SINGLE_DOF = new Set(["revolute", "continuous", "prismatic"]);
+export const SINGLE_DOF = new Set(SINGLE_DOF_JOINT_TYPES);
 
 /**
  * Each link's transform in the model frame at `pose` (joint name -> position), root first.
  * A joint not posed yet sits at 0, or at the nearest limit when 0 is outside its limits: where
  * its slider shows it (a range input cannot show a value outside its range); multi-DOF joints
  * at rest.
+ * @param {Pick<ModelMeta, "root" | "joints">} meta
+ * @param {Record<string, unknown>} pose
+ * @returns {Map<string, THREE.Matrix4>}
  */
 export function linkTransforms(meta, pose) {
   const world = new Map([[meta.root, new THREE.Matrix4()]]);

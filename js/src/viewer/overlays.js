@@ -1,3 +1,4 @@
+// @ts-check
 // Inspect overlays: what the simulator sees, drawn over (or instead of) the visual shell.
 //
 //   const ov = createOverlays(panel);           // adds toggles to the panel's toolbar
@@ -11,6 +12,7 @@
 import * as THREE from "three";
 import { decodeAll } from "./decode.js";
 import { addStyle } from "./panel.js";
+import { SINGLE_DOF } from "./kinematics.js";
 
 const LAYERS = [
   ["visual", "Visual", "The visual shell"],
@@ -66,8 +68,12 @@ export function createOverlays(panel) {
   const status = bar && bar.querySelector(".gz-status");
   const buttons = new Map();
   let layers = { visual: true, collision: false, frames: false, com: false };
-  let meta = null, geometries = null, built = {}, groups = {};
-  const api = { onLayers: null, layers: () => ({ ...layers }) };
+  // set by setModel(); the builders only run after it (any: the layers read optional meta fields)
+  /** @type {any} */ let meta = null;
+  /** @type {any} */ let geometries = null;
+  /** @type {Record<string, boolean>} */ let built = {};
+  /** @type {Record<string, THREE.Object3D[]>} */ let groups = {};
+  const api = { onLayers: /** @type {((layers: Record<string, boolean>) => void) | null} */ (null), layers: () => ({ ...layers }) };
 
   for (const [key, text, title] of LAYERS) {
     const b = document.createElement("button");
@@ -123,10 +129,10 @@ export function createOverlays(panel) {
       addTo("frames", link.name, axes);
     }
     for (const j of meta.joints) {
-      if (!["revolute", "continuous", "prismatic"].includes(j.type)) continue;
+      if (!SINGLE_DOF.has(j.type)) continue;
       const axis = new THREE.Vector3(...j.axis).normalize();
       const arrow = new THREE.ArrowHelper(axis, new THREE.Vector3(), s * 0.25, AXIS_COLOR, s * 0.04, s * 0.02);
-      arrow.traverse((o) => { if (o.material) onTop(o.material); o.renderOrder = 3; });
+      arrow.traverse((/** @type {any} */ o) => { if (o.material) onTop(o.material); o.renderOrder = 3; });
       addTo("frames", j.child, arrow); // the axis is fixed in the child's frame
       if (!j.limits && j.type !== "continuous") continue;
       // the range lives in the parent's frame at the joint origin: it stays put while the joint turns

@@ -1,3 +1,4 @@
+// @ts-check
 // The viewer panel: viewport + toolbar (fit, wireframe, grid, screenshot) + link picker +
 // one slider per movable joint. Posing happens here in the browser; `onPoseCommit` lets the
 // host (the widget, the Studio) hear about it when a slider is released.
@@ -93,7 +94,7 @@ export function createViewerPanel(container, options = {}) {
   gridBtn.onclick = () => { gridOn = !gridOn; vp.setGrid(gridOn); gridBtn.setAttribute("aria-pressed", String(gridOn)); };
   shotBtn.onclick = async () => {
     const blob = await vp.screenshot();
-    const a = el("a", { href: URL.createObjectURL(blob), download: `${vp.meta?.name || "model"}.png` });
+    const a = el("a", { href: URL.createObjectURL(blob), download: `${/** @type {any} */ (vp.meta)?.name || "model"}.png` });
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   };
@@ -134,8 +135,8 @@ export function createViewerPanel(container, options = {}) {
   const panel = {
     viewport: vp,
     element: root,
-    onPoseCommit: null,
-    onWireframe: null,
+    onPoseCommit: /** @type {((pose: Record<string, number | number[]>) => void) | null} */ (null),
+    onWireframe: /** @type {((on: boolean) => void) | null} */ (null),
     async setModel(meta, buffers) {
       buildControls(meta);
       const t = meta.triangles || {};

@@ -1,3 +1,4 @@
+// @ts-check
 // Playback of a link-pose track (gizmo_notebook/viewer/playback.py): decodes the quantized
 // binary track and drives the viewport's link transforms from a timeline (play / pause, scrub,
 // speed) under the view. Everything runs in the page: a saved notebook or its HTML export

@@ -1,3 +1,4 @@
+// @ts-check
 // The viewer widget's side of playback: follows `_playback` (track metadata, set by
 // Viewer.play) and `_playback_blobs` (chunk widgets holding the binary track), and shows a
 // timeline once the model is on screen. Kept apart from index.js so the widget glue there
@@ -6,6 +7,7 @@ import { concatChunks } from "./decode.js";
 import { createPlayback, decodeTrack } from "./playback.js";
 
 export function attachPlayback(model, el, panel, refId, bytesOf) {
+  /** @type {ReturnType<typeof createPlayback> | null} */
   let current = null;
   let generation = 0;
   let disposed = false;

@@ -1,3 +1,4 @@
+// @ts-check
 // Scene building for the viewport: materials, lights, the ground (grid, axes, contact shadow)
 // and the link groups of a decoded model. No state of its own beyond two page-wide caches.
 import * as THREE from "three";
@@ -29,9 +30,11 @@ export function bigMeshMaterial(color, opacity, wireframe = false) {
 // explicitly (headless, CI), so the renderer's name is checked too. Asked once per page; the
 // probe's context is given back at once.
 const SOFTWARE = /swiftshader|llvmpipe|softpipe|software|basic render/i;
+/** @type {boolean | null} */
 let accelerated = null;
 export function hardwareAccelerated() {
   if (accelerated === null) {
+    /** @type {WebGL2RenderingContext | null} */
     let gl = null;
     try { gl = document.createElement("canvas").getContext("webgl2", { failIfMajorPerformanceCaveat: true }); } catch { /* none */ }
     accelerated = false;
@@ -46,12 +49,13 @@ export function hardwareAccelerated() {
 }
 
 // The contact shadow's soft disc, drawn once per page (three.js uploads it per renderer).
+/** @type {THREE.CanvasTexture | null} */
 let shadowTexture = null;
 function contactShadowTexture() {
   if (!shadowTexture) {
     const c = document.createElement("canvas");
     c.width = c.height = 128;
-    const g = c.getContext("2d");
+    const g = /** @type {CanvasRenderingContext2D} */ (c.getContext("2d"));
     const grad = g.createRadialGradient(64, 64, 0, 64, 64, 64);
     grad.addColorStop(0, "rgba(0,0,0,1)");
     grad.addColorStop(0.5, "rgba(0,0,0,0.6)");

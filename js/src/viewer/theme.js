@@ -1,3 +1,4 @@
+// @ts-check
 // Colours of the 3D view from the host's theme. A WebGL clear colour and a GridHelper's vertex
 // colours are numbers, not CSS, so the JupyterLab theme variables (--jp-layout-color0, the
 // page background; --jp-ui-font-color1, its text) are read and resolved here, and re-read when
@@ -8,6 +9,7 @@
 const LIGHT = { page: [255, 255, 255], text: [31, 35, 40] };
 const DARK = { page: [17, 17, 17], text: [230, 230, 230] };
 
+/** @type {CanvasRenderingContext2D | null} */
 let probe = null;
 
 /** Any CSS colour string as [r, g, b, a] (0-255, alpha 0-1), or null if it is not a colour. */
@@ -62,7 +64,9 @@ export function readTheme(el) {
 
 // One observer for the page; each view registers a callback.
 const listeners = new Set();
+/** @type {MutationObserver | null} */
 let observer = null;
+/** @type {ReturnType<typeof setTimeout>[]} */
 let timers = [];
 
 function notify() {

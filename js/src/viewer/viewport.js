@@ -1,3 +1,4 @@
+// @ts-check
 // The 3D viewport: a three.js scene of an articulated model, posed by forward kinematics here
 // in the browser. Shared by the viewer widget and the Studio:
 //
@@ -28,6 +29,9 @@ import { HIGHLIGHT, addLights, buildLinks, hardwareAccelerated, makeGround, plac
 // Kept importable from here: the panel, joint inputs and the Studio import them from this module.
 export { clampJoint, SINGLE_DOF } from "./kinematics.js";
 
+/** @typedef {import("../types.js").ModelMeta} ModelMeta */
+
+/** @param {Uint8Array | ArrayBuffer | ArrayBufferView | Uint8Array[]} buffer */
 function toView(buffer) {
   if (buffer instanceof Uint8Array) return buffer;
   if (Array.isArray(buffer)) return concatChunks(buffer);
@@ -35,6 +39,10 @@ function toView(buffer) {
   return new Uint8Array(buffer);
 }
 
+/**
+ * @param {HTMLElement} container
+ * @param {{ height?: number, background?: number | "transparent", antialias?: boolean }} [options]
+ */
 export function createViewport(container, options = {}) {
   const height = options.height ?? 480;
   const wrap = document.createElement("div");
@@ -93,16 +101,25 @@ export function createViewport(container, options = {}) {
 
   const { camera, controls } = createControls(renderer.domElement, requestRender);
 
-  let grid = null, axes = null, shadow = null, root = null, meta = null;
+  /** @type {THREE.GridHelper | null} */ let grid = null;
+  /** @type {THREE.AxesHelper | null} */ let axes = null;
+  /** @type {THREE.Mesh<THREE.PlaneGeometry, THREE.MeshBasicMaterial> | null} */ let shadow = null;
+  /** @type {THREE.Group | null} */ let root = null;
+  /** @type {ModelMeta | null} */ let meta = null;
   let groundVisible = true;
   let linkObjects = new Map(); // link name -> Group (posed)
   let meshesByLink = new Map(); // link name -> Mesh[]
+  /** @type {Record<string, number | number[]>} */
   let pose = {};
   let wireframe = false;
+  /** @type {string | null} */
   let highlighted = null;
   let pending = false;
   let disposed = false;
-  const api = { frames: 0, meta: null, onFrame: null, contextLost: false };
+  const api = {
+    frames: 0, meta: /** @type {ModelMeta | null} */ (null),
+    onFrame: /** @type {((frames: number) => void) | null} */ (null), contextLost: false,
+  };
 
   // `changes` counts what asked for a frame; a scheduled frame is skipped when a synchronous
   // render() has already drawn every change (setModel draws its first frame at once, then the
@@ -168,13 +185,13 @@ export function createViewport(container, options = {}) {
     const group = warmUpGroup();
     // The materials stay until the viewport goes: disposing them would make three.js drop the
     // programs just compiled, and the first frame would compile them again.
-    group.traverse((o) => { if (o.material) warmMaterials.push(o.material); });
+    group.traverse((/** @type {any} */ o) => { if (o.material) warmMaterials.push(o.material); });
     try {
       await renderer.compileAsync(group, camera, scene);
     } catch (err) {
       console.warn("gizmo-notebook viewer: shader warm-up failed", err);
     }
-    group.traverse((o) => { if (o.geometry) o.geometry.dispose(); });
+    group.traverse((/** @type {any} */ o) => { if (o.geometry) o.geometry.dispose(); });
     performance.mark("gizmo:warmup-end");
   }
   // dispose() waits for it: compileAsync polls its materials' programs on a timer, and freeing
@@ -301,7 +318,7 @@ export function createViewport(container, options = {}) {
     if (!root || !meta) return null;
     scene.updateMatrixWorld(true);
     let triangles = 0, restartIndices = 0; // 0xFFFF in a 16-bit index buffer: WebGL 2 drops that triangle
-    root.traverse((o) => {
+    root.traverse((/** @type {any} */ o) => {
       if (!o.isMesh) return;
       const index = o.geometry.index;
       triangles += (index ? index.count : o.geometry.attributes.position.count) / 3;
@@ -352,7 +369,7 @@ export function createViewport(container, options = {}) {
     controls.dispose();
     wrap.remove();
     warming.then(() => {
-      scene.traverse((o) => { if (o.material) o.material.dispose(); }); // shared ones: harmless twice
+      scene.traverse((/** @type {any} */ o) => { if (o.material) o.material.dispose(); }); // shared ones: harmless twice
       for (const m of warmMaterials) m.dispose();
       // geometries are shared through the page cache; leave them to it
       const canvas = renderer.domElement;

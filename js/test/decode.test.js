@@ -1,0 +1,96 @@
+// @ts-check
+// The part format of decode.js, written by hand from its documentation: a 24-byte header
+// ("GZP1", vertex count, index count, vertex-codec bytes, index-codec bytes, flags; uint32
+// little-endian), then meshoptimizer-coded int16 xyzw positions and indices.
+// (tests/test_js_decode.py decodes a payload made by the Python encoder with the same code.)
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { MeshoptEncoder } from "meshoptimizer/encoder";
+import { concatChunks, decodeAll, decodePart, partHeader } from "../src/viewer/decode.js";
+
+const MAGIC = 0x31505a47; // "GZP1"
+
+/** One part: header + coded vertex stream + coded index stream. */
+async function part(positions, indices, flags = 0) {
+  await MeshoptEncoder.ready;
+  const q = Int16Array.from(positions);
+  const idx = Uint16Array.from(indices);
+  const vertices = MeshoptEncoder.encodeVertexBuffer(new Uint8Array(q.buffer), q.length / 4, 8);
+  const index = MeshoptEncoder.encodeIndexBuffer(new Uint8Array(idx.buffer), idx.length, 2);
+  const out = new Uint8Array(24 + vertices.length + index.length);
+  const dv = new DataView(out.buffer);
+  [MAGIC, q.length / 4, idx.length, vertices.length, index.length, flags].forEach((v, i) => dv.setUint32(i * 4, v, true));
+  out.set(vertices, 24);
+  out.set(index, 24 + vertices.length);
+  return out;
+}
+
+/** Triangles with each one rotated to start at its smallest index: the index codec may rotate a triangle (same winding). */
+function triangles(index) {
+  const out = [];
+  for (let i = 0; i < index.length; i += 3) {
+    const t = [index[i], index[i + 1], index[i + 2]];
+    const k = t.indexOf(Math.min(...t));
+    out.push([...t.slice(k), ...t.slice(0, k)]);
+  }
+  return out;
+}
+
+// one triangle, xyzw (w unused)
+const TRIANGLE = [0, 0, 0, 0, 100, 0, 0, 0, 0, 200, -300, 0];
+
+test("partHeader reads the header of a whole part", async () => {
+  const bytes = await part(TRIANGLE, [0, 1, 2], 1);
+  const h = partHeader(bytes);
+  assert.ok(h);
+  assert.equal(h.vertexCount, 3);
+  assert.equal(h.indexCount, 3);
+  assert.equal(h.flat, true);
+  assert.equal(24 + h.vertexBytes + h.indexBytes, bytes.byteLength);
+});
+
+test("partHeader refuses what is not one whole part", async () => {
+  const bytes = await part(TRIANGLE, [0, 1, 2]);
+  assert.equal(partHeader(bytes.subarray(0, bytes.length - 1)), null); // a chunk of a part
+  assert.equal(partHeader(new Uint8Array(10)), null); // shorter than a header
+  const wrong = bytes.slice();
+  wrong[0] = 0x48; // "HZP1"
+  assert.equal(partHeader(wrong), null);
+});
+
+test("decodePart gives back the positions and indices", async () => {
+  const bytes = await part(TRIANGLE, [0, 1, 2, 2, 1, 0]);
+  const { q, index } = await decodePart(bytes);
+  assert.deepEqual([...q], TRIANGLE);
+  assert.ok(index instanceof Uint16Array, "under 65,536 vertices: 16-bit indices");
+  assert.deepEqual(triangles(index), [[0, 1, 2], [0, 2, 1]]); // both windings kept
+});
+
+test("decodePart of a malformed part says so", async () => {
+  await assert.rejects(decodePart(new Uint8Array(30)), /malformed geometry part/);
+});
+
+test("concatChunks joins chunks of any view type in order", () => {
+  const a = new Uint8Array([1, 2]), b = new DataView(new Uint8Array([3]).buffer), c = new Uint8Array([4, 5]).buffer;
+  assert.deepEqual([...concatChunks([a, b, c])], [1, 2, 3, 4, 5]);
+});
+
+test("decodeAll: a small geometry is dequantized with its offset and scale", async () => {
+  const bytes = await part(TRIANGLE, [0, 1, 2]);
+  const meta = { geometries: { "test-small": { parts: [0], flat: false, offset: [1, 2, 3], scale: [0.01, 0.01, 0.01] } } };
+  const out = await decodeAll(meta, [bytes]);
+  const [{ geometry, quantized }] = out["test-small"];
+  assert.equal(quantized, null);
+  const pos = [...geometry.getAttribute("position").array].map((v) => Math.round(v * 1e6) / 1e6);
+  assert.deepEqual(pos, [1, 2, 3, 2, 2, 3, 1, 4, 0]);
+  assert.ok(geometry.getAttribute("normal"), "normals are computed here, not sent");
+});
+
+test("decodeAll: a flat (big-mesh) geometry stays quantized; the mesh applies offset and scale", async () => {
+  const bytes = await part(TRIANGLE, [0, 1, 2], 1);
+  const meta = { geometries: { "test-flat": { parts: [0], flat: true, offset: [1, 2, 3], scale: [2, 2, 2] } } };
+  const [{ geometry, quantized }] = (await decodeAll(meta, [bytes]))["test-flat"];
+  assert.deepEqual(quantized, { offset: [1, 2, 3], scale: [2, 2, 2] });
+  assert.equal(geometry.getAttribute("position").count, 3);
+  assert.equal(geometry.getAttribute("normal"), undefined);
+});
