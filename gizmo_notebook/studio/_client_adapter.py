@@ -103,7 +103,8 @@ class ClientAdapter:
     async def list(self, limit: int, offset: int) -> Any:
         return await self._call("list", limit=limit, offset=offset)
 
-    async def download(self, asset_id: str, fmt: str, dest: Path) -> Path:
+    async def download(self, asset_id: str, fmt: str, dest: Path | None = None) -> Path:
+        """The export file: in the client's cache, or (with ``dest``) copied or unpacked there."""
         return Path(await self._call("download", asset_id, fmt, dest=dest))
 
     async def events(self, job_id: str) -> AsyncIterator[Any]:

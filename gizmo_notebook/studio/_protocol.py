@@ -48,7 +48,10 @@ STUDIO_REQUESTS: dict[str, str] = {
     "LOAD_MORE": "load_more",
     "REFRESH": "refresh",
     "EXPORT": "export",
-    "PREVIEW": "preview",
+    "PREVIEW": "preview",  # encoded geometry as a reply (compare)
+    "OPEN_PREVIEW": "open_preview",  # the preview area's child Viewer (``Studio.preview``)
+    "CLOSE_PREVIEW": "close_preview",
+    "PHYSICS": "physics",  # Drop in physics
     "THUMB": "thumb",
     "THUMB_PNG": "thumb_png",
     "CANCEL": "cancel",

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import gizmo_notebook.client as _client
 from gizmo_notebook.model import Pose
+from gizmo_notebook.studio.preview import Loaded
 
 if TYPE_CHECKING:
     from gizmo_notebook.studio.widget import Studio
@@ -99,15 +100,24 @@ class SceneRows:
             "parts": len(scene.placements),
         }
 
-    async def geometry(self, scene: Any, triangle_budget: int) -> tuple[dict[str, Any], list[bytes]]:
-        """The whole scene as one composed model's encoding (a part's model is loaded once)."""
+    async def _parts(self, scene: Any) -> tuple[Any, list[tuple[str, Pose]]]:
         if not scene.placements:
             scene = await self._studio._adapter.get_scene(scene.id)  # a listing may omit placements
         parts = [(p.asset_id, placement_pose(p)) for p in scene.placements]
         if not parts:
             raise _client.APIResponseValidationError(f"scene {scene.id} lists no placed assets to preview", body=dict(scene.raw))
+        return scene, parts
+
+    async def geometry(self, scene: Any, triangle_budget: int) -> tuple[dict[str, Any], list[bytes]]:
+        """The whole scene as one composed model's encoding (thumbnails, compare view)."""
+        scene, parts = await self._parts(scene)
         meta, buffers = await self._studio._geometry.encoded_scene(scene.id, scene.name or scene.id, parts, triangle_budget)
         return {**meta, "scene_parts": len(parts)}, buffers
+
+    async def model(self, scene: Any) -> Loaded:
+        """The whole scene as one composed model, for the preview's Viewer (and its physics)."""
+        scene, parts = await self._parts(scene)
+        return Loaded(await self._studio._geometry.scene_model(scene.name or scene.id, parts), None, "scene")
 
     async def export(self, scene_id: str, fmt: str, dest: Path) -> Path:
         return await self._studio._adapter.download_scene(scene_id, fmt, dest)

@@ -50,7 +50,8 @@ class StudioService(Protocol):
 
     async def list(self, limit: int, offset: int) -> _client.AssetPage: ...
 
-    async def download(self, asset_id: str, fmt: str, dest: Path) -> Path: ...
+    async def download(self, asset_id: str, fmt: str, dest: Path | None = None) -> Path:
+        """The export file: in the client's cache, or (with ``dest``) copied or unpacked there."""
 
     def events(self, job_id: str) -> AsyncIterator[_client.JobEvent]:
         """The job's events until it ends (the client resumes dropped streams, or polls)."""

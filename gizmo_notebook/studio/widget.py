@@ -33,6 +33,7 @@ from gizmo_notebook.studio import _runtime
 from gizmo_notebook.studio._client_adapter import ClientAdapter
 from gizmo_notebook.studio._jobs import JobFollower
 from gizmo_notebook.studio._listing import Listing
+from gizmo_notebook.studio._preview_area import PHYSICS_SECONDS, PreviewArea
 from gizmo_notebook.studio._protocol import GENERATE_MODES
 from gizmo_notebook.studio._scenes import SceneRows, is_scene
 from gizmo_notebook.studio._service import job_of, retry_delay
@@ -40,6 +41,7 @@ from gizmo_notebook.studio.errors import Notice, describe
 from gizmo_notebook.studio.lineage import LineageStore, parent_from_tags, parent_tag, user_tags
 from gizmo_notebook.studio.poller import SERVICE_MIN_INTERVAL, StatusPoller
 from gizmo_notebook.studio.preview import PREVIEW_TRIANGLES, THUMB_TRIANGLES, GeometryCache
+from gizmo_notebook.viewer import Viewer
 from gizmo_notebook.viewer.transport import LOADER_ESM, Bundle, bundle_ref
 
 log = logging.getLogger(__name__)
@@ -150,6 +152,12 @@ class Studio(anywidget.AnyWidget):
     scene_mode = traitlets.Dict({"available": False, "reason": "Checking which Gizmo API the service speaks…"}).tag(
         sync=True
     )
+    # The preview area: a child Viewer (chunked geometry, progress, saved with the notebook),
+    # which asset it shows and how far it got ({id, state: loading|ready|error, message, hint}),
+    # and Drop in physics ({id, state: running|playing|error, message, hint}).
+    preview = traitlets.Instance(Viewer, allow_none=True).tag(sync=True, **widget_serialization)
+    preview_info = traitlets.Dict().tag(sync=True)
+    physics = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self,
@@ -188,6 +196,7 @@ class Studio(anywidget.AnyWidget):
         self._next_offset = 0  # newest-first paging: the next offset to load
         self._low_offset = 0  # oldest-first paging: the lowest offset loaded so far
         self._geometry = GeometryCache(adapter)
+        self._preview_area = PreviewArea(self, self._geometry)
         self._jobs = JobFollower(self)  # current API: one live follower per running job
         self._scenes = SceneRows(self)  # current API: scene mode (one prompt -> one scene row)
         self._poller = StatusPoller(
@@ -269,6 +278,20 @@ class Studio(anywidget.AnyWidget):
         """Download ``asset_id`` as ``format`` into the export dir; returns the file's path."""
         return _runtime.run_sync(self._export(self.asset_id(asset_id), format, raise_errors=True), timeout=300)
 
+    def open_preview(self, asset_id: str) -> Viewer:
+        """Show a ready asset in the preview area (what its Preview button does); returns the Viewer."""
+        return _runtime.run_sync(self._preview_area.open(self.asset_id(asset_id)), timeout=600)
+
+    def close_preview(self) -> None:
+        """Empty the preview area."""
+        _runtime.run_sync(_call(self._preview_area.close), timeout=30)
+
+    def drop_in_physics(self, seconds: float = PHYSICS_SECONDS) -> Any:
+        """Simulate the previewed asset with MuJoCo for ``seconds`` and play it in the preview
+        (the "Drop in physics" button); returns the :class:`~gizmo_notebook.sim.Trajectory`.
+        Runs on the Studio's worker thread; from a cell, this call waits for it."""
+        return _runtime.run_sync(self._preview_area.drop_in_physics(seconds), timeout=600)
+
     def cancel(self, job_id: str) -> None:
         """Cancel a running generation (current API: the row's ``job``); the row then shows ``cancelled``."""
         _runtime.run_sync(self._jobs.cancel(job_id), timeout=60)
@@ -297,6 +320,7 @@ class Studio(anywidget.AnyWidget):
             else:
                 with contextlib.suppress(Exception):
                     _runtime.run_sync(self._shutdown(), timeout=10)
+            self._preview_area.dispose()
         super().close()
 
     async def _shutdown(self) -> None:
@@ -684,11 +708,10 @@ class Studio(anywidget.AnyWidget):
                     self.send({"type": "thumb", "id": asset_id, "req": req}, [png])
                     return
             budget = THUMB_TRIANGLES if purpose == "thumb" else PREVIEW_TRIANGLES
-            formats = list(getattr(asset, "formats_available", None) or [])
             if is_scene(asset):
                 meta, buffers = await self._scenes.geometry(asset, budget)
             else:
-                meta, buffers = await self._geometry.encoded(asset_id, formats, budget)
+                meta, buffers = await self._geometry.encoded(asset, budget)
             self.send({"type": "geometry", "id": asset_id, "req": req, "purpose": purpose, "meta": meta}, buffers)
         except Exception as exc:  # noqa: BLE001
             notice = describe(exc, doing="Preview")
@@ -733,6 +756,16 @@ class Studio(anywidget.AnyWidget):
                 return await self._load_page(more=False)
             if kind == "export":
                 return await self._export(self.asset_id(str(msg.get("id"))), str(msg.get("format")))
+            if kind in ("open_preview", "physics"):
+                try:
+                    if kind == "physics":
+                        return await self._preview_area.drop_in_physics()
+                    return await self._preview_area.open(self.asset_id(str(msg.get("id"))))
+                except Exception:  # noqa: BLE001 - already said in the preview area (preview_info / physics)
+                    return None
+            if kind == "close_preview":
+                return self._preview_area.close()
+            # compare and thumbnails: encoded geometry as a reply (they draw into throw-away views)
             if kind in ("preview", "thumb"):
                 return await self._send_geometry(self.asset_id(str(msg.get("id"))), msg.get("req"),
                                                  "thumb" if kind == "thumb" else "preview")
@@ -755,6 +788,11 @@ class Studio(anywidget.AnyWidget):
         """Answer a request the browser tagged with ``req`` (it clears the prompt box, restores it on failure)."""
         if msg.get("req"):
             self.send({"type": "submitted", "req": msg["req"], **content})
+
+
+async def _call(function: Callable[[], Any]) -> Any:
+    """``function()`` on the Studio's loop (for :func:`_runtime.run_sync`, which takes a coroutine)."""
+    return function()
 
 
 def _interpretation(asset: Any) -> dict[str, Any] | None:

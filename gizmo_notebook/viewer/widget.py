@@ -142,7 +142,7 @@ class Viewer(anywidget.AnyWidget):
             self._blobs = [*self._blobs, *self._unlisted]
             self._unlisted = []
 
-    def _push(self) -> None:
+    def _push(self, *, background: bool = False) -> None:
         """Send what the page does not have yet (encoding first if needed).
 
         A model above the triangle budget is decimated first, which takes seconds at 10M
@@ -150,10 +150,14 @@ class Viewer(anywidget.AnyWidget):
         the next one meanwhile (the view shows its progress and says it is decimated).
         Below the budget the encoding stays on the main thread: it takes well under a second
         and streams its parts to the page as they come, the fastest first frame.
+        ``background`` always uses the worker: for callers that are not the kernel's main
+        thread (the Studio's loop), so the page's "need" (handled on the main thread) finds
+        the worker running instead of encoding the same model a second time beside it.
         """
         if self._worker is not None and self._worker.is_alive():
             return  # the worker sends everything, the metadata last
-        if self._pending is None and shown_triangles(self.model, 1 << 62) > self.triangle_budget:
+        big = background or shown_triangles(self.model, 1 << 62) > self.triangle_budget
+        if self._pending is None and big:
             self._worker_error = None
             self._worker = threading.Thread(target=self._encode_in_worker, name="gizmo-viewer-encode", daemon=True)
             self._worker.start()

@@ -29,7 +29,8 @@ def test_generate_watch_ready_and_preview(server: JupyterServer, browser: Browse
 
     # A blank prompt gets an inline message and no request. (The server's earlier assets, if
     # another test made some, are listed: a new Studio shows what the account already has.)
-    time.sleep(1.0)  # let the first page load
+    # the first page has loaded (on a busy machine that takes more than a second)
+    page.wait_for_function("(s) => /^showing /.test(s.querySelector('.gzs-count').textContent)", arg=studio, timeout=60_000)
     before = len(studio.query_selector_all(".gzs-row"))
     studio.query_selector(".gzs-generate").click()
     assert "Type a prompt" in studio.query_selector(".gzs-form .gzs-inline-msg").inner_text()

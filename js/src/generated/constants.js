@@ -11,6 +11,6 @@ export const ASSET_STATUSES = Object.freeze(["pending", "processing", "ready", "
 export const STATUS = Object.freeze({"PENDING": "pending", "PROCESSING": "processing", "READY": "ready", "FAILED": "failed", "CANCELLED": "cancelled"});
 export const RUNNING_STATUSES = Object.freeze(["pending", "processing"]);
 export const FORMAT_LABELS = Object.freeze({"isaac_sim_usd": "USD (Isaac Sim)", "isaac_sim_urdf": "URDF (Isaac Sim)", "mujoco_mjcf": "MJCF (MuJoCo)"});
-export const STUDIO_REQUESTS = Object.freeze({"GENERATE": "generate", "BATCH": "batch", "RETRY": "retry", "DOWNLOAD": "download", "LOAD_MORE": "load_more", "REFRESH": "refresh", "EXPORT": "export", "PREVIEW": "preview", "THUMB": "thumb", "THUMB_PNG": "thumb_png", "CANCEL": "cancel", "DISMISS": "dismiss"});
+export const STUDIO_REQUESTS = Object.freeze({"GENERATE": "generate", "BATCH": "batch", "RETRY": "retry", "DOWNLOAD": "download", "LOAD_MORE": "load_more", "REFRESH": "refresh", "EXPORT": "export", "PREVIEW": "preview", "OPEN_PREVIEW": "open_preview", "CLOSE_PREVIEW": "close_preview", "PHYSICS": "physics", "THUMB": "thumb", "THUMB_PNG": "thumb_png", "CANCEL": "cancel", "DISMISS": "dismiss"});
 export const STUDIO_REPLIES = Object.freeze({"GEOMETRY": "geometry", "GEOMETRY_ERROR": "geometry_error", "THUMB": "thumb", "DOWNLOAD": "download", "SUBMITTED": "submitted"});
 export const GENERATE_MODES = Object.freeze({"ASSET": "asset", "SCENE": "scene"});

@@ -2,16 +2,19 @@
 // The Studio front end: prompt form, live asset list, previews, compare, thumbnails.
 // State lives in the kernel (synced traits); this file renders it and sends user intents as
 // custom messages. It never sees the API key: the kernel makes every request to Gizmo.
-// 3D goes through the shared viewer (../viewer/viewport.js), fed with binary buffers.
+// 3D goes through the shared viewer: the preview is a child Viewer widget (preview_area.js);
+// compare and thumbnails draw binary buffers into the viewer's viewport (../viewer/viewport.js).
 //
 // One module per concern: form.js (prompt form), list.js (filter bar, rows, load more),
-// row.js (one asset), thumbnails.js, compare.js; this class holds them together and owns the
-// messaging, the header, the notices and the layout.
+// row.js (one asset), preview_area.js (the preview Viewer and Drop in physics), thumbnails.js,
+// compare.js; this class holds them together and owns the messaging, the header, the notices
+// and the layout.
 import { CSS } from "./style.js";
 import { CompareView } from "./compare.js";
 import { PromptForm } from "./form.js";
 import { AssetList } from "./list.js";
 import { Thumbnails } from "./thumbnails.js";
+import { PreviewArea } from "./preview_area.js";
 import { h, keepKeys } from "./dom.js";
 import { Requests } from "./requests.js";
 import { STUDIO_REQUESTS } from "../generated/constants.js";
@@ -38,6 +41,7 @@ export class StudioView {
     this.viewports = new Set();
     this.blobUrls = new Set(); // export downloads, revoked on dispose
     this.disposed = false;
+    this.previewArea = new PreviewArea(model); // the child Viewer of the `preview` trait, in one row at a time
     this.renderQueued = false;
     // the parts; build() lays them out
     this.list = new AssetList(this);
@@ -45,6 +49,7 @@ export class StudioView {
     this.compare = new CompareView(this, h("div", { class: "gzs-compare" }));
     this.thumbnails = new Thumbnails(this, h("div", { class: "gzs-offscreen", "aria-hidden": "true" }));
     this.build();
+    this.root.gizmoPreview = this.previewArea; // a handle for tests
     this.onMsg = (msg, buffers) => this.handleMsg(msg, buffers);
     model.on("msg:custom", this.onMsg);
     // One redraw per batch of trait changes (a sync often changes several at once).
@@ -54,7 +59,8 @@ export class StudioView {
       queueMicrotask(() => { this.renderQueued = false; this.renderAll(); });
     };
     const traits = ["items", "visible", "notices", "generating", "batch", "polling", "total", "has_more",
-      "loading", "tag_options", "selected", "exports", "focus", "backend_label", "listed", "rate_limit", "scene_mode"];
+      "loading", "tag_options", "selected", "exports", "focus", "backend_label", "listed", "rate_limit", "scene_mode",
+      "preview", "preview_info", "physics"];
     // One event name per call: "change:a change:b" is a Backbone feature; marimo's model (and
     // anywidget's AFM spec) treat the whole string as one event name that never fires.
     this.events = traits.map((t) => `change:${t}`);
@@ -72,6 +78,7 @@ export class StudioView {
     this.layout?.disconnect();
     this.releaseKeys?.();
     this.compare.dispose();
+    this.previewArea.dispose();
     for (const v of this.viewports) { try { v.dispose(); } catch { /* already gone */ } }
     this.viewports.clear();
     for (const url of this.blobUrls) URL.revokeObjectURL(url);
@@ -149,6 +156,15 @@ export class StudioView {
     this.renderNotices();
     if (this.form) { this.form.render(); this.list.renderControls(); }
     this.list.render();
+    this.renderPreview();
+  }
+
+  // The preview area goes to the row of the asset it shows (to none once it is closed).
+  renderPreview() {
+    const id = this.previewArea.assetId;
+    for (const row of this.list.rows.values()) row.setPreviewOpen(row.item.id === id);
+    const row = id ? this.list.rows.get(id) : null;
+    this.previewArea.sync(row ? row.previewEl : null);
   }
 
   renderNotices() {

@@ -2,7 +2,6 @@
 // One asset in the Studio's list: thumbnail, name, status badge, lineage, prompt, what the
 // generator understood, tags and formats, and its actions (preview, export, copy id, iterate,
 // cancel, retry). `view` is the StudioView: the row reads the model and sends intents through it.
-import { createViewerPanel } from "../viewer/panel.js";
 import { h, formatElapsed, formatTime, copyText, joinParts, placeChildren } from "./dom.js";
 
 import { FORMAT_LABELS, RUNNING_STATUSES, STATUS, STUDIO_REQUESTS } from "../generated/constants.js";
@@ -13,7 +12,6 @@ export class AssetRow {
   constructor(view, item) {
     this.view = view;
     this.item = item;
-    this.viewport = null;
     this.check = h("input", { type: "checkbox", class: "gzs-select", title: "select for Compare", onchange: () => view.toggleSelected(item.id, this.check.checked) });
     this.thumb = h("img", { class: "gzs-thumb", alt: "" });
     this.thumbLabel = h("span", { class: "gzs-thumb-label" });
@@ -48,7 +46,6 @@ export class AssetRow {
   }
 
   update(item) {
-    const was = this.item.status;
     this.item = item;
     const v = this.view;
     const failed = item.status === STATUS.FAILED;
@@ -94,9 +91,9 @@ export class AssetRow {
     this.thumbLabel.textContent = failed ? "✕ failed" : RUNNING.has(item.status) ? "generating…" : "";
     this.tick();
     if (ready) v.wantThumb(item.id, this.thumb);
-    // A %%gizmo cell opens its preview by itself once the asset is ready.
-    if (v.job && ready && was !== STATUS.READY && !this.viewport) this.togglePreview();
-    else if (v.job && ready && !this.autoOpened) { this.autoOpened = true; if (!this.viewport) this.togglePreview(); }
+    // A %%gizmo cell opens its preview by itself once the asset is ready (a reopened notebook
+    // already shows it, from the saved state).
+    if (v.job && ready && !this.autoOpened) { this.autoOpened = true; if (v.previewArea.assetId !== item.id) this.togglePreview(); }
   }
 
   renderLineage(item) {
@@ -171,31 +168,16 @@ export class AssetRow {
 
   setThumb(url) { this.thumb.src = url; }
 
-  async togglePreview() {
+  // The kernel owns the preview (a child Viewer widget, see preview_area.js): ask it to open or
+  // close, and the synced state it answers with is drawn by StudioView.renderPreview.
+  togglePreview() {
     this.autoOpened = true;
-    if (this.viewport || this.previewEl.style.display !== "none") {
-      this.view.releaseViewport(this.viewport);
-      this.viewport = null;
-      this.previewEl.style.display = "none";
-      this.previewEl.replaceChildren();
-      this.previewBtn.textContent = "Preview";
-      return;
-    }
-    this.previewEl.style.display = "";
-    this.previewBtn.textContent = "Close preview";
-    this.previewEl.replaceChildren(h("div", { class: "gzs-muted", text: "loading geometry…" }));
-    try {
-      const holder = h("div", {});
-      const { msg, buffers } = await this.view.request({ type: STUDIO_REQUESTS.PREVIEW, id: this.item.id });
-      this.previewEl.replaceChildren(holder);
-      // The shared viewer panel: viewport plus joint sliders, link picker, wireframe, PNG.
-      const panel = createViewerPanel(holder, { height: 380 });
-      this.view.viewports.add(panel);
-      this.viewport = panel;
-      await panel.setModel(msg.meta, buffers);
-    } catch (err) {
-      this.previewEl.replaceChildren(h("div", { class: "gzs-inline-msg", text: `Preview failed: ${err.message}` }));
-    }
+    const open = this.view.previewArea.assetId === this.item.id;
+    this.view.model.send(open ? { type: STUDIO_REQUESTS.CLOSE_PREVIEW } : { type: STUDIO_REQUESTS.OPEN_PREVIEW, id: this.item.id });
+  }
+
+  setPreviewOpen(open) {
+    this.previewBtn.textContent = open ? "Close preview" : "Preview";
   }
 
   // One click, one new asset: the button waits for the kernel's answer before it takes another.
@@ -218,8 +200,5 @@ export class AssetRow {
     this.view.form.iterateOn(this.item);
   }
 
-  dispose() {
-    this.view.releaseViewport(this.viewport);
-    this.viewport = null;
-  }
+  dispose() { /* a row's preview area, if it had it, moves on at the next renderPreview */ }
 }
