@@ -22,18 +22,24 @@ def _sphere(subdivisions: int, seed: int = 0) -> trimesh.Trimesh:
     return trimesh.Trimesh(m.vertices * (1 + 0.01 * rng.standard_normal((len(m.vertices), 1))), m.faces, process=False)
 
 
-def test_above_the_sloppy_size_the_mesh_is_clustered_within_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    mesh = _sphere(6)  # 81,920 triangles
+def test_above_the_sloppy_size_the_mesh_is_clustered_to_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clustered, and steered to the budget: one ``simplify_sloppy`` call lands well under it (16.8k
+    of 20k triangles here; 0.68M of 2M at 10M triangles), so the view would show less than it could."""
+    meshoptimizer = pytest.importorskip("meshoptimizer")
+    mesh = _sphere(7)  # 327,680 triangles
     monkeypatch.setattr(encode, "_SLOPPY_ABOVE", 50_000)
     calls: list[str] = []
     for name in ("simplify", "simplify_sloppy"):
-        real = getattr(encode._mo, name)
-        monkeypatch.setattr(encode._mo, name, lambda *a, _r=real, _n=name: calls.append(_n) or _r(*a))
+        real = getattr(meshoptimizer, name)
+        monkeypatch.setattr(meshoptimizer, name, lambda *a, _r=real, _n=name: calls.append(_n) or _r(*a))
     model = AssetModel("scan", links=[Link("scan", visuals=[Visual(Mesh(mesh))])])
-    meta, buffers = encode.encode_model(model, triangle_budget=20_000)
+    budget = 20_000
+    meta, buffers = encode.encode_model(model, triangle_budget=budget)
     t = meta["triangles"]
-    assert calls == ["simplify_sloppy"]  # not the (20x slower at 10M) edge-collapse simplifier
-    assert t["decimated"] is True and t["source"] == 81_920 and 1_000 < t["shown"] <= 20_000
+    assert set(calls) == {"simplify_sloppy"}  # not the (20x slower at 10M) edge-collapse simplifier
+    assert len(calls) <= encode._SLOPPY_PASSES
+    assert t["decimated"] is True and t["source"] == 327_680
+    assert 0.9 * budget <= t["shown"] <= 1.1 * budget, t
     (geom,) = meta["geometries"].values()
     positions, faces = encode.decode_geometry(geom, buffers)
     assert len(faces) == t["shown"]
