@@ -30,11 +30,12 @@ Encoding, chosen by measurement (see ``benchmarks/bench_viewer.py``):
   error is below ``extent / 65534`` per axis, a ten-thousandth of a millimetre on a 1 m part.
   Stored as xyzw int16 (w = 0) since the codec wants 4-byte strides;
 * triangles are reordered for the vertex cache and the vertices for fetch order, then both
-  go through meshoptimizer's vertex / index codecs, decoded in the browser by the same
-  library's WASM decoder. At 1M triangles this is ~0.17x of float32 + uint32 (delta + zlib
+  go through meshoptimizer's vertex / index codecs (the ``meshopt`` wheel: no compiler, and it
+  releases the GIL), decoded in the browser by the same library's WASM decoder. At 1M
+  triangles this is ~0.19x of float32 + uint32 whatever the triangle order (delta + zlib
   reached ~0.36x);
-* meshes above ``_SPLIT_FACES`` triangles (drawn flat-shaded, see js/src/viewer/decode.js) go
-  in parts of ~100k triangles, each at most ``MAX_PART_BYTES``: the widget sends a part while
+* meshes above ``_SPLIT_FACES`` triangles (drawn flat-shaded, see js/src/viewer/decode.js) are
+  spatially sorted, then go in parts of ~100k triangles, each at most ``MAX_PART_BYTES``: the widget sends a part while
   the next is encoded and the browser decodes each on arrival, so encoding, transfer and
   decoding overlap instead of adding up (and each part draws with 16-bit indices);
 * normals are not sent; the browser computes them. Meshes up to 20k triangles are split at sharp creases
@@ -77,7 +78,7 @@ DEFAULT_TRIANGLE_BUDGET = 2_000_000
 _QMAX = 32767
 _CREASE_SPLIT_MAX_FACES = 20_000  # above this, keep vertices shared (smooth shading): splitting
 # a noisy scan at creases can multiply its vertex count, which costs bytes, not looks
-_SPLIT_FACES = 200_000  # above this: parts, FIFO vertex-cache reorder, flat shading in the browser
+_SPLIT_FACES = 200_000  # above this: spatial sort, parts, flat shading in the browser
 _PART_FACES = 98_304  # triangles per part: ~50k vertices on a surface mesh, so 16-bit indices
 MAX_PART_BYTES = 1 << 20  # a part fits one websocket message (transport.CHUNK_SIZE)
 PART_MAGIC = b"GZP1"
