@@ -26,8 +26,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = "gizmo_notebook/static/widget.js"
 
-pytestmark = pytest.mark.skipif(shutil.which("npm") is None or not (ROOT / ".git").exists(),
-                                reason="needs npm and a git checkout to build from")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("npm") is None or not (ROOT / ".git").exists(),
+                       reason="needs npm and a git checkout to build from"),
+    # one isolated build + a venv of the runtime dependencies: over the suite's 600 s on a
+    # loaded 2-core machine (load average 30: the build and the core install alone took 10 min)
+    pytest.mark.timeout(1800),
+]
 
 
 def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 900) -> str:
