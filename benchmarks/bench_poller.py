@@ -58,10 +58,10 @@ async def _naive(client: object, ids: list[str], interval: float, window: float)
 
 
 async def _studio(client: object, ids: list[str], interval: float, window: float) -> int:
-    from gizmo_notebook.studio.backend import Backend
+    from gizmo_notebook.studio._client_adapter import ClientAdapter
     from gizmo_notebook.studio.poller import StatusPoller
 
-    poller = StatusPoller(Backend(client), interval=interval, on_update=lambda assets: None)
+    poller = StatusPoller(ClientAdapter(client), interval=interval, on_update=lambda assets: None)
     poller.track(ids)
     await asyncio.sleep(window + interval / 2)
     await poller.stop()

@@ -93,7 +93,7 @@ VIEWERS = {
     # so its imports and the three.js bundle's transfer and load are part of the time.
     "ours": ("gn.view(mesh, height=480)", ".jp-OutputArea-output .gizmo-viewport canvas"),
     "ours-cold": ("gn.view(mesh, height=480)", ".jp-OutputArea-output .gizmo-viewport canvas"),
-    "pythreejs": ("gn.view(mesh, height=480, backend='pythreejs')", ".jp-OutputArea-output canvas"),
+    "pythreejs": ("gn.view(mesh, height=480, renderer='pythreejs')", ".jp-OutputArea-output canvas"),
     "trimesh": ("trimesh.Scene(mesh).show(viewer='jupyter', height=480)", ".jp-OutputArea-output iframe"),
 }
 

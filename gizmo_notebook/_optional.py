@@ -4,7 +4,7 @@ The core install (``pip install gizmo-notebook``) is the client, the Studio, the
 offline backend. The heavy parts live in extras so that a user who only wants those does not
 download MuJoCo, usd-core and friends (~300 MB): ``mujoco`` (MJCF loading, ``simulate``, the
 offline backend's physics check), ``usd`` (USD loading and export), ``urdf`` (URDF and xacro
-loading), ``pythreejs`` (the pythreejs viewer backend), ``decimate`` (meshoptimizer's
+loading), ``pythreejs`` (the pythreejs renderer), ``decimate`` (meshoptimizer's
 simplifier, which builds from source: the viewer's display of meshes above its triangle budget)
 and ``scipy`` (closed kinematic loops, convex-hull mass estimates; 140 MB). Each import site wraps its import in
 :func:`requires`, so a missing extra says exactly which ``pip install`` to run instead of a bare

@@ -1,7 +1,7 @@
 """The Gizmo API client: :class:`GizmoClient` (blocking) and :class:`AsyncGizmoClient` (asyncio).
 
 Both share one implementation of requests, retries, polling and downloads (see ``_runtime``),
-typed immutable models (``Asset``, ``AssetPage``, ``Export``, ``Scene``, ``ScenePage``, ``Job``,
+typed immutable records (``Asset``, ``AssetPage``, ``Export``, ``Scene``, ``ScenePage``, ``Job``,
 ``JobEvent``, ``RateLimit``) and one error hierarchy rooted at :class:`GizmoError`.
 
 Both speak the alpha and the current (job-based) Gizmo API with the same calls; which one is
@@ -35,7 +35,8 @@ from gizmo_notebook.client._errors import (
     WaitTimeoutError,
 )
 from gizmo_notebook.client._job import Job, JobEvent, JobStatus
-from gizmo_notebook.client._models import (
+from gizmo_notebook.client._rate_limit import RateLimit
+from gizmo_notebook.client._records import (
     Asset,
     AssetPage,
     AssetStatus,
@@ -45,7 +46,6 @@ from gizmo_notebook.client._models import (
     Scene,
     ScenePage,
 )
-from gizmo_notebook.client._rate_limit import RateLimit
 from gizmo_notebook.formats import EXPORT_FORMATS, ExportFormat
 
 __all__ = [

@@ -22,8 +22,8 @@ from gizmo_notebook.client._api_version import (
 from gizmo_notebook.client._config import _Secret, default_cache_dir, resolve_settings, wrap_key
 from gizmo_notebook.client._download import DEFAULT_DOWNLOAD_TIMEOUT, DEFAULT_MAX_DOWNLOAD_BYTES
 from gizmo_notebook.client._errors import UnsupportedByAPIVersionError
-from gizmo_notebook.client._models import unwrap
 from gizmo_notebook.client._rate_limit import RateLimit, RateLimitTracker
+from gizmo_notebook.client._records import unwrap
 from gizmo_notebook.client._retry import RetryPolicy
 from gizmo_notebook.client._runtime._async import AsyncRunner
 from gizmo_notebook.client._runtime._flow import (

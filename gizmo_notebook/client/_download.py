@@ -37,7 +37,7 @@ import httpx
 from gizmo_notebook._archive import UnsafeArchiveError, extract_zip_safely
 from gizmo_notebook._converters import ConversionError, mjcf_to_urdf
 from gizmo_notebook.client._errors import DownloadError
-from gizmo_notebook.client._models import Export
+from gizmo_notebook.client._records import Export
 from gizmo_notebook.client._runtime._flow import (
     ClientContext,
     Fetch,

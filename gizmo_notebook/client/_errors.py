@@ -17,7 +17,7 @@ from gizmo_notebook.errors import GizmoError, InvalidValueError
 
 if TYPE_CHECKING:  # pragma: no cover
     from gizmo_notebook.client._job import Job
-    from gizmo_notebook.client._models import Asset
+    from gizmo_notebook.client._records import Asset
 
 __all__ = [
     "APIConnectionError",

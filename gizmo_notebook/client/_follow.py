@@ -15,7 +15,7 @@ from typing import Any
 
 from gizmo_notebook.client._errors import GenerationCancelledError, GenerationFailedError, WaitTimeoutError
 from gizmo_notebook.client._job import Job, JobEvent, JobStatus, find_asset_id
-from gizmo_notebook.client._models import _failure_reason
+from gizmo_notebook.client._records import _failure_reason
 from gizmo_notebook.client._runtime._flow import BlockingLoop, ClientContext, Flow, Now, Sleep
 from gizmo_notebook.client._sse import (
     DEADLINE,

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from gizmo_notebook.client._models import (
+from gizmo_notebook.client._records import (
     _failure_reason,
     _frozen_raw,
     _opt_id,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from gizmo_notebook.client._errors import GenerationFailedError, WaitTimeoutError
-from gizmo_notebook.client._models import Asset, AssetStatus
+from gizmo_notebook.client._records import Asset, AssetStatus
 from gizmo_notebook.client._runtime._flow import ClientContext, Flow, Now, Sleep
 
 __all__ = ["SERVICE_MIN_INTERVAL", "LOCAL_INTERVAL", "poll_interval_for", "wait_flow"]

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import gizmo_notebook.client as _client
 from gizmo_notebook.client._follow import StageProgress
-from gizmo_notebook.client._models import parse_datetime
+from gizmo_notebook.client._records import parse_datetime
 from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.studio._service import retry_delay
 from gizmo_notebook.studio.errors import Notice, describe
@@ -92,7 +92,7 @@ class JobFollower:
         #: Times a follower lost its stream or status check and tried again after backing off.
         self.retries = 0
         self._parents: dict[str, str] = {}
-        self._running = RunningJobs(studio._lineage.path.parent / "running-jobs.json", studio._backend.base_url)
+        self._running = RunningJobs(studio._lineage.path.parent / "running-jobs.json", studio._adapter.base_url)
 
     @property
     def running(self) -> frozenset[str]:
@@ -123,7 +123,7 @@ class JobFollower:
         if job_id not in self.running:
             raise InvalidValueError(f"{job_id} is not a running job of this Studio (only running jobs can be cancelled)")
         self._patch(job_id, stage="cancelling")
-        await self._studio._backend.cancel(job_id)
+        await self._studio._adapter.cancel(job_id)
         self._studio._note_rate_limit()
 
     def resume(self) -> None:
@@ -201,15 +201,15 @@ class JobFollower:
         attempt = 0
         while True:
             try:
-                async for event in studio._backend.events(job_id):
+                async for event in studio._adapter.events(job_id):
                     progress.on_event(event)
                     if progress.stage:
                         self._patch(job_id, stage=progress.text.strip())
                     studio._note_rate_limit()
                     attempt = 0
-                asset = await studio._backend.finish_job(job_id)
+                asset = await studio._adapter.finish_job(job_id)
             except Exception as exc:
-                wait = retry_delay(studio._backend.retry_policy, attempt, exc)
+                wait = retry_delay(studio._adapter.retry_policy, attempt, exc)
                 if wait is None:
                     raise
                 self.retries += 1

@@ -1,7 +1,7 @@
 """The typed interface between the Studio and a Gizmo client, and the one retry rule it follows.
 
 The Studio talks to the service only through :class:`StudioService`; both contracts implement
-it through the same client (:class:`gizmo_notebook.studio.backend.Backend`), because the
+it through the same client (:class:`gizmo_notebook.studio._client_adapter.ClientAdapter`), because the
 client already hides which contract is spoken. What differs shows up as *data*, not as a
 branch on a version string: on the current API ``create`` answers a pending placeholder whose
 ``job_id`` is set (the asset exists only once its job is done), so the Studio follows the

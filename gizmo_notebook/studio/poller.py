@@ -39,7 +39,7 @@ _TERMINAL = frozenset({"ready", "failed"})
 
 
 class AssetSource(Protocol):
-    """What the poller needs from a client (see :class:`gizmo_notebook.studio.backend.Backend`)."""
+    """What the poller needs from a client (see :class:`gizmo_notebook.studio._client_adapter.ClientAdapter`)."""
 
     async def get(self, asset_id: str) -> Any: ...
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.paths import cache_dir
-from gizmo_notebook.studio.backend import Backend
+from gizmo_notebook.studio._client_adapter import ClientAdapter
 
 # URDF first: one XML the loaders read fastest; then MJCF; USD last (heaviest to parse).
 FORMAT_PREFERENCE = ("isaac_sim_urdf", "mujoco_mjcf", "isaac_sim_usd")
@@ -34,7 +34,7 @@ def cache_root() -> Path:
 
 
 class GeometryCache:
-    def __init__(self, backend: Backend, root: Path | None = None, memory_items: int = 12) -> None:
+    def __init__(self, backend: ClientAdapter, root: Path | None = None, memory_items: int = 12) -> None:
         self._backend = backend
         server = hashlib.sha256(backend.base_url.encode()).hexdigest()[:12]
         self.root = (root or cache_root()) / server

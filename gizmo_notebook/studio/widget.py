@@ -7,7 +7,7 @@ kernel is never blocked by the Studio and the Studio is never blocked by a cell.
 
 What is synced to the browser is listed in the traits below and nothing else: asset
 metadata, filters, notices, progress. The client and its API key live only in
-``self._backend``; there is no trait, message or saved state that carries them.
+``self._adapter``; there is no trait, message or saved state that carries them.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from ipywidgets import widget_serialization
 from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.formats import EXPORT_FORMATS
 from gizmo_notebook.studio import _runtime
+from gizmo_notebook.studio._client_adapter import ClientAdapter
 from gizmo_notebook.studio._jobs import JobFollower
 from gizmo_notebook.studio._listing import Listing
 from gizmo_notebook.studio._service import job_of, retry_delay
-from gizmo_notebook.studio.backend import Backend
 from gizmo_notebook.studio.errors import Notice, describe
 from gizmo_notebook.studio.lineage import LineageStore, parent_from_tags, parent_tag, user_tags
 from gizmo_notebook.studio.poller import SERVICE_MIN_INTERVAL, StatusPoller
@@ -156,17 +156,17 @@ class Studio(anywidget.AnyWidget):
         _mode: str = "studio",
         _load: bool = True,
     ) -> None:
-        backend = Backend(client if client is not None else default_client())
+        adapter = ClientAdapter(client if client is not None else default_client())
         if poll_interval is None:
-            poll_interval = 1.0 if backend.is_local else SERVICE_MIN_INTERVAL
-        if not backend.is_local:
+            poll_interval = 1.0 if adapter.is_local else SERVICE_MIN_INTERVAL
+        if not adapter.is_local:
             # The API docs ask for at least 5 s between status polls; never go faster against it.
             poll_interval = max(float(poll_interval), SERVICE_MIN_INTERVAL)
         if not 1 <= page_size <= 100:
             raise InvalidValueError("page_size must be between 1 and 100 (the API's limit)")
-        label = "offline local backend" if backend.is_local else _host(backend.base_url)
+        label = "offline local backend" if adapter.is_local else _host(adapter.base_url)
         super().__init__(_bundle=bundle_ref(), mode=_mode, poll_interval=float(poll_interval), backend_label=label)
-        self._backend = backend
+        self._adapter = adapter
         self._page_size = page_size
         self._export_dir = Path(export_dir)
         self._lineage = lineage or LineageStore()
@@ -177,15 +177,15 @@ class Studio(anywidget.AnyWidget):
         self._ready_callbacks: list[Callable[[Any], Any]] = []
         self._tasks: set[concurrent.futures.Future[Any]] = set()
         self._closed = False
-        self._listing = Listing(backend)  # shared with the poller: one reader of GET /assets
+        self._listing = Listing(adapter)  # shared with the poller: one reader of GET /assets
         self._next_offset = 0  # newest-first paging: the next offset to load
         self._low_offset = 0  # oldest-first paging: the lowest offset loaded so far
-        self._geometry = GeometryCache(backend)
+        self._geometry = GeometryCache(adapter)
         self._jobs = JobFollower(self)  # current API: one live follower per running job
         self._poller = StatusPoller(
-            backend,
+            adapter,
             interval=self.poll_interval,
-            min_interval=0.0 if backend.is_local else SERVICE_MIN_INTERVAL,
+            min_interval=0.0 if adapter.is_local else SERVICE_MIN_INTERVAL,
             on_update=self._apply_updates,
             on_error=self._poll_failed,
             on_idle=self._poll_idle,
@@ -311,7 +311,7 @@ class Studio(anywidget.AnyWidget):
 
     def _note_rate_limit(self) -> None:
         """Mirror the client's ``rate_limit`` (latest X-RateLimit-* headers) into the synced trait."""
-        seen = self._backend.rate_limit
+        seen = self._adapter.rate_limit
         if seen is None:
             return
         reset = seen.reset.isoformat() if seen.reset is not None else ""
@@ -435,7 +435,7 @@ class Studio(anywidget.AnyWidget):
             return None
         self.generating += 1
         try:
-            asset = await self._backend.create(prompt, name or None, tag_list or None)
+            asset = await self._adapter.create(prompt, name or None, tag_list or None)
         except Exception as exc:  # noqa: BLE001
             if not batch:
                 self._notify(describe(exc, doing="Generate"))
@@ -480,7 +480,7 @@ class Studio(anywidget.AnyWidget):
         gate = asyncio.Semaphore(self._batch_concurrency)
         created: list[Any] = []
         stopped: list[BaseException] = []  # a failure no later prompt can avoid (402, 401) ends the batch
-        policy = self._backend.retry_policy
+        policy = self._adapter.retry_policy
 
         async def one(prompt: str) -> None:
             # The client already paces by X-RateLimit-Remaining and retries 429s itself; what
@@ -569,7 +569,7 @@ class Studio(anywidget.AnyWidget):
                 raise InvalidValueError(f"unknown export format {fmt!r}: pick one of {', '.join(EXPORT_FORMATS)}")
             dest = self._export_dir / asset_id
             dest.mkdir(parents=True, exist_ok=True)
-            path = await self._backend.download(asset_id, fmt, dest)
+            path = await self._adapter.download(asset_id, fmt, dest)
         except Exception as exc:  # noqa: BLE001
             self._notify(describe(exc, doing=f"Export {fmt}"), asset_id)
             if raise_errors:
@@ -617,7 +617,7 @@ class Studio(anywidget.AnyWidget):
 
     async def _send_geometry(self, asset_id: str, req: Any, purpose: str) -> None:
         try:
-            asset = self._assets.get(asset_id) or await self._backend.get(asset_id)
+            asset = self._assets.get(asset_id) or await self._adapter.get(asset_id)
             if str(asset.status) != "ready":
                 raise InvalidValueError(f"{asset_id} is {asset.status}; previews open once it is ready")
             if purpose == "thumb":

@@ -1,4 +1,4 @@
-"""backend="pythreejs": renders in JupyterLab without pythreejs' "t.on is not a function" error."""
+"""renderer="pythreejs": renders in JupyterLab without pythreejs' "t.on is not a function" error."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ def _canvas(server, browser, name: str, cells: list[str]):
     return page, canvas
 
 
-def test_pythreejs_backend_renders_without_t_on_error(server, browser) -> None:
-    page, canvas = _canvas(server, browser, "p3.ipynb", ["gn.view(m, backend='pythreejs', height=300)"])
+def test_pythreejs_renderer_renders_without_t_on_error(server, browser) -> None:
+    page, canvas = _canvas(server, browser, "p3.ipynb", ["gn.view(m, renderer='pythreejs', height=300)"])
     assert nonblank_pixels(canvas, save_as="pythreejs.png") > 2000
     text = browser.console_text()
     assert T_ON not in text

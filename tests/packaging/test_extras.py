@@ -103,14 +103,14 @@ def test_usd_export_without_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     _check(info.value, "usd")
 
 
-def test_pythreejs_backend_without_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    from gizmo_notebook.viewer.pythreejs_backend import pythreejs_view
+def test_pythreejs_renderer_without_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gizmo_notebook.viewer.pythreejs_renderer import pythreejs_view
 
     monkeypatch.setitem(sys.modules, "pythreejs", None)
     with pytest.raises(MissingDependencyError) as info:
         pythreejs_view(gn.load(trimesh.creation.box()))
     _check(info.value, "pythreejs")
-    assert "backend='three'" in str(info.value)  # and what works without it
+    assert "renderer='three'" in str(info.value)  # and what works without it
 
 
 def test_requires_only_claims_its_own_modules() -> None:

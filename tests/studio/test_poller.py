@@ -10,7 +10,7 @@ import pytest
 
 from gizmo_notebook.client import AsyncGizmoClient, RateLimitError
 from gizmo_notebook.client._retry import RetryPolicy
-from gizmo_notebook.studio.backend import Backend
+from gizmo_notebook.studio._client_adapter import ClientAdapter
 from gizmo_notebook.studio.poller import PAGE_SIZE, StatusPoller
 
 
@@ -27,7 +27,7 @@ def slow_server(make_local_server: Any) -> Any:
     return make_local_server(latency=600.0)
 
 
-class CountingBackend(Backend):
+class CountingAdapter(ClientAdapter):
     def __init__(self, client: Any) -> None:
         super().__init__(client)
         self.calls: list[str] = []
@@ -46,14 +46,14 @@ async def test_one_request_per_tick_however_many_pending(slow_server: Any, pendi
     client = AsyncGizmoClient(api_key=slow_server.api_key, base_url=slow_server.base_url)
     # Older finished-or-not assets in front of the pending ones must not matter either.
     ids = [(await client.assets.create(f"a two link arm number {i}")).id for i in range(pending)]
-    backend = CountingBackend(client)
+    adapter = CountingAdapter(client)
     seen: list[list[Any]] = []
-    poller = StatusPoller(backend, interval=60, on_update=seen.append)
+    poller = StatusPoller(adapter, interval=60, on_update=seen.append)
     poller._pending.update(ids)
     for _ in range(3):
         await poller.tick()
-    assert len(backend.calls) == 3, backend.calls  # exactly one request per tick
-    assert all(c == ("get" if pending == 1 else "list:0") for c in backend.calls)
+    assert len(adapter.calls) == 3, adapter.calls  # exactly one request per tick
+    assert all(c == ("get" if pending == 1 else "list:0") for c in adapter.calls)
     assert {a.id for a in seen[-1]} == set(ids)
     assert poller.pending == frozenset(ids)  # still running on the server
     await client.close()
@@ -63,7 +63,7 @@ async def test_settles_and_stops_then_resumes(local_server: Any) -> None:
     client = AsyncGizmoClient(api_key=local_server.api_key, base_url=local_server.base_url)
     updates: list[Any] = []
     idle = asyncio.Event()
-    poller = StatusPoller(Backend(client), interval=0.05, on_update=updates.extend, on_idle=idle.set)
+    poller = StatusPoller(ClientAdapter(client), interval=0.05, on_update=updates.extend, on_idle=idle.set)
     first = await client.assets.create("a small gripper with two fingers")
     poller.track([first.id])
     await asyncio.wait_for(idle.wait(), 30)
@@ -184,4 +184,4 @@ def test_one_retry_rule_from_the_client_policy() -> None:
     assert retry_delay(policy, 1, c.APIConnectionError("down")) == 1.0
     for final in (c.InsufficientCreditsError("no credits", status_code=402), c.AuthenticationError("no", status_code=401), ValueError("bad")):
         assert retry_delay(policy, 0, final) is None  # waiting cannot fix these
-    assert isinstance(Backend(AsyncGizmoClient(api_key="k", base_url="http://127.0.0.1:9/v1")), StudioService)
+    assert isinstance(ClientAdapter(AsyncGizmoClient(api_key="k", base_url="http://127.0.0.1:9/v1")), StudioService)

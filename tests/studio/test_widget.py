@@ -468,7 +468,7 @@ def test_a_batch_of_50_paces_itself_under_the_rate_limit(
     studio.wait_idle(120)
     assert all(i["status"] == "ready" for i in studio.items) and len(studio.items) == 50
     assert 429 not in seen, f"{seen.count(429)} responses were 429"
-    assert len(seen) > 3 * 40 and studio._backend.paced > 0  # it had to wait for several windows
+    assert len(seen) > 3 * 40 and studio._adapter.paced > 0  # it had to wait for several windows
     assert studio.rate_limit["limit"] == 40 and 0 <= studio.rate_limit["remaining"] < 40
 
 

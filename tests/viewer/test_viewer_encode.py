@@ -9,6 +9,7 @@ import pytest
 import trimesh
 from scipy.spatial import cKDTree
 
+from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.model import AssetModel, Box, Cylinder, Joint, JointLimits, Link, Mesh, Pose, Visual
 from gizmo_notebook.viewer import Viewer, transport, view
 from gizmo_notebook.viewer.encode import decode_geometry, encode_mesh, encode_model
@@ -128,11 +129,21 @@ def test_pose_clamps_and_rejects_unknown_joints() -> None:
         v.pose({"knee": 0.1})
 
 
-def test_view_accepts_trimesh_and_rejects_unknown_backend() -> None:
+def test_view_accepts_trimesh_and_rejects_unknown_renderer() -> None:
     v = view(_noisy_sphere(2))
     assert v.meta["triangles"]["source"] == 320
-    with pytest.raises(ValueError, match="backend"):
+    with pytest.raises(InvalidValueError, match="renderer"):
+        view(_arm(), renderer="vtk")
+
+
+def test_view_backend_is_a_deprecated_alias_of_renderer() -> None:
+    with pytest.warns(DeprecationWarning, match="renderer="):
+        v = view(_arm(), backend="three")
+    assert isinstance(v, Viewer)  # the three.js Viewer, as renderer="three" gives
+    with pytest.warns(DeprecationWarning), pytest.raises(InvalidValueError, match="vtk"):
         view(_arm(), backend="vtk")
+    with pytest.warns(DeprecationWarning), pytest.raises(InvalidValueError, match="disagree"):
+        view(_arm(), renderer="pythreejs", backend="three")
 
 
 def test_a_broken_model_fails_before_anything_is_displayed() -> None:

@@ -25,7 +25,7 @@ from gizmo_notebook.client._download import (
 )
 from gizmo_notebook.client._errors import UnsupportedByAPIVersionError
 from gizmo_notebook.client._formats import LOCAL_URDF, check_any_format, wire_format
-from gizmo_notebook.client._models import Export
+from gizmo_notebook.client._records import Export
 from gizmo_notebook.client._runtime._flow import (
     DOWNLOAD_HEADERS,
     ClientContext,
@@ -41,8 +41,8 @@ from gizmo_notebook.formats import ExportFormat
 __all__ = ["AsyncResource", "ResourceFlows", "SyncResource"]
 
 T = TypeVar("T")
-M = TypeVar("M")  # the item model (Asset, Scene)
-P = TypeVar("P")  # the page model (AssetPage, ScenePage)
+M = TypeVar("M")  # the item record (Asset, Scene)
+P = TypeVar("P")  # the page record (AssetPage, ScenePage)
 
 
 class _Page(Protocol[M]):
@@ -53,7 +53,7 @@ class _Page(Protocol[M]):
 
 
 class ResourceFlows(Generic[M, P]):
-    """Flows for one collection under ``/<kind>``; subclasses name the models and add operations."""
+    """Flows for one collection under ``/<kind>``; subclasses name the records and add operations."""
 
     kind: ClassVar[str]
     id_name: ClassVar[str]
@@ -61,7 +61,7 @@ class ResourceFlows(Generic[M, P]):
     def __init__(self, ctx: ClientContext) -> None:
         self._ctx = ctx
 
-    # subclasses turn JSON into their models
+    # subclasses turn JSON into their records
     def _item(self, data: Any) -> M:
         raise NotImplementedError
 

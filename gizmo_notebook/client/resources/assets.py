@@ -23,7 +23,7 @@ from gizmo_notebook.client._errors import (
 )
 from gizmo_notebook.client._follow import follow_job_flow
 from gizmo_notebook.client._job import Job, find_asset_id
-from gizmo_notebook.client._models import Asset, AssetPage, AssetStatus
+from gizmo_notebook.client._records import Asset, AssetPage, AssetStatus
 from gizmo_notebook.client._runtime._flow import Flow, Now, RequestOptions
 from gizmo_notebook.client._sse import get_job_flow
 from gizmo_notebook.client._wait import wait_flow
@@ -176,7 +176,7 @@ class AssetFlows(ResourceFlows[Asset, AssetPage]):
 
 
 def request_flow_json(flows: ResourceFlows[Any, Any], opts: RequestOptions) -> Flow[Any]:
-    """The decoded body of one request (no model): for answers whose shape depends on the API."""
+    """The decoded body of one request (no record): for answers whose shape depends on the API."""
     return flows._request(opts, lambda data: data)
 
 

@@ -22,7 +22,7 @@ from gizmo_notebook.client._api_version import CURRENT, version_flow
 from gizmo_notebook.client._errors import APIResponseValidationError
 from gizmo_notebook.client._follow import follow_job_flow
 from gizmo_notebook.client._job import find_scene_id
-from gizmo_notebook.client._models import Scene, ScenePage
+from gizmo_notebook.client._records import Scene, ScenePage
 from gizmo_notebook.client._runtime._flow import Flow, RequestOptions
 from gizmo_notebook.client.resources._base import AsyncResource, ResourceFlows, SyncResource
 from gizmo_notebook.errors import InvalidValueError

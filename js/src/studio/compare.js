@@ -1,6 +1,7 @@
 // Compare: assets side by side at one scale (an arm and a dog at their true relative size),
 // cameras that orbit together, joint sliders per model (the shared viewer panel), and a small
 // table of what differs: links, degrees of freedom by joint type, bounding size, total mass.
+import { createViewerPanel } from "../viewer/panel.js";
 import { h } from "./dom.js";
 
 const DOF = { revolute: 1, continuous: 1, prismatic: 1, ball: 3, planar: 3, floating: 6, fixed: 0 };
@@ -82,4 +83,74 @@ export function linkCameras(viewports, onDistance = () => {}) {
     return [v, follow];
   });
   return () => { for (const [v, follow] of listeners) v.controls.removeEventListener("change", follow); };
+}
+
+/**
+ * The Studio's compare area: the selected ready assets side by side (up to three columns), one
+ * viewer panel each, cameras linked, and the facts table under them. `view` is the StudioView.
+ */
+export class CompareView {
+  constructor(view, el) {
+    this.view = view;
+    this.el = el;
+    this.compareToken = 0;
+    this.compareViewports = [];
+    this.unlinkCameras = null;
+  }
+
+  close() {
+    this.compareToken = (this.compareToken || 0) + 1; // a load still under way lands nowhere
+    this.unlinkCameras?.();
+    this.unlinkCameras = null;
+    for (const v of this.compareViewports || []) this.view.releaseViewport(v);
+    this.compareViewports = [];
+    this.el.replaceChildren();
+  }
+
+  async open() {
+    const items = this.view.itemsById();
+    const ids = this.view.model.get("selected").filter((id) => items.get(id)?.status === "ready");
+    this.close();
+    const token = this.compareToken;
+    if (ids.length < 2) {
+      this.el.replaceChildren(h("div", { class: "gzs-inline-msg", text: "Select two or more ready assets (checkboxes) to compare." }));
+      return;
+    }
+    const cols = Math.min(ids.length, 3);
+    this.el.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
+    const close = h("button", { class: "gzs-btn", text: "Close compare", onclick: () => this.close() });
+    const note = h("span", { class: "gzs-muted", text: "one scale; orbit any view to turn them all" });
+    const views = ids.map(() => h("div", { class: "gzs-compare-view" }));
+    const cells = ids.map((id, i) => {
+      const item = items.get(id);
+      return h("div", { class: "gzs-compare-cell", "data-id": id }, h("div", { class: "gzs-name", text: item.name || id }),
+        h("div", { class: "gzs-prompt", title: item.prompt, text: item.name === item.prompt ? "" : item.prompt }), views[i]);
+    });
+    const table = h("div", { class: "gzs-compare-facts", style: { gridColumn: "1 / -1" } });
+    this.el.replaceChildren(h("div", { class: "gzs-compare-head", style: { gridColumn: "1 / -1" } }, close, note), ...cells, table);
+    const loaded = await Promise.all(ids.map(async (id, i) => {
+      try {
+        const { msg, buffers } = await this.view.request({ type: "preview", id });
+        if (token !== this.compareToken) return null;
+        views[i].replaceChildren();
+        const panel = createViewerPanel(views[i], { height: 300 }); // joint sliders per model
+        this.view.viewports.add(panel);
+        this.compareViewports.push(panel);
+        await panel.setModel(msg.meta, buffers);
+        return { id, name: items.get(id).name || id, meta: msg.meta, panel };
+      } catch (err) {
+        views[i].replaceChildren(h("div", { class: "gzs-inline-msg", text: err.message }));
+        return null;
+      }
+    }));
+    if (token !== this.compareToken) return;
+    const ready = loaded.filter(Boolean);
+    this.unlinkCameras = linkCameras(ready.map((e) => e.panel.viewport),
+      (d) => { for (const c of cells) c.dataset.cameraDistance = d.toFixed(4); });
+    if (ready.length) table.replaceChildren(factsTable(ready));
+  }
+
+  dispose() {
+    this.unlinkCameras?.();
+  }
 }

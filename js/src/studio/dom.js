@@ -16,6 +16,16 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// Put `children` into `parent` in order, moving only nodes that are out of place: detaching a
+// row (as replaceChildren does) would steal keyboard focus and close an open format dropdown on
+// every poll.
+export function placeChildren(parent, children) {
+  children.forEach((child, i) => {
+    if (parent.children[i] !== child) parent.insertBefore(child, parent.children[i] || null);
+  });
+  while (parent.children.length > children.length) parent.lastElementChild.remove();
+}
+
 export function formatElapsed(seconds) {
   const s = Math.max(0, Math.floor(seconds));
   if (s < 60) return `${s}s`;

@@ -19,138 +19,20 @@
 // Colours come from the host's theme (theme.js) and follow it live; `background` fixes the
 // clear colour instead (a number), or "transparent" draws on a transparent canvas.
 import * as THREE from "three";
-import { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";
 import { concatChunks, decodeAll } from "./decode.js";
 import { onThemeChange, readTheme } from "./theme.js";
+import { linkTransforms } from "./kinematics.js";
+import { createControls, fitCamera, pickLink } from "./controls.js";
+import { HIGHLIGHT, addLights, buildLinks, hardwareAccelerated, makeGround, placeShadow as placeShadowOn, warmUpGroup } from "./scene.js";
 
-const DEFAULT_COLORS = [0x8fa9c7, 0xc79f8f, 0x9fc78f, 0xc7c18f, 0xb08fc7, 0x8fc7c0, 0xc78fb0];
-const HIGHLIGHT = new THREE.Color(0xffa62b);
+// Kept importable from here: the panel, joint inputs and the Studio import them from this module.
+export { clampJoint, SINGLE_DOF } from "./kinematics.js";
 
 function toView(buffer) {
   if (buffer instanceof Uint8Array) return buffer;
   if (Array.isArray(buffer)) return concatChunks(buffer);
   if (ArrayBuffer.isView(buffer)) return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   return new Uint8Array(buffer);
-}
-
-/** A rotation from a quaternion (w, x, y, z) or a rotation vector (x, y, z: axis times angle). */
-function orientation(v) {
-  if (v.length >= 4) {
-    const [w, x, y, z] = v;
-    return new THREE.Matrix4().makeRotationFromQuaternion(new THREE.Quaternion(x, y, z, w).normalize());
-  }
-  const r = new THREE.Vector3(v[0], v[1], v[2]);
-  const angle = r.length();
-  return angle ? new THREE.Matrix4().makeRotationAxis(r.divideScalar(angle), angle) : new THREE.Matrix4();
-}
-
-/** In-plane x and y of a planar joint with axis `n`, as gizmo_notebook.model.plane_axes. */
-function planeAxes(n) {
-  const e = Math.abs(n.x) < 0.9 ? new THREE.Vector3(1, 0, 0) : new THREE.Vector3(0, 1, 0);
-  const u = e.clone().addScaledVector(n, -e.dot(n)).normalize();
-  return [u, new THREE.Vector3().crossVectors(n, u)];
-}
-
-/**
- * The transform a joint adds at position `q` (model.Joint.motion in Python): a number for
- * revolute / continuous / prismatic joints; for ball, floating and planar joints an array
- * (quaternion or rotation vector; position then orientation; x, y, theta), or null at rest.
- */
-function jointMotion(joint, q) {
-  const m = new THREE.Matrix4();
-  const axis = new THREE.Vector3(...joint.axis).normalize();
-  if (joint.type === "revolute" || joint.type === "continuous") m.makeRotationAxis(axis, q);
-  else if (joint.type === "prismatic") m.makeTranslation(axis.x * q, axis.y * q, axis.z * q);
-  else if (!Array.isArray(q)) return m;
-  else if (joint.type === "ball") m.copy(orientation(q));
-  else if (joint.type === "floating") m.copy(orientation(q.slice(3))).setPosition(q[0], q[1], q[2]);
-  else if (joint.type === "planar") {
-    const [u, w] = planeAxes(axis);
-    m.makeRotationAxis(axis, q[2]).setPosition(u.multiplyScalar(q[0]).addScaledVector(w, q[1]));
-  }
-  return m;
-}
-
-/** A joint position clamped into the joint's limits; several numbers (ball, floating, planar) pass as they are. */
-export function clampJoint(joint, value) {
-  if (Array.isArray(value)) return value.map(Number);
-  const v = Number(value) || 0;
-  if (joint.limits && (joint.type === "revolute" || joint.type === "prismatic")) {
-    return Math.min(Math.max(v, joint.limits.lower), joint.limits.upper);
-  }
-  return v;
-}
-
-/** Joints whose position is one number: the ones with a slider. */
-export const SINGLE_DOF = new Set(["revolute", "continuous", "prismatic"]);
-
-/** Small meshes: PBR, normals computed in decode.js (smooth, split at creases). */
-function smallMeshMaterial(color, opacity, wireframe = false) {
-  return new THREE.MeshStandardMaterial({
-    color, metalness: 0.1, roughness: 0.65, wireframe,
-    transparent: opacity < 1, opacity, side: THREE.DoubleSide,
-  });
-}
-
-/**
- * Big meshes (quantized on the GPU, no normals): Lambert with flat shading (normals from
- * screen-space derivatives). Without a GPU it cut the first frame of a 1M-triangle model from
- * 1.55 s to 1.17 s compared with PBR; at that density the look is the same.
- */
-function bigMeshMaterial(color, opacity, wireframe = false) {
-  return new THREE.MeshLambertMaterial({
-    color, wireframe, transparent: opacity < 1, opacity, side: THREE.DoubleSide, flatShading: true,
-  });
-}
-
-// Whether this page's WebGL runs on a GPU. failIfMajorPerformanceCaveat makes context creation
-// fail on some software rasterizers, but not on Chromium's SwiftShader when it is enabled
-// explicitly (headless, CI), so the renderer's name is checked too. Asked once per page; the
-// probe's context is given back at once.
-const SOFTWARE = /swiftshader|llvmpipe|softpipe|software|basic render/i;
-let accelerated = null;
-function hardwareAccelerated() {
-  if (accelerated === null) {
-    let gl = null;
-    try { gl = document.createElement("canvas").getContext("webgl2", { failIfMajorPerformanceCaveat: true }); } catch { /* none */ }
-    accelerated = false;
-    if (gl) {
-      const info = gl.getExtension("WEBGL_debug_renderer_info");
-      const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
-      accelerated = !SOFTWARE.test(name);
-      gl.getExtension("WEBGL_lose_context")?.loseContext();
-    }
-  }
-  return accelerated;
-}
-
-// The contact shadow's soft disc, drawn once per page (three.js uploads it per renderer).
-let shadowTexture = null;
-function contactShadowTexture() {
-  if (!shadowTexture) {
-    const c = document.createElement("canvas");
-    c.width = c.height = 128;
-    const g = c.getContext("2d");
-    const grad = g.createRadialGradient(64, 64, 0, 64, 64, 64);
-    grad.addColorStop(0, "rgba(0,0,0,1)");
-    grad.addColorStop(0.5, "rgba(0,0,0,0.6)");
-    grad.addColorStop(1, "rgba(0,0,0,0)");
-    g.fillStyle = grad;
-    g.fillRect(0, 0, 128, 128);
-    shadowTexture = new THREE.CanvasTexture(c);
-    shadowTexture.colorSpace = THREE.SRGBColorSpace;
-  }
-  return shadowTexture;
-}
-
-function addLights(scene) {
-  scene.add(new THREE.HemisphereLight(0xffffff, 0x667788, 1.6));
-  const sun = new THREE.DirectionalLight(0xffffff, 1.8);
-  sun.position.set(3, 6, 4);
-  scene.add(sun);
-  const fill = new THREE.DirectionalLight(0xffffff, 0.5);
-  fill.position.set(-4, 2, -3);
-  scene.add(fill);
 }
 
 export function createViewport(container, options = {}) {
@@ -209,10 +91,7 @@ export function createViewport(container, options = {}) {
   scene.add(world);
   addLights(scene);
 
-  const camera = new THREE.PerspectiveCamera(45, 1, 0.001, 1000);
-  camera.position.set(1.5, 1.2, 1.5);
-  const controls = new OrbitControls(camera, renderer.domElement);
-  controls.enableDamping = false;
+  const { camera, controls } = createControls(renderer.domElement, requestRender);
 
   let grid = null, axes = null, shadow = null, root = null, meta = null;
   let groundVisible = true;
@@ -246,7 +125,6 @@ export function createViewport(container, options = {}) {
     pending = true;
     requestAnimationFrame(() => { pending = false; if (drawnChanges !== changes) render(); });
   }
-  controls.addEventListener("change", requestRender);
 
   // re-read the theme's colours; a change redraws (the grid's colours are baked in: rebuilt)
   function applyTheme() {
@@ -287,23 +165,7 @@ export function createViewport(container, options = {}) {
   async function warmUp() {
     if (disposed || root) return;
     performance.mark("gizmo:warmup-start");
-    const tri = (quantized) => {
-      const g = new THREE.BufferGeometry();
-      if (quantized) {
-        const q = new Int16Array([0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0]);
-        g.setAttribute("position", new THREE.InterleavedBufferAttribute(new THREE.InterleavedBuffer(q, 4), 3, 0, false));
-        g.setIndex(new THREE.BufferAttribute(new Uint16Array([0, 1, 2]), 1));
-      } else {
-        g.setAttribute("position", new THREE.BufferAttribute(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]), 3));
-        g.setAttribute("normal", new THREE.BufferAttribute(new Float32Array([0, 0, 1, 0, 0, 1, 0, 0, 1]), 3));
-        g.setIndex(new THREE.BufferAttribute(new Uint16Array([0, 1, 2]), 1));
-      }
-      return g;
-    };
-    const group = new THREE.Group();
-    const big = new THREE.Mesh(tri(true), bigMeshMaterial(new THREE.Color(0x888888), 1));
-    const small = new THREE.Mesh(tri(false), smallMeshMaterial(new THREE.Color(0x888888), 1));
-    group.add(big, small, new THREE.AxesHelper(1), new THREE.GridHelper(1, 2)); // helpers: the ground's programs
+    const group = warmUpGroup();
     // The materials stay until the viewport goes: disposing them would make three.js drop the
     // programs just compiled, and the first frame would compile them again.
     group.traverse((o) => { if (o.material) warmMaterials.push(o.material); });
@@ -321,61 +183,25 @@ export function createViewport(container, options = {}) {
 
   function applyPose() {
     if (!meta) return;
-    const world = new Map([[meta.root, new THREE.Matrix4()]]);
-    for (const j of meta.joints) {
-      const parent = world.get(j.parent) ?? new THREE.Matrix4();
-      // a joint not posed yet sits at 0, or at the nearest limit when 0 is outside its
-      // limits: where its slider shows it (a range input cannot show a value outside its
-      // range); multi-DOF joints at rest
-      const q = j.name in pose ? clampJoint(j, pose[j.name]) : SINGLE_DOF.has(j.type) ? clampJoint(j, 0) : null;
-      const t = parent.clone().multiply(new THREE.Matrix4().fromArray(j.origin)).multiply(jointMotion(j, q));
-      world.set(j.child, t);
-    }
+    const transforms = linkTransforms(meta, pose);
     for (const [name, group] of linkObjects) {
-      const t = world.get(name);
+      const t = transforms.get(name);
       if (t) { group.matrix.copy(t); group.matrixWorldNeedsUpdate = true; }
     }
     placeShadow();
   }
 
-  // The contact shadow: a soft disc on the ground under the model's footprint in this pose.
   function placeShadow() {
     if (!shadow || !root) return;
-    root.updateMatrixWorld(true);
-    const box = new THREE.Box3().setFromObject(root).applyMatrix4(world.matrixWorld.clone().invert());
-    if (box.isEmpty()) { shadow.visible = false; return; }
-    const w = box.max.x - box.min.x, d = box.max.y - box.min.y;
-    const reach = Math.max(w, d, 1e-3);
-    shadow.scale.set(Math.max(w, reach * 0.3) * 2.2, Math.max(d, reach * 0.3) * 2.2, 1);
-    shadow.position.x = (box.min.x + box.max.x) / 2;
-    shadow.position.y = (box.min.y + box.max.y) / 2;
-    shadow.visible = groundVisible;
+    placeShadowOn(shadow, root, world, groundVisible);
   }
 
   function setGround(bounds) {
     if (grid) { world.remove(grid); grid.geometry.dispose(); grid.material.dispose(); }
     if (axes) { world.remove(axes); axes.geometry.dispose(); axes.material.dispose(); }
     if (shadow) { world.remove(shadow); shadow.geometry.dispose(); shadow.material.dispose(); }
-    const [lo, hi] = bounds;
-    const size = Math.max(hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2], 1e-3);
-    const step = Math.pow(10, Math.floor(Math.log10(size)));
-    const extent = Math.ceil((size * 2) / step) * step;
-    const ground = Math.min(lo[2], 0);
-    grid = new THREE.GridHelper(extent, Math.round(extent / step) * 2, theme.gridMajor, theme.gridMinor);
-    grid.rotation.x = Math.PI / 2; // into the XY plane of the Z-up world
-    grid.position.z = ground;
-    grid.visible = groundVisible;
-    world.add(grid);
-    axes = new THREE.AxesHelper(size * 0.3);
-    axes.visible = groundVisible;
-    world.add(axes);
-    shadow = new THREE.Mesh(new THREE.PlaneGeometry(1, 1), new THREE.MeshBasicMaterial({
-      map: contactShadowTexture(), transparent: true, opacity: theme.shadow, depthWrite: false,
-    }));
-    shadow.name = "contact-shadow";
-    shadow.renderOrder = -1; // under the grid lines, which are drawn at the same height
-    shadow.position.z = ground + size * 1e-3;
-    world.add(shadow);
+    ({ grid, axes, shadow } = makeGround(bounds, theme, groundVisible));
+    world.add(grid, axes, shadow);
     placeShadow();
   }
 
@@ -385,39 +211,9 @@ export function createViewport(container, options = {}) {
     const geometries = await decodeAll(newMeta, views);
     performance.mark("gizmo:decoded");
     if (root) { world.remove(root); }
-    root = new THREE.Group();
-    linkObjects = new Map();
-    meshesByLink = new Map();
+    ({ root, linkObjects, meshesByLink } = buildLinks(newMeta, geometries, wireframe));
     meta = newMeta;
     api.meta = newMeta;
-    newMeta.links.forEach((link, i) => {
-      const group = new THREE.Group();
-      group.name = link.name;
-      group.matrixAutoUpdate = false;
-      const meshes = [];
-      for (const v of link.visuals) {
-        const c = v.color ? new THREE.Color(v.color[0], v.color[1], v.color[2]) : new THREE.Color(DEFAULT_COLORS[i % DEFAULT_COLORS.length]);
-        const opacity = v.color ? v.color[3] : 1;
-        const parts = geometries[v.geometry] || [];
-        const flat = parts.some((part) => part.quantized);
-        const mat = flat ? bigMeshMaterial(c, opacity, wireframe) : smallMeshMaterial(c, opacity, wireframe);
-        mat.userData.baseColor = c.clone();
-        for (const { geometry, quantized } of parts) { // one draw per part; a visual's parts share its material
-          const mesh = new THREE.Mesh(geometry, mat);
-          if (quantized) {
-            mesh.position.fromArray(quantized.offset);
-            mesh.scale.fromArray(quantized.scale);
-          }
-          mesh.name = v.name;
-          mesh.userData.link = link.name;
-          group.add(mesh);
-          meshes.push(mesh);
-        }
-      }
-      linkObjects.set(link.name, group);
-      meshesByLink.set(link.name, meshes);
-      root.add(group);
-    });
     world.add(root);
     applyPose();
     setGround(newMeta.bounds);
@@ -482,20 +278,7 @@ export function createViewport(container, options = {}) {
   };
 
   api.fit = function fit() {
-    const box = new THREE.Box3();
-    scene.updateMatrixWorld(true);
-    if (root) box.setFromObject(root);
-    if (box.isEmpty()) box.set(new THREE.Vector3(-0.5, -0.5, -0.5), new THREE.Vector3(0.5, 0.5, 0.5));
-    const sphere = box.getBoundingSphere(new THREE.Sphere());
-    const r = Math.max(sphere.radius, 1e-3);
-    const dist = r / Math.sin((camera.fov * Math.PI) / 360);
-    const dir = new THREE.Vector3(1, 0.75, 1).normalize();
-    camera.position.copy(sphere.center).addScaledVector(dir, dist * 1.05);
-    camera.near = Math.max(dist / 1000, 1e-4);
-    camera.far = dist * 100;
-    camera.updateProjectionMatrix();
-    controls.target.copy(sphere.center);
-    controls.update();
+    fitCamera(camera, controls, scene, root);
     requestRender();
   };
 
@@ -505,12 +288,7 @@ export function createViewport(container, options = {}) {
   };
 
   api.pick = function pick(clientX, clientY) {
-    const rect = renderer.domElement.getBoundingClientRect();
-    const ndc = new THREE.Vector2(((clientX - rect.left) / rect.width) * 2 - 1, -((clientY - rect.top) / rect.height) * 2 + 1);
-    const ray = new THREE.Raycaster();
-    ray.setFromCamera(ndc, camera);
-    const hit = root ? ray.intersectObject(root, true)[0] : null;
-    return hit ? hit.object.userData.link : null;
+    return pickLink(renderer.domElement, camera, root, clientX, clientY);
   };
 
   /**

@@ -3,7 +3,7 @@
 A user may hand the Studio a :class:`~gizmo_notebook.client.GizmoClient` (sync) or an
 :class:`~gizmo_notebook.client.AsyncGizmoClient`, speaking the alpha or the current API.
 Async calls run directly on the Studio's loop; sync calls run in the loop's default thread
-pool so they never block it. :class:`Backend` is the one implementation of
+pool so they never block it. :class:`ClientAdapter` is the one implementation of
 :class:`~gizmo_notebook.studio._service.StudioService`. The client (and with it the API key)
 stays here, in the kernel: nothing in this module is ever synced to the front end.
 
@@ -40,7 +40,7 @@ def _reserve(limit: int | None) -> int:
     return max(2, min(MAX_IN_FLIGHT, (limit or 0) // 4))
 
 
-class Backend:
+class ClientAdapter:
     def __init__(self, client: Any) -> None:
         self.client = client
         self._assets = client.assets

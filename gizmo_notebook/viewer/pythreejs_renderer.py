@@ -1,4 +1,4 @@
-"""``view(..., backend="pythreejs")``: the same trimesh scene drawn with pythreejs.
+"""``view(..., renderer="pythreejs")``: the same trimesh scene drawn with pythreejs.
 
 For users who already build on pythreejs. Two things it gets wrong by default, handled here:
 
@@ -67,14 +67,14 @@ def _look_at(eye: np.ndarray, target: np.ndarray) -> tuple[float, float, float, 
 def pythreejs_view(model: AssetModel, *, height: int = 480, width: int = 800):  # -> pythreejs.Renderer
     from gizmo_notebook._optional import requires
 
-    with requires("pythreejs", "backend='pythreejs' (or use the default backend='three')"):
+    with requires("pythreejs", "renderer='pythreejs' (or use the default renderer='three')"):
         import pythreejs as p3
     if not pythreejs_extension_installed():
         raise PythreejsUnavailableError(
             f"pythreejs is installed in this kernel but its front-end extension ({_EXTENSION}) is not "
             "installed where JupyterLab / Notebook look for extensions, so it would show an empty "
             "widget. Install pythreejs into the environment that runs the Jupyter server, or use "
-            "backend='three'."
+            "renderer='three'."
         )
 
     scene = model.scene

@@ -1,4 +1,4 @@
-"""Models are typed, immutable and tolerant of an alpha API that grows fields."""
+"""API records are typed, immutable and tolerant of an alpha API that grows fields."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_timestamp_without_zone_is_utc_and_offsets_are_kept():
     assert offset.created_at == datetime(2024, 11, 12, 7, 41, tzinfo=timezone.utc)
 
 
-def test_models_are_immutable_and_raw_is_read_only():
+def test_records_are_immutable_and_raw_is_read_only():
     source = asset_json(extra={"nested": [1, 2]})
     asset = Asset.from_dict(source)
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -101,7 +101,7 @@ def test_scene_parses_placements():
     assert scene.raw["lighting"] == "studio" and scene.status is AssetStatus.READY
 
 
-def test_client_returns_models_with_raw(api, make_client):
+def test_client_returns_records_with_raw(api, make_client):
     api.add("GET", "/v1/assets/ast_1", httpx.Response(200, json=asset_json(status="queued", shiny=True)))
     asset = make_client().assets.get("ast_1")
     assert asset.status is AssetStatus.UNKNOWN and asset.raw["shiny"] is True
