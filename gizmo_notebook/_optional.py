@@ -4,7 +4,9 @@ The core install (``pip install gizmo-notebook``) is the client, the Studio, the
 offline backend. The heavy parts live in extras so that a user who only wants those does not
 download MuJoCo, usd-core and friends (~300 MB): ``mujoco`` (MJCF loading, ``simulate``, the
 offline backend's physics check), ``usd`` (USD loading and export), ``urdf`` (URDF and xacro
-loading) and ``pythreejs`` (the pythreejs renderer). Each import site wraps its import in
+loading), ``pythreejs`` (the pythreejs renderer), ``decimate`` (meshoptimizer's
+simplifier, which builds from source: the viewer's display of meshes above its triangle budget)
+and ``scipy`` (closed kinematic loops, convex-hull mass estimates; 140 MB). Each import site wraps its import in
 :func:`requires`, so a missing extra says exactly which ``pip install`` to run instead of a bare
 ``ModuleNotFoundError`` from deep inside the package.
 """
@@ -24,6 +26,8 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "usd": ("pxr",),
     "urdf": ("yourdfpy", "lxml", "networkx", "xacro"),
     "pythreejs": ("pythreejs", "ipydatawidgets"),
+    "decimate": ("meshoptimizer",),
+    "scipy": ("scipy",),
 }
 
 

@@ -736,8 +736,10 @@ class AssetModel:
         ``clamp`` is false) with those joints added; pose the model with it. When the named
         joints leave no way to close a loop, this is the nearest the loop gets
         (:meth:`LoopClosure.gap` tells how near)."""
-        from gizmo_notebook._loop_solver import close_loops
+        from gizmo_notebook._optional import requires
 
+        with requires("scipy", "closing kinematic loops (AssetModel.close_loops)"):
+            from gizmo_notebook._loop_solver import close_loops
         return close_loops(self, q, clamp=clamp)
 
     def link_meshes(

@@ -32,7 +32,7 @@ ALLOWED: dict[str, set[str]] = {
     "_archive": {"errors"},
     "formats": {"errors"},
     "paths": {"errors"},
-    "model": {"errors", "_loop_solver"},
+    "model": {"errors", "_loop_solver", "_optional"},  # close_loops names the scipy extra when it is missing
     "_loop_solver": {"errors", "model"},  # model.close_loops() calls it lazily; it reads the model's types
     "client": FOUNDATION - {"model"},
     "local": FOUNDATION - {"_offline"},

@@ -71,7 +71,7 @@ def load_mesh(path: Path) -> AssetModel:
 def from_trimesh(obj: object, *, name: str = "mesh", source: str | None = None) -> AssetModel:
     """Wrap a ``trimesh.Trimesh`` or ``trimesh.Scene`` as a one-link model."""
     if isinstance(obj, trimesh.Trimesh):
-        parts = [(name, obj.copy())]
+        parts = [(name, _shared(obj))]
     elif isinstance(obj, trimesh.Scene):
         parts = _scene_parts(obj)
     else:
@@ -92,6 +92,22 @@ def from_trimesh(obj: object, *, name: str = "mesh", source: str | None = None) 
                                    material=trimesh_material(mesh, geometry.name)))
         link.collisions.append(Collision(geometry=geometry, name=part_name))
     return AssetModel(name=name, links=[link], joints=[], source=source, notes=maps_note(maps))
+
+
+def _shared(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
+    """A mesh on the same vertex and face arrays as ``mesh``, read-only on this side.
+
+    ``mesh.copy()`` duplicated a 10M-triangle scan (~360 MB, ~1 s) just to show it. Nothing in
+    the package edits a model's arrays in place (transforms assign new arrays), and the views
+    are read-only, so an in-place edit through the model raises instead of reaching the
+    caller's mesh. The visual (colours) is still copied: it is small, and trimesh mutates it.
+    """
+    vertices = np.asarray(mesh.vertices).view()
+    faces = np.asarray(mesh.faces).view()
+    vertices.flags.writeable = False
+    faces.flags.writeable = False
+    return trimesh.Trimesh(vertices=vertices, faces=faces, visual=mesh.visual.copy(),
+                           metadata=dict(mesh.metadata), process=False, validate=False)
 
 
 def _scene_parts(scene: trimesh.Scene) -> list[tuple[str, trimesh.Trimesh]]:

@@ -45,11 +45,12 @@ Encoding, chosen by measurement (see ``benchmarks/bench_viewer.py``):
   error is below ``extent / 65534`` per axis, a ten-thousandth of a millimetre on a 1 m part.
   Stored as xyzw int16 (w = 0) since the codec wants 4-byte strides;
 * triangles are reordered for the vertex cache and the vertices for fetch order, then both
-  go through meshoptimizer's vertex / index codecs, decoded in the browser by the same
-  library's WASM decoder. At 1M triangles this is ~0.17x of float32 + uint32 (delta + zlib
+  go through meshoptimizer's vertex / index codecs (the ``meshopt`` wheel: no compiler, and it
+  releases the GIL), decoded in the browser by the same library's WASM decoder. At 1M
+  triangles this is ~0.19x of float32 + uint32 whatever the triangle order (delta + zlib
   reached ~0.36x);
-* meshes above ``_SPLIT_FACES`` triangles (drawn flat-shaded, see js/src/viewer/decode.js) go
-  in parts of ~100k triangles, each at most ``MAX_PART_BYTES``: the widget sends a part while
+* meshes above ``_SPLIT_FACES`` triangles (drawn flat-shaded, see js/src/viewer/decode.js) are
+  spatially sorted, then go in parts of ~100k triangles, each at most ``MAX_PART_BYTES``: the widget sends a part while
   the next is encoded and the browser decodes each on arrival, so encoding, transfer and
   decoding overlap instead of adding up (and each part draws with 16-bit indices);
 * normals are not sent; the browser computes them. Meshes up to 20k triangles are split at sharp creases
@@ -69,10 +70,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import meshoptimizer as _mo
+import meshopt
 import numpy as np
 import trimesh
 
+from gizmo_notebook._optional import requires
 from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.model import DEFAULT_GROUPS, GROUPS, AssetModel, Link, Mesh, Visual, mesh_uv
 
@@ -93,7 +95,7 @@ DEFAULT_TRIANGLE_BUDGET = 2_000_000
 _QMAX = 32767
 _CREASE_SPLIT_MAX_FACES = 20_000  # above this, keep vertices shared (smooth shading): splitting
 # a noisy scan at creases can multiply its vertex count, which costs bytes, not looks
-_SPLIT_FACES = 200_000  # above this: parts, FIFO vertex-cache reorder, flat shading in the browser
+_SPLIT_FACES = 200_000  # above this: spatial sort, parts, flat shading in the browser
 _PART_FACES = 98_304  # triangles per part: ~50k vertices on a surface mesh, so 16-bit indices
 MAX_PART_BYTES = 1 << 20  # a part fits one websocket message (transport.CHUNK_SIZE)
 PART_MAGIC = b"GZP1"
@@ -101,8 +103,6 @@ _PART_HEADER = struct.Struct("<4sIIIII")  # magic, vertex count, index count, ve
 _FLAT = 1  # flags: the part belongs to a big mesh, drawn quantized and flat-shaded
 _UV = 2  # flags: a UV stream follows the index stream; its length is the uint32 after the header
 _UV_LENGTH = struct.Struct("<I")
-# one vertex while a part is reordered: the int16 xyzw position and, for textured meshes, its UV
-_VERTEX_UV = np.dtype([("q", "<i2", 4), ("uv", "<f4", 2)])
 
 
 @dataclass(frozen=True)
@@ -148,9 +148,6 @@ def _split_creases(mesh: trimesh.Trimesh) -> tuple[np.ndarray, np.ndarray, np.nd
     trimesh's ``smooth_shaded``, vectorised: that builds one submesh per patch, which took
     0.4 s on a noisy 10k-triangle scan (3,000 patches) against ~10 ms here.
     """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     vertices = np.asarray(mesh.vertices)
     faces = np.asarray(mesh.faces, dtype=np.int64)
     try:
@@ -158,37 +155,102 @@ def _split_creases(mesh: trimesh.Trimesh) -> tuple[np.ndarray, np.ndarray, np.nd
         smooth_pairs = adjacency[mesh.face_adjacency_angles < _CREASE_ANGLE]
     except Exception:  # degenerate input: every face its own patch
         smooth_pairs = np.zeros((0, 2), dtype=np.int64)
-    n = len(faces)
-    graph = coo_matrix((np.ones(len(smooth_pairs), dtype=np.int8), (smooth_pairs[:, 0], smooth_pairs[:, 1])),
-                       shape=(n, n))
-    _, patch = connected_components(graph, directed=False)
+    patch = _components(len(faces), smooth_pairs)
     corner_keys = np.repeat(patch.astype(np.int64), 3) * len(vertices) + faces.ravel()
     keys, new_faces = np.unique(corner_keys, return_inverse=True)
     source = keys % len(vertices)
     return vertices[source], new_faces.reshape(-1, 3), source
 
 
+def _components(n: int, pairs: np.ndarray) -> np.ndarray:
+    """Connected-component label of each of ``n`` nodes joined by the edges ``pairs`` (k, 2).
+
+    Label propagation with pointer jumping, in numpy: every node takes the smallest label of its
+    edges' ends, then each label jumps to its own label's label until nothing changes. This is
+    what scipy's ``connected_components`` computes; doing it here keeps scipy (140 MB) out of
+    the core install. Only small meshes (``_CREASE_SPLIT_MAX_FACES``) come here, where it
+    converges in a few dozen vectorised rounds.
+    """
+    label = np.arange(n, dtype=np.int64)
+    if len(pairs) == 0:
+        return label
+    a, b = np.asarray(pairs[:, 0], dtype=np.int64), np.asarray(pairs[:, 1], dtype=np.int64)
+    while True:
+        low = np.minimum(label[a], label[b])
+        new = label.copy()
+        np.minimum.at(new, a, low)
+        np.minimum.at(new, b, low)
+        while True:  # pointer jumping: a label points at a node whose label may be smaller still
+            jumped = new[new]
+            if np.array_equal(jumped, new):
+                break
+            new = jumped
+        if np.array_equal(new, label):
+            return label
+        label = new
+
+
 _SLOPPY_ABOVE = 4_000_000  # source triangles above which decimation clusters instead of collapsing edges
+_SLOPPY_TOLERANCE = 0.1  # aim: the budget within 10 % (the promise is 15 %)
+_SLOPPY_PASSES = 5
+_DECIMATE_FEATURE = "showing a mesh above the viewer's triangle budget (decimating it for display)"
+
+
+def _sloppy(mo: object, dest: np.ndarray, indices: np.ndarray, pos: np.ndarray, target_faces: int) -> np.ndarray:
+    """``simplify_sloppy`` steered to ``target_faces`` triangles.
+
+    The clusterer picks its grid from an estimate that counts triangles before duplicates are
+    merged, so one call lands well under the target on big meshes (0.68M triangles for a 2M
+    budget at 10M; asking for 4M gives 2.5M). So the request is searched: scaled by
+    ``target / got`` until one request lands under the target and one over, then bisected
+    (geometrically) between them, up to ``_SLOPPY_PASSES`` calls (~4 s each at 10M triangles
+    on a quiet machine), keeping the closest result.
+    """
+    request, best = target_faces, np.zeros(0, dtype=np.uint32)
+    under = over = 0  # requests known to land under / over the target
+    for _ in range(_SLOPPY_PASSES):
+        want = int(min(len(indices), 3 * request))
+        n = mo.simplify_sloppy(dest, indices, pos, len(indices), len(pos), 12, want, 1.0)  # type: ignore[attr-defined]
+        got = n // 3
+        if abs(got - target_faces) < abs(len(best) // 3 - target_faces):
+            best = dest[:n].copy()
+        if abs(got - target_faces) <= _SLOPPY_TOLERANCE * target_faces or got == 0:
+            break
+        if got < target_faces:
+            if want == len(indices):
+                break  # the whole mesh is asked for already
+            under = request
+        else:
+            over = request
+        nxt = int(np.sqrt(under * over)) if under and over else int(request * target_faces / got)
+        if nxt in (under, over, request):
+            break
+        request = max(1, nxt)
+    return best
 
 
 def _simplify(vertices: np.ndarray, faces: np.ndarray, target_faces: int) -> np.ndarray:
-    """Faces of a simplified mesh with at most about ``target_faces`` triangles (same vertex array).
+    """Faces of a simplified mesh with about ``target_faces`` triangles (same vertex array).
 
     Up to ``_SLOPPY_ABOVE`` triangles: meshoptimizer's edge-collapse simplifier (keeps the
     topology, the better look). Above it, that simplifier costs minutes (82 s for 10M -> 2M
     triangles on a loaded 2-core machine) while the kernel waits, so the mesh is clustered with
-    ``simplify_sloppy`` (4 s, 20x faster): a decimated preview of a 10M-triangle scan is for
-    looking at, and the exported file is never touched.
+    ``simplify_sloppy`` (4 s, 20x faster), steered to the target (:func:`_sloppy`): a decimated
+    preview of a 10M-triangle scan is for looking at, and the exported file is never touched.
+
+    The simplifier is the ``decimate`` extra (the ``meshoptimizer`` binding, built from source):
+    the core install's ``meshopt`` wheel has the codecs but no simplifier.
     """
+    with requires("decimate", _DECIMATE_FEATURE):
+        import meshoptimizer as mo
     indices = faces.astype(np.uint32).ravel()
     dest = np.zeros_like(indices)
     pos = np.ascontiguousarray(vertices, dtype=np.float32)
     if len(faces) > _SLOPPY_ABOVE:
-        n = _mo.simplify_sloppy(dest, indices, pos, len(indices), len(pos), 12, target_faces * 3, 0.05)
-        return dest[:n].reshape(-1, 3).astype(np.int64)
-    n = _mo.simplify(dest, indices, pos, len(indices), len(pos), 12, target_faces * 3, 0.05)
+        return _sloppy(mo, dest, indices, pos, target_faces).reshape(-1, 3).astype(np.int64)
+    n = mo.simplify(dest, indices, pos, len(indices), len(pos), 12, target_faces * 3, 0.05)
     if n == 0 or n > 0.9 * len(indices):  # topology resists: cluster aggressively instead
-        n = _mo.simplify_sloppy(dest, indices, pos, len(indices), len(pos), 12, target_faces * 3, 0.05)
+        return _sloppy(mo, dest, indices, pos, target_faces).reshape(-1, 3).astype(np.int64)
     return dest[:n].reshape(-1, 3).astype(np.int64)
 
 
@@ -216,45 +278,52 @@ def _quantize(vertices: np.ndarray, offset: np.ndarray, scale: np.ndarray) -> np
     return q
 
 
-def _fetch_ordered(q: np.ndarray, indices: np.ndarray, uv: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
-    """The vertices of ``q`` (and their ``uv``) that ``indices`` use, in first-use order; remaps
-    ``indices`` in place to match (meshoptimizer's vertex-fetch optimization, which also drops
-    the unused). With UVs, position and UV are reordered together as one 16-byte vertex."""
-    if uv is None:
-        fetched = np.empty((min(len(q), len(indices)), 4), dtype=np.int16)
-        used = _mo.optimize_vertex_fetch(fetched, indices, q, len(indices), len(q), 8)
-        return fetched[:used], None
-    both = np.empty(len(q), dtype=_VERTEX_UV)
-    both["q"], both["uv"] = q, uv
-    out = np.empty(min(len(q), len(indices)), dtype=_VERTEX_UV)
-    used = _mo.optimize_vertex_fetch(out, indices, both, len(indices), len(q), _VERTEX_UV.itemsize)
-    return np.ascontiguousarray(out["q"][:used]), np.ascontiguousarray(out["uv"][:used])
+_UNUSED = np.uint32(0xFFFFFFFF)  # meshoptimizer's remap value for a vertex no index uses
+
+
+def _reordered(
+    q: np.ndarray, indices: np.ndarray, uv: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """Triangles in vertex-cache order and the vertices they use (with their ``uv``, when
+    given) in first-use (fetch) order: ``(q, uv, indices)``.
+
+    meshoptimizer's ``optimizeVertexCache`` then ``optimizeVertexFetchRemap`` (the ``meshopt``
+    binding's ``reorder_mesh``): the vertex and index codecs compress what this order makes
+    regular. Vertices no index uses are dropped; a UV follows its vertex through the remap.
+    """
+    if len(indices) == 0:
+        return q[:0], None if uv is None else uv[:0], indices
+    remapped, remap, unique = meshopt.reorder_mesh(indices, triangles=True, optsize=False)
+    used = remap != _UNUSED
+    fetched = np.empty((unique, 4), dtype=np.int16)
+    fetched[remap[used]] = q[: len(remap)][used]
+    fetched_uv = None
+    if uv is not None:
+        fetched_uv = np.empty((unique, 2), dtype="<f4")
+        fetched_uv[remap[used]] = uv[: len(remap)][used]
+    return fetched, fetched_uv, np.ascontiguousarray(remapped, dtype=np.uint32)
 
 
 def _pack_part(q: np.ndarray, indices: np.ndarray, *, flat: bool = False, uv: np.ndarray | None = None) -> bytes:
     """Header + meshoptimizer vertex and index streams for vertices ``q`` (int16 xyzw) and
     ``indices`` (uint32, into ``q``), plus the UV stream when ``uv`` (float32, one per vertex) is given."""
-    vertex_bytes = _mo.encode_vertex_buffer(np.ascontiguousarray(q), len(q), 8) if len(q) else b""
-    index_bytes = _mo.encode_index_buffer(indices, len(indices), len(q)) if len(indices) else b""
+    vertex_bytes = meshopt.encode_vertex_buffer(np.ascontiguousarray(q)) if len(q) else b""
+    index_bytes = meshopt.encode_index_buffer(indices) if len(indices) else b""
     flags = _FLAT if flat else 0
     uv_bytes = b""
     if uv is not None:
         flags |= _UV
-        uv_bytes = bytes(_mo.encode_vertex_buffer(np.ascontiguousarray(uv, dtype="<f4"), len(uv), 8)) if len(uv) else b""
+        uv_bytes = bytes(meshopt.encode_vertex_buffer(np.ascontiguousarray(uv, dtype="<f4"))) if len(uv) else b""
     header = _PART_HEADER.pack(PART_MAGIC, len(q), len(indices), len(vertex_bytes), len(index_bytes), flags)
     if uv is not None:
         header += _UV_LENGTH.pack(len(uv_bytes))
     return header + bytes(vertex_bytes) + bytes(index_bytes) + uv_bytes
 
 
-# Morton code of a 5-bit cell coordinate: bit b of the coordinate goes to bit 3b (x, y, z interleaved).
-_MORTON5 = np.array([sum(((i >> b) & 1) << (3 * b) for b in range(5)) for i in range(32)], dtype=np.uint16)
-
-
 def _spatial_order(q: np.ndarray, indices: np.ndarray) -> np.ndarray:
     """``indices`` with whole triangles reordered so that neighbours in space are neighbours in
-    the buffer: triangles sorted (stably) by the Morton order of the 32x32x32 grid cell of their
-    first vertex.
+    the buffer: meshoptimizer's spatial sort (``spatialSortRemap``, a Morton order) of the
+    triangles.
 
     Big meshes are cut into parts by index range, and each part is vertex-cache optimized on its
     own. That only works when a range of triangles is a compact patch of surface: meshes from
@@ -262,16 +331,16 @@ def _spatial_order(q: np.ndarray, indices: np.ndarray) -> np.ndarray:
     halves, or no order at all), and then every part touches the whole mesh, its vertices are
     stored by many parts and its indices compress badly (0.36x and 0.74x of raw instead of
     0.19x at 1M triangles). Sorting first makes every part a compact patch whatever the input
-    order; a mesh already in a good order keeps it within each cell (the sort is stable). Costs
-    ~20 ms at 1M triangles: integer work on the quantized positions plus a 16-bit radix sort.
+    order.
     """
     tris = indices.reshape(-1, 3)
-    first = q[tris[:, 0]]
-    key = np.zeros(len(tris), dtype=np.uint16)
-    for axis in range(3):  # int16 [-32767, 32767] -> cell 0..31
-        cell = (first[:, axis].astype(np.int32) + 32768) >> 11
-        key |= _MORTON5[cell] << axis
-    return np.ascontiguousarray(tris[np.argsort(key, kind="stable")]).ravel()
+    # each triangle's first corner stands for it (a part is ~100k triangles, far coarser than
+    # one triangle's size); np.take gathers ~3x faster than fancy indexing here
+    corners = np.take(q[:, :3].astype(np.float32), tris[:, 0], axis=0)
+    place = meshopt.reorder_points(corners)  # a remap table: each triangle's new place
+    order = np.empty_like(place)
+    order[place] = np.arange(len(place), dtype=place.dtype)
+    return np.take(tris, order, axis=0).ravel()
 
 
 def _big_mesh_parts(q: np.ndarray, indices: np.ndarray, on_part: Callable[[bytes], object] | None,
@@ -280,11 +349,10 @@ def _big_mesh_parts(q: np.ndarray, indices: np.ndarray, on_part: Callable[[bytes
     ``MAX_PART_BYTES``), handing each to ``on_part`` as soon as it exists.
 
     Triangles are first put in spatial order (:func:`_spatial_order`), so each part is a compact
-    patch whatever order the input came in. Per part: FIFO vertex-cache reorder (at this size ~3x faster than the full optimizer, same
-    bytes: a vertex cache holds a few dozen vertices, so part borders cost nothing), then the
-    vertices it uses, in fetch order (vertices on a border are stored by both parts: ~1 % more
-    bytes on a sphere). ``time.sleep(0)`` between parts lets ipykernel's IOPub thread send
-    the previous part: meshoptimizer's binding holds the GIL.
+    patch whatever order the input came in. Per part: vertex-cache reorder, then the vertices it
+    uses, in fetch order (:func:`_reordered`; vertices on a border are stored by both parts: ~1 %
+    more bytes on a sphere). The ``meshopt`` binding releases the GIL, so ipykernel's IOPub
+    thread sends the previous part meanwhile; ``time.sleep(0)`` between parts lets it start.
     """
     indices = _spatial_order(q, indices)
     parts: list[bytes] = []
@@ -292,11 +360,8 @@ def _big_mesh_parts(q: np.ndarray, indices: np.ndarray, on_part: Callable[[bytes
     pending.reverse()
     while pending:
         lo, hi = pending.pop()
-        part = np.ascontiguousarray(indices[lo:hi])
-        cached = np.empty_like(part)
-        _mo.optimize_vertex_cache_fifo(cached, part, len(part), len(q), 16)
-        part_q, part_uv = _fetch_ordered(q, cached, uv)
-        data = _pack_part(part_q, cached, flat=True, uv=part_uv)
+        part_q, part_uv, part = _reordered(q, np.ascontiguousarray(indices[lo:hi]), uv)
+        data = _pack_part(part_q, part, flat=True, uv=part_uv)
         if len(data) > MAX_PART_BYTES and hi - lo > 3:
             mid = lo + (hi - lo) // 6 * 3
             pending += [(mid, hi), (lo, mid)]
@@ -346,12 +411,7 @@ def encode_mesh(mesh: trimesh.Trimesh, *, max_triangles: int | None = None,
     if flat:
         parts = _big_mesh_parts(q, indices, on_part, uv)
     else:
-        if len(indices):
-            cached = np.empty_like(indices)
-            _mo.optimize_vertex_cache(cached, indices, len(indices), len(q))
-            (q, uv), indices = _fetch_ordered(q, cached, uv), cached
-        else:
-            q, uv = q[:0], None if uv is None else uv[:0]
+        q, uv, indices = _reordered(q, indices, uv)
         parts = [_pack_part(q, indices, uv=uv)]
         if on_part is not None:
             on_part(parts[0])
@@ -390,9 +450,9 @@ def decode_part(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     body = memoryview(data)[start:]
     if n == 0 or m == 0:
         return np.zeros((0, 4), dtype=np.int16), np.zeros(0, dtype=np.uint32)
-    q = _mo.decode_vertex_buffer(n, 8, bytes(body[:vlen]), dtype=np.dtype((np.int16, 4)))
-    idx = _mo.decode_index_buffer(m, 4, bytes(body[vlen:vlen + ilen]))
-    return np.asarray(q).reshape(n, 4), np.asarray(idx, dtype=np.uint32)
+    q = meshopt.decode_vertex_buffer(bytes(body[:vlen]), n, 8)
+    idx = meshopt.decode_index_buffer(bytes(body[vlen:vlen + ilen]), m, 4)
+    return np.ascontiguousarray(q).view(np.int16).reshape(n, 4), np.asarray(idx, dtype=np.uint32)
 
 
 def decode_part_uv(data: bytes) -> np.ndarray | None:
@@ -404,8 +464,8 @@ def decode_part_uv(data: bytes) -> np.ndarray | None:
     if n == 0 or m == 0:
         return np.zeros((0, 2), dtype=np.float32)
     body = memoryview(data)[start + vlen + ilen:]
-    uv = _mo.decode_vertex_buffer(n, 8, bytes(body), dtype=np.dtype((np.float32, 2)))
-    return np.asarray(uv, dtype=np.float32).reshape(n, 2)
+    uv = meshopt.decode_vertex_buffer(bytes(body), n, 8)
+    return np.ascontiguousarray(uv).view("<f4").reshape(n, 2)
 
 
 def decode_uv(meta: dict, buffers: list[bytes]) -> np.ndarray | None:

@@ -390,8 +390,12 @@ def start_run_all(page: Any) -> None:
                 f"""() => {{
                   const w = ({_CURRENT_NB})();
                   const k = w.sessionContext.session && w.sessionContext.session.kernel;
+                  // executionState is 'running' from the moment a cell is queued: on a loaded
+                  // machine the kernel can take longer than this wait to turn busy, and a
+                  // second run-all then ran every cell twice (two widgets, t0 re-stamped)
                   return (k && k.status === 'busy') ||
-                    w.content.widgets.some(c => c.model.type === 'code' && c.model.executionCount !== null);
+                    w.content.widgets.some(c => c.model.type === 'code' &&
+                      (c.model.executionCount !== null || c.model.executionState === 'running'));
                 }}""",
                 timeout=5000,
             )

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import trimesh
 
@@ -117,7 +118,7 @@ def test_requires_only_claims_its_own_modules() -> None:
     with pytest.raises(ModuleNotFoundError) as info, requires("usd", "x"):
         import gizmo_notebook_no_such_module  # noqa: F401
     assert not isinstance(info.value, MissingDependencyError)
-    assert set(EXTRAS) == {"mujoco", "usd", "urdf", "pythreejs"}
+    assert set(EXTRAS) == {"mujoco", "usd", "urdf", "pythreejs", "decimate", "scipy"}
 
 
 def test_pyproject_extras_match_the_helper() -> None:
@@ -129,8 +130,63 @@ def test_pyproject_extras_match_the_helper() -> None:
     assert optional["all"] == [f"gizmo-notebook[{','.join(EXTRAS)}]"]
     assert "gizmo-notebook[all]" in optional["lab"] and "gizmo-notebook[all]" in optional["test"]
     core = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    for heavy in ("mujoco", "usd-core", "yourdfpy", "pythreejs", "lxml", "networkx"):
+    for heavy in ("mujoco", "usd-core", "yourdfpy", "pythreejs", "lxml", "networkx", "scipy", "meshoptimizer"):
         assert not any(dep.startswith(heavy) for dep in core), heavy
+
+
+def _hide_scipy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """scipy and every submodule already imported, as a core install (no scipy) sees them."""
+    for name in [n for n in sys.modules if n == "scipy" or n.startswith("scipy.")] + ["scipy"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.delitem(sys.modules, "gizmo_notebook._loop_solver", raising=False)
+
+
+def test_the_viewer_splits_creases_without_scipy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Crease patches (a box drawn as a box) are the core install's, not the scipy extra's."""
+    from gizmo_notebook.viewer.encode import encode_mesh
+
+    mesh = trimesh.creation.cylinder(radius=0.1, height=0.3, sections=24)
+    with_scipy = encode_mesh(mesh)
+    _hide_scipy(monkeypatch)
+    without = encode_mesh(mesh)
+    assert without.parts == with_scipy.parts
+    assert without.vertex_count > len(mesh.vertices)  # caps and side have their own vertices
+
+
+def test_generator_mass_of_an_open_mesh_without_scipy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An open mesh's mass comes from its convex hull (qhull, scipy); without scipy the bounding
+    box stands in, still a physical tensor, instead of an ImportError from inside trimesh."""
+    from gizmo_notebook.local.generator._builder import _unit_inertia
+    from gizmo_notebook.model import Mesh
+
+    box = trimesh.creation.box(extents=(0.2, 0.1, 0.4))
+    open_mesh = trimesh.Trimesh(box.vertices + [1.0, 2.0, 3.0], box.faces[:-2], process=False)
+    assert not open_mesh.is_volume
+    _hide_scipy(monkeypatch)
+    volume, centre, inertia = _unit_inertia(Mesh(open_mesh))
+    assert volume == pytest.approx(0.2 * 0.1 * 0.4)
+    assert np.allclose(centre, [1.0, 2.0, 3.0])
+    assert np.all(np.linalg.eigvalsh(inertia) > 0)
+
+
+def test_close_loops_without_scipy_names_the_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    _hide_scipy(monkeypatch)
+    with pytest.raises(MissingDependencyError) as info:
+        gn.load(trimesh.creation.box()).close_loops()
+    _check(info.value, "scipy")
+
+
+def test_decimating_without_the_extra_names_the_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Meshes within the budget need no simplifier; one above it says which extra brings it."""
+    from gizmo_notebook.viewer.encode import encode_model
+
+    model = gn.load(trimesh.creation.icosphere(subdivisions=4))  # 5,120 triangles
+    monkeypatch.setitem(sys.modules, "meshoptimizer", None)
+    meta, _ = encode_model(model)
+    assert meta["triangles"]["shown"] == 5120
+    with pytest.raises(MissingDependencyError) as info:
+        encode_model(model, triangle_budget=1000)
+    _check(info.value, "decimate")
 
 
 def _envelope(response: Any, status: int) -> dict[str, Any]:

@@ -377,3 +377,22 @@ def test_big_meshes_compress_as_well_in_any_triangle_order(order: str) -> None:
     meta = {"parts": list(range(len(other.parts))), "offset": other.offset, "scale": other.scale}
     _, decoded = decode_geometry(meta, list(other.parts))
     assert len(decoded) == len(faces)
+
+
+def test_crease_patches_are_the_connected_components_of_the_smooth_face_graph() -> None:
+    """``_components`` (numpy, so the core install needs no scipy) agrees with scipy's."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from gizmo_notebook.viewer.encode import _components
+
+    rng = np.random.default_rng(5)
+    for n, k in ((1, 0), (50, 0), (2000, 1500), (2000, 2500), (5000, 4000)):
+        pairs = rng.integers(0, n, size=(k, 2))
+        mine = _components(n, pairs)
+        graph = coo_matrix((np.ones(k), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+        count, theirs = connected_components(graph, directed=False)
+        # the same partition: a one-to-one map between the two labellings
+        assert len(set(zip(mine.tolist(), theirs.tolist(), strict=True))) == count == len(set(mine.tolist()))
+    chain = np.stack([np.arange(9999), np.arange(1, 10000)], 1)[::-1]  # a long path, worst order
+    assert set(_components(10000, chain).tolist()) == {0}

@@ -87,7 +87,13 @@ def _unit_inertia(geometry: Geometry) -> tuple[float, np.ndarray, np.ndarray]:
         if mesh.is_volume:
             v = float(mesh.volume)
             return v, np.asarray(mesh.center_mass, dtype=float), np.asarray(mesh.moment_inertia, dtype=float)
-        hull = mesh.convex_hull  # open/non-manifold mesh: its hull is a fair mass estimate
+        try:
+            hull = mesh.convex_hull  # open/non-manifold mesh: its hull is a fair mass estimate
+        except ImportError:
+            # the core install has no scipy (qhull): the axis-aligned bounding box, also an
+            # upper bound on the solid, keeps the tensor physical (MuJoCo accepts it)
+            v, _, inertia = _unit_inertia(Box(tuple(float(e) for e in mesh.extents)))
+            return v, np.asarray(mesh.bounds, dtype=float).mean(axis=0), inertia
         return float(hull.volume), np.asarray(hull.center_mass), np.asarray(hull.moment_inertia)
     raise TypeError(f"unsupported geometry {geometry!r}")
 
