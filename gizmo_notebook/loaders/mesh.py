@@ -106,7 +106,8 @@ def _shared(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
     faces = np.asarray(mesh.faces).view()
     vertices.flags.writeable = False
     faces.flags.writeable = False
-    return trimesh.Trimesh(vertices=vertices, faces=faces, visual=mesh.visual.copy(),
+    visual = mesh.visual.copy() if mesh.visual is not None else None
+    return trimesh.Trimesh(vertices=vertices, faces=faces, visual=visual,
                            metadata=dict(mesh.metadata), process=False, validate=False)
 
 

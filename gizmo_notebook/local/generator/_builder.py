@@ -92,7 +92,7 @@ def _unit_inertia(geometry: Geometry) -> tuple[float, np.ndarray, np.ndarray]:
         except ImportError:
             # the core install has no scipy (qhull): the axis-aligned bounding box, also an
             # upper bound on the solid, keeps the tensor physical (MuJoCo accepts it)
-            v, _, inertia = _unit_inertia(Box(tuple(float(e) for e in mesh.extents)))
+            v, _, inertia = _unit_inertia(Box((float(mesh.extents[0]), float(mesh.extents[1]), float(mesh.extents[2]))))
             return v, np.asarray(mesh.bounds, dtype=float).mean(axis=0), inertia
         return float(hull.volume), np.asarray(hull.center_mass), np.asarray(hull.moment_inertia)
     raise TypeError(f"unsupported geometry {geometry!r}")
