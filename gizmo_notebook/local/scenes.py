@@ -12,6 +12,13 @@ belong to the caller (404 otherwise) and be ``ready`` (400 ``ASSET_NOT_READY``).
 
 ``GET /v1/scenes`` (same pagination as assets, key ``scenes``), ``GET /v1/scenes/{id}`` and
 ``POST /v1/scenes/{id}/export`` ``{"format": ...}`` -> ``{download_url, expires_at}``.
+
+The alpha Scenes page (``../shared/api/scenes-alpha.md``), served exactly: ``POST /v1/scenes``
+``{"name", "description"?}`` with no ``placements`` creates an empty scene (``description`` null
+when omitted, ``assets`` empty), and ``POST /v1/scenes/{id}/assets`` ``{"asset_id", "position":
+{x, y, z}?, "rotation": {x, y, z, w}?}`` places one ready asset (201, the scene; the same asset
+may be placed again). A scene answers both shapes: ``assets`` as the page shows them, and
+``placements`` (ours). Exporting an empty scene is a 400 that says to place an asset first.
 """
 
 from __future__ import annotations
@@ -40,13 +47,21 @@ def scene_json(scene: SceneRecord) -> dict[str, Any]:
         "id": scene.id,
         "status": "ready",
         "name": scene.name,
+        "description": scene.description,
         "placements": [
             {"asset_id": p.asset_id, "position": list(p.position), "orientation": list(p.orientation)}
             for p in scene.placements
         ],
+        "assets": [_alpha_placement(p) for p in scene.placements],
         "created_at": scene.created_at,
         "formats_available": list(EXPORT_FORMATS),
     }
+
+
+def _alpha_placement(p: PlacementRecord) -> dict[str, Any]:
+    """A placed asset as the alpha Scenes page writes it: ``{x, y, z}`` and ``{x, y, z, w}``."""
+    (x, y, z), (w, qx, qy, qz) = p.position, p.orientation
+    return {"asset_id": p.asset_id, "position": {"x": x, "y": y, "z": z}, "rotation": {"x": qx, "y": qy, "z": qz, "w": w}}
 
 
 def _bad(message: str) -> HTTPProblem:
@@ -107,9 +122,15 @@ async def create_scene(request: Request) -> JSONResponse:
     principal = ctx.authenticate(request)
     principal.require_write()
     body = await validation.read_json_object(request)
-    placements = _placements(ctx, principal.key_id, body)
-    name = validation.optional_name(body) or f"Scene with {len(placements)} asset{'s' * (len(placements) > 1)}"
-    scene = SceneRecord(new_id("scn"), principal.key_id, name, placements, utc_now())
+    description = validation.optional_description(body)
+    if body.get("placements") is None:  # the alpha page: a named, empty scene
+        name = validation.optional_name(body, required=True, what="when creating a scene without 'placements'")
+        assert name is not None
+        placements = []
+    else:
+        placements = _placements(ctx, principal.key_id, body)
+        name = validation.optional_name(body) or f"Scene with {len(placements)} asset{'s' * (len(placements) > 1)}"
+    scene = SceneRecord(new_id("scn"), principal.key_id, name, placements, utc_now(), description)
     response = JSONResponse(scene_json(scene), status_code=201)  # rendered first: see create_asset
     ctx.store.insert_scene(scene)
     return response
@@ -143,9 +164,39 @@ async def get_scene(request: Request) -> JSONResponse:
     return JSONResponse(scene_json(scene))
 
 
+def _xyz_object(value: Any, keys: str, where: str) -> list[float] | None:
+    """``{x, y, z}`` (or ``{x, y, z, w}``) as the alpha page writes it, as a list; an array works too."""
+    if value is None or isinstance(value, list):
+        return value
+    if not isinstance(value, dict) or set(value) - set(keys):
+        raise _bad(f"'{where}' must be an object {{{', '.join(keys)}}} of numbers.")
+    return [value.get(k, 1.0 if k == "w" else 0.0) for k in keys]
+
+
+async def add_asset(request: Request) -> JSONResponse:
+    principal = context(request).authenticate(request)
+    principal.require_write()  # before the lookup: a read-only key learns nothing about the scene
+    ctx, scene = _owned_scene(request)
+    body = await validation.read_json_object(request)
+    position = _xyz_object(body.get("position"), "xyz", "position")
+    rotation = _xyz_object(body.get("rotation"), "xyzw", "rotation")
+    item: dict[str, Any] = {"asset_id": body.get("asset_id"), "position": position}
+    if rotation is not None:
+        qx, qy, qz, qw = validation.finite_vector(rotation, 4, "rotation")
+        item["orientation"] = [qw, qx, qy, qz]
+    [placement] = _placements(ctx, principal.key_id, {"placements": [item]})
+    placed = ctx.store.add_placement(scene.id, principal.key_id, placement, MAX_PLACEMENTS)
+    if placed is None:
+        raise _bad(f"Scene {scene.id!r} already holds {MAX_PLACEMENTS} placed assets, the most one scene may hold.")
+    return JSONResponse(scene_json(placed), status_code=201)
+
+
 async def export_scene(request: Request) -> JSONResponse:
     ctx, scene = _owned_scene(request)
     fmt = validation.required_format(await validation.read_json_object(request))
+    if not scene.placements:
+        raise HTTPProblem(400, "SCENE_EMPTY", f"Scene {scene.id!r} holds no assets yet: place one with "
+                          f"POST /v1/scenes/{scene.id}/assets before exporting it.")
     path = await ctx.artifacts.export_scene(scene, fmt)
     return JSONResponse(ctx.export_response(request, scene.id, fmt, path))
 
@@ -153,5 +204,6 @@ async def export_scene(request: Request) -> JSONResponse:
 routes = [
     Route("/v1/scenes", _scenes_collection, methods=["GET", "POST"]),
     Route("/v1/scenes/{scene_id}", get_scene, methods=["GET"]),
+    Route("/v1/scenes/{scene_id}/assets", add_asset, methods=["POST"]),
     Route("/v1/scenes/{scene_id}/export", export_scene, methods=["POST"]),
 ]

@@ -106,6 +106,7 @@ class SceneRecord:
     name: str
     placements: list[PlacementRecord] = field(default_factory=list)
     created_at: str = ""
+    description: str | None = None
 
 
 def _clean(text: str) -> str:
@@ -141,7 +142,7 @@ def _scene(row: sqlite3.Row) -> SceneRecord:
         PlacementRecord(_clean(p["asset_id"]), tuple(p["position"]), tuple(p["orientation"]))  # type: ignore[arg-type]
         for p in json.loads(row["placements"])
     ]
-    return SceneRecord(row["id"], row["owner"], row["name"], placements, row["created_at"])
+    return SceneRecord(row["id"], row["owner"], row["name"], placements, row["created_at"], row["description"])
 
 
 class Store(SqliteStore):
@@ -156,6 +157,7 @@ class Store(SqliteStore):
     def _migrate(self) -> None:
         """Schema 1 -> 2: generation jobs get an owner (a server process) and a lease; records the version."""
         self._add_columns("assets", {"job_owner": "TEXT", "lease_until": "REAL"})
+        self._add_columns("scenes", {"description": "TEXT"})  # the alpha Scenes page's free text
         self._db.execute(
             "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -241,9 +243,34 @@ class Store(SqliteStore):
             for p in record.placements
         ]
         self._run(
-            "INSERT INTO scenes (id, owner, name, placements, created_at) VALUES (?, ?, ?, ?, ?)",
-            (record.id, record.owner, record.name, json.dumps(placements), record.created_at),
+            "INSERT INTO scenes (id, owner, name, placements, created_at, description) VALUES (?, ?, ?, ?, ?, ?)",
+            (record.id, record.owner, record.name, json.dumps(placements), record.created_at, record.description),
         )
+
+    def add_placement(self, scene_id: str, owner: str, placement: PlacementRecord, limit: int) -> SceneRecord | None:
+        """Append ``placement`` to the scene in one statement (two requests placing at once both
+        land, whichever process serves them) unless it already holds ``limit``; drops the scene's
+        export files from the index, since they no longer show the whole scene. ``None`` when
+        the scene is not the owner's or is full (tell them apart with :meth:`get_scene`)."""
+        item = json.dumps(
+            {"asset_id": placement.asset_id, "position": list(placement.position),
+             "orientation": list(placement.orientation)}
+        )
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")  # the connection autocommits: one transaction by hand
+            try:
+                changed = self._db.execute(
+                    "UPDATE scenes SET placements = json_insert(placements, '$[#]', json(?)) "
+                    "WHERE id = ? AND owner = ? AND json_array_length(placements) < ?",
+                    (item, scene_id, owner, limit),
+                ).rowcount
+                if changed:
+                    self._db.execute("DELETE FROM exports WHERE target_id = ?", (scene_id,))
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        return self.get_scene(scene_id, owner) if changed else None
 
     def get_scene(self, scene_id: str, owner: str) -> SceneRecord | None:
         row = self._one("SELECT * FROM scenes WHERE id = ? AND owner = ?", (scene_id, owner))

@@ -178,6 +178,21 @@ def optional_name(body: Mapping[str, Any], *, required: bool = False, what: str 
     return _text(body, "name", required=required, max_chars=MAX_NAME_CHARS, what=what)
 
 
+MAX_DESCRIPTION_CHARS = 2000
+
+
+def optional_description(body: Mapping[str, Any]) -> str | None:
+    """A scene's free-text ``description`` (the alpha Scenes page): a string, or absent / null."""
+    value = body.get("description")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _bad("INVALID_FIELD_TYPE", f"The 'description' field must be a string, not a JSON {_json_type(value)}.")
+    if len(value) > MAX_DESCRIPTION_CHARS:
+        raise _bad("FIELD_TOO_LONG", f"The 'description' field must be at most {MAX_DESCRIPTION_CHARS} characters.")
+    return value
+
+
 def default_name(prompt: str) -> str:
     """The prompt shortened on a word boundary, as the docs say a missing name defaults to."""
     text = " ".join(prompt.split())

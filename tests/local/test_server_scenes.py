@@ -162,3 +162,94 @@ def test_read_only_key_cannot_create_scenes(two_assets) -> None:
     with account.client(api_key=read_only) as client:
         response = client.post("scenes", json={"placements": [{"asset_id": arm}]})
     assert response.status_code == 403 and response.json()["code"] == "INSUFFICIENT_PERMISSION"
+
+
+def test_the_alpha_page_create_then_place(two_assets) -> None:
+    """The alpha Scenes page exactly: a named empty scene, then assets placed one by one with
+    ``{x, y, z}`` / ``{x, y, z, w}``; the same asset may be placed twice; an export made before a
+    placement is not served after it (it would miss the new asset)."""
+    account, arm, table = two_assets
+    with account.client() as client:
+        created = client.post("scenes", json={"name": "Warehouse Workcell Alpha"})
+        scene_id = created.json()["id"]
+        empty_export = client.post(f"scenes/{scene_id}/export", json={"format": "mujoco_mjcf"})
+        first = client.post(f"scenes/{scene_id}/assets", json={"asset_id": table})
+        url_one = client.post(f"scenes/{scene_id}/export", json={"format": "mujoco_mjcf"}).json()["download_url"]
+        one_body = httpx.get(url_one).text
+        placed = client.post(f"scenes/{scene_id}/assets", json={
+            "asset_id": arm, "position": {"x": 0.2, "y": -0.1, "z": 0.75}, "rotation": {"x": 0, "y": 0, "z": 1, "w": 1}})
+        again = client.post(f"scenes/{scene_id}/assets", json={"asset_id": arm, "position": {"x": -0.3, "y": 0, "z": 0.75}})
+        url_three = client.post(f"scenes/{scene_id}/export", json={"format": "mujoco_mjcf"}).json()["download_url"]
+        fetched = client.get(f"scenes/{scene_id}").json()
+        described = client.post("scenes", json={"name": "Cell", "description": "Assembly cell"}).json()
+    assert created.status_code == 201
+    assert created.json()["description"] is None and created.json()["assets"] == []
+    assert empty_export.status_code == 400 and empty_export.json()["code"] == "SCENE_EMPTY"
+    assert f"scenes/{scene_id}/assets" in empty_export.json()["message"]
+    assert first.status_code == 201 and len(first.json()["assets"]) == 1
+    assert placed.status_code == 201 and again.status_code == 201
+    assert [a["asset_id"] for a in fetched["assets"]] == [table, arm, arm]
+    assert fetched["assets"][0] == {"asset_id": table, "position": {"x": 0.0, "y": 0.0, "z": 0.0},
+                                    "rotation": {"x": 0.0, "y": 0.0, "z": 0.0, "w": 1.0}}
+    rotation = fetched["assets"][1]["rotation"]  # normalised
+    assert rotation["z"] == pytest.approx(math.sqrt(0.5)) and rotation["w"] == pytest.approx(math.sqrt(0.5))
+    assert fetched["assets"][1]["position"] == {"x": 0.2, "y": -0.1, "z": 0.75}
+    assert [p["asset_id"] for p in fetched["placements"]] == [table, arm, arm]  # our shape, same content
+    three_body = httpx.get(url_three).text
+    assert three_body != one_body and three_body.count("<body") > one_body.count("<body")
+    assert described["description"] == "Assembly cell"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"description": "no name"}, 400, "MISSING_REQUIRED_FIELD"),
+        ({"name": "x", "description": 3}, 400, "INVALID_FIELD_TYPE"),
+    ],
+)
+def test_creating_an_empty_scene_needs_a_name(local_server, body: dict, status: int, code: str) -> None:
+    with local_server.client() as client:
+        response = client.post("scenes", json=body)
+        total = client.get("scenes").json()["total"]
+    assert response.status_code == status and response.json()["code"] == code
+    assert total == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({}, "MISSING_REQUIRED_FIELD"),
+        ({"asset_id": "ast_doesnotexist00"}, "ASSET_NOT_FOUND"),
+        ({"asset": "x", "position": {"x": 1}}, "MISSING_REQUIRED_FIELD"),
+        ({"asset_id": "{arm}", "position": {"x": 1, "q": 2}}, "INVALID_PLACEMENT"),
+        ({"asset_id": "{arm}", "position": {"x": "far"}}, "INVALID_PLACEMENT"),
+        ({"asset_id": "{arm}", "rotation": {"x": 0, "y": 0, "z": 0, "w": 0}}, "INVALID_PLACEMENT"),
+    ],
+)
+def test_bad_placements_by_the_alpha_route_change_nothing(two_assets, body: dict, code: str) -> None:
+    account, arm, _ = two_assets
+    body = {k: (arm if v == "{arm}" else v) for k, v in body.items()}
+    with account.client() as client:
+        scene_id = client.post("scenes", json={"name": "cell"}).json()["id"]
+        response = client.post(f"scenes/{scene_id}/assets", json=body)
+        after = client.get(f"scenes/{scene_id}").json()
+    assert response.status_code in (400, 404) and response.json()["code"] == code, response.text
+    assert after["assets"] == []
+
+
+def test_placing_is_scoped_to_the_key_and_needs_write_access(two_assets) -> None:
+    account, arm, _ = two_assets
+    other = account.server.create_key()
+    read_only = account.server.create_key(read_only=True)
+    with account.client() as client, account.client(api_key=other) as stranger, \
+            account.client(api_key=read_only) as reader:
+        scene_id = client.post("scenes", json={"name": "mine"}).json()["id"]
+        theirs = stranger.post(f"scenes/{scene_id}/assets", json={"asset_id": arm})
+        own_scene = stranger.post("scenes", json={"name": "theirs"}).json()["id"]
+        borrowed = stranger.post(f"scenes/{own_scene}/assets", json={"asset_id": arm})
+        read = reader.post(f"scenes/{scene_id}/assets", json={"asset_id": arm})
+        after = client.get(f"scenes/{scene_id}").json()
+    assert theirs.status_code == 404 and theirs.json()["code"] == "SCENE_NOT_FOUND"
+    assert borrowed.status_code == 404 and borrowed.json()["code"] == "ASSET_NOT_FOUND"
+    assert read.status_code == 403
+    assert after["assets"] == []

@@ -15,11 +15,13 @@ it, for callers that follow it themselves (the Studio shows its live stage). ``d
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from gizmo_notebook.client import _validate as check
 from gizmo_notebook.client._api_version import CURRENT, version_flow
+from gizmo_notebook.client._download import cache_folder
 from gizmo_notebook.client._errors import APIResponseValidationError
 from gizmo_notebook.client._follow import follow_job_flow
 from gizmo_notebook.client._job import Job, find_scene_id
@@ -95,6 +97,9 @@ class SceneFlows(ResourceFlows[Scene, ScenePage]):
             raise self._alpha_only("add_asset()", version)
         # Placing twice would place twice (the page allows duplicates): never re-sent blindly.
         data = yield from self._request(RequestOptions("POST", path, json=body, idempotent=False), lambda d: d)
+        # Unlike an asset, a scene changes: the files this client downloaded for it no longer show it
+        # whole. (Another process placing assets is not seen here; download(dest=...) re-reads ours.)
+        shutil.rmtree(cache_folder(self._ctx, self.kind, scene_id, "any").parent, ignore_errors=True)
         if isinstance(data, Mapping) and ("placements" in data or "assets" in data) and "id" in data:
             return self._item(data)
         return (yield from self.get(scene_id))  # the page does not show the answer's shape
