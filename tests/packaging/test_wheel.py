@@ -135,3 +135,55 @@ def test_wheel_from_the_sdist_needs_no_node(dists: dict[str, Path], tmp_path: Pa
     wheel, = (tmp_path / "w").glob("*.whl")
     with zipfile.ZipFile(wheel) as zf:
         assert BUNDLE in zf.namelist()
+
+
+def _claimed_pythons() -> list[str]:
+    """Every Python 3 minor version the package claims (``requires-python``) that this machine
+    has, newest included — the sync client's loop seam (client/_runtime/_loop_sleep.py) reads
+    private asyncio state that any CPython release may change."""
+    import re
+
+    import tomllib
+
+    floor = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    low = int(re.fullmatch(r">=\s*3\.(\d+)", floor.strip()).group(1))  # type: ignore[union-attr]
+    found = []
+    for minor in range(low, 20):
+        pyenv = sorted(Path(os.environ.get("PYENV_ROOT", "/root/.pyenv"), "versions").glob(f"3.{minor}.*/bin/python3"))
+        on_path = shutil.which(f"python3.{minor}")
+        exe = str(pyenv[-1]) if pyenv else on_path if on_path and "shims" not in on_path else None
+        if exe:
+            found.append(exe)
+    return found
+
+
+CLIENT_SCRIPT = """
+import asyncio, sys
+import gizmo_notebook as gn
+
+with gn.GizmoClient() as client:  # the offline backend, started in this process
+    asset = client.assets.generate("a two link arm", progress=False)
+    path = client.assets.download(asset.id, "mujoco_mjcf")
+
+async def in_a_running_loop():
+    # a notebook cell: the sync client called while an event loop runs (the seam's case)
+    with gn.GizmoClient() as client:
+        listed = client.assets.list()
+    async with gn.AsyncGizmoClient() as aclient:
+        again = await aclient.assets.get(asset.id)
+    return listed.total, again.status
+
+total, status = asyncio.run(in_a_running_loop())
+print(sys.version_info[:2], asset.status, path.suffix, total, status)
+"""
+
+
+@pytest.mark.parametrize("python", _claimed_pythons() or [sys.executable])
+def test_the_client_runs_on_every_claimed_python(dists: dict[str, Path], tmp_path: Path, python: str) -> None:
+    venv = tmp_path / "venv"
+    _run([python, "-m", "venv", str(venv)], cwd=tmp_path)
+    py = venv / "bin" / "python"
+    _run([str(py), "-m", "pip", "install", "-q", str(dists["wheel"])], cwd=tmp_path)
+    env = {**_node_free_env(venv), "GIZMO_CACHE_DIR": str(tmp_path / "cache"), "GIZMO_DATA_DIR": str(tmp_path / "data")}
+    out = _run([str(py), "-c", CLIENT_SCRIPT], cwd=tmp_path, env=env)
+    assert "ready .xml" in out and out.rstrip().endswith("ready"), out
