@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import io
 
-import mujoco
 import numpy as np
 import trimesh
 
+from gizmo_notebook._optional import requires
 from gizmo_notebook.model import Geometry, Material, Mesh, Texture
+
+with requires("mujoco", "Loading MJCF files"):
+    import mujoco
 
 __all__ = ["MjMaterials", "mesh_with_texcoords"]
 

@@ -54,3 +54,18 @@ def open_offline(browser: Any, html: Path) -> Any:
     page.route(lambda url: url.startswith("http"), _serve_cdn)
     page.goto(html.as_uri())
     return page
+
+
+def run_and_open_offline(server: Any, browser: Any, nb_path: Path) -> Any:
+    """Execute the notebook in a kernel (``nbclient``, in the server's folder), save it with its
+    widget state, export it to HTML and open that page offline: what a reader of the published
+    notebook sees, with no kernel behind it."""
+    import nbclient
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    nbclient.NotebookClient(nb, kernel_name="python3", timeout=120,
+                            resources={"metadata": {"path": str(server.root)}}).execute()
+    nbformat.write(nb, nb_path)
+    browser.clear_console()
+    return open_offline(browser, to_html(nb_path))

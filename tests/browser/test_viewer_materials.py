@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import io
 
-import nbclient
-import nbformat
 import numpy as np
 from _harness import cell_errors, run_all_cells, save_artifact, set_theme, wait_for_selector
-from _static import open_offline, to_html
+from _static import run_and_open_offline
 from PIL import Image
 from test_viewer import READY
 
@@ -81,12 +79,7 @@ def test_exported_html_shows_the_texture_without_a_kernel(server, browser) -> No
     """The image travels in the saved widget state like the geometry: a page with no kernel
     draws the texture."""
     nb_path = server.write_notebook("materials-static.ipynb", [MODELS])
-    nb = nbformat.read(nb_path, as_version=4)
-    nbclient.NotebookClient(nb, kernel_name="python3", timeout=120,
-                            resources={"metadata": {"path": str(server.root)}}).execute()
-    nbformat.write(nb, nb_path)
-    browser.clear_console()
-    page = open_offline(browser, to_html(nb_path))
+    page = run_and_open_offline(server, browser, nb_path)
     host = wait_for_selector(page, READY, timeout=60)
     page.wait_for_timeout(500)
     shot = host.query_selector("canvas").screenshot()

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import nbclient
-import nbformat
 from _harness import pixel_difference, save_artifact, wait_for_selector
-from _static import open_offline, to_html
+from _static import run_and_open_offline
 from test_viewer import ARM, READY
 from test_viewer_playback import PLAY
 
 
 def test_exported_html_plays_the_motion(server, browser) -> None:
     nb_path = server.write_notebook("static-play.ipynb", [ARM, PLAY])
-    nb = nbformat.read(nb_path, as_version=4)
-    nbclient.NotebookClient(nb, kernel_name="python3", timeout=120,
-                            resources={"metadata": {"path": str(server.root)}}).execute()
-    nbformat.write(nb, nb_path)
-    browser.clear_console()
-    page = open_offline(browser, to_html(nb_path))
+    page = run_and_open_offline(server, browser, nb_path)
     host = wait_for_selector(page, READY, timeout=60)
     page.wait_for_function("el => !!el.gizmoPlayback", arg=host, timeout=20_000)
     canvas = host.query_selector("canvas")
