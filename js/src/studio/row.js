@@ -18,7 +18,7 @@ export class AssetRow {
     this.thumbBox = h("div", { class: "gzs-thumb-box" }, this.thumb, this.thumbLabel);
     this.name = h("span", { class: "gzs-name" });
     this.badge = h("span", { class: "gzs-badge" });
-    this.kindEl = h("span", { class: "gzs-chip gzs-kind" });
+    this.kindEl = h("span", { class: "gzs-kind" }); // not a .gzs-chip: chips are the tags
     this.stage = h("span", { class: "gzs-muted gzs-stage" }); // current API: "articulation 3/4"
     this.time = h("span", { class: "gzs-muted gzs-time" });
     this.prompt = h("div", { class: "gzs-prompt" });

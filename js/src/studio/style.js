@@ -50,8 +50,8 @@ export const CSS = `
 .gzs-mode .gzs-btn:first-child { border-radius: 4px 0 0 4px; }
 .gzs-mode .gzs-btn:last-child { border-radius: 0 4px 4px 0; border-left: 0; }
 .gzs-mode .gzs-btn[aria-pressed=true] { background: ${tint(BRAND, 28)}; border-color: ${BRAND}; font-weight: 600; }
+.gzs-kind { display: inline-block; padding: 0 6px; border-radius: 9px; background: ${tint(BRAND, 22)}; color: ${FG}; font-size: 11px; margin-right: 3px; }
 .gzs-kind:empty { display: none; }
-.gzs-chip.gzs-kind { background: ${tint(BRAND, 22)}; }
 .gzs-chip { display: inline-block; padding: 0 6px; border-radius: 9px; background: ${BG3}; color: ${FG}; font-size: 11px; margin-right: 3px; }
 .gzs-notices { display: flex; flex-direction: column; gap: 4px; margin-bottom: 6px; }
 .gzs-notices:empty { display: none; }

@@ -113,6 +113,7 @@ export function createDragControls(panel) {
 
   function onDown(ev) {
     if (ev.button !== 0 || ev.ctrlKey || ev.metaKey || ev.shiftKey || !vp.meta || drag) return;
+    if (ev.target !== vp.canvas) return; // a note or button over the canvas (the context-lost note) keeps its click
     if (panel.element.classList.contains("gz-following-play")) return; // a playback moves the model
     const link = linkAt(ev);
     const joint = link && draggableJoint(vp.meta, link);
@@ -137,7 +138,7 @@ export function createDragControls(panel) {
 
   function onMove(ev) {
     if (!drag) {
-      if (ev.buttons === 0 && vp.meta && !panel.element.classList.contains("gz-following-play")) scheduleHover(ev);
+      if (ev.buttons === 0 && vp.meta && ev.target === vp.canvas && !panel.element.classList.contains("gz-following-play")) scheduleHover(ev);
       return;
     }
     if (ev.pointerId !== drag.id) return;

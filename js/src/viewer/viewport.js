@@ -76,14 +76,28 @@ export function createViewport(container, options = {}) {
   lostNote.style.cssText = "position:absolute;inset:0;display:none;width:100%;border:0;margin:0;padding:12px;"
     + "cursor:pointer;font:inherit;background:var(--jp-layout-color2,#eee);color:var(--jp-ui-font-color1,#222);";
   lostNote.onclick = () => reload();
+  /** @type {ReturnType<typeof setInterval> | null} */ let lostPoll = null;
   function onContextLost() {
     if (disposed) return;
     api.contextLost = true;
     wrap.dataset.contextLost = "1";
     lostNote.style.display = "block";
+    // Chromium can sit on a restore until someone touches the context (an idle view draws
+    // nothing): ask now and then, so "webglcontextrestored" comes when the GPU allows it.
+    if (lostPoll === null) {
+      lostPoll = setInterval(() => {
+        if (disposed || !api.contextLost) { stopLostPoll(); return; }
+        renderer.domElement.getContext("webgl2")?.isContextLost();
+      }, 250);
+    }
+  }
+  function stopLostPoll() {
+    if (lostPoll !== null) clearInterval(lostPoll);
+    lostPoll = null;
   }
   function onContextRestored() { // three.js re-creates its GPU state itself; only redraw
     if (disposed) return;
+    stopLostPoll();
     api.contextLost = false;
     delete wrap.dataset.contextLost;
     lostNote.style.display = "none";
@@ -356,6 +370,7 @@ export function createViewport(container, options = {}) {
     controls.disconnect();
     controls.connect(renderer.domElement);
     renderer.setSize(size[0], size[1], false);
+    stopLostPoll();
     api.contextLost = false;
     delete wrap.dataset.contextLost;
     lostNote.style.display = "none";
