@@ -171,11 +171,19 @@ def test_small_meshes_split_at_creases_only() -> None:
     assert enc.vertex_count == len(smooth.vertices)
 
 
-def test_big_meshes_go_in_parts_that_keep_every_triangle(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Above the split size a mesh is encoded part by part (each streamed as it is done, each
-    with its own vertices); decoded together they are the source mesh, triangle for triangle."""
+@pytest.mark.parametrize("optimizer", ["fifo", "wheel"])
+def test_big_meshes_go_in_parts_that_keep_every_triangle(monkeypatch: pytest.MonkeyPatch, optimizer: str) -> None:
+    """Above the split size a mesh is encoded part by part (on two threads, each streamed in
+    order as it is done, each with its own vertices); decoded together they are the source
+    mesh, triangle for triangle. With the compiled binding's FIFO cache optimizer (the
+    ``decimate`` extra) and with the core wheel's alone."""
     from gizmo_notebook.viewer import encode
 
+    if optimizer == "fifo":
+        pytest.importorskip("meshoptimizer")
+        monkeypatch.setattr(encode, "_FIFO", False)  # looked for again
+    else:
+        monkeypatch.setattr(encode, "_FIFO", None)  # as if the extra were not installed
     mesh = _noisy_sphere(5)  # 20k triangles; thresholds lowered so 7 parts (the last partial) run
     monkeypatch.setattr(encode, "_SPLIT_FACES", 1_000)
     monkeypatch.setattr(encode, "_PART_FACES", 3_000)
@@ -195,6 +203,7 @@ def test_big_meshes_go_in_parts_that_keep_every_triangle(monkeypatch: pytest.Mon
     assert decoded == source
     raw = len(mesh.vertices) * 12 + len(mesh.faces) * 12
     assert sum(len(p) for p in enc.parts) / raw < 0.47  # border vertices are stored twice
+    assert (encode._FIFO is None) == (optimizer == "wheel")
 
 
 def test_a_part_never_exceeds_one_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
