@@ -24,6 +24,7 @@ import { concatChunks, decodeAll, decodeTextures } from "./decode.js";
 import { onThemeChange, readTheme } from "./theme.js";
 import { linkTransforms } from "./kinematics.js";
 import { createControls, fitCamera, pickLink } from "./controls.js";
+import { buildLods, createMotion, disposeLods, LOD_ABOVE, triangleCount } from "./quality.js";
 import { HIGHLIGHT, addLights, buildLinks, hardwareAccelerated, makeGround, placeShadow as placeShadowOn, warmUpGroup } from "./scene.js";
 
 // Kept importable from here: the panel, joint inputs and the Studio import them from this module.
@@ -41,7 +42,8 @@ function toView(buffer) {
 
 /**
  * @param {HTMLElement} container
- * @param {{ height?: number, background?: number | "transparent", antialias?: boolean }} [options]
+ * @param {{ height?: number, background?: number | "transparent", antialias?: boolean, adaptive?: boolean }} [options]
+ *   `adaptive`: draw moving frames cheaper (quality.js); by default only without a GPU
  */
 export function createViewport(container, options = {}) {
   const height = options.height ?? 480;
@@ -58,9 +60,11 @@ export function createViewport(container, options = {}) {
   // MSAA only on a GPU: without one (SwiftShader, many CI and cloud notebooks) 4x MSAA nearly
   // doubled the time to draw a 1M-triangle model (3.3 s -> 1.8 s without it).
   const antialias = options.antialias ?? hardwareAccelerated();
+  const adaptive = options.adaptive ?? !hardwareAccelerated();
+  const pixelRatio = Math.min(window.devicePixelRatio || 1, 2);
   function makeRenderer() {
     const r = new THREE.WebGLRenderer({ antialias, alpha: transparent, preserveDrawingBuffer: false });
-    r.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+    r.setPixelRatio(pixelRatio);
     r.setClearColor(clearColor(), transparent ? 0 : 1);
     r.domElement.style.cssText = "display:block;width:100%;height:100%;outline:none;";
     r.domElement.addEventListener("webglcontextlost", onContextLost);
@@ -140,10 +144,31 @@ export function createViewport(container, options = {}) {
   // fit / pose / wireframe / resize it did would each schedule another: at 1M triangles on
   // SwiftShader a redundant frame costs ~0.35 s of GPU time before anything else can draw).
   let changes = 0, drawnChanges = -1;
+  // Moving frames on software WebGL (quality.js): simplified copies of big geometries and half
+  // the pixels, then one full frame once the view holds still.
+  const motion = createMotion();
+  /** @type {import("./quality.js").Lod[]} */ let lods = [];
+  let heavy = false; // the model has more than LOD_ABOVE triangles
+  let lowPixels = false;
+  function setLowPixels(low) {
+    if (low === lowPixels) return;
+    lowPixels = low;
+    renderer.setPixelRatio(low ? pixelRatio / 2 : pixelRatio);
+    renderer.setSize(size[0], size[1], false);
+  }
   function render() {
     if (disposed) return;
     drawnChanges = changes;
-    renderer.render(scene, camera);
+    const cheap = adaptive && heavy && motion.moving;
+    setLowPixels(cheap);
+    if (cheap) for (const l of lods) l.mesh.geometry = l.lod;
+    try {
+      renderer.render(scene, camera);
+    } finally {
+      if (cheap) for (const l of lods) l.mesh.geometry = l.full; // picking, stats and Python see the full model
+    }
+    if (cheap) motion.settle(render);
+    wrap.dataset.quality = cheap ? "moving" : "full";
     if (root) {
       api.frames += 1;
       wrap.dataset.frames = String(api.frames);
@@ -152,6 +177,7 @@ export function createViewport(container, options = {}) {
   }
   function requestRender() {
     changes += 1;
+    motion.note();
     if (pending || disposed) return;
     pending = true;
     requestAnimationFrame(() => { pending = false; if (drawnChanges !== changes) render(); });
@@ -251,6 +277,9 @@ export function createViewport(container, options = {}) {
     }
     performance.mark("gizmo:decoded");
     if (root) { world.remove(root); }
+    motion.stop();
+    disposeLods(lods);
+    lods = [];
     ({ root, linkObjects, meshesByLink } = buildLinks(newMeta, geometries, wireframe, textures));
     meta = newMeta;
     api.meta = newMeta;
@@ -261,7 +290,23 @@ export function createViewport(container, options = {}) {
     performance.mark("gizmo:scene-built");
     render(); // the first frame, synchronously: the model is fully drawn once this returns
     performance.mark("gizmo:render-submitted");
+    heavy = triangleCount(root) > LOD_ABOVE;
+    if (adaptive && heavy) prepareLods(root);
   };
+
+  // The simplified copies are made while the page is idle after the first frame, a geometry
+  // at a time, and only kept if this model is still the one shown.
+  function prepareLods(built) {
+    const idle = (/** @type {() => void} */ fn) => ("requestIdleCallback" in window
+      ? window.requestIdleCallback(fn, { timeout: 1000 }) : setTimeout(fn, 50));
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
+    idle(() => {
+      buildLods(built, pause).then((made) => {
+        if (disposed || root !== built) { disposeLods(made); return; }
+        lods = made;
+      }).catch((err) => console.warn("gizmo-notebook viewer: no simplified copies for moving frames", err));
+    });
+  }
 
   api.setPose = function setPose(values) {
     const next = { ...pose, ...values };
@@ -323,6 +368,7 @@ export function createViewport(container, options = {}) {
   };
 
   api.screenshot = function screenshot() {
+    motion.stop(); // a picture is always the full model
     render();
     return new Promise((resolve) => renderer.domElement.toBlob((b) => resolve(b), "image/png"));
   };
@@ -365,6 +411,7 @@ export function createViewport(container, options = {}) {
     if (disposed) return;
     const old = renderer;
     renderer = makeRenderer();
+    lowPixels = false;
     old.domElement.replaceWith(renderer.domElement);
     old.dispose();
     controls.disconnect();
@@ -384,10 +431,16 @@ export function createViewport(container, options = {}) {
   // The Studio's Compare links several views (one scale, one orbit) through these.
   api.camera = camera;
   api.controls = controls;
+  /** How moving frames are drawn, for tests and benchmarks: simplified geometries ready, triangles in them. */
+  api.quality = () => ({ adaptive, heavy, lods: lods.length,
+    movingTriangles: lods.reduce((n, l) => n + (l.lod.index ? l.lod.index.count / 3 : 0) - (l.full.index ? l.full.index.count / 3 : 0), 0) });
 
   api.dispose = function dispose() {
     if (disposed) return;
     disposed = true;
+    motion.stop();
+    disposeLods(lods);
+    lods = [];
     observer.disconnect();
     stopTheme();
     controls.dispose();

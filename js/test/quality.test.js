@@ -1,0 +1,77 @@
+// @ts-check
+// Moving frames on software WebGL (src/viewer/quality.js): when a change counts as motion, and
+// the simplified copies of big geometries drawn while moving.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as THREE from "three";
+import { LOD_ABOVE, LOD_BUDGET, MOTION_MS, SETTLE_MS, buildLods, createMotion, disposeLods, triangleCount } from "../src/viewer/quality.js";
+
+/** A grid surface of about `n` triangles, with 16-bit indices when it fits. */
+function gridMesh(n) {
+  const k = Math.ceil(Math.sqrt(n / 2));
+  const positions = new Float32Array((k + 1) * (k + 1) * 3);
+  for (let i = 0; i <= k; i++) for (let j = 0; j <= k; j++) {
+    const v = 3 * (i * (k + 1) + j);
+    positions[v] = i / k; positions[v + 1] = j / k; positions[v + 2] = 0.05 * Math.sin(i / 3) * Math.cos(j / 5);
+  }
+  const index = [];
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
+    const a = i * (k + 1) + j, b = a + 1, c = a + k + 1, d = c + 1;
+    index.push(a, c, b, b, c, d);
+  }
+  const g = new THREE.BufferGeometry();
+  g.setAttribute("position", new THREE.BufferAttribute(positions, 3));
+  g.setIndex(new THREE.BufferAttribute((k + 1) * (k + 1) <= 65535 ? Uint16Array.from(index) : Uint32Array.from(index), 1));
+  return new THREE.Mesh(g, new THREE.MeshBasicMaterial());
+}
+
+test("a change soon after another is motion; the view settles SETTLE_MS after the last", async () => {
+  let now = 0;
+  const motion = createMotion(() => now);
+  motion.note();
+  assert.equal(motion.moving, false, "a single change (a click) is drawn in full");
+  now += MOTION_MS - 1;
+  motion.note();
+  assert.equal(motion.moving, true, "changes one frame apart, even slow frames, are a drag");
+  let settled = 0;
+  motion.settle(() => { settled += 1; });
+  motion.settle(() => { settled += 1; }); // re-armed, not doubled
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS + 60));
+  assert.equal(settled, 1);
+  assert.equal(motion.moving, false, "the settling frame is a full one");
+  now += MOTION_MS + 1;
+  motion.note();
+  assert.equal(motion.moving, false, "a change long after the last one is still again");
+});
+
+test("big geometries get simplified copies sharing their vertices; the total comes near the budget", async () => {
+  const root = new THREE.Group();
+  const big = gridMesh(60_000), other = gridMesh(40_000), small = gridMesh(500);
+  const twin = new THREE.Mesh(big.geometry, big.material); // a geometry shared by two meshes: one copy
+  root.add(big, other, small, twin);
+  const total = triangleCount(root);
+  assert.ok(total > LOD_ABOVE);
+  const lods = await buildLods(root);
+  assert.deepEqual(lods.map((l) => l.mesh), [big, other, twin], "the small geometry is drawn as it is");
+  assert.equal(lods[0].lod, lods[2].lod);
+  for (const { mesh, full, lod } of lods) {
+    assert.equal(mesh.geometry, full, "the mesh keeps its full geometry outside a moving frame");
+    assert.equal(lod.attributes.position, full.attributes.position, "only the index is new");
+    assert.equal(lod.index?.array.constructor, full.index?.array.constructor);
+    const count = /** @type {THREE.BufferAttribute} */ (lod.index).count;
+    assert.ok(count % 3 === 0 && count > 0 && count < 0.8 * /** @type {THREE.BufferAttribute} */ (full.index).count);
+    const vertices = full.attributes.position.count;
+    for (const i of /** @type {THREE.BufferAttribute} */ (lod.index).array) assert.ok(i < vertices);
+  }
+  const drawn = (/** @type {THREE.BufferGeometry} */ g) => /** @type {THREE.BufferAttribute} */ (g.index).count / 3;
+  const moving = lods.reduce((n, l) => n + drawn(l.lod), 0) + drawn(small.geometry);
+  assert.ok(moving > 0.5 * LOD_BUDGET && moving < 1.5 * LOD_BUDGET, `moving frames draw ${moving} of ${total} triangles`);
+  disposeLods(lods);
+  assert.equal(lods[0].lod.index, null);
+});
+
+test("a model under the threshold gets no copies", async () => {
+  const root = new THREE.Group();
+  root.add(gridMesh(20_000));
+  assert.deepEqual(await buildLods(root), []);
+});

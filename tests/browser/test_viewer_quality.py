@@ -1,0 +1,65 @@
+"""Moving frames on software WebGL, in JupyterLab (js/src/viewer/quality.js).
+
+This machine's Chromium draws with SwiftShader, as CI machines and many cloud notebooks do. A
+model above the threshold gets simplified copies of its big geometries once the page is idle
+after the first frame; while the view moves (an orbit here: a change every frame) frames are
+drawn from them at half the pixel ratio, and once the view holds still it is drawn again in
+full. What Python and the page's measurements see (``stats``) stays the full model.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from _harness import cell_errors, count_foreground, run_all_cells, save_artifact, wait_for_selector
+from test_viewer import READY
+
+# 81,920 triangles in one smooth geometry: above quality.js's LOD_ABOVE (60k)
+HEAVY = "import gizmo_notebook as gn, trimesh\nv = gn.view(trimesh.creation.icosphere(subdivisions=6), height=360)\nv"
+
+# Orbit for `ticks` animation frames; each frame's quality and canvas width, and one moving
+# frame's pixels (read in the frame it was drawn: the canvas does not keep its drawing buffer).
+_ORBIT = """async (el, ticks) => {
+  const vp = el.gizmoViewer.viewport;
+  const next = () => new Promise((r) => requestAnimationFrame(r));
+  const frames = [];
+  let picture = null;
+  for (let i = 0; i < ticks; i++) {
+    vp.camera.position.applyAxisAngle(vp.camera.up, 0.05);
+    vp.controls.update();
+    await next();
+    frames.push([vp.element.dataset.quality, vp.canvas.width]);
+    if (i === Math.floor(ticks / 2)) picture = vp.canvas.toDataURL("image/png");
+  }
+  return { frames, picture };
+}"""
+_SETTLED = "el => el.gizmoViewer.viewport.element.dataset.quality === 'full'"
+
+
+def test_moving_frames_are_cheaper_and_the_still_view_is_full(server, browser) -> None:
+    nb = server.write_notebook("viewer-quality.ipynb", [HEAVY])
+    page = browser.open_notebook(server, nb, ui="lab")
+    run_all_cells(page)
+    assert cell_errors(page) == []
+    host = wait_for_selector(page, READY)
+    page.wait_for_function("el => el.gizmoViewer.viewport.quality().lods > 0", arg=host, timeout=30_000)
+    quality = host.evaluate("el => el.gizmoViewer.viewport.quality()")
+    assert quality["adaptive"] and quality["heavy"], quality
+    assert quality["movingTriangles"] < -40_000, quality  # the copy draws less than half
+    full_width = host.evaluate("el => el.gizmoViewer.viewport.canvas.width")
+
+    run = host.evaluate(_ORBIT, 24)
+    moving = [f for f in run["frames"] if f[0] == "moving"]
+    assert len(moving) >= 20, run["frames"]  # every frame after the first of the drag
+    assert all(width == full_width // 2 for _, width in moving), run["frames"]
+    png = base64.b64decode(run["picture"].split(",", 1)[1])
+    save_artifact("viewer-quality-moving.png", png)
+    assert count_foreground(png) > 0.05 * (full_width // 2) ** 2 * 0.5, "the moving frame shows the model"
+
+    page.wait_for_function(_SETTLED, arg=host, timeout=5_000)
+    assert host.evaluate("el => el.gizmoViewer.viewport.canvas.width") == full_width
+    stats = host.evaluate("el => el.gizmoViewer.viewport.stats()")
+    assert stats["triangles"] == 81_920, stats  # the mesh is whole outside a moving frame
+    still = host.screenshot()
+    save_artifact("viewer-quality-still.png", still)
+    assert count_foreground(still) > 5_000
