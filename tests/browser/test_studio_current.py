@@ -8,7 +8,7 @@ import re
 import time
 
 import pytest
-from _harness import Browser, JupyterServer, cell_errors, run_all_cells, save_artifact, wait_for_selector
+from _harness import Browser, JupyterServer, open_lab_notebook, save_artifact, wait_for_selector
 
 # A server of its own, slow enough (8 s per job, spread over its stages) to watch the stages.
 NOTEBOOK = [
@@ -26,11 +26,7 @@ NOTEBOOK = [
 
 @pytest.mark.timeout(240)
 def test_current_api_rows_show_the_live_stage_and_cancel(server: JupyterServer, browser: Browser) -> None:
-    nb = server.write_notebook("studio-current.ipynb", NOTEBOOK)
-    page = browser.open_notebook(server, nb, ui="lab")
-    run_all_cells(page)
-    assert cell_errors(page) == []
-    studio = wait_for_selector(page, ".gzs-studio")
+    page, studio = open_lab_notebook(server, browser, "studio-current.ipynb", NOTEBOOK, ".gzs-studio")
     for name in ("watched", "cancelled"):
         studio.query_selector(".gzs-prompt-input").fill("a two link arm with a gripper")
         studio.query_selector(".gzs-name-input").fill(name)
