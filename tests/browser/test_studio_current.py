@@ -51,6 +51,10 @@ def test_current_api_rows_show_the_live_stage_and_cancel(server: JupyterServer, 
     wait_for_selector(page, f'{watched} .gzs-badge[data-status="ready"]', timeout=60)
     assert page.query_selector(f"{watched} .gzs-stage").inner_text() == ""
     assert not page.query_selector(f"{watched} .gzs-cancel-btn").is_visible()
+    # The export menu offers the row's own (current) names, shown by the labels alpha rows use.
+    menu = page.locator(f"{watched} select.gzs-format option")
+    assert menu.evaluate_all("os => os.map(o => o.value)") == ["mjcf", "usd", "sdf"]
+    assert menu.all_inner_texts() == ["MJCF (MuJoCo)", "USD (Isaac Sim)", "SDF (Gazebo)"]
     save_artifact("studio-current-lab.png", studio.screenshot())
     errors = browser.console_errors()
     assert not errors, errors

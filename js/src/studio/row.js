@@ -73,9 +73,13 @@ export class AssetRow {
     const formats = ready && item.formats.length ? item.formats.map((f) => FORMAT_LABELS[f] || f).join(", ") : "";
     this.meta.replaceChildren(...joinParts([tags.length ? h("span", { class: "gzs-tags" }, ...tags) : null,
       formats ? h("span", { class: "gzs-muted gzs-formats", text: formats }) : null]));
+    // Rebuilt when the names change, not only their count: a current-API row that was running
+    // (the Studio's default list) offers its own three names (mjcf, usd, sdf) once ready.
     const fmts = item.formats.length ? item.formats : v.model.get("formats");
-    if (this.formatSel.options.length !== fmts.length) {
+    if ([...this.formatSel.options].map((o) => o.value).join("\n") !== fmts.join("\n")) {
+      const chosen = this.formatSel.value;
       this.formatSel.replaceChildren(...fmts.map((f) => h("option", { value: f, text: FORMAT_LABELS[f] || f })));
+      if (fmts.includes(chosen)) this.formatSel.value = chosen;
     }
     for (const b of [this.previewBtn, this.formatSel, this.exportBtn]) { b.disabled = !ready; b.hidden = failed; }
     this.retryBtn.hidden = !failed;
