@@ -15,6 +15,7 @@ import textwrap
 from typing import get_args
 
 from gizmo_notebook.client import AssetStatus
+from gizmo_notebook.client._formats import ALL_FORMATS, CURRENT_FORMATS
 from gizmo_notebook.formats import EXPORT_FORMATS
 from gizmo_notebook.model import JointType
 from gizmo_notebook.studio import _protocol
@@ -48,10 +49,21 @@ def test_the_module_runs_as_a_script_in_check_mode() -> None:
 def test_constants_follow_the_python_definitions() -> None:
     assert set(_protocol.ASSET_STATUSES) >= {s.value for s in AssetStatus} - {"unknown"}
     assert set(_protocol.RUNNING_STATUSES) < set(_protocol.ASSET_STATUSES)
-    assert set(_protocol.FORMAT_LABELS) == set(EXPORT_FORMATS)
+    assert set(_protocol.FORMAT_LABELS) == set(ALL_FORMATS) > set(EXPORT_FORMATS)
     assert get_args(JointType) == viewer_protocol.JOINT_TYPES
     assert set(viewer_protocol.JOINT_DOF) == set(viewer_protocol.JOINT_TYPES)
     assert viewer_protocol.SINGLE_DOF_JOINT_TYPES == ("revolute", "continuous", "prismatic")
+
+
+def test_a_format_has_one_label_whichever_contract_names_it() -> None:
+    """A current-API row's menu offers mjcf / usd / sdf: it shows them as an alpha row shows
+    mujoco_mjcf / isaac_sim_usd, not as the raw names (the option still sends the name)."""
+    labels = _protocol.FORMAT_LABELS
+    assert labels["mjcf"] == labels["mujoco_mjcf"] == "MJCF (MuJoCo)"
+    assert labels["usd"] == labels["isaac_sim_usd"] == "USD (Isaac Sim)"
+    assert labels["urdf"] == labels["isaac_sim_urdf"] == "URDF (Isaac Sim)"
+    assert labels["sdf"] == "SDF (Gazebo)"
+    assert {labels[f] for f in CURRENT_FORMATS}.isdisjoint(CURRENT_FORMATS)
 
 
 def _compared_names(func: object) -> set[str]:

@@ -33,6 +33,7 @@ from starlette.routing import Route
 from gizmo_notebook.formats import EXPORT_FORMATS
 from gizmo_notebook.local import validation
 from gizmo_notebook.local.assets import not_ready_error
+from gizmo_notebook.local.auth import Principal
 from gizmo_notebook.local.context import ServerContext, context
 from gizmo_notebook.local.errors import HTTPProblem
 from gizmo_notebook.local.store import PlacementRecord, SceneRecord, new_id, utc_now
@@ -148,19 +149,22 @@ async def _scenes_collection(request: Request) -> JSONResponse:
     return await (create_scene if request.method == "POST" else list_scenes)(request)
 
 
-def _owned_scene(request: Request) -> tuple[ServerContext, SceneRecord]:
-    """The authenticated caller's scene named in the path, or a 404 (another key's scenes too)."""
-    ctx = context(request)
-    principal = ctx.authenticate(request)
+def _owned_scene(ctx: ServerContext, principal: Principal, request: Request) -> SceneRecord:
+    """The caller's scene named in the path, or a 404 (another key's scenes too).
+
+    It takes the route's ``principal`` rather than authenticating itself: a route authenticates
+    once (authenticating again takes a second rate-limit token for the same request).
+    """
     scene_id = request.path_params["scene_id"]
     scene = ctx.store.get_scene(scene_id, principal.key_id)
     if scene is None:
         raise _not_found(scene_id)
-    return ctx, scene
+    return scene
 
 
 async def get_scene(request: Request) -> JSONResponse:
-    _, scene = _owned_scene(request)
+    ctx = context(request)
+    scene = _owned_scene(ctx, ctx.authenticate(request), request)
     return JSONResponse(scene_json(scene))
 
 
@@ -174,9 +178,10 @@ def _xyz_object(value: Any, keys: str, where: str) -> list[float] | None:
 
 
 async def add_asset(request: Request) -> JSONResponse:
-    principal = context(request).authenticate(request)
+    ctx = context(request)
+    principal = ctx.authenticate(request)
     principal.require_write()  # before the lookup: a read-only key learns nothing about the scene
-    ctx, scene = _owned_scene(request)
+    scene = _owned_scene(ctx, principal, request)
     body = await validation.read_json_object(request)
     position = _xyz_object(body.get("position"), "xyz", "position")
     rotation = _xyz_object(body.get("rotation"), "xyzw", "rotation")
@@ -192,7 +197,8 @@ async def add_asset(request: Request) -> JSONResponse:
 
 
 async def export_scene(request: Request) -> JSONResponse:
-    ctx, scene = _owned_scene(request)
+    ctx = context(request)
+    scene = _owned_scene(ctx, ctx.authenticate(request), request)
     fmt = validation.required_format(await validation.read_json_object(request))
     if not scene.placements:
         raise HTTPProblem(400, "SCENE_EMPTY", f"Scene {scene.id!r} holds no assets yet: place one with "

@@ -27,6 +27,7 @@ from typing import Any
 import gizmo_notebook.client as _client
 from gizmo_notebook.client._job import JobStatus, find_asset_id, find_scene_id
 from gizmo_notebook.client._retry import RetryPolicy
+from gizmo_notebook.errors import InvalidValueError
 
 _END = object()
 #: Most requests the Studio may have in flight at once (batch workers + job streams + poller).
@@ -42,6 +43,11 @@ def _reserve(limit: int | None) -> int:
 
 class ClientAdapter:
     def __init__(self, client: Any) -> None:
+        if not hasattr(client, "assets"):  # a URL or a key where the client goes, say
+            raise InvalidValueError(
+                f"client must be a GizmoClient or AsyncGizmoClient (or None for the default one), "
+                f"got a {type(client).__name__}"
+            )
         self.client = client
         self._assets = client.assets
         self._pace_lock: asyncio.Lock | None = None

@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 
 from gizmo_notebook.client import AssetStatus, JobStatus
+from gizmo_notebook.client._api_version import ALPHA
+from gizmo_notebook.client._formats import ALL_FORMATS, wire_format
 from gizmo_notebook.viewer import _protocol as viewer_protocol
 
 # Every status a Studio row can show, in the order of the status filter: the API's, then
@@ -32,12 +34,23 @@ STATUS: dict[str, str] = {s.upper(): s for s in ASSET_STATUSES}
 # Still generating: the row shows a timer, a stage and Cancel.
 RUNNING_STATUSES: tuple[str, ...] = (AssetStatus.PENDING.value, AssetStatus.PROCESSING.value)
 
-# How the Studio names each export format (menus, the row's format list, export lines).
-FORMAT_LABELS: dict[str, str] = {
+# How the Studio names each export format (menus, the row's format list, export lines), by its
+# alpha name; SDF has none (the current API alone exports it).
+_LABELS: dict[str, str] = {
     "isaac_sim_usd": "USD (Isaac Sim)",
     "isaac_sim_urdf": "URDF (Isaac Sim)",
     "mujoco_mjcf": "MJCF (MuJoCo)",
+    "sdf": "SDF (Gazebo)",
 }
+
+
+def _label(fmt: str) -> str:
+    return _LABELS[fmt if fmt in _LABELS else wire_format(fmt, ALPHA)]
+
+
+# Every name either contract uses: a current-API row offers mjcf / usd / sdf, and shows them by
+# the same labels as an alpha row's mujoco_mjcf / isaac_sim_usd (the menu still sends the name).
+FORMAT_LABELS: dict[str, str] = {fmt: _label(fmt) for fmt in ALL_FORMATS}
 
 # Custom messages from the Studio's page to the kernel (``Studio._dispatch``) ...
 STUDIO_REQUESTS: dict[str, str] = {

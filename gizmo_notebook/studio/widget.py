@@ -18,6 +18,7 @@ import contextlib
 import dataclasses
 import datetime as _dt
 import logging
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal, overload
@@ -159,6 +160,10 @@ class Studio(anywidget.AnyWidget):
     preview_info = traitlets.Dict().tag(sync=True)
     physics = traitlets.Dict().tag(sync=True)
 
+    # Closed until __init__ has made every part close() stops: ipywidgets' __del__ calls close()
+    # on a Studio whose __init__ raised part-way too, and there is nothing of ours to stop then.
+    _closed = True
+
     def __init__(
         self,
         client: Any = None,
@@ -174,6 +179,7 @@ class Studio(anywidget.AnyWidget):
         adapter = ClientAdapter(client if client is not None else default_client())
         if poll_interval is None:
             poll_interval = 1.0 if adapter.is_local else SERVICE_MIN_INTERVAL
+        poll_interval = _positive_seconds(poll_interval)
         if not adapter.is_local:
             # The API docs ask for at least 5 s between status polls; never go faster against it.
             poll_interval = max(float(poll_interval), SERVICE_MIN_INTERVAL)
@@ -191,7 +197,6 @@ class Studio(anywidget.AnyWidget):
         self._started: dict[str, float] = {}
         self._ready_callbacks: list[Callable[[Any], Any]] = []
         self._tasks: set[concurrent.futures.Future[Any]] = set()
-        self._closed = False
         self._listing = Listing(adapter)  # shared with the poller: one reader of GET /assets
         self._next_offset = 0  # newest-first paging: the next offset to load
         self._low_offset = 0  # oldest-first paging: the lowest offset loaded so far
@@ -208,6 +213,7 @@ class Studio(anywidget.AnyWidget):
             on_idle=self._poll_idle,
             listing=self._listing,
         )
+        self._closed = False  # from here on close() has every part it stops
         self.on_msg(self._on_frontend_msg)
         self.observe(self._filters_changed, names=["filter_status", "filter_tag", "search"])
         if _load:
@@ -824,6 +830,17 @@ def _export_bytes(path: Path) -> tuple[str, bytes]:
         for file in sorted(p for p in path.rglob("*") if p.is_file()):
             zf.write(file, file.relative_to(path).as_posix())
     return f"{path.name}.zip", buf.getvalue()
+
+
+def _positive_seconds(value: Any) -> float:
+    """``poll_interval`` as a float, or the typed error (not traitlets' ``TraitError``) that says what to give."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0 or isinstance(value, bool):
+        raise InvalidValueError(f"poll_interval must be a positive number of seconds, got {value!r}")
+    return seconds
 
 
 def _host(url: str) -> str:

@@ -476,6 +476,18 @@ def wait_for_selector(page: Any, selector: str, *, timeout: float = 60.0) -> Any
     return page.wait_for_selector(selector, state="visible", timeout=timeout * 1000)
 
 
+def open_lab_notebook(server: JupyterServer, browser: Browser, name: str, cells: Sequence[str], ready: str,
+                      *, timeout: float = 60.0) -> tuple[Any, Any]:
+    """Write ``cells`` as notebook ``name``, open it in JupyterLab, run every cell (none may fail)
+    and wait for ``ready`` to show: the set-up most one-notebook tests start with. Returns the page
+    and the ``ready`` element."""
+    nb = server.write_notebook(name, cells)
+    page = browser.open_notebook(server, nb, ui="lab")
+    run_all_cells(page)
+    assert cell_errors(page) == []
+    return page, wait_for_selector(page, ready, timeout=timeout)
+
+
 def nonblank_pixels(element: Any, *, tolerance: int = 12, save_as: str | None = None) -> int:
     """Pixels of ``element`` that differ from its dominant (background) colour.
 

@@ -8,7 +8,7 @@ import re
 import time
 
 import pytest
-from _harness import Browser, JupyterServer, cell_errors, run_all_cells, save_artifact, wait_for_selector
+from _harness import Browser, JupyterServer, open_lab_notebook, save_artifact, wait_for_selector
 
 # A server of its own, slow enough (8 s per job, spread over its stages) to watch the stages.
 NOTEBOOK = [
@@ -26,11 +26,7 @@ NOTEBOOK = [
 
 @pytest.mark.timeout(240)
 def test_current_api_rows_show_the_live_stage_and_cancel(server: JupyterServer, browser: Browser) -> None:
-    nb = server.write_notebook("studio-current.ipynb", NOTEBOOK)
-    page = browser.open_notebook(server, nb, ui="lab")
-    run_all_cells(page)
-    assert cell_errors(page) == []
-    studio = wait_for_selector(page, ".gzs-studio")
+    page, studio = open_lab_notebook(server, browser, "studio-current.ipynb", NOTEBOOK, ".gzs-studio")
     for name in ("watched", "cancelled"):
         studio.query_selector(".gzs-prompt-input").fill("a two link arm with a gripper")
         studio.query_selector(".gzs-name-input").fill(name)
@@ -55,6 +51,10 @@ def test_current_api_rows_show_the_live_stage_and_cancel(server: JupyterServer, 
     wait_for_selector(page, f'{watched} .gzs-badge[data-status="ready"]', timeout=60)
     assert page.query_selector(f"{watched} .gzs-stage").inner_text() == ""
     assert not page.query_selector(f"{watched} .gzs-cancel-btn").is_visible()
+    # The export menu offers the row's own (current) names, shown by the labels alpha rows use.
+    menu = page.locator(f"{watched} select.gzs-format option")
+    assert menu.evaluate_all("os => os.map(o => o.value)") == ["mjcf", "usd", "sdf"]
+    assert menu.all_inner_texts() == ["MJCF (MuJoCo)", "USD (Isaac Sim)", "SDF (Gazebo)"]
     save_artifact("studio-current-lab.png", studio.screenshot())
     errors = browser.console_errors()
     assert not errors, errors

@@ -15,8 +15,7 @@ import pytest
 from _harness import (
     Browser,
     JupyterServer,
-    cell_errors,
-    run_all_cells,
+    open_lab_notebook,
     save_artifact,
     set_theme,
     wait_for_pixels,
@@ -44,11 +43,7 @@ SCENE_ROW = '.gzs-row[data-kind="scene"]'
 
 @pytest.mark.timeout(300)
 def test_scene_from_a_prompt_previews_as_one_composed_model(server: JupyterServer, browser: Browser) -> None:
-    nb = server.write_notebook("studio-scenes.ipynb", NOTEBOOK)
-    page = browser.open_notebook(server, nb, ui="lab")
-    run_all_cells(page)
-    assert cell_errors(page) == []
-    wait_for_selector(page, ".gzs-studio")
+    page, _ = open_lab_notebook(server, browser, "studio-scenes.ipynb", NOTEBOOK, ".gzs-studio")
     current, alpha = page.locator(".gzs-studio").nth(0), page.locator(".gzs-studio").nth(1)
 
     # Alpha: no prompt-to-scene; the switch is disabled and its tooltip says why.

@@ -12,14 +12,7 @@ import json
 import math
 
 import pytest
-from _harness import (
-    cell_errors,
-    execute_in_kernel,
-    run_all_cells,
-    save_artifact,
-    set_theme,
-    wait_for_selector,
-)
+from _harness import execute_in_kernel, open_lab_notebook, save_artifact, set_theme
 from test_viewer import ARM, READY
 
 # Where a point of a link (in the link's frame) is on the page, in CSS pixels.
@@ -53,11 +46,7 @@ def _drag(page, start: list[float], dx: float, dy: float, steps: int = 12) -> No
 
 
 def test_drag_a_link_turns_its_joint(server, browser) -> None:
-    nb = server.write_notebook("viewer-drag.ipynb", [ARM, "v = gn.view(arm, height=360)\nv"])
-    page = browser.open_notebook(server, nb, ui="lab")
-    run_all_cells(page)
-    assert cell_errors(page) == []
-    host = wait_for_selector(page, READY)
+    page, host = open_lab_notebook(server, browser, "viewer-drag.ipynb", [ARM, "v = gn.view(arm, height=360)\nv"], READY)
     host.scroll_into_view_if_needed()
     camera = host.evaluate(_CAMERA)
 
@@ -121,11 +110,7 @@ v
 
 
 def test_sliders_follow_the_playback(server, browser) -> None:
-    nb = server.write_notebook("viewer-play-sliders.ipynb", [ARM, PLAY])
-    page = browser.open_notebook(server, nb, ui="lab")
-    run_all_cells(page)
-    assert cell_errors(page) == []
-    host = wait_for_selector(page, READY)
+    page, host = open_lab_notebook(server, browser, "viewer-play-sliders.ipynb", [ARM, PLAY], READY)
     page.wait_for_function("el => !!el.gizmoPlayback && el.gizmoPlayback.playing()", arg=host, timeout=20_000)
     read = """el => ({ t: el.gizmoPlayback ? el.gizmoPlayback.time() : null,
         shoulder: Number(el.querySelector("input[type=range][data-joint='shoulder']").value),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from _harness import cell_errors, pixel_difference, run_all_cells, save_artifact, wait_for_selector
+from _harness import open_lab_notebook, pixel_difference, save_artifact
 from test_viewer import ARM, READY
 
 PLAY = """
@@ -22,11 +22,7 @@ def _dark_theme(page) -> None:
 
 
 def test_play_animates_and_scrub_moves_the_model(server, browser) -> None:
-    nb = server.write_notebook("viewer-play.ipynb", [ARM, PLAY])
-    page = browser.open_notebook(server, nb, ui="lab")
-    run_all_cells(page)
-    assert cell_errors(page) == []
-    host = wait_for_selector(page, READY)
+    page, host = open_lab_notebook(server, browser, "viewer-play.ipynb", [ARM, PLAY], READY)
     page.wait_for_function("el => !!el.gizmoPlayback", arg=host, timeout=20_000)
     timeline = host.query_selector(".gz-timeline")
     assert timeline is not None and timeline.query_selector("input.gz-scrub") is not None

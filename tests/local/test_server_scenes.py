@@ -253,3 +253,38 @@ def test_placing_is_scoped_to_the_key_and_needs_write_access(two_assets) -> None
     assert borrowed.status_code == 404 and borrowed.json()["code"] == "ASSET_NOT_FOUND"
     assert read.status_code == 403
     assert after["assets"] == []
+
+
+def test_every_scene_request_authenticates_once(two_assets, monkeypatch) -> None:
+    """One request, one authentication: a second would take a second rate-limit token. Refusals
+    (403 read-only, 404 another key's scene, 401 unknown key) are unchanged and also count once."""
+    from gizmo_notebook.local.context import ServerContext
+
+    account, arm, _ = two_assets
+    other = account.server.create_key()
+    read_only = account.server.create_key(read_only=True)
+    seen: list[tuple[str, str]] = []
+    authenticate = ServerContext.authenticate
+
+    def counting(self: ServerContext, request: Any) -> Any:
+        seen.append((request.method, request.url.path.removeprefix("/v1/")))
+        return authenticate(self, request)
+
+    monkeypatch.setattr(ServerContext, "authenticate", counting)
+    with account.client() as client, account.client(api_key=other) as stranger, \
+            account.client(api_key=read_only) as reader, account.client(api_key="gz_not_a_key") as anonymous:
+        scene_id = client.post("scenes", json={"name": "cell"}).json()["id"]
+        statuses = {
+            "place": client.post(f"scenes/{scene_id}/assets", json={"asset_id": arm}).status_code,
+            "get": client.get(f"scenes/{scene_id}").status_code,
+            "list": client.get("scenes").status_code,
+            "export": client.post(f"scenes/{scene_id}/export", json={"format": "mujoco_mjcf"}).status_code,
+            "stranger": stranger.post(f"scenes/{scene_id}/assets", json={"asset_id": arm}).status_code,
+            "reader": reader.post(f"scenes/{scene_id}/assets", json={"asset_id": arm}).status_code,
+            "anonymous": anonymous.post(f"scenes/{scene_id}/assets", json={"asset_id": arm}).status_code,
+        }
+    assert statuses == {"place": 201, "get": 200, "list": 200, "export": 200,
+                        "stranger": 404, "reader": 403, "anonymous": 401}
+    place = ("POST", f"scenes/{scene_id}/assets")
+    assert seen == [("POST", "scenes"), place, ("GET", f"scenes/{scene_id}"), ("GET", "scenes"),
+                    ("POST", f"scenes/{scene_id}/export"), place, place, place]

@@ -16,6 +16,7 @@ import pytest
 
 from gizmo_notebook.client import AsyncGizmoClient, GizmoClient
 from gizmo_notebook.studio import _runtime
+from gizmo_notebook.studio._protocol import FORMAT_LABELS
 from gizmo_notebook.studio.lineage import LineageStore
 
 from .conftest import (
@@ -70,6 +71,7 @@ def test_generate_from_the_prompt_box_goes_live_to_ready(make_studio: Any) -> No
     ready = _item(studio, item["id"])
     assert ready["name"] == "Arm A" and ready["tags"] == ["arm", "v1"] and ready["stage"] == ""
     assert {"mujoco_mjcf", "isaac_sim_usd"} <= {_alpha_name(f) for f in ready["formats"]}
+    assert set(ready["formats"]) <= set(FORMAT_LABELS)  # the row's export menu names each one
     eventually(lambda: not studio.polling)  # nothing pending: the poller stopped
     assert studio.visible == [ready["id"]] and studio.notices == []
 

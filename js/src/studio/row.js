@@ -8,6 +8,21 @@ import { FORMAT_LABELS, RUNNING_STATUSES, STATUS, STUDIO_REQUESTS } from "../gen
 
 export const RUNNING = new Set(RUNNING_STATUSES);
 
+/**
+ * The export menu's options for `formats` (each sends its name, shows its label), or null while
+ * the menu already offers exactly those names. Compared by name, not by count: a current-API row
+ * listed while it ran shows the Studio's default (alpha) names, then offers mjcf / usd / sdf.
+ * @param {string[]} shown the values the menu has now
+ * @param {string[]} formats the row's formats
+ * @returns {{ value: string, label: string }[] | null}
+ */
+export function formatMenu(shown, formats) {
+  if (shown.join("\n") === formats.join("\n")) return null;
+  /** @type {Record<string, string>} */
+  const labels = FORMAT_LABELS;
+  return formats.map((f) => ({ value: f, label: labels[f] || f }));
+}
+
 export class AssetRow {
   constructor(view, item) {
     this.view = view;
@@ -74,8 +89,11 @@ export class AssetRow {
     this.meta.replaceChildren(...joinParts([tags.length ? h("span", { class: "gzs-tags" }, ...tags) : null,
       formats ? h("span", { class: "gzs-muted gzs-formats", text: formats }) : null]));
     const fmts = item.formats.length ? item.formats : v.model.get("formats");
-    if (this.formatSel.options.length !== fmts.length) {
-      this.formatSel.replaceChildren(...fmts.map((f) => h("option", { value: f, text: FORMAT_LABELS[f] || f })));
+    const menu = formatMenu([...this.formatSel.options].map((o) => o.value), fmts);
+    if (menu) {
+      const chosen = this.formatSel.value;
+      this.formatSel.replaceChildren(...menu.map(({ value, label }) => h("option", { value, text: label })));
+      if (fmts.includes(chosen)) this.formatSel.value = chosen;
     }
     for (const b of [this.previewBtn, this.formatSel, this.exportBtn]) { b.disabled = !ready; b.hidden = failed; }
     this.retryBtn.hidden = !failed;
