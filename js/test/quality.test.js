@@ -4,7 +4,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as THREE from "three";
-import { LOD_ABOVE, LOD_BUDGET, MOTION_MS, SETTLE_MS, buildLods, createMotion, disposeLods, triangleCount } from "../src/viewer/quality.js";
+import {
+  FAST_FRAME_MS, LOD_ABOVE, LOD_BUDGET, MOTION_MS, MOVING_SCALES, SETTLE_MS, SLOW_FRAME_MS,
+  buildLods, createMotion, createMovingScale, disposeLods, triangleCount,
+} from "../src/viewer/quality.js";
 
 /** A grid surface of about `n` triangles, with 16-bit indices when it fits. */
 function gridMesh(n) {
@@ -74,4 +77,20 @@ test("a model under the threshold gets no copies", async () => {
   const root = new THREE.Group();
   root.add(gridMesh(20_000));
   assert.deepEqual(await buildLods(root), []);
+});
+
+test("moving frames go coarser when they come slowly and back when they come fast", () => {
+  const pace = createMovingScale();
+  assert.equal(pace.scale, MOVING_SCALES[0]);
+  let t = 0;
+  pace.frame(t); // the first frame of a drag sets no pace
+  assert.equal(pace.scale, MOVING_SCALES[0]);
+  for (let i = 0; i < 3; i++) pace.frame((t += 2 * SLOW_FRAME_MS));
+  assert.equal(pace.scale, MOVING_SCALES[1], "slow frames: fewer pixels");
+  pace.frame((t += 1000)); // a pause in the drag: not a pace
+  assert.equal(pace.scale, MOVING_SCALES[1], "kept across a pause: the machine is still slow");
+  for (let i = 0; i < 8; i++) pace.frame((t += 16)); // the pace is smoothed: a few frames
+  assert.equal(pace.scale, MOVING_SCALES[0], "fast frames: back to half the pixels");
+  for (let i = 0; i < 20; i++) pace.frame((t += (SLOW_FRAME_MS + FAST_FRAME_MS) / 2));
+  assert.equal(pace.scale, MOVING_SCALES[0], "between the two thresholds nothing changes");
 });

@@ -10,8 +10,10 @@ full. What Python and the page's measurements see (``stats``) stays the full mod
 from __future__ import annotations
 
 import base64
+import io
 
 from _harness import cell_errors, count_foreground, run_all_cells, save_artifact, wait_for_selector
+from PIL import Image
 from test_viewer import READY
 
 # 81,920 triangles in one smooth geometry: above quality.js's LOD_ABOVE (60k)
@@ -51,10 +53,11 @@ def test_moving_frames_are_cheaper_and_the_still_view_is_full(server, browser) -
     run = host.evaluate(_ORBIT, 24)
     moving = [f for f in run["frames"] if f[0] == "moving"]
     assert len(moving) >= 20, run["frames"]  # every frame after the first of the drag
-    assert all(width == full_width // 2 for _, width in moving), run["frames"]
+    assert all(width <= full_width // 2 + 1 for _, width in moving), run["frames"]  # half, or a third when slow
     png = base64.b64decode(run["picture"].split(",", 1)[1])
     save_artifact("viewer-quality-moving.png", png)
-    assert count_foreground(png) > 0.05 * (full_width // 2) ** 2 * 0.5, "the moving frame shows the model"
+    width, height = Image.open(io.BytesIO(png)).size
+    assert count_foreground(png) > 0.05 * width * height, "the moving frame shows the model"
 
     page.wait_for_function(_SETTLED, arg=host, timeout=5_000)
     assert host.evaluate("el => el.gizmoViewer.viewport.canvas.width") == full_width

@@ -10,13 +10,16 @@
 // dominates (half the pixels: 1.8x; no pixels at all still ~40 ms), so a moving frame uses both
 // levers: a simplified copy of each big geometry (meshoptimizer's sloppy simplifier, the same
 // library as the codec, run while the page is idle after the first frame) and half the pixel
-// ratio. Still frames, screenshots and everything Python sees are the full model.
+// ratio, or a third when even that stays slow (createMovingScale: from the interval between
+// moving frames, as games pick a dynamic resolution). Still frames, screenshots and
+// everything Python sees are the full model.
 import * as THREE from "three";
 
 /** Above this many triangles in view a software-rendered moving frame uses the simplified copies. */
 export const LOD_ABOVE = 60_000;
-/** What a moving frame aims to draw in total (each big geometry simplified by the same ratio). */
-export const LOD_BUDGET = 40_000;
+/** What a moving frame aims to draw in total (each big geometry simplified by the same ratio).
+ * Measured (TIAGo++ / TALOS orbit, half the pixels): 40k -> 22 / 18 fps, 20k -> 31 / 21 fps. */
+export const LOD_BUDGET = 20_000;
 /** Geometries smaller than this are drawn as they are (their share is not worth a copy). */
 const LOD_MIN_TRIANGLES = 1_500;
 /** A change within this long of the previous one means the view is moving (a drag sends one a frame; a slow frame can take 300 ms). */
@@ -133,4 +136,31 @@ export function createMotion(now = () => performance.now()) {
     stop() { if (timer !== null) clearTimeout(timer); timer = null; motion.moving = false; },
   };
   return motion;
+}
+
+/** Pixel-ratio scales a moving frame may use, finest first. */
+export const MOVING_SCALES = [0.5, 0.35];
+/** Moving frames further apart than this (smoothed) step to a coarser scale; closer than FAST_FRAME_MS, back. */
+export const SLOW_FRAME_MS = 40;
+export const FAST_FRAME_MS = 26;
+
+/**
+ * The pixel scale of moving frames, from how far apart they come: `frame(t)` for each moving
+ * frame drawn at time `t` (ms), `scale` for the next one. Kept across drags: a machine that
+ * was slow for the last one is slow for the next.
+ */
+export function createMovingScale() {
+  let step = 0, last = -Infinity, smoothed = 0;
+  return {
+    get scale() { return MOVING_SCALES[step]; },
+    /** @param {number} t */
+    frame(t) {
+      const interval = t - last;
+      last = t;
+      if (interval > 250) return; // the first frame of a drag (or a pause in it): no pace yet
+      smoothed = smoothed ? 0.7 * smoothed + 0.3 * interval : interval;
+      if (smoothed > SLOW_FRAME_MS && step < MOVING_SCALES.length - 1) { step += 1; smoothed = 0; }
+      else if (smoothed < FAST_FRAME_MS && step > 0) { step -= 1; smoothed = 0; }
+    },
+  };
 }

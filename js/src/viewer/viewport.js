@@ -24,7 +24,7 @@ import { concatChunks, decodeAll, decodeTextures } from "./decode.js";
 import { onThemeChange, readTheme } from "./theme.js";
 import { linkTransforms } from "./kinematics.js";
 import { createControls, fitCamera, pickLink } from "./controls.js";
-import { buildLods, createMotion, disposeLods, LOD_ABOVE, triangleCount } from "./quality.js";
+import { buildLods, createMotion, createMovingScale, disposeLods, LOD_ABOVE, triangleCount } from "./quality.js";
 import { HIGHLIGHT, addLights, buildLinks, hardwareAccelerated, makeGround, placeShadow as placeShadowOn, warmUpGroup } from "./scene.js";
 
 // Kept importable from here: the panel, joint inputs and the Studio import them from this module.
@@ -145,22 +145,24 @@ export function createViewport(container, options = {}) {
   // SwiftShader a redundant frame costs ~0.35 s of GPU time before anything else can draw).
   let changes = 0, drawnChanges = -1;
   // Moving frames on software WebGL (quality.js): simplified copies of big geometries and half
-  // the pixels, then one full frame once the view holds still.
+  // (or a third of) the pixels, then one full frame once the view holds still.
   const motion = createMotion();
+  const movingScale = createMovingScale();
   /** @type {import("./quality.js").Lod[]} */ let lods = [];
   let heavy = false; // the model has more than LOD_ABOVE triangles
-  let lowPixels = false;
-  function setLowPixels(low) {
-    if (low === lowPixels) return;
-    lowPixels = low;
-    renderer.setPixelRatio(low ? pixelRatio / 2 : pixelRatio);
+  let pixelScale = 1;
+  function setPixelScale(scale) {
+    if (scale === pixelScale) return;
+    pixelScale = scale;
+    renderer.setPixelRatio(pixelRatio * scale);
     renderer.setSize(size[0], size[1], false);
   }
   function render() {
     if (disposed) return;
     drawnChanges = changes;
     const cheap = adaptive && heavy && motion.moving;
-    setLowPixels(cheap);
+    if (cheap) movingScale.frame(performance.now());
+    setPixelScale(cheap ? movingScale.scale : 1);
     if (cheap) for (const l of lods) l.mesh.geometry = l.lod;
     try {
       renderer.render(scene, camera);
@@ -411,7 +413,7 @@ export function createViewport(container, options = {}) {
     if (disposed) return;
     const old = renderer;
     renderer = makeRenderer();
-    lowPixels = false;
+    pixelScale = 1;
     old.domElement.replaceWith(renderer.domElement);
     old.dispose();
     controls.disconnect();
