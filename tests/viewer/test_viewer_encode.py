@@ -181,9 +181,9 @@ def test_big_meshes_go_in_parts_that_keep_every_triangle(monkeypatch: pytest.Mon
 
     if optimizer == "fifo":
         pytest.importorskip("meshoptimizer")
-        monkeypatch.setattr(encode, "_FIFO", False)  # looked for again
+        assert encode._fifo_cache_optimizer() is not None
     else:
-        monkeypatch.setattr(encode, "_FIFO", None)  # as if the extra were not installed
+        monkeypatch.setattr(encode, "_fifo_cache_optimizer", lambda: None)  # as if the extra were not installed
     mesh = _noisy_sphere(5)  # 20k triangles; thresholds lowered so 7 parts (the last partial) run
     monkeypatch.setattr(encode, "_SPLIT_FACES", 1_000)
     monkeypatch.setattr(encode, "_PART_FACES", 3_000)
@@ -203,7 +203,7 @@ def test_big_meshes_go_in_parts_that_keep_every_triangle(monkeypatch: pytest.Mon
     assert decoded == source
     raw = len(mesh.vertices) * 12 + len(mesh.faces) * 12
     assert sum(len(p) for p in enc.parts) / raw < 0.47  # border vertices are stored twice
-    assert (encode._FIFO is None) == (optimizer == "wheel")
+    assert (encode._fifo_cache_optimizer() is None) == (optimizer == "wheel")
 
 
 def test_a_part_never_exceeds_one_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -389,19 +389,25 @@ def test_big_meshes_compress_as_well_in_any_triangle_order(order: str) -> None:
 
 
 def test_crease_patches_are_the_connected_components_of_the_smooth_face_graph() -> None:
-    """``_components`` (numpy, so the core install needs no scipy) agrees with scipy's."""
+    """``_propagate_labels`` (numpy, so the core install needs no scipy) gives scipy's
+    partition, and exactly the labels ``_components`` gives through scipy (so the bytes agree)."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    from gizmo_notebook.viewer.encode import _components
+    from gizmo_notebook.viewer.encode import _components, _propagate_labels
+
+    def numpy_only(n: int, pairs: np.ndarray) -> np.ndarray:
+        return _propagate_labels(np.arange(n, dtype=np.int64), pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64))
 
     rng = np.random.default_rng(5)
-    for n, k in ((1, 0), (50, 0), (2000, 1500), (2000, 2500), (5000, 4000)):
+    for n, k in ((50, 1), (2000, 1500), (2000, 2500), (5000, 4000)):
         pairs = rng.integers(0, n, size=(k, 2))
-        mine = _components(n, pairs)
+        mine = numpy_only(n, pairs)
         graph = coo_matrix((np.ones(k), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
         count, theirs = connected_components(graph, directed=False)
         # the same partition: a one-to-one map between the two labellings
         assert len(set(zip(mine.tolist(), theirs.tolist(), strict=True))) == count == len(set(mine.tolist()))
+        np.testing.assert_array_equal(_components(n, pairs), mine)
+    assert _components(50, np.zeros((0, 2), dtype=np.int64)).tolist() == list(range(50))
     chain = np.stack([np.arange(9999), np.arange(1, 10000)], 1)[::-1]  # a long path, worst order
-    assert set(_components(10000, chain).tolist()) == {0}
+    assert set(numpy_only(10000, chain).tolist()) == {0}
