@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from _harness import open_lab_notebook, pixel_difference, save_artifact
+from _harness import execute_in_kernel, open_lab_notebook, pixel_difference, save_artifact
 from test_viewer import ARM, READY
 
 PLAY = """
@@ -57,6 +57,13 @@ def test_play_animates_and_scrub_moves_the_model(server, browser) -> None:
     # the timeline stays put when paused
     page.wait_for_timeout(300)
     assert host.evaluate("el => el.gizmoPlayback.time()") == 0.5
+
+    # stop() removes the playback: the arm goes back to its joint values (all 0 here: the
+    # pose at t = 0), not the last played frame
+    execute_in_kernel(page, "v.stop()")
+    page.wait_for_function("el => !el.gizmoPlayback && !el.querySelector('.gz-timeline')", arg=host, timeout=20_000)
+    stopped = host.evaluate("el => el.gizmoViewer.viewport.linkWorldMatrix('fore')")
+    assert max(abs(a - b) for a, b in zip(stopped, at0, strict=True)) < 1e-6, (stopped, at0)
 
     _dark_theme(page)
     page.wait_for_timeout(300)

@@ -143,6 +143,7 @@ export function createPlayback(host, viewport, meta, track) {
       if (raf) cancelAnimationFrame(raf);
       bar.remove();
       announce(null);
+      viewport.showPose(); // the links go back to the joint values, not the last played frame
     },
   };
   playBtn.onclick = () => (playing ? api.pause() : api.play());

@@ -335,6 +335,12 @@ export function createViewport(container, options = {}) {
       const group = linkObjects.get(name);
       if (group) { group.matrix.copy(m); group.matrixWorldNeedsUpdate = true; }
     }
+    placeShadow(); // the contact shadow follows the motion
+    requestRender();
+  };
+  /** Draw the links at the joint values again (a playback that placed them directly is gone). */
+  api.showPose = function showPose() {
+    applyPose();
     requestRender();
   };
 
