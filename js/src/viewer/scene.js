@@ -68,6 +68,11 @@ function contactShadowTexture() {
   return shadowTexture;
 }
 
+/** The contact shadow's material (also compiled by the warm-up: a program the first frame would otherwise build). */
+function contactShadowMaterial(opacity) {
+  return new THREE.MeshBasicMaterial({ map: contactShadowTexture(), transparent: true, opacity, depthWrite: false });
+}
+
 export function addLights(scene) {
   scene.add(new THREE.HemisphereLight(0xffffff, 0x667788, 1.6));
   const sun = new THREE.DirectionalLight(0xffffff, 1.8);
@@ -99,7 +104,8 @@ export function warmUpGroup() {
   const group = new THREE.Group();
   const big = new THREE.Mesh(tri(true), bigMeshMaterial(new THREE.Color(0x888888), 1));
   const small = new THREE.Mesh(tri(false), smallMeshMaterial(new THREE.Color(0x888888), 1));
-  group.add(big, small, new THREE.AxesHelper(1), new THREE.GridHelper(1, 2)); // helpers: the ground's programs
+  const shadow = new THREE.Mesh(new THREE.PlaneGeometry(1, 1), contactShadowMaterial(0.5));
+  group.add(big, small, new THREE.AxesHelper(1), new THREE.GridHelper(1, 2), shadow); // the ground's programs
   return group;
 }
 
@@ -119,9 +125,7 @@ export function makeGround(bounds, theme, visible) {
   grid.visible = visible;
   const axes = new THREE.AxesHelper(size * 0.3);
   axes.visible = visible;
-  const shadow = new THREE.Mesh(new THREE.PlaneGeometry(1, 1), new THREE.MeshBasicMaterial({
-    map: contactShadowTexture(), transparent: true, opacity: theme.shadow, depthWrite: false,
-  }));
+  const shadow = new THREE.Mesh(new THREE.PlaneGeometry(1, 1), contactShadowMaterial(theme.shadow));
   shadow.name = "contact-shadow";
   shadow.renderOrder = -1; // under the grid lines, which are drawn at the same height
   shadow.position.z = ground + size * 1e-3;
