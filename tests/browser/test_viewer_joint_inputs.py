@@ -48,4 +48,25 @@ def test_type_a_value_go_home_and_switch_units(server, browser) -> None:
     host.query_selector("button.gz-home").click()
     page.wait_for_timeout(200)
     assert host.evaluate(pose) == {"shoulder": 0, "elbow": 0}
+
+    # a slider drag rewrites only its own row (every row each frame made a 100-joint robot's
+    # panel restyle as a whole and the drag stutter)
+    touched = host.evaluate("""async (el) => {
+      const rows = new Set();
+      const observer = new MutationObserver((records) => {
+        for (const r of records) {
+          const node = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+          const row = node && node.closest(".gz-joint");
+          if (row) rows.add(row.querySelector("input[type=range]").dataset.joint);
+        }
+      });
+      observer.observe(el, { subtree: true, childList: true, attributes: true, characterData: true });
+      const s = el.querySelector("input[type=range][data-joint='elbow']");
+      for (const v of [0.1, 0.2, 0.3]) { s.value = String(v); s.dispatchEvent(new Event("input")); }
+      await new Promise((r) => setTimeout(r, 50));
+      observer.disconnect();
+      return [...rows].sort();
+    }""")
+    assert touched == ["elbow"]
+    assert host.evaluate(pose)["elbow"] == pytest.approx(0.3, abs=0.004)
     assert browser.console_errors() == []

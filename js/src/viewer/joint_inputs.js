@@ -39,14 +39,23 @@ export function createJointInputs(panel) {
   const fromShown = (j, v) => (angular(j) && units === "degrees" ? (v * Math.PI) / 180 : v);
   const label = (j, v) => (angular(j) ? (units === "degrees" ? `${shown(j, v).toFixed(1)}°` : `${v.toFixed(3)} rad`) : `${v.toFixed(3)} m`);
 
+  // One row's number box and label from the pose (or the playback's frame). Only what changed
+  // is written: a slider drag syncs its own row every frame, and rewriting all ~100 rows of a
+  // TIAGo++ made the page restyle the whole panel each frame (18 fps against 28-31 with the
+  // panel hidden, on software rendering).
+  function syncRow({ joint, range, num, out }, pose) {
+    const posed = pose[joint.name];
+    const v = typeof posed === "number" ? posed : Number(range.value);
+    const value = String(Number(shown(joint, v).toFixed(4)));
+    if (document.activeElement !== num && num.value !== value) num.value = value;
+    const step = angular(joint) && units === "degrees" ? "0.1" : "0.001";
+    if (num.step !== step) num.step = step;
+    const text = label(joint, v);
+    if (out && out.textContent !== text) out.textContent = text;
+  }
   function sync() {
-    for (const { joint, range, num, out } of rows) {
-      const posed = (following || panel.viewport.getPose())[joint.name];
-      const v = typeof posed === "number" ? posed : Number(range.value);
-      if (document.activeElement !== num) num.value = String(Number(shown(joint, v).toFixed(4)));
-      num.step = angular(joint) && units === "degrees" ? "0.1" : "0.001";
-      if (out) out.textContent = label(joint, v);
-    }
+    const pose = following || panel.viewport.getPose();
+    for (const row of rows) syncRow(row, pose);
     unitsBtn.textContent = units === "degrees" ? "deg" : "rad";
     unitsBtn.title = `Joint angles in ${units} (click to switch)`;
   }
@@ -78,8 +87,9 @@ export function createJointInputs(panel) {
       num.addEventListener("change", commit);
       // Enter commits; keys typed here are the box's, not the notebook's shortcuts
       num.addEventListener("keydown", (ev) => { ev.stopPropagation(); if (ev.key === "Enter") { commit(); num.blur(); } });
-      range.addEventListener("input", sync);
-      rows.push({ joint, range, num, out });
+      const row = { joint, range, num, out };
+      range.addEventListener("input", () => syncRow(row, following || panel.viewport.getPose()));
+      rows.push(row);
     }
     sync();
   };
