@@ -69,8 +69,17 @@ test("big geometries get simplified copies sharing their vertices; the total com
   const drawn = (/** @type {THREE.BufferGeometry} */ g) => /** @type {THREE.BufferAttribute} */ (g.index).count / 3;
   const moving = lods.reduce((n, l) => n + drawn(l.lod), 0) + drawn(small.geometry);
   assert.ok(moving > 0.5 * LOD_BUDGET && moving < 1.5 * LOD_BUDGET, `moving frames draw ${moving} of ${total} triangles`);
+  // disposing a copy must not free what the full geometry still draws with: three.js frees
+  // every attribute of a disposed geometry, so the shared ones are detached first
+  /** @type {THREE.BufferGeometry[]} */ const disposed = [];
+  for (const { lod } of lods) lod.addEventListener("dispose", (e) => disposed.push(/** @type {any} */ (e).target));
   disposeLods(lods);
-  assert.equal(lods[0].lod.index, null);
+  assert.equal(new Set(disposed).size, 2, "each copy disposed once");
+  for (const g of disposed) {
+    assert.deepEqual(Object.keys(g.attributes), [], "no shared attribute left on a disposed copy");
+    assert.ok(g.index, "its own index goes with it (three.js frees it on dispose)");
+  }
+  assert.ok(big.geometry.attributes.position && other.geometry.attributes.position);
 });
 
 test("a model under the threshold gets no copies", async () => {

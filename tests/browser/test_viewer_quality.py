@@ -12,7 +12,14 @@ from __future__ import annotations
 import base64
 import io
 
-from _harness import cell_errors, count_foreground, run_all_cells, save_artifact, wait_for_selector
+from _harness import (
+    cell_errors,
+    count_foreground,
+    pixel_difference,
+    run_all_cells,
+    save_artifact,
+    wait_for_selector,
+)
 from PIL import Image
 from test_viewer import READY
 
@@ -66,3 +73,28 @@ def test_moving_frames_are_cheaper_and_the_still_view_is_full(server, browser) -
     still = host.screenshot()
     save_artifact("viewer-quality-still.png", still)
     assert count_foreground(still) > 5_000
+
+
+def test_the_view_draws_after_its_model_is_set_again(server, browser) -> None:
+    """A new model in the same view drops the simplified copies of the old one and makes its
+    own; the full geometries are shared (the page-wide cache: here every one of them) and keep
+    drawing. (That disposing a copy leaves the shared vertex attributes alone is checked in
+    js/test/quality.test.js: Chromium keeps a buffer a vertex-array still uses alive, so the
+    picture alone would not show it.)"""
+    nb = server.write_notebook("viewer-quality-again.ipynb", [HEAVY])
+    page = browser.open_notebook(server, nb, ui="lab")
+    run_all_cells(page)
+    assert cell_errors(page) == []
+    host = wait_for_selector(page, READY)
+    page.wait_for_function("el => el.gizmoViewer.viewport.quality().lods > 0", arg=host, timeout=30_000)
+    canvas = host.query_selector("canvas")
+    before = canvas.screenshot()
+    # the same metadata again: every geometry comes from the page's cache, the copies go
+    host.evaluate("async (el) => { const vp = el.gizmoViewer.viewport; await vp.setModel(vp.meta, []); }")
+    page.wait_for_function("el => el.gizmoViewer.viewport.quality().lods > 0", arg=host, timeout=30_000)
+    host.evaluate("el => el.gizmoViewer.viewport.render()")
+    after = canvas.screenshot()
+    save_artifact("viewer-quality-again.png", after)
+    assert count_foreground(after) > 0.8 * count_foreground(before), "the model vanished from the view"
+    assert pixel_difference(before, after) < 0.02 * count_foreground(before)
+    assert browser.console_errors() == []

@@ -102,13 +102,18 @@ export async function buildLods(root, pause = async () => {}) {
   return lods;
 }
 
-/** Frees the simplified copies (their attributes belong to the full geometries: kept). */
+/**
+ * Frees the simplified copies: their own index buffers. Their vertex attributes belong to the
+ * full geometries (shared page-wide, and maybe drawn again by this very view): three.js frees
+ * every attribute of a disposed geometry on the GPU, and a full geometry's vertex-array state
+ * would then point at deleted buffers, so they are detached first.
+ */
 export function disposeLods(lods) {
   const seen = new Set();
   for (const { lod } of lods) {
     if (seen.has(lod)) continue;
     seen.add(lod);
-    lod.index = null; // three.js would otherwise keep the index buffer until the geometry is collected
+    for (const name of Object.keys(lod.attributes)) lod.deleteAttribute(name);
     lod.dispose();
   }
 }
