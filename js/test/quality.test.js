@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import * as THREE from "three";
 import {
   FAST_FRAME_MS, LOD_ABOVE, LOD_BUDGET, MOTION_MS, MOVING_SCALES, SETTLE_MS, SLOW_FRAME_MS,
-  buildLods, createMotion, createMovingScale, disposeLods, triangleCount,
+  buildLods, createMotion, createMovingScale, disposeLods, triangleCount, withCopies,
 } from "../src/viewer/quality.js";
 
 /** A grid surface of about `n` triangles, with 16-bit indices when it fits. */
@@ -55,10 +55,12 @@ test("big geometries get simplified copies sharing their vertices; the total com
   const total = triangleCount(root);
   assert.ok(total > LOD_ABOVE);
   const lods = await buildLods(root);
-  assert.deepEqual(lods.map((l) => l.mesh), [big, other, twin], "the small geometry is drawn as it is");
-  assert.equal(lods[0].lod, lods[2].lod);
-  for (const { mesh, full, lod } of lods) {
-    assert.equal(mesh.geometry, full, "the mesh keeps its full geometry outside a moving frame");
+  assert.deepEqual([...lods.keys()], [big.geometry, other.geometry, small.geometry]);
+  assert.equal(lods.get(small.geometry), null, "the small geometry is drawn as it is");
+  /** @type {THREE.BufferGeometry[]} */ const copies = [];
+  for (const [full, lod] of lods) {
+    if (!lod) continue;
+    copies.push(lod);
     assert.equal(lod.attributes.position, full.attributes.position, "only the index is new");
     assert.equal(lod.index?.array.constructor, full.index?.array.constructor);
     const count = /** @type {THREE.BufferAttribute} */ (lod.index).count;
@@ -67,14 +69,32 @@ test("big geometries get simplified copies sharing their vertices; the total com
     for (const i of /** @type {THREE.BufferAttribute} */ (lod.index).array) assert.ok(i < vertices);
   }
   const drawn = (/** @type {THREE.BufferGeometry} */ g) => /** @type {THREE.BufferAttribute} */ (g.index).count / 3;
-  const moving = lods.reduce((n, l) => n + drawn(l.lod), 0) + drawn(small.geometry);
+  const moving = drawn(copies[0]) * 2 + drawn(copies[1]) + drawn(small.geometry); // big is drawn twice (twin)
   assert.ok(moving > 0.5 * LOD_BUDGET && moving < 1.5 * LOD_BUDGET, `moving frames draw ${moving} of ${total} triangles`);
+
+  // a moving frame draws the copies, and every mesh has its full geometry back afterwards
+  /** @type {THREE.BufferGeometry[]} */ let during = [];
+  withCopies(root, lods, () => { during = [big, other, small, twin].map((m) => m.geometry); });
+  assert.deepEqual(during, [copies[0], copies[1], small.geometry, copies[0]]);
+  assert.deepEqual([big, other, small, twin].map((m) => m.geometry), [big.geometry, other.geometry, small.geometry, big.geometry]);
+  assert.throws(() => withCopies(root, lods, () => { throw new Error("draw failed"); }));
+  assert.equal(big.geometry, twin.geometry, "put back even when the draw throws");
+  assert.notEqual(big.geometry, copies[0]);
+
+  // an overlay built later (a collision mesh of its own geometry) gets a copy; known ones stay
+  const collision = gridMesh(30_000);
+  root.add(collision);
+  const more = await buildLods(root, undefined, lods);
+  assert.equal(more.get(big.geometry), copies[0], "copies made before are kept as they are");
+  assert.ok(more.get(collision.geometry), "the new geometry got its copy");
+
   // disposing a copy must not free what the full geometry still draws with: three.js frees
   // every attribute of a disposed geometry, so the shared ones are detached first
   /** @type {THREE.BufferGeometry[]} */ const disposed = [];
-  for (const { lod } of lods) lod.addEventListener("dispose", (e) => disposed.push(/** @type {any} */ (e).target));
-  disposeLods(lods);
-  assert.equal(new Set(disposed).size, 2, "each copy disposed once");
+  for (const lod of more.values()) lod?.addEventListener("dispose", (e) => disposed.push(/** @type {any} */ (e).target));
+  disposeLods(more);
+  assert.equal(new Set(disposed).size, 3, "each copy disposed once");
+  assert.equal(more.size, 0);
   for (const g of disposed) {
     assert.deepEqual(Object.keys(g.attributes), [], "no shared attribute left on a disposed copy");
     assert.ok(g.index, "its own index goes with it (three.js frees it on dispose)");
@@ -85,7 +105,7 @@ test("big geometries get simplified copies sharing their vertices; the total com
 test("a model under the threshold gets no copies", async () => {
   const root = new THREE.Group();
   root.add(gridMesh(20_000));
-  assert.deepEqual(await buildLods(root), []);
+  assert.equal((await buildLods(root)).size, 0);
 });
 
 test("moving frames go coarser when they come slowly and back when they come fast", () => {

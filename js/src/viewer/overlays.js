@@ -308,7 +308,7 @@ export function createOverlays(panel) {
     }
     if (!meta) return;
     for (const key of Object.keys(builders)) {
-      if (layers[key] && !built[key]) { builders[key](); built[key] = true; }
+      if (layers[key] && !built[key]) { builders[key](); built[key] = true; vp.refreshLods?.(); }
       for (const o of groups[key] || []) o.visible = !!layers[key];
     }
     for (const link of meta.links) {

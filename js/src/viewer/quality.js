@@ -27,9 +27,8 @@ export const MOTION_MS = 400;
 /** The full redraw this long after the last change. */
 export const SETTLE_MS = 180;
 
-/**
- * @typedef {{ mesh: THREE.Mesh, full: THREE.BufferGeometry, lod: THREE.BufferGeometry }} Lod
- */
+/** Full geometry -> its simplified copy, or null when it is drawn as it is in moving frames too. */
+/** @typedef {Map<THREE.BufferGeometry, THREE.BufferGeometry | null>} Lods */
 
 /** Triangles of the meshes under `root` (an index counts three per triangle). */
 export function triangleCount(root) {
@@ -54,52 +53,72 @@ function positionsOf(geometry) {
 /**
  * Simplified copies of the big indexed geometries under `root`, sharing their vertex
  * attributes (only a new, shorter index), so that all of them together come near
- * `LOD_BUDGET` triangles. Returns [] when the model is small enough as it is. `yieldEvery`
- * lets the caller's page breathe between geometries (the work runs while the page is idle).
+ * `LOD_BUDGET` triangles. Keyed by geometry, not mesh: a collision mesh drawing a visual's
+ * own geometry uses its copy too, and overlays built later get theirs by calling this again
+ * with the copies made so far (`known`, kept as they are). Empty when the model is small
+ * enough as it is. `pause` lets the page breathe between geometries (this runs while the page
+ * is idle).
  *
  * @param {THREE.Object3D} root
  * @param {() => Promise<void>} [pause] awaited between geometries
- * @returns {Promise<Lod[]>}
+ * @param {Lods} [known]
+ * @returns {Promise<Lods>}
  */
-export async function buildLods(root, pause = async () => {}) {
+export async function buildLods(root, pause = async () => {}, known = new Map()) {
   const total = triangleCount(root);
-  if (total <= LOD_ABOVE) return [];
+  const lods = new Map(known);
+  if (total <= LOD_ABOVE) return lods;
   const ratio = LOD_BUDGET / total;
   const { MeshoptSimplifier } = await import("meshoptimizer/simplifier");
   await MeshoptSimplifier.ready;
-  /** @type {Map<THREE.BufferGeometry, THREE.BufferGeometry | null>} */
-  const simplified = new Map(); // geometries are shared between meshes (the page cache): one copy each
-  /** @type {Lod[]} */
-  const lods = [];
-  /** @type {THREE.Mesh[]} */
-  const meshes = [];
-  root.traverse((/** @type {any} */ o) => { if (o.isMesh && o.geometry.index) meshes.push(o); });
-  for (const mesh of meshes) {
-    const full = mesh.geometry;
-    if (!simplified.has(full)) {
-      const index = /** @type {THREE.BufferAttribute} */ (full.index);
-      /** @type {THREE.BufferGeometry | null} */ let lod = null;
-      if (index.count / 3 >= LOD_MIN_TRIANGLES) {
-        const indices = index.array instanceof Uint32Array ? index.array : Uint32Array.from(index.array);
-        const target = Math.max(3 * 64, Math.floor((index.count * ratio) / 3) * 3);
-        const [kept] = MeshoptSimplifier.simplifySloppy(indices, positionsOf(full), 3, null, target, 1);
-        if (kept.length > 0 && kept.length < index.count * 0.8) {
-          const copy = new THREE.BufferGeometry();
-          for (const [name, attribute] of Object.entries(full.attributes)) copy.setAttribute(name, attribute);
-          const small = index.array instanceof Uint16Array ? Uint16Array.from(kept) : kept;
-          copy.setIndex(new THREE.BufferAttribute(small, 1));
-          copy.boundingSphere = full.boundingSphere; // same vertices: culling stays exact enough
-          copy.boundingBox = full.boundingBox;
-          lod = copy;
-        }
+  /** @type {THREE.BufferGeometry[]} */
+  const geometries = [];
+  root.traverse((/** @type {any} */ o) => { if (o.isMesh && o.geometry.index && !lods.has(o.geometry)) geometries.push(o.geometry); });
+  for (const full of geometries) {
+    if (lods.has(full)) continue; // shared by two meshes: one copy
+    const index = /** @type {THREE.BufferAttribute} */ (full.index);
+    /** @type {THREE.BufferGeometry | null} */ let lod = null;
+    if (index.count / 3 >= LOD_MIN_TRIANGLES) {
+      const indices = index.array instanceof Uint32Array ? index.array : Uint32Array.from(index.array);
+      const target = Math.max(3 * 64, Math.floor((index.count * ratio) / 3) * 3);
+      const [kept] = MeshoptSimplifier.simplifySloppy(indices, positionsOf(full), 3, null, target, 1);
+      if (kept.length > 0 && kept.length < index.count * 0.8) {
+        const copy = new THREE.BufferGeometry();
+        for (const [name, attribute] of Object.entries(full.attributes)) copy.setAttribute(name, attribute);
+        const small = index.array instanceof Uint16Array ? Uint16Array.from(kept) : kept;
+        copy.setIndex(new THREE.BufferAttribute(small, 1));
+        copy.boundingSphere = full.boundingSphere; // same vertices: culling stays exact enough
+        copy.boundingBox = full.boundingBox;
+        lod = copy;
       }
-      simplified.set(full, lod);
-      await pause();
     }
-    const lod = simplified.get(full);
-    if (lod) lods.push({ mesh, full, lod });
+    lods.set(full, lod);
+    await pause();
   }
   return lods;
+}
+
+/**
+ * Draw `root` with each mesh's copy in place of its full geometry for the duration of `draw`
+ * (meshes hidden or not: visibility is three.js' business), then put the full ones back:
+ * picking, stats and bounds never see a copy.
+ *
+ * @param {THREE.Object3D} root
+ * @param {Lods} lods
+ * @param {() => void} draw
+ */
+export function withCopies(root, lods, draw) {
+  /** @type {[THREE.Mesh, THREE.BufferGeometry][]} */
+  const swapped = [];
+  root.traverse((/** @type {any} */ o) => {
+    const lod = o.isMesh ? lods.get(o.geometry) : null;
+    if (lod) { swapped.push([o, o.geometry]); o.geometry = lod; }
+  });
+  try {
+    draw();
+  } finally {
+    for (const [mesh, full] of swapped) mesh.geometry = full;
+  }
 }
 
 /**
@@ -109,13 +128,12 @@ export async function buildLods(root, pause = async () => {}) {
  * would then point at deleted buffers, so they are detached first.
  */
 export function disposeLods(lods) {
-  const seen = new Set();
-  for (const { lod } of lods) {
-    if (seen.has(lod)) continue;
-    seen.add(lod);
+  for (const lod of lods.values()) {
+    if (!lod) continue;
     for (const name of Object.keys(lod.attributes)) lod.deleteAttribute(name);
     lod.dispose();
   }
+  lods.clear();
 }
 
 /**

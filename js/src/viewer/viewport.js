@@ -24,7 +24,7 @@ import { concatChunks, decodeAll, decodeTextures } from "./decode.js";
 import { onThemeChange, readTheme } from "./theme.js";
 import { linkTransforms } from "./kinematics.js";
 import { createControls, fitCamera, pickLink } from "./controls.js";
-import { buildLods, createMotion, createMovingScale, disposeLods, LOD_ABOVE, triangleCount } from "./quality.js";
+import { buildLods, createMotion, createMovingScale, disposeLods, LOD_ABOVE, triangleCount, withCopies } from "./quality.js";
 import { HIGHLIGHT, addLights, buildLinks, hardwareAccelerated, makeGround, placeShadow as placeShadowOn, warmUpGroup } from "./scene.js";
 
 // Kept importable from here: the panel, joint inputs and the Studio import them from this module.
@@ -148,7 +148,7 @@ export function createViewport(container, options = {}) {
   // (or a third of) the pixels, then one full frame once the view holds still.
   const motion = createMotion();
   const movingScale = createMovingScale();
-  /** @type {import("./quality.js").Lod[]} */ let lods = [];
+  /** @type {import("./quality.js").Lods} */ let lods = new Map();
   let heavy = false; // the model has more than LOD_ABOVE triangles
   let pixelScale = 1;
   function setPixelScale(scale) {
@@ -163,12 +163,8 @@ export function createViewport(container, options = {}) {
     const cheap = adaptive && heavy && motion.moving;
     if (cheap) movingScale.frame(performance.now());
     setPixelScale(cheap ? movingScale.scale : 1);
-    if (cheap) for (const l of lods) l.mesh.geometry = l.lod;
-    try {
-      renderer.render(scene, camera);
-    } finally {
-      if (cheap) for (const l of lods) l.mesh.geometry = l.full; // picking, stats and Python see the full model
-    }
+    if (cheap && root) withCopies(root, lods, () => renderer.render(scene, camera)); // picking, stats and Python see the full model
+    else renderer.render(scene, camera);
     if (cheap) motion.settle(render);
     wrap.dataset.quality = cheap ? "moving" : "full";
     if (root) {
@@ -281,7 +277,6 @@ export function createViewport(container, options = {}) {
     if (root) { world.remove(root); }
     motion.stop();
     disposeLods(lods);
-    lods = [];
     ({ root, linkObjects, meshesByLink } = buildLinks(newMeta, geometries, wireframe, textures));
     meta = newMeta;
     api.meta = newMeta;
@@ -297,18 +292,26 @@ export function createViewport(container, options = {}) {
   };
 
   // The simplified copies are made while the page is idle after the first frame, a geometry
-  // at a time, and only kept if this model is still the one shown.
+  // at a time, one build after another (an overlay built later asks for its own: refreshLods),
+  // and only kept if this model is still the one shown.
+  let building = Promise.resolve();
   function prepareLods(built) {
-    const idle = (/** @type {() => void} */ fn) => ("requestIdleCallback" in window
-      ? window.requestIdleCallback(fn, { timeout: 1000 }) : setTimeout(fn, 50));
+    const idle = () => new Promise((resolve) => ("requestIdleCallback" in window
+      ? window.requestIdleCallback(resolve, { timeout: 1000 }) : setTimeout(resolve, 50)));
     const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
-    idle(() => {
-      buildLods(built, pause).then((made) => {
-        if (disposed || root !== built) { disposeLods(made); return; }
-        lods = made;
-      }).catch((err) => console.warn("gizmo-notebook viewer: no simplified copies for moving frames", err));
-    });
+    building = building.then(idle).then(async () => {
+      if (disposed || root !== built) return;
+      const known = lods;
+      const made = await buildLods(built, pause, known);
+      if (disposed || root !== built) { // the model changed meanwhile: only this build's copies are ours to free
+        disposeLods(new Map([...made].filter(([full]) => !known.has(full))));
+        return;
+      }
+      lods = made;
+    }).catch((err) => console.warn("gizmo-notebook viewer: no simplified copies for moving frames", err));
   }
+  /** Overlays built meshes under the model (collision geometry...): give them copies too. */
+  api.refreshLods = () => { if (adaptive && heavy && root) prepareLods(root); };
 
   api.setPose = function setPose(values) {
     const next = { ...pose, ...values };
@@ -440,15 +443,21 @@ export function createViewport(container, options = {}) {
   api.camera = camera;
   api.controls = controls;
   /** How moving frames are drawn, for tests and benchmarks: simplified geometries ready, triangles in them. */
-  api.quality = () => ({ adaptive, heavy, lods: lods.length,
-    movingTriangles: lods.reduce((n, l) => n + (l.lod.index ? l.lod.index.count / 3 : 0) - (l.full.index ? l.full.index.count / 3 : 0), 0) });
+  api.quality = () => {
+    let copies = 0, movingTriangles = 0;
+    for (const [full, lod] of lods) {
+      if (!lod || !lod.index || !full.index) continue;
+      copies += 1;
+      movingTriangles += (lod.index.count - full.index.count) / 3;
+    }
+    return { adaptive, heavy, lods: copies, movingTriangles };
+  };
 
   api.dispose = function dispose() {
     if (disposed) return;
     disposed = true;
     motion.stop();
     disposeLods(lods);
-    lods = [];
     observer.disconnect();
     stopTheme();
     controls.dispose();
