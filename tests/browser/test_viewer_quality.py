@@ -12,14 +12,7 @@ from __future__ import annotations
 import base64
 import io
 
-from _harness import (
-    cell_errors,
-    count_foreground,
-    pixel_difference,
-    run_all_cells,
-    save_artifact,
-    wait_for_selector,
-)
+from _harness import count_foreground, open_lab_notebook, pixel_difference, save_artifact
 from PIL import Image
 from test_viewer import READY
 
@@ -43,15 +36,18 @@ _ORBIT = """async (el, ticks) => {
   return { frames, picture };
 }"""
 _SETTLED = "el => el.gizmoViewer.viewport.element.dataset.quality === 'full'"
+_COPIES_READY = "el => el.gizmoViewer.viewport.quality().lods > 0"
+
+
+def _heavy_view_with_copies(server, browser, name: str):
+    """The heavy view open in JupyterLab once its simplified copies exist (made when idle)."""
+    page, host = open_lab_notebook(server, browser, name, [HEAVY], READY)
+    page.wait_for_function(_COPIES_READY, arg=host, timeout=30_000)
+    return page, host
 
 
 def test_moving_frames_are_cheaper_and_the_still_view_is_full(server, browser) -> None:
-    nb = server.write_notebook("viewer-quality.ipynb", [HEAVY])
-    page = browser.open_notebook(server, nb, ui="lab")
-    run_all_cells(page)
-    assert cell_errors(page) == []
-    host = wait_for_selector(page, READY)
-    page.wait_for_function("el => el.gizmoViewer.viewport.quality().lods > 0", arg=host, timeout=30_000)
+    page, host = _heavy_view_with_copies(server, browser, "viewer-quality.ipynb")
     quality = host.evaluate("el => el.gizmoViewer.viewport.quality()")
     assert quality["adaptive"] and quality["heavy"], quality
     assert quality["movingTriangles"] < -40_000, quality  # the copy draws less than half
@@ -81,17 +77,12 @@ def test_the_view_draws_after_its_model_is_set_again(server, browser) -> None:
     drawing. (That disposing a copy leaves the shared vertex attributes alone is checked in
     js/test/quality.test.js: Chromium keeps a buffer a vertex-array still uses alive, so the
     picture alone would not show it.)"""
-    nb = server.write_notebook("viewer-quality-again.ipynb", [HEAVY])
-    page = browser.open_notebook(server, nb, ui="lab")
-    run_all_cells(page)
-    assert cell_errors(page) == []
-    host = wait_for_selector(page, READY)
-    page.wait_for_function("el => el.gizmoViewer.viewport.quality().lods > 0", arg=host, timeout=30_000)
+    page, host = _heavy_view_with_copies(server, browser, "viewer-quality-again.ipynb")
     canvas = host.query_selector("canvas")
     before = canvas.screenshot()
     # the same metadata again: every geometry comes from the page's cache, the copies go
     host.evaluate("async (el) => { const vp = el.gizmoViewer.viewport; await vp.setModel(vp.meta, []); }")
-    page.wait_for_function("el => el.gizmoViewer.viewport.quality().lods > 0", arg=host, timeout=30_000)
+    page.wait_for_function(_COPIES_READY, arg=host, timeout=30_000)
     host.evaluate("el => el.gizmoViewer.viewport.render()")
     after = canvas.screenshot()
     save_artifact("viewer-quality-again.png", after)
