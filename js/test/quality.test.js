@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as THREE from "three";
 import {
-  FAST_FRAME_MS, LOD_ABOVE, LOD_BUDGET, MOTION_MS, MOVING_SCALES, SETTLE_MS, SLOW_FRAME_MS,
+  FAST_FRAME_MS, LOD_ABOVE, LOD_BUDGET, LOD_LEVELS, MOTION_MS, MOVING_STEPS, SETTLE_MS, SLOW_FRAME_MS,
   buildLods, createMotion, createMovingScale, disposeLods, triangleCount, withCopies,
 } from "../src/viewer/quality.js";
 
@@ -110,16 +110,38 @@ test("a model under the threshold gets no copies", async () => {
 
 test("moving frames go coarser when they come slowly and back when they come fast", () => {
   const pace = createMovingScale();
-  assert.equal(pace.scale, MOVING_SCALES[0]);
+  const step = () => ({ scale: pace.scale, level: pace.level });
+  assert.deepEqual(step(), MOVING_STEPS[0]);
   let t = 0;
   pace.frame(t); // the first frame of a drag sets no pace
-  assert.equal(pace.scale, MOVING_SCALES[0]);
-  for (let i = 0; i < 3; i++) pace.frame((t += 2 * SLOW_FRAME_MS));
-  assert.equal(pace.scale, MOVING_SCALES[1], "slow frames: fewer pixels");
+  assert.deepEqual(step(), MOVING_STEPS[0]);
+  pace.frame((t += 2 * SLOW_FRAME_MS));
+  assert.deepEqual(step(), MOVING_STEPS[1], "a slow frame: fewer pixels");
+  assert.ok(MOVING_STEPS[1].scale < MOVING_STEPS[0].scale);
   pace.frame((t += 1000)); // a pause in the drag: not a pace
-  assert.equal(pace.scale, MOVING_SCALES[1], "kept across a pause: the machine is still slow");
-  for (let i = 0; i < 8; i++) pace.frame((t += 16)); // the pace is smoothed: a few frames
-  assert.equal(pace.scale, MOVING_SCALES[0], "fast frames: back to half the pixels");
+  assert.deepEqual(step(), MOVING_STEPS[1], "kept across a pause: the machine is still slow");
+  pace.frame((t += 2 * SLOW_FRAME_MS));
+  assert.deepEqual(step(), MOVING_STEPS[2], "still slow: the coarse copies");
+  assert.equal(MOVING_STEPS[2].level, 1);
+  for (let i = 0; i < 3; i++) pace.frame((t += 2 * SLOW_FRAME_MS));
+  assert.deepEqual(step(), MOVING_STEPS[MOVING_STEPS.length - 1], "no step beyond the coarsest");
+  for (let i = 0; i < 16; i++) pace.frame((t += 16)); // the pace is smoothed: a few frames a step
+  assert.deepEqual(step(), MOVING_STEPS[0], "fast frames: back to half the pixels and the fine copies");
   for (let i = 0; i < 20; i++) pace.frame((t += (SLOW_FRAME_MS + FAST_FRAME_MS) / 2));
-  assert.equal(pace.scale, MOVING_SCALES[0], "between the two thresholds nothing changes");
+  assert.deepEqual(step(), MOVING_STEPS[0], "between the two thresholds nothing changes");
+});
+
+test("the coarse set simplifies small geometries too, and draws fewer triangles than the fine one", async () => {
+  const root = new THREE.Group();
+  const big = gridMesh(60_000), small = gridMesh(800);
+  root.add(big, small, gridMesh(20_000));
+  const [fine, coarse] = [await buildLods(root, undefined, undefined, LOD_LEVELS[0]), await buildLods(root, undefined, undefined, LOD_LEVELS[1])];
+  assert.equal(fine.get(small.geometry), null, "the fine set draws a small geometry as it is");
+  const smallCopy = coarse.get(small.geometry);
+  assert.ok(smallCopy && /** @type {THREE.BufferAttribute} */ (smallCopy.index).count < 0.8 * /** @type {THREE.BufferAttribute} */ (small.geometry.index).count);
+  const drawn = (/** @type {import("../src/viewer/quality.js").Lods} */ set) => [...set].reduce(
+    (n, [full, lod]) => n + /** @type {THREE.BufferAttribute} */ ((lod || full).index).count / 3, 0);
+  assert.ok(drawn(coarse) < 0.5 * drawn(fine), `coarse ${drawn(coarse)} vs fine ${drawn(fine)} triangles`);
+  assert.ok(drawn(coarse) < 1.5 * LOD_LEVELS[1].budget);
+  disposeLods(fine); disposeLods(coarse);
 });

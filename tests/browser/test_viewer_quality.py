@@ -89,3 +89,48 @@ def test_the_view_draws_after_its_model_is_set_again(server, browser) -> None:
     assert count_foreground(after) > 0.8 * count_foreground(before), "the model vanished from the view"
     assert pixel_difference(before, after) < 0.02 * count_foreground(before)
     assert browser.console_errors() == []
+
+
+_MATERIALS = """el => {
+  const vp = el.gizmoViewer.viewport;
+  const mesh = vp.linkGroup(vp.meta.links[0].name).children.find((o) => o.isMesh);
+  return { type: mesh.material.type, wireframe: !!mesh.material.wireframe, color: mesh.material.color.getHexString(),
+           solid: mesh.userData.solid ? mesh.userData.solid.color.getHexString() : null };
+}"""
+
+
+def test_wireframe_and_collision_frames_have_a_coarser_set_of_copies(server, browser) -> None:
+    """Wireframe is drawn unlit (lit lines cost SwiftShader several triangles each), follows
+    a highlight, and gives the solid material back; a coarse set of copies is made after the
+    fine one for frames that stay slow (quality.js LOD_LEVELS)."""
+    page, host = _heavy_view_with_copies(server, browser, "viewer-quality-wire.ipynb")
+    page.wait_for_function("el => el.gizmoViewer.viewport.quality().levelsReady === 2", arg=host, timeout=30_000)
+    quality = host.evaluate("el => el.gizmoViewer.viewport.quality()")
+    assert quality["coarseLods"] >= quality["lods"] > 0, quality
+    assert quality["coarseTriangles"] < quality["movingTriangles"], quality  # the coarse set draws fewer
+
+    solid = host.evaluate(_MATERIALS)
+    assert not solid["wireframe"] and solid["type"] != "MeshBasicMaterial", solid
+    host.query_selector(".gz-wire").click()
+    wire = host.evaluate(_MATERIALS)
+    assert wire["type"] == "MeshBasicMaterial" and wire["wireframe"], wire
+    # the wire has the part's colour, darkened only as far as it takes to stand out on a light page
+    lum = lambda hex_: sum(w * int(hex_[i:i + 2], 16) for w, i in ((0.2126, 0), (0.7152, 2), (0.0722, 4)))  # noqa: E731
+    assert lum(wire["color"]) <= lum(solid["color"]), (wire, solid)
+    run = host.evaluate(_ORBIT, 12)
+    assert sum(1 for q, _ in run["frames"] if q == "moving") >= 8, run["frames"]
+    png = base64.b64decode(run["picture"].split(",", 1)[1])
+    save_artifact("viewer-quality-wire-moving.png", png)
+    width, height = Image.open(io.BytesIO(png)).size
+    assert count_foreground(png) > 0.02 * width * height, "the moving wireframe shows the model"
+    page.wait_for_function(_SETTLED, arg=host, timeout=5_000)
+    save_artifact("viewer-quality-wire-still.png", host.screenshot())
+
+    host.evaluate("el => el.gizmoViewer.viewport.highlightLink(el.gizmoViewer.viewport.meta.links[0].name)")
+    lit = host.evaluate(_MATERIALS)
+    assert lit["color"] != wire["color"] and lit["solid"] != solid["color"], lit  # the highlight reaches the wire
+    host.query_selector(".gz-wire").click()
+    back = host.evaluate(_MATERIALS)
+    assert back["type"] == solid["type"] and not back["wireframe"], back
+    assert back["color"] == lit["solid"], "the highlight stays on the solid material"
+    assert browser.console_errors() == []

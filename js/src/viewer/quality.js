@@ -11,7 +11,11 @@
 // levers: a simplified copy of each big geometry (meshoptimizer's sloppy simplifier, the same
 // library as the codec, run while the page is idle after the first frame) and half the pixel
 // ratio, or a third when even that stays slow (createMovingScale: from the interval between
-// moving frames, as games pick a dynamic resolution). Still frames, screenshots and
+// moving frames, as games pick a dynamic resolution). What else is shown costs too: the
+// collision layer draws a second set of meshes, wireframe lines cost SwiftShader several times
+// a triangle each. So there are two sets of copies, a fine one (LOD_LEVELS[0]) and a coarse one
+// that also simplifies the small meshes (LOD_LEVELS[1]), and the pace steps down to the coarse
+// set when a third of the pixels is still not enough. Still frames, screenshots and
 // everything Python sees are the full model.
 import * as THREE from "three";
 
@@ -20,8 +24,16 @@ export const LOD_ABOVE = 60_000;
 /** What a moving frame aims to draw in total (each big geometry simplified by the same ratio).
  * Measured (TIAGo++ / TALOS orbit, half the pixels): 40k -> 22 / 18 fps, 20k -> 31 / 21 fps. */
 export const LOD_BUDGET = 20_000;
-/** Geometries smaller than this are drawn as they are (their share is not worth a copy). */
-const LOD_MIN_TRIANGLES = 1_500;
+/**
+ * The sets of copies: what a moving frame aims to draw in total, and the size under which a
+ * geometry is drawn as it is (its share is not worth a copy). The coarse set is for frames
+ * that stay slow at the finest pixel scale (wireframe, collision shown over the visuals):
+ * TIAGo++'s small meshes alone are ~14k triangles, so it simplifies those too.
+ */
+export const LOD_LEVELS = [
+  { budget: LOD_BUDGET, minTriangles: 1_500 },
+  { budget: 5_000, minTriangles: 200 },
+];
 /** A change within this long of the previous one means the view is moving (a drag sends one a frame; a slow frame can take 300 ms). */
 export const MOTION_MS = 400;
 /** The full redraw this long after the last change. */
@@ -62,13 +74,14 @@ function positionsOf(geometry) {
  * @param {THREE.Object3D} root
  * @param {() => Promise<void>} [pause] awaited between geometries
  * @param {Lods} [known]
+ * @param {{ budget: number, minTriangles: number }} [level] one of LOD_LEVELS
  * @returns {Promise<Lods>}
  */
-export async function buildLods(root, pause = async () => {}, known = new Map()) {
+export async function buildLods(root, pause = async () => {}, known = new Map(), level = LOD_LEVELS[0]) {
   const total = triangleCount(root);
   const lods = new Map(known);
   if (total <= LOD_ABOVE) return lods;
-  const ratio = LOD_BUDGET / total;
+  const ratio = level.budget / total;
   const { MeshoptSimplifier } = await import("meshoptimizer/simplifier");
   await MeshoptSimplifier.ready;
   /** @type {THREE.BufferGeometry[]} */
@@ -78,9 +91,9 @@ export async function buildLods(root, pause = async () => {}, known = new Map())
     if (lods.has(full)) continue; // shared by two meshes: one copy
     const index = /** @type {THREE.BufferAttribute} */ (full.index);
     /** @type {THREE.BufferGeometry | null} */ let lod = null;
-    if (index.count / 3 >= LOD_MIN_TRIANGLES) {
+    if (index.count / 3 >= level.minTriangles) {
       const indices = index.array instanceof Uint32Array ? index.array : Uint32Array.from(index.array);
-      const target = Math.max(3 * 64, Math.floor((index.count * ratio) / 3) * 3);
+      const target = Math.max(3 * 32, Math.floor((index.count * ratio) / 3) * 3);
       const [kept] = MeshoptSimplifier.simplifySloppy(indices, positionsOf(full), 3, null, target, 1);
       if (kept.length > 0 && kept.length < index.count * 0.8) {
         const copy = new THREE.BufferGeometry();
@@ -161,28 +174,33 @@ export function createMotion(now = () => performance.now()) {
   return motion;
 }
 
-/** Pixel-ratio scales a moving frame may use, finest first. */
-export const MOVING_SCALES = [0.5, 0.35];
-/** Moving frames further apart than this (smoothed) step to a coarser scale; closer than FAST_FRAME_MS, back. */
+/** How a moving frame may be drawn, finest first: pixel-ratio scale and set of copies (LOD_LEVELS). */
+export const MOVING_STEPS = [
+  { scale: 0.5, level: 0 },
+  { scale: 0.35, level: 0 },
+  { scale: 0.35, level: 1 },
+];
+/** Moving frames further apart than this (smoothed) step to a coarser step; closer than FAST_FRAME_MS, back. */
 export const SLOW_FRAME_MS = 40;
 export const FAST_FRAME_MS = 26;
 
 /**
- * The pixel scale of moving frames, from how far apart they come: `frame(t)` for each moving
- * frame drawn at time `t` (ms), `scale` for the next one. Kept across drags: a machine that
- * was slow for the last one is slow for the next.
+ * The step of moving frames (MOVING_STEPS), from how far apart they come: `frame(t)` for each
+ * moving frame drawn at time `t` (ms), `scale` and `level` for the next one. Kept across
+ * drags: a machine that was slow for the last one is slow for the next.
  */
 export function createMovingScale() {
   let step = 0, last = -Infinity, smoothed = 0;
   return {
-    get scale() { return MOVING_SCALES[step]; },
+    get scale() { return MOVING_STEPS[step].scale; },
+    get level() { return MOVING_STEPS[step].level; },
     /** @param {number} t */
     frame(t) {
       const interval = t - last;
       last = t;
       if (interval > 250) return; // the first frame of a drag (or a pause in it): no pace yet
       smoothed = smoothed ? 0.7 * smoothed + 0.3 * interval : interval;
-      if (smoothed > SLOW_FRAME_MS && step < MOVING_SCALES.length - 1) { step += 1; smoothed = 0; }
+      if (smoothed > SLOW_FRAME_MS && step < MOVING_STEPS.length - 1) { step += 1; smoothed = 0; }
       else if (smoothed < FAST_FRAME_MS && step > 0) { step -= 1; smoothed = 0; }
     },
   };

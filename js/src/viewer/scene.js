@@ -7,9 +7,9 @@ const DEFAULT_COLORS = [0x8fa9c7, 0xc79f8f, 0x9fc78f, 0xc7c18f, 0xb08fc7, 0x8fc7
 export const HIGHLIGHT = new THREE.Color(0xffa62b);
 
 /** Small meshes: PBR, normals computed in decode.js (smooth, split at creases). */
-export function smallMeshMaterial(color, opacity, wireframe = false) {
+export function smallMeshMaterial(color, opacity) {
   return new THREE.MeshStandardMaterial({
-    color, metalness: 0.1, roughness: 0.65, wireframe,
+    color, metalness: 0.1, roughness: 0.65,
     transparent: opacity < 1, opacity, side: THREE.DoubleSide,
   });
 }
@@ -19,10 +19,66 @@ export function smallMeshMaterial(color, opacity, wireframe = false) {
  * screen-space derivatives). Without a GPU it cut the first frame of a 1M-triangle model from
  * 1.55 s to 1.17 s compared with PBR; at that density the look is the same.
  */
-export function bigMeshMaterial(color, opacity, wireframe = false) {
+export function bigMeshMaterial(color, opacity) {
   return new THREE.MeshLambertMaterial({
-    color, wireframe, transparent: opacity < 1, opacity, side: THREE.DoubleSide, flatShading: true,
+    color, transparent: opacity < 1, opacity, side: THREE.DoubleSide, flatShading: true,
   });
+}
+
+/** @type {WeakMap<THREE.Material, THREE.MeshBasicMaterial>} */
+const wireMaterials = new WeakMap();
+/** The contrast ratio (WCAG's, as for text) a wire's colour keeps with the background. */
+const WIRE_CONTRAST = 3;
+/** Relative luminance of a (linear) colour, as WCAG defines it. */
+const luminance = (/** @type {THREE.Color} */ c) => 0.2126 * c.r + 0.7152 * c.g + 0.0722 * c.b;
+
+/**
+ * `color` moved towards black (light background) or white (dark one) just enough to reach a
+ * WIRE_CONTRAST ratio with `background`: an unlit white part's lines would vanish on a light
+ * page, a black part's on a dark one. Colours with contrast enough are kept as they are.
+ *
+ * @param {THREE.Color} color
+ * @param {THREE.ColorRepresentation} background
+ */
+export function wireColor(color, background) {
+  const lb = luminance(new THREE.Color(background)), lc = luminance(color);
+  const light = lb > 0.18; // above this, black gives more contrast than white
+  const k = light
+    ? 1 - ((lb + 0.05) / WIRE_CONTRAST - 0.05) / Math.max(lc, 1e-6)
+    : (WIRE_CONTRAST * (lb + 0.05) - 0.05 - lc) / Math.max(1 - lc, 1e-6);
+  return color.clone().lerp(new THREE.Color(light ? 0x000000 : 0xffffff), Math.min(Math.max(k, 0), 1));
+}
+
+/**
+ * The material a mesh is drawn with in wireframe: its colour (set apart from the background,
+ * wireColor), unlit. Lines have no surface to light, and lit, flat-shaded lines cost
+ * SwiftShader several triangles each: TIAGo++ orbited in wireframe at 2-6 fps, unlit at ~30.
+ * One per solid material, made on first use; `syncWireColor` keeps it in step when the solid's
+ * colour (a highlight) or the background (a theme switch) changes.
+ *
+ * @param {THREE.Material & { color?: THREE.Color }} solid
+ * @param {THREE.ColorRepresentation} background
+ */
+export function wireMaterialOf(solid, background) {
+  let wire = wireMaterials.get(solid);
+  if (!wire) {
+    wire = new THREE.MeshBasicMaterial({
+      wireframe: true, transparent: solid.transparent, opacity: solid.opacity, side: THREE.DoubleSide,
+    });
+    wireMaterials.set(solid, wire);
+    solid.addEventListener("dispose", () => wire?.dispose());
+  }
+  syncWireColor(solid, background);
+  return wire;
+}
+
+/**
+ * @param {THREE.Material & { color?: THREE.Color }} solid
+ * @param {THREE.ColorRepresentation} background
+ */
+export function syncWireColor(solid, background) {
+  const wire = wireMaterials.get(solid);
+  if (wire) wire.color.copy(wireColor(solid.color ?? new THREE.Color(0x888888), background));
 }
 
 // Whether this page's WebGL runs on a GPU. failIfMajorPerformanceCaveat makes context creation
@@ -165,7 +221,7 @@ function applyFileMaterial(mat, material, textures) {
  * each visual; returns the root group, link name -> group and link name -> meshes. `textures`
  * maps meta.textures keys to loaded three.js textures (decode.js decodeTextures).
  */
-export function buildLinks(meta, geometries, wireframe, textures = {}) {
+export function buildLinks(meta, geometries, textures = {}) {
   const root = new THREE.Group();
   const linkObjects = new Map();
   const meshesByLink = new Map();
@@ -182,7 +238,7 @@ export function buildLinks(meta, geometries, wireframe, textures = {}) {
       const opacity = v.color ? v.color[3] : 1;
       const parts = geometries[v.geometry] || [];
       const flat = parts.some((part) => part.quantized);
-      const mat = flat ? bigMeshMaterial(c, opacity, wireframe) : smallMeshMaterial(c, opacity, wireframe);
+      const mat = flat ? bigMeshMaterial(c, opacity) : smallMeshMaterial(c, opacity);
       applyFileMaterial(mat, v.material, textures);
       mat.userData.baseColor = c.clone();
       for (const { geometry, quantized } of parts) { // one draw per part; a visual's parts share its material

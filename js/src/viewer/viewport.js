@@ -24,8 +24,11 @@ import { concatChunks, decodeAll, decodeTextures } from "./decode.js";
 import { onThemeChange, readTheme } from "./theme.js";
 import { linkTransforms } from "./kinematics.js";
 import { createControls, fitCamera, pickLink } from "./controls.js";
-import { buildLods, createMotion, createMovingScale, disposeLods, LOD_ABOVE, triangleCount, withCopies } from "./quality.js";
-import { HIGHLIGHT, addLights, buildLinks, hardwareAccelerated, makeGround, placeShadow as placeShadowOn, warmUpGroup } from "./scene.js";
+import { buildLods, createMotion, createMovingScale, disposeLods, LOD_ABOVE, LOD_LEVELS, triangleCount, withCopies } from "./quality.js";
+import {
+  HIGHLIGHT, addLights, buildLinks, hardwareAccelerated, makeGround, placeShadow as placeShadowOn, syncWireColor, warmUpGroup,
+  wireMaterialOf,
+} from "./scene.js";
 
 // Kept importable from here: the panel, joint inputs and the Studio import them from this module.
 export { clampJoint, SINGLE_DOF } from "./kinematics.js";
@@ -148,7 +151,11 @@ export function createViewport(container, options = {}) {
   // (or a third of) the pixels, then one full frame once the view holds still.
   const motion = createMotion();
   const movingScale = createMovingScale();
-  /** @type {import("./quality.js").Lods} */ let lods = new Map();
+  /** One set of copies per LOD_LEVELS entry; a coarser set is used only once it is complete. */
+  /** @type {import("./quality.js").Lods[]} */ let lods = LOD_LEVELS.map(() => new Map());
+  let lodsReady = 0; // how many sets (from the finest) cover the model as it is now
+  const copiesFor = (/** @type {number} */ level) => lods[Math.min(level, Math.max(lodsReady - 1, 0))];
+  let shownQuality = "";
   let heavy = false; // the model has more than LOD_ABOVE triangles
   let pixelScale = 1;
   function setPixelScale(scale) {
@@ -163,10 +170,11 @@ export function createViewport(container, options = {}) {
     const cheap = adaptive && heavy && motion.moving;
     if (cheap) movingScale.frame(performance.now());
     setPixelScale(cheap ? movingScale.scale : 1);
-    if (cheap && root) withCopies(root, lods, () => renderer.render(scene, camera)); // picking, stats and Python see the full model
+    if (cheap && root) withCopies(root, copiesFor(movingScale.level), () => renderer.render(scene, camera)); // picking, stats and Python see the full model
     else renderer.render(scene, camera);
     if (cheap) motion.settle(render);
-    wrap.dataset.quality = cheap ? "moving" : "full";
+    const quality = cheap ? "moving" : "full";
+    if (quality !== shownQuality) wrap.dataset.quality = shownQuality = quality; // not a DOM write every frame
     if (root) {
       api.frames += 1;
       wrap.dataset.frames = String(api.frames);
@@ -189,6 +197,7 @@ export function createViewport(container, options = {}) {
     theme = next;
     renderer.setClearColor(clearColor(), transparent ? 0 : 1);
     if (meta) setGround(meta.bounds);
+    applyWireframe(); // wire colours keep apart from the new background
     requestRender();
   }
   const stopTheme = onThemeChange(applyTheme);
@@ -276,8 +285,10 @@ export function createViewport(container, options = {}) {
     performance.mark("gizmo:decoded");
     if (root) { world.remove(root); }
     motion.stop();
-    disposeLods(lods);
-    ({ root, linkObjects, meshesByLink } = buildLinks(newMeta, geometries, wireframe, textures));
+    for (const set of lods) disposeLods(set);
+    lodsReady = 0;
+    ({ root, linkObjects, meshesByLink } = buildLinks(newMeta, geometries, textures));
+    applyWireframe();
     meta = newMeta;
     api.meta = newMeta;
     world.add(root);
@@ -292,23 +303,27 @@ export function createViewport(container, options = {}) {
   };
 
   // The simplified copies are made while the page is idle after the first frame, a geometry
-  // at a time, one build after another (an overlay built later asks for its own: refreshLods),
-  // and only kept if this model is still the one shown.
+  // at a time, the fine set first, one build after another (an overlay built later asks for its
+  // own: refreshLods), and only kept if this model is still the one shown.
   let building = Promise.resolve();
   function prepareLods(built) {
     const idle = () => new Promise((resolve) => ("requestIdleCallback" in window
       ? window.requestIdleCallback(resolve, { timeout: 1000 }) : setTimeout(resolve, 50)));
     const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
-    building = building.then(idle).then(async () => {
-      if (disposed || root !== built) return;
-      const known = lods;
-      const made = await buildLods(built, pause, known);
-      if (disposed || root !== built) { // the model changed meanwhile: only this build's copies are ours to free
-        disposeLods(new Map([...made].filter(([full]) => !known.has(full))));
-        return;
-      }
-      lods = made;
-    }).catch((err) => console.warn("gizmo-notebook viewer: no simplified copies for moving frames", err));
+    lodsReady = 0; // until every set covers the meshes added since (an overlay), the finest is used
+    LOD_LEVELS.forEach((level, i) => {
+      building = building.then(idle).then(async () => {
+        if (disposed || root !== built) return;
+        const known = lods[i];
+        const made = await buildLods(built, pause, known, level);
+        if (disposed || root !== built) { // the model changed meanwhile: only this build's copies are ours to free
+          disposeLods(new Map([...made].filter(([full]) => !known.has(full))));
+          return;
+        }
+        lods[i] = made;
+        lodsReady = i + 1;
+      }).catch((err) => console.warn("gizmo-notebook viewer: no simplified copies for moving frames", err));
+    });
   }
   /** Overlays built meshes under the model (collision geometry...): give them copies too. */
   api.refreshLods = () => { if (adaptive && heavy && root) prepareLods(root); };
@@ -347,10 +362,21 @@ export function createViewport(container, options = {}) {
     requestRender();
   };
 
+  // Wireframe swaps each visual mesh's material for its unlit wire twin (scene.wireMaterialOf);
+  // the solid one stays in userData.solid, and highlights colour both.
+  function applyWireframe() {
+    for (const meshes of meshesByLink.values()) {
+      for (const m of meshes) {
+        const solid = m.userData.solid ?? m.material;
+        m.userData.solid = solid;
+        m.material = wireframe ? wireMaterialOf(solid, clearColor()) : solid;
+      }
+    }
+  }
   api.setWireframe = function setWireframe(on) {
     if (wireframe === !!on) return;
     wireframe = !!on;
-    for (const meshes of meshesByLink.values()) for (const m of meshes) m.material.wireframe = wireframe;
+    applyWireframe();
     requestRender();
   };
 
@@ -365,9 +391,10 @@ export function createViewport(container, options = {}) {
     highlighted = name || null;
     for (const [link, meshes] of meshesByLink) {
       for (const m of meshes) {
-        const base = m.material.userData.baseColor;
-        m.material.color.copy(link === highlighted ? HIGHLIGHT : base);
-        m.material.emissive.set(link === highlighted ? 0x402000 : 0x000000);
+        const solid = m.userData.solid ?? m.material;
+        solid.color.copy(link === highlighted ? HIGHLIGHT : solid.userData.baseColor);
+        solid.emissive.set(link === highlighted ? 0x402000 : 0x000000);
+        syncWireColor(solid, clearColor());
       }
     }
     requestRender();
@@ -442,28 +469,42 @@ export function createViewport(container, options = {}) {
   // The Studio's Compare links several views (one scale, one orbit) through these.
   api.camera = camera;
   api.controls = controls;
-  /** How moving frames are drawn, for tests and benchmarks: simplified geometries ready, triangles in them. */
+  /**
+   * How moving frames are drawn, for tests and benchmarks: simplified geometries ready in the
+   * fine set (`lods`) and the coarse one, the triangles each set saves (negative), the sets
+   * complete, and the step moving frames use now.
+   */
   api.quality = () => {
-    let copies = 0, movingTriangles = 0;
-    for (const [full, lod] of lods) {
-      if (!lod || !lod.index || !full.index) continue;
-      copies += 1;
-      movingTriangles += (lod.index.count - full.index.count) / 3;
-    }
-    return { adaptive, heavy, lods: copies, movingTriangles };
+    const summary = lods.map((set) => {
+      let copies = 0, saved = 0;
+      for (const [full, lod] of set) {
+        if (!lod || !lod.index || !full.index) continue;
+        copies += 1;
+        saved += (lod.index.count - full.index.count) / 3;
+      }
+      return { copies, saved };
+    });
+    return {
+      adaptive, heavy, lods: summary[0].copies, movingTriangles: summary[0].saved,
+      coarseLods: summary[1].copies, coarseTriangles: summary[1].saved, levelsReady: lodsReady,
+      scale: movingScale.scale, level: movingScale.level,
+    };
   };
 
   api.dispose = function dispose() {
     if (disposed) return;
     disposed = true;
     motion.stop();
-    disposeLods(lods);
+    for (const set of lods) disposeLods(set);
     observer.disconnect();
     stopTheme();
     controls.dispose();
     wrap.remove();
     warming.then(() => {
-      scene.traverse((/** @type {any} */ o) => { if (o.material) o.material.dispose(); }); // shared ones: harmless twice
+      scene.traverse((/** @type {any} */ o) => { // shared ones: harmless twice; a solid's wire twin goes with it
+        if (o.material) o.material.dispose();
+        if (o.userData.solid) o.userData.solid.dispose();
+      });
       for (const m of warmMaterials) m.dispose();
       // geometries are shared through the page cache; leave them to it
       const canvas = renderer.domElement;
