@@ -78,7 +78,14 @@ def test_collision_frames_and_com_from_python_and_the_toolbar(server, browser) -
     empty = canvas.screenshot()
     assert pixel_difference(alone, empty) > 300
     assert host.evaluate(pressed) == ["false", "false", "false", "false"]
-    for key in ("visual", "collision", "frames", "com"):
+    # the translucent collision layer costs one draw per collision mesh (one pass, not back
+    # faces then front: three.js' default for a transparent double-sided material)
+    calls = "el => { const vp = el.gizmoViewer.viewport; vp.render(); return vp.stats().drawCalls; }"
+    host.query_selector("button.gz-layer-visual").click()
+    visual_only = host.evaluate(calls)
+    host.query_selector("button.gz-layer-collision").click()
+    assert host.evaluate(calls) - visual_only == 2, (visual_only, host.evaluate(calls))
+    for key in ("frames", "com"):
         host.query_selector(f"button.gz-layer-{key}").click()
     page.wait_for_timeout(500)
     _dark_theme(page)

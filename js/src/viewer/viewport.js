@@ -441,7 +441,8 @@ export function createViewport(container, options = {}) {
       screen.left = Math.min(screen.left, px); screen.right = Math.max(screen.right, px);
       screen.top = Math.min(screen.top, py); screen.bottom = Math.max(screen.bottom, py);
     }
-    return { triangles, restartIndices, bounds: [box.min.toArray(), box.max.toArray()], screen };
+    // draw calls of the last frame drawn (three.js counts them per render)
+    return { triangles, restartIndices, bounds: [box.min.toArray(), box.max.toArray()], screen, drawCalls: renderer.info.render.calls };
   };
 
   /** A new renderer (canvas, context) for this scene: after the browser took the old context. */
