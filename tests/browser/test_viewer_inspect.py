@@ -8,7 +8,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _harness import cell_errors, pixel_difference, run_all_cells, save_artifact, set_theme, wait_for_selector
+from _harness import (
+    cell_errors,
+    kernel_json,
+    open_lab_notebook,
+    pixel_difference,
+    run_all_cells,
+    save_artifact,
+    set_theme,
+    wait_for_selector,
+)
 from test_viewer import READY
 from test_viewer_playback import _dark_theme
 
@@ -60,11 +69,23 @@ def test_collision_frames_and_com_from_python_and_the_toolbar(server, browser) -
     names = host.evaluate("""el => {
         const out = [];
         for (const n of ['base', 'arm']) el.gizmoViewer.viewport.linkGroup(n).traverse(o => {
-            if (o.userData.overlay && o.visible && o.name) out.push(o.name); });
+            if (o.userData.overlay && o.visible && o.name) out.push(o.name, ...(o.userData.parts || [])); });
         return out.sort(); }""")
+    assert {"base:frame", "arm:frame", "shoulder:axis"} <= set(names)
     assert "shoulder:limits" in names and "base:com" in names and "arm:com" in names and "model:com" in names
     assert sum(n.endswith("_collision_0") for n in names) == 2
     assert host.evaluate("el => el.gizmoOverlays.totalCom") == pytest.approx(_expected_com(), abs=1e-5)
+    # the frames are drawn where the links are at this pose: the merged lines' first vertex of the
+    # arm's frame is the arm's origin, in the root link's frame (the root sits at the origin here)
+    arm_frame = host.evaluate("""el => {
+        const vp = el.gizmoViewer.viewport, lines = vp.linkGroup('base').children.find(o => o.name === 'frames:lines');
+        vp.render();
+        const i = 6 * lines.userData.parts.indexOf('arm:frame');
+        return { drawn: [0, 1, 2].map(k => lines.geometry.attributes.position.array[3 * i + k]),
+                 link: vp.linkWorldMatrix('arm'), base: vp.linkWorldMatrix('base') }; }""")
+    world = np.array(arm_frame["link"]).reshape(4, 4).T
+    base = np.array(arm_frame["base"]).reshape(4, 4).T
+    assert arm_frame["drawn"] == pytest.approx(list((np.linalg.inv(base) @ world)[:3, 3]), abs=1e-5)
 
     # the toolbar: hide the visual shell (collision alone), then the overlays -> the picture changes each time
     host.query_selector("button.gz-layer-visual").click()
@@ -85,12 +106,41 @@ def test_collision_frames_and_com_from_python_and_the_toolbar(server, browser) -
     visual_only = host.evaluate(calls)
     host.query_selector("button.gz-layer-collision").click()
     assert host.evaluate(calls) - visual_only == 2, (visual_only, host.evaluate(calls))
-    for key in ("frames", "com"):
+    with_collision = host.evaluate(calls)
+    # every link frame, joint axis and limit in two draws: the lines and the arrow heads
+    host.query_selector("button.gz-layer-frames").click()
+    assert host.evaluate(calls) - with_collision == 2
+    for key in ("com",):
         host.query_selector(f"button.gz-layer-{key}").click()
     page.wait_for_timeout(500)
     _dark_theme(page)
     page.wait_for_timeout(300)
     save_artifact("viewer-inspect-dark.png", host.screenshot())
+    assert browser.console_errors() == []
+
+
+
+def test_toolbar_toggles_clicked_in_a_burst_end_the_same_in_python(server, browser) -> None:
+    """Toggles clicked faster than the kernel answers: the page and Python's traits end in the
+    last state clicked (the kernel's echo of an earlier click must not undo a later one: it did
+    when the page held changes back to send them together, which ipywidgets already does
+    itself while the kernel is behind)."""
+    page, host = open_lab_notebook(server, browser, "viewer-inspect-sync.ipynb", [
+        BOT, "changes = []\nv.observe(lambda c: changes.append(c['name']), names=['layers', 'wireframe'])"], READY)
+    clicks = 11
+    host.evaluate("""async (el, n) => {
+        const next = () => new Promise((r) => setTimeout(r, 4));
+        for (let i = 0; i < n; i++) {
+          el.querySelector('button.gz-layer-collision').click();
+          el.querySelector('button.gz-wire').click();
+          await next();
+        } }""", clicks)
+    assert host.evaluate("el => el.querySelector('button.gz-layer-collision').getAttribute('aria-pressed')") == "true"
+    page.wait_for_timeout(1000)
+    facts = kernel_json(page, "import json; print(json.dumps({'collision': v.layers['collision'], "
+                              "'wireframe': v.wireframe, 'changes': len(changes)}))")
+    assert facts["collision"] is True and facts["wireframe"] is True, facts  # the last state won
+    assert facts["changes"] >= 2, facts
     assert browser.console_errors() == []
 
 

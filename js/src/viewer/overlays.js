@@ -92,6 +92,7 @@ export function createOverlays(panel) {
   /** @type {any} */ let geometries = null;
   /** @type {Record<string, boolean>} */ let built = {};
   /** @type {Record<string, THREE.Object3D[]>} */ let groups = {};
+  /** @type {(() => void)[]} */ let frameUpdates = []; // registered in vp.beforeFrame by a build
   const api = { onLayers: /** @type {((layers: Record<string, boolean>) => void) | null} */ (null), layers: () => ({ ...layers }) };
 
   function toggle(key, text, title, className) {
@@ -177,33 +178,104 @@ export function createOverlays(panel) {
     }
   }
 
+  // Link frames, joint axes and joint limits in two draws for the whole model (one line set with
+  // vertex colours, one instanced mesh of arrow heads) instead of four objects a joint: each
+  // draw of a transparent, on-top helper cost SwiftShader as much as a small mesh, and a robot
+  // of 130 links made ~430 of them (TIAGo++ orbiting with frames shown: ~15 fps). The vertices
+  // are written in the root link's frame before each frame the layer is shown
+  // (vp.beforeFrame), from the links' posed matrices, so they follow sliders and playback.
   function buildFrames() {
     const s = size();
+    const rootGroup = vp.linkGroup(meta.root);
+    if (!rootGroup) return;
+    /** @type {{ link: string, points: THREE.Vector3[], colors: number[] }[]} */
+    const pieces = []; // segments (pairs of points) in a link's frame, with a colour per point
+    /** @type {string[]} */ const parts = [];
+    const axisLength = s * 0.15;
     for (const link of meta.links) {
-      const axes = new THREE.AxesHelper(s * 0.15);
-      onTop(axes.material);
-      axes.renderOrder = 3;
-      addTo("frames", link.name, axes);
+      if (!vp.linkGroup(link.name)) continue;
+      const o = new THREE.Vector3();
+      pieces.push({
+        link: link.name,
+        points: [o, new THREE.Vector3(axisLength, 0, 0), o, new THREE.Vector3(0, axisLength, 0), o, new THREE.Vector3(0, 0, axisLength)],
+        colors: [1, 0, 0, 1, 0.6, 0, 0, 1, 0, 0.6, 1, 0, 0, 0, 1, 0, 0.6, 1], // three.js' AxesHelper colours
+      });
+      parts.push(`${link.name}:frame`);
     }
+    const arrowLength = s * 0.25, headLength = s * 0.04, headWidth = s * 0.02;
+    const axisColor = new THREE.Color(AXIS_COLOR), limitColor = new THREE.Color(LIMIT_COLOR);
+    /** @type {{ link: string, matrix: THREE.Matrix4 }[]} */ const heads = [];
+    const up = new THREE.Vector3(0, 1, 0);
     for (const j of meta.joints) {
-      if (!SINGLE_DOF.has(j.type)) continue;
+      if (!SINGLE_DOF.has(j.type) || !vp.linkGroup(j.child) || !vp.linkGroup(j.parent)) continue;
       const axis = new THREE.Vector3(...j.axis).normalize();
-      const arrow = new THREE.ArrowHelper(axis, new THREE.Vector3(), s * 0.25, AXIS_COLOR, s * 0.04, s * 0.02);
-      arrow.traverse((/** @type {any} */ o) => { if (o.material) onTop(o.material); o.renderOrder = 3; });
-      addTo("frames", j.child, arrow); // the axis is fixed in the child's frame
+      // the axis is fixed in the child's frame: a shaft and a head, as an ArrowHelper draws them
+      const shaftEnd = axis.clone().multiplyScalar(arrowLength - headLength);
+      pieces.push({ link: j.child, points: [new THREE.Vector3(), shaftEnd], colors: [...axisColor.toArray(), ...axisColor.toArray()] });
+      heads.push({
+        link: j.child,
+        matrix: new THREE.Matrix4().compose(
+          axis.clone().multiplyScalar(arrowLength - headLength / 2), new THREE.Quaternion().setFromUnitVectors(up, axis),
+          new THREE.Vector3(headWidth, headLength, headWidth)),
+      });
+      parts.push(`${j.name}:axis`);
       if (!j.limits && j.type !== JOINT.CONTINUOUS) continue;
       // the range lives in the parent's frame at the joint origin: it stays put while the joint turns
       let points;
       if (j.type === JOINT.PRISMATIC) points = [axis.clone().multiplyScalar(j.limits.lower), axis.clone().multiplyScalar(j.limits.upper)];
       else if (j.type === JOINT.CONTINUOUS) points = arcPoints(axis, 0, 2 * Math.PI, s * 0.12);
       else points = arcPoints(axis, j.limits.lower, j.limits.upper, s * 0.12);
-      const line = new THREE.Line(new THREE.BufferGeometry().setFromPoints(points), onTop(new THREE.LineBasicMaterial({ color: LIMIT_COLOR })));
-      line.matrixAutoUpdate = false;
-      line.matrix.fromArray(j.origin);
-      line.renderOrder = 3;
-      line.name = `${j.name}:limits`;
-      addTo("frames", j.parent, line);
+      const origin = new THREE.Matrix4().fromArray(j.origin);
+      const segments = [];
+      for (let i = 0; i + 1 < points.length; i++) segments.push(points[i].clone().applyMatrix4(origin), points[i + 1].clone().applyMatrix4(origin));
+      pieces.push({ link: j.parent, points: segments, colors: segments.flatMap(() => limitColor.toArray()) });
+      parts.push(`${j.name}:limits`);
     }
+
+    const count = pieces.reduce((n, p) => n + p.points.length, 0);
+    const positions = new THREE.BufferAttribute(new Float32Array(count * 3), 3);
+    positions.setUsage(THREE.DynamicDrawUsage);
+    const geometry = new THREE.BufferGeometry();
+    geometry.setAttribute("position", positions);
+    geometry.setAttribute("color", new THREE.BufferAttribute(new Float32Array(pieces.flatMap((p) => p.colors)), 3));
+    const lines = new THREE.LineSegments(geometry, onTop(new THREE.LineBasicMaterial({ vertexColors: true })));
+    const cone = new THREE.ConeGeometry(0.5, 1, 8); // scaled per head to its width and length
+    const arrowHeads = new THREE.InstancedMesh(cone, onTop(new THREE.MeshBasicMaterial({ color: AXIS_COLOR })), Math.max(heads.length, 1));
+    arrowHeads.count = heads.length;
+    arrowHeads.instanceMatrix.setUsage(THREE.DynamicDrawUsage);
+    for (const o of [lines, arrowHeads]) {
+      o.renderOrder = 3;
+      o.frustumCulled = false; // written in place each frame: no bounds to cull by
+      o.raycast = () => {}; // never picked: a drag grabs the link's own meshes
+    }
+    lines.name = "frames:lines";
+    lines.userData.parts = parts; // what the merged draw shows, for tests
+    arrowHeads.name = "frames:heads";
+
+    const toRoot = new THREE.Matrix4(), m = new THREE.Matrix4(), v = new THREE.Vector3();
+    const update = () => {
+      if (!lines.visible || !layers.frames) return;
+      toRoot.copy(rootGroup.matrix).invert();
+      /** @type {Map<string, THREE.Matrix4>} */ const frames = new Map();
+      const frameOf = (name) => {
+        let f = frames.get(name);
+        if (!f) { f = new THREE.Matrix4().multiplyMatrices(toRoot, vp.linkGroup(name).matrix); frames.set(name, f); }
+        return f;
+      };
+      let k = 0;
+      for (const p of pieces) {
+        const f = frameOf(p.link);
+        for (const point of p.points) { v.copy(point).applyMatrix4(f); positions.setXYZ(k++, v.x, v.y, v.z); }
+      }
+      positions.needsUpdate = true;
+      heads.forEach((h, i) => arrowHeads.setMatrixAt(i, m.multiplyMatrices(frameOf(h.link), h.matrix)));
+      arrowHeads.instanceMatrix.needsUpdate = true;
+    };
+    vp.beforeFrame.add(update);
+    frameUpdates.push(update);
+    addTo("frames", meta.root, lines);
+    addTo("frames", meta.root, arrowHeads);
+    update();
   }
 
   function buildCom() {
@@ -326,7 +398,8 @@ export function createOverlays(panel) {
   api.setModel = async function setModel(newMeta, buffers) {
     meta = newMeta;
     geometries = await decodeAll(newMeta, buffers.map(toView)); // the page cache: decoded already
-    built = {}; groups = {};
+    for (const update of frameUpdates) vp.beforeFrame.delete(update);
+    built = {}; groups = {}; frameUpdates = [];
     const collisions = meta.links.reduce((n, l) => n + (l.collisions || []).length, 0);
     const masses = meta.links.filter((l) => l.inertial && l.inertial.mass > 0).length;
     const c = buttons.get("collision"), m = buttons.get("com"), i = buttons.get("inertia"), lp = buttons.get("loops");
@@ -339,10 +412,14 @@ export function createOverlays(panel) {
     apply();
   };
   api.setLayers = function setLayers(next) {
-    layers = { ...layers, ...(next || {}) };
+    const merged = { ...layers, ...(next || {}) };
+    // a click sets the model's trait, whose change event brings the same layers back here
+    if (Object.keys(merged).every((k) => merged[k] === layers[k]) && Object.keys(layers).length === Object.keys(merged).length) return;
+    layers = merged;
     apply();
   };
   api.dispose = function dispose() {
+    for (const update of frameUpdates) vp.beforeFrame.delete(update);
     for (const b of buttons.values()) b.remove();
     notes.remove();
   };

@@ -140,6 +140,9 @@ export function createViewport(container, options = {}) {
   const api = {
     frames: 0, meta: /** @type {ModelMeta | null} */ (null),
     onFrame: /** @type {((frames: number) => void) | null} */ (null), contextLost: false,
+    /** Called before each frame is drawn: overlays that follow the pose in one merged draw
+     * write their vertices here (three.js uploads geometry before onBeforeRender runs). */
+    beforeFrame: /** @type {Set<() => void>} */ (new Set()),
   };
 
   // `changes` counts what asked for a frame; a scheduled frame is skipped when a synchronous
@@ -170,6 +173,7 @@ export function createViewport(container, options = {}) {
     const cheap = adaptive && heavy && motion.moving;
     if (cheap) movingScale.frame(performance.now());
     setPixelScale(cheap ? movingScale.scale : 1);
+    for (const update of api.beforeFrame) update();
     if (cheap && root) withCopies(root, copiesFor(movingScale.level), () => renderer.render(scene, camera)); // picking, stats and Python see the full model
     else renderer.render(scene, camera);
     if (cheap) motion.settle(render);
