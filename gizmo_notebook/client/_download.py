@@ -18,7 +18,6 @@ Guarantees, in order of how much they matter:
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import re
@@ -36,7 +35,8 @@ import httpx
 
 from gizmo_notebook._archive import UnsafeArchiveError, extract_zip_safely
 from gizmo_notebook._converters import ConversionError, mjcf_to_urdf
-from gizmo_notebook.client._errors import DownloadError
+from gizmo_notebook.client._errors import DownloadError, redact_deep
+from gizmo_notebook.client._json import ascii_int, loads_untrusted
 from gizmo_notebook.client._records import Export
 from gizmo_notebook.client._runtime._flow import (
     ClientContext,
@@ -146,7 +146,7 @@ class FileSink:
         if not response.is_success:
             return False
         length = response.headers.get("content-length", "")
-        self.expected = int(length) if length.strip().isdigit() else None
+        self.expected = ascii_int(length) if length.strip() else None
         if self.expected is not None and self.expected > self.max_bytes:
             raise DownloadError(
                 f"the export is {self.expected} bytes, over the {self.max_bytes}-byte cap "
@@ -397,7 +397,7 @@ def export_body_flow(
                 failure = f"HTTP {response.status_code}"
             elif sink.json_body is not None:
                 try:
-                    body = json.loads(bytes(sink.json_body))
+                    body = redact_deep(loads_untrusted(bytes(sink.json_body)), ctx.redact)
                 except ValueError:
                     raise DownloadError(f"{opts.label} answered with JSON that does not parse") from None
                 return Export.from_dict(body, format=folder.name)

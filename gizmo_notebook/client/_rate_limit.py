@@ -21,7 +21,7 @@ __all__ = ["RateLimit", "RateLimitTracker"]
 def _int(value: str | None) -> int | None:
     try:
         return int(float(value)) if value is not None and value.strip() else None
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", "nan"; "inf" and "1e400" overflow int()
         return None
 
 
