@@ -11,6 +11,7 @@ import ipaddress
 import logging
 import os
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -38,10 +39,13 @@ class _Secret:
     payload by accident.
     """
 
-    __slots__ = ("_value",)
+    __slots__ = ("_value", "__weakref__")
 
     def __init__(self, value: str) -> None:
         self._value = value
+        if value:
+            _LIVE_SECRETS.add(self)
+            _install_log_redaction()
 
     def reveal(self) -> str:
         return self._value
@@ -57,6 +61,47 @@ class _Secret:
 
     def __reduce__(self) -> NoReturn:
         raise TypeError("the Gizmo API key cannot be pickled")
+
+
+#: Every key a client of this process holds, so log records can be scrubbed of them.
+_LIVE_SECRETS: weakref.WeakSet[_Secret] = weakref.WeakSet()
+#: The loggers that print what a server sent before the client sees it: httpx logs each response's
+#: status line (reason phrase included) at INFO, httpcore its raw headers at DEBUG. A server echoing
+#: the ``Authorization`` header there would put the key in a log line. Filters are per logger (a
+#: parent's do not run for a child's records), hence the full list.
+_SCRUBBED_LOGGERS = (
+    "httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy", "httpcore.socks",
+    "gizmo_notebook", "gizmo_notebook.client",
+)  # fmt: skip
+
+
+class _RedactSecrets(logging.Filter):
+    """Rewrites a record whose rendered message holds a live key, with the key masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = list(_LIVE_SECRETS)
+        if not secrets:
+            return True
+        try:
+            text = record.getMessage()
+        except Exception:  # a malformed record is the logging module's to report, not ours
+            return True
+        cleaned = text
+        for secret in secrets:
+            cleaned = secret.redact(cleaned)
+        if cleaned != text:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+_REDACT_FILTER = _RedactSecrets()
+
+
+def _install_log_redaction() -> None:
+    for name in _SCRUBBED_LOGGERS:
+        logger = logging.getLogger(name)
+        if _REDACT_FILTER not in logger.filters:
+            logger.addFilter(_REDACT_FILTER)
 
 
 @dataclass(frozen=True)
