@@ -84,3 +84,32 @@ def test_both_apps_on_an_unusable_data_dir_say_what_to_fix(tmp_path, api) -> Non
     blocker.write_text("a file where the data dir's parent should be")
     with pytest.raises(DataDirError, match="cannot write its data dir"):
         create_app(blocker / "data", api=api)
+
+
+def test_current_api_unwritable_exports_folder_is_a_specific_error(make_local_server) -> None:
+    account = make_local_server(api="current")
+    with account.client() as http:
+        created = http.post("assets", json={"prompt": "a two finger gripper"}).json()
+        while (job := http.get(f"jobs/{created['job_id']}", params={"include_result": "true"}).json()["job"])[
+            "status"
+        ] not in ("succeeded", "failed"):
+            time.sleep(0.02)
+        asset_id = job["result"]["asset_id"]
+        exports = account.data_dir / "exports"
+        shutil.rmtree(exports, ignore_errors=True)
+        exports.write_text("a file where the exports folder should be (works as root, unlike chmod)")
+        response = http.post(f"assets/{asset_id}/export", json={"format": "mjcf"})
+        assert response.status_code == 500
+        error = response.json()["error"]
+        assert error["code"] == "export_storage_error" and error["status"] == 500
+        assert str(account.data_dir) in error["message"] and "writable" in error["message"]
+        exports.unlink()  # fixed: the next export works
+        retry = http.post(f"assets/{asset_id}/export", json={"format": "mjcf"})
+        assert retry.status_code == 200 and retry.content.startswith(b"PK")
+
+
+def test_server_options_repr_never_shows_keys() -> None:
+    from gizmo_notebook.local.appkit import ServerOptions
+
+    options = ServerOptions(api_keys=("full-secret-key",), read_only_keys=("read-secret-key",))
+    assert "secret" not in repr(options) and "secret" not in str(options)
