@@ -203,7 +203,7 @@ def _run_server(args: argparse.Namespace) -> int:
         default_data_dir,
         read_or_create_secret,
     )
-    from gizmo_notebook.local.protocol import EnvelopeH11Protocol
+    from gizmo_notebook.local.protocol import protocol_for
     from gizmo_notebook.local.server import create_app
 
     data_dir = default_data_dir() if args.data_dir is None else Path(args.data_dir)
@@ -260,7 +260,7 @@ def _run_server(args: argparse.Namespace) -> int:
     if generated is not None:
         _print_key_banner(base_url, generated, data_dir / DEFAULT_KEY_FILE)
     config = uvicorn.Config(
-        app, log_level=args.log_level, lifespan="on", http=EnvelopeH11Protocol, server_header=False, backlog=2048
+        app, log_level=args.log_level, lifespan="on", http=protocol_for(args.api), server_header=False, backlog=2048
     )
     hide_query_strings()  # download URLs carry their token in the query
     try:
