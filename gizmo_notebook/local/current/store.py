@@ -61,6 +61,10 @@ CREATE TABLE IF NOT EXISTS jobs (
     lease_until REAL NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS jobs_by_scene ON jobs (scene_id, seq);
+-- a finished job is final: whatever process or version issues the UPDATE, it is skipped
+CREATE TRIGGER IF NOT EXISTS jobs_terminal_status BEFORE UPDATE OF status ON jobs
+WHEN OLD.status IN ('succeeded', 'failed', 'cancelled') AND NEW.status IS NOT OLD.status
+BEGIN SELECT RAISE(IGNORE); END;
 CREATE TABLE IF NOT EXISTS job_events (
     job_id TEXT NOT NULL,
     seq INTEGER NOT NULL,
