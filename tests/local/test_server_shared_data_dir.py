@@ -175,3 +175,33 @@ def test_finished_jobs_are_final_in_the_database(tmp_path: Path) -> None:
         db.execute("UPDATE jobs SET status = 'running', finished_at = NULL WHERE id = ?", (created["job_id"],))
     assert db.execute("SELECT status FROM jobs WHERE id = ?", (created["job_id"],)).fetchone()[0] == "succeeded"
     db.close()
+
+
+def test_two_current_api_processes_on_one_data_dir(tmp_path: Path) -> None:
+    """``serve --api current`` twice: a live process's job is left alone, a killed one's taken over."""
+    headers = {"Authorization": "Bearer gzm_local_shared_test_key"}
+    processes = []
+    try:
+        a, url_a = _serve(tmp_path, "--api", "current", "--latency", "1.0", "--job-lease", "1")
+        processes.append(a)
+        with httpx.Client(base_url=url_a + "/", headers=headers, timeout=30) as http:
+            finished = http.post("assets", json={"prompt": "a six dof arm"}).json()
+            b, url_b = _serve(tmp_path, "--api", "current", "--latency", "4", "--job-lease", "1")
+            processes.append(b)
+            seen = _watch_job(http, finished["job_id"], 2.5)
+            ranks = [_JOB_ORDER[s] for s in seen]
+            assert ranks == sorted(ranks) and seen[-1] == "succeeded", seen
+            orphan = http.post("assets", json={"prompt": "a mobile base"}).json()
+        os.kill(a.pid, signal.SIGKILL)  # dies holding the orphan's job
+        a.wait(10)
+        with httpx.Client(base_url=url_b + "/", headers=headers, timeout=30) as http:
+            deadline = time.monotonic() + 20
+            while http.get(f"jobs/{orphan['job_id']}").json()["job"]["status"] != "succeeded":
+                assert time.monotonic() < deadline, "the killed server's job was never taken over"
+                time.sleep(0.05)
+            assert len(http.get("assets").json()["assets"]) == 2
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+            process.wait(10)

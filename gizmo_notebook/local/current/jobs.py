@@ -217,11 +217,19 @@ class JobRunner:
         task = asyncio.get_running_loop().create_task(self._run(job), name=f"job {job.id}")
         self._tasks[job.id] = task
         task.add_done_callback(lambda _t: self._tasks.pop(job.id, None))
+        self._ensure_keeper()
+
+    def _ensure_keeper(self) -> None:
         if self._keeper is None:
             self._keeper = asyncio.get_running_loop().create_task(self._keep_leases(), name="job leases")
 
     def resume(self) -> int:
-        """Run the jobs no live server holds (left by a stopped or dead one); returns how many."""
+        """Run the jobs no live server holds (left by a stopped or dead one); returns how many.
+
+        Called at startup, which also starts the lease keeper: a server that never runs a job of
+        its own must still adopt the jobs of another server on its data dir that dies later.
+        """
+        self._ensure_keeper()
         resumed = 0
         at = time.time()
         for job in self._store.orphaned_jobs(at):
