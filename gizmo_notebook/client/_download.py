@@ -326,28 +326,52 @@ MAX_JSON_EXPORT_BYTES = 1 << 20
 
 
 class ExportSink(FileSink):
-    """Streams an export answer: a JSON body into memory (it names a URL), anything else to a temp file."""
+    """Streams an export answer: a JSON body or an error body into memory (one names a URL, the
+    other says what went wrong), anything else to a temp file.
+
+    All three go through the same limits as a download — the rate floor, ``download_timeout`` and
+    a size cap — since the answer to an export request *is* the download: a host trickling a JSON
+    answer or an error body a byte at a time must not hold the call forever either.
+    """
 
     def __init__(self, folder: Path, fallback_name: str, max_bytes: int, *, timeout: float) -> None:
         super().__init__(folder, fallback_name, max_bytes, timeout=timeout)
         self.json_body: bytearray | None = None
+        self.error_body: bytearray | None = None
         self.declared_zip = False
 
     def begin(self, response: httpx.Response) -> bool:
         content_type = response.headers.get("content-type", "").lower()
-        if response.is_success and "json" in content_type:
+        if not response.is_success:
+            self.error_body = bytearray()
+            return True
+        if "json" in content_type:
             self.json_body = bytearray()
             return True
         self.declared_zip = "zip" in content_type
         return super().begin(response)
 
     def write(self, chunk: bytes) -> None:
-        if self.json_body is None:
+        memory = self.json_body if self.json_body is not None else self.error_body
+        if memory is None:
             super().write(chunk)
             return
-        self.json_body.extend(chunk)
-        if len(self.json_body) > MAX_JSON_EXPORT_BYTES:
-            raise DownloadError("the export answered with an oversized JSON body instead of a file")
+        self.received += len(chunk)
+        self._check_pace()
+        memory.extend(chunk)
+        if len(memory) > MAX_JSON_EXPORT_BYTES:
+            what = "a JSON body instead of a file" if memory is self.json_body else "an error body"
+            raise DownloadError(f"the export answered with an oversized {what} (over {MAX_JSON_EXPORT_BYTES} bytes)")
+
+    def error_response(self, response: httpx.Response) -> httpx.Response:
+        """``response`` with the error body this sink read, so the usual status error can be built from it."""
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            content=bytes(self.error_body or b""),
+            request=response.request,
+            extensions=response.extensions,
+        )
 
     def zip_problem(self) -> str | None:
         """Close the temp file; if it starts with ``PK`` check it is a whole ZIP (a cut-short one is not)."""
@@ -391,6 +415,7 @@ def export_body_flow(
         else:
             if not response.is_success:
                 sink.discard()
+                response = sink.error_response(response)
                 delay = ctx.retry.after_response(attempt, response, idempotent=True)
                 if delay is None:
                     raise status_error(ctx, opts, response)
