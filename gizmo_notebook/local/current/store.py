@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gizmo_notebook.local._sqlite import SqliteStore
+from gizmo_notebook.local._sqlite import SqliteStore, load_json
 
 __all__ = [
     "TERMINAL",
@@ -181,10 +181,10 @@ class SceneRow:
 def _job(row: sqlite3.Row) -> JobRow:
     return JobRow(
         id=row["id"], owner=row["owner"], mode=row["mode"], scene_id=row["scene_id"], prompt=row["prompt"],
-        options=json.loads(row["options"]), status=row["status"], created_at=row["created_at"],
+        options=load_json(row["options"]), status=row["status"], created_at=row["created_at"],
         started_at=row["started_at"], finished_at=row["finished_at"], error=row["error"],
-        error_code=row["error_code"], result=json.loads(row["result"]) if row["result"] else None,
-        cost=row["cost"], stage=json.loads(row["stage"]) if row["stage"] else None,
+        error_code=row["error_code"], result=load_json(row["result"]) if row["result"] else None,
+        cost=row["cost"], stage=load_json(row["stage"]) if row["stage"] else None,
     )  # fmt: skip
 
 
@@ -192,7 +192,7 @@ def _asset(row: sqlite3.Row) -> AssetRow:
     return AssetRow(
         row["id"], row["owner"], row["scene_id"], row["job_id"], row["name"], row["prompt"],
         tuple(json.loads(row["position"])), tuple(json.loads(row["rotation"])), row["created_at"],
-        tuple(json.loads(row["tags"])),
+        tuple(load_json(row["tags"])),
     )  # type: ignore[arg-type]  # fmt: skip
 
 
@@ -299,7 +299,7 @@ class CurrentStore(SqliteStore):
             "SELECT seq, type, data, created_at FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?",
             (job_id, after, limit),
         )
-        return [EventRow(r["seq"], r["type"], json.loads(r["data"]), r["created_at"]) for r in rows]
+        return [EventRow(r["seq"], r["type"], load_json(r["data"]), r["created_at"]) for r in rows]
 
     # -- assets ------------------------------------------------------------------------
     def insert_asset(self, asset: AssetRow) -> None:
