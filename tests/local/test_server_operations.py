@@ -119,3 +119,9 @@ def test_server_options_repr_never_shows_keys() -> None:
 
     options = ServerOptions(api_keys=("full-secret-key",), read_only_keys=("read-secret-key",))
     assert "secret" not in repr(options) and "secret" not in str(options)
+
+
+def test_current_api_openapi_servers_ignore_a_forged_host_header(current_server) -> None:
+    with current_server.client() as http:
+        document = http.get("openapi.json", headers={"Host": "evil.example:666"}).json()
+    assert [s["url"] for s in document["servers"]] == [current_server.base_url]
