@@ -97,10 +97,12 @@ def _safe_name(name: str) -> str:
     return cleaned[:120] or "download"
 
 
-def _filename(response: httpx.Response, fallback: str) -> str:
+def _filename(response: httpx.Response, fallback: str, redact: Callable[[str], str] = str) -> str:
+    """The server's name for the file (Content-Disposition, else the URL), made safe: one path
+    segment of plain characters, and without the API key should the server have echoed it."""
     disposition = response.headers.get("content-disposition", "")
     match = re.search(r"filename\*?=(?:UTF-8'')?\"?([^\";]+)\"?", disposition, re.IGNORECASE)
-    raw = unquote(match.group(1)) if match else unquote(PurePosixPath(response.url.path).name)
+    raw = redact(unquote(match.group(1)) if match else unquote(PurePosixPath(response.url.path).name))
     name = _safe_name(PurePosixPath(raw.replace("\\", "/")).name) if raw else ""
     return name if name and name != "download" else fallback
 
@@ -127,8 +129,10 @@ class FileSink:
         *,
         timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
         clock: Callable[[], float] = time.monotonic,
+        redact: Callable[[str], str] = str,
     ) -> None:
         self.folder = folder
+        self._redact = redact
         self.name = fallback_name
         self.max_bytes = max_bytes
         self.expected: int | None = None
@@ -152,7 +156,7 @@ class FileSink:
                 f"the export is {self.expected} bytes, over the {self.max_bytes}-byte cap "
                 f"(raise max_download_bytes if you expect files this large)"
             )
-        self.name = _filename(response, self.name)
+        self.name = _filename(response, self.name, self._redact)
         self.folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".partial-", dir=self.folder)
         self._tmp = Path(tmp)
@@ -233,7 +237,9 @@ def fetch_flow(
             # machine's clock is off: try the URL anyway and let the download host decide.
             refused = f"the download URL expired at {export.expires_at:%Y-%m-%d %H:%M:%S %Z}"
         else:
-            sink = FileSink(folder, fallback_name, ctx.max_download_bytes, timeout=ctx.download_timeout)
+            sink = FileSink(
+                folder, fallback_name, ctx.max_download_bytes, timeout=ctx.download_timeout, redact=ctx.redact
+            )
             retry_after = None
             try:
                 response = yield Fetch(_download_url(ctx, export), sink)
@@ -334,8 +340,10 @@ class ExportSink(FileSink):
     answer or an error body a byte at a time must not hold the call forever either.
     """
 
-    def __init__(self, folder: Path, fallback_name: str, max_bytes: int, *, timeout: float) -> None:
-        super().__init__(folder, fallback_name, max_bytes, timeout=timeout)
+    def __init__(
+        self, folder: Path, fallback_name: str, max_bytes: int, *, timeout: float, redact: Callable[[str], str] = str
+    ) -> None:
+        super().__init__(folder, fallback_name, max_bytes, timeout=timeout, redact=redact)
         self.json_body: bytearray | None = None
         self.error_body: bytearray | None = None
         self.declared_zip = False
@@ -400,7 +408,9 @@ def export_body_flow(
     transfer cut short (by ``Content-Length`` or a ZIP that does not open) like a download."""
     attempt = 0
     while True:
-        sink = ExportSink(folder, fallback_name, ctx.max_download_bytes, timeout=ctx.download_timeout)
+        sink = ExportSink(
+            folder, fallback_name, ctx.max_download_bytes, timeout=ctx.download_timeout, redact=ctx.redact
+        )
         effect = send(sink)
         opts = RequestOptions(effect.method, effect.path)
         try:

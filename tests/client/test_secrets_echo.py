@@ -12,11 +12,13 @@ stream, a failed job's error, an export's error body and a JSON export answer. L
 from __future__ import annotations
 
 import gc
+import io
 import json
 import logging
 import threading
 import traceback
 import types
+import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -104,6 +106,21 @@ class _Echo(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+        elif path in ("/v1/assets/zipname/export", "/v1/files/named.xml"):
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w") as archive:
+                archive.writestr("model.xml", "<mujoco/>")
+            data = buffer.getvalue() if path.endswith("/export") else b"<mujoco/>"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/zip" if path.endswith("/export") else "application/xml")
+            suffix = "zip" if path.endswith("/export") else "xml"
+            self.send_header("Content-Disposition", f'attachment; filename="model {auth}.{suffix}"')
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        elif path == "/v1/assets/fileurl/export":  # a download URL on this host, which saw the key
+            host, port = self.server.server_address[:2]
+            self._json(200, {"download_url": f"http://{host}:{port}/v1/files/named.xml", "expires_at": None})
         elif path == "/v1/assets/cut":
             self.send_response(200, f"OK {auth}")
             self.send_header("Content-Length", "1000")
@@ -202,6 +219,15 @@ def test_no_current_api_exception_or_log_line_carries_an_echoed_key(
         call(client)
     _assert_clean(info.value)
     assert caplog.records and KEY not in caplog.text
+    assert not [p for p in tmp_path.rglob("*") if KEY in p.name]
+
+
+@pytest.mark.parametrize(("api", "asset_id"), [("current", "zipname"), ("alpha", "fileurl")])
+def test_downloaded_file_names_never_hold_an_echoed_key(echo_url: str, tmp_path, api: str, asset_id: str) -> None:
+    """The file name comes from the answer's Content-Disposition, and paths are shown and returned."""
+    with GizmoClient(api_key=KEY, base_url=echo_url, max_retries=0, cache_dir=tmp_path / "cache", api_version=api) as c:
+        path = c.assets.download(asset_id, "mujoco_mjcf", dest=tmp_path / "out")
+    assert path.exists() and KEY not in str(path)
     assert not [p for p in tmp_path.rglob("*") if KEY in p.name]
 
 
