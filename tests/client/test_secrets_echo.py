@@ -247,6 +247,23 @@ async def test_async_client_redacts_the_same_way(echo_url: str, tmp_path) -> Non
             _assert_clean(info.value)
 
 
+async def test_async_client_redacts_current_api_answers_the_same_way(echo_url: str, tmp_path, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with AsyncGizmoClient(api_key=KEY, base_url=echo_url, max_retries=0, cache_dir=tmp_path,
+                                api_version="current") as client:
+        for call, error in (
+            (client.assets.get("nested"), NotFoundError),
+            (client.jobs.wait("echo", timeout=5, progress=False), GenerationFailedError),
+            (client.assets.download("zipfail", "mujoco_mjcf"), InternalServerError),
+        ):
+            with pytest.raises(error) as info:
+                await call
+            _assert_clean(info.value)
+        events = [event async for event in client.jobs.events("echo")]
+    assert len(events) == 4 and KEY not in repr(events)
+    assert KEY not in caplog.text
+
+
 def test_a_successful_model_never_holds_the_key(echo_url: str, tmp_path) -> None:
     with GizmoClient(api_key=KEY, base_url=echo_url, max_retries=0, cache_dir=tmp_path) as client:
         export = client.assets.export("badurl", "mujoco_mjcf")
