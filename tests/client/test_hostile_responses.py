@@ -30,6 +30,8 @@ _JSON: dict[str, tuple[int, str, list[tuple[str, str]]]] = {
                         f'"progress": {BIG}, "placements": [{{"asset_id": "b", "position": [{BIG}, 0, 0]}}]}}', []),
     "inf-headers": (200, '{"id": "a", "status": "ready"}',
                     [("X-RateLimit-Limit", "inf"), ("X-RateLimit-Remaining", "1e400"), ("X-RateLimit-Reset", BIG)]),
+    "far-reset": (200, '{"id": "a", "status": "ready"}', [("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "1e300")]),
+    "year-33658": (200, '{"id": "a", "status": "ready"}', [("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "1e12")]),
 }
 _EVENTS = {
     "long-id": "id: " + "9" * 5000 + "\nevent: stage_start\ndata: {}\n\n",
@@ -105,8 +107,9 @@ def test_integers_too_large_for_a_float_read_as_unusable_numbers(client: GizmoCl
     assert [a.id for a in page.assets] == ["a"] and page.assets[0].created_at is None
 
 
-def test_infinite_rate_limit_headers_are_ignored(client: GizmoClient) -> None:
-    assert client.assets.get("inf-headers").id == "a"
+@pytest.mark.parametrize("name", ["inf-headers", "far-reset", "year-33658"])
+def test_absurd_rate_limit_headers_are_ignored(client: GizmoClient, name: str) -> None:
+    assert client.assets.get(name).id == "a"
     assert client.assets.get("inf-headers").id == "a"  # the second request reads the remembered limit
 
 
