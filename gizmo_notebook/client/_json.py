@@ -30,13 +30,18 @@ def _parse_int(text: str) -> int | float:
 
 
 def loads_untrusted(data: str | bytes | bytearray) -> Any:
-    """``json.loads`` for server answers: a ``ValueError`` for anything unusable, deep nesting included."""
+    """``json.loads`` for server answers: a ``ValueError`` (``json.JSONDecodeError``, as ``json.loads``
+    raises for bad syntax) for anything unusable, deep nesting included."""
     try:
         value = json.loads(data, parse_int=_parse_int)
     except RecursionError:
-        raise ValueError(f"JSON nested more than {MAX_DEPTH} levels deep") from None
+        raise _too_deep() from None
     _check_depth(value)
     return value
+
+
+def _too_deep() -> json.JSONDecodeError:
+    return json.JSONDecodeError(f"JSON nested more than {MAX_DEPTH} levels deep", "", 0)
 
 
 def _check_depth(value: Any) -> None:
@@ -51,7 +56,7 @@ def _check_depth(value: Any) -> None:
         else:
             continue
         if depth > MAX_DEPTH:
-            raise ValueError(f"JSON nested more than {MAX_DEPTH} levels deep")
+            raise _too_deep()
         stack.extend((child, depth + 1) for child in children)
 
 
