@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import re
 import threading
 import weakref
 from dataclasses import dataclass
@@ -39,10 +40,11 @@ class _Secret:
     payload by accident.
     """
 
-    __slots__ = ("_value", "__weakref__")
+    __slots__ = ("_encoded", "_value", "__weakref__")
 
     def __init__(self, value: str) -> None:
         self._value = value
+        self._encoded = _encoded_forms(value) if value else None
         if value:
             _LIVE_SECRETS.add(self)
             _install_log_redaction()
@@ -51,8 +53,17 @@ class _Secret:
         return self._value
 
     def redact(self, text: str) -> str:
-        """``text`` with every occurrence of the key replaced (a server may echo headers back)."""
-        return text.replace(self._value, "****") if self._value else text
+        """``text`` with every occurrence of the key replaced (a server may echo headers back).
+
+        Also the key as a server would write it into a URL or a raw JSON text: each character
+        literal, percent-encoded (either case of hex, ``+`` for a space) or ``\\uXXXX``-escaped.
+        """
+        if not self._value:
+            return text
+        text = text.replace(self._value, "****")
+        if self._encoded is not None and ("%" in text or "\\u" in text or "+" in text):
+            text = self._encoded.sub("****", text)
+        return text
 
     def __repr__(self) -> str:
         return "<secret ****>"
@@ -61,6 +72,21 @@ class _Secret:
 
     def __reduce__(self) -> NoReturn:
         raise TypeError("the Gizmo API key cannot be pickled")
+
+
+def _encoded_forms(key: str) -> re.Pattern[str]:
+    """A pattern for ``key`` with any of its characters percent- or ``\\uXXXX``-escaped."""
+    parts = []
+    for char in key:
+        forms = [re.escape(char)]
+        forms += [
+            "".join(f"%(?i:{byte:02x})" for byte in char.encode("utf-8")),
+            f"\\\\u(?i:{ord(char):04x})" if ord(char) <= 0xFFFF else "",
+        ]
+        if char == " ":
+            forms.append(r"\+")
+        parts.append("(?:" + "|".join(f for f in forms if f) + ")")
+    return re.compile("".join(parts))
 
 
 #: Every key a client of this process holds, so log records can be scrubbed of them.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+import re
 import traceback
 
 import httpx
@@ -113,3 +114,29 @@ def test_key_is_only_sent_under_the_base_url(api, make_client):
     assert sent[f"{BASE}/assets/ast_1"] == f"Bearer {KEY}"
     assert sent["https://evil.example.test/elsewhere"] is None
     assert sent["https://api.example.test/elsewhere"] is None
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        "{key}",  # as sent
+        "https://files.test/dl?k={pct}",  # percent-encoded in a URL a server built
+        "https://files.test/dl?k={pct_lower}",  # ...with lower-case hex
+        "key={plus}",  # form-encoded
+        '{{"echo": "{json}"}}',  # JSON-escaped in a raw body shown as text
+    ],
+)
+def test_redaction_catches_the_key_in_every_encoding_a_server_echoes(echo: str) -> None:
+    from urllib.parse import quote, quote_plus
+
+    key = "sk+live/Ab9=="
+    pct = quote(key, safe="")
+    text = echo.format(
+        key=key, pct=pct, pct_lower=re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), pct),
+        plus=quote_plus(key), json="".join(f"\\u{ord(c):04x}" if not c.isalnum() else c for c in key),
+    )
+    redacted = _Secret(key).redact(f"before {text} after")
+    assert redacted.startswith("before ") and redacted.endswith(" after") and "****" in redacted
+    for form in (key, pct, quote_plus(key), pct.lower()):
+        assert form not in redacted
+    assert "Ab9" not in redacted
