@@ -146,6 +146,13 @@ class SqliteStore:
         )
         return changed == 1
 
+    def holds(self, job_id: str, holder: str) -> bool:
+        """Whether ``holder`` still holds the job (another server may have taken it over while it was
+        paused past its lease); a holder that lost its job stops working on it."""
+        return self._one(
+            f"SELECT 1 FROM {self.LEASED_TABLE} WHERE id = ? AND {self.HOLDER_COLUMN} = ?", (job_id, holder)
+        ) is not None
+
     def renew_leases(self, holder: str, lease_until: float) -> None:
         """Extend every lease ``holder`` has on an unfinished job (its heartbeat)."""
         self._run(

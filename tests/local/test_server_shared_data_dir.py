@@ -205,3 +205,25 @@ def test_two_current_api_processes_on_one_data_dir(tmp_path: Path) -> None:
             if process.poll() is None:
                 process.kill()
             process.wait(10)
+
+
+def test_a_current_server_that_lost_a_jobs_lease_stops_working_on_it(tmp_path: Path) -> None:
+    """A server paused past its lease (SIGSTOP, a suspended laptop) finds on waking that another
+    server took its job over: it must stop, not finish the job beside the new owner (two runners
+    writing one job's stages, events and asset)."""
+    from gizmo_notebook.local.current.store import DATABASE_NAME as CURRENT_DATABASE
+
+    with LocalServer(tmp_path, latency=2.0, api="current") as server, _client(server) as http:
+        created = http.post("assets", json={"prompt": "a two finger gripper"}).json()
+        time.sleep(0.2)
+        db = sqlite3.connect(tmp_path / CURRENT_DATABASE)
+        with db:  # what another server's claim_job writes once the lease ran out
+            db.execute("UPDATE jobs SET runner = 'another-server', lease_until = ? WHERE id = ?",
+                       (time.time() + 600, created["job_id"]))
+        events_then = db.execute("SELECT COUNT(*) FROM job_events WHERE job_id = ?", (created["job_id"],)).fetchone()[0]
+        seen = _watch_job(http, created["job_id"], 3.0)
+        events_now = db.execute("SELECT COUNT(*) FROM job_events WHERE job_id = ?", (created["job_id"],)).fetchone()[0]
+        db.close()
+        assert seen[-1] == "running", "the job was finished by a server that no longer held it"
+        assert http.get("assets").json()["assets"] == []
+        assert events_now <= events_then + 1  # at most the stage it was in completes; nothing after

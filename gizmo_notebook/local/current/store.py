@@ -273,13 +273,20 @@ class CurrentStore(SqliteStore):
         result: dict[str, Any] | None = None,
         error: str | None = None,
         error_code: str | None = None,
+        runner: str | None = None,
     ) -> bool:
-        """Move an unfinished job to a terminal ``status``; False if it already was terminal."""
+        """Move an unfinished job to a terminal ``status``; False if it already was terminal.
+
+        With ``runner`` (a server finishing the work it ran), only while that server still holds the
+        job: one that was taken over meanwhile must not finish it beside its new runner. A
+        cancellation passes none (any server may cancel).
+        """
         assert status in TERMINAL
+        held, args = ("", ()) if runner is None else (" AND runner = ?", (runner,))
         changed = self._run(
             "UPDATE jobs SET status = ?, finished_at = ?, result = ?, error = ?, error_code = ? "
-            "WHERE id = ? AND status IN ('queued', 'running')",
-            (status, now(), json.dumps(result) if result is not None else None, error, error_code, job_id),
+            f"WHERE id = ? AND status IN ('queued', 'running'){held}",
+            (status, now(), json.dumps(result) if result is not None else None, error, error_code, job_id, *args),
         )
         return changed == 1
 
