@@ -89,7 +89,16 @@ def cache_folder(ctx: ClientContext, kind: str, resource_id: str, fmt: str) -> P
     parts = urlsplit(ctx.base_url)
     digest = hashlib.sha256(ctx.base_url.encode()).hexdigest()[:10]
     host = _safe_name(f"{parts.hostname}-{parts.port}" if parts.port else str(parts.hostname))
-    return ctx.cache_dir / f"{host}-{digest}" / kind / _safe_name(resource_id) / fmt
+    return ctx.cache_dir / f"{host}-{digest}" / kind / _id_folder(resource_id) / fmt
+
+
+def _id_folder(resource_id: str) -> str:
+    """``resource_id`` as one folder name: itself when already safe, else the safe form plus a digest
+    of the id, so two ids that sanitize alike ("a/b", "a_b") never share (and read) one folder."""
+    safe = _safe_name(resource_id)
+    if safe == resource_id:
+        return safe
+    return f"{safe[:100]}-{hashlib.sha256(resource_id.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}"
 
 
 def _safe_name(name: str) -> str:
