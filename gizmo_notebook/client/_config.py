@@ -65,6 +65,22 @@ class _Secret:
             text = self._encoded.sub("****", text)
         return text
 
+    def header_problem(self) -> str | None:
+        """What keeps the key out of an ``Authorization`` header, without showing any of it; else ``None``."""
+        for position, char in enumerate(self._value):
+            if "!" <= char <= "~":  # visible ASCII: what tokens are made of
+                continue
+            if char in "\r\n":
+                kind = "a line break"
+            elif char.isspace():
+                kind = "a space"
+            elif char.isascii():
+                kind = "a control character"
+            else:
+                kind = "a character outside ASCII"
+            return f"holds {kind} at position {position}, which an HTTP header cannot carry"
+        return None
+
     def __repr__(self) -> str:
         return "<secret ****>"
 
@@ -80,7 +96,7 @@ def _encoded_forms(key: str) -> re.Pattern[str]:
     for char in key:
         forms = [re.escape(char)]
         forms += [
-            "".join(f"%(?i:{byte:02x})" for byte in char.encode("utf-8")),
+            "".join(f"%(?i:{byte:02x})" for byte in char.encode("utf-8", "surrogatepass")),
             f"\\\\u(?i:{ord(char):04x})" if ord(char) <= 0xFFFF else "",
         ]
         if char == " ":
@@ -162,10 +178,21 @@ def _clean_base_url(value: str, origin: str) -> str:
 
 
 def wrap_key(api_key: str | None) -> _Secret | None:
-    """The configured key (argument, else ``GIZMO_API_KEY``) wrapped, or ``None`` when there is none."""
+    """The configured key (argument, else ``GIZMO_API_KEY``) wrapped, or ``None`` when there is none.
+
+    A key no HTTP header can carry (a line break, a space, a control or non-ASCII character: a
+    paste gone wrong) is refused here, without repeating it, rather than by httpx or h11 on the
+    first request with an error that quotes the whole header. Callers drop their own reference to
+    the plain key in a ``finally``, so no frame of the traceback holds it.
+    """
     if api_key is not None and not isinstance(api_key, str):
         raise TypeError(f"api_key must be a string, got {type(api_key).__name__}")
+    origin = "api_key" if api_key else API_KEY_ENV
     secret = _Secret((api_key or os.environ.get(API_KEY_ENV) or "").strip())
+    del api_key
+    problem = secret.header_problem()
+    if problem is not None:
+        raise InvalidValueError(f"{origin} {problem}; check that only the key was pasted")
     return secret if secret.reveal() else None
 
 

@@ -140,3 +140,26 @@ def test_redaction_catches_the_key_in_every_encoding_a_server_echoes(echo: str) 
     for form in (key, pct, quote_plus(key), pct.lower()):
         assert form not in redacted
     assert "Ab9" not in redacted
+
+
+@pytest.mark.parametrize("key", ["gzm_abc\ud83d", "gzm_abc\r\nX-Injected: 1", "gzm_abc\x00def", "gzm_clé_secret",
+                                 "gzm abc"])
+def test_a_key_no_http_header_can_carry_is_refused_without_showing_it(key, monkeypatch) -> None:
+    """A key pasted with a line break, a NUL, a space or a non-ASCII character (or cut mid-emoji)
+    cannot be sent; said at construction, as an InvalidValueError that does not repeat the key —
+    not later as a UnicodeEncodeError or an h11 "illegal header value" quoting it."""
+    from gizmo_notebook.errors import InvalidValueError
+
+    makers = [lambda: GizmoClient(api_key=key, base_url="http://127.0.0.1:9/v1")]
+    if "\ud83d" not in key and "\x00" not in key:  # what an environment variable can hold
+        makers.append(lambda: (monkeypatch.setenv("GIZMO_API_KEY", key), GizmoClient(base_url="http://127.0.0.1:9/v1")))
+    for make in makers:
+        exc = run_and_capture(make)
+        assert isinstance(exc, InvalidValueError), exc
+        assert "api_key" in str(exc) or "GIZMO_API_KEY" in str(exc)
+        # the package's frames (the test's own lambda holds the key, of course)
+        stack = traceback.TracebackException.from_exception(exc, capture_locals=True).stack
+        frames = "".join(repr(f.locals) for f in stack if "/gizmo_notebook/" in f.filename)
+        text = frames + str(exc) + repr(exc) + repr(vars(exc))
+        assert "/gizmo_notebook/client/" in "".join(f.filename for f in stack)
+        assert "gzm_abc" not in text and "clé" not in text and "gzm abc" not in text
