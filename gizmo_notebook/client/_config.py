@@ -46,7 +46,8 @@ class _Secret:
         self._value = value
         self._encoded = _encoded_forms(value) if value else None
         if value:
-            _LIVE_SECRETS.add(self)
+            with _LIVE_SECRETS_LOCK:
+                _LIVE_SECRETS.add(self)
             _install_log_redaction()
 
     def reveal(self) -> str:
@@ -107,6 +108,8 @@ def _encoded_forms(key: str) -> re.Pattern[str]:
 
 #: Every key a client of this process holds, so log records can be scrubbed of them.
 _LIVE_SECRETS: weakref.WeakSet[_Secret] = weakref.WeakSet()
+#: A WeakSet must not grow while another thread copies it (RuntimeError inside a log call).
+_LIVE_SECRETS_LOCK = threading.Lock()
 #: The loggers that print what a server sent before the client sees it: httpx logs each response's
 #: status line (reason phrase included) at INFO, httpcore its raw headers at DEBUG. A server echoing
 #: the ``Authorization`` header there would put the key in a log line. Filters are per logger (a
@@ -121,7 +124,8 @@ class _RedactSecrets(logging.Filter):
     """Rewrites a record whose rendered message holds a live key, with the key masked."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        secrets = list(_LIVE_SECRETS)
+        with _LIVE_SECRETS_LOCK:
+            secrets = list(_LIVE_SECRETS)
         if not secrets:
             return True
         try:

@@ -163,3 +163,38 @@ def test_a_key_no_http_header_can_carry_is_refused_without_showing_it(key, monke
         text = frames + str(exc) + repr(exc) + repr(vars(exc))
         assert "/gizmo_notebook/client/" in "".join(f.filename for f in stack)
         assert "gzm_abc" not in text and "clé" not in text and "gzm abc" not in text
+
+
+def test_log_scrubbing_survives_clients_being_made_on_other_threads() -> None:
+    """The scrubbing filter copies the set of live keys on every httpx log record; a key wrapped on
+    another thread meanwhile (a second client) must not make that log call raise."""
+    import logging
+    import threading
+    import time
+
+    from gizmo_notebook.client import _config
+
+    log = logging.getLogger("httpx")
+    keep = [_config._Secret(f"k{i}") for i in range(2000)]
+    errors: list[BaseException] = []
+    stop = time.monotonic() + 1.5
+
+    def make() -> None:
+        while time.monotonic() < stop:
+            keep.append(_config._Secret("x" * 8))
+            if len(keep) > 5000:
+                del keep[:3000]
+
+    def emit() -> None:
+        while time.monotonic() < stop:
+            try:
+                log.warning("HTTP Request: %s", "GET")
+            except Exception as exc:  # noqa: BLE001 - any exception out of a log call is the failure
+                errors.append(exc)
+
+    threads = [threading.Thread(target=make) for _ in range(2)] + [threading.Thread(target=emit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
