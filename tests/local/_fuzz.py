@@ -77,7 +77,9 @@ def _replace(body: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[st
     return body
 
 
-_SEGMENT = st.one_of(st.text(max_size=20), _SURROGATES, st.text(min_size=200, max_size=300))
+#: what ``str.isdigit`` says yes to but ``int()`` refuses or reads unexpectedly, and near-numbers
+_NUMBERISH = st.sampled_from(["\u00b2", "\u0664\u0662", "\uff11", "-1", "1e3", "0x10", " 7", "9" * 19])
+_SEGMENT = st.one_of(st.text(max_size=20), _SURROGATES, st.text(min_size=200, max_size=300), _NUMBERISH)
 
 
 def _raw_segment(text: str) -> str:

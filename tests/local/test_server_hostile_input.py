@@ -134,3 +134,22 @@ def test_current_api_survives_rows_an_older_version_stored_with_lone_surrogates(
     assert answers[0].json()["assets"][0]["tags"] == ["cut \ufffd"]
     assert answers[2].json()["job"]["result"]["note"] == "\ufffd"
     assert events.status_code == 200 and '"stage"' in events.text
+
+
+@pytest.mark.parametrize("value", ["%C2%B2", "%D9%A4%D9%A2", "%EF%BC%91"])  # ², Arabic-Indic 42, fullwidth 1
+@pytest.mark.parametrize("api", ["alpha", "current"])
+def test_non_ascii_digits_in_numeric_query_values_are_refused(api, value, request) -> None:
+    """``str.isdigit`` is true for "²" (and ``int()`` then raises) and for other scripts' digits:
+    a number in a query is ASCII digits, else the contract's validation error — never a 500."""
+    account = request.getfixturevalue("local_server" if api == "alpha" else "current_server")
+    with account.client() as http:
+        answers = [http.get(f"assets?limit={value}"), http.get(f"assets?offset={value}"),
+                   http.get(f"scenes?limit={value}")]
+        if api == "current":
+            from _current_api import generate_asset
+
+            _, job = generate_asset(http, "a gripper")
+            answers += [http.get(f"jobs/{job['id']}/events?after={value}"),
+                        http.get(f"jobs/{job['id']}/events", headers={"Last-Event-ID": b"\xb2"})]
+    assert [a.status_code for a in answers] == [400 if api == "alpha" else 422] * len(answers), \
+        [(a.status_code, a.text[:100]) for a in answers]
