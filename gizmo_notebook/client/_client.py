@@ -208,8 +208,10 @@ class GizmoClient(_BaseClient):
         _clock: Callable[[], float] | None = None,
     ) -> None:
         # Wrap the key before anything can raise, so no frame's locals hold it in plain text.
-        secret = wrap_key(api_key)
-        del api_key
+        try:
+            secret = wrap_key(api_key)
+        finally:  # even when wrap_key refuses the key, no frame keeps it
+            del api_key
         super().__init__(
             secret, base_url, timeout, max_retries, cache_dir, max_download_bytes, transport, _sleep, _clock,
             api_version,
@@ -270,8 +272,10 @@ class AsyncGizmoClient(_BaseClient):
         _sleep: Callable[[float], Awaitable[Any]] | None = None,
         _clock: Callable[[], float] | None = None,
     ) -> None:
-        secret = wrap_key(api_key)  # see GizmoClient: wrapped first, plain value dropped
-        del api_key
+        try:
+            secret = wrap_key(api_key)  # see GizmoClient: wrapped first, plain value dropped
+        finally:
+            del api_key
         super().__init__(
             secret, base_url, timeout, max_retries, cache_dir, max_download_bytes, transport, _sleep, _clock,
             api_version,

@@ -10,7 +10,9 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import re
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -38,17 +40,47 @@ class _Secret:
     payload by accident.
     """
 
-    __slots__ = ("_value",)
+    __slots__ = ("_encoded", "_value", "__weakref__")
 
     def __init__(self, value: str) -> None:
         self._value = value
+        self._encoded = _encoded_forms(value) if value else None
+        if value:
+            with _LIVE_SECRETS_LOCK:
+                _LIVE_SECRETS.add(self)
+            _install_log_redaction()
 
     def reveal(self) -> str:
         return self._value
 
     def redact(self, text: str) -> str:
-        """``text`` with every occurrence of the key replaced (a server may echo headers back)."""
-        return text.replace(self._value, "****") if self._value else text
+        """``text`` with every occurrence of the key replaced (a server may echo headers back).
+
+        Also the key as a server would write it into a URL or a raw JSON text: each character
+        literal, percent-encoded (either case of hex, ``+`` for a space) or ``\\uXXXX``-escaped.
+        """
+        if not self._value:
+            return text
+        text = text.replace(self._value, "****")
+        if self._encoded is not None and ("%" in text or "\\u" in text or "+" in text):
+            text = self._encoded.sub("****", text)
+        return text
+
+    def header_problem(self) -> str | None:
+        """What keeps the key out of an ``Authorization`` header, without showing any of it; else ``None``."""
+        for position, char in enumerate(self._value):
+            if "!" <= char <= "~":  # visible ASCII: what tokens are made of
+                continue
+            if char in "\r\n":
+                kind = "a line break"
+            elif char.isspace():
+                kind = "a space"
+            elif char.isascii():
+                kind = "a control character"
+            else:
+                kind = "a character outside ASCII"
+            return f"holds {kind} at position {position}, which an HTTP header cannot carry"
+        return None
 
     def __repr__(self) -> str:
         return "<secret ****>"
@@ -57,6 +89,65 @@ class _Secret:
 
     def __reduce__(self) -> NoReturn:
         raise TypeError("the Gizmo API key cannot be pickled")
+
+
+def _encoded_forms(key: str) -> re.Pattern[str]:
+    """A pattern for ``key`` with any of its characters percent- or ``\\uXXXX``-escaped."""
+    parts = []
+    for char in key:
+        forms = [re.escape(char)]
+        forms += [
+            "".join(f"%(?i:{byte:02x})" for byte in char.encode("utf-8", "surrogatepass")),
+            f"\\\\u(?i:{ord(char):04x})" if ord(char) <= 0xFFFF else "",
+        ]
+        if char == " ":
+            forms.append(r"\+")
+        parts.append("(?:" + "|".join(f for f in forms if f) + ")")
+    return re.compile("".join(parts))
+
+
+#: Every key a client of this process holds, so log records can be scrubbed of them.
+_LIVE_SECRETS: weakref.WeakSet[_Secret] = weakref.WeakSet()
+#: A WeakSet must not grow while another thread copies it (RuntimeError inside a log call).
+_LIVE_SECRETS_LOCK = threading.Lock()
+#: The loggers that print what a server sent before the client sees it: httpx logs each response's
+#: status line (reason phrase included) at INFO, httpcore its raw headers at DEBUG. A server echoing
+#: the ``Authorization`` header there would put the key in a log line. Filters are per logger (a
+#: parent's do not run for a child's records), hence the full list.
+_SCRUBBED_LOGGERS = (
+    "httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy", "httpcore.socks",
+    "gizmo_notebook", "gizmo_notebook.client",
+)  # fmt: skip
+
+
+class _RedactSecrets(logging.Filter):
+    """Rewrites a record whose rendered message holds a live key, with the key masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with _LIVE_SECRETS_LOCK:
+            secrets = list(_LIVE_SECRETS)
+        if not secrets:
+            return True
+        try:
+            text = record.getMessage()
+        except Exception:  # a malformed record is the logging module's to report, not ours
+            return True
+        cleaned = text
+        for secret in secrets:
+            cleaned = secret.redact(cleaned)
+        if cleaned != text:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+_REDACT_FILTER = _RedactSecrets()
+
+
+def _install_log_redaction() -> None:
+    for name in _SCRUBBED_LOGGERS:
+        logger = logging.getLogger(name)
+        if _REDACT_FILTER not in logger.filters:
+            logger.addFilter(_REDACT_FILTER)
 
 
 @dataclass(frozen=True)
@@ -91,10 +182,21 @@ def _clean_base_url(value: str, origin: str) -> str:
 
 
 def wrap_key(api_key: str | None) -> _Secret | None:
-    """The configured key (argument, else ``GIZMO_API_KEY``) wrapped, or ``None`` when there is none."""
+    """The configured key (argument, else ``GIZMO_API_KEY``) wrapped, or ``None`` when there is none.
+
+    A key no HTTP header can carry (a line break, a space, a control or non-ASCII character: a
+    paste gone wrong) is refused here, without repeating it, rather than by httpx or h11 on the
+    first request with an error that quotes the whole header. Callers drop their own reference to
+    the plain key in a ``finally``, so no frame of the traceback holds it.
+    """
     if api_key is not None and not isinstance(api_key, str):
         raise TypeError(f"api_key must be a string, got {type(api_key).__name__}")
+    origin = "api_key" if api_key else API_KEY_ENV
     secret = _Secret((api_key or os.environ.get(API_KEY_ENV) or "").strip())
+    del api_key
+    problem = secret.header_problem()
+    if problem is not None:
+        raise InvalidValueError(f"{origin} {problem}; check that only the key was pasted")
     return secret if secret.reveal() else None
 
 

@@ -18,7 +18,6 @@ Guarantees, in order of how much they matter:
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import re
@@ -36,7 +35,8 @@ import httpx
 
 from gizmo_notebook._archive import UnsafeArchiveError, extract_zip_safely
 from gizmo_notebook._converters import ConversionError, mjcf_to_urdf
-from gizmo_notebook.client._errors import DownloadError
+from gizmo_notebook.client._errors import DownloadError, redact_deep
+from gizmo_notebook.client._json import ascii_int, loads_untrusted
 from gizmo_notebook.client._records import Export
 from gizmo_notebook.client._runtime._flow import (
     ClientContext,
@@ -89,7 +89,16 @@ def cache_folder(ctx: ClientContext, kind: str, resource_id: str, fmt: str) -> P
     parts = urlsplit(ctx.base_url)
     digest = hashlib.sha256(ctx.base_url.encode()).hexdigest()[:10]
     host = _safe_name(f"{parts.hostname}-{parts.port}" if parts.port else str(parts.hostname))
-    return ctx.cache_dir / f"{host}-{digest}" / kind / _safe_name(resource_id) / fmt
+    return ctx.cache_dir / f"{host}-{digest}" / kind / _id_folder(resource_id) / fmt
+
+
+def _id_folder(resource_id: str) -> str:
+    """``resource_id`` as one folder name: itself when already safe, else the safe form plus a digest
+    of the id, so two ids that sanitize alike ("a/b", "a_b") never share (and read) one folder."""
+    safe = _safe_name(resource_id)
+    if safe == resource_id:
+        return safe
+    return f"{safe[:100]}-{hashlib.sha256(resource_id.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}"
 
 
 def _safe_name(name: str) -> str:
@@ -97,10 +106,12 @@ def _safe_name(name: str) -> str:
     return cleaned[:120] or "download"
 
 
-def _filename(response: httpx.Response, fallback: str) -> str:
+def _filename(response: httpx.Response, fallback: str, redact: Callable[[str], str] = str) -> str:
+    """The server's name for the file (Content-Disposition, else the URL), made safe: one path
+    segment of plain characters, and without the API key should the server have echoed it."""
     disposition = response.headers.get("content-disposition", "")
     match = re.search(r"filename\*?=(?:UTF-8'')?\"?([^\";]+)\"?", disposition, re.IGNORECASE)
-    raw = unquote(match.group(1)) if match else unquote(PurePosixPath(response.url.path).name)
+    raw = redact(unquote(match.group(1)) if match else unquote(PurePosixPath(response.url.path).name))
     name = _safe_name(PurePosixPath(raw.replace("\\", "/")).name) if raw else ""
     return name if name and name != "download" else fallback
 
@@ -127,8 +138,10 @@ class FileSink:
         *,
         timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
         clock: Callable[[], float] = time.monotonic,
+        redact: Callable[[str], str] = str,
     ) -> None:
         self.folder = folder
+        self._redact = redact
         self.name = fallback_name
         self.max_bytes = max_bytes
         self.expected: int | None = None
@@ -146,13 +159,13 @@ class FileSink:
         if not response.is_success:
             return False
         length = response.headers.get("content-length", "")
-        self.expected = int(length) if length.strip().isdigit() else None
+        self.expected = ascii_int(length) if length.strip() else None
         if self.expected is not None and self.expected > self.max_bytes:
             raise DownloadError(
                 f"the export is {self.expected} bytes, over the {self.max_bytes}-byte cap "
                 f"(raise max_download_bytes if you expect files this large)"
             )
-        self.name = _filename(response, self.name)
+        self.name = _filename(response, self.name, self._redact)
         self.folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".partial-", dir=self.folder)
         self._tmp = Path(tmp)
@@ -233,7 +246,9 @@ def fetch_flow(
             # machine's clock is off: try the URL anyway and let the download host decide.
             refused = f"the download URL expired at {export.expires_at:%Y-%m-%d %H:%M:%S %Z}"
         else:
-            sink = FileSink(folder, fallback_name, ctx.max_download_bytes, timeout=ctx.download_timeout)
+            sink = FileSink(
+                folder, fallback_name, ctx.max_download_bytes, timeout=ctx.download_timeout, redact=ctx.redact
+            )
             retry_after = None
             try:
                 response = yield Fetch(_download_url(ctx, export), sink)
@@ -326,28 +341,54 @@ MAX_JSON_EXPORT_BYTES = 1 << 20
 
 
 class ExportSink(FileSink):
-    """Streams an export answer: a JSON body into memory (it names a URL), anything else to a temp file."""
+    """Streams an export answer: a JSON body or an error body into memory (one names a URL, the
+    other says what went wrong), anything else to a temp file.
 
-    def __init__(self, folder: Path, fallback_name: str, max_bytes: int, *, timeout: float) -> None:
-        super().__init__(folder, fallback_name, max_bytes, timeout=timeout)
+    All three go through the same limits as a download — the rate floor, ``download_timeout`` and
+    a size cap — since the answer to an export request *is* the download: a host trickling a JSON
+    answer or an error body a byte at a time must not hold the call forever either.
+    """
+
+    def __init__(
+        self, folder: Path, fallback_name: str, max_bytes: int, *, timeout: float, redact: Callable[[str], str] = str
+    ) -> None:
+        super().__init__(folder, fallback_name, max_bytes, timeout=timeout, redact=redact)
         self.json_body: bytearray | None = None
+        self.error_body: bytearray | None = None
         self.declared_zip = False
 
     def begin(self, response: httpx.Response) -> bool:
         content_type = response.headers.get("content-type", "").lower()
-        if response.is_success and "json" in content_type:
+        if not response.is_success:
+            self.error_body = bytearray()
+            return True
+        if "json" in content_type:
             self.json_body = bytearray()
             return True
         self.declared_zip = "zip" in content_type
         return super().begin(response)
 
     def write(self, chunk: bytes) -> None:
-        if self.json_body is None:
+        memory = self.json_body if self.json_body is not None else self.error_body
+        if memory is None:
             super().write(chunk)
             return
-        self.json_body.extend(chunk)
-        if len(self.json_body) > MAX_JSON_EXPORT_BYTES:
-            raise DownloadError("the export answered with an oversized JSON body instead of a file")
+        self.received += len(chunk)
+        self._check_pace()
+        memory.extend(chunk)
+        if len(memory) > MAX_JSON_EXPORT_BYTES:
+            what = "a JSON body instead of a file" if memory is self.json_body else "an error body"
+            raise DownloadError(f"the export answered with an oversized {what} (over {MAX_JSON_EXPORT_BYTES} bytes)")
+
+    def error_response(self, response: httpx.Response) -> httpx.Response:
+        """``response`` with the error body this sink read, so the usual status error can be built from it."""
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            content=bytes(self.error_body or b""),
+            request=response.request,
+            extensions=response.extensions,
+        )
 
     def zip_problem(self) -> str | None:
         """Close the temp file; if it starts with ``PK`` check it is a whole ZIP (a cut-short one is not)."""
@@ -376,7 +417,9 @@ def export_body_flow(
     transfer cut short (by ``Content-Length`` or a ZIP that does not open) like a download."""
     attempt = 0
     while True:
-        sink = ExportSink(folder, fallback_name, ctx.max_download_bytes, timeout=ctx.download_timeout)
+        sink = ExportSink(
+            folder, fallback_name, ctx.max_download_bytes, timeout=ctx.download_timeout, redact=ctx.redact
+        )
         effect = send(sink)
         opts = RequestOptions(effect.method, effect.path)
         try:
@@ -391,13 +434,14 @@ def export_body_flow(
         else:
             if not response.is_success:
                 sink.discard()
+                response = sink.error_response(response)
                 delay = ctx.retry.after_response(attempt, response, idempotent=True)
                 if delay is None:
                     raise status_error(ctx, opts, response)
                 failure = f"HTTP {response.status_code}"
             elif sink.json_body is not None:
                 try:
-                    body = json.loads(bytes(sink.json_body))
+                    body = redact_deep(loads_untrusted(bytes(sink.json_body)), ctx.redact)
                 except ValueError:
                     raise DownloadError(f"{opts.label} answered with JSON that does not parse") from None
                 return Export.from_dict(body, format=folder.name)

@@ -32,6 +32,8 @@ __all__ = ["FollowResult", "StageProgress", "follow_job_flow"]
 _NAME_KEYS = ("stage", "stage_name", "name", "title", "step_name")
 _STEP_KEYS = ("step", "stage_number", "k", "current", "position")
 _TOTAL_KEYS = ("total", "of", "n", "stage_count", "total_stages", "num_stages", "stages")
+#: A stage name is a label on a progress bar: a server's megabyte of text is cut to this.
+_MAX_STAGE_CHARS = 80
 
 
 def _int(value: object) -> int | None:
@@ -79,6 +81,7 @@ class StageProgress:
         if total:
             self.total = total
         if name is not None:
+            name = name if len(name) <= _MAX_STAGE_CHARS else name[: _MAX_STAGE_CHARS - 1] + "…"
             if name not in self.started:
                 self.started.append(name)
             self.stage = name

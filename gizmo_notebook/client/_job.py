@@ -8,13 +8,14 @@ third-party clients have seen (:func:`find_asset_id`).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from gizmo_notebook.client._errors import redact_deep
+from gizmo_notebook.client._json import ascii_int, loads_untrusted
 from gizmo_notebook.client._records import (
     _failure_reason,
     _frozen_raw,
@@ -171,9 +172,11 @@ class JobEvent:
     data: Any = None
 
     @classmethod
-    def from_sse(cls, event: str, data: str, event_id: str) -> JobEvent:
+    def from_sse(cls, event: str, data: str, event_id: str, redact: Callable[[str], str] = str) -> JobEvent:
+        """The event as sent, with ``redact`` applied to its type, id and every string of its data."""
+        event, data, event_id = redact(event), redact(data), redact(event_id)
         try:
-            payload: Any = json.loads(data) if data else None
+            payload: Any = redact_deep(loads_untrusted(data), redact) if data else None
         except ValueError:
             payload = data
         kind = event
@@ -188,7 +191,4 @@ def _seq(payload: Any, event_id: str) -> int | None:
             value = payload.get(key)
             if isinstance(value, int) and not isinstance(value, bool):
                 return value
-    text = event_id.strip()
-    if text.lstrip("-").isdigit():
-        return int(text)
-    return None
+    return ascii_int(event_id)

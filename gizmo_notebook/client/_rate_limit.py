@@ -21,7 +21,15 @@ __all__ = ["RateLimit", "RateLimitTracker"]
 def _int(value: str | None) -> int | None:
     try:
         return int(float(value)) if value is not None and value.strip() else None
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", "nan"; "inf" and "1e400" overflow int()
+        return None
+
+
+def _when(timestamp: float) -> datetime | None:
+    """The moment ``timestamp`` names, or ``None`` past what a datetime holds (a reset in year 33658)."""
+    try:
+        return datetime.fromtimestamp(timestamp, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
         return None
 
 
@@ -40,7 +48,7 @@ class RateLimit:
         remaining = _int(headers.get("x-ratelimit-remaining"))
         now = time.time() if now is None else now
         wait = parse_rate_limit_reset(headers.get("x-ratelimit-reset"), now)
-        reset = datetime.fromtimestamp(now + wait, tz=timezone.utc) if wait is not None else None
+        reset = _when(now + wait) if wait is not None else None
         if limit is None and remaining is None and reset is None:
             return None
         return cls(limit=limit, remaining=remaining, reset=reset)

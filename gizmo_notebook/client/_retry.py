@@ -59,7 +59,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 
 def parse_rate_limit_reset(value: str | None, now: float | None = None) -> float | None:
     """Seconds until ``X-RateLimit-Reset``: the docs do not say whether it is epoch seconds or
-    seconds-to-go, so a value above 1e9 is read as an epoch time, anything smaller as a delay."""
+    seconds-to-go, so a value above 1e9 is read as an epoch time, anything smaller as a delay.
+    ``None`` when unusable: missing, unparsable, non-finite, negative or already past."""
     if not value:
         return None
     try:
@@ -70,7 +71,9 @@ def parse_rate_limit_reset(value: str | None, now: float | None = None) -> float
         return None
     if number > EPOCH_THRESHOLD:
         number -= time.time() if now is None else now
-    return max(number, 0.0)
+    # a reset already past (or a negative delay) is no hint: as with Retry-After, taking it
+    # literally would retry at once, in a tight loop against a server that is refusing us
+    return number if number >= 0 else None
 
 
 def server_wait_hint(headers: Mapping[str, str], *, rate_limited: bool, now: float | None = None) -> float | None:

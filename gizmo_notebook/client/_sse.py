@@ -130,7 +130,7 @@ def stream_events_flow(
                         break
                     if sse.retry is not None:
                         hint = min(sse.retry / 1000.0, _MAX_SERVER_RETRY_HINT)
-                    event = JobEvent.from_sse(sse.event, sse.data, sse.id)
+                    event = JobEvent.from_sse(sse.event, sse.data, sse.id, ctx.redact)
                     if event.type == "ping":
                         continue
                     if event.seq is not None and last_seq is not None and event.seq <= last_seq:

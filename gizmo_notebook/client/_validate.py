@@ -18,6 +18,7 @@ from gizmo_notebook.formats import check_format
 
 __all__ = [
     "check_format",
+    "check_description",
     "check_dest",
     "check_limit_offset",
     "check_name",
@@ -68,10 +69,19 @@ def check_name(name: object, *, required: bool = False) -> str | None:
     return _check_text(name, "name")
 
 
+def check_description(description: object) -> str | None:
+    if description is None:
+        return None
+    if not isinstance(description, str):
+        raise TypeError(f"description must be a string or None, got {type(description).__name__}")
+    return _check_text(description, "description")
+
+
 def check_tags(tags: object) -> list[str] | None:
     if tags is None:
         return None
-    if isinstance(tags, (str, bytes)) or not isinstance(tags, Iterable):
+    # a dict iterates its keys, a set in no fixed order: neither is the list of tags meant
+    if isinstance(tags, (str, bytes, Mapping, set, frozenset)) or not isinstance(tags, Iterable):
         raise TypeError(f"tags must be a list of strings such as ['gripper', 'v2'], got {tags!r}")
     out = list(tags)
     for i, tag in enumerate(out):
@@ -134,6 +144,11 @@ def check_dest(dest: object) -> Path | None:
     if not isinstance(dest, (str, os.PathLike)):
         raise TypeError(f"dest must be a folder path (str or pathlib.Path), got {type(dest).__name__}")
     path = Path(dest).expanduser()
+    try:
+        os.fsencode(path)
+    except UnicodeEncodeError as exc:  # a lone surrogate: no file system can hold the name
+        _check_text(str(path), "dest")
+        raise InvalidValueError(f"dest {str(path)!r} cannot be a file name on this system") from exc
     if path.exists() and not path.is_dir():
         raise InvalidValueError(f"dest must be a folder (created if missing), but {str(path)!r} is a file")
     return path

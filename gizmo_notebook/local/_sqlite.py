@@ -11,20 +11,49 @@ holder renews while it runs; a server takes over only jobs with no live holder (
 released at a clean shutdown, or whose lease ran out), with one conditional ``UPDATE`` so that
 of two claimants only one wins. The alpha store leases its assets, the current one its jobs:
 the table, the holder column and what "unfinished" means are a subclass's three class attributes.
+
+Rows written by older versions: they stored JSON columns with ``\\udXXX`` escapes of lone UTF-16
+surrogates (text cut mid-emoji). Decoded, such a string cannot be encoded as UTF-8, and one of them
+made every listing of its owner a 500; :func:`clean_text` and :func:`load_json` read them as U+FFFD.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-__all__ = ["DEFAULT_JOB_LEASE", "SqliteStore"]
+__all__ = ["DEFAULT_JOB_LEASE", "SqliteStore", "clean_text", "load_json"]
 
 #: Seconds a server holds a job without renewing (it renews every third of that while it runs).
 DEFAULT_JOB_LEASE = 15.0
+
+
+def clean_text(text: str) -> str:
+    """``text`` with lone UTF-16 surrogates replaced by U+FFFD (see the module docstring)."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _clean_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_clean_value(v) for v in value]
+    if isinstance(value, dict):
+        return {clean_text(k): _clean_value(v) for k, v in value.items()}
+    return value
+
+
+def load_json(text: str) -> Any:
+    """A JSON column's value, every string in it (keys included) cleaned with :func:`clean_text`."""
+    return _clean_value(json.loads(text))
 
 
 class SqliteStore:
@@ -116,6 +145,13 @@ class SqliteStore:
             (holder, lease_until, job_id, at),
         )
         return changed == 1
+
+    def holds(self, job_id: str, holder: str) -> bool:
+        """Whether ``holder`` still holds the job (another server may have taken it over while it was
+        paused past its lease); a holder that lost its job stops working on it."""
+        return self._one(
+            f"SELECT 1 FROM {self.LEASED_TABLE} WHERE id = ? AND {self.HOLDER_COLUMN} = ?", (job_id, holder)
+        ) is not None
 
     def renew_leases(self, holder: str, lease_until: float) -> None:
         """Extend every lease ``holder`` has on an unfinished job (its heartbeat)."""

@@ -16,7 +16,7 @@ import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from starlette.exceptions import HTTPException
@@ -57,8 +57,8 @@ class ServerOptions:
     ZIP bodies, not URLs), ``credits`` and ``ping_interval`` to the current one only.
     """
 
-    api_keys: tuple[str, ...] = ()
-    read_only_keys: tuple[str, ...] = ()
+    api_keys: tuple[str, ...] = field(default=(), repr=False)  # secrets: never in a repr or a log line
+    read_only_keys: tuple[str, ...] = field(default=(), repr=False)
     latency: float = 0.0
     fail_rate: float = 0.0
     seed: int | None = None

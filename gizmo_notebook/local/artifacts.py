@@ -27,7 +27,7 @@ from gizmo_notebook.local.store import AssetRecord, SceneRecord, Store
 if TYPE_CHECKING:
     from gizmo_notebook.model import AssetModel
 
-__all__ = ["Artifacts", "file_stem"]
+__all__ = ["Artifacts", "export_storage_problem", "file_stem"]
 
 _MODEL_CACHE_SIZE = 64
 
@@ -112,6 +112,17 @@ class Artifacts:
         return path
 
 
+def export_storage_problem(exports: Path, exc: OSError) -> tuple[int, str]:
+    """(status, message) for an export that could not be written: 507 for a full disk, else 500,
+    and what the operator should fix — both servers answer it the same way."""
+    reason = exc.strerror or type(exc).__name__
+    return (
+        507 if exc.errno == errno.ENOSPC else 500,
+        f"The local server cannot write export files under {exports} ({reason}); "
+        "free disk space or make its data dir writable, then export again.",
+    )
+
+
 def _write_export(build: Callable[[], AssetModel], fmt: str, dest: Path, stem: str) -> Path:
     from gizmo_notebook._optional import MissingDependencyError
     from gizmo_notebook.local.exporters import export_model
@@ -124,13 +135,8 @@ def _write_export(build: Callable[[], AssetModel], fmt: str, dest: Path, stem: s
     except MissingDependencyError as exc:  # a core install without the format's extra: say which
         raise HTTPProblem(422, "EXPORT_FORMAT_UNAVAILABLE", f"This server cannot export {fmt}: {exc}") from None
     except OSError as exc:  # a read-only or full disk is the operator's to fix, not a bug: say so
-        reason = exc.strerror or type(exc).__name__
-        raise HTTPProblem(
-            507 if exc.errno == errno.ENOSPC else 500,
-            "EXPORT_STORAGE_ERROR",
-            f"The local server cannot write export files under {dest.parent.parent} ({reason}); "
-            "free disk space or make its data dir writable, then export again.",
-        ) from exc
+        status, message = export_storage_problem(dest.parent.parent, exc)
+        raise HTTPProblem(status, "EXPORT_STORAGE_ERROR", message) from exc
     except Exception as exc:
         raise HTTPProblem(
             500, "EXPORT_FAILED", f"Exporting to {fmt} failed on the local server: {type(exc).__name__}: {exc}"[:500]

@@ -1,7 +1,9 @@
 """``gizmo-notebook serve``: run the offline Gizmo-compatible server in the foreground.
 
 Keys come from ``--api-key-file`` (one a line), ``$GIZMO_SERVE_API_KEYS`` (comma or space
-separated) or ``--api-key`` — the first two keep them out of ``ps`` and ``/proc/<pid>/cmdline``.
+separated) or ``--api-key`` — the first two keep them out of ``ps`` and ``/proc/<pid>/cmdline``;
+read-only keys likewise from ``--read-only-key-file``, ``$GIZMO_SERVE_READ_ONLY_KEYS`` or
+``--read-only-key``.
 With none, the data dir's default key is used (created on first run) and printed so
 ``GIZMO_BASE_URL=... GIZMO_API_KEY=...`` can be pasted into another shell or a notebook — but only
 when stdout is a terminal: redirected to a log file, the banner names the key file instead.
@@ -20,9 +22,10 @@ from pathlib import Path
 from gizmo_notebook._version import __version__
 from gizmo_notebook.errors import GizmoError
 
-__all__ = ["KEYS_ENV", "build_parser", "main"]
+__all__ = ["KEYS_ENV", "READ_ONLY_KEYS_ENV", "build_parser", "main"]
 
 KEYS_ENV = "GIZMO_SERVE_API_KEYS"
+READ_ONLY_KEYS_ENV = "GIZMO_SERVE_READ_ONLY_KEYS"
 
 
 def _non_negative(text: str) -> float:
@@ -95,11 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--api-key-file", action="append", default=[], metavar="FILE",
-        help="accept the keys in FILE, one a line (blank lines and # comments ignored; repeatable)",
+        help="accept the keys in FILE, one a line (blank lines and # comments ignored; repeatable); "
+        f"${KEYS_ENV} (comma or space separated) adds more",
     )
     serve.add_argument(
         "--read-only-key", action="append", default=[], metavar="KEY",
-        help="accept this key for reading and exporting only (repeatable)",
+        help="accept this key for reading and exporting only (repeatable; visible to other local users in ps, "
+        f"prefer --read-only-key-file or ${READ_ONLY_KEYS_ENV})",
+    )
+    serve.add_argument(
+        "--read-only-key-file", action="append", default=[], metavar="FILE",
+        help="accept the keys in FILE, one a line, for reading and exporting only (blank lines and # comments "
+        f"ignored; repeatable); ${READ_ONLY_KEYS_ENV} (comma or space separated) adds more",
     )
     serve.add_argument(
         "--latency", type=_non_negative, default=2.0, help="simulated generation time in seconds (default: 2)"
@@ -133,24 +143,35 @@ class _UsageError(GizmoError):
     """A problem with what the user gave us: printed as one line, exit status 2."""
 
 
-def _keys_from_file(name: str) -> list[str]:
+def _keys_from_file(name: str, option: str) -> list[str]:
     try:
         text = Path(name).expanduser().read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise _UsageError(f"cannot read --api-key-file {name}: {getattr(exc, 'strerror', None) or exc}") from None
+        # the reason only: a UnicodeDecodeError's text quotes the file's bytes, which may be a key
+        reason = getattr(exc, "strerror", None) or ("not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else "")
+        raise _UsageError(f"cannot read {option} {name}: {reason or type(exc).__name__}") from None
     keys = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if not keys:
-        raise _UsageError(f"--api-key-file {name} holds no key (one key a line)")
+        raise _UsageError(f"{option} {name} holds no key (one key a line)")
     return keys
 
 
-def _configured_keys(args: argparse.Namespace) -> list[str]:
-    """Keys from --api-key, --api-key-file and $GIZMO_SERVE_API_KEYS, in that order, without repeats."""
-    keys = list(args.api_key)
-    for name in args.api_key_file:
-        keys.extend(_keys_from_file(name))
-    keys.extend(os.environ.get(KEYS_ENV, "").replace(",", " ").split())
+def _keys_from(given: list[str], files: list[str], option: str, env: str) -> list[str]:
+    """Keys from the command line, then the files, then ``$env``, in that order, without repeats."""
+    keys = list(given)
+    for name in files:
+        keys.extend(_keys_from_file(name, option))
+    keys.extend(os.environ.get(env, "").replace(",", " ").split())
     return list(dict.fromkeys(keys))
+
+
+def _configured_keys(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """(full keys, read-only keys) from every source; a key named as both is refused, not silently scoped."""
+    full = _keys_from(args.api_key, args.api_key_file, "--api-key-file", KEYS_ENV)
+    read_only = _keys_from(args.read_only_key, args.read_only_key_file, "--read-only-key-file", READ_ONLY_KEYS_ENV)
+    if set(full) & set(read_only):
+        raise _UsageError("a key is given both as a full key and as a read-only key; give each key one scope")
+    return full, read_only
 
 
 def _print_key_banner(base_url: str, key: str, key_file: Path) -> None:
@@ -182,12 +203,12 @@ def _run_server(args: argparse.Namespace) -> int:
         default_data_dir,
         read_or_create_secret,
     )
-    from gizmo_notebook.local.protocol import EnvelopeH11Protocol
+    from gizmo_notebook.local.protocol import protocol_for
     from gizmo_notebook.local.server import create_app
 
     data_dir = default_data_dir() if args.data_dir is None else Path(args.data_dir)
     data_dir = data_dir.expanduser().resolve()
-    keys = _configured_keys(args)
+    keys, read_only_keys = _configured_keys(args)
     generated = None
     if not keys:
         try:
@@ -218,7 +239,7 @@ def _run_server(args: argparse.Namespace) -> int:
         app = create_app(
             data_dir,
             api_keys=keys,
-            read_only_keys=args.read_only_key,
+            read_only_keys=read_only_keys,
             latency=args.latency,
             fail_rate=args.fail_rate,
             seed=args.seed,
@@ -239,7 +260,7 @@ def _run_server(args: argparse.Namespace) -> int:
     if generated is not None:
         _print_key_banner(base_url, generated, data_dir / DEFAULT_KEY_FILE)
     config = uvicorn.Config(
-        app, log_level=args.log_level, lifespan="on", http=EnvelopeH11Protocol, server_header=False, backlog=2048
+        app, log_level=args.log_level, lifespan="on", http=protocol_for(args.api), server_header=False, backlog=2048
     )
     hide_query_strings()  # download URLs carry their token in the query
     try:

@@ -21,7 +21,7 @@ import uvicorn
 
 from gizmo_notebook.local.auth import new_key
 from gizmo_notebook.local.paths import DEFAULT_KEY_FILE, DataDirError, read_or_create_secret
-from gizmo_notebook.local.protocol import EnvelopeH11Protocol
+from gizmo_notebook.local.protocol import protocol_for
 
 __all__ = ["LocalServer", "serve"]
 
@@ -114,7 +114,7 @@ class LocalServer:
             log_level=self._log_level,
             access_log=False,
             lifespan="on",
-            http=EnvelopeH11Protocol,
+            http=protocol_for(str(self._app_options.get("api", "alpha"))),
             server_header=False,
             timeout_graceful_shutdown=5,
             backlog=2048,

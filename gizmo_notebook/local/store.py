@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from gizmo_notebook.local._sqlite import SqliteStore
+from gizmo_notebook.local._sqlite import SqliteStore, clean_text
 from gizmo_notebook.local.auth import Principal, Scope, hash_key, key_id_for
 
 __all__ = ["AssetRecord", "PlacementRecord", "SceneRecord", "Store", "new_id", "utc_now"]
@@ -109,17 +109,7 @@ class SceneRecord:
     description: str | None = None
 
 
-def _clean(text: str) -> str:
-    """``text`` with lone UTF-16 surrogates replaced by U+FFFD.
-
-    Older versions stored JSON columns with ``\\udXXX`` escapes of lone surrogates; decoded, such
-    a string cannot be encoded as UTF-8, and one of them made every listing of its owner a 500.
-    """
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+_clean = clean_text  # rows of older versions may hold lone surrogates (see ._sqlite)
 
 
 def _asset(row: sqlite3.Row) -> AssetRecord:

@@ -435,3 +435,24 @@ def test_a_rate_limited_probe_is_raised_and_probed_again_next_call(api, make_cli
         client.assets.create("an arm")
     assert not api.calls("POST", "/v1/assets")  # nothing was sent the wrong way meanwhile
     assert client.api_version == "current"
+
+
+@pytest.mark.parametrize(
+    ("status", "retry_after", "reset"),
+    [(429, "-5", None), (503, "-5", None), (429, "-5", "past-epoch"), (429, None, "past-epoch"),
+     (429, "Mon, 01 Jan 2001 00:00:00 GMT", "past-epoch"), (503, "Mon, 01 Jan 2001 00:00:00 GMT", None)],
+)
+def test_current_api_negative_or_past_wait_hints_fall_back_to_backoff(
+    api, make_client, fake_time, status, retry_after, reset
+):
+    """A 429/503 of the current API whose Retry-After or X-RateLimit-Reset lies in the past is not
+    "retry now" (a tight loop against a server asking us to slow down): the normal backoff applies."""
+    headers = {} if retry_after is None else {"Retry-After": retry_after}
+    if reset is not None:
+        headers["X-RateLimit-Reset"] = str(int(time.time()) - 100)  # epoch seconds, already past
+    refused = httpx.Response(status, json={"error": {"code": "busy", "message": "slow down", "status": status}},
+                             headers=headers)
+    api.add("GET", f"/v1/jobs/{JOB}", refused, refused, httpx.Response(200, json=job_json()))
+    assert make_client(api_version="current").jobs.get(JOB).id == JOB
+    assert len(fake_time.sleeps) == 2
+    assert 0.375 <= fake_time.sleeps[0] <= 0.5 and 0.75 <= fake_time.sleeps[1] <= 1.0

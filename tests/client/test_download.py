@@ -312,3 +312,18 @@ def test_clock_skew_every_export_looks_expired_then_the_url_is_tried_anyway(api,
     api.add("GET", "/a.xml", httpx.Response(200, content=PAYLOAD))
     assert make_client().assets.download("ast_1", "mujoco_mjcf").read_bytes() == PAYLOAD
     assert len(api.calls("POST")) == 4 and len(api.calls("GET")) == 1
+
+
+def test_ids_that_sanitize_alike_never_share_a_cache_folder(api, make_client):
+    """The cache folder is named after the id made file-system safe; two ids that differ only in
+    what that replaces ("a/b", "a_b") must not read each other's downloads."""
+    api.add("POST", "/v1/assets/a_b/export", export_json(f"{CDN}/exports/1/arm.xml?token=abc"))
+    api.add("GET", "/exports/1/arm.xml", httpx.Response(200, content=b"<mujoco model='one'/>"))
+    client = make_client()
+    first = client.assets.download("a_b", "mujoco_mjcf")
+    api.add("POST", "/v1/assets/a%2Fb/export", export_json(f"{CDN}/exports/2/arm.xml?token=abc"))
+    api.add("POST", "/v1/assets/a/b/export", export_json(f"{CDN}/exports/2/arm.xml?token=abc"))
+    api.add("GET", "/exports/2/arm.xml", httpx.Response(200, content=b"<mujoco model='two'/>"))
+    second = client.assets.download("a/b", "mujoco_mjcf")
+    assert first.read_bytes() == b"<mujoco model='one'/>"
+    assert second.read_bytes() == b"<mujoco model='two'/>" and first.parent != second.parent

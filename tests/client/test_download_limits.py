@@ -100,3 +100,54 @@ def test_a_steady_transfer_is_not_stopped(trickle, tmp_path, monkeypatch) -> Non
     with GizmoClient(api_key="k", base_url=url, api_version="alpha", cache_dir=tmp_path / "cache") as client:
         path = client.assets.download("ast_1", "mujoco_mjcf")
     assert path.stat().st_size == 10 * 1024
+
+
+# ----------------------------------------------------------------- current API: the export answer is the file
+
+
+class _TrickleExport(BaseHTTPRequestHandler):
+    """``POST .../export`` of the current API answered a byte at a time: as a ZIP, a JSON answer or an error."""
+
+    kind = "zip"
+    pause = 0.05
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        status, content_type, body = {
+            "zip": (200, "application/zip", b"PK" + b"x" * 100_000),
+            "json": (200, "application/json", json.dumps({"download_url": "http://x/" + "a" * 100_000}).encode()),
+            "error": (500, "application/json", json.dumps({"error": {"message": "b" * 100_000}}).encode()),
+        }[self.kind]
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            for i in range(len(body)):
+                self.wfile.write(body[i : i + 1])
+                self.wfile.flush()
+                time.sleep(self.pause)
+        except OSError:  # the client gave up: expected
+            pass
+
+
+@pytest.mark.parametrize("kind", ["zip", "json", "error"])
+def test_a_trickled_zip_export_answer_is_stopped(tmp_path, monkeypatch, kind: str) -> None:
+    monkeypatch.setattr(_download, "MIN_RATE_WINDOW_S", 0.5)
+    handler = type("Handler", (_TrickleExport,), {"kind": kind})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    started = time.monotonic()
+    try:
+        with GizmoClient(api_key="k", base_url=url, api_version="current", cache_dir=tmp_path / "cache",
+                         max_retries=0) as client, pytest.raises(DownloadError, match="bytes/s floor"):
+            client.assets.download("ast_1", "mujoco_mjcf", dest=tmp_path / "out")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert time.monotonic() - started < 5
+    assert _files(tmp_path / "cache") == [] and _files(tmp_path / "out") == []

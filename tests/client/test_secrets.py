@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+import re
 import traceback
 
 import httpx
@@ -113,3 +114,87 @@ def test_key_is_only_sent_under_the_base_url(api, make_client):
     assert sent[f"{BASE}/assets/ast_1"] == f"Bearer {KEY}"
     assert sent["https://evil.example.test/elsewhere"] is None
     assert sent["https://api.example.test/elsewhere"] is None
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        "{key}",  # as sent
+        "https://files.test/dl?k={pct}",  # percent-encoded in a URL a server built
+        "https://files.test/dl?k={pct_lower}",  # ...with lower-case hex
+        "key={plus}",  # form-encoded
+        '{{"echo": "{json}"}}',  # JSON-escaped in a raw body shown as text
+    ],
+)
+def test_redaction_catches_the_key_in_every_encoding_a_server_echoes(echo: str) -> None:
+    from urllib.parse import quote, quote_plus
+
+    key = "sk+live/Ab9=="
+    pct = quote(key, safe="")
+    text = echo.format(
+        key=key, pct=pct, pct_lower=re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), pct),
+        plus=quote_plus(key), json="".join(f"\\u{ord(c):04x}" if not c.isalnum() else c for c in key),
+    )
+    redacted = _Secret(key).redact(f"before {text} after")
+    assert redacted.startswith("before ") and redacted.endswith(" after") and "****" in redacted
+    for form in (key, pct, quote_plus(key), pct.lower()):
+        assert form not in redacted
+    assert "Ab9" not in redacted
+
+
+@pytest.mark.parametrize("key", ["gzm_abc\ud83d", "gzm_abc\r\nX-Injected: 1", "gzm_abc\x00def", "gzm_clé_secret",
+                                 "gzm abc"])
+def test_a_key_no_http_header_can_carry_is_refused_without_showing_it(key, monkeypatch) -> None:
+    """A key pasted with a line break, a NUL, a space or a non-ASCII character (or cut mid-emoji)
+    cannot be sent; said at construction, as an InvalidValueError that does not repeat the key —
+    not later as a UnicodeEncodeError or an h11 "illegal header value" quoting it."""
+    from gizmo_notebook.errors import InvalidValueError
+
+    makers = [lambda: GizmoClient(api_key=key, base_url="http://127.0.0.1:9/v1")]
+    if "\ud83d" not in key and "\x00" not in key:  # what an environment variable can hold
+        makers.append(lambda: (monkeypatch.setenv("GIZMO_API_KEY", key), GizmoClient(base_url="http://127.0.0.1:9/v1")))
+    for make in makers:
+        exc = run_and_capture(make)
+        assert isinstance(exc, InvalidValueError), exc
+        assert "api_key" in str(exc) or "GIZMO_API_KEY" in str(exc)
+        # the package's frames (the test's own lambda holds the key, of course)
+        stack = traceback.TracebackException.from_exception(exc, capture_locals=True).stack
+        frames = "".join(repr(f.locals) for f in stack if "/gizmo_notebook/" in f.filename)
+        text = frames + str(exc) + repr(exc) + repr(vars(exc))
+        assert "/gizmo_notebook/client/" in "".join(f.filename for f in stack)
+        assert "gzm_abc" not in text and "clé" not in text and "gzm abc" not in text
+
+
+def test_log_scrubbing_survives_clients_being_made_on_other_threads() -> None:
+    """The scrubbing filter copies the set of live keys on every httpx log record; a key wrapped on
+    another thread meanwhile (a second client) must not make that log call raise."""
+    import logging
+    import threading
+    import time
+
+    from gizmo_notebook.client import _config
+
+    log = logging.getLogger("httpx")
+    keep = [_config._Secret(f"k{i}") for i in range(2000)]
+    errors: list[BaseException] = []
+    stop = time.monotonic() + 1.5
+
+    def make() -> None:
+        while time.monotonic() < stop:
+            keep.append(_config._Secret("x" * 8))
+            if len(keep) > 5000:
+                del keep[:3000]
+
+    def emit() -> None:
+        while time.monotonic() < stop:
+            try:
+                log.warning("HTTP Request: %s", "GET")
+            except Exception as exc:  # noqa: BLE001 - any exception out of a log call is the failure
+                errors.append(exc)
+
+    threads = [threading.Thread(target=make) for _ in range(2)] + [threading.Thread(target=emit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []

@@ -3,16 +3,22 @@
 The server is a tiny ``http.server`` on 127.0.0.1 (the offline backend never echoes keys, and a
 mock transport cannot set an HTTP reason phrase or drop a connection for real). Each route puts
 the ``Authorization`` header it received into another place: the reason phrase, an asset's
-``failure_reason`` and ``status``, a ``download_url``, an unusable body, a cut-off response.
+``failure_reason`` and ``status``, a ``download_url``, an unusable body, a cut-off response; and,
+for the current API, the nested error envelope and its ``detail``, every part of a job's event
+stream, a failed job's error, an export's error body and a JSON export answer. Log records
+(httpx prints reason phrases at INFO, httpcore raw headers at DEBUG) must not carry it either.
 """
 
 from __future__ import annotations
 
 import gc
+import io
 import json
+import logging
 import threading
 import traceback
 import types
+import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -26,7 +32,9 @@ from gizmo_notebook.client import (
     DownloadError,
     GenerationFailedError,
     GizmoClient,
+    InternalServerError,
     NotFoundError,
+    UnprocessableEntityError,
     WaitTimeoutError,
 )
 from gizmo_notebook.client._config import _Secret
@@ -66,6 +74,53 @@ class _Echo(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+        elif path == "/v1/assets/nested":
+            body = {"error": {"code": auth, "message": echo, "status": 404}, "detail": [{"loc": [auth], "msg": echo}]}
+            self._json(404, body, reason=f"Gone {auth}")
+        elif path == "/v1/assets/invalid":
+            self._json(422, {"detail": [{"loc": ["body", auth], "msg": echo, "type": auth}]}, reason=f"No {auth}")
+        elif path == "/v1/jobs/echo/events":
+            data = (
+                f"id: 1\nevent: stage_start\ndata: {json.dumps({'stage': echo, auth: auth})}\n\n"
+                f"id: 2\nevent: {auth}\ndata: {echo}\n\n"
+                f"id: 3\nevent: error\ndata: {json.dumps({'message': echo})}\n\n"
+                "id: 4\nevent: done\ndata: {}\n\n"
+            ).encode()
+            self.send_response(200, f"OK {auth}")
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("X-Echo", auth)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        elif path == "/v1/jobs/echo":
+            self._json(200, {"job": {"id": "echo", "status": "failed", "error": echo, "error_code": auth}})
+        elif path == "/v1/assets/zipfail/export":
+            self._json(500, {"error": {"code": auth, "message": echo, "status": 500}}, reason=f"Broken {auth}")
+        elif path == "/v1/assets/zipjson/export":
+            self._json(200, {"download_url": f"ftp://files.test/{auth}", "format": auth})
+        elif path == "/v1/assets/zipbad/export":
+            data = b"PK" + echo.encode()
+            self.send_response(200, f"OK {auth}")
+            self.send_header("Content-Type", "application/zip")
+            self.send_header("Content-Disposition", f'attachment; filename="{auth}.zip"')
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        elif path in ("/v1/assets/zipname/export", "/v1/files/named.xml"):
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w") as archive:
+                archive.writestr("model.xml", "<mujoco/>")
+            data = buffer.getvalue() if path.endswith("/export") else b"<mujoco/>"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/zip" if path.endswith("/export") else "application/xml")
+            suffix = "zip" if path.endswith("/export") else "xml"
+            self.send_header("Content-Disposition", f'attachment; filename="model {auth}.{suffix}"')
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        elif path == "/v1/assets/fileurl/export":  # a download URL on this host, which saw the key
+            host, port = self.server.server_address[:2]
+            self._json(200, {"download_url": f"http://{host}:{port}/v1/files/named.xml", "expires_at": None})
         elif path == "/v1/assets/cut":
             self.send_response(200, f"OK {auth}")
             self.send_header("Content-Length", "1000")
@@ -129,14 +184,59 @@ CASES = [
 ]
 
 
+CURRENT_CASES = [
+    ("nested envelope", lambda c: c.assets.get("nested"), NotFoundError),
+    ("validation detail", lambda c: c.assets.get("invalid"), UnprocessableEntityError),
+    ("job error and event stream", lambda c: c.jobs.wait("echo", timeout=5, progress=True), GenerationFailedError),
+    ("ZIP export error body", lambda c: c.assets.download("zipfail", "mujoco_mjcf"), InternalServerError),
+    ("JSON export answer", lambda c: c.assets.download("zipjson", "mujoco_mjcf"), DownloadError),
+    ("damaged ZIP export", lambda c: c.assets.download("zipbad", "mujoco_mjcf"), DownloadError),
+]
+
+
 @pytest.mark.parametrize(("what", "call", "error"), CASES, ids=[c[0] for c in CASES])
-def test_no_exception_carries_an_echoed_key(echo_url: str, tmp_path, what: str, call, error) -> None:
+def test_no_exception_carries_an_echoed_key(echo_url: str, tmp_path, what: str, call, error, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
     with (
-        GizmoClient(api_key=KEY, base_url=echo_url, max_retries=1, cache_dir=tmp_path) as client,
+        GizmoClient(api_key=KEY, base_url=echo_url, max_retries=1, cache_dir=tmp_path, _sleep=lambda s: None) as client,
         pytest.raises(error) as info,
     ):
         call(client)
     _assert_clean(info.value)
+    assert caplog.records and KEY not in caplog.text
+
+
+@pytest.mark.parametrize(("what", "call", "error"), CURRENT_CASES, ids=[c[0] for c in CURRENT_CASES])
+def test_no_current_api_exception_or_log_line_carries_an_echoed_key(
+    echo_url: str, tmp_path, what: str, call, error, caplog
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with (
+        GizmoClient(api_key=KEY, base_url=echo_url, max_retries=1, cache_dir=tmp_path, api_version="current",
+                    _sleep=lambda s: None) as client,
+        pytest.raises(error) as info,
+    ):
+        call(client)
+    _assert_clean(info.value)
+    assert caplog.records and KEY not in caplog.text
+    assert not [p for p in tmp_path.rglob("*") if KEY in p.name]
+
+
+@pytest.mark.parametrize(("api", "asset_id"), [("current", "zipname"), ("alpha", "fileurl")])
+def test_downloaded_file_names_never_hold_an_echoed_key(echo_url: str, tmp_path, api: str, asset_id: str) -> None:
+    """The file name comes from the answer's Content-Disposition, and paths are shown and returned."""
+    with GizmoClient(api_key=KEY, base_url=echo_url, max_retries=0, cache_dir=tmp_path / "cache", api_version=api) as c:
+        path = c.assets.download(asset_id, "mujoco_mjcf", dest=tmp_path / "out")
+    assert path.exists() and KEY not in str(path)
+    assert not [p for p in tmp_path.rglob("*") if KEY in p.name]
+
+
+def test_job_events_never_hold_an_echoed_key(echo_url: str, tmp_path) -> None:
+    with GizmoClient(api_key=KEY, base_url=echo_url, max_retries=0, cache_dir=tmp_path, api_version="current") as client:
+        events = list(client.jobs.events("echo"))
+    assert [e.seq for e in events] == [1, 2, 3, 4]
+    assert KEY not in repr(events)
+    assert events[0].data == {"stage": "you sent Bearer ****", "Bearer ****": "Bearer ****"}
 
 
 async def test_async_client_redacts_the_same_way(echo_url: str, tmp_path) -> None:
@@ -145,6 +245,23 @@ async def test_async_client_redacts_the_same_way(echo_url: str, tmp_path) -> Non
             with pytest.raises(error) as info:
                 await call
             _assert_clean(info.value)
+
+
+async def test_async_client_redacts_current_api_answers_the_same_way(echo_url: str, tmp_path, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with AsyncGizmoClient(api_key=KEY, base_url=echo_url, max_retries=0, cache_dir=tmp_path,
+                                api_version="current") as client:
+        for call, error in (
+            (client.assets.get("nested"), NotFoundError),
+            (client.jobs.wait("echo", timeout=5, progress=False), GenerationFailedError),
+            (client.assets.download("zipfail", "mujoco_mjcf"), InternalServerError),
+        ):
+            with pytest.raises(error) as info:
+                await call
+            _assert_clean(info.value)
+        events = [event async for event in client.jobs.events("echo")]
+    assert len(events) == 4 and KEY not in repr(events)
+    assert KEY not in caplog.text
 
 
 def test_a_successful_model_never_holds_the_key(echo_url: str, tmp_path) -> None:

@@ -57,6 +57,19 @@ from gizmo_notebook.formats import EXPORT_FORMATS
         (lambda c: c.scenes.get("scn_\ud83d"), ValueError, "holds a lone"),
         (lambda c: c.scenes.create("s", [{"asset_id": "a", "position": [10**401, 0, 0]}]), ValueError, "finite"),
         (lambda c: c.scenes.create("s", [{"asset_id": "a", "rpy": [0, -(10**400), 0]}]), ValueError, "finite"),
+        (lambda c: c.scenes.create("s", "a description \ud83d"), ValueError, "description holds a lone"),
+        (lambda c: c.assets.create("ok", tags={"arm": 1}), TypeError, "list of strings"),
+        (lambda c: c.assets.download("ast_1", "mujoco_mjcf", dest="out-\ud83d"), ValueError, "dest holds a lone"),
+        # the current API's own calls check the same way
+        (lambda c: c.scenes.generate("cell \ud83d", progress=False), ValueError, "prompt holds a lone"),
+        (lambda c: c.scenes.submit("\udc00"), ValueError, "prompt holds a lone"),
+        (lambda c: c.jobs.get("job_\ud83d"), ValueError, "job_id holds a lone"),
+        (lambda c: c.jobs.wait("job_\ud83d", progress=False), ValueError, "job_id holds a lone"),
+        (lambda c: c.jobs.cancel("job_\ud83d"), ValueError, "job_id holds a lone"),
+        (lambda c: list(c.jobs.events("job_\ud83d")), ValueError, "job_id holds a lone"),
+        (lambda c: c.jobs.wait("job_1", timeout=10**401), ValueError, "timeout"),
+        (lambda c: list(c.jobs.events("job_1", after=-1)), ValueError, "after"),
+        (lambda c: c.assets.generate("arm", scene_id="scn_\ud83d", progress=False), ValueError, "scene_id holds"),
     ],
 )
 def test_bad_input_raises_before_any_request(api, make_client, call, error, match):

@@ -266,3 +266,64 @@ def test_the_printed_url_answers_at_once(tmp_path: Path, processes) -> None:
     base_url = process.stdout.readline().strip().split(": ", 1)[1]
     answer = httpx.get(base_url + "/assets", headers={"Authorization": "Bearer a-key-for-the-banner-test"}, timeout=30)
     assert answer.status_code == 200
+
+
+def test_read_only_keys_from_a_file_and_the_environment_never_appear_on_the_command_line(
+    tmp_path: Path, processes
+) -> None:
+    key_file = tmp_path / "read-only-keys.txt"
+    key_file.write_text("# viewers\nro-file-secret-one\n\nro-file-secret-two\n")
+    env = dict(os.environ, GIZMO_SERVE_API_KEYS="full-env-secret", GIZMO_SERVE_READ_ONLY_KEYS="ro-env-secret-a,ro-env-secret-b")
+    process = _start("--data-dir", str(tmp_path / "data"), "--read-only-key-file", str(key_file), "--latency", "0",
+                     env=env)
+    processes.append(process)
+    assert process.stdout is not None
+    base_url = process.stdout.readline().strip().split(": ", 1)[1]
+    _wait_for(base_url + "/assets")
+    cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes().decode()
+    keys = ("full-env-secret", "ro-file-secret-one", "ro-file-secret-two", "ro-env-secret-a", "ro-env-secret-b")
+    listed = {key: httpx.get(base_url + "/assets", headers={"Authorization": f"Bearer {key}"}).status_code
+              for key in keys}
+    created = {key: httpx.post(base_url + "/assets", json={"prompt": "a gripper"},
+                               headers={"Authorization": f"Bearer {key}"}).status_code for key in keys}
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert listed == dict.fromkeys(keys, 200)
+    assert created == {"full-env-secret": 201, "ro-file-secret-one": 403, "ro-file-secret-two": 403,
+                       "ro-env-secret-a": 403, "ro-env-secret-b": 403}
+    assert "secret" not in cmdline and "secret" not in out + err
+
+
+def test_help_names_every_way_to_give_keys(capsys) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for name in ("--api-key-file", "GIZMO_SERVE_API_KEYS", "--read-only-key-file", "GIZMO_SERVE_READ_ONLY_KEYS"):
+        assert name in text
+
+
+@pytest.mark.parametrize("content", [None, "# only a comment\n\n", b"\xffnot-utf8-secret-key\n"])
+def test_unusable_read_only_key_file_is_a_clear_error(tmp_path: Path, content: str | bytes | None) -> None:
+    key_file = tmp_path / "keys.txt"
+    if isinstance(content, bytes):
+        key_file.write_bytes(content)
+    elif content is not None:
+        key_file.write_text(content)
+    done = subprocess.run(
+        [sys.executable, "-m", "gizmo_notebook.local.cli", "serve", "--port", "0", "--data-dir", str(tmp_path),
+         "--read-only-key-file", str(key_file)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"--read-only-key-file {key_file}" in done.stderr
+    assert "secret" not in done.stderr
+
+
+def test_a_key_given_with_two_scopes_is_refused(tmp_path: Path) -> None:
+    env = dict(os.environ, GIZMO_SERVE_API_KEYS="both-scopes-key", GIZMO_SERVE_READ_ONLY_KEYS="both-scopes-key")
+    done = subprocess.run(
+        [sys.executable, "-m", "gizmo_notebook.local.cli", "serve", "--port", "0", "--data-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=60, check=False, env=env,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "one scope" in done.stderr and "both-scopes-key" not in done.stderr

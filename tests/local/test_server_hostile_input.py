@@ -105,3 +105,51 @@ def test_invalid_utf8_bytes_still_say_utf8(local_server) -> None:
     with local_server.client() as http:
         response = http.post("assets", content=b'{"prompt": "\xff"}', headers={"Content-Type": "application/json"})
     assert "UTF-8" in _assert_envelope(response, 400, "INVALID_JSON")["message"]
+
+
+def test_current_api_survives_rows_an_older_version_stored_with_lone_surrogates(current_server) -> None:
+    """The current store's JSON columns (asset tags, job options, results, stages, event data), as an
+    older server wrote them with ``\\udXXX`` escapes: every read route still answers, with U+FFFD."""
+    from _current_api import generate_asset
+
+    from gizmo_notebook.local.current.store import DATABASE_NAME as CURRENT_DATABASE
+
+    with current_server.client() as http:
+        asset_id, job = generate_asset(http, "a gripper", tags=["fine"])
+    cut = json.dumps(["cut \ud83d"])
+    db = sqlite3.connect(current_server.data_dir / CURRENT_DATABASE)
+    with db:
+        db.execute("UPDATE assets SET tags = ? WHERE id = ?", (cut, asset_id))
+        db.execute("UPDATE jobs SET options = ?, result = ?, stage = ? WHERE id = ?",
+                   (json.dumps({"tags": ["cut \ud83d"], "name": "x\udc00"}),
+                    json.dumps({"asset_id": asset_id, "note": "\ud83d"}), json.dumps({"name": "\ud83d"}), job["id"]))
+        db.execute("UPDATE job_events SET data = ? WHERE job_id = ?", (json.dumps({"stage": "\ud83d"}), job["id"]))
+    db.close()
+    with current_server.client() as http:
+        answers = [http.get(path) for path in
+                   ("assets", f"assets/{asset_id}", f"jobs/{job['id']}?include_result=true", "scenes")]
+        events = http.get(f"jobs/{job['id']}/events")
+    for answer in answers:
+        assert answer.status_code == 200, answer.text
+    assert answers[0].json()["assets"][0]["tags"] == ["cut \ufffd"]
+    assert answers[2].json()["job"]["result"]["note"] == "\ufffd"
+    assert events.status_code == 200 and '"stage"' in events.text
+
+
+@pytest.mark.parametrize("value", ["%C2%B2", "%D9%A4%D9%A2", "%EF%BC%91"])  # ², Arabic-Indic 42, fullwidth 1
+@pytest.mark.parametrize("api", ["alpha", "current"])
+def test_non_ascii_digits_in_numeric_query_values_are_refused(api, value, request) -> None:
+    """``str.isdigit`` is true for "²" (and ``int()`` then raises) and for other scripts' digits:
+    a number in a query is ASCII digits, else the contract's validation error — never a 500."""
+    account = request.getfixturevalue("local_server" if api == "alpha" else "current_server")
+    with account.client() as http:
+        answers = [http.get(f"assets?limit={value}"), http.get(f"assets?offset={value}"),
+                   http.get(f"scenes?limit={value}")]
+        if api == "current":
+            from _current_api import generate_asset
+
+            _, job = generate_asset(http, "a gripper")
+            answers += [http.get(f"jobs/{job['id']}/events?after={value}"),
+                        http.get(f"jobs/{job['id']}/events", headers={"Last-Event-ID": b"\xb2"})]
+    assert [a.status_code for a in answers] == [400 if api == "alpha" else 422] * len(answers), \
+        [(a.status_code, a.text[:100]) for a in answers]

@@ -132,3 +132,98 @@ def test_two_processes_on_one_data_dir(tmp_path: Path) -> None:
             if process.poll() is None:
                 process.kill()
             process.wait(10)
+
+
+# -- the current API: jobs (queued -> running -> succeeded | failed | cancelled) -----------------------
+_JOB_ORDER = {"queued": 0, "running": 1, "succeeded": 2, "failed": 2, "cancelled": 2}
+
+
+def _watch_job(http: httpx.Client, job_id: str, seconds: float) -> list[str]:
+    seen = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        seen.append(http.get(f"jobs/{job_id}").json()["job"]["status"])
+        time.sleep(0.02)
+    return seen
+
+
+def test_two_embedded_current_servers_run_each_job_once_and_never_backwards(tmp_path: Path, caplog) -> None:
+    with LocalServer(tmp_path, latency=2.0, api="current") as fast, _client(fast) as http:
+        created = http.post("assets", json={"prompt": "a two finger gripper"}).json()
+        with caplog.at_level(logging.INFO, "gizmo_notebook.local"), LocalServer(tmp_path, latency=10.0, api="current"):
+            seen = _watch_job(http, created["job_id"], 3.5)
+        events = [line for line in http.get(f"jobs/{created['job_id']}/events").text.splitlines()
+                  if line.startswith("event: ")]
+        assets = http.get("assets").json()["assets"]
+    assert seen[0] in ("queued", "running") and "resumed" not in caplog.text
+    ranks = [_JOB_ORDER[s] for s in seen]
+    assert ranks == sorted(ranks), f"job status went backwards: {seen}"
+    assert seen[-1] == "succeeded"
+    assert len(assets) == 1, "the job ran twice and made two assets"
+    assert events.count("event: done") == 1 and events.count("event: asset_ready") == 1, events
+
+
+def test_finished_jobs_are_final_in_the_database(tmp_path: Path) -> None:
+    from gizmo_notebook.local.current.store import DATABASE_NAME as CURRENT_DATABASE
+
+    with LocalServer(tmp_path, latency=0.0, api="current") as server, _client(server) as http:
+        created = http.post("assets", json={"prompt": "a gripper"}).json()
+        seen = _watch_job(http, created["job_id"], 0.5)
+        assert seen[-1] == "succeeded"
+    db = sqlite3.connect(tmp_path / CURRENT_DATABASE)
+    with db:  # an older server version's unconditional update
+        db.execute("UPDATE jobs SET status = 'running', finished_at = NULL WHERE id = ?", (created["job_id"],))
+    assert db.execute("SELECT status FROM jobs WHERE id = ?", (created["job_id"],)).fetchone()[0] == "succeeded"
+    db.close()
+
+
+def test_two_current_api_processes_on_one_data_dir(tmp_path: Path) -> None:
+    """``serve --api current`` twice: a live process's job is left alone, a killed one's taken over."""
+    headers = {"Authorization": "Bearer gzm_local_shared_test_key"}
+    processes = []
+    try:
+        a, url_a = _serve(tmp_path, "--api", "current", "--latency", "1.0", "--job-lease", "1")
+        processes.append(a)
+        with httpx.Client(base_url=url_a + "/", headers=headers, timeout=30) as http:
+            finished = http.post("assets", json={"prompt": "a six dof arm"}).json()
+            b, url_b = _serve(tmp_path, "--api", "current", "--latency", "4", "--job-lease", "1")
+            processes.append(b)
+            seen = _watch_job(http, finished["job_id"], 2.5)
+            ranks = [_JOB_ORDER[s] for s in seen]
+            assert ranks == sorted(ranks) and seen[-1] == "succeeded", seen
+            orphan = http.post("assets", json={"prompt": "a mobile base"}).json()
+        os.kill(a.pid, signal.SIGKILL)  # dies holding the orphan's job
+        a.wait(10)
+        with httpx.Client(base_url=url_b + "/", headers=headers, timeout=30) as http:
+            deadline = time.monotonic() + 20
+            while http.get(f"jobs/{orphan['job_id']}").json()["job"]["status"] != "succeeded":
+                assert time.monotonic() < deadline, "the killed server's job was never taken over"
+                time.sleep(0.05)
+            assert len(http.get("assets").json()["assets"]) == 2
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+            process.wait(10)
+
+
+def test_a_current_server_that_lost_a_jobs_lease_stops_working_on_it(tmp_path: Path) -> None:
+    """A server paused past its lease (SIGSTOP, a suspended laptop) finds on waking that another
+    server took its job over: it must stop, not finish the job beside the new owner (two runners
+    writing one job's stages, events and asset)."""
+    from gizmo_notebook.local.current.store import DATABASE_NAME as CURRENT_DATABASE
+
+    with LocalServer(tmp_path, latency=2.0, api="current") as server, _client(server) as http:
+        created = http.post("assets", json={"prompt": "a two finger gripper"}).json()
+        time.sleep(0.2)
+        db = sqlite3.connect(tmp_path / CURRENT_DATABASE)
+        with db:  # what another server's claim_job writes once the lease ran out
+            db.execute("UPDATE jobs SET runner = 'another-server', lease_until = ? WHERE id = ?",
+                       (time.time() + 600, created["job_id"]))
+        events_then = db.execute("SELECT COUNT(*) FROM job_events WHERE job_id = ?", (created["job_id"],)).fetchone()[0]
+        seen = _watch_job(http, created["job_id"], 3.0)
+        events_now = db.execute("SELECT COUNT(*) FROM job_events WHERE job_id = ?", (created["job_id"],)).fetchone()[0]
+        db.close()
+        assert seen[-1] == "running", "the job was finished by a server that no longer held it"
+        assert http.get("assets").json()["assets"] == []
+        assert events_now <= events_then + 1  # at most the stage it was in completes; nothing after

@@ -21,6 +21,7 @@ from gizmo_notebook.client._errors import (
     error_class_for,
     redact_deep,
 )
+from gizmo_notebook.client._json import loads_untrusted
 from gizmo_notebook.client._rate_limit import RateLimitTracker
 from gizmo_notebook.client._retry import RetryPolicy, request_never_sent, server_wait_hint
 
@@ -373,7 +374,7 @@ def parse_success(ctx: ClientContext, opts: RequestOptions, response: httpx.Resp
     try:
         # Redacted before any model sees it: a name, failure_reason or download_url echoing the key
         # would otherwise reach reprs, progress bars and exception texts.
-        return redact_deep(response.json(), ctx.redact)
+        return redact_deep(loads_untrusted(response.content), ctx.redact)
     except ValueError:
         raise APIResponseValidationError(
             f"{opts.label} answered {response.status_code} with a body that is not JSON: "
@@ -431,7 +432,7 @@ def status_error(ctx: ClientContext, opts: RequestOptions, response: httpx.Respo
     """A typed error for a non-2xx response, from the documented envelope or whatever the body is."""
     status = response.status_code
     try:
-        body: Any = redact_deep(response.json(), ctx.redact)
+        body: Any = redact_deep(loads_untrusted(response.content), ctx.redact)
     except ValueError:
         body = None
     if not opts.probe:

@@ -62,10 +62,8 @@ class SceneFlows(ResourceFlows[Scene, ScenePage]):
             body["placements"] = check.check_placements(placements)
         if (checked_name := check.check_name(name, required=placements is None)) is not None:
             body["name"] = checked_name
-        if description is not None:
-            if not isinstance(description, str):
-                raise TypeError(f"description must be a string or None, got {type(description).__name__}")
-            body["description"] = description
+        if (checked_description := check.check_description(description)) is not None:
+            body["description"] = checked_description
         return self._create(body)
 
     def _create(self, body: dict[str, Any]) -> Flow[Scene]:

@@ -20,6 +20,7 @@ from starlette.requests import Request
 
 from gizmo_notebook.local.current.errors import ValidationFailed
 from gizmo_notebook.local.current.store import CurrentStore, now
+from gizmo_notebook.local.current.validation import is_count
 
 __all__ = ["EVENT_TYPES", "EventBus", "event_stream"]
 
@@ -66,7 +67,7 @@ def _after(request: Request) -> int:
     if raw is None or raw.strip() == "":
         return 0
     raw = raw.strip()
-    if not raw.isdigit() or len(raw) > 18:
+    if not is_count(raw):
         raise ValidationFailed(loc, f"must be a non-negative integer event sequence number, got {raw[:40]!r}", "int_parsing")
     return int(raw)
 

@@ -27,7 +27,7 @@ from concurrent.futures import Executor
 from pathlib import Path
 
 from gizmo_notebook._optional import MissingDependencyError
-from gizmo_notebook.local.artifacts import file_stem
+from gizmo_notebook.local.artifacts import export_storage_problem, file_stem
 from gizmo_notebook.local.current.errors import CurrentError
 from gizmo_notebook.local.exporters._common import atomic_write, zip_entry
 from gizmo_notebook.model import AssetModel
@@ -84,7 +84,11 @@ class ZipExports:
                     raise CurrentError(
                         422, "export_format_unavailable", f"This server cannot export {fmt}: {exc}"
                     ) from None
-                atomic_write(path, lambda fh: fh.write(data))
+                try:
+                    atomic_write(path, lambda fh: fh.write(data))
+                except OSError as exc:  # a read-only or full data dir: the operator's to fix, say what
+                    status, message = export_storage_problem(self._root, exc)
+                    raise CurrentError(status, "export_storage_error", message) from exc
         self._locks.pop(path, None)
         return path
 

@@ -217,11 +217,19 @@ class JobRunner:
         task = asyncio.get_running_loop().create_task(self._run(job), name=f"job {job.id}")
         self._tasks[job.id] = task
         task.add_done_callback(lambda _t: self._tasks.pop(job.id, None))
+        self._ensure_keeper()
+
+    def _ensure_keeper(self) -> None:
         if self._keeper is None:
             self._keeper = asyncio.get_running_loop().create_task(self._keep_leases(), name="job leases")
 
     def resume(self) -> int:
-        """Run the jobs no live server holds (left by a stopped or dead one); returns how many."""
+        """Run the jobs no live server holds (left by a stopped or dead one); returns how many.
+
+        Called at startup, which also starts the lease keeper: a server that never runs a job of
+        its own must still adopt the jobs of another server on its data dir that dies later.
+        """
+        self._ensure_keeper()
         resumed = 0
         at = time.time()
         for job in self._store.orphaned_jobs(at):
@@ -274,13 +282,13 @@ class JobRunner:
             _log.info("job %s failed", job.id, exc_info=True)
             self._fail(job, "generation_failed", f"Generation failed: {type(exc).__name__}: {exc}"[:500])
         else:
-            if self._store.finish_job(job.id, "succeeded", result=result):
+            if self._store.finish_job(job.id, "succeeded", result=result, runner=self.instance):
                 self._bus.emit(job.id, "done", {"status": "succeeded", "result": result})
 
     def _fail(self, job: JobRow, code: str, message: str) -> None:
         current = self._store.get_job(job.id)
         stage = (current.stage or {}).get("name") if current is not None else None
-        if self._store.finish_job(job.id, "failed", error=message, error_code=code):
+        if self._store.finish_job(job.id, "failed", error=message, error_code=code, runner=self.instance):
             self._store.refund(job.owner, job.cost)
             self._bus.emit(job.id, "error", {"code": code, "message": message, "stage": stage})
             self._bus.emit(job.id, "done", {"status": "failed", "error": message})
@@ -307,9 +315,10 @@ class JobRunner:
         return value
 
     def _check_still_wanted(self, job: JobRow) -> None:
-        """Stop here if the job was finished meanwhile (cancelled through another server)."""
+        """Stop here if the job was finished meanwhile (cancelled through another server), or another
+        server took it over (this one was paused past its lease): the job has one runner at a time."""
         current = self._store.get_job(job.id)
-        if current is None or current.terminal:
+        if current is None or current.terminal or not self._store.holds(job.id, self.instance):
             raise _FinishedElsewhere
 
     def _check_simulated_failure(self, job: JobRow) -> None:
@@ -343,6 +352,7 @@ class JobRunner:
         placed = [(await self._artifacts.build(a.prompt), a.position) for a in self._store.scene_assets(job.scene_id)]
         position = next_slot(placed, model)
         name = job.options.get("name") or _default_name(prompt)
+        self._check_still_wanted(job)  # the builds above awaited: still ours to finish?
         asset = self._save_asset(job, name, prompt, position)
         self._bus.emit(
             job.id, "asset_ready", {"asset_id": asset.id, "scene_id": job.scene_id, "name": name, "index": 1, "count": 1}

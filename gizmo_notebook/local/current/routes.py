@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from gizmo_notebook.local import validation as shared
 from gizmo_notebook.local.auth import Principal
+from gizmo_notebook.local.context import own_origin
 from gizmo_notebook.local.current import validation
 from gizmo_notebook.local.current.context import CurrentContext, context
 from gizmo_notebook.local.current.errors import CurrentError, ValidationFailed, not_found
@@ -363,7 +364,7 @@ async def openapi(request: Request) -> JSONResponse:
     return JSONResponse({
         "openapi": "3.1.0",
         "info": {"title": "Gizmo API (gizmo-notebook local server)", "version": "current"},
-        "servers": [{"url": str(request.base_url).rstrip("/") + "/v1"}],
+        "servers": [{"url": own_origin(request) + "/v1"}],  # the socket's address, never the Host header
         "paths": paths,
     })  # fmt: skip
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gizmo_notebook.local._sqlite import SqliteStore
+from gizmo_notebook.local._sqlite import SqliteStore, load_json
 
 __all__ = [
     "TERMINAL",
@@ -61,6 +61,10 @@ CREATE TABLE IF NOT EXISTS jobs (
     lease_until REAL NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS jobs_by_scene ON jobs (scene_id, seq);
+-- a finished job is final: whatever process or version issues the UPDATE, it is skipped
+CREATE TRIGGER IF NOT EXISTS jobs_terminal_status BEFORE UPDATE OF status ON jobs
+WHEN OLD.status IN ('succeeded', 'failed', 'cancelled') AND NEW.status IS NOT OLD.status
+BEGIN SELECT RAISE(IGNORE); END;
 CREATE TABLE IF NOT EXISTS job_events (
     job_id TEXT NOT NULL,
     seq INTEGER NOT NULL,
@@ -177,10 +181,10 @@ class SceneRow:
 def _job(row: sqlite3.Row) -> JobRow:
     return JobRow(
         id=row["id"], owner=row["owner"], mode=row["mode"], scene_id=row["scene_id"], prompt=row["prompt"],
-        options=json.loads(row["options"]), status=row["status"], created_at=row["created_at"],
+        options=load_json(row["options"]), status=row["status"], created_at=row["created_at"],
         started_at=row["started_at"], finished_at=row["finished_at"], error=row["error"],
-        error_code=row["error_code"], result=json.loads(row["result"]) if row["result"] else None,
-        cost=row["cost"], stage=json.loads(row["stage"]) if row["stage"] else None,
+        error_code=row["error_code"], result=load_json(row["result"]) if row["result"] else None,
+        cost=row["cost"], stage=load_json(row["stage"]) if row["stage"] else None,
     )  # fmt: skip
 
 
@@ -188,7 +192,7 @@ def _asset(row: sqlite3.Row) -> AssetRow:
     return AssetRow(
         row["id"], row["owner"], row["scene_id"], row["job_id"], row["name"], row["prompt"],
         tuple(json.loads(row["position"])), tuple(json.loads(row["rotation"])), row["created_at"],
-        tuple(json.loads(row["tags"])),
+        tuple(load_json(row["tags"])),
     )  # type: ignore[arg-type]  # fmt: skip
 
 
@@ -269,13 +273,20 @@ class CurrentStore(SqliteStore):
         result: dict[str, Any] | None = None,
         error: str | None = None,
         error_code: str | None = None,
+        runner: str | None = None,
     ) -> bool:
-        """Move an unfinished job to a terminal ``status``; False if it already was terminal."""
+        """Move an unfinished job to a terminal ``status``; False if it already was terminal.
+
+        With ``runner`` (a server finishing the work it ran), only while that server still holds the
+        job: one that was taken over meanwhile must not finish it beside its new runner. A
+        cancellation passes none (any server may cancel).
+        """
         assert status in TERMINAL
+        held, args = ("", ()) if runner is None else (" AND runner = ?", (runner,))
         changed = self._run(
             "UPDATE jobs SET status = ?, finished_at = ?, result = ?, error = ?, error_code = ? "
-            "WHERE id = ? AND status IN ('queued', 'running')",
-            (status, now(), json.dumps(result) if result is not None else None, error, error_code, job_id),
+            f"WHERE id = ? AND status IN ('queued', 'running'){held}",
+            (status, now(), json.dumps(result) if result is not None else None, error, error_code, job_id, *args),
         )
         return changed == 1
 
@@ -295,7 +306,7 @@ class CurrentStore(SqliteStore):
             "SELECT seq, type, data, created_at FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?",
             (job_id, after, limit),
         )
-        return [EventRow(r["seq"], r["type"], json.loads(r["data"]), r["created_at"]) for r in rows]
+        return [EventRow(r["seq"], r["type"], load_json(r["data"]), r["created_at"]) for r in rows]
 
     # -- assets ------------------------------------------------------------------------
     def insert_asset(self, asset: AssetRow) -> None:

@@ -20,6 +20,7 @@ __all__ = [
     "ASSET_PIPELINES",
     "FORMATS",
     "export_format",
+    "is_count",
     "optional_body",
     "optional_text",
     "pagination",
@@ -114,12 +115,18 @@ def query_flag(request: Request, name: str) -> bool:
     raise ValidationFailed(["query", name], f"must be true or false, got {raw[:20]!r}", "bool_parsing")
 
 
+def is_count(raw: str) -> bool:
+    """1 to 18 ASCII digits: ``str.isdigit`` alone also takes "²" (on which ``int()`` raises) and
+    other scripts' digits, and ``int()`` of thousands of digits is slow or refused."""
+    return 0 < len(raw) <= 18 and raw.isascii() and raw.isdigit()
+
+
 def _query_int(request: Request, name: str, default: int, lo: int, hi: int) -> int:
     raw = request.query_params.get(name)
     if raw is None:
         return default
     raw = raw.strip()
-    if not raw.isdigit() or len(raw) > 18 or not lo <= int(raw) <= hi:
+    if not is_count(raw) or not lo <= int(raw) <= hi:
         raise ValidationFailed(["query", name], f"must be an integer from {lo} to {hi}, got {raw[:20]!r}", "int_parsing")
     return int(raw)
 
