@@ -197,20 +197,6 @@ def test_keys_from_a_file_and_the_environment_never_appear_on_the_command_line(t
     assert not (tmp_path / "data" / "local_api_key").exists()
 
 
-@pytest.mark.parametrize("content", [None, "# only a comment\n\n"])
-def test_unusable_key_file_is_a_clear_error(tmp_path: Path, content: str | None) -> None:
-    key_file = tmp_path / "keys.txt"
-    if content is not None:
-        key_file.write_text(content)
-    done = subprocess.run(
-        [sys.executable, "-m", "gizmo_notebook.local.cli", "serve", "--port", "0", "--data-dir", str(tmp_path),
-         "--api-key-file", str(key_file)],
-        capture_output=True, text=True, timeout=60, check=False,
-    )
-    assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert f"--api-key-file {key_file}" in done.stderr
-
-
 def test_unwritable_data_dir_is_a_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the data dir's parent should be")
@@ -302,8 +288,9 @@ def test_help_names_every_way_to_give_keys(capsys) -> None:
         assert name in text
 
 
+@pytest.mark.parametrize("option", ["--api-key-file", "--read-only-key-file"])
 @pytest.mark.parametrize("content", [None, "# only a comment\n\n", b"\xffnot-utf8-secret-key\n"])
-def test_unusable_read_only_key_file_is_a_clear_error(tmp_path: Path, content: str | bytes | None) -> None:
+def test_unusable_key_file_is_a_clear_error(tmp_path: Path, option: str, content: str | bytes | None) -> None:
     key_file = tmp_path / "keys.txt"
     if isinstance(content, bytes):
         key_file.write_bytes(content)
@@ -311,11 +298,11 @@ def test_unusable_read_only_key_file_is_a_clear_error(tmp_path: Path, content: s
         key_file.write_text(content)
     done = subprocess.run(
         [sys.executable, "-m", "gizmo_notebook.local.cli", "serve", "--port", "0", "--data-dir", str(tmp_path),
-         "--read-only-key-file", str(key_file)],
+         option, str(key_file)],
         capture_output=True, text=True, timeout=60, check=False,
     )
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert f"--read-only-key-file {key_file}" in done.stderr
+    assert f"{option} {key_file}" in done.stderr
     assert "secret" not in done.stderr
 
 
