@@ -167,8 +167,8 @@ _SET_RENAMED = """async (el) => {
 def test_a_new_model_in_the_view_with_frames_shown(server, browser) -> None:
     """Another model set in the view while the frames layer is shown: the old model's frames
     updater (run before every frame, the new model's first one included) must not look up
-    links the new model lacks (a TypeError that failed setModel); the new model gets its own
-    frames and one updater."""
+    links the new model lacks; the new model gets its own frames, one updater, and the old
+    model's materials are freed (its unlit wire twins with them)."""
     page, host = open_lab_notebook(server, browser, "viewer-inspect-again.ipynb",
                                    [BOT, "v.show(frames=True)"], READY)
     page.wait_for_function("el => el.querySelector('button.gz-layer-frames').getAttribute('aria-pressed') === 'true'",
@@ -178,6 +178,7 @@ def test_a_new_model_in_the_view_with_frames_shown(server, browser) -> None:
     assert facts["error"] is None, facts
     assert facts["updaters"] == 1, facts
     assert facts["parts"] is not None and "new_arm:frame" in facts["parts"], facts
+    assert facts["freed"], "the old model's materials were never disposed"
     assert browser.console_errors() == []
 
 
