@@ -381,14 +381,27 @@ class ExportSink(FileSink):
             raise DownloadError(f"the export answered with an oversized {what} (over {MAX_JSON_EXPORT_BYTES} bytes)")
 
     def error_response(self, response: httpx.Response) -> httpx.Response:
-        """``response`` with the error body this sink read, so the usual status error can be built from it."""
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            content=bytes(self.error_body or b""),
-            request=response.request,
-            extensions=response.extensions,
-        )
+        """``response`` with the error body this sink read, so the usual status error can be built from it.
+
+        The body was read raw: httpx decodes it here by its ``Content-Encoding``. A body that does
+        not fit the encoding it names (``gzip`` over plain text) is kept as sent, not a
+        ``DecodingError`` leaving the call in place of the status error.
+        """
+        body = bytes(self.error_body or b"")
+        try:
+            return httpx.Response(
+                response.status_code,
+                headers=response.headers,
+                content=body,
+                request=response.request,
+                extensions=response.extensions,
+            )
+        except httpx.DecodingError:
+            headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-encoding"]
+            return httpx.Response(
+                response.status_code, headers=headers, content=body, request=response.request,
+                extensions=response.extensions,
+            )
 
     def zip_problem(self) -> str | None:
         """Close the temp file; if it starts with ``PK`` check it is a whole ZIP (a cut-short one is not)."""

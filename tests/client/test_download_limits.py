@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from gizmo_notebook.client import DownloadError, GizmoClient, _download
+from gizmo_notebook.errors import GizmoError
 
 
 class _Trickle(BaseHTTPRequestHandler):
@@ -150,4 +151,37 @@ def test_a_trickled_zip_export_answer_is_stopped(tmp_path, monkeypatch, kind: st
         server.shutdown()
         server.server_close()
     assert time.monotonic() - started < 5
+    assert _files(tmp_path / "cache") == [] and _files(tmp_path / "out") == []
+
+
+class _MislabelledError(BaseHTTPRequestHandler):
+    """``POST .../export`` answered 500 with a plain JSON error its headers call gzip (a misconfigured proxy)."""
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = json.dumps({"error": {"code": "internal", "message": "exporter crashed", "status": 500}}).encode()
+        self.send_response(500)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_an_export_error_body_that_does_not_fit_its_content_encoding_is_the_status_error(tmp_path) -> None:
+    """Was an httpx.DecodingError out of the call (the raw error body decoded as gzip), not the typed 500."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _MislabelledError)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    try:
+        with GizmoClient(api_key="k", base_url=url, api_version="current", cache_dir=tmp_path / "cache",
+                         max_retries=0) as client, pytest.raises(GizmoError, match="exporter crashed") as raised:
+            client.assets.download("ast_1", "mujoco_mjcf", dest=tmp_path / "out")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert getattr(raised.value, "status_code", None) == 500
     assert _files(tmp_path / "cache") == [] and _files(tmp_path / "out") == []
