@@ -155,9 +155,15 @@ class FileSink:
         # window old, so the rate is always measured over at least MIN_RATE_WINDOW_S
         self._samples: deque[tuple[float, int]] = deque([(self._started, 0)])
 
+    def _answered(self) -> None:
+        """The rate floor measures the transfer from the answer's headers on: how long a server
+        takes to answer (building an export first) is the request timeout's business."""
+        self._samples = deque([(self._clock(), self.received)])
+
     def begin(self, response: httpx.Response) -> bool:
         if not response.is_success:
             return False
+        self._answered()
         length = response.headers.get("content-length", "")
         self.expected = ascii_int(length) if length.strip() else None
         if self.expected is not None and self.expected > self.max_bytes:
@@ -359,6 +365,7 @@ class ExportSink(FileSink):
 
     def begin(self, response: httpx.Response) -> bool:
         content_type = response.headers.get("content-type", "").lower()
+        self._answered()
         if not response.is_success:
             self.error_body = bytearray()
             return True
