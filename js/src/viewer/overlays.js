@@ -12,7 +12,9 @@
 //
 // Layers are built the first time they are shown (nothing is added to the scene for a layer
 // never turned on, so the first frame and the scene statistics are untouched), as children of
-// each link's posed group, so they follow sliders and playback with no work of their own.
+// each link's posed group, so they follow sliders and playback with no work of their own; the
+// frames layer is the exception: two merged draws under the root link, rewritten before each
+// frame from the links' matrices (buildFrames, vp.beforeFrame).
 import * as THREE from "three";
 import { decodeAll } from "./decode.js";
 import { addStyle } from "./panel.js";
