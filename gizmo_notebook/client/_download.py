@@ -155,9 +155,15 @@ class FileSink:
         # window old, so the rate is always measured over at least MIN_RATE_WINDOW_S
         self._samples: deque[tuple[float, int]] = deque([(self._started, 0)])
 
+    def _answered(self) -> None:
+        """The rate floor measures the transfer from the answer's headers on: how long a server
+        takes to answer (building an export first) is the request timeout's business."""
+        self._samples = deque([(self._clock(), self.received)])
+
     def begin(self, response: httpx.Response) -> bool:
         if not response.is_success:
             return False
+        self._answered()
         length = response.headers.get("content-length", "")
         self.expected = ascii_int(length) if length.strip() else None
         if self.expected is not None and self.expected > self.max_bytes:
@@ -359,6 +365,7 @@ class ExportSink(FileSink):
 
     def begin(self, response: httpx.Response) -> bool:
         content_type = response.headers.get("content-type", "").lower()
+        self._answered()
         if not response.is_success:
             self.error_body = bytearray()
             return True
@@ -381,14 +388,27 @@ class ExportSink(FileSink):
             raise DownloadError(f"the export answered with an oversized {what} (over {MAX_JSON_EXPORT_BYTES} bytes)")
 
     def error_response(self, response: httpx.Response) -> httpx.Response:
-        """``response`` with the error body this sink read, so the usual status error can be built from it."""
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            content=bytes(self.error_body or b""),
-            request=response.request,
-            extensions=response.extensions,
-        )
+        """``response`` with the error body this sink read, so the usual status error can be built from it.
+
+        The body was read raw: httpx decodes it here by its ``Content-Encoding``. A body that does
+        not fit the encoding it names (``gzip`` over plain text) is kept as sent, not a
+        ``DecodingError`` leaving the call in place of the status error.
+        """
+        body = bytes(self.error_body or b"")
+        try:
+            return httpx.Response(
+                response.status_code,
+                headers=response.headers,
+                content=body,
+                request=response.request,
+                extensions=response.extensions,
+            )
+        except httpx.DecodingError:
+            headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-encoding"]
+            return httpx.Response(
+                response.status_code, headers=headers, content=body, request=response.request,
+                extensions=response.extensions,
+            )
 
     def zip_problem(self) -> str | None:
         """Close the temp file; if it starts with ``PK`` check it is a whole ZIP (a cut-short one is not)."""

@@ -65,14 +65,20 @@ def _rate(text: str) -> str:
     return text
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also takes "²" (on which ``int()`` raises) and other
+    scripts' digits ("٨٠" would be port 80), as the current-API server's ``is_count`` says."""
+    return text.isascii() and text.isdigit()
+
+
 def _count(text: str) -> int:
-    if not text.isdigit():
+    if not _digits(text):
         raise argparse.ArgumentTypeError(f"expected a whole number of credits, got {text!r}")
     return int(text)
 
 
 def _port(text: str) -> int:
-    if not text.isdigit() or int(text) > 65535:
+    if not _digits(text) or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"expected a port number 0-65535, got {text!r}")
     return int(text)
 

@@ -22,7 +22,8 @@ test("a wire colour too close to the background moves away from it; a distinct o
   assert.equal(wireColor(white, DARK).getHexString(), "ffffff", "white on a dark page stays white");
   const tinted = wireColor(new THREE.Color(0xddeeff), LIGHT);
   assert.ok(tinted.b > tinted.r, "a tint keeps its hue, only darker");
-  assert.equal(wireColor(blue, DARK).getHexString(), wireColor(blue, DARK).getHexString());
+  assert.ok(contrast(blue, DARK) >= 3, "the blue below has contrast enough on a dark page");
+  assert.equal(wireColor(blue, DARK).getHexString(), "1976d2", "a colour with contrast enough is kept as it is");
 });
 
 test("one unlit wire material per solid, following the solid's colour and the background", () => {

@@ -144,6 +144,44 @@ def test_toolbar_toggles_clicked_in_a_burst_end_the_same_in_python(server, brows
     assert browser.console_errors() == []
 
 
+_SET_RENAMED = """async (el) => {
+    // the same geometry (every part in the page's cache) under other link names, set in the view
+    const vp = el.gizmoViewer.viewport, ov = el.gizmoOverlays;
+    const old = vp.linkGroup('base').children.find((o) => o.isMesh && !o.userData.overlay).material;
+    let freed = false;
+    old.addEventListener('dispose', () => { freed = true; });
+    const meta = JSON.parse(JSON.stringify(vp.meta)), rename = (n) => `new_${n}`;
+    for (const l of meta.links) l.name = rename(l.name);
+    meta.root = rename(meta.root);
+    for (const j of meta.joints) { j.parent = rename(j.parent); j.child = rename(j.child); }
+    let error = null;
+    try { await vp.setModel(meta, []); } catch (e) { error = String(e); }
+    await ov.setModel(meta, []);
+    ov.setLayers(ov.layers());
+    vp.render();
+    const lines = vp.linkGroup('new_base').children.find((o) => o.name === 'frames:lines');
+    return { error, freed, updaters: vp.beforeFrame.size, parts: lines ? lines.userData.parts : null };
+}"""
+
+
+def test_a_new_model_in_the_view_with_frames_shown(server, browser) -> None:
+    """Another model set in the view while the frames layer is shown: the old model's frames
+    updater (run before every frame, the new model's first one included) must not look up
+    links the new model lacks; the new model gets its own frames, one updater, and the old
+    model's materials are freed (its unlit wire twins with them)."""
+    page, host = open_lab_notebook(server, browser, "viewer-inspect-again.ipynb",
+                                   [BOT, "v.show(frames=True)"], READY)
+    page.wait_for_function("el => el.querySelector('button.gz-layer-frames').getAttribute('aria-pressed') === 'true'",
+                           arg=host, timeout=20_000)
+    host.evaluate("el => el.gizmoViewer.setWireframe(true)")
+    facts = host.evaluate(_SET_RENAMED)
+    assert facts["error"] is None, facts
+    assert facts["updaters"] == 1, facts
+    assert facts["parts"] is not None and "new_arm:frame" in facts["parts"], facts
+    assert facts["freed"], "the old model's materials were never disposed"
+    assert browser.console_errors() == []
+
+
 MJCF = """<mujoco model="linkage">
   <worldbody>
     <body name="base" pos="0 0 0.05">

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from gizmo_notebook.client import DownloadError, GizmoClient, _download
+from gizmo_notebook.client import DownloadError, GizmoClient, NotFoundError, _download
+from gizmo_notebook.errors import GizmoError
 
 
 class _Trickle(BaseHTTPRequestHandler):
@@ -151,3 +152,70 @@ def test_a_trickled_zip_export_answer_is_stopped(tmp_path, monkeypatch, kind: st
         server.server_close()
     assert time.monotonic() - started < 5
     assert _files(tmp_path / "cache") == [] and _files(tmp_path / "out") == []
+
+
+class _MislabelledError(BaseHTTPRequestHandler):
+    """``POST .../export`` answered 500 with a plain JSON error its headers call gzip (a misconfigured proxy)."""
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = json.dumps({"error": {"code": "internal", "message": "exporter crashed", "status": 500}}).encode()
+        self.send_response(500)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_an_export_error_body_that_does_not_fit_its_content_encoding_is_the_status_error(tmp_path) -> None:
+    """Was an httpx.DecodingError out of the call (the raw error body decoded as gzip), not the typed 500."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _MislabelledError)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    try:
+        with GizmoClient(api_key="k", base_url=url, api_version="current", cache_dir=tmp_path / "cache",
+                         max_retries=0) as client, pytest.raises(GizmoError, match="exporter crashed") as raised:
+            client.assets.download("ast_1", "mujoco_mjcf", dest=tmp_path / "out")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert getattr(raised.value, "status_code", None) == 500
+    assert _files(tmp_path / "cache") == [] and _files(tmp_path / "out") == []
+
+
+class _SlowToAnswer(BaseHTTPRequestHandler):
+    """``POST .../export`` answered after a pause (the server builds the export first), in one piece: a 404."""
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        time.sleep(1.2)
+        body = json.dumps({"error": {"code": "not_found", "message": "no asset ast_1", "status": 404}}).encode()
+        self.send_response(404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_a_small_export_answer_after_a_slow_start_is_not_under_the_rate_floor(tmp_path, monkeypatch) -> None:
+    """The rate floor measures the transfer, from the answer's headers: the time a server takes to
+    answer is the request timeout's. A small error body sent at once after a pause longer than the
+    window was a DownloadError 'under the bytes/s floor' instead of the server's 404."""
+    monkeypatch.setattr(_download, "MIN_RATE_WINDOW_S", 0.5)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowToAnswer)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    try:
+        with GizmoClient(api_key="gzm_test_key", base_url=url, api_version="current", cache_dir=tmp_path / "cache",
+                         max_retries=0) as client, pytest.raises(NotFoundError, match="no asset"):
+            client.assets.download("ast_1", "mujoco_mjcf", dest=tmp_path / "out")
+    finally:
+        server.shutdown()
+        server.server_close()

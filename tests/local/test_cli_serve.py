@@ -156,6 +156,8 @@ def test_port_in_use_is_a_clear_error(tmp_path: Path, processes) -> None:
         (["--fail-rate", "1.5"], "between 0 and 1"),
         (["--rate-limit", "lots"], "rate limit"),
         (["--port", "70000"], "port number"),
+        (["--port", "\u0668\u0660"], "port number"),  # Arabic-Indic "80": was taken as port 80
+        (["--credits", "\u00b2"], "whole number of credits"),  # was argparse's "invalid _count value"
         (["--url-ttl", "0"], "positive"),
     ],
 )

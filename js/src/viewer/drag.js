@@ -89,19 +89,22 @@ export function createDragControls(panel) {
     return p ? p.sub(pivot) : null;
   }
 
-  // hover: the hovered link's materials glow a little (restored on leave)
-  let glowing = [];
+  // hover: the hovered link's materials glow a little (restored on leave): the emissive of a lit
+  // one, the colour of an unlit wireframe twin (scene.wireMaterialOf), which has no emissive
+  /** @type {[THREE.Color, THREE.Color][]} */ let glowing = [];
   function setHover(link) {
     if (link === api.hovered) return;
-    for (const [mat, emissive] of glowing) mat.emissive.copy(emissive);
+    for (const [color, saved] of glowing) color.copy(saved);
     glowing = [];
     api.hovered = link;
     wrap.dataset.hoverLink = link || "";
     const group = link ? vp.linkGroup(link) : null;
     group?.traverse((/** @type {any} */ o) => {
-      if (o.userData.link !== link || !o.material?.emissive || glowing.some(([m]) => m === o.material)) return;
-      glowing.push([o.material, o.material.emissive.clone()]);
-      o.material.emissive.add(HOVER);
+      const wire = o.userData.solid && o.material !== o.userData.solid;
+      const glow = o.material?.emissive ?? (wire ? o.material.color : null);
+      if (o.userData.link !== link || !glow || glowing.some(([c]) => c === glow)) return;
+      glowing.push([glow, glow.clone()]);
+      glow.add(HOVER);
     });
     vp.canvas.style.cursor = link ? "grab" : "";
     vp.requestRender();

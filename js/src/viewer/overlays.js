@@ -12,7 +12,9 @@
 //
 // Layers are built the first time they are shown (nothing is added to the scene for a layer
 // never turned on, so the first frame and the scene statistics are untouched), as children of
-// each link's posed group, so they follow sliders and playback with no work of their own.
+// each link's posed group, so they follow sliders and playback with no work of their own; the
+// frames layer is the exception: two merged draws under the root link, rewritten before each
+// frame from the links' matrices (buildFrames, vp.beforeFrame).
 import * as THREE from "three";
 import { decodeAll } from "./decode.js";
 import { addStyle } from "./panel.js";
@@ -186,14 +188,18 @@ export function createOverlays(panel) {
   // (vp.beforeFrame), from the links' posed matrices, so they follow sliders and playback.
   function buildFrames() {
     const s = size();
-    const rootGroup = vp.linkGroup(meta.root);
+    const rootName = meta.root, rootGroup = vp.linkGroup(rootName);
     if (!rootGroup) return;
+    // this model's posed groups, held: a model set again in the view makes new ones (maybe with
+    // other names), and this update runs before its first frame, ahead of our own setModel
+    /** @type {Map<string, THREE.Object3D>} */ const linkGroups = new Map();
+    for (const link of meta.links) { const g = vp.linkGroup(link.name); if (g) linkGroups.set(link.name, g); }
     /** @type {{ link: string, points: THREE.Vector3[], colors: number[] }[]} */
     const pieces = []; // segments (pairs of points) in a link's frame, with a colour per point
     /** @type {string[]} */ const parts = [];
     const axisLength = s * 0.15;
     for (const link of meta.links) {
-      if (!vp.linkGroup(link.name)) continue;
+      if (!linkGroups.has(link.name)) continue;
       const o = new THREE.Vector3();
       pieces.push({
         link: link.name,
@@ -207,7 +213,7 @@ export function createOverlays(panel) {
     /** @type {{ link: string, matrix: THREE.Matrix4 }[]} */ const heads = [];
     const up = new THREE.Vector3(0, 1, 0);
     for (const j of meta.joints) {
-      if (!SINGLE_DOF.has(j.type) || !vp.linkGroup(j.child) || !vp.linkGroup(j.parent)) continue;
+      if (!SINGLE_DOF.has(j.type) || !linkGroups.has(j.child) || !linkGroups.has(j.parent)) continue;
       const axis = new THREE.Vector3(...j.axis).normalize();
       // the axis is fixed in the child's frame: a shaft and a head, as an ArrowHelper draws them
       const shaftEnd = axis.clone().multiplyScalar(arrowLength - headLength);
@@ -254,12 +260,12 @@ export function createOverlays(panel) {
 
     const toRoot = new THREE.Matrix4(), m = new THREE.Matrix4(), v = new THREE.Vector3();
     const update = () => {
-      if (!lines.visible || !layers.frames) return;
+      if (!lines.visible || !layers.frames || vp.linkGroup(rootName) !== rootGroup) return; // shown, its model still the view's
       toRoot.copy(rootGroup.matrix).invert();
       /** @type {Map<string, THREE.Matrix4>} */ const frames = new Map();
       const frameOf = (name) => {
         let f = frames.get(name);
-        if (!f) { f = new THREE.Matrix4().multiplyMatrices(toRoot, vp.linkGroup(name).matrix); frames.set(name, f); }
+        if (!f) { f = new THREE.Matrix4().multiplyMatrices(toRoot, /** @type {THREE.Object3D} */ (linkGroups.get(name)).matrix); frames.set(name, f); }
         return f;
       };
       let k = 0;
@@ -396,10 +402,11 @@ export function createOverlays(panel) {
   }
 
   api.setModel = async function setModel(newMeta, buffers) {
+    for (const update of frameUpdates) vp.beforeFrame.delete(update); // the old model's, before any await
+    frameUpdates = [];
     meta = newMeta;
     geometries = await decodeAll(newMeta, buffers.map(toView)); // the page cache: decoded already
-    for (const update of frameUpdates) vp.beforeFrame.delete(update);
-    built = {}; groups = {}; frameUpdates = [];
+    built = {}; groups = {};
     const collisions = meta.links.reduce((n, l) => n + (l.collisions || []).length, 0);
     const masses = meta.links.filter((l) => l.inertial && l.inertial.mass > 0).length;
     const c = buttons.get("collision"), m = buttons.get("com"), i = buttons.get("inertia"), lp = buttons.get("loops");

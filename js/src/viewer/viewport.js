@@ -287,6 +287,7 @@ export function createViewport(container, options = {}) {
       }
     }
     performance.mark("gizmo:decoded");
+    const previous = root;
     if (root) { world.remove(root); }
     motion.stop();
     for (const set of lods) disposeLods(set);
@@ -302,6 +303,8 @@ export function createViewport(container, options = {}) {
     performance.mark("gizmo:scene-built");
     render(); // the first frame, synchronously: the model is fully drawn once this returns
     performance.mark("gizmo:render-submitted");
+    // the old model's materials go once the new one is drawn: programs both use stay compiled
+    if (previous) disposeMaterials(previous);
     heavy = triangleCount(root) > LOD_ABOVE;
     if (adaptive && heavy) prepareLods(root);
   };
@@ -365,6 +368,15 @@ export function createViewport(container, options = {}) {
     applyPose();
     requestRender();
   };
+
+  /** Frees the materials under `object` (shared ones: harmless twice; a solid's wire twin goes
+   * with it). Geometries are the page cache's: left to it. */
+  function disposeMaterials(/** @type {THREE.Object3D} */ object) {
+    object.traverse((/** @type {any} */ o) => {
+      if (o.material) o.material.dispose();
+      if (o.userData.solid) o.userData.solid.dispose();
+    });
+  }
 
   // Wireframe swaps each visual mesh's material for its unlit wire twin (scene.wireMaterialOf);
   // the solid one stays in userData.solid, and highlights colour both.
@@ -506,10 +518,7 @@ export function createViewport(container, options = {}) {
     controls.dispose();
     wrap.remove();
     warming.then(() => {
-      scene.traverse((/** @type {any} */ o) => { // shared ones: harmless twice; a solid's wire twin goes with it
-        if (o.material) o.material.dispose();
-        if (o.userData.solid) o.userData.solid.dispose();
-      });
+      disposeMaterials(scene);
       for (const m of warmMaterials) m.dispose();
       // geometries are shared through the page cache; leave them to it
       const canvas = renderer.domElement;
