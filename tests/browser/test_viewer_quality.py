@@ -99,7 +99,7 @@ _MATERIALS = """el => {
 }"""
 
 
-def test_wireframe_and_collision_frames_have_a_coarser_set_of_copies(server, browser) -> None:
+def test_wireframe_is_unlit_and_a_coarser_set_of_copies_follows(server, browser) -> None:
     """Wireframe is drawn unlit (lit lines cost SwiftShader several triangles each), follows
     a highlight, and gives the solid material back; a coarse set of copies is made after the
     fine one for frames that stay slow (quality.js LOD_LEVELS)."""

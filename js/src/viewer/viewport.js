@@ -313,7 +313,9 @@ export function createViewport(container, options = {}) {
   // at a time, the fine set first, one build after another (an overlay built later asks for its
   // own: refreshLods), and only kept if this model is still the one shown.
   let building = Promise.resolve();
+  let request = 0; // each prepareLods call; only the latest one's builds say a set is complete
   function prepareLods(built) {
+    const mine = ++request;
     const idle = () => new Promise((resolve) => ("requestIdleCallback" in window
       ? window.requestIdleCallback(resolve, { timeout: 1000 }) : setTimeout(resolve, 50)));
     const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -328,7 +330,7 @@ export function createViewport(container, options = {}) {
           return;
         }
         lods[i] = made;
-        lodsReady = i + 1;
+        if (mine === request) lodsReady = i + 1; // an earlier call's set may miss meshes added since
       }).catch((err) => console.warn("gizmo-notebook viewer: no simplified copies for moving frames", err));
     });
   }
