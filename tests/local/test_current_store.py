@@ -6,7 +6,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from gizmo_notebook.local.current.store import CurrentStore, JobRow, new_job_id, now
+from gizmo_notebook.local.current.jobs import IDENTITY_ROTATION
+from gizmo_notebook.local.current.store import AssetRow, CurrentStore, JobRow, new_job_id, now
 
 
 def _job(owner: str = "key_a") -> JobRow:
@@ -60,6 +61,26 @@ def test_a_live_lease_is_not_orphaned_and_only_one_claimant_wins(tmp_path: Path)
     store.finish_job(job.id, "succeeded", result={"asset_id": None})
     assert store.orphaned_jobs(at=10**10) == []
     assert not store.finish_job(job.id, "failed")  # terminal stays terminal
+
+
+def test_only_the_job_s_runner_stores_its_asset(tmp_path: Path) -> None:
+    """A server paused past its lease, taken over meanwhile, must not add an asset beside the
+    new runner's: the insert checks who holds the job in the same statement."""
+    store = CurrentStore(tmp_path / "current.sqlite3")
+    job = _job()
+    store.insert_job(job, "runner_a", lease_until=1000.0)
+
+    def asset(name: str) -> AssetRow:
+        return AssetRow(id=new_job_id(), owner=job.owner, scene_id=job.scene_id, job_id=job.id, name=name,
+                        prompt="arm", position=(0.0, 0.0, 0.0), rotation=IDENTITY_ROTATION, created_at=now())
+
+    assert store.claim_job(job.id, "runner_b", at=1001.0, lease_until=2000.0)  # runner_a's lease ran out
+    assert not store.insert_asset(asset("late"), runner="runner_a")
+    assert store.insert_asset(asset("new"), runner="runner_b")
+    store.finish_job(job.id, "cancelled")
+    assert not store.insert_asset(asset("after"), runner="runner_b")  # a finished job adds nothing
+    assert store.insert_asset(asset("plain"))  # no runner: stored as asked (scenes' own placements)
+    assert sorted(a.name for a in store.list_assets(job.owner, 10, 0)[0]) == ["new", "plain"]
 
 
 def test_credits_never_overdraw(tmp_path: Path) -> None:

@@ -424,7 +424,8 @@ class JobRunner:
             position=position, rotation=IDENTITY_ROTATION, created_at=now(), tags=tags,
         )  # fmt: skip
         if _persists(job):
-            self._store.insert_asset(asset)
+            if not self._store.insert_asset(asset, runner=self.instance):
+                raise _FinishedElsewhere  # taken over (or cancelled) since the last check
             self._store.touch_scene(job.scene_id)
         return asset
 

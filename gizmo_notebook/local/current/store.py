@@ -309,14 +309,20 @@ class CurrentStore(SqliteStore):
         return [EventRow(r["seq"], r["type"], load_json(r["data"]), r["created_at"]) for r in rows]
 
     # -- assets ------------------------------------------------------------------------
-    def insert_asset(self, asset: AssetRow) -> None:
-        self._run(
+    def insert_asset(self, asset: AssetRow, runner: str | None = None) -> bool:
+        """Store an asset; with ``runner`` (the server whose job made it), only while that server
+        still holds the unfinished job, in the same statement: a server paused past its lease
+        between its last check and this insert must not add an asset beside the job's new
+        runner (two assets for one job). False when nothing was stored."""
+        held = "" if runner is None else (
+            " WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ? AND runner = ? AND status IN ('queued', 'running'))")
+        return self._run(
             "INSERT INTO assets (id, owner, scene_id, job_id, name, prompt, position, rotation, created_at, tags) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?{held}",
             (asset.id, asset.owner, asset.scene_id, asset.job_id, asset.name, asset.prompt,
              json.dumps(list(asset.position)), json.dumps(list(asset.rotation)), asset.created_at,
-             json.dumps(list(asset.tags))),
-        )  # fmt: skip
+             json.dumps(list(asset.tags)), *(() if runner is None else (asset.job_id, runner))),
+        ) == 1  # fmt: skip
 
     def set_asset_position(self, asset_id: str, position: tuple[float, float, float]) -> None:
         self._run("UPDATE assets SET position = ? WHERE id = ?", (json.dumps(list(position)), asset_id))
