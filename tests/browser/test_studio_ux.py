@@ -156,6 +156,36 @@ def test_ctrl_enter_generates_without_running_the_cell_and_clears_the_box(page: 
     assert notebook_cells(page) == before
 
 
+# --------------------------------------------------------------------------- interpretation
+
+
+def test_typed_prompts_show_what_the_generator_understood_and_ignored(page: Any) -> None:
+    """The issue's own prompts, typed in the box: each row says what was built from what, and the
+    banana is marked as not recognised (not a bare green "ready")."""
+    expect = _expect()
+    studio = page.locator(MAIN)
+    box, name = studio.locator(".gzs-prompt-input"), studio.locator(".gzs-name-input")
+    cases = {
+        "a banana": "not recognised: generic stand-in · ignored: banana",
+        "a desk lamp with two hinges": "understood: desk lamp, two hinges",
+        "a gantry robot with three linear axes": "understood: gantry robot, three linear axes",
+    }
+    for prompt in cases:
+        box.fill(prompt)
+        name.fill(f"{prompt} {TOKEN}")
+        studio.locator(".gzs-generate").click()
+        expect(box).to_have_value("", timeout=30_000)
+    for prompt, said in cases.items():
+        row = studio.locator(f'.gzs-row:has(.gzs-name:text-is("{prompt} {TOKEN}"))')
+        expect(row.locator('.gzs-badge[data-status="ready"]')).to_be_visible(timeout=60_000)
+        expect(row.locator(".gzs-interp")).to_have_text(said)
+    fruit = studio.locator(f'.gzs-row:has(.gzs-name:text-is("a banana {TOKEN}")) .gzs-interp')
+    assert fruit.get_attribute("data-fallback") == "true"
+    assert "fallback" in (fruit.get_attribute("title") or ""), fruit.get_attribute("title")
+    studio.locator(".gzs-list").evaluate("el => { el.scrollTop = 0; }")
+    save_artifact("studio-ux-interpretation.png", studio.screenshot())
+
+
 # --------------------------------------------------------------------------- failure + retry
 
 

@@ -96,6 +96,8 @@ export const CSS = `
 .gzs-interp { font-size: 11px; color: ${FG2}; align-self: flex-start; padding: 0 6px; border-radius: 9px; background: ${tint(INFO, 12)}; }
 .gzs-interp.gzs-has-ignored { background: ${tint(WARN, 18)}; }
 .gzs-interp .gzs-ignored { color: ${FG}; }
+.gzs-interp .gzs-fallback { color: ${FG}; font-weight: 600; }
+.gzs-interp .gzs-noted { text-decoration: underline dotted; cursor: help; }
 .gzs-badge { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 11px; font-weight: 600; color: #fff; background: #6e7781; }
 .gzs-badge.gzs-processing { background: #9a6700; } .gzs-badge.gzs-pending { background: #6e7781; }
 .gzs-badge.gzs-ready { background: #1a7f37; } .gzs-badge.gzs-failed { background: #cf222e; } .gzs-badge.gzs-cancelled { background: #57606a; }
