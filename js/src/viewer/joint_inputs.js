@@ -15,6 +15,7 @@ import { JOINT } from "../generated/constants.js";
 
 const CSS = `
 .gizmo-viewer .gz-joint .gz-num{width:72px;font:inherit;padding:0 2px;margin-left:4px;text-align:right;background:var(--jp-layout-color1,#fff);color:var(--jp-ui-font-color1,#222);border:1px solid var(--jp-border-color1,#bbb);border-radius:2px}
+.gizmo-viewer .gz-joint .gz-val{display:inline-flex;align-items:center}
 .gizmo-viewer.gz-following-play .gz-joint input{cursor:not-allowed;opacity:.75}
 `;
 
@@ -78,7 +79,13 @@ export function createJointInputs(panel) {
       num.dataset.jointNumber = joint.name; // not data-joint: that names the sliders
       const lbl = range.parentElement.querySelector("label");
       const out = lbl && lbl.lastElementChild;
-      (lbl || range.parentElement).append(num);
+      if (lbl && out) {
+        // value and box travel together: under a long name they wrap as one, right-aligned
+        const pair = document.createElement("span");
+        pair.className = "gz-val";
+        out.replaceWith(pair);
+        pair.append(out, num);
+      } else (lbl || range.parentElement).append(num);
       const commit = () => {
         const v = num.value === "" ? NaN : Number(num.value);
         if (Number.isFinite(v)) drive(joint, fromShown(joint, v), true);

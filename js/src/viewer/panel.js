@@ -46,6 +46,12 @@ export const CSS = `
 .gizmo-viewer .gz-note:empty{display:none}
 .gizmo-viewer .gz-joint{margin:2px 0 6px}
 .gizmo-viewer .gz-joint label{display:flex;justify-content:space-between;align-items:center;gap:6px}
+/* a long joint name takes its own line (cut only past the column's width, in full on hover), so the
+   value and its number box stay inside the column, under it on the right */
+.gizmo-viewer .gz-joint label{flex-wrap:wrap;column-gap:6px;row-gap:0}
+.gizmo-viewer .gz-joint label>span:first-child{flex:0 1 auto;max-width:100%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.gizmo-viewer .gz-joint label>span:nth-child(2){margin-left:auto}
+.gizmo-viewer .gz-joint label>:not(:first-child){flex:0 0 auto;white-space:nowrap}
 .gizmo-viewer .gz-joint input{width:100%;accent-color:var(--jp-brand-color1,#1f6feb)}
 .gizmo-viewer .gz-progress{position:absolute;left:0;right:0;top:45%;text-align:center;color:var(--jp-ui-font-color2,#555);pointer-events:none}
 `;
@@ -125,7 +131,7 @@ export function createViewerPanel(container, options = {}) {
       const input = el("input", { type: "range", min: String(lo), max: String(hi), step: String((hi - lo) / 1000 || 0.001), value: String(rest) });
       input.dataset.joint = j.name;
       const out = el("span", { textContent: fmt(j, rest) });
-      const row = el("div", { className: "gz-joint" }, [el("label", {}, [el("span", { textContent: j.name }), out]), input]);
+      const row = el("div", { className: "gz-joint" }, [el("label", {}, [el("span", { textContent: j.name, title: j.name }), out]), input]);
       input.oninput = () => { const v = Number(input.value); out.textContent = fmt(j, v); vp.setPose({ [j.name]: v }); };
       input.onchange = () => panel.onPoseCommit?.(vp.getPose());
       side.append(row);
