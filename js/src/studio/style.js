@@ -123,6 +123,16 @@ export const CSS = `
 .gzs-compare-table { border-collapse: collapse; font-size: 12px; width: 100%; }
 .gzs-compare-table th, .gzs-compare-table td { text-align: left; padding: 3px 8px; border-bottom: 1px solid ${BORDER2}; vertical-align: top; }
 .gzs-compare-table tbody th { color: ${FG2}; font-weight: normal; white-space: nowrap; }
+/* Words stay whole in the table ("3 (3 prismatic)" wraps at its space, never before its ")"), and
+   a model's name heads its column on one line, cut if long (the views above show it whole; in
+   full on hover): a narrow Studio must not stack a name one word per line. Columns keep a
+   readable width; when three models do not fit a phone-wide Studio, the table (only) scrolls
+   sideways in its box. */
+.gzs-compare-table th, .gzs-compare-table td { overflow-wrap: normal; word-break: normal; }
+.gzs-compare-table thead th { max-width: 0; min-width: 8em; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.gzs-narrow .gzs-compare-table th, .gzs-narrow .gzs-compare-table td { padding: 3px 5px; }
+/* scrolled sideways, the facts' names stay in view */
+.gzs-compare-table tbody th, .gzs-compare-table thead th:first-child { position: sticky; left: 0; background: ${BG}; }
 .gzs-offscreen { position: absolute; left: -10000px; top: 0; width: 192px; height: 144px; }
 /* Narrow (a split pane, a phone, a sidebar): actions go under the text, smaller thumbnails. */
 .gzs-narrow .gzs-row-main { grid-template-columns: 20px 72px minmax(0, 1fr); }
