@@ -171,6 +171,17 @@ def test_marimo_edit_studio_generates_its_list_updates_and_it_renders_after_relo
         _generate(studio, "edit arm", "a two link arm")
         _generate(studio, "edit rover", "a four wheeled rover")
         expect(rows).to_have_count(before + 2)
+        # Ctrl+Enter generates here too: in marimo's shadow root the key's target at the window
+        # is the shadow host, not the prompt box, and the Studio must still know it was typed there
+        box = studio.locator(".gzs-prompt-input")
+        box.fill("a gripper with two fingers")
+        studio.locator(".gzs-name-input").fill("edit gripper")
+        box.focus()
+        page.keyboard.press("Control+Enter")
+        expect(box).to_have_value("", timeout=30_000)
+        gripper = studio.locator('.gzs-row:has(.gzs-name:text-is("edit gripper"))')
+        expect(gripper.locator('.gzs-badge[data-status="ready"]')).to_be_visible(timeout=60_000)
+        before += 1
         studio.locator(".gzs-search").fill("rover")
         expect(rows).to_have_count(1)
         studio.locator(".gzs-search").fill("")

@@ -29,7 +29,7 @@ export function createJointInputs(panel) {
   unitsBtn.className = "gz-units";
   if (bar) bar.insertBefore(home, status || null), bar.insertBefore(unitsBtn, status || null);
   let units = "degrees";
-  let rows = []; // { joint, range, num, out }
+  let rows = []; // { joint, range, num, out, commit }
   /** @type {Record<string, number> | null} */
   let following = null; // joint name -> value: the playback's current frame, or null
   let playing = false;
@@ -68,6 +68,12 @@ export function createJointInputs(panel) {
     if (commit) panel.onPoseCommit?.(panel.viewport.getPose());
   }
 
+  // Enter commits the box and leaves it (the panel keeps the box's keys from the notebook)
+  panel.onFieldKey?.((ev, field) => {
+    const row = ev.key === "Enter" ? rows.find((r) => r.num === field) : undefined;
+    if (row) { row.commit(); row.num.blur(); }
+  });
+
   api.setModel = function setModel(meta) {
     const joints = new Map(meta.joints.map((j) => [j.name, j]));
     rows = [];
@@ -92,9 +98,7 @@ export function createJointInputs(panel) {
         sync();
       };
       num.addEventListener("change", commit);
-      // Enter commits; keys typed here are the box's, not the notebook's shortcuts
-      num.addEventListener("keydown", (ev) => { ev.stopPropagation(); if (ev.key === "Enter") { commit(); num.blur(); } });
-      const row = { joint, range, num, out };
+      const row = { joint, range, num, out, commit };
       range.addEventListener("input", () => syncRow(row, following || panel.viewport.getPose()));
       rows.push(row);
     }

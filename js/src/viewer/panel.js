@@ -14,6 +14,7 @@
 // JupyterLab theme variables with light fallbacks, like the Studio's (studio/style.js).
 import { createViewport, clampJoint, SINGLE_DOF } from "./viewport.js";
 import { JOINT } from "../generated/constants.js";
+import { keepKeys } from "./keys.js";
 
 /** Add `css` once to the panel `root` (a `.gizmo-viewer`) as a <style> child, for the reason above:
  *  the viewer's add-on modules (overlays, joint inputs, playback) bring their own sheets this way. */
@@ -76,6 +77,11 @@ export function createViewerPanel(container, options = {}) {
   const progress = el("div", { className: "gz-progress" });
   root.append(bar, note, el("div", { className: "gz-body" }, [view, side]));
   container.append(root);
+  // the toolbar's select and buttons, the sliders and number boxes keep their keys (a, dd, m,
+  // arrows, Enter): in a notebook they would also insert, delete or move cells
+  /** @type {Set<import("./keys.js").KeyHandler>} */
+  const keyHandlers = new Set(); // the add-ons' own keys (a number box's Enter), see onFieldKey
+  const releaseKeys = keepKeys(root, (e, field) => { for (const handle of keyHandlers) handle(e, field); });
   const layout = new ResizeObserver(([entry]) => {
     const width = entry.contentRect.width;
     if (width > 0) root.classList.toggle("gz-narrow", width < NARROW_BELOW); // 0: hidden, keep as is
@@ -144,6 +150,9 @@ export function createViewerPanel(container, options = {}) {
     element: root,
     onPoseCommit: /** @type {((pose: Record<string, number | number[]>) => void) | null} */ (null),
     onWireframe: /** @type {((on: boolean) => void) | null} */ (null),
+    /** Hear keydowns in the panel's fields: they are kept from the notebook at the window, so a
+     *  field's own keydown listener never fires. @param {import("./keys.js").KeyHandler} handle */
+    onFieldKey(handle) { keyHandlers.add(handle); },
     async setModel(meta, buffers) {
       buildControls(meta);
       const t = meta.triangles || {};
@@ -172,7 +181,7 @@ export function createViewerPanel(container, options = {}) {
       else progress.textContent = `receiving model… ${(received / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB`;
     },
     setMessage(text) { progress.textContent = text; },
-    dispose() { layout.disconnect(); vp.dispose(); root.remove(); },
+    dispose() { releaseKeys(); layout.disconnect(); vp.dispose(); root.remove(); },
   };
   return panel;
 }
