@@ -320,6 +320,20 @@ def test_narrow_notebook_reflows_rows_without_horizontal_overflow(page: Any, wid
                            list: root.querySelector('.gzs-list').scrollWidth - root.querySelector('.gzs-list').clientWidth };
                 }"""
             )
+            # the prompt box shows its whole hint (it wraps over 3-4 lines here)
+            hint = studio.locator(".gzs-prompt-input").evaluate(
+                """ta => {
+                  const cs = getComputedStyle(ta), d = document.createElement('div');
+                  Object.assign(d.style, { font: cs.font, lineHeight: cs.lineHeight, padding: cs.padding, border: '0',
+                    boxSizing: 'border-box', width: ta.clientWidth + 'px', whiteSpace: 'pre-wrap', overflowWrap: cs.overflowWrap,
+                    position: 'absolute', visibility: 'hidden' });
+                  d.textContent = ta.placeholder;
+                  document.body.append(d);
+                  const need = d.offsetHeight; d.remove();
+                  return { need, have: ta.clientHeight, empty: ta.value === '' };
+                }"""
+            )
+            assert not hint["empty"] or hint["have"] >= hint["need"] - 2, f"the prompt box cuts its hint at {width}px: {hint}"
             assert geometry["scroll"] <= geometry["client"], geometry
             assert geometry["list"] <= 0, geometry
             assert not geometry["outside"], geometry["outside"]

@@ -29,7 +29,9 @@ export const CSS = `
 .gzs-live.on { background: ${OK}; animation: gzs-pulse 1.2s infinite; }
 @keyframes gzs-pulse { 50% { opacity: .35; } }
 .gzs-form { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 6px; margin-bottom: 8px; }
-.gzs-form textarea { grid-column: 1 / -1; min-height: 56px; resize: vertical; font: inherit; padding: 6px; width: 100%; }
+/* The box grows with what is in it (a batch, or the hint wrapping over 3-4 lines in a narrow
+   Studio, which a fixed height cut in half), up to a share of the window; then it scrolls. */
+.gzs-form textarea { grid-column: 1 / -1; min-height: 56px; max-height: 40vh; field-sizing: content; resize: vertical; font: inherit; padding: 6px; width: 100%; }
 .gzs-studio textarea, .gzs-studio input:not([type=checkbox]), .gzs-studio select { font: inherit; padding: 3px 6px; min-width: 0;
   color: ${FG}; background: ${BG}; border: 1px solid ${BORDER}; border-radius: 3px; }
 .gzs-studio textarea::placeholder, .gzs-studio input::placeholder { color: ${FG2}; opacity: 1; }
