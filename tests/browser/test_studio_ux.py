@@ -131,6 +131,18 @@ def test_keys_typed_in_the_prompt_box_stay_in_it(page: Any) -> None:
     expect(name).to_have_value("ddam")
     assert notebook_cells(page) == before
     name.fill("")
+    # The host's own shortcuts still reach it: Ctrl+S in the box saves the notebook, text kept
+    # (stopped, it opened the browser's "Save page" instead); Ctrl+A / Backspace edit the box.
+    dirty = "() => [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.sessionContext).context.model.dirty"
+    page.evaluate("() => { [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.sessionContext).context.model.dirty = true; }")
+    box.click()
+    page.keyboard.press("Control+s")
+    page.wait_for_function(f"() => !({dirty})()", timeout=15_000)
+    expect(box).to_have_value("abddm\n\nx")
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Backspace")
+    expect(box).to_have_value("")
+    assert notebook_cells(page) == before
     # Controls too: a focused select or button keeps a, b, dd (no cell inserted or deleted).
     for control in (studio.locator(".gzs-status-filter"), studio.locator(".gzs-bar .gzs-btn").first):
         control.focus()

@@ -72,6 +72,14 @@ def test_type_a_value_go_home_and_switch_units(server, browser) -> None:
     assert browser.console_errors() == []
 
 
+# Whether the open notebook has unsaved changes (JupyterLab and Notebook 7 alike).
+DIRTY = "() => [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.sessionContext).context.model.dirty"
+
+
+def notebook_dirty(page) -> bool:
+    return page.evaluate(DIRTY)
+
+
 @pytest.mark.parametrize("ui", ["lab", "notebook"])
 def test_keys_typed_in_the_viewers_controls_stay_there(server, browser, ui: str) -> None:
     """The link picker, the toolbar buttons, a slider and a number box keep a, b, m, dd, arrows,
@@ -102,6 +110,12 @@ def test_keys_typed_in_the_viewers_controls_stay_there(server, browser, ui: str)
         page.wait_for_timeout(500)
         assert notebook_cells(page) == before, f"{ui}: keys in the number box changed the notebook"
         assert host.evaluate("el => el.gizmoViewer.viewport.getPose()")["elbow"] == pytest.approx(math.radians(12), abs=1e-9)
+        # the host's own shortcuts still work from our controls: Ctrl+S saves the notebook (stopped,
+        # it opened the browser's "Save page" instead)
+        assert notebook_dirty(page)
+        host.query_selector("button.gz-fit").focus()
+        page.keyboard.press("Control+s")
+        page.wait_for_function(f"() => !({DIRTY})()", timeout=15_000)
         assert browser.console_errors() == []
     finally:
         page.close()

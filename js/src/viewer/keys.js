@@ -21,10 +21,30 @@ const keyOwners = new Map(); // widget root -> onKey
 /** @type {("keydown" | "keypress" | "keyup")[]} */
 const KEY_EVENTS = ["keydown", "keypress", "keyup"];
 
+/** Whether `el` takes typed text (where Ctrl/Cmd with these keys edits it: select all, copy, undo...). */
+function takesText(el) {
+  const tag = el.tagName.toLowerCase();
+  if (tag === "textarea" || el.isContentEditable) return true;
+  return tag === "input" && !["checkbox", "radio", "range", "button", "submit", "reset", "color", "file"].includes(el.type);
+}
+const EDIT_KEYS = new Set(["a", "c", "v", "x", "z", "y", "arrowleft", "arrowright", "arrowup", "arrowdown", "home", "end", "backspace", "delete"]);
+
+/**
+ * Whether a key with Ctrl / Cmd / Alt is the host's to act on: its own shortcuts (Ctrl+S saves
+ * the notebook; stopped here, the browser's "Save page" opened instead) go through, except
+ * Ctrl/Cmd+Enter (the widget's: generate; the host's: run the cell) and text editing in a field.
+ * @param {KeyboardEvent} e @param {HTMLElement} field
+ */
+function hostShortcut(e, field) {
+  if (!(e.ctrlKey || e.metaKey || e.altKey) || e.key === "Enter") return false;
+  return !(takesText(field) && EDIT_KEYS.has(e.key.toLowerCase()));
+}
+
 /** @param {KeyboardEvent} e */
 function guardKeys(e) {
   const path = e.composedPath ? e.composedPath() : e.target ? [e.target] : [];
   if (e.key === "Escape" || !ownsKeys(path[0])) return;
+  if (hostShortcut(e, /** @type {HTMLElement} */ (path[0]))) return;
   // the innermost widget hears it: a viewer panel inside the Studio (a preview) before the Studio
   const root = path.find((node) => keyOwners.has(node));
   if (!root) return;
@@ -41,7 +61,8 @@ function guardKeys(e) {
  * cell, or swallows the newline. Notebook 7 listens in the capture phase, before the event
  * reaches the widget, so one listener in the capture phase of `window` (which runs before the
  * document's) stops those keys there. Escape still goes through, so the user can leave the field
- * the host's way. `onKey(e, field)` sees every such keydown first (e.g. Ctrl/Cmd+Enter to generate):
+ * the host's way, and so do the host's own shortcuts with Ctrl / Cmd / Alt (save, command
+ * palette) other than Ctrl/Cmd+Enter and text editing. `onKey(e, field)` sees every such keydown first (e.g. Ctrl/Cmd+Enter to generate):
  * stopped at the window, the key reaches no listener of the field itself, only its default action.
  * `field` is the element typed in (`e.target` is only the shadow host when the widget lives in a
  * shadow root, as in marimo).
