@@ -94,7 +94,7 @@ def test_keys_typed_in_the_viewers_controls_stay_there(server, browser, ui: str)
         assert cell_errors(page) == []
         host = wait_for_selector(page, READY)
         before = notebook_cells(page)
-        letters = ["a", "b", "m", "d", "d", "Shift+Enter", "ArrowDown", "ArrowUp"]
+        letters = ["a", "b", "m", "d", "d", "Shift+Enter", "ArrowDown", "ArrowUp", "Control+x", "Control+v", "Control+c"]
         for control in ("select.gz-link-picker", "button.gz-fit", "input[type=range][data-joint='elbow']"):
             host.query_selector(control).focus()
             for key in letters:

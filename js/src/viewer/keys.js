@@ -21,30 +21,26 @@ const keyOwners = new Map(); // widget root -> onKey
 /** @type {("keydown" | "keypress" | "keyup")[]} */
 const KEY_EVENTS = ["keydown", "keypress", "keyup"];
 
-/** Whether `el` takes typed text (where Ctrl/Cmd with these keys edits it: select all, copy, undo...). */
-function takesText(el) {
-  const tag = el.tagName.toLowerCase();
-  if (tag === "textarea" || el.isContentEditable) return true;
-  return tag === "input" && !["checkbox", "radio", "range", "button", "submit", "reset", "color", "file"].includes(el.type);
-}
+// With Ctrl / Cmd these edit a field (select all, copy, paste, undo, word moves); on a button or a
+// slider they would copy, paste or move notebook cells. Either way they stay with the widget.
 const EDIT_KEYS = new Set(["a", "c", "v", "x", "z", "y", "arrowleft", "arrowright", "arrowup", "arrowdown", "home", "end", "backspace", "delete"]);
 
 /**
  * Whether a key with Ctrl / Cmd / Alt is the host's to act on: its own shortcuts (Ctrl+S saves
  * the notebook; stopped here, the browser's "Save page" opened instead) go through, except
- * Ctrl/Cmd+Enter (the widget's: generate; the host's: run the cell) and text editing in a field.
- * @param {KeyboardEvent} e @param {HTMLElement} field
+ * Ctrl/Cmd+Enter (the widget's: generate; the host's: run the cell) and the editing keys above.
+ * @param {KeyboardEvent} e
  */
-function hostShortcut(e, field) {
+function hostShortcut(e) {
   if (!(e.ctrlKey || e.metaKey || e.altKey) || e.key === "Enter") return false;
-  return !(takesText(field) && EDIT_KEYS.has(e.key.toLowerCase()));
+  return !EDIT_KEYS.has(e.key.toLowerCase());
 }
 
 /** @param {KeyboardEvent} e */
 function guardKeys(e) {
   const path = e.composedPath ? e.composedPath() : e.target ? [e.target] : [];
   if (e.key === "Escape" || !ownsKeys(path[0])) return;
-  if (hostShortcut(e, /** @type {HTMLElement} */ (path[0]))) return;
+  if (hostShortcut(e)) return;
   // the innermost widget hears it: a viewer panel inside the Studio (a preview) before the Studio
   const root = path.find((node) => keyOwners.has(node));
   if (!root) return;
