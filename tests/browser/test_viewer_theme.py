@@ -127,11 +127,12 @@ def test_a_joint_whose_zero_is_outside_its_limits_shows_where_it_is_drawn(server
 
 
 LONG_NAMES = """
+NAMES = [("gripper_finger_left_joint", "prismatic"), ("shoulder_pitch_joint_of_the_left_arm", "revolute")]
 import gizmo_notebook as gn
 from gizmo_notebook.model import AssetModel, Box, Joint, JointLimits, Link, Pose, Visual
 links = [Link("base", visuals=[Visual(Box((0.2, 0.2, 0.1)))])]
 joints = []
-for i, (name, kind) in enumerate([("gripper_finger_left_joint", "prismatic"), ("shoulder_pitch_joint_of_the_left_arm", "revolute")]):
+for i, (name, kind) in enumerate(NAMES):
     links.append(Link(f"l{i}", visuals=[Visual(Box((0.05, 0.05, 0.2)))]))
     joints.append(Joint(name, kind, "base", f"l{i}", origin=Pose((0.1 * i, 0, 0.1)), axis=(0, 0, 1) if kind == "prismatic" else (0, 1, 0),
                         limits=JointLimits(0.0, 0.04) if kind == "prismatic" else JointLimits(-1.0, 1.0)))
@@ -167,4 +168,25 @@ def test_long_joint_names_keep_value_and_number_box_inside_the_slider_column(ser
         assert row["edge"] - row["boxRight"] < 16, row  # the box at the column's right, also when wrapped
     assert [r["title"] for r in rows] == ["gripper_finger_left_joint", "shoulder_pitch_joint_of_the_left_arm"]
     assert not rows[0]["cut"], rows  # a name that fits the column is shown whole (on its own line)
+    assert browser.console_errors() == []
+
+
+def test_sliders_side_by_side_in_a_narrow_panel_line_up_whatever_their_names(server, browser) -> None:
+    """Below the canvas the sliders sit in a grid; a long name wraps its value under it, and the
+    slider beside it (short name, one line) must not sit a line higher."""
+    cells = [LONG_NAMES.replace('NAMES = [("gripper_finger_left_joint"', 'NAMES = [("tilt", "revolute"), ("gripper_finger_left_joint"')]
+    nb = server.write_notebook("viewer-narrow-names.ipynb", cells)
+    page = browser.open_notebook(server, nb)
+    page.set_viewport_size({"width": 450, "height": 900})
+    page.evaluate("() => { window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight(); }")
+    run_all_cells(page)
+    assert cell_errors(page) == []
+    host = wait_for_selector(page, READY)
+    page.wait_for_timeout(400)
+    tops = host.evaluate("""el => [...el.querySelectorAll('.gz-side input[type=range]')].map(s => {
+        const r = s.getBoundingClientRect(); return [s.dataset.joint, Math.round(r.left), Math.round(r.top)]; })""")
+    save_artifact("viewer-narrow-names.png", host.query_selector(".gizmo-viewer").screenshot())
+    (tilt, tl, tt), (finger, fl, ft) = tops[0], tops[1]
+    assert (tilt, finger) == ("tilt", "gripper_finger_left_joint") and fl > tl, tops  # side by side
+    assert abs(tt - ft) <= 1, f"sliders of one grid row at different heights: {tops}"
     assert browser.console_errors() == []

@@ -33,7 +33,7 @@ export const CSS = `
 .gizmo-viewer .gz-side{flex:0 0 230px;max-height:var(--gz-h);overflow:auto;padding:6px 8px;border-left:1px solid var(--jp-border-color2,#ddd)}
 .gizmo-viewer .gz-side:empty{display:none}
 .gizmo-viewer.gz-narrow .gz-body{flex-direction:column}
-.gizmo-viewer.gz-narrow .gz-side:not(:empty){flex:0 0 auto;display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));column-gap:12px;max-height:min(var(--gz-h),180px);border-left:0;border-top:1px solid var(--jp-border-color2,#ddd)}
+.gizmo-viewer.gz-narrow .gz-side:not(:empty){flex:0 0 auto;display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));column-gap:12px;align-items:end;max-height:min(var(--gz-h),180px);border-left:0;border-top:1px solid var(--jp-border-color2,#ddd)}
 .gizmo-viewer .gz-bar{display:flex;gap:4px;align-items:center;padding:4px 6px;border-bottom:1px solid var(--jp-border-color2,#ddd);flex-wrap:wrap}
 .gizmo-viewer .gz-bar button,.gizmo-viewer .gz-bar select{font:inherit;padding:2px 8px;border:1px solid var(--jp-border-color1,#8c959f);border-radius:4px;background:var(--jp-layout-color2,#f6f8fa);color:inherit;cursor:pointer}
 .gizmo-viewer .gz-bar button:hover,.gizmo-viewer .gz-bar select:hover{border-color:var(--jp-brand-color1,#1f6feb)}
