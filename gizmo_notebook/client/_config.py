@@ -252,12 +252,19 @@ def _announce_local(url: str, data_dir: object) -> None:
 
 
 def _in_notebook() -> bool:
-    """True inside a Jupyter kernel (ipykernel's shell), where stdout is a cell's output."""
+    """True where stdout is a cell's output: a Jupyter kernel (JupyterLab, Notebook 7, Voila,
+    VS Code, Colab) or a marimo notebook (``marimo edit`` shows a cell's console under it)."""
     import sys
 
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
-    return type(shell).__name__ == "ZMQInteractiveShell"
+    # by class name along the MRO: Colab's shell subclasses ipykernel's (and ipykernel is not imported
+    # here just to ask)
+    if shell is not None and any(c.__name__ == "ZMQInteractiveShell" for c in type(shell).__mro__):
+        return True
+    marimo = sys.modules.get("marimo")  # only if the host imported it; never imported here
+    running = getattr(marimo, "running_in_notebook", None)
+    return bool(callable(running) and running())
 
 
 def default_cache_dir() -> Path:

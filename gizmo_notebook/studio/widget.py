@@ -19,7 +19,7 @@ import dataclasses
 import datetime as _dt
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, overload
 
@@ -28,6 +28,7 @@ import traitlets
 from ipywidgets import widget_serialization
 
 from gizmo_notebook.client._formats import ALL_FORMATS
+from gizmo_notebook.client._records import Interpretation
 from gizmo_notebook.errors import InvalidValueError
 from gizmo_notebook.formats import EXPORT_FORMATS
 from gizmo_notebook.studio import _runtime
@@ -802,20 +803,26 @@ async def _call(function: Callable[[], Any]) -> Any:
 
 
 def _interpretation(asset: Any) -> dict[str, Any] | None:
-    """What the generator understood and ignored of the prompt, when the backend says; else None.
+    """What the generator understood, ignored and approximated of the prompt, when the backend
+    says; else None. The row shows it, so a fallback ("a banana" → a generic housing) never
+    reads as a plain green "ready".
 
-    Checked field by field: it is shown in the page, and a malformed one must not break the row.
+    Parsed by the client's :class:`Interpretation` (the one tolerant parser): an ``Asset`` has it
+    as a property, other records only in ``raw``.
     """
-    raw = getattr(asset, "interpretation", None) or (getattr(asset, "raw", None) or {}).get("interpretation")
-    if not isinstance(raw, dict):
+    parsed = getattr(asset, "interpretation", None)
+    if not isinstance(parsed, Interpretation):
+        raw = getattr(asset, "raw", None)
+        parsed = Interpretation.from_raw(raw.get("interpretation")) if isinstance(raw, Mapping) else None
+    if parsed is None:
         return None
-
-    def words(key: str) -> list[str]:
-        value = raw.get(key)
-        return [str(w) for w in value if isinstance(w, (str, int, float))][:20] if isinstance(value, list) else []
-
-    family = raw.get("family")
-    return {"family": family if isinstance(family, str) else "", "understood": words("understood"), "ignored": words("ignored")}
+    return {
+        "family": parsed.family,
+        "understood": list(parsed.understood[:20]),
+        "ignored": list(parsed.ignored[:20]),
+        "notes": list(parsed.notes[:5]),
+        "fallback": parsed.fallback,
+    }
 
 
 def _export_bytes(path: Path) -> tuple[str, bytes]:

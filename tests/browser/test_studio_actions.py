@@ -219,6 +219,61 @@ def test_compare_shows_two_ready_assets_side_by_side_with_their_prompts(page: An
     expect(compare).to_have_text("Compare (0)")
 
 
+def test_compare_in_a_narrow_notebook_keeps_names_on_one_line_and_words_whole(page: Any) -> None:
+    """At 400 px the views stack: each model's name heads its table column on one line (cut, in
+    full on hover) at a readable width, no word is split ("3 (3 prismatic)" left a lone ")" on a
+    line), and only the table, never the Studio, scrolls sideways when three models do not fit."""
+    expect = _expect()
+    studio = page.locator(MAIN)
+    rows = _mine(page)
+    picked = [rows.nth(0), rows.nth(1), rows.nth(2)]
+    page.evaluate("() => { window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight(); }")
+    page.set_viewport_size({"width": 400, "height": 900})
+    try:
+        for r in picked:
+            r.locator(".gzs-select").check()
+        studio.locator(".gzs-compare-btn").click()
+        table = studio.locator(".gzs-compare-table")
+        expect(table.locator("tbody tr")).to_have_count(4, timeout=60_000)
+        table.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        shape = table.evaluate(r"""t => {
+          const lines = (el) => Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight));
+          const split = [];
+          for (const cell of t.querySelectorAll('td, tbody th')) {
+            const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+            for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+              for (const m of n.textContent.matchAll(/\S+/g)) {
+                const r = document.createRange(); r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+                if (r.getClientRects().length > 1) split.push(m[0]);
+              }
+            }
+          }
+          const box = t.parentElement;
+          return { headLines: [...t.querySelectorAll('thead th')].slice(1).map((th) => th.scrollHeight <= th.clientHeight + 1 && getComputedStyle(th).whiteSpace === 'nowrap' ? 1 : 2),
+                   headHeight: t.querySelector('thead tr').getBoundingClientRect().height,
+                   lineHeight: parseFloat(getComputedStyle(t.querySelector('thead th')).lineHeight),
+                   titles: [...t.querySelectorAll('thead th')].slice(1).map((th) => th.title),
+                   widths: [...t.querySelectorAll('thead th')].slice(1).map((th) => th.getBoundingClientRect().width),
+                   em: parseFloat(getComputedStyle(t).fontSize), scrollable: getComputedStyle(box).overflowX,
+                   split, overflow: box.scrollWidth - box.clientWidth,
+                   studioOverflow: t.closest('.gzs-studio').scrollWidth - t.closest('.gzs-studio').clientWidth };
+        }""")
+        save_artifact("studio-actions-compare-narrow.png", table.screenshot())
+        assert shape["split"] == [], shape  # no word broken across lines
+        assert shape["headHeight"] < 2 * shape["lineHeight"] + 8, shape  # names on one line, not one word per line
+        assert shape["studioOverflow"] <= 0, shape  # the Studio never scrolls sideways
+        assert min(shape["widths"]) >= 8 * shape["em"] - 1, shape  # a name column stays readable...
+        assert shape["overflow"] <= 0 or shape["scrollable"] == "auto", shape  # ...and the table alone scrolls
+        names = [r.locator(".gzs-name").inner_text() for r in picked]
+        assert [t.split(" (")[0] for t in shape["titles"]] == names, shape
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+        studio.locator(".gzs-compare button", has_text="Close compare").click()
+        for r in picked:
+            r.locator(".gzs-select").uncheck()
+
+
 def test_iterate_prefills_the_prompt_and_the_new_asset_remembers_its_parent(page: Any) -> None:
     expect = _expect()
     studio = page.locator(MAIN)

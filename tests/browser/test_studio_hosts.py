@@ -106,10 +106,24 @@ def test_interpretation_badge_and_separators(page: Any, browser: Browser) -> Non
         _item(2),  # no interpretation (older backends): no badge, nothing broken
         _item(3, interpretation={"family": "arm", "understood": ["arm"], "ignored": []}, formats=[]),
         _item(4, status="failed", failure_reason="Generation failed: the prompt named no mechanism", formats=[]),
+        _item(5, interpretation={"family": "generic", "understood": [], "ignored": ["banana"], "fallback": True,
+                                 "notes": ["nothing matched: a generic housing with one revolute output"]}),
+        _item(6, interpretation={"family": "delta", "understood": ["delta robot"], "ignored": [], "fallback": False,
+                                 "notes": ["its closed linkage is approximated as a tree"]}),
     ]
-    _set(page, items=items, visible=[i["id"] for i in items], total=4, listed=True)
-    page.wait_for_function("() => document.querySelectorAll('.gzs-row').length === 4", timeout=5_000)
-    row = {i: page.locator(f'.gzs-row[data-id="asset_{i}"]') for i in range(1, 5)}
+    _set(page, items=items, visible=[i["id"] for i in items], total=6, listed=True)
+    page.wait_for_function("() => document.querySelectorAll('.gzs-row').length === 6", timeout=5_000)
+    row = {i: page.locator(f'.gzs-row[data-id="asset_{i}"]') for i in range(1, 7)}
+    # a fallback says so (not a bare green "ready"), in the warning tint, its note on hover
+    assert row[5].locator(".gzs-interp").inner_text() == "not recognised: generic stand-in · ignored: banana"
+    assert row[5].locator(".gzs-interp").get_attribute("data-fallback") == "true"
+    assert "gzs-has-ignored" in (row[5].locator(".gzs-interp").get_attribute("class") or "")
+    assert row[5].locator(".gzs-interp").get_attribute("title") == (
+        "generated as: generic\nnothing matched: a generic housing with one revolute output")
+    # an approximation is marked on the row and read in full on hover
+    assert row[6].locator(".gzs-interp").inner_text() == "understood: delta robot · 1 note"
+    assert row[6].locator(".gzs-interp").get_attribute("title") == (
+        "generated as: delta\nits closed linkage is approximated as a tree")
     assert row[1].locator(".gzs-interp").inner_text() == "understood: arm, 6-DOF · ignored: banana"
     assert row[1].locator(".gzs-interp").get_attribute("title") == "generated as: arm"
     assert row[2].locator(".gzs-interp").is_hidden()

@@ -99,6 +99,17 @@ def _errors(browser: Browser) -> list[str]:
     return [e for e in browser.console_errors() if "gizmo" in e.lower() or "pageerror" in e or "Model" in e]
 
 
+def _offline_notice_is_one_calm_line(page: Any) -> None:
+    """``marimo edit`` shows a cell's console under it, stderr in red: the offline-backend notice
+    must be one plain stdout line there, as in Jupyter, not a logged warning with URL and folder."""
+    console = page.locator("[data-testid=console-output-area]")
+    notice = console.locator(".stdout", has_text="offline local backend")
+    _expect()(notice).to_have_count(1, timeout=30_000)
+    text = notice.inner_text().strip()
+    assert "\n" not in text and "GIZMO_API_KEY" in text and "http" not in text, text
+    assert console.locator(".stderr").count() == 0, console.inner_text()
+
+
 def test_marimo_run_studio_is_styled_generates_and_its_list_updates(marimo_run: str, browser: Browser) -> None:
     expect = _expect()
     browser.clear_console()
@@ -154,11 +165,23 @@ def test_marimo_edit_studio_generates_its_list_updates_and_it_renders_after_relo
         page.goto(marimo_edit)
         marimo_edit_run_all(page, ".gzs-studio")
         studio = _styled_studio(page)
+        _offline_notice_is_one_calm_line(page)
         rows = studio.locator(".gzs-row")
         before = rows.count()
         _generate(studio, "edit arm", "a two link arm")
         _generate(studio, "edit rover", "a four wheeled rover")
         expect(rows).to_have_count(before + 2)
+        # Ctrl+Enter generates here too: in marimo's shadow root the key's target at the window
+        # is the shadow host, not the prompt box, and the Studio must still know it was typed there
+        box = studio.locator(".gzs-prompt-input")
+        box.fill("a gripper with two fingers")
+        studio.locator(".gzs-name-input").fill("edit gripper")
+        box.focus()
+        page.keyboard.press("Control+Enter")
+        expect(box).to_have_value("", timeout=30_000)
+        gripper = studio.locator('.gzs-row:has(.gzs-name:text-is("edit gripper"))')
+        expect(gripper.locator('.gzs-badge[data-status="ready"]')).to_be_visible(timeout=60_000)
+        before += 1
         studio.locator(".gzs-search").fill("rover")
         expect(rows).to_have_count(1)
         studio.locator(".gzs-search").fill("")

@@ -131,6 +131,18 @@ def test_keys_typed_in_the_prompt_box_stay_in_it(page: Any) -> None:
     expect(name).to_have_value("ddam")
     assert notebook_cells(page) == before
     name.fill("")
+    # The host's own shortcuts still reach it: Ctrl+S in the box saves the notebook, text kept
+    # (stopped, it opened the browser's "Save page" instead); Ctrl+A / Backspace edit the box.
+    dirty = "() => [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.sessionContext).context.model.dirty"
+    page.evaluate("() => { [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.sessionContext).context.model.dirty = true; }")
+    box.click()
+    page.keyboard.press("Control+s")
+    page.wait_for_function(f"() => !({dirty})()", timeout=15_000)
+    expect(box).to_have_value("abddm\n\nx")
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Backspace")
+    expect(box).to_have_value("")
+    assert notebook_cells(page) == before
     # Controls too: a focused select or button keeps a, b, dd (no cell inserted or deleted).
     for control in (studio.locator(".gzs-status-filter"), studio.locator(".gzs-bar .gzs-btn").first):
         control.focus()
@@ -154,6 +166,36 @@ def test_ctrl_enter_generates_without_running_the_cell_and_clears_the_box(page: 
     expect(box).to_have_value("")
     page.wait_for_timeout(500)
     assert notebook_cells(page) == before
+
+
+# --------------------------------------------------------------------------- interpretation
+
+
+def test_typed_prompts_show_what_the_generator_understood_and_ignored(page: Any) -> None:
+    """The issue's own prompts, typed in the box: each row says what was built from what, and the
+    banana is marked as not recognised (not a bare green "ready")."""
+    expect = _expect()
+    studio = page.locator(MAIN)
+    box, name = studio.locator(".gzs-prompt-input"), studio.locator(".gzs-name-input")
+    cases = {
+        "a banana": "not recognised: generic stand-in · ignored: banana",
+        "a desk lamp with two hinges": "understood: desk lamp, two hinges",
+        "a gantry robot with three linear axes": "understood: gantry robot, three linear axes",
+    }
+    for prompt in cases:
+        box.fill(prompt)
+        name.fill(f"{prompt} {TOKEN}")
+        studio.locator(".gzs-generate").click()
+        expect(box).to_have_value("", timeout=30_000)
+    for prompt, said in cases.items():
+        row = studio.locator(f'.gzs-row:has(.gzs-name:text-is("{prompt} {TOKEN}"))')
+        expect(row.locator('.gzs-badge[data-status="ready"]')).to_be_visible(timeout=60_000)
+        expect(row.locator(".gzs-interp")).to_have_text(said)
+    fruit = studio.locator(f'.gzs-row:has(.gzs-name:text-is("a banana {TOKEN}")) .gzs-interp')
+    assert fruit.get_attribute("data-fallback") == "true"
+    assert "fallback" in (fruit.get_attribute("title") or ""), fruit.get_attribute("title")
+    studio.locator(".gzs-list").evaluate("el => { el.scrollTop = 0; }")
+    save_artifact("studio-ux-interpretation.png", studio.screenshot())
 
 
 # --------------------------------------------------------------------------- failure + retry
@@ -290,6 +332,20 @@ def test_narrow_notebook_reflows_rows_without_horizontal_overflow(page: Any, wid
                            list: root.querySelector('.gzs-list').scrollWidth - root.querySelector('.gzs-list').clientWidth };
                 }"""
             )
+            # the prompt box shows its whole hint (it wraps over 3-4 lines here)
+            hint = studio.locator(".gzs-prompt-input").evaluate(
+                """ta => {
+                  const cs = getComputedStyle(ta), d = document.createElement('div');
+                  Object.assign(d.style, { font: cs.font, lineHeight: cs.lineHeight, padding: cs.padding, border: '0',
+                    boxSizing: 'border-box', width: ta.clientWidth + 'px', whiteSpace: 'pre-wrap', overflowWrap: cs.overflowWrap,
+                    position: 'absolute', visibility: 'hidden' });
+                  d.textContent = ta.placeholder;
+                  document.body.append(d);
+                  const need = d.offsetHeight; d.remove();
+                  return { need, have: ta.clientHeight, empty: ta.value === '' };
+                }"""
+            )
+            assert not hint["empty"] or hint["have"] >= hint["need"] - 2, f"the prompt box cuts its hint at {width}px: {hint}"
             assert geometry["scroll"] <= geometry["client"], geometry
             assert geometry["list"] <= 0, geometry
             assert not geometry["outside"], geometry["outside"]

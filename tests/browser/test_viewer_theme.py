@@ -124,3 +124,69 @@ def test_a_joint_whose_zero_is_outside_its_limits_shows_where_it_is_drawn(server
     for link, matrix in drawn.items():
         assert host.evaluate(f"el => el.gizmoViewer.viewport.linkWorldMatrix('{link}')") == pytest.approx(matrix, abs=1e-9)
     assert browser.console_errors() == []
+
+
+LONG_NAMES = """
+NAMES = [("gripper_finger_left_joint", "prismatic"), ("shoulder_pitch_joint_of_the_left_arm", "revolute")]
+import gizmo_notebook as gn
+from gizmo_notebook.model import AssetModel, Box, Joint, JointLimits, Link, Pose, Visual
+links = [Link("base", visuals=[Visual(Box((0.2, 0.2, 0.1)))])]
+joints = []
+for i, (name, kind) in enumerate(NAMES):
+    links.append(Link(f"l{i}", visuals=[Visual(Box((0.05, 0.05, 0.2)))]))
+    joints.append(Joint(name, kind, "base", f"l{i}", origin=Pose((0.1 * i, 0, 0.1)), axis=(0, 0, 1) if kind == "prismatic" else (0, 1, 0),
+                        limits=JointLimits(0.0, 0.04) if kind == "prismatic" else JointLimits(-1.0, 1.0)))
+gn.view(AssetModel("long names", links=links, joints=joints), height=300)
+"""
+
+
+def test_long_joint_names_keep_value_and_number_box_inside_the_slider_column(server, browser) -> None:
+    """The quickstart arm's "gripper_finger_left_joint" pushed its value onto two lines and its
+    number box past the panel's edge (clipped): a long name takes its own line, value and box under it."""
+    nb = server.write_notebook("viewer-long-names.ipynb", [LONG_NAMES])
+    page = browser.open_notebook(server, nb)
+    run_all_cells(page)
+    assert cell_errors(page) == []
+    host = wait_for_selector(page, READY)
+    page.wait_for_timeout(300)
+    rows = host.evaluate("""el => {
+        const side = el.querySelector('.gz-side'), edge = side.getBoundingClientRect().right;
+        return [...side.querySelectorAll('.gz-joint label')].map(l => {
+          const name = l.children[0], box = l.querySelector('.gz-num'), value = l.querySelector('.gz-val > span') || l.children[1];
+          const v = value.getBoundingClientRect(), b = box.getBoundingClientRect();
+          return { overflow: side.scrollWidth - side.clientWidth, boxRight: b.right, edge,
+                   sameLine: Math.abs((v.top + v.bottom) / 2 - (b.top + b.bottom) / 2) < 4,
+                   valueLines: Math.round(v.height / parseFloat(getComputedStyle(value).lineHeight)),
+                   title: name.title, cut: name.scrollWidth > name.clientWidth };
+        });
+    }""")
+    save_artifact("viewer-long-joint-names.png", host.query_selector(".gizmo-viewer").screenshot())
+    assert len(rows) == 2, rows
+    for row in rows:
+        assert row["overflow"] <= 0 and row["boxRight"] <= row["edge"], row
+        assert row["valueLines"] == 1 and row["sameLine"], row  # "0.000 m" on one line, beside its box
+        assert row["edge"] - row["boxRight"] < 16, row  # the box at the column's right, also when wrapped
+    assert [r["title"] for r in rows] == ["gripper_finger_left_joint", "shoulder_pitch_joint_of_the_left_arm"]
+    assert not rows[0]["cut"], rows  # a name that fits the column is shown whole (on its own line)
+    assert browser.console_errors() == []
+
+
+def test_sliders_side_by_side_in_a_narrow_panel_line_up_whatever_their_names(server, browser) -> None:
+    """Below the canvas the sliders sit in a grid; a long name wraps its value under it, and the
+    slider beside it (short name, one line) must not sit a line higher."""
+    cells = [LONG_NAMES.replace('NAMES = [("gripper_finger_left_joint"', 'NAMES = [("tilt", "revolute"), ("gripper_finger_left_joint"')]
+    nb = server.write_notebook("viewer-narrow-names.ipynb", cells)
+    page = browser.open_notebook(server, nb)
+    page.set_viewport_size({"width": 450, "height": 900})
+    page.evaluate("() => { window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight(); }")
+    run_all_cells(page)
+    assert cell_errors(page) == []
+    host = wait_for_selector(page, READY)
+    page.wait_for_timeout(400)
+    tops = host.evaluate("""el => [...el.querySelectorAll('.gz-side input[type=range]')].map(s => {
+        const r = s.getBoundingClientRect(); return [s.dataset.joint, Math.round(r.left), Math.round(r.top)]; })""")
+    save_artifact("viewer-narrow-names.png", host.query_selector(".gizmo-viewer").screenshot())
+    (tilt, tl, tt), (finger, fl, ft) = tops[0], tops[1]
+    assert (tilt, finger) == ("tilt", "gripper_finger_left_joint") and fl > tl, tops  # side by side
+    assert abs(tt - ft) <= 1, f"sliders of one grid row at different heights: {tops}"
+    assert browser.console_errors() == []

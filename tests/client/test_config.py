@@ -96,3 +96,35 @@ def test_offline_default_is_the_registered_factory(monkeypatch):
     finally:
         _offline.set_offline_factory(previous)
     assert "port-key" not in repr(_offline.OfflineBackend("http://x", "port-key"))
+
+
+def test_notice_is_one_stdout_line_in_a_subclassed_kernel_shell(monkeypatch, capsys, caplog):
+    """Colab's shell subclasses ipykernel's ZMQInteractiveShell: a cell's output there too, so
+    the one calm stdout line, not a logged warning (which a notebook shows as a red block)."""
+    import IPython
+    from ipykernel.zmqshell import ZMQInteractiveShell
+
+    import gizmo_notebook.client._config as config
+
+    class Shell(ZMQInteractiveShell):  # what google.colab._shell.Shell is
+        pass
+
+    shell = Shell.__new__(Shell)  # its class is all the check looks at; no kernel needed
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    monkeypatch.setattr(config, "_announced", False)
+    with caplog.at_level(logging.WARNING, logger="gizmo_notebook"):
+        config._announce_local("http://127.0.0.1:5555/v1", "/tmp/gizmo-data")
+    out = capsys.readouterr()
+    assert out.out.count("\n") == 1 and "offline local backend" in out.out and "GIZMO_API_KEY" in out.out
+    assert out.err == "" and not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_notice_outside_a_notebook_is_a_logged_warning(monkeypatch, capsys, caplog):
+    """A script or a terminal IPython: a log warning (stderr is where scripts look), stdout untouched."""
+    import gizmo_notebook.client._config as config
+
+    monkeypatch.setattr(config, "_announced", False)
+    with caplog.at_level(logging.WARNING, logger="gizmo_notebook"):
+        config._announce_local("http://127.0.0.1:5555/v1", None)
+    assert capsys.readouterr().out == ""
+    assert [r.levelno for r in caplog.records if "offline local backend" in r.getMessage()] == [logging.WARNING]

@@ -54,6 +54,22 @@ def test_ready_item_has_no_failure_reason(make_studio: Any) -> None:
     assert item["failure_reason"] == "" and item["status"] == "ready"
 
 
+def test_a_generated_row_says_what_the_generator_understood_and_ignored(make_studio: Any) -> None:
+    """End to end on the offline backend: the issue's own prompts reach the row with their
+    interpretation (the banana as a fallback, with what was ignored), not as a bare "ready"."""
+    studio = make_studio()
+    drain(studio)
+    banana = studio.generate("a banana")
+    lamp = studio.generate("a desk lamp with two hinges")
+    studio.wait_idle(60)
+    items = {i["id"]: i for i in studio.items}
+    fruit = items[studio.asset_id(banana.id)]["interpretation"]
+    assert fruit is not None and fruit["fallback"] is True and fruit["ignored"] == ["banana"] and fruit["notes"], fruit
+    furniture = items[studio.asset_id(lamp.id)]["interpretation"]
+    assert furniture is not None and furniture["family"] == "lamp" and not furniture["fallback"], furniture
+    assert "two hinges" in furniture["understood"], furniture
+
+
 def test_generate_message_is_answered_so_the_box_can_clear_or_restore(make_studio: Any) -> None:
     studio = make_studio()
     drain(studio)
@@ -100,15 +116,28 @@ def test_download_before_export_is_a_plain_error(make_studio: Any) -> None:
     assert msg["type"] == "geometry_error" and "click Export first" in msg["notice"]["text"]
 
 
-def test_interpretation_is_kept_when_well_formed_and_tolerated_when_not() -> None:
-    good = {"family": "arm", "understood": ["arm", "6-DOF"], "ignored": ["banana"]}
-    assert _interpretation(SimpleNamespace(raw={"interpretation": good})) == good
-    assert _interpretation(SimpleNamespace(interpretation=good, raw={})) == good
-    assert _interpretation(SimpleNamespace(raw={})) is None
+def test_interpretation_of_a_real_asset_record_reaches_the_row() -> None:
+    """The client's ``Asset`` parses ``interpretation`` into a dataclass: the row gets all of it,
+    fallback and notes included (a banana must not read as a plain "ready")."""
+    from gizmo_notebook.client import Asset
+
+    banana = {"family": "generic", "understood": [], "ignored": ["banana"],
+              "notes": ["nothing matched, so this is the fallback: a generic housing"], "fallback": True}
+    asset = Asset.from_dict({"id": "ast_1", "status": "ready", "prompt": "a banana", "interpretation": banana})
+    assert _interpretation(asset) == banana
+    lamp = Asset.from_dict({"id": "ast_2", "status": "ready", "interpretation": {
+        "family": "lamp", "understood": ["desk lamp", "two hinges"], "ignored": []}})
+    assert _interpretation(lamp) == {"family": "lamp", "understood": ["desk lamp", "two hinges"], "ignored": [],
+                                     "notes": [], "fallback": False}
+    # older backends say nothing; malformed ones are tolerated, junk items dropped
+    assert _interpretation(Asset.from_dict({"id": "ast_3", "status": "ready"})) is None
+    assert _interpretation(Asset.from_dict({"id": "ast_4", "status": "ready", "interpretation": "arm"})) is None
+    odd = Asset.from_dict({"id": "ast_5", "status": "ready",
+                           "interpretation": {"family": "arm", "understood": "arm", "ignored": ["x", {"y": 1}, 2]}})
+    assert _interpretation(odd) == {"family": "arm", "understood": [], "ignored": ["x"], "notes": [], "fallback": False}
+    # a record that only has the raw body (a scene's placeholder, a stub) is read the same way
+    assert _interpretation(SimpleNamespace(raw={"interpretation": banana})) == banana
     assert _interpretation(SimpleNamespace()) is None
-    assert _interpretation(SimpleNamespace(raw={"interpretation": "arm"})) is None
-    odd = {"family": 3, "understood": "arm", "ignored": ["x", {"y": 1}, 2]}
-    assert _interpretation(SimpleNamespace(raw={"interpretation": odd})) == {"family": "", "understood": [], "ignored": ["x", "2"]}
 
 
 def test_preview_meta_carries_the_total_mass_for_compare(make_studio: Any) -> None:

@@ -41,7 +41,7 @@ export function factsTable(entries) {
     ["total mass", (f) => (f.mass === null ? "—" : `${f.mass.toFixed(f.mass >= 10 ? 1 : 2)} kg`)],
   ];
   return h("table", { class: "gzs-compare-table" },
-    h("thead", {}, h("tr", {}, h("th", {}), ...entries.map((e) => h("th", { text: e.name, title: e.id })))),
+    h("thead", {}, h("tr", {}, h("th", {}), ...entries.map((e) => h("th", { text: e.name, title: `${e.name} (${e.id})` })))),
     h("tbody", {}, ...rows.map(([label, cell]) => h("tr", { "data-fact": label.split(" ")[0] },
       h("th", { text: label }), ...facts.map((f) => h("td", { text: cell(f) }))))));
 }

@@ -70,50 +70,8 @@ export function dataUrlToBytes(url) {
   return out;
 }
 
-/**
- * Whether keys typed at `el` belong to it: text fields and selects (typing), sliders (arrows),
- * buttons, links and checkboxes (Enter / Space). In each of these the host's command-mode
- * binding would do something else as well (select another cell, enter edit mode...).
- */
-export function ownsKeys(el) {
-  if (!el || !el.tagName) return false;
-  const tag = el.tagName.toLowerCase();
-  if (["textarea", "select", "input", "button", "a"].includes(tag)) return true;
-  return !!el.isContentEditable;
-}
-
-const keyOwners = new Map(); // widget root -> onKey
-const KEY_EVENTS = ["keydown", "keypress", "keyup"];
-
-function guardKeys(e) {
-  const path = e.composedPath ? e.composedPath() : [e.target];
-  if (e.key === "Escape" || !ownsKeys(path[0])) return;
-  for (const [root, onKey] of keyOwners) {
-    if (!path.includes(root)) continue;
-    if (e.type === "keydown" && onKey) onKey(e);
-    e.stopPropagation(); // the default action (typing, a newline, moving a slider) still happens
-    return;
-  }
-}
-
-/**
- * Keep keys typed into our fields and controls away from the notebook host; returns a release.
- *
- * JupyterLab and Notebook 7 bind Enter, Shift+Enter, Ctrl+Enter and command-mode letters
- * (a, b, m, dd...) on the document; a key that reaches them inserts or deletes cells, re-runs the
- * cell, or swallows the newline. Notebook 7 listens in the capture phase, before the event
- * reaches the widget, so one listener in the capture phase of `window` (which runs before the
- * document's) stops those keys there. Escape still goes through, so the user can leave the field
- * the host's way. `onKey(e)` sees every such keydown first (e.g. Ctrl/Cmd+Enter to generate).
- */
-export function keepKeys(root, onKey) {
-  if (!keyOwners.size) for (const type of KEY_EVENTS) window.addEventListener(type, guardKeys, true);
-  keyOwners.set(root, onKey);
-  return () => {
-    keyOwners.delete(root);
-    if (!keyOwners.size) for (const type of KEY_EVENTS) window.removeEventListener(type, guardKeys, true);
-  };
-}
+// Keys typed in our fields stay ours: shared with the viewer panel (a Studio preview is one).
+export { keepKeys, ownsKeys } from "../viewer/keys.js";
 
 /** Parts (nodes or null) joined by " · " separators: none before, after or between missing parts. */
 export function joinParts(parts, sep = " · ") {

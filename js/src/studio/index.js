@@ -102,8 +102,8 @@ export class StudioView {
     const head = h("div", { class: "gzs-head" }, h("span", { class: "gzs-title", text: this.job ? "Gizmo" : "Gizmo Studio" }), this.liveDot, this.headInfo);
     this.noticesEl = h("div", { class: "gzs-notices" });
     this.root = h("div", { class: `gzs-studio${this.job ? " gzs-job" : ""}` }, style, head, this.noticesEl);
-    this.releaseKeys = keepKeys(this.root, (e) => {
-      if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && this.form?.el.contains(e.target)) { e.preventDefault(); this.form.submit(); }
+    this.releaseKeys = keepKeys(this.root, (e, field) => {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && this.form?.el.contains(field)) { e.preventDefault(); this.form.submit(); }
     });
     // Like the viewer panel: a class from a ResizeObserver, not a container query (which would
     // give the Studio zero intrinsic width inside auto-sized hosts).

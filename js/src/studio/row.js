@@ -126,15 +126,26 @@ export class AssetRow {
     this.lineage.title = `iterated from ${item.parent}`;
   }
 
+  // "understood: desk lamp, two hinges", or for a prompt nothing matched ("a banana")
+  // "not recognised: generic stand-in · ignored: banana" in the warning tint; notes (an
+  // approximation, a left-out part) are marked and read in full on hover.
   renderInterpretation(interp) {
-    if (!interp || (!interp.understood?.length && !interp.ignored?.length)) { this.interp.replaceChildren(); this.interp.hidden = true; return; }
+    const understood = interp?.understood || [], ignored = interp?.ignored || [], notes = interp?.notes || [];
+    const fallback = !!interp?.fallback;
+    if (!interp || (!understood.length && !ignored.length && !notes.length && !fallback)) {
+      this.interp.replaceChildren(); this.interp.hidden = true; return;
+    }
     this.interp.hidden = false;
     const parts = [];
-    if (interp.understood?.length) parts.push(h("span", { class: "gzs-understood", text: `understood: ${interp.understood.join(", ")}` }));
-    if (interp.ignored?.length) parts.push(h("span", { class: "gzs-ignored", text: `ignored: ${interp.ignored.join(", ")}` }));
+    if (fallback) parts.push(h("span", { class: "gzs-fallback", text: "not recognised: generic stand-in" }));
+    if (understood.length) parts.push(h("span", { class: "gzs-understood", text: `understood: ${understood.join(", ")}` }));
+    if (ignored.length) parts.push(h("span", { class: "gzs-ignored", text: `ignored: ${ignored.join(", ")}` }));
+    if (notes.length && !fallback) parts.push(h("span", { class: "gzs-noted", text: notes.length > 1 ? `${notes.length} notes` : "1 note" }));
     this.interp.replaceChildren(...joinParts(parts));
-    this.interp.classList.toggle("gzs-has-ignored", !!interp.ignored?.length);
-    this.interp.title = interp.family ? `generated as: ${interp.family}` : "what the generator made of the prompt";
+    this.interp.classList.toggle("gzs-has-ignored", fallback || !!ignored.length);
+    this.interp.dataset.fallback = fallback ? "true" : "false";
+    const head = interp.family ? `generated as: ${interp.family}` : "what the generator made of the prompt";
+    this.interp.title = [head, ...notes].join("\n");
   }
 
   renderExports(exports) {

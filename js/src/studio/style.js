@@ -29,7 +29,9 @@ export const CSS = `
 .gzs-live.on { background: ${OK}; animation: gzs-pulse 1.2s infinite; }
 @keyframes gzs-pulse { 50% { opacity: .35; } }
 .gzs-form { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 6px; margin-bottom: 8px; }
-.gzs-form textarea { grid-column: 1 / -1; min-height: 56px; resize: vertical; font: inherit; padding: 6px; width: 100%; }
+/* The box grows with what is in it (a batch, or the hint wrapping over 3-4 lines in a narrow
+   Studio, which a fixed height cut in half), up to a share of the window; then it scrolls. */
+.gzs-form textarea { grid-column: 1 / -1; min-height: 56px; max-height: 40vh; field-sizing: content; resize: vertical; font: inherit; padding: 6px; width: 100%; }
 .gzs-studio textarea, .gzs-studio input:not([type=checkbox]), .gzs-studio select { font: inherit; padding: 3px 6px; min-width: 0;
   color: ${FG}; background: ${BG}; border: 1px solid ${BORDER}; border-radius: 3px; }
 .gzs-studio textarea::placeholder, .gzs-studio input::placeholder { color: ${FG2}; opacity: 1; }
@@ -96,6 +98,8 @@ export const CSS = `
 .gzs-interp { font-size: 11px; color: ${FG2}; align-self: flex-start; padding: 0 6px; border-radius: 9px; background: ${tint(INFO, 12)}; }
 .gzs-interp.gzs-has-ignored { background: ${tint(WARN, 18)}; }
 .gzs-interp .gzs-ignored { color: ${FG}; }
+.gzs-interp .gzs-fallback { color: ${FG}; font-weight: 600; }
+.gzs-interp .gzs-noted { text-decoration: underline dotted; cursor: help; }
 .gzs-badge { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 11px; font-weight: 600; color: #fff; background: #6e7781; }
 .gzs-badge.gzs-processing { background: #9a6700; } .gzs-badge.gzs-pending { background: #6e7781; }
 .gzs-badge.gzs-ready { background: #1a7f37; } .gzs-badge.gzs-failed { background: #cf222e; } .gzs-badge.gzs-cancelled { background: #57606a; }
@@ -121,6 +125,16 @@ export const CSS = `
 .gzs-compare-table { border-collapse: collapse; font-size: 12px; width: 100%; }
 .gzs-compare-table th, .gzs-compare-table td { text-align: left; padding: 3px 8px; border-bottom: 1px solid ${BORDER2}; vertical-align: top; }
 .gzs-compare-table tbody th { color: ${FG2}; font-weight: normal; white-space: nowrap; }
+/* Words stay whole in the table ("3 (3 prismatic)" wraps at its space, never before its ")"), and
+   a model's name heads its column on one line, cut if long (the views above show it whole; in
+   full on hover): a narrow Studio must not stack a name one word per line. Columns keep a
+   readable width; when three models do not fit a phone-wide Studio, the table (only) scrolls
+   sideways in its box. */
+.gzs-compare-table th, .gzs-compare-table td { overflow-wrap: normal; word-break: normal; }
+.gzs-compare-table thead th { max-width: 0; min-width: 8em; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.gzs-narrow .gzs-compare-table th, .gzs-narrow .gzs-compare-table td { padding: 3px 5px; }
+/* scrolled sideways, the facts' names stay in view */
+.gzs-compare-table tbody th, .gzs-compare-table thead th:first-child { position: sticky; left: 0; background: ${BG}; }
 .gzs-offscreen { position: absolute; left: -10000px; top: 0; width: 192px; height: 144px; }
 /* Narrow (a split pane, a phone, a sidebar): actions go under the text, smaller thumbnails. */
 .gzs-narrow .gzs-row-main { grid-template-columns: 20px 72px minmax(0, 1fr); }

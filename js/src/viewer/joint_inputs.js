@@ -15,6 +15,7 @@ import { JOINT } from "../generated/constants.js";
 
 const CSS = `
 .gizmo-viewer .gz-joint .gz-num{width:72px;font:inherit;padding:0 2px;margin-left:4px;text-align:right;background:var(--jp-layout-color1,#fff);color:var(--jp-ui-font-color1,#222);border:1px solid var(--jp-border-color1,#bbb);border-radius:2px}
+.gizmo-viewer .gz-joint .gz-val{display:inline-flex;align-items:center}
 .gizmo-viewer.gz-following-play .gz-joint input{cursor:not-allowed;opacity:.75}
 `;
 
@@ -28,7 +29,7 @@ export function createJointInputs(panel) {
   unitsBtn.className = "gz-units";
   if (bar) bar.insertBefore(home, status || null), bar.insertBefore(unitsBtn, status || null);
   let units = "degrees";
-  let rows = []; // { joint, range, num, out }
+  let rows = []; // { joint, range, num, out, commit }
   /** @type {Record<string, number> | null} */
   let following = null; // joint name -> value: the playback's current frame, or null
   let playing = false;
@@ -67,6 +68,12 @@ export function createJointInputs(panel) {
     if (commit) panel.onPoseCommit?.(panel.viewport.getPose());
   }
 
+  // Enter commits the box and leaves it (the panel keeps the box's keys from the notebook)
+  panel.onFieldKey?.((ev, field) => {
+    const row = ev.key === "Enter" ? rows.find((r) => r.num === field) : undefined;
+    if (row) { row.commit(); row.num.blur(); }
+  });
+
   api.setModel = function setModel(meta) {
     const joints = new Map(meta.joints.map((j) => [j.name, j]));
     rows = [];
@@ -78,16 +85,20 @@ export function createJointInputs(panel) {
       num.dataset.jointNumber = joint.name; // not data-joint: that names the sliders
       const lbl = range.parentElement.querySelector("label");
       const out = lbl && lbl.lastElementChild;
-      (lbl || range.parentElement).append(num);
+      if (lbl && out) {
+        // value and box travel together: under a long name they wrap as one, right-aligned
+        const pair = document.createElement("span");
+        pair.className = "gz-val";
+        out.replaceWith(pair);
+        pair.append(out, num);
+      } else (lbl || range.parentElement).append(num);
       const commit = () => {
         const v = num.value === "" ? NaN : Number(num.value);
         if (Number.isFinite(v)) drive(joint, fromShown(joint, v), true);
         sync();
       };
       num.addEventListener("change", commit);
-      // Enter commits; keys typed here are the box's, not the notebook's shortcuts
-      num.addEventListener("keydown", (ev) => { ev.stopPropagation(); if (ev.key === "Enter") { commit(); num.blur(); } });
-      const row = { joint, range, num, out };
+      const row = { joint, range, num, out, commit };
       range.addEventListener("input", () => syncRow(row, following || panel.viewport.getPose()));
       rows.push(row);
     }

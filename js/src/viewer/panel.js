@@ -14,6 +14,7 @@
 // JupyterLab theme variables with light fallbacks, like the Studio's (studio/style.js).
 import { createViewport, clampJoint, SINGLE_DOF } from "./viewport.js";
 import { JOINT } from "../generated/constants.js";
+import { keepKeys } from "./keys.js";
 
 /** Add `css` once to the panel `root` (a `.gizmo-viewer`) as a <style> child, for the reason above:
  *  the viewer's add-on modules (overlays, joint inputs, playback) bring their own sheets this way. */
@@ -32,7 +33,7 @@ export const CSS = `
 .gizmo-viewer .gz-side{flex:0 0 230px;max-height:var(--gz-h);overflow:auto;padding:6px 8px;border-left:1px solid var(--jp-border-color2,#ddd)}
 .gizmo-viewer .gz-side:empty{display:none}
 .gizmo-viewer.gz-narrow .gz-body{flex-direction:column}
-.gizmo-viewer.gz-narrow .gz-side:not(:empty){flex:0 0 auto;display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));column-gap:12px;max-height:min(var(--gz-h),180px);border-left:0;border-top:1px solid var(--jp-border-color2,#ddd)}
+.gizmo-viewer.gz-narrow .gz-side:not(:empty){flex:0 0 auto;display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));column-gap:12px;align-items:end;max-height:min(var(--gz-h),180px);border-left:0;border-top:1px solid var(--jp-border-color2,#ddd)}
 .gizmo-viewer .gz-bar{display:flex;gap:4px;align-items:center;padding:4px 6px;border-bottom:1px solid var(--jp-border-color2,#ddd);flex-wrap:wrap}
 .gizmo-viewer .gz-bar button,.gizmo-viewer .gz-bar select{font:inherit;padding:2px 8px;border:1px solid var(--jp-border-color1,#8c959f);border-radius:4px;background:var(--jp-layout-color2,#f6f8fa);color:inherit;cursor:pointer}
 .gizmo-viewer .gz-bar button:hover,.gizmo-viewer .gz-bar select:hover{border-color:var(--jp-brand-color1,#1f6feb)}
@@ -46,6 +47,12 @@ export const CSS = `
 .gizmo-viewer .gz-note:empty{display:none}
 .gizmo-viewer .gz-joint{margin:2px 0 6px}
 .gizmo-viewer .gz-joint label{display:flex;justify-content:space-between;align-items:center;gap:6px}
+/* a long joint name takes its own line (cut only past the column's width, in full on hover), so the
+   value and its number box stay inside the column, under it on the right */
+.gizmo-viewer .gz-joint label{flex-wrap:wrap;column-gap:6px;row-gap:0}
+.gizmo-viewer .gz-joint label>span:first-child{flex:0 1 auto;max-width:100%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.gizmo-viewer .gz-joint label>span:nth-child(2){margin-left:auto}
+.gizmo-viewer .gz-joint label>:not(:first-child){flex:0 0 auto;white-space:nowrap}
 .gizmo-viewer .gz-joint input{width:100%;accent-color:var(--jp-brand-color1,#1f6feb)}
 .gizmo-viewer .gz-progress{position:absolute;left:0;right:0;top:45%;text-align:center;color:var(--jp-ui-font-color2,#555);pointer-events:none}
 `;
@@ -70,6 +77,11 @@ export function createViewerPanel(container, options = {}) {
   const progress = el("div", { className: "gz-progress" });
   root.append(bar, note, el("div", { className: "gz-body" }, [view, side]));
   container.append(root);
+  // the toolbar's select and buttons, the sliders and number boxes keep their keys (a, dd, m,
+  // arrows, Enter): in a notebook they would also insert, delete or move cells
+  /** @type {Set<import("./keys.js").KeyHandler>} */
+  const keyHandlers = new Set(); // the add-ons' own keys (a number box's Enter), see onFieldKey
+  const releaseKeys = keepKeys(root, (e, field) => { for (const handle of keyHandlers) handle(e, field); });
   const layout = new ResizeObserver(([entry]) => {
     const width = entry.contentRect.width;
     if (width > 0) root.classList.toggle("gz-narrow", width < NARROW_BELOW); // 0: hidden, keep as is
@@ -125,7 +137,7 @@ export function createViewerPanel(container, options = {}) {
       const input = el("input", { type: "range", min: String(lo), max: String(hi), step: String((hi - lo) / 1000 || 0.001), value: String(rest) });
       input.dataset.joint = j.name;
       const out = el("span", { textContent: fmt(j, rest) });
-      const row = el("div", { className: "gz-joint" }, [el("label", {}, [el("span", { textContent: j.name }), out]), input]);
+      const row = el("div", { className: "gz-joint" }, [el("label", {}, [el("span", { textContent: j.name, title: j.name }), out]), input]);
       input.oninput = () => { const v = Number(input.value); out.textContent = fmt(j, v); vp.setPose({ [j.name]: v }); };
       input.onchange = () => panel.onPoseCommit?.(vp.getPose());
       side.append(row);
@@ -138,6 +150,9 @@ export function createViewerPanel(container, options = {}) {
     element: root,
     onPoseCommit: /** @type {((pose: Record<string, number | number[]>) => void) | null} */ (null),
     onWireframe: /** @type {((on: boolean) => void) | null} */ (null),
+    /** Hear keydowns in the panel's fields: they are kept from the notebook at the window, so a
+     *  field's own keydown listener never fires. @param {import("./keys.js").KeyHandler} handle */
+    onFieldKey(handle) { keyHandlers.add(handle); },
     async setModel(meta, buffers) {
       buildControls(meta);
       const t = meta.triangles || {};
@@ -166,7 +181,7 @@ export function createViewerPanel(container, options = {}) {
       else progress.textContent = `receiving model… ${(received / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB`;
     },
     setMessage(text) { progress.textContent = text; },
-    dispose() { layout.disconnect(); vp.dispose(); root.remove(); },
+    dispose() { releaseKeys(); layout.disconnect(); vp.dispose(); root.remove(); },
   };
   return panel;
 }
