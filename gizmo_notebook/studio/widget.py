@@ -36,7 +36,7 @@ from gizmo_notebook.studio._client_adapter import ClientAdapter
 from gizmo_notebook.studio._jobs import JobFollower
 from gizmo_notebook.studio._listing import Listing
 from gizmo_notebook.studio._preview_area import PHYSICS_SECONDS, PreviewArea
-from gizmo_notebook.studio._protocol import GENERATE_MODES
+from gizmo_notebook.studio._protocol import FORMAT_LABELS, GENERATE_MODES
 from gizmo_notebook.studio._scenes import SceneRows, is_scene
 from gizmo_notebook.studio._service import job_of, retry_delay
 from gizmo_notebook.studio.errors import Notice, describe
@@ -655,7 +655,7 @@ class Studio(anywidget.AnyWidget):
             else:
                 path = await self._adapter.download(asset_id, fmt, dest)
         except Exception as exc:  # noqa: BLE001
-            self._notify(describe(exc, doing=f"Export {fmt}"), asset_id)
+            self._notify(describe(exc, doing=f"Export {FORMAT_LABELS.get(fmt, fmt)}"), asset_id)
             if raise_errors:
                 raise
             return None
@@ -674,7 +674,7 @@ class Studio(anywidget.AnyWidget):
         try:
             path = self._export_paths.get((asset_id, fmt))
             if path is None or not path.exists():
-                raise InvalidValueError(f"{fmt} of {asset_id} is not exported in this session: click Export first")
+                raise InvalidValueError(f"{FORMAT_LABELS.get(fmt, fmt)} of {asset_id} is not exported in this session: click Export first")
             name, data = await asyncio.to_thread(_export_bytes, path)
             self.send({"type": "download", "id": asset_id, "req": req, "name": name}, [data])
         except Exception as exc:  # noqa: BLE001

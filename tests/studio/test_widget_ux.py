@@ -114,6 +114,16 @@ def test_download_before_export_is_a_plain_error(make_studio: Any) -> None:
     drain(studio)
     msg, _ = _reply(studio, "d1")
     assert msg["type"] == "geometry_error" and "click Export first" in msg["notice"]["text"]
+    assert "MJCF (MuJoCo)" in msg["notice"]["text"], "the format as the export menu names it"
+
+
+def test_a_failed_export_names_the_format_as_the_menu_does(make_studio: Any) -> None:
+    studio = make_studio()
+    drain(studio)
+    frontend(studio, {"type": "export", "id": "asset_nope", "format": "isaac_sim_usd"})
+    drain(studio)
+    texts = [n["text"] for n in studio.notices]
+    assert any("USD (Isaac Sim)" in t for t in texts) and not any("isaac_sim_usd" in t for t in texts), texts
 
 
 def test_interpretation_of_a_real_asset_record_reaches_the_row() -> None:
