@@ -8,6 +8,7 @@ as "ready". Here each gives the right family and joints, and the interpretation 
 from __future__ import annotations
 
 import time
+from itertools import pairwise
 
 import pytest
 
@@ -258,7 +259,7 @@ def test_a_planar_arm_has_parallel_axes_and_a_plain_arm_keeps_its_base_yaw() -> 
     # Equal links: the joints are evenly spaced up the arm at rest.
     t = planar.link_transforms()
     heights = [float(t[j.child][2, 3]) for j in planar.movable_joints] + [float(t["arm_flange"][2, 3])]
-    steps = [b - a for a, b in zip(heights, heights[1:])]
+    steps = [b - a for a, b in pairwise(heights)]
     assert max(steps) == pytest.approx(min(steps))
     plain = generate("a two link arm")
     assert plain.name == "2dof_arm"
