@@ -68,6 +68,8 @@ PROMPTS = [
     "robot arm on a linear rail with two carriages",
     "tilting rotary table",
     "humanoid upper body with two-finger grippers",
+    "a two link arm",
+    "a three-link planar arm with a gripper",
 ]
 
 

@@ -8,6 +8,7 @@ as "ready". Here each gives the right family and joints, and the interpretation 
 from __future__ import annotations
 
 import time
+from itertools import pairwise
 
 import pytest
 
@@ -223,3 +224,92 @@ def test_any_two_families_in_one_prompt_build_a_valid_model_that_the_interpretat
             left_out = [f for f in spec.families if f not in plan(spec).built]
             assert sum("not built" in note for note in reading.notes) == len(left_out), (prompt, reading)
             assert model.links, prompt
+
+
+# Link and DOF counts: "a two link arm" used to build the default 6-joint arm and report
+# "two", "link" as ignored.
+ARM_COUNTS: dict[str, tuple[int, tuple[str, ...]]] = {
+    "a two link arm": (2, ("two link", "arm")),
+    "a 3-link arm": (3, ("3-link", "arm")),
+    "a three-link planar arm": (3, ("three-link", "planar", "arm")),
+    "4 DOF arm": (4, ("4 dof", "arm")),
+    "a 2-DOF arm": (2, ("2-dof", "arm")),
+    "a 7-dof arm": (7, ("7-dof", "arm")),
+    "a ten link manipulator": (10, ("ten link", "manipulator")),
+    "a robot arm with 5 axes": (5, ("robot arm", "5 axes")),
+    "a 3-link robot": (3, ("3-link",)),
+}
+
+
+@pytest.mark.parametrize("prompt", list(ARM_COUNTS))
+def test_link_and_dof_counts_set_the_arms_joints(prompt: str) -> None:
+    count, understood = ARM_COUNTS[prompt]
+    model = generate(prompt)
+    assert _movable(model) == {"revolute": count}
+    assert [j.name for j in model.movable_joints] == [f"arm_joint{i}" for i in range(1, count + 1)]
+    reading = interpret(prompt)
+    assert reading.family == "arm" and not reading.fallback
+    assert reading.understood == understood and reading.ignored == () and reading.notes == ()
+
+
+def test_a_planar_arm_has_parallel_axes_and_a_plain_arm_keeps_its_base_yaw() -> None:
+    planar = generate("a three-link planar arm")
+    assert planar.name == "3dof_planar_arm"
+    assert {j.axis for j in planar.movable_joints} == {(0.0, 1.0, 0.0)}
+    # Equal links: the joints are evenly spaced up the arm at rest.
+    t = planar.link_transforms()
+    heights = [float(t[j.child][2, 3]) for j in planar.movable_joints] + [float(t["arm_flange"][2, 3])]
+    steps = [b - a for a, b in pairwise(heights)]
+    assert max(steps) == pytest.approx(min(steps))
+    plain = generate("a two link arm")
+    assert plain.name == "2dof_arm"
+    assert [j.axis for j in plain.movable_joints] == [(0.0, 0.0, 1.0), (0.0, 1.0, 0.0)]
+    # A height is honoured by planar arms too (they have no shoulder link).
+    assert float(generate("a 2-link planar arm 1 m tall").bounds()[1][2]) == pytest.approx(1.0, rel=0.02)
+
+
+@pytest.mark.parametrize(("prompt", "asked", "built"), [("a 20-link arm", 20, 12), ("a 0 dof arm", 0, 1)])
+def test_arm_joint_counts_outside_bounds_are_clamped_and_said(prompt: str, asked: int, built: int) -> None:
+    assert _movable(generate(prompt)) == {"revolute": built}
+    assert f"asked for {asked} joints; built {built} (this generator builds arms of 1 to 12 joints)" in interpret(prompt).notes
+
+
+def test_without_a_count_the_arm_is_the_default_six_axis_one() -> None:
+    for prompt in ("a robot arm", "a manipulator", "an articulated arm", "an industrial robot"):
+        model = generate(prompt)
+        assert _movable(model) == {"revolute": 6}, prompt
+        reading = interpret(prompt)
+        assert reading.family == "arm" and reading.ignored == (), (prompt, reading)
+    assert generate("a robot arm") == generate("a 6-DOF robot arm")
+
+
+def test_a_link_count_on_a_humanoids_arms_is_not_a_count_of_arms() -> None:
+    reading = interpret("humanoid with 3-link arms")
+    assert reading.notes == () and reading.ignored == ()
+    assert _movable(generate("humanoid with 3-link arms")) == {"revolute": 1 + 2 * 3 + 2}
+
+
+# Everyday names of families the generator builds, once reported as ignored or a fallback.
+SYNONYMS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "a quadruped dog": ("legged", ("quadruped", "dog")),
+    "a dog": ("legged", ("dog",)),
+    "robot dog": ("legged", ("robot dog",)),
+    "a legged robot": ("legged", ("legged",)),
+    "a quadrupedal robot": ("legged", ("quadrupedal",)),
+    "a robot vacuum": ("wheeled", ("robot vacuum",)),
+    "a ugv": ("wheeled", ("ugv",)),
+    "a robot car": ("wheeled", ("robot car",)),
+    "an articulated robot": ("arm", ("articulated robot",)),
+    "an industrial robot": ("arm", ("industrial robot",)),
+    "a robotic hand": ("gripper", ("robotic hand",)),
+}
+
+
+@pytest.mark.parametrize("prompt", list(SYNONYMS))
+def test_synonyms_of_known_families_are_understood(prompt: str) -> None:
+    family, understood = SYNONYMS[prompt]
+    reading = interpret(prompt)
+    assert (reading.family, reading.understood, reading.ignored, reading.fallback) == (family, understood, (), False)
+    assert generate(prompt).name.endswith(
+        {"legged": "quadruped", "wheeled": "_base", "arm": "6dof_arm", "gripper": "three_finger_gripper"}[family]
+    )

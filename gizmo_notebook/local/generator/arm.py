@@ -1,9 +1,12 @@
-"""Serial manipulators: N-DOF articulated arms (1-12 joints) and SCARA arms.
+"""Serial manipulators: N-DOF articulated arms (1-12 joints), planar arms and SCARA arms.
 
 Articulated arms stand straight up at q = 0 (a common "candle" home pose), the base
 sitting on z = 0. Joint axes follow industrial practice: base yaw, then pitch joints for
 shoulder/elbow, then alternating roll/pitch wrist joints; the tool flange's +Z points out
 of the last link, which is where a gripper attaches.
+
+A *planar* arm (the textbook "two-link planar arm") has every joint axis parallel: all
+pitch joints, so the arm moves in the vertical XZ plane, with links of equal length.
 """
 
 from __future__ import annotations
@@ -36,9 +39,13 @@ _FLANGE = 0.065 * 0.5 * 0.4  # flange thickness per metre of reach
 # Standing height at q = 0 (base + shoulder + reach + flange) per metre of reach; lets
 # "1.2 m tall" be honoured exactly.
 HEIGHT_PER_REACH = _BASE_HEIGHT + _SHOULDER + 1.0 + _FLANGE
+# A planar arm has no yaw shoulder: its first joint sits on the base column.
+PLANAR_HEIGHT_PER_REACH = _BASE_HEIGHT + 1.0 + _FLANGE
 
 
-def _pattern(dof: int) -> str:
+def _pattern(dof: int, planar: bool = False) -> str:
+    if planar:
+        return "P" * dof
     if dof in _PATTERNS:
         return _PATTERNS[dof]
     # Redundant arms beyond 7: keep adding pitch/roll pairs to the wrist.
@@ -47,6 +54,8 @@ def _pattern(dof: int) -> str:
 
 
 def _lengths(pattern: str, reach: float) -> list[float]:
+    if pattern[0] == "P":  # planar: equal links from the base, reach = their sum
+        return [reach / len(pattern)] * len(pattern)
     weights: list[float] = []
     pitches = 0
     for i, axis in enumerate(pattern):
@@ -65,12 +74,15 @@ def _lengths(pattern: str, reach: float) -> list[float]:
     return [weights[0] * reach] + [w / total * reach for w in weights[1:]]
 
 
-def build_arm(dof: int = 6, reach: float = 0.8, *, prefix: str = "arm_") -> Built:
-    """An articulated arm with ``dof`` revolute joints and ``reach`` metres shoulder-to-flange."""
+def build_arm(dof: int = 6, reach: float = 0.8, *, planar: bool = False, prefix: str = "arm_") -> Built:
+    """An articulated arm with ``dof`` revolute joints and ``reach`` metres shoulder-to-flange.
+
+    ``planar`` makes every joint a pitch joint (axes parallel), the links equally long.
+    """
     dof = max(1, min(int(dof), 12))
     reach = max(0.1, float(reach))
     b = Builder(prefix, color=_ARM_COLOR)
-    pattern = _pattern(dof)
+    pattern = _pattern(dof, planar)
     lengths = _lengths(pattern, reach)
     r0 = max(0.015, 0.065 * reach)
     base_h = max(0.04, _BASE_HEIGHT * reach)
@@ -112,7 +124,7 @@ def build_arm(dof: int = 6, reach: float = 0.8, *, prefix: str = "arm_") -> Buil
     flange_r = r0 * 0.5
     flange = b.link("flange", [Part(Cylinder(flange_r, flange_r * 0.4), Pose((0, 0, flange_r * 0.2)), _JOINT_COLOR)])
     b.joint("flange_joint", "fixed", parent, flange, Pose((0, 0, z_prev)))
-    return b.built(f"{dof}dof_arm", {"tool": (flange, Pose((0, 0, flange_r * 0.4)))}, fixed_base=True)
+    return b.built(f"{dof}dof_{'planar_' if planar else ''}arm", {"tool": (flange, Pose((0, 0, flange_r * 0.4)))}, fixed_base=True)
 
 
 def _limits(axis: str, pitch_index: int) -> tuple[float, float]:

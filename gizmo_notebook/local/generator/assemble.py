@@ -97,7 +97,7 @@ def _arm_reach(spec: Spec, default: float) -> float:
     if spec.reach:
         return spec.reach
     if spec.height and spec.primary == "arm":
-        return spec.height / arm.HEIGHT_PER_REACH
+        return spec.height / (arm.PLANAR_HEIGHT_PER_REACH if spec.planar and not spec.scara else arm.HEIGHT_PER_REACH)
     if spec.size and spec.primary == "arm":
         return spec.size
     return default * spec.scale
@@ -107,7 +107,7 @@ def _build_arm(spec: Spec, on_platform: bool) -> Built:
     default = 0.5 if on_platform else 0.8
     if spec.scara:
         return arm.build_scara(_arm_reach(spec, 0.5), spec.dof or 4)
-    return arm.build_arm(spec.dof or 6, _arm_reach(spec, default))
+    return arm.build_arm(spec.dof or 6, _arm_reach(spec, default), planar=spec.planar)
 
 
 def _build_gripper(spec: Spec, arm_reach: float | None, prefix: str = "gripper_", *, on_tool: bool = False) -> Built:
@@ -229,7 +229,7 @@ def describe(spec: Spec) -> str:
     fams = [f for f in spec.families if f in built] or ["generic_part"]
     for family in fams:
         if family == "arm":
-            words.append("scara_arm" if spec.scara else f"{spec.dof or 6}dof_arm")
+            words.append("scara_arm" if spec.scara else f"{spec.dof or 6}dof_{'planar_' if spec.planar else ''}arm")
         elif family == "gripper":
             words.append(f"{spec.gripper}_gripper")
         elif family == "wheeled":

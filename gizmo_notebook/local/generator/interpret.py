@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .assemble import plan
-from .spec import Span, Spec, counted, parse_prompt
+from .spec import DOF_BOUNDS, Span, Spec, counted, parse_prompt
 
 __all__ = ["Interpretation", "interpret", "interpret_spec"]
 
@@ -107,6 +107,9 @@ def _family_notes(spec: Spec, built: tuple[str, ...]) -> list[str]:
         from .delta import TREE_NOTE
 
         notes.append(TREE_NOTE)
+    if "arm" in built and not spec.scara and spec.dof_asked is not None and spec.dof_asked != spec.dof:
+        lo, hi = DOF_BOUNDS
+        notes.append(f"asked for {spec.dof_asked} joints; built {spec.dof} (this generator builds arms of {lo} to {hi} joints)")
     arms = counted(spec.text, "arms")
     for family, fixed in (("delta", 3), ("humanoid", 2)):
         if family in built and arms is not None and arms != fixed:

@@ -11,7 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["COUNT_BOUNDS", "FAMILIES", "Spec", "counted", "parse_prompt"]
+__all__ = ["COUNT_BOUNDS", "DOF_BOUNDS", "FAMILIES", "Spec", "counted", "parse_prompt"]
 
 # Family names, in the order the composer considers them.
 FAMILIES: tuple[str, ...] = (
@@ -44,20 +44,25 @@ _MECHANISMS = frozenset(
 )
 
 # An arm is named ("robot arm", "manipulator") or only implied by an axis count ("6-DOF").
-_ARM_WORDS = r"\b(?:robot(?:ic)?\s+)?arms?\b|\bmanipulators?\b|\bscara(?:\s+robots?)?\b|\bcobots?\b"
+_ARM_WORDS = (
+    r"\b(?:robot(?:ic)?\s+)?arms?\b|\bmanipulators?\b|\bscara(?:\s+robots?)?\b|\bcobots?\b"
+    r"|\b(?:articulated|industrial)\s+robots?\b"
+)
+# "6-DOF", "a four axis robot", "a 3-link robot": a count of links/axes names a serial arm.
 _ARM_AXES = (
-    r"\d\s*-?\s*(?:dof|axis)\b|\b(?:one|two|three|four|five|six|seven|eight)[\s-](?:dof|axis)\b"
+    r"\d\s*-?\s*(?:dof|axis|axes|links?)\b"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)[\s-](?:dof|axis|axes|links?)\b"
     r"|\bdegrees?\s+of\s+freedom\b"
 )
 
 _FAMILY_PATTERNS: dict[str, str] = {
     "arm": _ARM_WORDS + "|" + _ARM_AXES,
     "gripper": r"\bgrippers?\b|\bend[\s-]?effectors?\b|\bclaws?\b|\bsuction\s+cups?\b|\bvacuum\s+cups?\b"
-    r"|\bjaws?\b|\bfingers?\b|\bfingered\b",
+    r"|\bjaws?\b|\bfingers?\b|\bfingered\b|\brobot(?:ic)?\s+hands?\b",
     "wheeled": r"\bmobile\s+(?:base|robot|platform|manipulator)\b|\bwheel(?:s|ed)?\b|\bdifferential\b"
     r"|\bdiff[\s-]drive\b|\brovers?\b|\bagvs?\b|\bamrs?\b|\bomni(?:directional|[\s-]wheel)?\b|\bmecanum\b"
-    r"|\bholonomic\b|\bskid[\s-]steer\b|\bcarts?\b",
-    "legged": r"\bquadrupeds?\b|\bhexapods?\b|\blegged\b|\brobot\s+dog\b|\b(?:four|six|4|6)[\s-]legged\b|\bspider\b",
+    r"|\bholonomic\b|\bskid[\s-]steer\b|\bcarts?\b|\bugvs?\b|\brobot(?:ic)?\s+(?:cars?|vacuums?)\b",
+    "legged": r"\bquadruped(?:s|al)?\b|\bhexapods?\b|\blegged\b|\b(?:robot(?:ic)?\s+)?dogs?\b|\b(?:four|six|4|6)[\s-]legged\b|\bspider\b",
     "pan_tilt": r"\bpan[\s/-]*(?:and\s+)?tilt\b|\bgimbals?\b|\bturrets?\b|\bheads?\b",
     "sensor_housing": r"\bsensor\s+(?:housing|enclosure|pod|mount)\b|\bcamera\s+(?:housing|enclosure)\b"
     r"|\blidars?\b|\bhousings?\b|\b(?:laser\s+)?range\s*finders?\b|\bradars?\b|\bsonars?\b"
@@ -124,17 +129,20 @@ _DIMENSION_WORDS: dict[str, str] = {
     "width": r"wide|width|across|diameter",
 }
 
+# "6-DOF", "four axis", "3 joints", "a two link arm": N links in series from a base are N joints.
 _DOF = re.compile(
-    r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s*-?\s*"
-    r"(?:dof|d\.o\.f\.?|axis|axes|joints?|degrees?\s+of\s+freedom)\b"
+    r"\b(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten)\s*-?\s*"
+    r"(?:dof|d\.o\.f\.?|axis|axes|joints?|links?|degrees?\s+of\s+freedom)\b"
 )
+# The joint counts a generated arm honours; a count outside is clamped and said so.
+DOF_BOUNDS = (1, 12)
 _COUNT = r"\b(\d{1,2}|two|three|four|five|six|seven|eight)\s*-?\s*"
 # "two doors", "3 drawers", "a pair of hinges", "twin linear axes": a count before a noun,
 # optionally with one adjective in between ("two hinged doors", "three linear axes").
 _NOUN_COUNT = (
     r"\b(\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|single|double|twin|dual"
     r"|triple|pair\s+of)\s*-?\s*(?:(?!(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|single|double|twin"
-    r"|dual|triple|pair|dof|axis|axes)\b)[a-z]+[\s-]+)?"
+    r"|dual|triple|pair|dof|axis|axes|links?)\b)[a-z]+[\s-]+)?"
 )
 
 
@@ -170,7 +178,9 @@ class Spec:
 
     prompt: str
     families: list[str] = field(default_factory=list)
-    dof: int | None = None
+    dof: int | None = None  # clamped to DOF_BOUNDS
+    dof_asked: int | None = None  # as written, for the note when it was clamped
+    planar: bool = False  # "planar arm": every joint axis parallel
     scara: bool = False
     gripper: str = "parallel_jaw"  # parallel_jaw | two_finger | three_finger | suction
     drive: str = "differential"  # differential | four_wheel | omni | mecanum
@@ -256,7 +266,10 @@ def parse_prompt(prompt: str) -> Spec:
         spec.scara = True
     dof = spec._search(_DOF.pattern)
     if dof:
-        spec.dof = max(1, min(_number(dof.group(1)), 12))
+        spec.dof_asked = _number(dof.group(1))
+        spec.dof = max(DOF_BOUNDS[0], min(spec.dof_asked, DOF_BOUNDS[1]))
+    # Recorded as understood through the arm's variant words, only if an arm is built.
+    spec.planar = bool(re.search(r"\bplanar\b", text))
 
     spec.gripper = _gripper_kind(spec)
     spec.drive = _drive_kind(spec)
@@ -340,6 +353,7 @@ def _absorb(spec: Spec, family: str, into: str | None = None) -> None:
 _SLIDING = r"\bsliding\b|\bslide\b|\bpocket\s+doors?\b|\bbarn\s+doors?\b"
 # Words that pick a family's variant; recorded as understood when that family is built.
 _VARIANT_WORDS: dict[str, str] = {
+    "arm": r"\bplanar\b|\barticulated\b|\bserial\b",
     "wheeled": r"\bbases?\b|\bplatforms?\b|\bchassis\b|\bdrive\b",
     "legged": r"\blegs?\b|\bbase\b",
     "mount": r"\bmounting\b|\bplates?\b|\bangle\b",
@@ -418,7 +432,7 @@ def _disambiguate(spec: Spec, text: str) -> None:
 def _gripper_kind(spec: Spec) -> str:
     if spec._search(r"\bsuction\b|\bvacuum\b"):
         return "suction"
-    if spec._search(r"\b(?:three|3)[\s-]*(?:finger(?:ed|s)?|jaw)\b|\btri[\s-]?finger\b"):
+    if spec._search(r"\b(?:three|3)[\s-]*(?:finger(?:ed|s)?|jaw)\b|\btri[\s-]?finger\b|\brobot(?:ic)?\s+hands?\b"):
         return "three_finger"
     if spec._search(r"\b(?:two|2)[\s-]*finger(?:ed|s)?\b|\bclaw\b"):
         return "two_finger"
