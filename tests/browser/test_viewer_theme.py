@@ -67,8 +67,8 @@ def test_dark_theme_colours_the_canvas_grid_and_toolbar_and_follows_switches(ser
     assert browser.console_errors() == []
 
 
-def test_narrow_window_keeps_the_viewer_inside_its_width(server, browser) -> None:
-    nb = server.write_notebook("viewer-narrow.ipynb", [ARM, "gn.view(arm, height=300)"])
+def _open_narrow(server, browser, nb):
+    """``nb`` run in JupyterLab in a 450 px window with both side panels collapsed: page, view."""
     page = browser.open_notebook(server, nb)
     page.set_viewport_size({"width": 450, "height": 900})
     page.evaluate("() => { window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight(); }")
@@ -76,6 +76,12 @@ def test_narrow_window_keeps_the_viewer_inside_its_width(server, browser) -> Non
     assert cell_errors(page) == []
     host = wait_for_selector(page, READY)
     page.wait_for_timeout(400)
+    return page, host
+
+
+def test_narrow_window_keeps_the_viewer_inside_its_width(server, browser) -> None:
+    nb = server.write_notebook("viewer-narrow.ipynb", [ARM, "gn.view(arm, height=300)"])
+    page, host = _open_narrow(server, browser, nb)
     box = host.evaluate("""el => {
         const p = el.querySelector('.gizmo-viewer'), bar = el.querySelector('.gz-bar');
         const c = el.querySelector('canvas').getBoundingClientRect(), s = el.querySelector('input[type=range]').getBoundingClientRect();
@@ -176,13 +182,7 @@ def test_sliders_side_by_side_in_a_narrow_panel_line_up_whatever_their_names(ser
     slider beside it (short name, one line) must not sit a line higher."""
     cells = [LONG_NAMES.replace('NAMES = [("gripper_finger_left_joint"', 'NAMES = [("tilt", "revolute"), ("gripper_finger_left_joint"')]
     nb = server.write_notebook("viewer-narrow-names.ipynb", cells)
-    page = browser.open_notebook(server, nb)
-    page.set_viewport_size({"width": 450, "height": 900})
-    page.evaluate("() => { window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight(); }")
-    run_all_cells(page)
-    assert cell_errors(page) == []
-    host = wait_for_selector(page, READY)
-    page.wait_for_timeout(400)
+    page, host = _open_narrow(server, browser, nb)
     tops = host.evaluate("""el => [...el.querySelectorAll('.gz-side input[type=range]')].map(s => {
         const r = s.getBoundingClientRect(); return [s.dataset.joint, Math.round(r.left), Math.round(r.top)]; })""")
     save_artifact("viewer-narrow-names.png", host.query_selector(".gizmo-viewer").screenshot())

@@ -6,6 +6,7 @@ httpx's read timeout, so only an overall limit can end the transfer.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -50,15 +51,24 @@ class _Trickle(BaseHTTPRequestHandler):
             pass
 
 
-@pytest.fixture
-def trickle() -> Iterator[tuple[str, type[_Trickle]]]:
-    handler = type("Handler", (_Trickle,), {})
+@contextlib.contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``handler`` served on a loopback port for the duration: the API base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1", handler
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def trickle() -> Iterator[tuple[str, type[_Trickle]]]:
+    handler = type("Handler", (_Trickle,), {})
+    with _serving(handler) as url:
+        yield url, handler
 
 
 def _files(folder: Path) -> list[Path]:
@@ -138,18 +148,10 @@ class _TrickleExport(BaseHTTPRequestHandler):
 def test_a_trickled_zip_export_answer_is_stopped(tmp_path, monkeypatch, kind: str) -> None:
     monkeypatch.setattr(_download, "MIN_RATE_WINDOW_S", 0.5)
     handler = type("Handler", (_TrickleExport,), {"kind": kind})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
     started = time.monotonic()
-    try:
-        with GizmoClient(api_key="k", base_url=url, api_version="current", cache_dir=tmp_path / "cache",
-                         max_retries=0) as client, pytest.raises(DownloadError, match="bytes/s floor"):
-            client.assets.download("ast_1", "mujoco_mjcf", dest=tmp_path / "out")
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _serving(handler) as url, GizmoClient(api_key="k", base_url=url, api_version="current", cache_dir=tmp_path / "cache",
+                     max_retries=0) as client, pytest.raises(DownloadError, match="bytes/s floor"):
+        client.assets.download("ast_1", "mujoco_mjcf", dest=tmp_path / "out")
     assert time.monotonic() - started < 5
     assert _files(tmp_path / "cache") == [] and _files(tmp_path / "out") == []
 
@@ -172,17 +174,9 @@ class _MislabelledError(BaseHTTPRequestHandler):
 
 def test_an_export_error_body_that_does_not_fit_its_content_encoding_is_the_status_error(tmp_path) -> None:
     """Was an httpx.DecodingError out of the call (the raw error body decoded as gzip), not the typed 500."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _MislabelledError)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    try:
-        with GizmoClient(api_key="k", base_url=url, api_version="current", cache_dir=tmp_path / "cache",
-                         max_retries=0) as client, pytest.raises(GizmoError, match="exporter crashed") as raised:
-            client.assets.download("ast_1", "mujoco_mjcf", dest=tmp_path / "out")
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _serving(_MislabelledError) as url, GizmoClient(api_key="k", base_url=url, api_version="current", cache_dir=tmp_path / "cache",
+                     max_retries=0) as client, pytest.raises(GizmoError, match="exporter crashed") as raised:
+        client.assets.download("ast_1", "mujoco_mjcf", dest=tmp_path / "out")
     assert getattr(raised.value, "status_code", None) == 500
     assert _files(tmp_path / "cache") == [] and _files(tmp_path / "out") == []
 
@@ -208,14 +202,6 @@ def test_a_small_export_answer_after_a_slow_start_is_not_under_the_rate_floor(tm
     answer is the request timeout's. A small error body sent at once after a pause longer than the
     window was a DownloadError 'under the bytes/s floor' instead of the server's 404."""
     monkeypatch.setattr(_download, "MIN_RATE_WINDOW_S", 0.5)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowToAnswer)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    try:
-        with GizmoClient(api_key="gzm_test_key", base_url=url, api_version="current", cache_dir=tmp_path / "cache",
-                         max_retries=0) as client, pytest.raises(NotFoundError, match="no asset"):
-            client.assets.download("ast_1", "mujoco_mjcf", dest=tmp_path / "out")
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _serving(_SlowToAnswer) as url, GizmoClient(api_key="gzm_test_key", base_url=url, api_version="current", cache_dir=tmp_path / "cache",
+                     max_retries=0) as client, pytest.raises(NotFoundError, match="no asset"):
+        client.assets.download("ast_1", "mujoco_mjcf", dest=tmp_path / "out")
