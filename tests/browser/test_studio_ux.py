@@ -346,6 +346,16 @@ def test_narrow_notebook_reflows_rows_without_horizontal_overflow(page: Any, wid
                 }"""
             )
             assert not hint["empty"] or hint["have"] >= hint["need"] - 2, f"the prompt box cuts its hint at {width}px: {hint}"
+            # so do the one-line fields beside it (name, tags)
+            fits = studio.locator(".gzs-name-input, .gzs-tags-input").evaluate_all(
+                """els => els.map(el => {
+                  const cs = getComputedStyle(el), c = document.createElement('canvas').getContext('2d');
+                  c.font = cs.font;
+                  const room = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+                  return [el.placeholder, c.measureText(el.placeholder).width <= room + 1, room];
+                })"""
+            )
+            assert all(ok for _, ok, _ in fits), f"a field cuts its hint at {width}px: {fits}"
             assert geometry["scroll"] <= geometry["client"], geometry
             assert geometry["list"] <= 0, geometry
             assert not geometry["outside"], geometry["outside"]

@@ -29,7 +29,8 @@ export class PromptForm {
     this.promptEl = h("textarea", { class: "gzs-prompt-input", placeholder: PLACEHOLDERS[this.mode] });
     this.promptEl.addEventListener("input", () => { this.formMsg.textContent = ""; });
     this.nameEl = h("input", { class: "gzs-name-input", placeholder: "name (optional)", size: 18 });
-    this.tagsEl = h("input", { class: "gzs-tags-input", placeholder: "tags, comma separated", size: 20 });
+    // short enough to show whole in a 360 px notebook; the tooltip says it in full
+    this.tagsEl = h("input", { class: "gzs-tags-input", placeholder: "tags: a, b", title: "Tags for the new assets, comma separated", size: 20 });
     this.batchEl = h("input", { type: "checkbox", class: "gzs-batch-toggle" });
     this.parentChip = h("span", { class: "gzs-chip gzs-parent-chip", style: { display: "none" } });
     this.genBtn = h("button", { class: "gzs-btn gzs-primary gzs-generate", text: "Generate", onclick: () => this.submit() });
@@ -131,7 +132,8 @@ export class PromptForm {
       const items = this.view.itemsById();
       const done = ids.filter((id) => items.get(id) && !RUNNING.has(items.get(id).status)).length;
       const settled = done + (batch.failed || 0);
-      this.progressEl.style.display = "";
+      // the bar is for a batch under way; once every prompt settled the line below says so
+      this.progressEl.style.display = settled >= batch.total ? "none" : "";
       this.progressEl.firstChild.style.width = `${Math.round((100 * settled) / batch.total)}%`;
       this.progressText.textContent = `batch: ${batch.submitted}/${batch.total} submitted, ${done} finished` +
         (batch.failed ? `, ${batch.failed} could not be submitted` : "") + (settled >= batch.total ? " — done" : "");
