@@ -102,14 +102,17 @@ def test_notice_is_one_stdout_line_in_a_subclassed_kernel_shell(monkeypatch, cap
     """Colab's shell subclasses ipykernel's ZMQInteractiveShell: a cell's output there too, so
     the one calm stdout line, not a logged warning (which a notebook shows as a red block)."""
     import IPython
-    from ipykernel.zmqshell import ZMQInteractiveShell
 
     import gizmo_notebook.client._config as config
+
+    # ipykernel's class by name, not imported: importing ipykernel.zmqshell into this process
+    # turns tqdm.auto into its notebook flavour for every later test (its bars leave stderr)
+    ZMQInteractiveShell = type("ZMQInteractiveShell", (), {})
 
     class Shell(ZMQInteractiveShell):  # what google.colab._shell.Shell is
         pass
 
-    shell = Shell.__new__(Shell)  # its class is all the check looks at; no kernel needed
+    shell = Shell()  # its class is all the check looks at; no kernel needed
     monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
     monkeypatch.setattr(config, "_announced", False)
     with caplog.at_level(logging.WARNING, logger="gizmo_notebook"):

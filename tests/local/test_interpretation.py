@@ -261,9 +261,13 @@ def test_a_planar_arm_has_parallel_axes_and_a_plain_arm_keeps_its_base_yaw() -> 
     heights = [float(t[j.child][2, 3]) for j in planar.movable_joints] + [float(t["arm_flange"][2, 3])]
     steps = [b - a for a, b in pairwise(heights)]
     assert max(steps) == pytest.approx(min(steps))
-    plain = generate("a two link arm")
+    plain = generate("a 2-DOF arm")
     assert plain.name == "2dof_arm"
     assert [j.axis for j in plain.movable_joints] == [(0.0, 0.0, 1.0), (0.0, 1.0, 0.0)]
+    # a count of links is the textbook N-link arm: parallel hinges, each link seen
+    links = generate("a two link arm")
+    assert links.name == "2dof_planar_arm"
+    assert [j.axis for j in links.movable_joints] == [(0.0, 1.0, 0.0), (0.0, 1.0, 0.0)]
     # A height is honoured by planar arms too (they have no shoulder link).
     assert float(generate("a 2-link planar arm 1 m tall").bounds()[1][2]) == pytest.approx(1.0, rel=0.02)
 

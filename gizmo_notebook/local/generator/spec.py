@@ -268,8 +268,10 @@ def parse_prompt(prompt: str) -> Spec:
     if dof:
         spec.dof_asked = _number(dof.group(1))
         spec.dof = max(DOF_BOUNDS[0], min(spec.dof_asked, DOF_BOUNDS[1]))
-    # Recorded as understood through the arm's variant words, only if an arm is built.
-    spec.planar = bool(re.search(r"\bplanar\b", text))
+    # Recorded as understood through the arm's variant words, only if an arm is built. A count
+    # of *links* ("a two link arm") is the textbook N-link arm: N parallel hinges, no base yaw
+    # (which would make a "two link arm" one visible link on a turntable).
+    spec.planar = bool(re.search(r"\bplanar\b", text)) or bool(dof and re.search(r"links?\b", dof.group(0)))
 
     spec.gripper = _gripper_kind(spec)
     spec.drive = _drive_kind(spec)
