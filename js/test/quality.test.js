@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as THREE from "three";
 import {
-  FAST_FRAME_MS, LOD_ABOVE, LOD_BUDGET, LOD_LEVELS, MOTION_MS, MOVING_STEPS, SETTLE_MS, SLOW_FRAME_MS,
+  FAST_FRAME_MS, FINER_AFTER, LOD_ABOVE, LOD_BUDGET, LOD_LEVELS, MOTION_MS, MOVING_STEPS, SETTLE_MS, SLOW_FRAME_MS,
   buildLods, createMotion, createMovingScale, disposeLods, triangleCount, withCopies,
 } from "../src/viewer/quality.js";
 
@@ -123,12 +123,45 @@ test("moving frames go coarser when they come slowly and back when they come fas
   pace.frame((t += 2 * SLOW_FRAME_MS));
   assert.deepEqual(step(), MOVING_STEPS[2], "still slow: the coarse copies");
   assert.equal(MOVING_STEPS[2].level, 1);
-  for (let i = 0; i < 3; i++) pace.frame((t += 2 * SLOW_FRAME_MS));
-  assert.deepEqual(step(), MOVING_STEPS[MOVING_STEPS.length - 1], "no step beyond the coarsest");
-  for (let i = 0; i < 16; i++) pace.frame((t += 16)); // the pace is smoothed: a few frames a step
-  assert.deepEqual(step(), MOVING_STEPS[0], "fast frames: back to half the pixels and the fine copies");
-  for (let i = 0; i < 20; i++) pace.frame((t += (SLOW_FRAME_MS + FAST_FRAME_MS) / 2));
+  for (let i = 0; i < 6; i++) pace.frame((t += 2 * SLOW_FRAME_MS));
+  const last = MOVING_STEPS.length - 1;
+  assert.deepEqual(step(), MOVING_STEPS[last], "no step beyond the coarsest");
+  for (let i = 0; i < FINER_AFTER - 1; i++) pace.frame((t += 16.7));
+  assert.deepEqual(step(), MOVING_STEPS[last], "a finer step is not tried on the first fast frames");
+  for (let i = 0; i < 12; i++) pace.frame((t += 16.7)); // the smoothed pace comes down first
+  assert.deepEqual(step(), MOVING_STEPS[last - 1], "a run of fast frames: one step finer");
+  for (let i = 0; i < 4 * FINER_AFTER; i++) pace.frame((t += 16.7));
+  assert.deepEqual(step(), MOVING_STEPS[0], "still fast: back to half the pixels and the fine copies");
+  for (let i = 0; i < 3 * FINER_AFTER; i++) pace.frame((t += (SLOW_FRAME_MS + FAST_FRAME_MS) / 2));
   assert.deepEqual(step(), MOVING_STEPS[0], "between the two thresholds nothing changes");
+});
+
+test("frames that each take two display beats (30 fps) count as slow: the aim is above 30", () => {
+  const pace = createMovingScale();
+  let t = 0;
+  pace.frame(t);
+  for (let i = 0; i < 8; i++) pace.frame((t += 1000 / 30));
+  assert.ok(pace.scale < MOVING_STEPS[0].scale, `still at ${pace.scale} after 8 frames at 30 fps`);
+});
+
+test("a probe of the finer step that is slow goes straight back, so the rate stays high", () => {
+  const pace = createMovingScale();
+  let t = 0, slowFrames = 0;
+  pace.frame(t);
+  for (let i = 0; i < 6; i++) pace.frame((t += 2 * SLOW_FRAME_MS)); // a slow machine: the coarsest step
+  const coarsest = MOVING_STEPS.length - 1;
+  // this machine draws the coarsest step on every beat and every other step in two
+  const drawn = [];
+  for (let i = 0; i < 400; i++) {
+    const index = MOVING_STEPS.findIndex((s) => s.scale === pace.scale && s.level === pace.level);
+    const interval = index === coarsest ? 1000 / 60 : 1000 / 30;
+    if (index !== coarsest) slowFrames += 1;
+    pace.frame((t += interval));
+    drawn.push(interval);
+  }
+  const fps = 1000 * drawn.length / drawn.reduce((a, b) => a + b, 0);
+  assert.ok(fps > 50, `${fps.toFixed(1)} fps while probing`);
+  assert.ok(slowFrames > 0, "the finer step was tried");
 });
 
 test("the coarse set simplifies small geometries too, and draws fewer triangles than the fine one", async () => {

@@ -10,6 +10,7 @@ import { attachPlayback } from "./playback_host.js";
 import { createOverlays } from "./overlays.js";
 import { createJointInputs } from "./joint_inputs.js";
 import { createDragControls } from "./drag.js";
+import { createDeferredSync } from "./sync.js";
 import { VIEWER_MESSAGES } from "../generated/constants.js";
 
 export { createViewport } from "./viewport.js";
@@ -134,9 +135,11 @@ export function renderViewer({ model, el }) {
   }
 
   panel.onPoseCommit = (pose) => { model.set("joint_values", pose); model.save_changes(); };
-  panel.onWireframe = (on) => { model.set("wireframe", on); model.save_changes(); };
+  // toolbar toggles reach the kernel once a burst of clicks is over (sync.js says why)
+  const toggles = createDeferredSync(model);
+  panel.onWireframe = (on) => toggles.set("wireframe", on);
   const onPose = () => { panel.setPose(model.get("joint_values") || {}); jointInputs.sync(); };
-  const onWire = () => panel.setWireframe(model.get("wireframe"));
+  const onWire = () => { if (!toggles.holds("wireframe")) panel.setWireframe(model.get("wireframe")); };
   const onMeta = () => load().catch(showError);
   const onMsg = async (msg) => {
     if (msg && msg.type === VIEWER_MESSAGES.SCREENSHOT && el.dataset.gizmoReady === "1") {
@@ -154,8 +157,8 @@ export function renderViewer({ model, el }) {
 
   const playback = attachPlayback(model, el, panel, refId, bytesOf);
   const overlays = createOverlays(panel);
-  overlays.onLayers = (layers) => { model.set("layers", layers); model.save_changes(); };
-  const onLayers = () => overlays.setLayers(model.get("layers"));
+  overlays.onLayers = (layers) => toggles.set("layers", layers);
+  const onLayers = () => { if (!toggles.holds("layers")) overlays.setLayers(model.get("layers")); };
   model.on("change:layers", onLayers);
   el.gizmoOverlays = overlays; // a handle for tests
   const jointInputs = createJointInputs(panel);
@@ -173,6 +176,7 @@ export function renderViewer({ model, el }) {
 
   return () => {
     disposed = true;
+    toggles.flush();
     model.off("change:joint_values", onPose);
     model.off("change:wireframe", onWire);
     model.off("change:_meta", onMeta);

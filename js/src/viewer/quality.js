@@ -10,8 +10,9 @@
 // dominates (half the pixels: 1.8x; no pixels at all still ~40 ms), so a moving frame uses both
 // levers: a simplified copy of each big geometry (meshoptimizer's sloppy simplifier, the same
 // library as the codec, run while the page is idle after the first frame) and half the pixel
-// ratio, or a third when even that stays slow (createMovingScale: from the interval between
-// moving frames, as games pick a dynamic resolution). What else is shown costs too: the
+// ratio, down to a quarter when even that stays slow (createMovingScale: from the interval
+// between moving frames, as games pick a dynamic resolution; held to more than 30 frames a
+// second, the goal of issue #12). What else is shown costs too: the
 // collision layer draws a second set of meshes, wireframe lines cost SwiftShader several times
 // a triangle each. So there are two sets of copies, a fine one (LOD_LEVELS[0]) and a coarse one
 // that also simplifies the small meshes (LOD_LEVELS[1]), and the pace steps down to the coarse
@@ -179,10 +180,24 @@ export const MOVING_STEPS = [
   { scale: 0.5, level: 0 },
   { scale: 0.35, level: 0 },
   { scale: 0.35, level: 1 },
+  { scale: 0.25, level: 1 },
 ];
-/** Moving frames further apart than this (smoothed) step to a coarser step; closer than FAST_FRAME_MS, back. */
-export const SLOW_FRAME_MS = 40;
-export const FAST_FRAME_MS = 26;
+/**
+ * The pace moving frames are held to: more than 30 a second. Browsers draw on the display's
+ * beat (60 Hz here), so a frame that misses one beat waits for the next: frames come every
+ * 16.7 or 33.3 ms, never at 25. A smoothed interval above SLOW_FRAME_MS therefore means most
+ * frames take two beats (30 fps at best) and the next step is coarser.
+ */
+export const SLOW_FRAME_MS = 30;
+/** A finer step is tried after FINER_AFTER frames in a row whose smoothed interval stays under FAST_FRAME_MS. */
+export const FAST_FRAME_MS = 20;
+/**
+ * Why wait that long: at the coarser step frames come on every beat (16.7 ms) whether or not
+ * the finer step would too, so the only way to know is to try it, and a try that fails costs a
+ * frame or two at 30 fps. Once in ~40 frames keeps the rate above 55 fps while it probes, and
+ * returns to the finer step within a second of the machine getting faster.
+ */
+export const FINER_AFTER = 40;
 
 /**
  * The step of moving frames (MOVING_STEPS), from how far apart they come: `frame(t)` for each
@@ -190,7 +205,7 @@ export const FAST_FRAME_MS = 26;
  * drags: a machine that was slow for the last one is slow for the next.
  */
 export function createMovingScale() {
-  let step = 0, last = -Infinity, smoothed = 0;
+  let step = 0, last = -Infinity, smoothed = 0, fastRun = 0;
   return {
     get scale() { return MOVING_STEPS[step].scale; },
     get level() { return MOVING_STEPS[step].level; },
@@ -200,8 +215,9 @@ export function createMovingScale() {
       last = t;
       if (interval > 250) return; // the first frame of a drag (or a pause in it): no pace yet
       smoothed = smoothed ? 0.7 * smoothed + 0.3 * interval : interval;
-      if (smoothed > SLOW_FRAME_MS && step < MOVING_STEPS.length - 1) { step += 1; smoothed = 0; }
-      else if (smoothed < FAST_FRAME_MS && step > 0) { step -= 1; smoothed = 0; }
+      fastRun = smoothed < FAST_FRAME_MS ? fastRun + 1 : 0;
+      if (smoothed > SLOW_FRAME_MS && step < MOVING_STEPS.length - 1) { step += 1; smoothed = 0; fastRun = 0; }
+      else if (fastRun >= FINER_AFTER && step > 0) { step -= 1; smoothed = 0; fastRun = 0; }
     },
   };
 }
