@@ -1,4 +1,4 @@
-"""What the viewer's front end must agree on with Python: joint types and message names.
+"""What the viewer's front end must agree on with Python: joint types, message names, chunk packing.
 
 The browser poses models itself (``js/src/viewer/kinematics.js``), so it needs the joint types
 :mod:`gizmo_notebook.model` defines; it talks to :class:`~gizmo_notebook.viewer.widget.Viewer`
@@ -38,6 +38,11 @@ VIEWER_MESSAGES: dict[str, str] = {
     "SCREENSHOT": "screenshot",  # both ways: kernel asks, view answers with PNG bytes
 }
 
+# Small buffers travel packed into one chunk (``transport.ChunkPacker``), each starting on this
+# many bytes, so the page can find (and decode) the parts in a pack before the metadata arrives
+# and view them as typed arrays without a copy.
+PACK_ALIGN = 16
+
 
 def constants() -> dict[str, object]:
     """The viewer's share of ``js/src/generated/constants.js``."""
@@ -47,4 +52,5 @@ def constants() -> dict[str, object]:
         "SINGLE_DOF_JOINT_TYPES": list(SINGLE_DOF_JOINT_TYPES),
         "JOINT_DOF": JOINT_DOF,
         "VIEWER_MESSAGES": VIEWER_MESSAGES,
+        "PACK_ALIGN": PACK_ALIGN,
     }

@@ -25,10 +25,10 @@ from gizmo_notebook.viewer.encode import (
     shown_triangles,
 )
 from gizmo_notebook.viewer.transport import (
-    CHUNK_SIZE,
     LOADER_ESM,
     Blob,
     Bundle,
+    ChunkPacker,
     blob_for,
     bundle_ref,
     chunk_buffers,
@@ -103,26 +103,23 @@ class Viewer(anywidget.AnyWidget):
                 self._send_pending(final=True)
             return
         self._pending = []
-        chunk_lists: list[list[tuple[str, int, bytes]]] = []
 
-        def on_buffer(data: bytes, digest: str) -> None:
-            # a buffer that fits one chunk is that chunk: its digest is already known
-            chunks = [(digest, len(data), data)] if len(data) <= CHUNK_SIZE else chunk_buffers([data])[0]
-            chunk_lists.append(chunks)
+        def on_chunk(digest: str, data: bytes) -> None:
             assert self._pending is not None
-            self._pending += [(d, part) for d, _, part in chunks]
+            self._pending.append((digest, data))
             if send:
                 self._send_pending(final=False)
 
+        packer = ChunkPacker(on_chunk)
         try:
             if send:
                 self._expected_triangles = shown_triangles(self.model, self.triangle_budget)
-            meta, buffers = encode_model(self.model, triangle_budget=self.triangle_budget, on_buffer=on_buffer)
+            meta, buffers = encode_model(self.model, triangle_budget=self.triangle_budget, on_buffer=packer.add)
         except BaseException:
             self._pending = None  # not encoded: the next display or "need" tries again
             raise
-        for entry, chunks in zip(meta["buffers"], chunk_lists, strict=True):
-            entry["chunks"] = [{"digest": d, "size": n} for d, n, _ in chunks]
+        for entry, refs in zip(meta["buffers"], packer.close(), strict=True):
+            entry["chunks"] = refs
         if send:
             self._send_pending(final=True)
         self._meta = meta

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MeshoptEncoder } from "meshoptimizer/encoder";
-import { concatChunks, decodeAll, decodePart, partHeader } from "../src/viewer/decode.js";
+import { chunkSlice, concatChunks, decodeAll, decodePart, partHeader, partsIn } from "../src/viewer/decode.js";
 
 const MAGIC = 0x31505a47; // "GZP1"
 
@@ -93,4 +93,37 @@ test("decodeAll: a flat (big-mesh) geometry stays quantized; the mesh applies of
   assert.deepEqual(quantized, { offset: [1, 2, 3], scale: [2, 2, 2] });
   assert.equal(geometry.getAttribute("position").count, 3);
   assert.equal(geometry.getAttribute("normal"), undefined);
+});
+
+/** Buffers laid end to end as transport.py's ChunkPacker does: each on a 16-byte boundary. */
+function pack(buffers) {
+  const offsets = [];
+  let size = 0;
+  for (const b of buffers) { offsets.push(size); size += Math.ceil(b.length / 16) * 16; }
+  const out = new Uint8Array(size);
+  buffers.forEach((b, i) => out.set(b, offsets[i]));
+  return { bytes: out, refs: buffers.map((b, i) => ({ size: b.length, offset: offsets[i] })) };
+}
+
+test("the parts in a pack are found before the metadata, as the same objects the model is built from", async () => {
+  const a = await part(TRIANGLE, [0, 1, 2]);
+  const b = await part([...TRIANGLE, 50, 50, 50, 0], [0, 1, 2, 1, 3, 2]);
+  const { bytes, refs } = pack([a, b]);
+  assert.equal(partHeader(bytes), null, "a pack is not one part");
+  const found = partsIn(bytes);
+  assert.equal(found.length, 2);
+  assert.deepEqual([...found[1]], [...b]);
+  assert.equal(found[0], chunkSlice(bytes, refs[0]), "the slice the metadata names is the one decoded on arrival");
+  assert.equal(found[1], chunkSlice(bytes, refs[1]));
+  assert.equal((await decodePart(found[1])).index.length, 6);
+});
+
+test("a pack walk stops at what is not a part (an image), and a whole part is its own only part", async () => {
+  const a = await part(TRIANGLE, [0, 1, 2]);
+  const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new Array(40).fill(7)]);
+  const { bytes, refs } = pack([a, png, a]);
+  assert.equal(partsIn(bytes).length, 1);
+  assert.deepEqual([...chunkSlice(bytes, refs[1])], [...png], "the image is still there for the metadata");
+  assert.deepEqual(partsIn(a), [a]);
+  assert.equal(chunkSlice(a, { size: a.length }), a, "a reference without an offset is the whole chunk");
 });

@@ -236,8 +236,11 @@ def test_a_malformed_part_is_refused() -> None:
 
 def test_the_viewer_streams_parts_before_the_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each part is sent (a chunk widget, listed in _blobs) while later ones are still being
-    encoded; the metadata, which names them all, is set last."""
-    from gizmo_notebook.viewer import encode, widget
+    encoded; the metadata, which names them all, is set last. (Parts this small would travel
+    packed together: packing is off here, as real parts are far over PACK_BELOW.)"""
+    from gizmo_notebook.viewer import encode, transport, widget
+
+    monkeypatch.setattr(transport, "PACK_BELOW", 1)
 
     monkeypatch.setattr(encode, "_SPLIT_FACES", 1_000)
     monkeypatch.setattr(encode, "_PART_FACES", 3_000)

@@ -7,6 +7,7 @@ export const JOINT = Object.freeze({"REVOLUTE": "revolute", "CONTINUOUS": "conti
 export const SINGLE_DOF_JOINT_TYPES = Object.freeze(["revolute", "continuous", "prismatic"]);
 export const JOINT_DOF = Object.freeze({"revolute": 1, "continuous": 1, "prismatic": 1, "ball": 3, "planar": 3, "floating": 6, "fixed": 0});
 export const VIEWER_MESSAGES = Object.freeze({"NEED": "need", "READY": "ready", "SCREENSHOT": "screenshot"});
+export const PACK_ALIGN = Object.freeze(16);
 export const ASSET_STATUSES = Object.freeze(["pending", "processing", "ready", "failed", "cancelled"]);
 export const STATUS = Object.freeze({"PENDING": "pending", "PROCESSING": "processing", "READY": "ready", "FAILED": "failed", "CANCELLED": "cancelled"});
 export const RUNNING_STATUSES = Object.freeze(["pending", "processing"]);

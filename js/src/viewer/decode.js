@@ -9,6 +9,7 @@
 // Texture images arrive as their own buffers (PNG / JPEG bytes), listed in meta.textures.
 import * as THREE from "three";
 import { MeshoptDecoder } from "meshoptimizer/decoder";
+import { PACK_ALIGN } from "../generated/constants.js";
 
 /** Quantized positions span [-QMAX, QMAX] on each axis (gizmo_notebook/viewer/encode.py). */
 const QMAX = 32767;
@@ -33,6 +34,23 @@ export function concatChunks(chunks) {
 }
 
 /**
+ * The size in bytes of the part whose header starts at `at` in `bytes` (a pack), or null when
+ * no whole part starts there.
+ * @param {Uint8Array} bytes
+ * @param {number} at
+ */
+export function partHeaderAt(bytes, at) {
+  if (at + HEADER_BYTES > bytes.byteLength) return null;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + at, Math.min(bytes.byteLength - at, HEADER_BYTES + 4));
+  if (dv.getUint32(0, true) !== MAGIC) return null;
+  const hasUv = (dv.getUint32(20, true) & 2) === 2;
+  if (hasUv && dv.byteLength < HEADER_BYTES + 4) return null;
+  const size = (hasUv ? HEADER_BYTES + 4 + dv.getUint32(HEADER_BYTES, true) : HEADER_BYTES)
+    + dv.getUint32(12, true) + dv.getUint32(16, true);
+  return at + size <= bytes.byteLength ? { size } : null;
+}
+
+/**
  * The header of a part, or null when `bytes` is not one whole part (e.g. one chunk of several).
  * @param {Uint8Array | null | undefined} bytes
  */
@@ -52,6 +70,42 @@ export function partHeader(bytes) {
   };
   const total = header.bodyStart + header.vertexBytes + header.indexBytes + Math.max(header.uvBytes, 0);
   return total === bytes.byteLength ? header : null;
+}
+
+// Slices of packs, one object per (pack, offset): a part decoded on arrival (decodePart
+// memoizes per bytes object) is the very object the model is later built from.
+const slices = new WeakMap();
+/**
+ * The bytes a chunk reference names: the whole chunk, or a slice of a pack.
+ * @param {Uint8Array} bytes
+ * @param {{ size: number, offset?: number }} ref
+ */
+export function chunkSlice(bytes, ref) {
+  if (ref.offset === undefined) return bytes;
+  let mine = slices.get(bytes);
+  if (!mine) slices.set(bytes, (mine = new Map()));
+  const key = `${ref.offset}:${ref.size}`;
+  if (!mine.has(key)) mine.set(key, bytes.subarray(ref.offset, ref.offset + ref.size));
+  return mine.get(key);
+}
+
+/**
+ * The geometry parts a chunk holds, before the metadata says where: the chunk itself, or the
+ * parts laid end to end in a pack (each starts on a 16-byte boundary; the walk stops at
+ * anything that is not a part, such as an image: those wait for the metadata).
+ * @param {Uint8Array} bytes
+ * @returns {Uint8Array[]}
+ */
+export function partsIn(bytes) {
+  if (partHeader(bytes)) return [bytes];
+  const found = [];
+  for (let at = 0; at < bytes.byteLength;) {
+    const h = partHeaderAt(bytes, at);
+    if (!h) break;
+    found.push(chunkSlice(bytes, { offset: at, size: h.size }));
+    at += Math.ceil(h.size / PACK_ALIGN) * PACK_ALIGN;
+  }
+  return found;
 }
 
 // Decoded parts, per bytes object: a part decoded on arrival (before the metadata that names

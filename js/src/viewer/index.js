@@ -5,7 +5,7 @@
 // can be shown, nothing is sent twice, and saved widget state holds every chunk for
 // kernel-less pages), then hands them to the panel.
 import { createViewerPanel } from "./panel.js";
-import { concatChunks, decodePart, partHeader } from "./decode.js";
+import { chunkSlice, concatChunks, decodePart, partHeader, partsIn } from "./decode.js";
 import { attachPlayback } from "./playback_host.js";
 import { createOverlays } from "./overlays.js";
 import { createJointInputs } from "./joint_inputs.js";
@@ -60,10 +60,9 @@ function watchChunks(model, onProgress, onPart) {
       if (!have.size) performance.mark("gizmo:first-chunk");
       const bytes = bytesOf(m.get("value"));
       have.set(digest, bytes);
-      const header = partHeader(bytes);
-      if (header) {
-        triangles += header.indexCount / 3;
-        onPart(bytes);
+      for (const part of partsIn(bytes)) {
+        triangles += (partHeader(part)?.indexCount ?? 0) / 3;
+        onPart(part);
       }
     }
     if (!waiting && !settled) onProgress(triangles, model.get("_expected_triangles") || 0, "triangles");
@@ -112,14 +111,18 @@ export function renderViewer({ model, el }) {
       return;
     }
     performance.mark("gizmo:meta");
+    // digest -> bytes of that chunk; a chunk that packs small buffers is named by each of them,
+    // with its offset (transport.py, ChunkPacker)
     const needed = new Map();
-    for (const b of meta.buffers) for (const c of b.chunks) needed.set(c.digest, c.size);
+    for (const b of meta.buffers) {
+      for (const c of b.chunks) needed.set(c.digest, Math.max(needed.get(c.digest) ?? 0, (c.offset ?? 0) + c.size));
+    }
     // encoded but never sent (shown inside a container, say): ask for the chunks
     if ((model.get("_blobs") || []).length < needed.size) model.send({ type: VIEWER_MESSAGES.NEED });
     const have = await chunks.ready(needed);
     if (disposed) return;
     performance.mark("gizmo:received");
-    const buffers = meta.buffers.map((b) => concatChunks(b.chunks.map((c) => have.get(c.digest))));
+    const buffers = meta.buffers.map((b) => concatChunks(b.chunks.map((c) => chunkSlice(have.get(c.digest), c))));
     await panel.setModel(meta, buffers);
     drawn = true;
     panel.setProgress(0, 0); // and a scan that ran meanwhile left nothing over the model
