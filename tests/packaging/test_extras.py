@@ -231,3 +231,17 @@ def test_current_server_without_extras_generates_and_says_what_export_needs(
     body = _envelope(client.post(f"assets/{asset_id}/export", json={"format": "usd"}), 422)
     assert "pip install 'gizmo-notebook[usd]'" in body["error"]["message"], body
     assert client.post(f"assets/{asset_id}/export", json={"format": "mjcf"}).status_code == 200
+
+
+def test_the_generator_needs_nothing_outside_the_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Gripper fingers were extruded with shapely, which no extra (nor the core) installs: every
+    gripper prompt failed in a core install ("No module named 'shapely'")."""
+    from gizmo_notebook.local.generator import _meshes, generate
+
+    for name in [n for n in sys.modules if n == "shapely" or n.startswith("shapely.")] + ["shapely"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    _meshes._finger.cache_clear()  # built with shapely by an earlier test
+    model = generate("a parallel gripper")
+    fingers = [v.geometry for link in model.links for v in link.visuals
+               if getattr(v.geometry, "name", "").startswith("finger_")]
+    assert fingers and all(f.mesh.is_watertight and f.mesh.volume > 0 for f in fingers)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tarfile
 import textwrap
@@ -23,8 +22,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BUNDLE = "gizmo_notebook/static/widget.js"
+from tests.packaging._dists import BUNDLE, ROOT, build, clean_checkout, node_free_env, run
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("npm") is None or not (ROOT / ".git").exists(),
@@ -35,33 +33,14 @@ pytestmark = [
 ]
 
 
-def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 900) -> str:
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    assert proc.returncode == 0, f"{' '.join(map(str, cmd))} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    return proc.stdout
-
-
 @pytest.fixture(scope="module")
 def dists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """sdist and wheel of a clean copy of the tracked files (the working tree's versions)."""
-    src = tmp_path_factory.mktemp("checkout")
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
-    for rel in filter(None, tracked.decode().split("\0")):
-        if (ROOT / rel).is_file():
-            (src / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / rel, src / rel)
-    assert not (src / BUNDLE).exists(), "the bundle must not be tracked: the build has to make it"
     out = tmp_path_factory.mktemp("dist")
-    _run([sys.executable, "-m", "build", "--outdir", str(out), str(src)], cwd=src)
+    build(clean_checkout(tmp_path_factory.mktemp("checkout")), out)
     wheel, = out.glob("*.whl")
     sdist, = out.glob("*.tar.gz")
     return {"wheel": wheel, "sdist": sdist, "out": out}
-
-
-def _node_free_env(venv: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIZMO_", "PYTHON", "VIRTUAL_ENV"))}
-    env["PATH"] = str(venv / "bin")  # no /usr/bin: no node, no npm
-    return env
 
 
 def test_wheel_carries_the_bundle(dists: dict[str, Path]) -> None:
@@ -87,7 +66,7 @@ CORE_MAX_MB = 200  # measured 176 MB (files, pip and setuptools included; numpy 
 
 
 def _site_packages_mb(py: Path) -> float:
-    site = _run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=py.parent).strip()
+    site = run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=py.parent).strip()
     total = sum(f.stat().st_size for f in Path(site).rglob("*") if f.is_file() and not f.is_symlink())
     return total / 2**20
 
@@ -95,9 +74,9 @@ def _site_packages_mb(py: Path) -> float:
 def test_core_wheel_works_in_a_fresh_venv_without_node(dists: dict[str, Path], tmp_path: Path) -> None:
     """The core install (no extras): the client, the viewer; an extra's feature names its install."""
     venv = tmp_path / "venv"
-    _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
+    run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
     py = venv / "bin" / "python"
-    _run([str(py), "-m", "pip", "install", "-q", str(dists["wheel"])], cwd=tmp_path)
+    run([str(py), "-m", "pip", "install", "-q", str(dists["wheel"])], cwd=tmp_path)
     script = textwrap.dedent("""
         import importlib.util, shutil, sys
         assert shutil.which("node") is None and shutil.which("npm") is None
@@ -119,7 +98,7 @@ def test_core_wheel_works_in_a_fresh_venv_without_node(dists: dict[str, Path], t
         print(type(v).__name__, len(bundle.gz))
     """).replace("EXTRA_ONLY", repr(EXTRA_ONLY))
     (tmp_path / "robot.usda").write_text("#usda 1.0\n")
-    out = _run([str(py), "-c", script], cwd=tmp_path, env=_node_free_env(venv))
+    out = run([str(py), "-c", script], cwd=tmp_path, env=node_free_env(venv))
     name, gz = out.split()
     assert name == "Viewer" and int(gz) > 50_000
     size = _site_packages_mb(py)
@@ -129,9 +108,9 @@ def test_core_wheel_works_in_a_fresh_venv_without_node(dists: dict[str, Path], t
 
 def test_wheel_from_the_sdist_needs_no_node(dists: dict[str, Path], tmp_path: Path) -> None:
     venv = tmp_path / "venv"
-    _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
-    _run([str(venv / "bin" / "python"), "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path / "w"),
-          str(dists["sdist"])], cwd=tmp_path, env=_node_free_env(venv))
+    run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
+    run([str(venv / "bin" / "python"), "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path / "w"),
+          str(dists["sdist"])], cwd=tmp_path, env=node_free_env(venv))
     wheel, = (tmp_path / "w").glob("*.whl")
     with zipfile.ZipFile(wheel) as zf:
         assert BUNDLE in zf.namelist()
@@ -181,9 +160,9 @@ print(sys.version_info[:2], asset.status, path.suffix, total, status)
 @pytest.mark.parametrize("python", _claimed_pythons() or [sys.executable])
 def test_the_client_runs_on_every_claimed_python(dists: dict[str, Path], tmp_path: Path, python: str) -> None:
     venv = tmp_path / "venv"
-    _run([python, "-m", "venv", str(venv)], cwd=tmp_path)
+    run([python, "-m", "venv", str(venv)], cwd=tmp_path)
     py = venv / "bin" / "python"
-    _run([str(py), "-m", "pip", "install", "-q", str(dists["wheel"])], cwd=tmp_path)
-    env = {**_node_free_env(venv), "GIZMO_CACHE_DIR": str(tmp_path / "cache"), "GIZMO_DATA_DIR": str(tmp_path / "data")}
-    out = _run([str(py), "-c", CLIENT_SCRIPT], cwd=tmp_path, env=env)
+    run([str(py), "-m", "pip", "install", "-q", str(dists["wheel"])], cwd=tmp_path)
+    env = {**node_free_env(venv), "GIZMO_CACHE_DIR": str(tmp_path / "cache"), "GIZMO_DATA_DIR": str(tmp_path / "data")}
+    out = run([str(py), "-c", CLIENT_SCRIPT], cwd=tmp_path, env=env)
     assert "ready .xml" in out and out.rstrip().endswith("ready"), out

@@ -36,7 +36,9 @@ def _finger(length: float, width: float, thickness: float) -> Mesh:
     # flat inner (−y) face so two fingers meet flush.
     t = thickness
     profile = np.array([(-t / 2, 0.0), (t / 2, 0.0), (t / 2 - 0.4 * t, length), (-t / 2, length)])
-    mesh = trimesh.creation.extrude_polygon(_polygon(profile), width)
+    # a convex quad: two fan triangles (extrude_polygon would triangulate it with shapely,
+    # which is not a dependency: a core install failed every gripper prompt)
+    mesh = trimesh.creation.extrude_triangulation(profile, np.array([[0, 1, 2], [0, 2, 3]]), width)
     mesh.apply_translation((0.0, 0.0, -width / 2))
     mesh.apply_transform(_PROFILE_TO_LINK)
     return Mesh(mesh, name=f"finger_{_tag(length, width, thickness)}")
@@ -101,8 +103,3 @@ def l_bracket(width: float, depth: float, height: float, thickness: float, hole_
     """An L-shaped angle bracket (foot along +X, upright along +Z) with two bolt holes per leg."""
     return _l_bracket(_r(width), _r(depth), _r(height), _r(thickness), _r(hole_radius))
 
-
-def _polygon(points: np.ndarray):  # -> shapely.geometry.Polygon
-    from shapely.geometry import Polygon
-
-    return Polygon(points)
