@@ -6,7 +6,9 @@ download MuJoCo, usd-core and friends (~300 MB): ``mujoco`` (MJCF loading, ``sim
 offline backend's physics check), ``usd`` (USD loading and export), ``urdf`` (URDF and xacro
 loading), ``pythreejs`` (the pythreejs renderer), ``decimate`` (meshoptimizer's
 simplifier, which builds from source: the viewer's display of meshes above its triangle budget)
-and ``scipy`` (closed kinematic loops, convex-hull mass estimates; 140 MB). Each import site wraps its import in
+``scipy`` (closed kinematic loops, convex-hull mass estimates; 140 MB) and ``textures``
+(pillow, 21 MB: converting TGA, BMP, GIF... textures; PNG and JPEG reach the viewer as they
+are without it). Each import site wraps its import in
 :func:`requires`, so a missing extra says exactly which ``pip install`` to run instead of a bare
 ``ModuleNotFoundError`` from deep inside the package.
 """
@@ -28,6 +30,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "pythreejs": ("pythreejs", "ipydatawidgets"),
     "decimate": ("meshoptimizer",),
     "scipy": ("scipy",),
+    "textures": ("PIL",),
 }
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import trimesh
 
 from gizmo_notebook.loaders._errors import LoadError
+from gizmo_notebook.loaders._images import load_trimesh
 from gizmo_notebook.loaders._materials import maps_not_drawn, maps_note, trimesh_material
 from gizmo_notebook.model import AssetModel, Collision, Link, Mesh, Visual
 
@@ -33,7 +34,7 @@ def read_mesh_file(path: Path, *, referenced_from: Path | None = None, element: 
     if not path.is_file():
         raise LoadError(f"mesh file {str(path)!r} does not exist", path=report, element=element)
     try:
-        loaded = trimesh.load(str(path), force="mesh")
+        loaded = load_trimesh(path, force="mesh")
         if path.suffix.lower() == ".dae" and (not isinstance(loaded, trimesh.Trimesh) or len(loaded.faces) == 0):
             loaded = _dae_without_materials(path)
     except Exception as exc:  # trimesh raises many types for broken files
@@ -59,7 +60,7 @@ def load_mesh(path: Path) -> AssetModel:
     if not path.is_file():
         raise LoadError("file does not exist", path=path)
     try:
-        loaded = trimesh.load(str(path))
+        loaded = load_trimesh(path)
     except Exception as exc:
         raise LoadError(f"cannot read mesh: {exc}", path=path) from None
     model = from_trimesh(loaded, name=path.stem, source=str(path))
@@ -82,6 +83,7 @@ def from_trimesh(obj: object, *, name: str = "mesh", source: str | None = None) 
         )
     link = Link(name=name)
     maps: dict[str, int] = {}
+    notes: list[str] = []
     for i, (part_name, mesh) in enumerate(parts):
         if len(mesh.faces) == 0:
             continue
@@ -89,9 +91,9 @@ def from_trimesh(obj: object, *, name: str = "mesh", source: str | None = None) 
             maps[found] = maps.get(found, 0) + 1
         geometry = Mesh(mesh=mesh, name=_safe_stem(part_name) or f"{name}_{i}", source=source)
         link.visuals.append(Visual(geometry=geometry, color=_uniform_color(mesh), name=part_name,
-                                   material=trimesh_material(mesh, geometry.name)))
+                                   material=trimesh_material(mesh, geometry.name, notes)))
         link.collisions.append(Collision(geometry=geometry, name=part_name))
-    return AssetModel(name=name, links=[link], joints=[], source=source, notes=maps_note(maps))
+    return AssetModel(name=name, links=[link], joints=[], source=source, notes=maps_note(maps) + notes)
 
 
 def _shared(mesh: trimesh.Trimesh) -> trimesh.Trimesh:

@@ -118,7 +118,7 @@ def test_requires_only_claims_its_own_modules() -> None:
     with pytest.raises(ModuleNotFoundError) as info, requires("usd", "x"):
         import gizmo_notebook_no_such_module  # noqa: F401
     assert not isinstance(info.value, MissingDependencyError)
-    assert set(EXTRAS) == {"mujoco", "usd", "urdf", "pythreejs", "decimate", "scipy"}
+    assert set(EXTRAS) == {"mujoco", "usd", "urdf", "pythreejs", "decimate", "scipy", "textures"}
 
 
 def test_pyproject_extras_match_the_helper() -> None:
@@ -130,7 +130,7 @@ def test_pyproject_extras_match_the_helper() -> None:
     assert optional["all"] == [f"gizmo-notebook[{','.join(EXTRAS)}]"]
     assert "gizmo-notebook[all]" in optional["lab"] and "gizmo-notebook[all]" in optional["test"]
     core = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    for heavy in ("mujoco", "usd-core", "yourdfpy", "pythreejs", "lxml", "networkx", "scipy", "meshoptimizer"):
+    for heavy in ("mujoco", "usd-core", "yourdfpy", "pythreejs", "lxml", "networkx", "scipy", "meshoptimizer", "pillow"):
         assert not any(dep.startswith(heavy) for dep in core), heavy
 
 
