@@ -8,7 +8,8 @@ loading), ``pythreejs`` (the pythreejs renderer), ``decimate`` (meshoptimizer's
 simplifier, which builds from source: the viewer's display of meshes above its triangle budget)
 ``scipy`` (closed kinematic loops, convex-hull mass estimates; 140 MB) and ``textures``
 (pillow, 21 MB: converting TGA, BMP, GIF... textures; PNG and JPEG reach the viewer as they
-are without it). Each import site wraps its import in
+are without it) and ``booleans`` (manifold3d, 4 MB: the holes of the offline generator's
+housings and brackets, which are built without them otherwise). Each import site wraps its import in
 :func:`requires`, so a missing extra says exactly which ``pip install`` to run instead of a bare
 ``ModuleNotFoundError`` from deep inside the package.
 """
@@ -31,6 +32,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "decimate": ("meshoptimizer",),
     "scipy": ("scipy",),
     "textures": ("PIL",),
+    "booleans": ("manifold3d",),
 }
 
 
