@@ -29,6 +29,8 @@ from urllib.parse import unquote
 import numpy as np
 import trimesh
 
+from gizmo_notebook._optional import MissingDependencyError
+
 __all__ = ["EncodedImage", "encode_png", "have_pil", "load_trimesh"]
 
 
@@ -54,18 +56,35 @@ def have_pil() -> bool:
     return True
 
 
-def load_trimesh(path: Path, **kwargs: Any) -> Any:
+def load_trimesh(path: Path, notes: list[str] | None = None, **kwargs: Any) -> Any:
     """``trimesh.load(path, **kwargs)``, with the texture images trimesh left out (no PIL)
-    attached to its materials as :class:`EncodedImage`."""
+    attached to its materials as :class:`EncodedImage`; the textures that still cannot be
+    drawn without PIL (COLLADA's, or a glTF's merged into one mesh) are named in ``notes``."""
     suffix = path.suffix.lower()
-    if have_pil() or suffix not in (".glb", ".gltf", ".obj"):
+    if have_pil() or suffix not in (".glb", ".gltf", ".obj", ".dae"):
+        return trimesh.load(str(path), **kwargs)
+    if suffix == ".dae":
+        if _DAE_IMAGE.search(path.read_bytes()) and notes is not None:
+            notes.append(_not_drawn(path, "COLLADA textures are read"))
         return trimesh.load(str(path), **kwargs)
     if suffix == ".obj":
         loaded = trimesh.load(str(path), **kwargs)
         _drop_placeholders(loaded)
         _attach_mtl_images(loaded, path)
         return loaded
-    return _load_gltf(path, **kwargs)
+    loaded, lost = _load_gltf(path, **kwargs)
+    if lost and notes is not None:
+        notes.append(_not_drawn(path, f"merging its {lost} textured materials into one mesh is done"))
+    return loaded
+
+
+_DAE_IMAGE = re.compile(rb"<init_from>[^<]+\.(?:png|jpe?g|tga|bmp|gif)\s*</init_from>", re.I)
+
+
+def _not_drawn(path: Path, why: str) -> str:
+    """The note for textures of ``path`` that only PIL could read, naming the install."""
+    error = MissingDependencyError("textures", f"drawing them ({why} with PIL)", "PIL")
+    return f"the textures of {path.name!r} are not drawn: {error}"
 
 
 def _drop_placeholders(loaded: object) -> None:
@@ -114,7 +133,9 @@ _SLOTS = {"baseColorTexture": "baseColorTexture", "metallicRoughnessTexture": "m
           "emissiveTexture": "emissiveTexture"}
 
 
-def _load_gltf(path: Path, **kwargs: Any) -> Any:
+def _load_gltf(path: Path, **kwargs: Any) -> tuple[Any, int]:
+    """The glTF/GLB read by trimesh with its materials' images attached, and how many textured
+    materials did not survive (``force="mesh"`` merges materials into one, which needs PIL)."""
     data = path.read_bytes()
     is_glb = data[:4] == b"glTF"
     header, binary = _split_glb(data) if is_glb else (json.loads(data), None)
@@ -127,15 +148,19 @@ def _load_gltf(path: Path, **kwargs: Any) -> Any:
     tagged = _join_glb(text, binary) if is_glb else text
     resolver = trimesh.resolvers.FilePathResolver(str(path))
     loaded = trimesh.load(io.BytesIO(tagged), file_type="glb" if is_glb else "gltf", resolver=resolver, **kwargs)
+    found = set()
     for material in _materials(loaded):
         tag = getattr(material, "name", None)
         if not (isinstance(tag, str) and tag.startswith(_TAG)):
             continue
         index = int(tag[len(_TAG):])
+        found.add(index)
         material.name = names[index]  # None drops it, as trimesh does for a nameless material
         for attr, image in images[index].items():
             setattr(material, attr, image)
-    return loaded
+    used = {p["material"] for m in header.get("meshes") or [] for p in m.get("primitives") or [] if "material" in p}
+    lost = [i for i in used - found if i < len(images) and "baseColorTexture" in images[i]]
+    return loaded, len(lost)
 
 
 def _split_glb(data: bytes) -> tuple[dict[str, Any], bytes | None]:

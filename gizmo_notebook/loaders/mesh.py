@@ -24,17 +24,19 @@ from gizmo_notebook.model import AssetModel, Collision, Link, Mesh, Visual
 MESH_SUFFIXES: tuple[str, ...] = (".glb", ".gltf", ".obj", ".stl", ".ply", ".dae", ".off")
 
 
-def read_mesh_file(path: Path, *, referenced_from: Path | None = None, element: str | None = None) -> trimesh.Trimesh:
+def read_mesh_file(path: Path, *, referenced_from: Path | None = None, element: str | None = None,
+                   notes: list[str] | None = None) -> trimesh.Trimesh:
     """One triangle mesh from ``path`` (all parts concatenated in the file's own frame).
 
     ``referenced_from``/``element`` name the description file and element that pointed at
-    the mesh, so a missing or broken mesh is reported where the user can fix it.
+    the mesh, so a missing or broken mesh is reported where the user can fix it; textures
+    that cannot be drawn (see :func:`._images.load_trimesh`) are named in ``notes``.
     """
     report = referenced_from if referenced_from is not None else path
     if not path.is_file():
         raise LoadError(f"mesh file {str(path)!r} does not exist", path=report, element=element)
     try:
-        loaded = load_trimesh(path, force="mesh")
+        loaded = load_trimesh(path, notes, force="mesh")
         if path.suffix.lower() == ".dae" and (not isinstance(loaded, trimesh.Trimesh) or len(loaded.faces) == 0):
             loaded = _dae_without_materials(path)
     except Exception as exc:  # trimesh raises many types for broken files
@@ -60,10 +62,12 @@ def load_mesh(path: Path) -> AssetModel:
     if not path.is_file():
         raise LoadError("file does not exist", path=path)
     try:
-        loaded = load_trimesh(path)
+        notes: list[str] = []
+        loaded = load_trimesh(path, notes)
     except Exception as exc:
         raise LoadError(f"cannot read mesh: {exc}", path=path) from None
     model = from_trimesh(loaded, name=path.stem, source=str(path))
+    model.notes.extend(notes)
     if not model.links[0].visuals:
         raise LoadError("the file contains no triangles", path=path)
     return model

@@ -311,7 +311,8 @@ class MeshCache:
         key = (path, s)
         if key not in self._scaled:
             if path not in self._files:
-                self._files[path] = read_mesh_file(path, referenced_from=self._urdf, element=label)
+                self._files[path] = read_mesh_file(path, referenced_from=self._urdf, element=label,
+                                                   notes=self._texture_notes)
                 self._materials[path] = trimesh_material(self._files[path], path.stem, self._texture_notes)
                 self._maps[path] = maps_not_drawn(self._files[path])
             mesh = self._files[path].copy()

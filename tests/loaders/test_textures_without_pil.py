@@ -41,6 +41,21 @@ MJCF = """<mujoco><asset>
 </asset><worldbody><body name="b"><geom type="mesh" mesh="pyramid" material="skin"/></body></worldbody></mujoco>
 """
 
+# a URDF whose mesh is the two-material GLB: one mesh per file, so its materials are merged
+URDF = """<robot name="r"><link name="base"><visual><geometry><mesh filename="two.glb"/></geometry></visual></link></robot>
+"""
+
+
+def _dae(folder: Path) -> Path:
+    """A COLLADA box that lists a texture image (trimesh reads those with PIL only)."""
+    text = trimesh.creation.box().export(file_type="dae").decode()
+    head, asset_end, rest = text.partition("</asset>")
+    images = '<library_images><image id="wood"><init_from>wood.png</init_from></image></library_images>'
+    path = folder / "box.dae"
+    path.write_text(head + asset_end + images + rest)
+    return path
+
+
 # Runs in the child: PIL unimportable, then every file loaded and encoded for the viewer.
 CHILD = textwrap.dedent("""
     import base64, json, sys
@@ -106,7 +121,10 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         "bmp": _obj(folder, "bmp", "wood.bmp", _image(RED, "BMP")),
         "mjcf": folder / "robot.xml",
         "uv_only": folder / "uv_only.obj",
+        "dae": _dae(folder),
+        "urdf_glb": folder / "robot.urdf",
     }
+    files["urdf_glb"].write_text(URDF)
     files["uv_only"].write_text(PYRAMID_OBJ.format(mtl="none.mtl", material="none").replace("mtllib none.mtl\n", ""))
     files["mjcf"].write_text(MJCF)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -164,3 +182,12 @@ def test_obj_with_uvs_and_no_material_loads(loaded: dict[str, dict]) -> None:
     """trimesh's default material for UVs is a placeholder without PIL that raised on ``copy()``."""
     (visual,) = loaded["uv_only"]["visuals"]
     assert visual["texture"] is None and loaded["uv_only"]["notes"] == []
+
+
+def test_textures_only_pil_can_read_are_named_with_the_install(loaded: dict[str, dict]) -> None:
+    """COLLADA textures, and a glTF's textured materials merged into one mesh (a URDF's mesh
+    file), need PIL: the model still loads, and its notes say which file and what to install."""
+    for kind, file in (("dae", "box.dae"), ("urdf_glb", "two.glb")):
+        entry = loaded[kind]
+        assert entry["visuals"], kind
+        assert any(f"'{file}'" in note and INSTALL in note for note in entry["notes"]), entry["notes"]

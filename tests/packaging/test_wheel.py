@@ -110,6 +110,8 @@ def test_core_wheel_works_in_a_fresh_venv_without_node(dists: dict[str, Path], t
         from gizmo_notebook.viewer import transport
         assert transport.BUNDLE_PATH.is_relative_to(sys.prefix), transport.BUNDLE_PATH
         assert gn.GizmoClient.__name__ == "GizmoClient"
+        studio = gn.Studio()  # no key: the offline backend, in the core install
+        studio.close()
         v = gn.view(trimesh.creation.box())
         bundle = transport.bundle_ref()
         try:
