@@ -27,25 +27,37 @@ BASELINES = {"ipykernel": ["ipykernel"], "jupyterlab": ["jupyterlab"]}
 MB = 1_000_000  # decimal megabytes, as pip and PyPI count them
 
 
-def measure(wheel: Path, baseline: str, extras: str, work: Path) -> tuple[dict[str, int], int]:
-    """(bytes added per distribution, bytes added to site-packages) by the wheel on ``baseline``."""
+def measure(wheel: Path, baseline: str, extras: str, work: Path) -> dict[str, dict[str, int]]:
+    """Bytes the wheel adds per distribution on ``baseline``: ``{"site": ..., "elsewhere": ...}``
+    (site-packages, and the rest of the venv), plus ``{"disk": {"site-packages": bytes}}``, the
+    site-packages directory's own growth (a check on the per-distribution sums)."""
     py = _dists.make_venv(work / f"venv-{baseline}")
     _dists.pip_install(py, *BASELINES[baseline])
     before, disk_before = _dists.distribution_sizes(py), _dists.site_packages_bytes(py)
     _dists.pip_install(py, f"gizmo-notebook[{extras}] @ {wheel.as_uri()}" if extras else str(wheel))
     after, disk_after = _dists.distribution_sizes(py), _dists.site_packages_bytes(py)
-    return _dists.added(before, after), disk_after - disk_before
+    grown = {where: _dists.added(before[where], after[where]) for where in ("site", "elsewhere")}
+    return {**grown, "disk": {"site-packages": disk_after - disk_before}}
 
 
-def report(baseline: str, extras: str, per_dist: dict[str, int], total: int) -> None:
-    label = f"gizmo-notebook[{extras}]" if extras else "gizmo-notebook (core)"
-    print(f"\n{label} on a fresh venv with {baseline}: +{total / MB:.1f} MB of site-packages")
+def _rows(per_dist: dict[str, int]) -> None:
     for name, size in per_dist.items():
         if abs(size) >= 0.05 * MB:
             print(f"  {name:<28} {size / MB:+7.1f} MB")
     small = [s for s in per_dist.values() if abs(s) < 0.05 * MB]
     if small:
         print(f"  {f'({len(small)} more, each < 0.05 MB)':<28} {sum(small) / MB:+7.1f} MB")
+
+
+def report(baseline: str, extras: str, grown: dict[str, dict[str, int]]) -> None:
+    label = f"gizmo-notebook[{extras}]" if extras else "gizmo-notebook (core)"
+    site, elsewhere = sum(grown["site"].values()), sum(grown["elsewhere"].values())
+    print(f"\n{label} on a fresh venv with {baseline}: +{site / MB:.1f} MB in site-packages "
+          f"(the directory grew {grown['disk']['site-packages'] / MB:+.1f} MB), +{elsewhere / MB:.1f} MB elsewhere "
+          f"in the venv, +{(site + elsewhere) / MB:.1f} MB in all")
+    _rows(grown["site"])
+    print("  elsewhere in the venv (bin, share/jupyter):")
+    _rows(grown["elsewhere"])
 
 
 def main(argv: list[str]) -> int:
@@ -64,8 +76,7 @@ def main(argv: list[str]) -> int:
             wheel, = out.glob("*.whl")
         print(f"wheel: {wheel.name} ({wheel.stat().st_size / MB:.1f} MB)")
         for baseline in args.baseline or list(BASELINES):
-            per_dist, total = measure(wheel.resolve(), baseline, args.extra, work)
-            report(baseline, args.extra, per_dist, total)
+            report(baseline, args.extra, measure(wheel.resolve(), baseline, args.extra, work))
     return 0
 
 

@@ -3,7 +3,9 @@
 The build copies only the tracked files (no ``.venv``, no ``node_modules``, no built bundle) so
 that the wheel is what ``python -m build`` on a clean checkout gives; the measure sums the
 files each installed distribution's RECORD lists, so an install's size can be read per
-distribution (which dependency costs what) as well as in total.
+distribution (which dependency costs what) as well as in total — split into the files under
+site-packages (the Python install) and those elsewhere in the venv (scripts in ``bin``, and
+Jupyter front-end files in ``share/jupyter``: ipywidgets' classic-notebook extension is most).
 """
 
 from __future__ import annotations
@@ -61,26 +63,33 @@ def pip_install(py: Path, *requirements: str) -> None:
     run([str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check", *requirements], cwd=py.parent)
 
 
-# Runs inside the measured venv: bytes of the files each distribution's RECORD lists.
+# Runs inside the measured venv: bytes of the files each distribution's RECORD lists, under
+# site-packages and elsewhere.
 _SIZES = r"""
-import json, sys
+import json, os, sysconfig
 from importlib.metadata import distributions
 from pathlib import Path
-out = {}
+site = {os.path.realpath(sysconfig.get_paths()[k]) for k in ("purelib", "platlib")}
+out = {"site": {}, "elsewhere": {}}
 for dist in distributions():
-    total = 0
+    name = dist.metadata["Name"].lower().replace("_", "-")
+    sizes = {"site": 0, "elsewhere": 0}
     for f in dist.files or ():
-        p = Path(dist.locate_file(f))
-        if p.is_file() and not p.is_symlink():
-            total += p.stat().st_size
-    out[dist.metadata["Name"].lower().replace("_", "-")] = total
+        p = Path(os.path.realpath(dist.locate_file(f)))
+        if p.is_file():
+            inside = any(str(p).startswith(s + os.sep) for s in site)
+            sizes["site" if inside else "elsewhere"] += p.stat().st_size
+    for where, size in sizes.items():
+        out[where][name] = size
 print(json.dumps(out))
 """
 
 
-def distribution_sizes(py: Path) -> dict[str, int]:
-    """Installed bytes per distribution in the venv of ``py`` (normalised names)."""
-    sizes: dict[str, int] = json.loads(run([str(py), "-c", _SIZES], cwd=py.parent))
+def distribution_sizes(py: Path) -> dict[str, dict[str, int]]:
+    """Installed bytes per distribution in the venv of ``py`` (normalised names), as
+    ``{"site": {name: bytes}, "elsewhere": {name: bytes}}``: the files under site-packages, and
+    the rest (``bin``, ``share``)."""
+    sizes: dict[str, dict[str, int]] = json.loads(run([str(py), "-c", _SIZES], cwd=py.parent))
     return sizes
 
 
