@@ -66,7 +66,7 @@ def load_trimesh(path: Path, notes: list[str] | None = None, **kwargs: Any) -> A
     if suffix == ".dae":
         if _DAE_IMAGE.search(path.read_bytes()) and notes is not None:
             notes.append(_not_drawn(path, "COLLADA textures are read"))
-        return trimesh.load(str(path), **kwargs)
+        return trimesh.load(str(path), **kwargs)  # its materials are PBR ones: no placeholder image
     if suffix == ".obj":
         loaded = trimesh.load(str(path), **kwargs)
         _drop_placeholders(loaded)
@@ -88,8 +88,9 @@ def _not_drawn(path: Path, why: str) -> str:
 
 
 def _drop_placeholders(loaded: object) -> None:
-    """Without PIL, trimesh gives an OBJ with UVs but no ``map_Kd`` a default material whose
-    image is a placeholder that raises when touched (even by ``mesh.copy()``): no image it is."""
+    """Without PIL, trimesh gives a mesh with UVs but no image (an OBJ without ``map_Kd``) a
+    default material whose image is a placeholder that raises when touched (even by
+    ``mesh.copy()``): no image it is."""
     for material in _materials(loaded):
         if isinstance(getattr(material, "image", None), trimesh.exceptions.ExceptionWrapper):
             material.image = None
