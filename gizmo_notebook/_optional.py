@@ -9,7 +9,9 @@ simplifier, which builds from source: the viewer's display of meshes above its t
 ``scipy`` (closed kinematic loops, convex-hull mass estimates; 140 MB) and ``textures``
 (pillow, 21 MB: converting TGA, BMP, GIF... textures; PNG and JPEG reach the viewer as they
 are without it) and ``booleans`` (manifold3d, 4 MB: the holes of the offline generator's
-housings and brackets, which are built without them otherwise). Each import site wraps its import in
+housings and brackets, which are built without them otherwise) and ``collada`` (pycollada:
+COLLADA ``.dae`` meshes, which ROS robot descriptions use; the ``urdf`` extra brings it too).
+Each import site wraps its import in
 :func:`requires`, so a missing extra says exactly which ``pip install`` to run instead of a bare
 ``ModuleNotFoundError`` from deep inside the package.
 """
@@ -33,6 +35,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "scipy": ("scipy",),
     "textures": ("PIL",),
     "booleans": ("manifold3d",),
+    "collada": ("collada",),
 }
 
 

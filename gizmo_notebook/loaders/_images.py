@@ -29,7 +29,7 @@ from urllib.parse import unquote
 import numpy as np
 import trimesh
 
-from gizmo_notebook._optional import MissingDependencyError
+from gizmo_notebook._optional import MissingDependencyError, requires
 
 __all__ = ["EncodedImage", "encode_png", "have_pil", "load_trimesh"]
 
@@ -61,6 +61,9 @@ def load_trimesh(path: Path, notes: list[str] | None = None, **kwargs: Any) -> A
     attached to its materials as :class:`EncodedImage`; the textures that still cannot be
     drawn without PIL (COLLADA's, or a glTF's merged into one mesh) are named in ``notes``."""
     suffix = path.suffix.lower()
+    if suffix == ".dae":  # trimesh reads COLLADA with pycollada, the 'collada' extra
+        with requires("collada", "Reading COLLADA (.dae) meshes"):
+            import collada  # noqa: F401
     if have_pil() or suffix not in (".glb", ".gltf", ".obj", ".dae"):
         return trimesh.load(str(path), **kwargs)
     if suffix == ".dae":

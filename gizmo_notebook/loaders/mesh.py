@@ -16,6 +16,7 @@ from typing import cast
 import numpy as np
 import trimesh
 
+from gizmo_notebook._optional import MissingDependencyError
 from gizmo_notebook.loaders._errors import LoadError
 from gizmo_notebook.loaders._images import load_trimesh
 from gizmo_notebook.loaders._materials import maps_not_drawn, maps_note, trimesh_material
@@ -39,6 +40,8 @@ def read_mesh_file(path: Path, *, referenced_from: Path | None = None, element: 
         loaded = load_trimesh(path, notes, force="mesh")
         if path.suffix.lower() == ".dae" and (not isinstance(loaded, trimesh.Trimesh) or len(loaded.faces) == 0):
             loaded = _dae_without_materials(path)
+    except MissingDependencyError:
+        raise
     except Exception as exc:  # trimesh raises many types for broken files
         raise LoadError(f"cannot read mesh {path.name!r}: {exc}", path=report, element=element) from None
     if not isinstance(loaded, trimesh.Trimesh) or len(loaded.faces) == 0:
@@ -64,6 +67,8 @@ def load_mesh(path: Path) -> AssetModel:
     try:
         notes: list[str] = []
         loaded = load_trimesh(path, notes)
+    except MissingDependencyError:
+        raise
     except Exception as exc:
         raise LoadError(f"cannot read mesh: {exc}", path=path) from None
     model = from_trimesh(loaded, name=path.stem, source=str(path))

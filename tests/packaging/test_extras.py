@@ -118,7 +118,8 @@ def test_requires_only_claims_its_own_modules() -> None:
     with pytest.raises(ModuleNotFoundError) as info, requires("usd", "x"):
         import gizmo_notebook_no_such_module  # noqa: F401
     assert not isinstance(info.value, MissingDependencyError)
-    assert set(EXTRAS) == {"mujoco", "usd", "urdf", "pythreejs", "decimate", "scipy", "textures", "booleans"}
+    assert set(EXTRAS) == {"mujoco", "usd", "urdf", "pythreejs", "decimate", "scipy", "textures", "booleans",
+                            "collada"}
 
 
 def test_pyproject_extras_match_the_helper() -> None:
@@ -131,7 +132,7 @@ def test_pyproject_extras_match_the_helper() -> None:
     assert "gizmo-notebook[all]" in optional["lab"] and "gizmo-notebook[all]" in optional["test"]
     core = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     for heavy in ("mujoco", "usd-core", "yourdfpy", "pythreejs", "lxml", "networkx", "scipy", "meshoptimizer", "pillow",
-                  "manifold3d"):
+                  "manifold3d", "pycollada"):
         assert not any(dep.startswith(heavy) for dep in core), heavy
 
 
@@ -284,3 +285,18 @@ def test_generator_without_manifold_builds_housings_and_brackets_without_holes(
     assert np.allclose(plain.bounds, with_holes.bounds)
     assert np.allclose(bracket.bounds, [[0, -0.05, 0], [0.1, 0.05, 0.1]])
     assert "pip install 'gizmo-notebook[booleans]'" in caplog.text
+
+
+def test_collada_without_pycollada_names_the_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """trimesh reads .dae with pycollada, which nothing installed: a core install said "cannot
+    read mesh" (a LoadError) for every COLLADA mesh, of a URDF robot too."""
+    (tmp_path / "part.dae").write_bytes(trimesh.creation.box().export(file_type="dae"))
+    (tmp_path / "robot.urdf").write_text(
+        '<robot name="r"><link name="base"><visual><geometry><mesh filename="part.dae"/></geometry></visual>'
+        "</link></robot>")
+    assert gn.load(tmp_path / "part.dae").links  # with pycollada
+    _hide(monkeypatch, "collada")
+    for path in ("part.dae", "robot.urdf"):
+        with pytest.raises(MissingDependencyError) as info:
+            gn.load(tmp_path / path)
+        _check(info.value, "collada")

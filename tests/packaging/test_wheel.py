@@ -73,7 +73,7 @@ def test_sdist_carries_sources_and_bundle(dists: dict[str, Path]) -> None:
 # What only an extra brings: none of it may be in (or needed by) the core install.
 # scipy (140 MB), meshoptimizer (built from source: a C++ toolchain), pillow and manifold3d are extras too.
 EXTRA_ONLY = ("mujoco", "pxr", "yourdfpy", "pythreejs", "xacro", "lxml", "networkx", "scipy", "meshoptimizer", "PIL",
-              "manifold3d")
+              "manifold3d", "collada")
 # Issue #13: what `pip install gizmo-notebook` adds to the site-packages of a venv that already
 # has a kernel (ipykernel), in MB of 10^6 bytes (measured 95.0 on 2026-11-26; the venv's
 # share/jupyter and bin get 5.9 MB more, mostly ipywidgets' classic-notebook extension).
