@@ -6,7 +6,12 @@ download MuJoCo, usd-core and friends (~300 MB): ``mujoco`` (MJCF loading, ``sim
 offline backend's physics check), ``usd`` (USD loading and export), ``urdf`` (URDF and xacro
 loading), ``pythreejs`` (the pythreejs renderer), ``decimate`` (meshoptimizer's
 simplifier, which builds from source: the viewer's display of meshes above its triangle budget)
-and ``scipy`` (closed kinematic loops, convex-hull mass estimates; 140 MB). Each import site wraps its import in
+``scipy`` (closed kinematic loops, convex-hull mass estimates; 140 MB) and ``textures``
+(pillow, 21 MB: converting TGA, BMP, GIF... textures; PNG and JPEG reach the viewer as they
+are without it) and ``booleans`` (manifold3d, 4 MB: the holes of the offline generator's
+housings and brackets, which are built without them otherwise) and ``collada`` (pycollada:
+COLLADA ``.dae`` meshes, which ROS robot descriptions use; the ``urdf`` extra brings it too).
+Each import site wraps its import in
 :func:`requires`, so a missing extra says exactly which ``pip install`` to run instead of a bare
 ``ModuleNotFoundError`` from deep inside the package.
 """
@@ -28,6 +33,9 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "pythreejs": ("pythreejs", "ipydatawidgets"),
     "decimate": ("meshoptimizer",),
     "scipy": ("scipy",),
+    "textures": ("PIL",),
+    "booleans": ("manifold3d",),
+    "collada": ("collada",),
 }
 
 

@@ -266,8 +266,15 @@ def _shape_copy(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
     if uv is None:
         return mesh.copy()
     out = trimesh.Trimesh(np.array(mesh.vertices), np.array(mesh.faces), process=False)
-    out.visual = trimesh.visual.TextureVisuals(uv=uv.copy())
+    out.visual = uv_visual(uv.copy())
     return out
+
+
+def uv_visual(uv: np.ndarray) -> trimesh.visual.TextureVisuals:
+    """A visual holding UVs only, with an explicitly empty material: trimesh's default one is
+    a 2x2 PIL image, and without PIL (the core install) a placeholder that raises when the
+    mesh is copied."""
+    return trimesh.visual.TextureVisuals(uv=uv, material=trimesh.visual.material.SimpleMaterial())
 
 
 def mesh_uv(mesh: trimesh.Trimesh) -> np.ndarray | None:

@@ -7,6 +7,11 @@ model keeps images *encoded*, because that is what the browser decodes and what 
 write, so the decoded image is encoded once here: PNG when it has transparency or came from
 a PNG (lossless), JPEG otherwise (a 2048x2048 JPEG texture costs ~50 ms as JPEG and ~1 s and
 several MB as PNG).
+
+PIL is the optional ``textures`` extra: without it trimesh decodes nothing, and
+:mod:`._images` hands the file's own bytes over instead (:class:`~._images.EncodedImage`).
+PNG and JPEG need no PIL at all; any other format (TGA, BMP, GIF, WebP...) is converted with
+it, and without it the texture is named in the model's notes with the install to run.
 """
 
 from __future__ import annotations
@@ -17,14 +22,24 @@ from pathlib import Path
 import numpy as np
 import trimesh
 
+from gizmo_notebook._optional import MissingDependencyError
+from gizmo_notebook.loaders._images import EncodedImage
 from gizmo_notebook.model import Material, ModelError, Texture, mesh_uv
 
-__all__ = ["image_texture", "maps_not_drawn", "maps_note", "pil_texture", "texture_from_bytes", "trimesh_material"]
+__all__ = ["TEXTURE_ERRORS", "image_texture", "maps_not_drawn", "maps_note", "pil_texture", "texture_from_bytes",
+           "trimesh_material"]
+
+# What reading one texture may raise: callers name the texture in the model's notes and draw
+# the surface in its colour (a model is never refused for a texture).
+TEXTURE_ERRORS = (ModelError, MissingDependencyError)
 
 
 def pil_texture(image: object, name: str) -> Texture | None:
     """A PIL image as an encoded :class:`Texture` (None when it is not an image PIL can save)."""
-    from PIL import Image
+    try:
+        from PIL import Image
+    except ImportError:  # then trimesh made no PIL image either
+        return None
 
     if not isinstance(image, Image.Image):
         return None
@@ -48,10 +63,17 @@ def image_texture(path: Path) -> Texture:
 
 def texture_from_bytes(data: bytes, name: str) -> Texture:
     """Image bytes as a :class:`Texture`: PNG and JPEG as they are, other formats PIL reads
-    converted to PNG; :class:`~gizmo_notebook.model.ModelError` when they are not an image."""
+    converted to PNG; :class:`~gizmo_notebook.model.ModelError` when they are not an image,
+    :class:`~gizmo_notebook.MissingDependencyError` (naming the ``textures`` extra) when they
+    need converting and PIL is not installed."""
     if data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
         return Texture(data, name=name)
-    from PIL import Image, UnidentifiedImageError
+    try:
+        from PIL import Image, UnidentifiedImageError
+    except ImportError:
+        raise MissingDependencyError(
+            "textures", f"Converting {_image_kind(data)} (the viewer takes PNG and JPEG as they are)", "PIL"
+        ) from None
 
     try:
         with Image.open(io.BytesIO(data)) as image:
@@ -64,11 +86,12 @@ def texture_from_bytes(data: bytes, name: str) -> Texture:
     return texture
 
 
-def trimesh_material(mesh: trimesh.Trimesh, name: str) -> Material | None:
+def trimesh_material(mesh: trimesh.Trimesh, name: str, notes: list[str] | None = None) -> Material | None:
     """The material trimesh read with ``mesh`` (None when it has none worth keeping: plain
     per-face or per-vertex colours are handled as the visual's colour elsewhere).
 
-    The texture is kept only when the mesh also has UVs to place it.
+    The texture is kept only when the mesh also has UVs to place it; one that cannot be read
+    (not an image, or a format that needs the ``textures`` extra) is named in ``notes``.
     """
     visual = mesh.visual
     material = getattr(visual, "material", None)
@@ -82,12 +105,38 @@ def trimesh_material(mesh: trimesh.Trimesh, name: str) -> Material | None:
         image = getattr(material, "image", None)
         color = _rgba(getattr(material, "diffuse", None))
         metallic = roughness = None
-    texture = pil_texture(image, name) if image is not None and mesh_uv(mesh) is not None else None
+    texture = None
+    if image is not None and mesh_uv(mesh) is not None:
+        try:
+            texture = _texture(image, name)
+        except TEXTURE_ERRORS as exc:
+            if notes is not None:
+                which = f"{image.name!r} of {name!r}" if isinstance(image, EncodedImage) else f"of {name!r}"
+                notes.append(f"texture {which} is not drawn (drawn in its colour): {exc}")
     if texture is None and color is None:
         return None
     return Material(color=color, texture=texture, name=getattr(material, "name", None),
                     metallic=None if metallic is None else float(metallic),
                     roughness=None if roughness is None else float(roughness))
+
+
+def _texture(image: object, name: str) -> Texture | None:
+    """trimesh's image (a PIL image, or the file's bytes when PIL is missing) as a Texture."""
+    if isinstance(image, EncodedImage):
+        return texture_from_bytes(image.data, name)
+    return pil_texture(image, name)
+
+
+_KINDS = ((b"BM", "a BMP image"), (b"GIF8", "a GIF image"), (b"RIFF", "a WebP image"), (b"II*\0", "a TIFF image"),
+          (b"MM\0*", "a TIFF image"), (b"\xabKTX", "a KTX image"), (b"DDS ", "a DDS image"))
+
+
+def _image_kind(data: bytes) -> str:
+    """What an image that is neither PNG nor JPEG is, for the message (TGA has no signature)."""
+    found = next((kind for magic, kind in _KINDS if data.startswith(magic)), None)
+    if found is None and data[-18:-2] == b"TRUEVISION-XFILE":
+        found = "a TGA image"
+    return found or "an image that is neither PNG nor JPEG (TGA?)"
 
 
 _OTHER_MAPS = {"normalTexture": "normal", "metallicRoughnessTexture": "metallic-roughness",

@@ -15,13 +15,12 @@ resolved defaults, ``<layer>`` roles, builtin textures and files).
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import trimesh
 
 from gizmo_notebook._optional import requires
-from gizmo_notebook.model import Geometry, Material, Mesh, Texture
+from gizmo_notebook.loaders._images import encode_png
+from gizmo_notebook.model import Geometry, Material, Mesh, Texture, uv_visual
 
 with requires("mujoco", "Loading MJCF files"):
     import mujoco
@@ -51,7 +50,7 @@ def mesh_with_texcoords(mj: mujoco.MjModel, mesh_id: int, mesh: trimesh.Trimesh)
     uv = texcoord[pairs[:, 1]].copy()
     uv[:, 1] = 1.0 - uv[:, 1]
     out = trimesh.Trimesh(np.asarray(mesh.vertices)[pairs[:, 0]], corners.reshape(-1, 3), process=False)
-    out.visual = trimesh.visual.TextureVisuals(uv=uv)
+    out.visual = uv_visual(uv)
     return out
 
 
@@ -108,15 +107,11 @@ class MjMaterials:
         return self._textures[tex]
 
     def _image(self, tex: int) -> Texture:
-        from PIL import Image
-
         mj = self._mj
         w, h, c = int(mj.tex_width[tex]), int(mj.tex_height[tex]), int(mj.tex_nchannel[tex])
         adr = int(mj.tex_adr[tex])
         pixels = np.asarray(mj.tex_data[adr:adr + w * h * c], dtype=np.uint8).reshape(h, w, c)
-        out = io.BytesIO()
-        Image.fromarray(pixels[:, :, 0] if c == 1 else pixels).save(out, format="PNG", compress_level=1)
-        return Texture(out.getvalue(), name=self._name(mujoco.mjtObj.mjOBJ_TEXTURE, tex) or f"texture{tex}")
+        return Texture(encode_png(pixels), name=self._name(mujoco.mjtObj.mjOBJ_TEXTURE, tex) or f"texture{tex}")
 
     def _skip(self, what: str) -> None:
         self._skipped[what] = self._skipped.get(what, 0) + 1

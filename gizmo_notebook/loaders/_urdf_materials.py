@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from gizmo_notebook.loaders._materials import image_texture
-from gizmo_notebook.model import Geometry, Material, Mesh, ModelError
+from gizmo_notebook.loaders._materials import TEXTURE_ERRORS, image_texture
+from gizmo_notebook.model import Geometry, Material, Mesh
 
 __all__ = ["file_material", "urdf_material"]
 
@@ -65,7 +65,7 @@ def file_material(filename: str | None, color: tuple[float, ...] | None, geometr
         return mesh_material
     try:
         texture = image_texture(path)
-    except ModelError as exc:
+    except TEXTURE_ERRORS as exc:
         notes.append(f"texture {filename!r} of {label} is not drawn: {exc}")
         return mesh_material
     return Material(color=color, texture=texture, name=name)  # type: ignore[arg-type]

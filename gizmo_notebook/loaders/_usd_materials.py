@@ -17,8 +17,8 @@ import numpy as np
 import trimesh
 from pxr import Ar, Sdf, Usd, UsdGeom, UsdShade
 
-from gizmo_notebook.loaders._materials import texture_from_bytes
-from gizmo_notebook.model import Geometry, Material, Mesh, ModelError, Texture
+from gizmo_notebook.loaders._materials import TEXTURE_ERRORS, texture_from_bytes
+from gizmo_notebook.model import Geometry, Material, Mesh, Texture, uv_visual
 
 __all__ = ["UsdMaterials"]
 
@@ -66,7 +66,7 @@ class UsdMaterials:
         unique, inverse = np.unique(keys, axis=0, return_inverse=True)
         out = trimesh.Trimesh(np.asarray(mesh.vertices)[unique[:, 0].astype(np.int64)],
                               np.asarray(inverse).reshape(-1, 3), process=False)
-        out.visual = trimesh.visual.TextureVisuals(uv=unique[:, 1:])
+        out.visual = uv_visual(unique[:, 1:])
         return out
 
     def material(self, prim: Usd.Prim, geometry: Geometry) -> Material | None:
@@ -112,7 +112,7 @@ class UsdMaterials:
             return None
         try:
             return texture_from_bytes(data, name)
-        except ModelError as exc:
+        except TEXTURE_ERRORS as exc:
             self._note(f"texture {asset.path!r} is not drawn: {exc}")
             return None
 

@@ -16,26 +16,32 @@ from typing import cast
 import numpy as np
 import trimesh
 
+from gizmo_notebook._optional import MissingDependencyError
 from gizmo_notebook.loaders._errors import LoadError
+from gizmo_notebook.loaders._images import load_trimesh
 from gizmo_notebook.loaders._materials import maps_not_drawn, maps_note, trimesh_material
 from gizmo_notebook.model import AssetModel, Collision, Link, Mesh, Visual
 
 MESH_SUFFIXES: tuple[str, ...] = (".glb", ".gltf", ".obj", ".stl", ".ply", ".dae", ".off")
 
 
-def read_mesh_file(path: Path, *, referenced_from: Path | None = None, element: str | None = None) -> trimesh.Trimesh:
+def read_mesh_file(path: Path, *, referenced_from: Path | None = None, element: str | None = None,
+                   notes: list[str] | None = None) -> trimesh.Trimesh:
     """One triangle mesh from ``path`` (all parts concatenated in the file's own frame).
 
     ``referenced_from``/``element`` name the description file and element that pointed at
-    the mesh, so a missing or broken mesh is reported where the user can fix it.
+    the mesh, so a missing or broken mesh is reported where the user can fix it; textures
+    that cannot be drawn (see :func:`._images.load_trimesh`) are named in ``notes``.
     """
     report = referenced_from if referenced_from is not None else path
     if not path.is_file():
         raise LoadError(f"mesh file {str(path)!r} does not exist", path=report, element=element)
     try:
-        loaded = trimesh.load(str(path), force="mesh")
+        loaded = load_trimesh(path, notes, force="mesh")
         if path.suffix.lower() == ".dae" and (not isinstance(loaded, trimesh.Trimesh) or len(loaded.faces) == 0):
             loaded = _dae_without_materials(path)
+    except MissingDependencyError:
+        raise
     except Exception as exc:  # trimesh raises many types for broken files
         raise LoadError(f"cannot read mesh {path.name!r}: {exc}", path=report, element=element) from None
     if not isinstance(loaded, trimesh.Trimesh) or len(loaded.faces) == 0:
@@ -59,10 +65,14 @@ def load_mesh(path: Path) -> AssetModel:
     if not path.is_file():
         raise LoadError("file does not exist", path=path)
     try:
-        loaded = trimesh.load(str(path))
+        notes: list[str] = []
+        loaded = load_trimesh(path, notes)
+    except MissingDependencyError:
+        raise
     except Exception as exc:
         raise LoadError(f"cannot read mesh: {exc}", path=path) from None
     model = from_trimesh(loaded, name=path.stem, source=str(path))
+    model.notes.extend(notes)
     if not model.links[0].visuals:
         raise LoadError("the file contains no triangles", path=path)
     return model
@@ -82,6 +92,7 @@ def from_trimesh(obj: object, *, name: str = "mesh", source: str | None = None) 
         )
     link = Link(name=name)
     maps: dict[str, int] = {}
+    notes: list[str] = []
     for i, (part_name, mesh) in enumerate(parts):
         if len(mesh.faces) == 0:
             continue
@@ -89,9 +100,9 @@ def from_trimesh(obj: object, *, name: str = "mesh", source: str | None = None) 
             maps[found] = maps.get(found, 0) + 1
         geometry = Mesh(mesh=mesh, name=_safe_stem(part_name) or f"{name}_{i}", source=source)
         link.visuals.append(Visual(geometry=geometry, color=_uniform_color(mesh), name=part_name,
-                                   material=trimesh_material(mesh, geometry.name)))
+                                   material=trimesh_material(mesh, geometry.name, notes)))
         link.collisions.append(Collision(geometry=geometry, name=part_name))
-    return AssetModel(name=name, links=[link], joints=[], source=source, notes=maps_note(maps))
+    return AssetModel(name=name, links=[link], joints=[], source=source, notes=maps_note(maps) + notes)
 
 
 def _shared(mesh: trimesh.Trimesh) -> trimesh.Trimesh:

@@ -279,14 +279,16 @@ class MeshCache:
         self._scaled: dict[tuple[Path, tuple[float, float, float]], Mesh] = {}
         self._materials: dict[Path, Material | None] = {}
         self._maps: dict[Path, list[str]] = {}
+        self._texture_notes: list[str] = []  # mesh files' textures that cannot be drawn
 
     def maps_note(self) -> list[str]:
-        """The note naming the PBR maps (normal, ...) of the mesh files read, which are not drawn."""
+        """The notes naming what the mesh files read carry and the viewer does not draw: PBR maps
+        (normal, ...) and textures it cannot read."""
         counts: dict[str, int] = {}
         for found in self._maps.values():
             for name in found:
                 counts[name] = counts.get(name, 0) + 1
-        return maps_note(counts)
+        return maps_note(counts) + self._texture_notes
 
     def resolve(self, filename: str) -> Path | None:
         """The file a reference in this URDF points at (a texture, say), or None."""
@@ -309,8 +311,9 @@ class MeshCache:
         key = (path, s)
         if key not in self._scaled:
             if path not in self._files:
-                self._files[path] = read_mesh_file(path, referenced_from=self._urdf, element=label)
-                self._materials[path] = trimesh_material(self._files[path], path.stem)
+                self._files[path] = read_mesh_file(path, referenced_from=self._urdf, element=label,
+                                                   notes=self._texture_notes)
+                self._materials[path] = trimesh_material(self._files[path], path.stem, self._texture_notes)
                 self._maps[path] = maps_not_drawn(self._files[path])
             mesh = self._files[path].copy()
             if s != (1.0, 1.0, 1.0):

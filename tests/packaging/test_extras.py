@@ -118,7 +118,8 @@ def test_requires_only_claims_its_own_modules() -> None:
     with pytest.raises(ModuleNotFoundError) as info, requires("usd", "x"):
         import gizmo_notebook_no_such_module  # noqa: F401
     assert not isinstance(info.value, MissingDependencyError)
-    assert set(EXTRAS) == {"mujoco", "usd", "urdf", "pythreejs", "decimate", "scipy"}
+    assert set(EXTRAS) == {"mujoco", "usd", "urdf", "pythreejs", "decimate", "scipy", "textures", "booleans",
+                            "collada"}
 
 
 def test_pyproject_extras_match_the_helper() -> None:
@@ -130,7 +131,8 @@ def test_pyproject_extras_match_the_helper() -> None:
     assert optional["all"] == [f"gizmo-notebook[{','.join(EXTRAS)}]"]
     assert "gizmo-notebook[all]" in optional["lab"] and "gizmo-notebook[all]" in optional["test"]
     core = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    for heavy in ("mujoco", "usd-core", "yourdfpy", "pythreejs", "lxml", "networkx", "scipy", "meshoptimizer"):
+    for heavy in ("mujoco", "usd-core", "yourdfpy", "pythreejs", "lxml", "networkx", "scipy", "meshoptimizer", "pillow",
+                  "manifold3d", "pycollada"):
         assert not any(dep.startswith(heavy) for dep in core), heavy
 
 
@@ -231,3 +233,70 @@ def test_current_server_without_extras_generates_and_says_what_export_needs(
     body = _envelope(client.post(f"assets/{asset_id}/export", json={"format": "usd"}), 422)
     assert "pip install 'gizmo-notebook[usd]'" in body["error"]["message"], body
     assert client.post(f"assets/{asset_id}/export", json={"format": "mjcf"}).status_code == 200
+
+
+def test_the_generator_needs_nothing_outside_the_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Gripper fingers were extruded with shapely, which no extra (nor the core) installs: every
+    gripper prompt failed in a core install ("No module named 'shapely'")."""
+    from gizmo_notebook.local.generator import _meshes, generate
+
+    for name in [n for n in sys.modules if n == "shapely" or n.startswith("shapely.")] + ["shapely"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    _meshes._finger.cache_clear()  # built with shapely by an earlier test
+    model = generate("a parallel gripper")
+    fingers = [v.geometry for link in model.links for v in link.visuals
+               if getattr(v.geometry, "name", "").startswith("finger_")]
+    assert fingers and all(f.mesh.is_watertight and f.mesh.volume > 0 for f in fingers)
+
+
+@pytest.fixture
+def fresh_generator_meshes() -> Any:
+    """The generator's mesh caches emptied before and after (a mesh built without an extra must
+    not be served to later tests that have it)."""
+    from gizmo_notebook.local.generator import _meshes
+
+    caches = (_meshes._have_manifold, _meshes._housing_with_hole, _meshes._l_bracket, _meshes._finger)
+    for cache in caches:
+        cache.cache_clear()
+    yield _meshes
+    for cache in caches:
+        cache.cache_clear()
+
+
+def test_generator_without_manifold_builds_housings_and_brackets_without_holes(
+    monkeypatch: pytest.MonkeyPatch, fresh_generator_meshes: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """manifold3d is the 'booleans' extra: a core install still generates every family; the
+    bored housing and the bracket come without their holes, and the log names the install."""
+    from gizmo_notebook.local.generator import generate
+
+    _meshes = fresh_generator_meshes
+    with_holes = _meshes.housing_with_hole((0.1, 0.07, 0.05), 0.015).mesh
+    _meshes._housing_with_hole.cache_clear()
+    monkeypatch.setitem(sys.modules, "manifold3d", None)
+    _meshes._have_manifold.cache_clear()
+    with caplog.at_level("INFO", logger="gizmo_notebook.local"):
+        plain = _meshes.housing_with_hole((0.1, 0.07, 0.05), 0.015).mesh
+        bracket = _meshes.l_bracket(0.1, 0.1, 0.1, 0.01, 0.005).mesh
+        for prompt in ("a pan-tilt camera head", "a lidar sensor housing", "a camera on a bracket"):
+            assert generate(prompt).links, prompt
+    assert plain.is_watertight and plain.volume == pytest.approx(0.1 * 0.07 * 0.05)
+    assert plain.volume > with_holes.volume  # the bore is what is missing
+    assert np.allclose(plain.bounds, with_holes.bounds)
+    assert np.allclose(bracket.bounds, [[0, -0.05, 0], [0.1, 0.05, 0.1]])
+    assert "pip install 'gizmo-notebook[booleans]'" in caplog.text
+
+
+def test_collada_without_pycollada_names_the_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """trimesh reads .dae with pycollada, which nothing installed: a core install said "cannot
+    read mesh" (a LoadError) for every COLLADA mesh, of a URDF robot too."""
+    (tmp_path / "part.dae").write_bytes(trimesh.creation.box().export(file_type="dae"))
+    (tmp_path / "robot.urdf").write_text(
+        '<robot name="r"><link name="base"><visual><geometry><mesh filename="part.dae"/></geometry></visual>'
+        "</link></robot>")
+    assert gn.load(tmp_path / "part.dae").links  # with pycollada
+    _hide(monkeypatch, "collada")
+    for path in ("part.dae", "robot.urdf"):
+        with pytest.raises(MissingDependencyError) as info:
+            gn.load(tmp_path / path)
+        _check(info.value, "collada")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tarfile
 import textwrap
@@ -23,8 +22,18 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BUNDLE = "gizmo_notebook/static/widget.js"
+from tests.packaging._dists import (
+    BUNDLE,
+    ROOT,
+    added,
+    build,
+    clean_checkout,
+    distribution_sizes,
+    make_venv,
+    node_free_env,
+    pip_install,
+    run,
+)
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("npm") is None or not (ROOT / ".git").exists(),
@@ -35,33 +44,14 @@ pytestmark = [
 ]
 
 
-def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 900) -> str:
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    assert proc.returncode == 0, f"{' '.join(map(str, cmd))} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    return proc.stdout
-
-
 @pytest.fixture(scope="module")
 def dists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """sdist and wheel of a clean copy of the tracked files (the working tree's versions)."""
-    src = tmp_path_factory.mktemp("checkout")
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
-    for rel in filter(None, tracked.decode().split("\0")):
-        if (ROOT / rel).is_file():
-            (src / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / rel, src / rel)
-    assert not (src / BUNDLE).exists(), "the bundle must not be tracked: the build has to make it"
     out = tmp_path_factory.mktemp("dist")
-    _run([sys.executable, "-m", "build", "--outdir", str(out), str(src)], cwd=src)
+    build(clean_checkout(tmp_path_factory.mktemp("checkout")), out)
     wheel, = out.glob("*.whl")
     sdist, = out.glob("*.tar.gz")
     return {"wheel": wheel, "sdist": sdist, "out": out}
-
-
-def _node_free_env(venv: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIZMO_", "PYTHON", "VIRTUAL_ENV"))}
-    env["PATH"] = str(venv / "bin")  # no /usr/bin: no node, no npm
-    return env
 
 
 def test_wheel_carries_the_bundle(dists: dict[str, Path]) -> None:
@@ -81,23 +71,38 @@ def test_sdist_carries_sources_and_bundle(dists: dict[str, Path]) -> None:
 
 
 # What only an extra brings: none of it may be in (or needed by) the core install.
-# scipy (140 MB) and meshoptimizer (built from source: a C++ toolchain) are extras too.
-EXTRA_ONLY = ("mujoco", "pxr", "yourdfpy", "pythreejs", "xacro", "lxml", "networkx", "scipy", "meshoptimizer")
-CORE_MAX_MB = 200  # measured 176 MB (files, pip and setuptools included; numpy 73 MB, IPython + jedi + pygments ~50 MB, pillow 23 MB); 354 MB with scipy
+# scipy (140 MB), meshoptimizer (built from source: a C++ toolchain), pillow and manifold3d are extras too.
+EXTRA_ONLY = ("mujoco", "pxr", "yourdfpy", "pythreejs", "xacro", "lxml", "networkx", "scipy", "meshoptimizer", "PIL",
+              "manifold3d", "collada")
+# Issue #13: what `pip install gizmo-notebook` adds to the site-packages of a venv that already
+# has a kernel (ipykernel), in MB of 10^6 bytes (measured 95.0 on 2026-11-26; the venv's
+# share/jupyter and bin get 5.9 MB more, mostly ipywidgets' classic-notebook extension).
+# benchmarks/install_size.py prints the per-distribution figures.
+CORE_ADDED_MAX_MB = 100
 
 
-def _site_packages_mb(py: Path) -> float:
-    site = _run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=py.parent).strip()
-    total = sum(f.stat().st_size for f in Path(site).rglob("*") if f.is_file() and not f.is_symlink())
-    return total / 2**20
+def _textured_glb(path: Path) -> None:
+    """A GLB with an embedded PNG base-colour texture (written here, where PIL is installed)."""
+    import numpy as np
+    import trimesh
+    from PIL import Image
+
+    box = trimesh.creation.box()
+    box.visual = trimesh.visual.TextureVisuals(uv=np.zeros((len(box.vertices), 2)),
+                                               image=Image.new("RGB", (4, 4), (255, 0, 0)))
+    box.export(path)
 
 
 def test_core_wheel_works_in_a_fresh_venv_without_node(dists: dict[str, Path], tmp_path: Path) -> None:
-    """The core install (no extras): the client, the viewer; an extra's feature names its install."""
+    """The core install (no extras) on a venv with a kernel: the client, the viewer (textures
+    without PIL too); an extra's feature names its install; what it adds stays under 100 MB."""
     venv = tmp_path / "venv"
-    _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
-    py = venv / "bin" / "python"
-    _run([str(py), "-m", "pip", "install", "-q", str(dists["wheel"])], cwd=tmp_path)
+    py = make_venv(venv)
+    pip_install(py, "ipykernel")  # the baseline: a notebook user's venv already has a kernel
+    before = distribution_sizes(py)
+    pip_install(py, str(dists["wheel"]))
+    after = distribution_sizes(py)
+    _textured_glb(tmp_path / "textured.glb")
     script = textwrap.dedent("""
         import importlib.util, shutil, sys
         assert shutil.which("node") is None and shutil.which("npm") is None
@@ -108,6 +113,8 @@ def test_core_wheel_works_in_a_fresh_venv_without_node(dists: dict[str, Path], t
         from gizmo_notebook.viewer import transport
         assert transport.BUNDLE_PATH.is_relative_to(sys.prefix), transport.BUNDLE_PATH
         assert gn.GizmoClient.__name__ == "GizmoClient"
+        studio = gn.Studio()  # no key: the offline backend, in the core install
+        studio.close()
         v = gn.view(trimesh.creation.box())
         bundle = transport.bundle_ref()
         try:
@@ -116,22 +123,32 @@ def test_core_wheel_works_in_a_fresh_venv_without_node(dists: dict[str, Path], t
             assert "pip install 'gizmo-notebook[usd]'" in str(exc), exc
         else:
             raise AssertionError("loading USD without usd-core did not say what to install")
+        from gizmo_notebook.local.generator import generate
+        for prompt in ("a parallel gripper", "a pan-tilt camera head"):  # shapely, manifold3d: not installed
+            assert generate(prompt).links, prompt
+        from gizmo_notebook.viewer.encode import encode_model
+        meta, buffers = encode_model(gn.load("textured.glb"))
+        (texture,) = meta["textures"].values()
+        assert texture["mime"] == "image/png" and bytes(buffers[texture["buffer"]]).startswith(b"\\x89PNG"), meta
         print(type(v).__name__, len(bundle.gz))
     """).replace("EXTRA_ONLY", repr(EXTRA_ONLY))
     (tmp_path / "robot.usda").write_text("#usda 1.0\n")
-    out = _run([str(py), "-c", script], cwd=tmp_path, env=_node_free_env(venv))
+    out = run([str(py), "-c", script], cwd=tmp_path, env=node_free_env(venv))
     name, gz = out.split()
     assert name == "Viewer" and int(gz) > 50_000
-    size = _site_packages_mb(py)
-    print(f"core install: {size:.0f} MB of site-packages")
-    assert size < CORE_MAX_MB, f"the core install grew to {size:.0f} MB"
+    grown = {where: added(before[where], after[where]) for where in ("site", "elsewhere")}
+    total, elsewhere = (sum(grown[where].values()) / 1e6 for where in ("site", "elsewhere"))
+    top = ", ".join(f"{name} {size / 1e6:.1f}" for name, size in list(grown["site"].items())[:6])
+    print(f"core install adds {total:.1f} MB to an ipykernel venv's site-packages ({top} MB...) "
+          f"and {elsewhere:.1f} MB elsewhere (share/jupyter, bin)")
+    assert total < CORE_ADDED_MAX_MB, f"the core install adds {total:.1f} MB: {top} MB..."
 
 
 def test_wheel_from_the_sdist_needs_no_node(dists: dict[str, Path], tmp_path: Path) -> None:
     venv = tmp_path / "venv"
-    _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
-    _run([str(venv / "bin" / "python"), "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path / "w"),
-          str(dists["sdist"])], cwd=tmp_path, env=_node_free_env(venv))
+    run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
+    run([str(venv / "bin" / "python"), "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path / "w"),
+          str(dists["sdist"])], cwd=tmp_path, env=node_free_env(venv))
     wheel, = (tmp_path / "w").glob("*.whl")
     with zipfile.ZipFile(wheel) as zf:
         assert BUNDLE in zf.namelist()
@@ -181,9 +198,9 @@ print(sys.version_info[:2], asset.status, path.suffix, total, status)
 @pytest.mark.parametrize("python", _claimed_pythons() or [sys.executable])
 def test_the_client_runs_on_every_claimed_python(dists: dict[str, Path], tmp_path: Path, python: str) -> None:
     venv = tmp_path / "venv"
-    _run([python, "-m", "venv", str(venv)], cwd=tmp_path)
+    run([python, "-m", "venv", str(venv)], cwd=tmp_path)
     py = venv / "bin" / "python"
-    _run([str(py), "-m", "pip", "install", "-q", str(dists["wheel"])], cwd=tmp_path)
-    env = {**_node_free_env(venv), "GIZMO_CACHE_DIR": str(tmp_path / "cache"), "GIZMO_DATA_DIR": str(tmp_path / "data")}
-    out = _run([str(py), "-c", CLIENT_SCRIPT], cwd=tmp_path, env=env)
+    run([str(py), "-m", "pip", "install", "-q", str(dists["wheel"])], cwd=tmp_path)
+    env = {**node_free_env(venv), "GIZMO_CACHE_DIR": str(tmp_path / "cache"), "GIZMO_DATA_DIR": str(tmp_path / "data")}
+    out = run([str(py), "-c", CLIENT_SCRIPT], cwd=tmp_path, env=env)
     assert "ready .xml" in out and out.rstrip().endswith("ready"), out

@@ -3,19 +3,28 @@
 Each constructor is cached on its (rounded) dimensions, because the same prompt — and most
 prompts of a family — ask for the same handful of shapes, and mesh booleans cost milliseconds.
 The returned :class:`~gizmo_notebook.model.Mesh` objects are shared: treat them as read-only.
+
+The booleans (a housing's lens bore, a bracket's bolt holes) need manifold3d, the optional
+``booleans`` extra (4 MB, kept out of the core install to keep it under 100 MB): without it
+the shapes are built without their holes — same outline, size, mass and collision boxes — and
+the log says once which install brings them back.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import math
 
 import numpy as np
 import trimesh
 
+from ..._optional import install_command
 from ...model import Mesh
 
 __all__ = ["finger", "housing_with_hole", "l_bracket", "suction_cup"]
+
+_log = logging.getLogger("gizmo_notebook.local")
 
 # Rotate an XY-extruded (along Z) profile so profile-X -> link Y, profile-Y -> link Z,
 # extrusion -> link X. The matrix is a proper rotation (det +1), so normals stay outward.
@@ -36,7 +45,9 @@ def _finger(length: float, width: float, thickness: float) -> Mesh:
     # flat inner (−y) face so two fingers meet flush.
     t = thickness
     profile = np.array([(-t / 2, 0.0), (t / 2, 0.0), (t / 2 - 0.4 * t, length), (-t / 2, length)])
-    mesh = trimesh.creation.extrude_polygon(_polygon(profile), width)
+    # a convex quad: two fan triangles (extrude_polygon would triangulate it with shapely,
+    # which is not a dependency: a core install failed every gripper prompt)
+    mesh = trimesh.creation.extrude_triangulation(profile, np.array([[0, 1, 2], [0, 2, 3]]), width)
     mesh.apply_translation((0.0, 0.0, -width / 2))
     mesh.apply_transform(_PROFILE_TO_LINK)
     return Mesh(mesh, name=f"finger_{_tag(length, width, thickness)}")
@@ -69,7 +80,7 @@ def _housing_with_hole(x: float, y: float, z: float, hole: float) -> Mesh:
     # Blind bore from the +X face, 45% deep: a lens or sensor window, not a tunnel.
     bore.apply_transform(trimesh.transformations.rotation_matrix(math.pi / 2, (0, 1, 0)))
     bore.apply_translation((x / 2, 0.0, 0.0))
-    mesh = trimesh.boolean.difference([body, bore], engine="manifold")
+    mesh = _boolean("difference", [body, bore])
     return Mesh(mesh, name=f"housing_{_tag(x, y, z, hole)}")
 
 
@@ -84,7 +95,7 @@ def _l_bracket(width: float, depth: float, height: float, thickness: float, hole
     base.apply_translation((depth / 2, 0.0, thickness / 2))
     upright = trimesh.creation.box(extents=(thickness, width, height))
     upright.apply_translation((thickness / 2, 0.0, height / 2))
-    solid = trimesh.boolean.union([base, upright], engine="manifold")
+    solid = _boolean("union", [base, upright])
     cutters = []
     for sy in (-1, 1):
         down = trimesh.creation.cylinder(radius=hole, height=thickness * 3, sections=24)
@@ -93,7 +104,7 @@ def _l_bracket(width: float, depth: float, height: float, thickness: float, hole
         side.apply_transform(trimesh.transformations.rotation_matrix(math.pi / 2, (0, 1, 0)))
         side.apply_translation((thickness / 2, sy * width * 0.28, height * 0.65))
         cutters += [down, side]
-    mesh = trimesh.boolean.difference([solid, *cutters], engine="manifold")
+    mesh = _boolean("difference", [solid, *cutters])
     return Mesh(mesh, name=f"l_bracket_{_tag(width, depth, height, thickness)}")
 
 
@@ -102,7 +113,26 @@ def l_bracket(width: float, depth: float, height: float, thickness: float, hole_
     return _l_bracket(_r(width), _r(depth), _r(height), _r(thickness), _r(hole_radius))
 
 
-def _polygon(points: np.ndarray):  # -> shapely.geometry.Polygon
-    from shapely.geometry import Polygon
 
-    return Polygon(points)
+def _boolean(operation: str, meshes: list[trimesh.Trimesh]) -> trimesh.Trimesh:
+    """``trimesh.boolean.<operation>`` with manifold3d; without it (a core install) a union is
+    the parts side by side (they overlap: the same solid to the eye; the mass estimate counts the
+    overlap twice, a few percent for a bracket's thin plates) and a difference is its first
+    operand (the holes are left out)."""
+    if _have_manifold():
+        return getattr(trimesh.boolean, operation)(meshes, engine="manifold")
+    if operation == "union":
+        joined: trimesh.Trimesh = trimesh.util.concatenate(meshes)  # type: ignore[assignment]  # meshes in, a mesh out
+        return joined
+    return meshes[0]
+
+
+@functools.cache
+def _have_manifold() -> bool:
+    try:
+        import manifold3d  # noqa: F401
+    except ImportError:
+        _log.info("housings and brackets are built without their holes: mesh booleans need manifold3d (%s)",
+                  install_command("booleans"))
+        return False
+    return True
