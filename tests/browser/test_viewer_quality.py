@@ -104,7 +104,7 @@ def test_wireframe_is_unlit_and_a_coarser_set_of_copies_follows(server, browser)
     a highlight, and gives the solid material back; a coarse set of copies is made after the
     fine one for frames that stay slow (quality.js LOD_LEVELS)."""
     page, host = _heavy_view_with_copies(server, browser, "viewer-quality-wire.ipynb")
-    page.wait_for_function("el => el.gizmoViewer.viewport.quality().levelsReady === 2", arg=host, timeout=30_000)
+    page.wait_for_function("el => el.gizmoViewer.viewport.quality().levelsReady === 3", arg=host, timeout=30_000)
     quality = host.evaluate("el => el.gizmoViewer.viewport.quality()")
     assert quality["coarseLods"] >= quality["lods"] > 0, quality
     assert quality["coarseTriangles"] < quality["movingTriangles"], quality  # the coarse set draws fewer

@@ -27,13 +27,16 @@ export const LOD_ABOVE = 60_000;
 export const LOD_BUDGET = 20_000;
 /**
  * The sets of copies: what a moving frame aims to draw in total, and the size under which a
- * geometry is drawn as it is (its share is not worth a copy). The coarse set is for frames
+ * geometry is drawn as it is (its share is not worth a copy). The coarser sets are for frames
  * that stay slow at the finest pixel scale (wireframe, collision shown over the visuals):
- * TIAGo++'s small meshes alone are ~14k triangles, so it simplifies those too.
+ * TIAGo++'s small meshes alone are ~14k triangles, so they simplify those too.
  */
 export const LOD_LEVELS = [
   { budget: LOD_BUDGET, minTriangles: 1_500 },
   { budget: 5_000, minTriangles: 200 },
+  // wireframe: SwiftShader draws each line as a quad of its own, so lines cost by their number
+  // whatever the pixels (TIAGo++ orbited in wireframe at 27 fps on the set above)
+  { budget: 2_000, minTriangles: 60 },
 ];
 /** A change within this long of the previous one means the view is moving (a drag sends one a frame; a slow frame can take 300 ms). */
 export const MOTION_MS = 400;
@@ -181,6 +184,7 @@ export const MOVING_STEPS = [
   { scale: 0.35, level: 0 },
   { scale: 0.35, level: 1 },
   { scale: 0.25, level: 1 },
+  { scale: 0.25, level: 2 },
 ];
 /**
  * The pace moving frames are held to: more than 30 a second. Browsers draw on the display's

@@ -319,7 +319,8 @@ export function createViewport(container, options = {}) {
     const idle = () => new Promise((resolve) => ("requestIdleCallback" in window
       ? window.requestIdleCallback(resolve, { timeout: 1000 }) : setTimeout(resolve, 50)));
     const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
-    lodsReady = 0; // until every set covers the meshes added since (an overlay), the finest is used
+    // the sets in use stay in use while they are rebuilt: meshes added since (an overlay) are
+    // drawn in full meanwhile, the rest as cheaply as before
     LOD_LEVELS.forEach((level, i) => {
       building = building.then(idle).then(async () => {
         if (disposed || root !== built) return;
@@ -330,7 +331,7 @@ export function createViewport(container, options = {}) {
           return;
         }
         lods[i] = made;
-        if (mine === request) lodsReady = i + 1; // an earlier call's set may miss meshes added since
+        if (mine === request) lodsReady = Math.max(lodsReady, i + 1); // an earlier call's set may miss meshes added since
       }).catch((err) => console.warn("gizmo-notebook viewer: no simplified copies for moving frames", err));
     });
   }
