@@ -194,7 +194,7 @@ export const MOVING_STEPS = [
  */
 export const SLOW_FRAME_MS = 30;
 /** A finer step is tried after FINER_AFTER frames in a row whose smoothed interval stays under FAST_FRAME_MS. */
-export const FAST_FRAME_MS = 20;
+export const FAST_FRAME_MS = 24;
 /**
  * Why wait that long: at the coarser step frames come on every beat (16.7 ms) whether or not
  * the finer step would too, so the only way to know is to try it, and a try that fails costs a
