@@ -34,20 +34,28 @@ export function concatChunks(chunks) {
 }
 
 /**
- * The size in bytes of the part whose header starts at `at` in `bytes` (a pack), or null when
- * no whole part starts there.
+ * The header of the part starting at `at` in `bytes` (a part's own bytes, or a pack of parts),
+ * with `size`, its length in bytes; null when no whole part starts there.
  * @param {Uint8Array} bytes
  * @param {number} at
  */
-export function partHeaderAt(bytes, at) {
+function headerAt(bytes, at) {
   if (at + HEADER_BYTES > bytes.byteLength) return null;
   const dv = new DataView(bytes.buffer, bytes.byteOffset + at, Math.min(bytes.byteLength - at, HEADER_BYTES + 4));
   if (dv.getUint32(0, true) !== MAGIC) return null;
-  const hasUv = (dv.getUint32(20, true) & 2) === 2;
+  const flags = dv.getUint32(20, true);
+  const hasUv = (flags & 2) === 2;
   if (hasUv && dv.byteLength < HEADER_BYTES + 4) return null;
-  const size = (hasUv ? HEADER_BYTES + 4 + dv.getUint32(HEADER_BYTES, true) : HEADER_BYTES)
-    + dv.getUint32(12, true) + dv.getUint32(16, true);
-  return at + size <= bytes.byteLength ? { size } : null;
+  const header = {
+    vertexCount: dv.getUint32(4, true), indexCount: dv.getUint32(8, true),
+    vertexBytes: dv.getUint32(12, true), indexBytes: dv.getUint32(16, true),
+    flat: (flags & 1) === 1,
+    uvBytes: hasUv ? dv.getUint32(HEADER_BYTES, true) : -1,
+    bodyStart: hasUv ? HEADER_BYTES + 4 : HEADER_BYTES,
+    size: 0,
+  };
+  header.size = header.bodyStart + header.vertexBytes + header.indexBytes + Math.max(header.uvBytes, 0);
+  return at + header.size <= bytes.byteLength ? header : null;
 }
 
 /**
@@ -55,21 +63,8 @@ export function partHeaderAt(bytes, at) {
  * @param {Uint8Array | null | undefined} bytes
  */
 export function partHeader(bytes) {
-  if (!bytes || bytes.byteLength < HEADER_BYTES) return null;
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, HEADER_BYTES + 4));
-  if (dv.getUint32(0, true) !== MAGIC) return null;
-  const flags = dv.getUint32(20, true);
-  const hasUv = (flags & 2) === 2;
-  if (hasUv && bytes.byteLength < HEADER_BYTES + 4) return null;
-  const header = {
-    vertexCount: dv.getUint32(4, true), indexCount: dv.getUint32(8, true),
-    vertexBytes: dv.getUint32(12, true), indexBytes: dv.getUint32(16, true),
-    flat: (flags & 1) === 1,
-    uvBytes: hasUv ? dv.getUint32(HEADER_BYTES, true) : -1,
-    bodyStart: hasUv ? HEADER_BYTES + 4 : HEADER_BYTES,
-  };
-  const total = header.bodyStart + header.vertexBytes + header.indexBytes + Math.max(header.uvBytes, 0);
-  return total === bytes.byteLength ? header : null;
+  const header = bytes ? headerAt(bytes, 0) : null;
+  return header && header.size === bytes?.byteLength ? header : null;
 }
 
 // Slices of packs, one object per (pack, offset): a part decoded on arrival (decodePart
@@ -100,7 +95,7 @@ export function partsIn(bytes) {
   if (partHeader(bytes)) return [bytes];
   const found = [];
   for (let at = 0; at < bytes.byteLength;) {
-    const h = partHeaderAt(bytes, at);
+    const h = headerAt(bytes, at);
     if (!h) break;
     found.push(chunkSlice(bytes, { offset: at, size: h.size }));
     at += Math.ceil(h.size / PACK_ALIGN) * PACK_ALIGN;
