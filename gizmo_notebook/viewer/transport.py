@@ -201,6 +201,11 @@ PACK_BELOW = 64 * 1024
 PACK_BYTES = 128 * 1024
 
 
+def _aligned(size: int) -> int:
+    """``size`` rounded up to the pack's alignment: where the next packed buffer starts."""
+    return -(-size // PACK_ALIGN) * PACK_ALIGN
+
+
 class ChunkPacker:
     """Turns a model's buffers, as they are encoded, into the chunks that carry them.
 
@@ -235,23 +240,19 @@ class ChunkPacker:
                 self._emit(d, part)
             return
         self._open.append((index, data))
-        self._open_size += -(-len(data) // PACK_ALIGN) * PACK_ALIGN
+        self._open_size += _aligned(len(data))
         if self._open_size >= PACK_BYTES:
             self._close_pack()
 
     def _close_pack(self) -> None:
         if not self._open:
             return
-        pieces, offset = [], 0
-        for index, data in self._open:
-            self._refs[index] = [{"digest": "", "size": len(data), "offset": offset}]
-            pad = -len(data) % PACK_ALIGN
-            pieces += [data, bytes(pad)]
-            offset += len(data) + pad
-        pack = b"".join(pieces)
+        pack = b"".join(data.ljust(_aligned(len(data)), b"\0") for _, data in self._open)
         digest = hashlib.sha256(pack).hexdigest()
-        for index, _ in self._open:
-            self._refs[index][0]["digest"] = digest
+        offset = 0
+        for index, data in self._open:
+            self._refs[index] = [{"digest": digest, "size": len(data), "offset": offset}]
+            offset += _aligned(len(data))
         self._open, self._open_size = [], 0
         self._emit(digest, pack)
 
