@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import trimesh
 
-from gizmo_notebook._optional import MissingDependencyError
+from gizmo_notebook._optional import MissingDependencyError, requires
 from gizmo_notebook.loaders._images import EncodedImage
 from gizmo_notebook.model import Material, ModelError, Texture, mesh_uv
 
@@ -68,12 +68,8 @@ def texture_from_bytes(data: bytes, name: str) -> Texture:
     need converting and PIL is not installed."""
     if data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
         return Texture(data, name=name)
-    try:
+    with requires("textures", f"Converting {_image_kind(data)} (the viewer takes PNG and JPEG as they are)"):
         from PIL import Image, UnidentifiedImageError
-    except ImportError:
-        raise MissingDependencyError(
-            "textures", f"Converting {_image_kind(data)} (the viewer takes PNG and JPEG as they are)", "PIL"
-        ) from None
 
     try:
         with Image.open(io.BytesIO(data)) as image:
