@@ -14,10 +14,10 @@
 // between moving frames, as games pick a dynamic resolution; held to more than 30 frames a
 // second, the goal of issue #12). What else is shown costs too: the
 // collision layer draws a second set of meshes, wireframe lines cost SwiftShader several times
-// a triangle each. So there are two sets of copies, a fine one (LOD_LEVELS[0]) and a coarse one
-// that also simplifies the small meshes (LOD_LEVELS[1]), and the pace steps down to the coarse
-// set when a third of the pixels is still not enough. Still frames, screenshots and
-// everything Python sees are the full model.
+// a triangle each. So there are three sets of copies, a fine one (LOD_LEVELS[0]), a coarse one
+// that also simplifies the small meshes (LOD_LEVELS[1]) and a coarsest one for wireframe
+// (LOD_LEVELS[2]), and the pace (MOVING_STEPS) trades pixels and copies step by step. Still
+// frames, screenshots and everything Python sees are the full model.
 import * as THREE from "three";
 
 /** Above this many triangles in view a software-rendered moving frame uses the simplified copies. */
