@@ -8,25 +8,7 @@ import {
   FAST_FRAME_MS, FINER_AFTER, LOD_ABOVE, LOD_BUDGET, LOD_LEVELS, MOTION_MS, MOVING_STEPS, SETTLE_MS, SLOW_FRAME_MS,
   buildLods, createMotion, createMovingScale, disposeLods, triangleCount, withCopies,
 } from "../src/viewer/quality.js";
-
-/** A grid surface of about `n` triangles, with 16-bit indices when it fits. */
-function gridMesh(n) {
-  const k = Math.ceil(Math.sqrt(n / 2));
-  const positions = new Float32Array((k + 1) * (k + 1) * 3);
-  for (let i = 0; i <= k; i++) for (let j = 0; j <= k; j++) {
-    const v = 3 * (i * (k + 1) + j);
-    positions[v] = i / k; positions[v + 1] = j / k; positions[v + 2] = 0.05 * Math.sin(i / 3) * Math.cos(j / 5);
-  }
-  const index = [];
-  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
-    const a = i * (k + 1) + j, b = a + 1, c = a + k + 1, d = c + 1;
-    index.push(a, c, b, b, c, d);
-  }
-  const g = new THREE.BufferGeometry();
-  g.setAttribute("position", new THREE.BufferAttribute(positions, 3));
-  g.setIndex(new THREE.BufferAttribute((k + 1) * (k + 1) <= 65535 ? Uint16Array.from(index) : Uint32Array.from(index), 1));
-  return new THREE.Mesh(g, new THREE.MeshBasicMaterial());
-}
+import { gridMesh } from "./fixtures/meshes.js";
 
 test("a change soon after another is motion; the view settles SETTLE_MS after the last", async () => {
   let now = 0;

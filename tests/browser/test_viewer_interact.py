@@ -109,23 +109,25 @@ v
 """
 
 
-_FORE_COLOR = """el => { const m = el.gizmoViewer.viewport.linkGroup('fore').children.find((o) => o.isMesh).material;
+_FORE_COLOR = """el => { const mesh = el.gizmoViewer.viewport.linkGroup('fore').children.find((o) => o.isMesh);
+  const m = (mesh.children.find((o) => o.isLineSegments && o.visible) ?? mesh).material;
   return [m.type, (m.emissive ?? m.color).getHexString()]; }"""
 
 
 def test_hover_lights_a_link_in_wireframe_too(server, browser) -> None:
-    """Wireframe draws a link with an unlit twin material (no emissive): hovering must still
-    light it (by the wire's colour), and leaving gives the colour back."""
+    """Wireframe draws a link as lines in an unlit twin material (no emissive): hovering must
+    still light it (by the wire's colour; the mesh under the lines is what is picked), and
+    leaving gives the colour back."""
     page, host = open_lab_notebook(server, browser, "viewer-drag-wire.ipynb",
                                    [ARM, "v = gn.view(arm, height=360)\nv.wireframe = True\nv"], READY)
     host.scroll_into_view_if_needed()
     page.wait_for_function("el => el.gizmoViewer.viewport.linkGroup('fore').children.find((o) => o.isMesh)"
-                           ".material.type === 'MeshBasicMaterial'", arg=host, timeout=10_000)
+                           ".children.some((o) => o.isLineSegments && o.visible)", arg=host, timeout=10_000)
     before = host.evaluate(_FORE_COLOR)
     page.mouse.move(*host.evaluate(_ON_SCREEN, ["fore", [0, 0, 0.3]]))
     page.wait_for_function("el => el.querySelector('.gizmo-viewport').dataset.hoverLink === 'fore'", arg=host, timeout=5_000)
     lit = host.evaluate(_FORE_COLOR)
-    assert lit[0] == "MeshBasicMaterial" and lit[1] != before[1], (before, lit)
+    assert lit[0] == "LineBasicMaterial" and lit[1] != before[1], (before, lit)
     box = host.bounding_box()
     page.mouse.move(box["x"] + box["width"] + 40, box["y"] + box["height"] + 40)  # off the view
     page.wait_for_function("el => el.querySelector('.gizmo-viewport').dataset.hoverLink === ''", arg=host, timeout=5_000)

@@ -94,14 +94,17 @@ def test_the_view_draws_after_its_model_is_set_again(server, browser) -> None:
 _MATERIALS = """el => {
   const vp = el.gizmoViewer.viewport;
   const mesh = vp.linkGroup(vp.meta.links[0].name).children.find((o) => o.isMesh);
-  return { type: mesh.material.type, wireframe: !!mesh.material.wireframe, color: mesh.material.color.getHexString(),
-           solid: mesh.userData.solid ? mesh.userData.solid.color.getHexString() : null };
+  const lines = mesh.children.find((o) => o.isLineSegments && o.visible);
+  const shown = lines ?? mesh;
+  return { type: shown.material.type, wireframe: !!lines, color: shown.material.color.getHexString(),
+           solid: mesh.material.color.getHexString(), trianglesDrawn: mesh.layers.isEnabled(0),
+           lines: lines ? lines.geometry.index.count / 2 : 0, triangles: mesh.geometry.index.count / 3 };
 }"""
 
 
 def test_wireframe_is_unlit_and_a_coarser_set_of_copies_follows(server, browser) -> None:
-    """Wireframe is drawn unlit (lit lines cost SwiftShader several triangles each), follows
-    a highlight, and gives the solid material back; a coarse set of copies is made after the
+    """Wireframe is drawn unlit (lit lines cost SwiftShader several triangles each), each edge
+    once, follows a highlight, and gives the solid material back; a coarse set of copies is made after the
     fine one for frames that stay slow (quality.js LOD_LEVELS)."""
     page, host = _heavy_view_with_copies(server, browser, "viewer-quality-wire.ipynb")
     page.wait_for_function("el => el.gizmoViewer.viewport.quality().levelsReady === 3", arg=host, timeout=30_000)
@@ -113,7 +116,9 @@ def test_wireframe_is_unlit_and_a_coarser_set_of_copies_follows(server, browser)
     assert not solid["wireframe"] and solid["type"] != "MeshBasicMaterial", solid
     host.query_selector(".gz-wire").click()
     wire = host.evaluate(_MATERIALS)
-    assert wire["type"] == "MeshBasicMaterial" and wire["wireframe"], wire
+    assert wire["type"] == "LineBasicMaterial" and wire["wireframe"] and not wire["trianglesDrawn"], wire
+    # each edge once (three.js' own wireframe draws three lines per triangle: shared edges twice)
+    assert wire["lines"] < 0.6 * 3 * wire["triangles"], wire
     # the wire has the part's colour, darkened only as far as it takes to stand out on a light page
     lum = lambda hex_: sum(w * int(hex_[i:i + 2], 16) for w, i in ((0.2126, 0), (0.7152, 2), (0.0722, 4)))  # noqa: E731
     assert lum(wire["color"]) <= lum(solid["color"]), (wire, solid)
@@ -131,6 +136,6 @@ def test_wireframe_is_unlit_and_a_coarser_set_of_copies_follows(server, browser)
     assert lit["color"] != wire["color"] and lit["solid"] != solid["color"], lit  # the highlight reaches the wire
     host.query_selector(".gz-wire").click()
     back = host.evaluate(_MATERIALS)
-    assert back["type"] == solid["type"] and not back["wireframe"], back
+    assert back["type"] == solid["type"] and not back["wireframe"] and back["trianglesDrawn"], back
     assert back["color"] == lit["solid"], "the highlight stays on the solid material"
     assert browser.console_errors() == []

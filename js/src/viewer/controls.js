@@ -3,6 +3,7 @@
 // (fit) and picking the link under the pointer.
 import * as THREE from "three";
 import { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";
+import { HIDDEN_LAYER } from "./wires.js";
 
 /** The camera and its orbit controls on `canvas`; `onChange` hears every orbit, pan or zoom. */
 export function createControls(canvas, onChange) {
@@ -32,11 +33,18 @@ export function fitCamera(camera, controls, scene, root) {
   controls.update();
 }
 
+/** A raycaster for picking links: it also hits meshes drawn as their edges (wires.js hides them from the camera, not from picking). */
+export function linkRaycaster() {
+  const ray = new THREE.Raycaster();
+  ray.layers.enable(HIDDEN_LAYER);
+  return ray;
+}
+
 /** The name of the link under the client-space point on `canvas`, or null. */
 export function pickLink(canvas, camera, root, clientX, clientY) {
   const rect = canvas.getBoundingClientRect();
   const ndc = new THREE.Vector2(((clientX - rect.left) / rect.width) * 2 - 1, -((clientY - rect.top) / rect.height) * 2 + 1);
-  const ray = new THREE.Raycaster();
+  const ray = linkRaycaster();
   ray.setFromCamera(ndc, camera);
   const hit = root ? ray.intersectObject(root, true)[0] : null;
   return hit ? hit.object.userData.link : null;

@@ -15,6 +15,7 @@
 // follow it); the pose is committed (onPoseCommit: Python hears of it) when the pointer is let go.
 import * as THREE from "three";
 import { clampJoint, draggableJoint } from "./kinematics.js";
+import { linkRaycaster } from "./controls.js";
 
 const HOVER = new THREE.Color(0x5a3800); // emissive added to the hovered link
 
@@ -40,7 +41,7 @@ function nearestOnAxis(p, a, ray) {
 export function createDragControls(panel) {
   const vp = panel.viewport;
   const wrap = vp.element;
-  const raycaster = new THREE.Raycaster();
+  const raycaster = linkRaycaster();
   const api = { dragging: /** @type {string | null} */ (null), hovered: /** @type {string | null} */ (null), dispose: () => {} };
   /** @type {null | { joint: Joint, pivot: THREE.Vector3, axis: THREE.Vector3, start: number, last: THREE.Vector3 | null, s0: number | null, value: number, id: number }} */
   let drag = null;
@@ -90,7 +91,7 @@ export function createDragControls(panel) {
   }
 
   // hover: the hovered link's materials glow a little (restored on leave): the emissive of a lit
-  // one, the colour of an unlit wireframe twin (scene.wireMaterialOf), which has no emissive
+  // one, the colour of the unlit lines it is drawn with in wireframe (wires.js), which have no emissive
   /** @type {[THREE.Color, THREE.Color][]} */ let glowing = [];
   function setHover(link) {
     if (link === api.hovered) return;
@@ -100,8 +101,7 @@ export function createDragControls(panel) {
     wrap.dataset.hoverLink = link || "";
     const group = link ? vp.linkGroup(link) : null;
     group?.traverse((/** @type {any} */ o) => {
-      const wire = o.userData.solid && o.material !== o.userData.solid;
-      const glow = o.material?.emissive ?? (wire ? o.material.color : null);
+      const glow = o.material?.emissive ?? (o.userData.solid ? o.material.color : null); // lines: userData.solid is what they stand for
       if (o.userData.link !== link || !glow || glowing.some(([c]) => c === glow)) return;
       glowing.push([glow, glow.clone()]);
       glow.add(HOVER);

@@ -19,6 +19,7 @@
 // (LOD_LEVELS[2]), and the pace (MOVING_STEPS) trades pixels and copies step by step. Still
 // frames, screenshots and everything Python sees are the full model.
 import * as THREE from "three";
+import { edgesOf } from "./wires.js";
 
 /** Above this many triangles in view a software-rendered moving frame uses the simplified copies. */
 export const LOD_ABOVE = 60_000;
@@ -117,29 +118,32 @@ export async function buildLods(root, pause = async () => {}, known = new Map(),
 
 /**
  * Draw `root` with each mesh's copy in place of its full geometry for the duration of `draw`
- * (meshes hidden or not: visibility is three.js' business), then put the full ones back:
- * picking, stats and bounds never see a copy.
+ * (meshes hidden or not: visibility is three.js' business), and a mesh drawn as wire with the
+ * copy's edges (wires.js), then put the full ones back: picking, stats and bounds never see a
+ * copy.
  *
  * @param {THREE.Object3D} root
  * @param {Lods} lods
  * @param {() => void} draw
  */
 export function withCopies(root, lods, draw) {
-  /** @type {[THREE.Mesh, THREE.BufferGeometry][]} */
+  /** @type {[THREE.Mesh | THREE.LineSegments, THREE.BufferGeometry][]} */
   const swapped = [];
   root.traverse((/** @type {any} */ o) => {
-    const lod = o.isMesh ? lods.get(o.geometry) : null;
-    if (lod) { swapped.push([o, o.geometry]); o.geometry = lod; }
+    const full = o.isMesh ? o.geometry : o.userData.edgesOf; // lines: the edges of this full geometry
+    const lod = full ? lods.get(full) : null;
+    if (lod) { swapped.push([o, o.geometry]); o.geometry = o.isMesh ? lod : edgesOf(lod); }
   });
   try {
     draw();
   } finally {
-    for (const [mesh, full] of swapped) mesh.geometry = full;
+    for (const [object, full] of swapped) object.geometry = full;
   }
 }
 
 /**
- * Frees the simplified copies: their own index buffers. Their vertex attributes belong to the
+ * Frees the simplified copies: their own index buffers (and their edges' with them: wires.js
+ * frees a geometry's edges when it is disposed). Their vertex attributes belong to the
  * full geometries (shared page-wide, and maybe drawn again by this very view): three.js frees
  * every attribute of a disposed geometry on the GPU, and a full geometry's vertex-array state
  * would then point at deleted buffers, so they are detached first.

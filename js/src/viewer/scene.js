@@ -25,62 +25,6 @@ export function bigMeshMaterial(color, opacity) {
   });
 }
 
-/** @type {WeakMap<THREE.Material, THREE.MeshBasicMaterial>} */
-const wireMaterials = new WeakMap();
-/** The contrast ratio (WCAG's, as for text) a wire's colour keeps with the background. */
-const WIRE_CONTRAST = 3;
-/** Relative luminance of a (linear) colour, as WCAG defines it. */
-const luminance = (/** @type {THREE.Color} */ c) => 0.2126 * c.r + 0.7152 * c.g + 0.0722 * c.b;
-
-/**
- * `color` moved towards black (light background) or white (dark one) just enough to reach a
- * WIRE_CONTRAST ratio with `background`: an unlit white part's lines would vanish on a light
- * page, a black part's on a dark one. Colours with contrast enough are kept as they are.
- *
- * @param {THREE.Color} color
- * @param {THREE.ColorRepresentation} background
- */
-export function wireColor(color, background) {
-  const lb = luminance(new THREE.Color(background)), lc = luminance(color);
-  const light = lb > 0.18; // above this, black gives more contrast than white
-  const k = light
-    ? 1 - ((lb + 0.05) / WIRE_CONTRAST - 0.05) / Math.max(lc, 1e-6)
-    : (WIRE_CONTRAST * (lb + 0.05) - 0.05 - lc) / Math.max(1 - lc, 1e-6);
-  return color.clone().lerp(new THREE.Color(light ? 0x000000 : 0xffffff), Math.min(Math.max(k, 0), 1));
-}
-
-/**
- * The material a mesh is drawn with in wireframe: its colour (set apart from the background,
- * wireColor), unlit. Lines have no surface to light, and lit, flat-shaded lines cost
- * SwiftShader several triangles each: TIAGo++ orbited in wireframe at 2-6 fps, unlit at ~30.
- * One per solid material, made on first use; `syncWireColor` keeps it in step when the solid's
- * colour (a highlight) or the background (a theme switch) changes.
- *
- * @param {THREE.Material & { color?: THREE.Color }} solid
- * @param {THREE.ColorRepresentation} background
- */
-export function wireMaterialOf(solid, background) {
-  let wire = wireMaterials.get(solid);
-  if (!wire) {
-    wire = new THREE.MeshBasicMaterial({
-      wireframe: true, transparent: solid.transparent, opacity: solid.opacity, side: THREE.DoubleSide,
-    });
-    wireMaterials.set(solid, wire);
-    solid.addEventListener("dispose", () => wire?.dispose());
-  }
-  syncWireColor(solid, background);
-  return wire;
-}
-
-/**
- * @param {THREE.Material & { color?: THREE.Color }} solid
- * @param {THREE.ColorRepresentation} background
- */
-export function syncWireColor(solid, background) {
-  const wire = wireMaterials.get(solid);
-  if (wire) wire.color.copy(wireColor(solid.color ?? new THREE.Color(0x888888), background));
-}
-
 // Whether this page's WebGL runs on a GPU. failIfMajorPerformanceCaveat makes context creation
 // fail on some software rasterizers, but not on Chromium's SwiftShader when it is enabled
 // explicitly (headless, CI), so the renderer's name is checked too. Asked once per page; the

@@ -25,10 +25,8 @@ import { onThemeChange, readTheme } from "./theme.js";
 import { linkTransforms } from "./kinematics.js";
 import { createControls, fitCamera, pickLink } from "./controls.js";
 import { buildLods, createMotion, createMovingScale, disposeLods, LOD_ABOVE, LOD_LEVELS, triangleCount, withCopies } from "./quality.js";
-import {
-  HIGHLIGHT, addLights, buildLinks, hardwareAccelerated, makeGround, placeShadow as placeShadowOn, syncWireColor, warmUpGroup,
-  wireMaterialOf,
-} from "./scene.js";
+import { HIGHLIGHT, addLights, buildLinks, hardwareAccelerated, makeGround, placeShadow as placeShadowOn, warmUpGroup } from "./scene.js";
+import { showWire, syncWireColor } from "./wires.js";
 
 // Kept importable from here: the panel, joint inputs and the Studio import them from this module.
 export { clampJoint, SINGLE_DOF } from "./kinematics.js";
@@ -375,22 +373,13 @@ export function createViewport(container, options = {}) {
   /** Frees the materials under `object` (shared ones: harmless twice; a solid's wire twin goes
    * with it). Geometries are the page cache's: left to it. */
   function disposeMaterials(/** @type {THREE.Object3D} */ object) {
-    object.traverse((/** @type {any} */ o) => {
-      if (o.material) o.material.dispose();
-      if (o.userData.solid) o.userData.solid.dispose();
-    });
+    object.traverse((/** @type {any} */ o) => { if (o.material) o.material.dispose(); });
   }
 
-  // Wireframe swaps each visual mesh's material for its unlit wire twin (scene.wireMaterialOf);
-  // the solid one stays in userData.solid, and highlights colour both.
+  // Wireframe draws each visual mesh as its edges (wires.js): lines over the same vertices, in
+  // an unlit twin of the mesh's material, which highlights colour too.
   function applyWireframe() {
-    for (const meshes of meshesByLink.values()) {
-      for (const m of meshes) {
-        const solid = m.userData.solid ?? m.material;
-        m.userData.solid = solid;
-        m.material = wireframe ? wireMaterialOf(solid, clearColor()) : solid;
-      }
-    }
+    for (const meshes of meshesByLink.values()) for (const m of meshes) showWire(m, wireframe, clearColor());
   }
   api.setWireframe = function setWireframe(on) {
     if (wireframe === !!on) return;
@@ -410,7 +399,7 @@ export function createViewport(container, options = {}) {
     highlighted = name || null;
     for (const [link, meshes] of meshesByLink) {
       for (const m of meshes) {
-        const solid = m.userData.solid ?? m.material;
+        const solid = m.material;
         solid.color.copy(link === highlighted ? HIGHLIGHT : solid.userData.baseColor);
         solid.emissive.set(link === highlighted ? 0x402000 : 0x000000);
         syncWireColor(solid, clearColor());
