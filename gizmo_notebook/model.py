@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal, Union, cast
 
 import numpy as np
@@ -197,37 +197,71 @@ def axis_angle_matrix(axis: Sequence[float] | np.ndarray, angle: float) -> np.nd
 # --------------------------------------------------------------------------- geometry
 
 
-@dataclass(frozen=True)
-class Box:
-    size: Vec3  # full extents along x, y, z
+class _Primitive:
+    """What the primitive shapes share: their triangles, built once per distinct shape.
+
+    ``trimesh.creation`` takes 0.5-1.5 ms a shape, and a robot description lists dozens of
+    equal ones (TIAGo++: 62 boxes, each drawn as a visual and again as a collision shape), so
+    the viewer's encode spent ~50 ms building the same boxes. ``to_trimesh`` still hands out a
+    copy each call: callers move the vertices.
+    """
+
+    def _build(self) -> trimesh.Trimesh:
+        raise NotImplementedError
+
+    def _template(self) -> trimesh.Trimesh:
+        try:
+            hash(self)
+        except TypeError:  # a field given as a list: nothing to key a cache on
+            return self._build()
+        return _primitive_template(self)
 
     def to_trimesh(self) -> trimesh.Trimesh:
+        template = self._template()
+        return trimesh.Trimesh(vertices=template.vertices.copy(), faces=template.faces.copy(), process=False)
+
+    @property
+    def triangle_count(self) -> int:
+        """How many triangles :meth:`to_trimesh` gives, without a copy."""
+        return len(self._template().faces)
+
+
+@lru_cache(maxsize=512)
+def _primitive_template(shape: _Primitive) -> trimesh.Trimesh:
+    return shape._build()
+
+
+@dataclass(frozen=True)
+class Box(_Primitive):
+    size: Vec3  # full extents along x, y, z
+
+    def _build(self) -> trimesh.Trimesh:
         return trimesh.creation.box(extents=self.size)
 
 
 @dataclass(frozen=True)
-class Cylinder:
+class Cylinder(_Primitive):
     radius: float
     length: float  # along local +Z, centred
 
-    def to_trimesh(self) -> trimesh.Trimesh:
+    def _build(self) -> trimesh.Trimesh:
         return trimesh.creation.cylinder(radius=self.radius, height=self.length, sections=32)
 
 
 @dataclass(frozen=True)
-class Sphere:
+class Sphere(_Primitive):
     radius: float
 
-    def to_trimesh(self) -> trimesh.Trimesh:
+    def _build(self) -> trimesh.Trimesh:
         return trimesh.creation.icosphere(subdivisions=2, radius=self.radius)
 
 
 @dataclass(frozen=True)
-class Capsule:
+class Capsule(_Primitive):
     radius: float
     length: float  # length of the cylindrical part, along local +Z
 
-    def to_trimesh(self) -> trimesh.Trimesh:
+    def _build(self) -> trimesh.Trimesh:
         return trimesh.creation.capsule(height=self.length, radius=self.radius, count=[24, 12])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -10,12 +11,14 @@ import pytest
 from gizmo_notebook.model import (
     AssetModel,
     Box,
+    Capsule,
     Cylinder,
     Joint,
     JointLimits,
     Link,
     ModelError,
     Pose,
+    Sphere,
     Visual,
     matrix_to_quaternion,
     matrix_to_rpy,
@@ -214,3 +217,20 @@ def test_ball_joints_match_mujoco_forward_kinematics(tmp_path) -> None:
             i = mujoco.mj_name2id(mj, mujoco.mjtObj.mjOBJ_BODY, body)
             np.testing.assert_allclose(ours[body][:3, 3], data.xpos[i], atol=1e-9, err_msg=body)
             np.testing.assert_allclose(ours[body][:3, :3], data.xmat[i].reshape(3, 3), atol=1e-9, err_msg=body)
+
+
+@pytest.mark.parametrize("shape", [Box((0.1, 0.2, 0.3)), Cylinder(0.05, 0.2), Sphere(0.1), Capsule(0.04, 0.1)])
+def test_a_primitive_builds_its_triangles_once_and_hands_out_copies(shape) -> None:
+    first = shape.to_trimesh()
+    first.apply_translation((1.0, 2.0, 3.0))  # a caller moving its copy (encode, link_meshes do)
+    first.faces[0] = first.faces[0][::-1]
+    second = shape.to_trimesh()
+    assert abs(second.bounds.mean(axis=0)).max() < 1e-9, "the next copy is centred again"
+    assert not np.array_equal(second.faces[0], first.faces[0])
+    assert shape.triangle_count == len(second.faces) > 0
+    assert type(shape)(*dataclasses.astuple(shape)).to_trimesh().vertices is not second.vertices
+
+
+def test_a_primitive_with_a_list_for_a_size_still_builds() -> None:
+    box = Box([0.1, 0.2, 0.3])  # type: ignore[arg-type]  (unhashable: no cache, built each time)
+    assert box.triangle_count == 12 and np.allclose(box.to_trimesh().extents, (0.1, 0.2, 0.3))

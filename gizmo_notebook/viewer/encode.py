@@ -699,9 +699,9 @@ def shown_triangles(model: AssetModel, triangle_budget: int = DEFAULT_TRIANGLE_B
     """About how many triangles :func:`encode_model` will send (for progress before it is done)."""
     total = 0
     for link in model.links:
-        for visual in link.visuals:  # a big mesh is counted, not copied; primitives are small
+        for visual in link.visuals:  # counted, not copied
             g = visual.geometry
-            total += len(g.mesh.faces) if isinstance(g, Mesh) else len(g.to_trimesh().faces)
+            total += len(g.mesh.faces) if isinstance(g, Mesh) else g.triangle_count
     return int(min(total, triangle_budget))
 
 
