@@ -6,7 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MeshoptEncoder } from "meshoptimizer/encoder";
-import { chunkSlice, concatChunks, decodeAll, decodePart, partHeader, partsIn } from "../src/viewer/decode.js";
+import * as THREE from "three";
+import { chunkSlice, concatChunks, decodeAll, decodePart, partHeader, partsIn, vertexNormals } from "../src/viewer/decode.js";
 
 const MAGIC = 0x31505a47; // "GZP1"
 
@@ -126,4 +127,34 @@ test("a pack walk stops at what is not a part (an image), and a whole part is it
   assert.deepEqual([...chunkSlice(bytes, refs[1])], [...png], "the image is still there for the metadata");
   assert.deepEqual(partsIn(a), [a]);
   assert.equal(chunkSlice(a, { size: a.length }), a, "a reference without an offset is the whole chunk");
+});
+
+test("vertexNormals gives three.js' own smooth normals; a small geometry's bounds are exact", async () => {
+  // a sphere with its vertices pushed about: normals of uneven triangles, none of them zero
+  const sphere = new THREE.SphereGeometry(1, 24, 16);
+  const pos = /** @type {Float32Array} */ (sphere.getAttribute("position").array);
+  for (let i = 0; i < pos.length; i++) pos[i] *= 1 + 0.2 * Math.sin(7 * i);
+  const index = /** @type {THREE.BufferAttribute} */ (sphere.index).array;
+  sphere.computeVertexNormals();
+  const theirs = sphere.getAttribute("normal").array, ours = vertexNormals(pos, index);
+  assert.equal(ours.length, theirs.length);
+  let worst = 0;
+  for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
+  assert.ok(worst < 1e-5, `normals differ by up to ${worst}`);
+
+  // a tetrahedron's corner: the bounds and sphere three.js would compute from the vertices
+  const q = [-32767, -32767, -32767, 0, 32767, -32767, -32767, 0, -32767, 32767, -32767, 0, -32767, -32767, 32767, 0];
+  const bytes = await part(q, [0, 2, 1, 0, 1, 3, 0, 3, 2, 1, 2, 3]);
+  const meta = { geometries: { "test-bounds": { parts: [0], flat: false, offset: [1, 2, 3], scale: [1e-4, 2e-4, 3e-4] } } };
+  const [{ geometry }] = (await decodeAll(meta, [bytes]))["test-bounds"];
+  const expected = geometry.clone();
+  expected.computeBoundingBox();
+  expected.computeBoundingSphere();
+  const near = (/** @type {number[]} */ a, /** @type {number[]} */ b) => a.every((v, i) => Math.abs(v - b[i]) < 1e-5);
+  assert.ok(near(geometry.boundingBox.min.toArray(), expected.boundingBox.min.toArray()), "box min");
+  assert.ok(near(geometry.boundingBox.max.toArray(), expected.boundingBox.max.toArray()), "box max");
+  assert.ok(near(geometry.boundingSphere.center.toArray(), expected.boundingSphere.center.toArray()), "sphere centre");
+  assert.ok(Math.abs(geometry.boundingSphere.radius - expected.boundingSphere.radius) < 1e-5, "sphere radius");
+  const normal = geometry.getAttribute("normal");
+  assert.ok(Math.abs(Math.hypot(normal.getX(3), normal.getY(3), normal.getZ(3)) - 1) < 1e-6, "unit normals");
 });
