@@ -25,8 +25,10 @@ the browser gets binary buffers only. Layout of ``meta``:
 * ``buffers``: ``[{"hash", "size"}]`` (sha256 of each buffer, so a page never fetches a buffer
   it already holds). Each buffer is one *part* of a geometry, self-describing: a 24-byte header
   (``b"GZP1"``, vertex count, index count, vertex-codec bytes, index-codec bytes, flags; uint32
-  little-endian; flag 1 = part of a big, flat-shaded mesh; flag 2 = the part carries UVs) then,
-  with flag 2 only, one more uint32 (UV-codec bytes), then the vertex and index codec streams
+  little-endian; flag 1 = part of a big, flat-shaded mesh; flag 2 = the part carries UVs; flag 4
+  = the part carries its dequantization) then, with flag 2 only, one more uint32 (UV-codec
+  bytes), with flag 4 only, six float64 (the geometry's offset and scale: a small mesh's one part
+  can be built the moment it arrives), then the vertex and index codec streams
   and, with flag 2, the UV stream: float32 (u, v) per vertex in the part's vertex order, through
   the same vertex codec (OpenGL convention: v = 0 is the image's bottom row). A part's indices
   are local to the part; parts of up to 65,535 vertices decode to 16-bit indices. Only textured
@@ -108,6 +110,8 @@ _PART_HEADER = struct.Struct("<4sIIIII")  # magic, vertex count, index count, ve
 _FLAT = 1  # flags: the part belongs to a big mesh, drawn quantized and flat-shaded
 _UV = 2  # flags: a UV stream follows the index stream; its length is the uint32 after the header
 _UV_LENGTH = struct.Struct("<I")
+_DEQUANTIZE = 4  # flags: the part's own offset and scale follow (after the UV length, if any)
+_DEQUANTIZE_VALUES = struct.Struct("<6d")  # offset x, y, z, scale x, y, z: position = offset + q * scale
 
 
 @dataclass(frozen=True)
@@ -371,9 +375,15 @@ def _reordered(
     return fetched, fetched_uv, np.ascontiguousarray(remapped, dtype=np.uint32)
 
 
-def _pack_part(q: np.ndarray, indices: np.ndarray, *, flat: bool = False, uv: np.ndarray | None = None) -> bytes:
+def _pack_part(q: np.ndarray, indices: np.ndarray, *, flat: bool = False, uv: np.ndarray | None = None,
+               dequantize: tuple[np.ndarray, np.ndarray] | None = None) -> bytes:
     """Header + meshoptimizer vertex and index streams for vertices ``q`` (int16 xyzw) and
-    ``indices`` (uint32, into ``q``), plus the UV stream when ``uv`` (float32, one per vertex) is given."""
+    ``indices`` (uint32, into ``q``), plus the UV stream when ``uv`` (float32, one per vertex) is given.
+
+    ``dequantize`` (offset, scale) goes into the header of a small mesh's part: the browser then
+    builds its geometry (float positions, normals) the moment the part arrives, and uploads it
+    while the kernel is still encoding the rest, instead of after the metadata that comes last.
+    A flat part draws its int16 positions as they are, so it needs none."""
     vertex_bytes = meshopt.encode_vertex_buffer(np.ascontiguousarray(q)) if len(q) else b""
     index_bytes = meshopt.encode_index_buffer(indices) if len(indices) else b""
     flags = _FLAT if flat else 0
@@ -381,9 +391,13 @@ def _pack_part(q: np.ndarray, indices: np.ndarray, *, flat: bool = False, uv: np
     if uv is not None:
         flags |= _UV
         uv_bytes = bytes(meshopt.encode_vertex_buffer(np.ascontiguousarray(uv, dtype="<f4"))) if len(uv) else b""
+    if dequantize is not None:
+        flags |= _DEQUANTIZE
     header = _PART_HEADER.pack(PART_MAGIC, len(q), len(indices), len(vertex_bytes), len(index_bytes), flags)
     if uv is not None:
         header += _UV_LENGTH.pack(len(uv_bytes))
+    if dequantize is not None:
+        header += _DEQUANTIZE_VALUES.pack(*(float(v) for v in dequantize[0]), *(float(v) for v in dequantize[1]))
     return header + bytes(vertex_bytes) + bytes(index_bytes) + uv_bytes
 
 
@@ -485,7 +499,7 @@ def encode_mesh(mesh: trimesh.Trimesh, *, max_triangles: int | None = None,
         parts = _big_mesh_parts(q, indices, on_part, uv)
     else:
         q, uv, indices = _reordered(q, indices, uv)
-        parts = [_pack_part(q, indices, uv=uv)]
+        parts = [_pack_part(q, indices, uv=uv, dequantize=(offset, scale))]
         if on_part is not None:
             on_part(parts[0])
     vertex_count = sum(_PART_HEADER.unpack_from(p)[1] for p in parts)
@@ -512,6 +526,8 @@ def _part_layout(data: bytes) -> tuple[int, int, int, int, int, int]:
     if flags & _UV and len(data) >= start + _UV_LENGTH.size:
         (uvlen,) = _UV_LENGTH.unpack_from(data, start)
         start += _UV_LENGTH.size
+    if flags & _DEQUANTIZE:
+        start += _DEQUANTIZE_VALUES.size
     if magic != PART_MAGIC or len(data) != start + vlen + ilen + max(uvlen, 0):
         raise InvalidValueError("not a geometry part (bad header or length)")
     return n, m, vlen, ilen, uvlen, start

@@ -7,22 +7,31 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MeshoptEncoder } from "meshoptimizer/encoder";
 import * as THREE from "three";
-import { chunkSlice, concatChunks, decodeAll, decodePart, partHeader, partsIn, vertexNormals } from "../src/viewer/decode.js";
+import { chunkSlice, concatChunks, decodeAll, decodePart, partGeometry, partHeader, partsIn, vertexNormals } from "../src/viewer/decode.js";
 
 const MAGIC = 0x31505a47; // "GZP1"
 
-/** One part: header + coded vertex stream + coded index stream. */
-async function part(positions, indices, flags = 0) {
+/**
+ * One part: header (+ with `dequantize`, flag 4 and the six float64 of offset and scale) +
+ * coded vertex stream + coded index stream.
+ * @param {number[]} positions
+ * @param {number[]} indices
+ * @param {number} [flags]
+ * @param {{ offset: number[], scale: number[] }} [dequantize]
+ */
+async function part(positions, indices, flags = 0, dequantize = undefined) {
   await MeshoptEncoder.ready;
   const q = Int16Array.from(positions);
   const idx = Uint16Array.from(indices);
   const vertices = MeshoptEncoder.encodeVertexBuffer(new Uint8Array(q.buffer), q.length / 4, 8);
   const index = MeshoptEncoder.encodeIndexBuffer(new Uint8Array(idx.buffer), idx.length, 2);
-  const out = new Uint8Array(24 + vertices.length + index.length);
+  const head = 24 + (dequantize ? 48 : 0);
+  const out = new Uint8Array(head + vertices.length + index.length);
   const dv = new DataView(out.buffer);
-  [MAGIC, q.length / 4, idx.length, vertices.length, index.length, flags].forEach((v, i) => dv.setUint32(i * 4, v, true));
-  out.set(vertices, 24);
-  out.set(index, 24 + vertices.length);
+  [MAGIC, q.length / 4, idx.length, vertices.length, index.length, flags | (dequantize ? 4 : 0)].forEach((v, i) => dv.setUint32(i * 4, v, true));
+  if (dequantize) [...dequantize.offset, ...dequantize.scale].forEach((v, i) => dv.setFloat64(24 + 8 * i, v, true));
+  out.set(vertices, head);
+  out.set(index, head + vertices.length);
   return out;
 }
 
@@ -157,4 +166,24 @@ test("vertexNormals gives three.js' own smooth normals; a small geometry's bound
   assert.ok(Math.abs(geometry.boundingSphere.radius - expected.boundingSphere.radius) < 1e-5, "sphere radius");
   const normal = geometry.getAttribute("normal");
   assert.ok(Math.abs(Math.hypot(normal.getX(3), normal.getY(3), normal.getZ(3)) - 1) < 1e-6, "unit normals");
+});
+
+test("a small part that carries its dequantization is built on arrival, and the model uses that very geometry", async () => {
+  const dequantize = { offset: [1, 2, 3], scale: [0.01, 0.01, 0.01] };
+  const bytes = await part(TRIANGLE, [0, 1, 2], 0, dequantize);
+  const header = /** @type {any} */ (partHeader(bytes));
+  assert.deepEqual(header.dequantize, dequantize);
+  const early = await partGeometry(bytes); // no metadata yet
+  assert.ok(early && !early.flat && !early.textured);
+  const pos = [...early.geometry.getAttribute("position").array].map((v) => Math.round(v * 1e6) / 1e6);
+  assert.deepEqual(pos, [1, 2, 3, 2, 2, 3, 1, 4, 0]);
+  assert.ok(early.geometry.getAttribute("normal"));
+  // the metadata's own offset and scale are the same numbers; the part's are what it was built with
+  const meta = { geometries: { "test-own": { parts: [0], flat: false, offset: [1, 2, 3], scale: [0.01, 0.01, 0.01] } } };
+  const [{ geometry }] = (await decodeAll(meta, [bytes]))["test-own"];
+  assert.equal(geometry, early.geometry, "built once: what was uploaded on arrival is what is drawn");
+
+  // a flat part needs no dequantization to be built; an old small part waits for the metadata
+  assert.equal((await partGeometry(await part(TRIANGLE, [0, 1, 2], 1)))?.flat, true);
+  assert.equal(await partGeometry(await part(TRIANGLE, [0, 1, 2])), null);
 });

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import struct
 
 import numpy as np
 import pytest
@@ -414,3 +415,16 @@ def test_crease_patches_are_the_connected_components_of_the_smooth_face_graph() 
     assert _components(50, np.zeros((0, 2), dtype=np.int64)).tolist() == list(range(50))
     chain = np.stack([np.arange(9999), np.arange(1, 10000)], 1)[::-1]  # a long path, worst order
     assert set(numpy_only(10000, chain).tolist()) == {0}
+
+
+def test_a_small_mesh_part_carries_its_dequantization_and_a_big_one_does_not() -> None:
+    """The browser builds a small mesh's geometry from its one part on arrival (decode.js
+    partGeometry), before the metadata: the part's header holds the same offset and scale."""
+    small = encode_mesh(trimesh.creation.box(extents=(0.1, 0.2, 0.3)))
+    (part,) = small.parts
+    flags = struct.unpack_from("<I", part, 20)[0]
+    assert flags & 4
+    values = struct.unpack_from("<6d", part, 24)
+    assert values == small.offset + small.scale
+    big = encode_mesh(_noisy_sphere(7))  # above the flat-part threshold: placed by the mesh's transform
+    assert big.flat and all(not struct.unpack_from("<I", p, 20)[0] & 4 for p in big.parts)

@@ -3,7 +3,9 @@
 // A geometry arrives as one or more self-describing *parts*: a 24-byte header ("GZP1", vertex
 // count, index count, vertex-codec bytes, index-codec bytes, flags; uint32 little-endian; flag
 // 1 = part of a big mesh, drawn quantized and flat-shaded; flag 2 = the part carries UVs, and
-// one more uint32 follows: the UV-codec bytes), then meshoptimizer-coded int16 xyzw positions
+// one more uint32 follows: the UV-codec bytes; flag 4 = six float64 follow: the geometry's
+// offset and scale, so a small mesh's part is built into a geometry the moment it arrives,
+// before the metadata), then meshoptimizer-coded int16 xyzw positions
 // (quantized per geometry), meshoptimizer-coded indices local to the part and, with flag 2,
 // meshoptimizer-coded float32 (u, v) per vertex. Normals are computed here rather than sent.
 // Texture images arrive as their own buffers (PNG / JPEG bytes), listed in meta.textures.
@@ -15,6 +17,7 @@ import { PACK_ALIGN } from "../generated/constants.js";
 const QMAX = 32767;
 const MAGIC = 0x31505a47; // "GZP1" read as a little-endian uint32
 const HEADER_BYTES = 24;
+const DEQUANTIZE_BYTES = 48;
 
 /**
  * Concatenate DataView / ArrayBuffer chunks into one Uint8Array.
@@ -41,17 +44,21 @@ export function concatChunks(chunks) {
  */
 function headerAt(bytes, at) {
   if (at + HEADER_BYTES > bytes.byteLength) return null;
-  const dv = new DataView(bytes.buffer, bytes.byteOffset + at, Math.min(bytes.byteLength - at, HEADER_BYTES + 4));
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + at, Math.min(bytes.byteLength - at, HEADER_BYTES + 4 + DEQUANTIZE_BYTES));
   if (dv.getUint32(0, true) !== MAGIC) return null;
   const flags = dv.getUint32(20, true);
-  const hasUv = (flags & 2) === 2;
-  if (hasUv && dv.byteLength < HEADER_BYTES + 4) return null;
+  const hasUv = (flags & 2) === 2, hasDequantize = (flags & 4) === 4;
+  const bodyStart = HEADER_BYTES + (hasUv ? 4 : 0) + (hasDequantize ? DEQUANTIZE_BYTES : 0);
+  if (dv.byteLength < bodyStart) return null;
+  const at64 = (/** @type {number} */ i) => dv.getFloat64(bodyStart - DEQUANTIZE_BYTES + 8 * i, true);
   const header = {
     vertexCount: dv.getUint32(4, true), indexCount: dv.getUint32(8, true),
     vertexBytes: dv.getUint32(12, true), indexBytes: dv.getUint32(16, true),
     flat: (flags & 1) === 1,
     uvBytes: hasUv ? dv.getUint32(HEADER_BYTES, true) : -1,
-    bodyStart: hasUv ? HEADER_BYTES + 4 : HEADER_BYTES,
+    /** @type {{ offset: number[], scale: number[] } | null} */
+    dequantize: hasDequantize ? { offset: [at64(0), at64(1), at64(2)], scale: [at64(3), at64(4), at64(5)] } : null,
+    bodyStart,
     size: 0,
   };
   header.size = header.bodyStart + header.vertexBytes + header.indexBytes + Math.max(header.uvBytes, 0);
@@ -196,7 +203,7 @@ export function vertexNormals(pos, index) {
 
 /**
  * Small parts: dequantized float positions and smooth normals (creases were split by the
- * encoder). The bounds come out of the same pass over the vertices (three.js' own
+ * encoder); `g` has the `offset` and `scale` (the part's own, or its geometry's in the metadata). The bounds come out of the same pass over the vertices (three.js' own
  * computeBoundingBox / Sphere read every vertex through an accessor: ~20 ms for TIAGo++).
  */
 function smoothGeometry({ q, index, uv }, g) {
@@ -234,6 +241,37 @@ function smoothGeometry({ q, index, uv }, g) {
   return geometry;
 }
 
+// Small parts that carry their own dequantization, built once per bytes object: on arrival
+// (partGeometry, before the metadata) and then by decodeGeometry, the very same geometry.
+const smoothGeometries = new WeakMap();
+/** @param {Uint8Array} bytes a part whose header has `dequantize` */
+function ownSmoothGeometry(bytes) {
+  let done = smoothGeometries.get(bytes);
+  if (!done) {
+    done = decodePart(bytes).then((decoded) => smoothGeometry(decoded, /** @type {any} */ (partHeader(bytes)).dequantize));
+    smoothGeometries.set(bytes, done);
+  }
+  return done;
+}
+
+/**
+ * The geometry of a part that just arrived, before the metadata: a big mesh's flat part, or a
+ * small mesh's part that carries its dequantization (`textured`: it has UVs); null for a part
+ * that needs the metadata to be built (parts from before flag 4). The model is later built
+ * from these very geometries (decodeGeometry), so what was uploaded on arrival stays uploaded.
+ * @param {Uint8Array} bytes
+ * @returns {Promise<{ geometry: THREE.BufferGeometry, flat: boolean, textured: boolean } | null>}
+ */
+export async function partGeometry(bytes) {
+  const h = partHeader(bytes);
+  if (!h || !h.indexCount || (!h.flat && !h.dequantize)) {
+    if (h) await decodePart(bytes); // the metadata will tell how to build it; decoded meanwhile
+    return null;
+  }
+  const geometry = await (h.flat ? flatPartGeometry(bytes) : ownSmoothGeometry(bytes));
+  return { geometry, flat: h.flat, textured: h.uvBytes >= 0 };
+}
+
 /**
  * One geometry's parts: `[{ geometry, quantized }]`, where `quantized` (flat parts only) is the
  * `{ offset, scale }` the mesh drawing it must apply. It belongs to the geometry entry, not to
@@ -246,6 +284,7 @@ export async function decodeGeometry(g, buffers) {
     const decoded = await decodePart(buffers[i]);
     if (!decoded.index.length) continue;
     if (g.flat) out.push({ geometry: await flatPartGeometry(buffers[i]), quantized: { offset: g.offset, scale: g.scale } });
+    else if (partHeader(buffers[i])?.dequantize) out.push({ geometry: await ownSmoothGeometry(buffers[i]), quantized: null });
     else out.push({ geometry: smoothGeometry(decoded, g), quantized: null });
   }
   return out;

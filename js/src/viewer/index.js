@@ -5,7 +5,7 @@
 // can be shown, nothing is sent twice, and saved widget state holds every chunk for
 // kernel-less pages), then hands them to the panel.
 import { createViewerPanel } from "./panel.js";
-import { chunkSlice, concatChunks, decodePart, partHeader, partsIn } from "./decode.js";
+import { chunkSlice, concatChunks, partGeometry, partHeader, partsIn } from "./decode.js";
 import { attachPlayback } from "./playback_host.js";
 import { createOverlays } from "./overlays.js";
 import { createJointInputs } from "./joint_inputs.js";
@@ -98,8 +98,11 @@ export function renderViewer({ model, el }) {
     model,
     // a scan still queued when the model is drawn must not put "receiving…" back over it
     (done, total, unit) => { if (!drawn) panel.setProgress(done, total, unit); },
-    // decode each part as it arrives; errors surface when the model is built
-    (bytes) => { decodePart(bytes).catch(() => {}); },
+    // decode each part as it arrives, and have the view upload its geometry when it can be
+    // built before the metadata (decode.partGeometry); errors surface when the model is built
+    (bytes) => {
+      partGeometry(bytes).then((built) => { if (built && !disposed) panel.viewport.prepare(built.geometry, built.flat); }).catch(() => {});
+    },
   );
 
   async function load() {
