@@ -72,7 +72,7 @@ import struct
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -147,49 +147,24 @@ def _sha(data: bytes) -> str:
 _CREASE_ANGLE = np.radians(20)  # faces meeting at a sharper angle than this get their own vertices
 
 
-Creased = tuple[np.ndarray, np.ndarray, np.ndarray]  # vertices, faces, source vertex of each vertex
-
-
-def _split_creases(meshes: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[Creased]:
-    """For each (vertices, faces): vertices and faces with vertices duplicated across edges
-    sharper than the crease angle, and for each new vertex the index of the one it copies (so
-    UVs can follow).
+def _split_creases(mesh: trimesh.Trimesh) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vertices and faces with vertices duplicated across edges sharper than the crease angle,
+    and for each new vertex the index of the one it copies (so UVs can follow).
 
     Small CAD-like meshes (boxes, cylinders, STL parts) need this for per-vertex normals that
     read as flat faces. Faces joined by smooth edges form patches (connected components of
     the face graph); each patch gets its own copy of the vertices it uses. The same patches as
     trimesh's ``smooth_shaded``, vectorised: that builds one submesh per patch, which took
     0.4 s on a noisy 10k-triangle scan (3,000 patches) against ~10 ms here.
-
-    Many meshes go through in one pass, laid end to end (their vertex and face numbers shifted
-    past the previous ones', so no edge or patch spans two): a robot's ~70 small meshes each
-    paid numpy's and scipy's per-call overhead, 0.27 s of TALOS' 0.38 s encode. The result is
-    the same as one mesh at a time: patches are labelled by their smallest face and the new
-    vertices sorted by (patch, vertex), an order the shift keeps, and each mesh's come out as
-    one run.
     """
-    if not meshes:
-        return []
-    vertex_start = np.cumsum([0] + [len(v) for v, _ in meshes])
-    face_start = np.cumsum([0] + [len(f) for _, f in meshes])
-    vertices = np.concatenate([np.asarray(v, dtype=np.float64).reshape(-1, 3) for v, _ in meshes])
-    faces = np.concatenate([np.asarray(f, dtype=np.int64).reshape(-1, 3) + start
-                            for (_, f), start in zip(meshes, vertex_start[:-1], strict=True)])
-    patch = _components(len(faces), _smooth_neighbours(vertices, faces))
+    vertices = np.asarray(mesh.vertices)
+    faces = np.asarray(mesh.faces, dtype=np.int64)
+    smooth_pairs = _smooth_neighbours(vertices, faces)
+    patch = _components(len(faces), smooth_pairs)
     corner_keys = np.repeat(patch.astype(np.int64), 3) * len(vertices) + faces.ravel()
     keys, new_faces = np.unique(corner_keys, return_inverse=True)
     source = keys % len(vertices)
-    new_faces = new_faces.reshape(-1, 3)
-    # the new vertices of mesh i are one run (their keys sort before mesh i + 1's), as long as
-    # the number of them whose source is one of mesh i's vertices
-    mesh_of = np.searchsorted(vertex_start, source, side="right") - 1
-    runs = np.concatenate([[0], np.cumsum(np.bincount(mesh_of, minlength=len(meshes)))])
-    out = []
-    for i in range(len(meshes)):
-        lo, hi = runs[i], runs[i + 1]
-        mine = source[lo:hi]
-        out.append((vertices[mine], new_faces[face_start[i]:face_start[i + 1]] - lo, mine - vertex_start[i]))
-    return out
+    return vertices[source], new_faces.reshape(-1, 3), source
 
 
 def _smooth_neighbours(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
@@ -474,14 +449,12 @@ def _big_mesh_parts(q: np.ndarray, indices: np.ndarray, on_part: Callable[[bytes
 
 
 def encode_mesh(mesh: trimesh.Trimesh, *, max_triangles: int | None = None,
-                on_part: Callable[[bytes], object] | None = None, uv: np.ndarray | None = None,
-                creased: Creased | None = None) -> EncodedGeometry:
+                on_part: Callable[[bytes], object] | None = None, uv: np.ndarray | None = None) -> EncodedGeometry:
     """Quantize and compress one mesh (optionally simplified to ``max_triangles``).
 
     ``on_part(bytes)`` is called with each part as soon as it is encoded (big meshes come in
     several), so a caller can send it while the rest is still being encoded. ``uv`` (one (u, v)
-    per vertex of ``mesh``) is sent with the positions, for a textured visual. ``creased``: the
-    mesh's crease split, made already with others (:func:`_split_creases`).
+    per vertex of ``mesh``) is sent with the positions, for a textured visual.
     """
     vertices = np.asarray(mesh.vertices, dtype=np.float64)
     faces = np.asarray(mesh.faces, dtype=np.int64)
@@ -490,13 +463,11 @@ def encode_mesh(mesh: trimesh.Trimesh, *, max_triangles: int | None = None,
         if len(uv) != len(vertices):
             raise InvalidValueError(f"uv must hold one (u, v) per vertex: {len(uv)} for {len(vertices)} vertices")
     source_triangles = len(faces)
-    simplified = max_triangles is not None and len(faces) > max_triangles
-    if simplified:
-        faces = _simplify(vertices, faces, max(max_triangles or 4, 4))
+    if max_triangles is not None and len(faces) > max_triangles:
+        faces = _simplify(vertices, faces, max(max_triangles, 4))
     smooth = len(faces) > _CREASE_SPLIT_MAX_FACES
     if not smooth and len(faces):
-        split = creased if creased is not None and not simplified else _split_creases([(vertices, faces)])[0]
-        vertices, faces, source = split
+        vertices, faces, source = _split_creases(trimesh.Trimesh(vertices, faces, process=False))
         if uv is not None:
             uv = uv[source]
     if len(faces) == 0 or len(vertices) == 0:
@@ -618,8 +589,7 @@ def _mesh_fingerprint(mesh: trimesh.Trimesh, max_triangles: int | None, uv: np.n
 
 
 def _encode_cached(mesh: trimesh.Trimesh, max_triangles: int | None,
-                   on_part: Callable[[bytes], object] | None = None, uv: np.ndarray | None = None,
-                   creased: Creased | None = None) -> EncodedGeometry:
+                   on_part: Callable[[bytes], object] | None = None, uv: np.ndarray | None = None) -> EncodedGeometry:
     if len(mesh.faces) > _SPLIT_FACES:
         # hashing a big mesh's arrays costs ~40 ms of the first frame; big meshes are rarely
         # shown twice, so they skip the cache
@@ -634,30 +604,12 @@ def _encode_cached(mesh: trimesh.Trimesh, max_triangles: int | None,
             for part in hit.parts:
                 on_part(part)
         return hit
-    enc = encode_mesh(mesh, max_triangles=max_triangles, on_part=on_part, uv=uv, creased=creased)
+    enc = encode_mesh(mesh, max_triangles=max_triangles, on_part=on_part, uv=uv)
     with _CACHE_LOCK:
         _CACHE[key] = enc
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return enc
-
-
-def _split_in_advance(todo: Iterable[tuple[trimesh.Trimesh, int | None, np.ndarray | None]]) -> dict[int, Creased]:
-    """The crease splits of the small meshes :func:`encode_model` is about to encode, (mesh,
-    triangle limit, UVs) each, made in one pass (:func:`_split_creases`) and keyed by
-    ``id(mesh)``: those it will simplify first, or finds in the cache, are left out."""
-    meshes: dict[int, trimesh.Trimesh] = {}
-    for mesh, limit, uv in todo:
-        n = len(mesh.faces)
-        if id(mesh) in meshes or not 0 < n <= _CREASE_SPLIT_MAX_FACES or (limit is not None and limit < n):
-            continue
-        key = _mesh_fingerprint(mesh, limit, uv)
-        with _CACHE_LOCK:
-            if key in _CACHE:
-                continue
-        meshes[id(mesh)] = mesh
-    splits = _split_creases([(np.asarray(m.vertices), np.asarray(m.faces)) for m in meshes.values()])
-    return dict(zip(meshes, splits, strict=True))
 
 
 def _column_major(m: np.ndarray) -> list[float]:
@@ -768,20 +720,8 @@ def encode_model(
     """
     check_triangle_budget(triangle_budget)
     per_link = [(link, _link_meshes(model, link)) for link in model.links]
-    collisions_of = [_collision_meshes(link) for link in model.links]
     total = sum(len(mesh.faces) for _, items in per_link for mesh, _, _, _ in items)
     ratio = min(1.0, triangle_budget / total) if total else 1.0
-
-    def limit_of(mesh: trimesh.Trimesh) -> int | None:
-        return None if ratio >= 1.0 else max(4, int(len(mesh.faces) * ratio))
-
-    def uv_of(visual: Visual, mesh: trimesh.Trimesh) -> np.ndarray | None:
-        return mesh_uv(mesh) if visual.texture is not None else None  # untextured: positions only
-
-    creased = _split_in_advance(
-        [(mesh, limit_of(mesh), uv_of(visual, mesh))
-         for link, items in per_link for visual, (mesh, *_) in zip(link.visuals, items, strict=True)]
-        + [(mesh, limit_of(mesh), None) for meshes in collisions_of for mesh, _ in meshes])
 
     buffers: list[bytes] = []
     hashes: list[str] = []
@@ -840,22 +780,22 @@ def encode_model(
     shown = 0
     collision_triangles = 0
     by_mesh: dict[tuple[int, int | None], EncodedGeometry] = {}  # meshes held by the model: ids stay valid
-    for (link, items), link_collisions in zip(per_link, collisions_of, strict=True):
+    for link, items in per_link:
         visuals = []
         for visual, (mesh, color, vname, group) in zip(link.visuals, items, strict=True):
-            limit = limit_of(mesh)
-            # each part is streamed as soon as it exists
-            enc = _encode_cached(mesh, limit, add, uv_of(visual, mesh), creased.get(id(mesh)))
+            limit = None if ratio >= 1.0 else max(4, int(len(mesh.faces) * ratio))
+            uv = mesh_uv(mesh) if visual.texture is not None else None  # untextured: positions only
+            enc = _encode_cached(mesh, limit, add, uv)  # each part is streamed as soon as it exists
             by_mesh[id(mesh), limit] = enc
             key = geometry_entry(enc)
             shown += enc.index_count // 3
             visuals.append({"name": vname, "geometry": key, "color": _rgba(color), "group": group,
                             "material": material_entry(visual, mesh)})
         collisions = []
-        for mesh, cname in link_collisions:
-            limit = limit_of(mesh)
+        for mesh, cname in _collision_meshes(link):
+            limit = None if ratio >= 1.0 else max(4, int(len(mesh.faces) * ratio))
             # a collision mesh that is a visual's own mesh (collision-only files, scans) is not encoded twice
-            enc = by_mesh.get((id(mesh), limit)) or _encode_cached(mesh, limit, add, creased=creased.get(id(mesh)))
+            enc = by_mesh.get((id(mesh), limit)) or _encode_cached(mesh, limit, add)
             collisions.append({"name": cname, "geometry": geometry_entry(enc)})
             collision_triangles += len(mesh.faces) if limit is None else min(limit, len(mesh.faces))
         links_meta.append({"name": link.name, "visuals": visuals, "collisions": collisions,

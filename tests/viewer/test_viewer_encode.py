@@ -429,32 +429,3 @@ def test_a_small_mesh_part_carries_its_dequantization_and_a_big_one_does_not() -
     big = encode_mesh(_noisy_sphere(7))  # above the flat-part threshold: placed by the mesh's transform
     assert big.flat and all(not struct.unpack_from("<I", p, 20)[0] & 4 for p in big.parts)
 
-
-def test_crease_splits_made_together_equal_each_made_alone(monkeypatch) -> None:
-    """encode_model splits every small mesh's creases in one pass (encode._split_creases over
-    many meshes); each must come out exactly as it would alone, whatever the others."""
-    from gizmo_notebook.viewer import encode
-
-    box = trimesh.creation.box(extents=(0.1, 0.2, 0.3))
-    unused = trimesh.Trimesh(np.vstack([box.vertices, [[9.0, 9.0, 9.0]]]), box.faces[::-1], process=False)  # an unreferenced vertex
-    meshes = [box, _noisy_sphere(2), trimesh.creation.cylinder(0.05, 0.3, sections=24), unused,
-              trimesh.Trimesh(np.zeros((3, 3)), np.zeros((0, 3), dtype=np.int64), process=False)]
-    together = encode._split_creases([(m.vertices, m.faces) for m in meshes])
-    for mesh, (vertices, faces, source) in zip(meshes, together, strict=True):
-        alone_v, alone_f, alone_s = encode._split_creases([(mesh.vertices, mesh.faces)])[0]
-        assert np.array_equal(vertices, alone_v) and np.array_equal(faces, alone_f) and np.array_equal(source, alone_s)
-        if len(mesh.faces):
-            assert np.allclose(vertices[faces], np.asarray(mesh.vertices)[np.asarray(mesh.faces)])  # same triangles
-    assert len(together[2][0]) > len(meshes[2].vertices), "the cylinder's rims are creases"
-
-    # and a whole model encodes to the same bytes either way
-    model = AssetModel("m", links=[Link("a", visuals=[Visual(Box((0.1, 0.2, 0.3))), Visual(Mesh(_noisy_sphere(2)))]),
-                                   Link("b", visuals=[Visual(Cylinder(0.05, 0.2))])],
-                       joints=[Joint("j", "revolute", "a", "b", limits=JointLimits(-1, 1))])
-    encode._CACHE.clear()
-    meta, buffers = encode_model(model)
-    encode._CACHE.clear()
-    monkeypatch.setattr(encode, "_split_in_advance", lambda todo: {})
-    meta_alone, buffers_alone = encode_model(model)
-    assert buffers == buffers_alone and meta == meta_alone
-
