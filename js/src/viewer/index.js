@@ -98,10 +98,13 @@ export function renderViewer({ model, el }) {
     model,
     // a scan still queued when the model is drawn must not put "receiving…" back over it
     (done, total, unit) => { if (!drawn) panel.setProgress(done, total, unit); },
-    // decode each part as it arrives, and have the view upload its geometry when it can be
-    // built before the metadata (decode.partGeometry); errors surface when the model is built
+    // decode each part as it arrives, and have the view upload a small mesh's geometry when it
+    // can be built before the metadata (decode.partGeometry; viewport.prepare says why). Not a
+    // big mesh's flat parts: at 1M triangles, drawing them as they came took the CPU the kernel
+    // was encoding the rest with, and the metadata came 0.3-0.5 s later. Errors surface when
+    // the model is built.
     (bytes) => {
-      partGeometry(bytes).then((built) => { if (built && !disposed) panel.viewport.prepare(built.geometry, built.flat); }).catch(() => {});
+      partGeometry(bytes).then((built) => { if (built && !built.flat && !disposed) panel.viewport.prepare(built.geometry); }).catch(() => {});
     },
   );
 

@@ -26,8 +26,7 @@ import { linkTransforms } from "./kinematics.js";
 import { createControls, fitCamera, pickLink } from "./controls.js";
 import { buildLods, createMotion, createMovingScale, disposeLods, LOD_ABOVE, LOD_LEVELS, triangleCount, withCopies } from "./quality.js";
 import {
-  HIGHLIGHT, addLights, bigMeshMaterial, buildLinks, hardwareAccelerated, makeGround, placeShadow as placeShadowOn, smallMeshMaterial,
-  warmUpGroup,
+  HIGHLIGHT, addLights, buildLinks, hardwareAccelerated, makeGround, placeShadow as placeShadowOn, smallMeshMaterial, warmUpGroup,
 } from "./scene.js";
 import { showWire, syncWireColor } from "./wires.js";
 
@@ -250,33 +249,32 @@ export function createViewport(container, options = {}) {
   // them (or the renderer) under it throws "reading 'isReady'" from that timer
   const warming = new Promise((resolve) => setTimeout(resolve, 0)).then(warmUp).catch(() => {});
 
-  // Geometry prepared while the model is still arriving (index.js hands over each part's
-  // geometry as soon as it is built, before the metadata, which comes last). Each batch is drawn
-  // once, into a single pixel, with the programs the model will use: the buffers are uploaded
+  // Small meshes' geometry prepared while the model is still arriving (index.js hands over each
+  // one as soon as it is built, before the metadata, which comes last). Each batch is drawn
+  // once, into a single pixel, with the program the model will use: the buffers are uploaded
   // and WebGL's first-use work on them is done while the kernel is still encoding the rest,
-  // instead of in the first frame. Measured on SwiftShader, TIAGo++'s first frame drew in
-  // 14 + 94 ms after such a draw and 39 + 187 ms without. Then the whole canvas is cleared,
-  // so nothing of it shows.
-  /** @type {[THREE.BufferGeometry, boolean][]} */ const toPrepare = [];
+  // instead of in the first frame. Measured on SwiftShader (interleaved runs, medians of 5):
+  // TIAGo++'s first frame 0.82 -> 0.71 s, TALOS' 0.89 -> 0.84 s. Then the whole canvas is
+  // cleared, so nothing of it shows.
+  /** @type {THREE.BufferGeometry[]} */ const toPrepare = [];
   let prepareTimer = /** @type {ReturnType<typeof setTimeout> | null} */ (null);
-  /** @type {Record<string, THREE.Material> | null} */ let prepareMaterials = null;
-  api.prepare = function prepare(/** @type {THREE.BufferGeometry} */ geometry, /** @type {boolean} */ flat) {
+  /** @type {THREE.Material | null} */ let prepareMaterial = null;
+  api.prepare = function prepare(/** @type {THREE.BufferGeometry} */ geometry) {
     if (disposed || root) return; // a model is shown: its first frame is past
-    toPrepare.push([geometry, flat]);
+    toPrepare.push(geometry);
     prepareTimer ??= setTimeout(prepareBatch, 0);
   };
   function prepareBatch() {
     prepareTimer = null;
     const batch = toPrepare.splice(0);
     if (disposed || root || !batch.length || api.contextLost) return;
-    if (!prepareMaterials) {
-      const grey = new THREE.Color(0x888888);
-      prepareMaterials = { flat: bigMeshMaterial(grey, 1), smooth: smallMeshMaterial(grey, 1) };
-      warmMaterials.push(prepareMaterials.flat, prepareMaterials.smooth); // freed with the view, like the warm-up's
+    if (!prepareMaterial) {
+      prepareMaterial = smallMeshMaterial(new THREE.Color(0x888888), 1);
+      warmMaterials.push(prepareMaterial); // freed with the view, like the warm-up's
     }
     const group = new THREE.Group();
-    for (const [geometry, flat] of batch) {
-      const mesh = new THREE.Mesh(geometry, flat ? prepareMaterials.flat : prepareMaterials.smooth);
+    for (const geometry of batch) {
+      const mesh = new THREE.Mesh(geometry, prepareMaterial);
       mesh.frustumCulled = false; // drawn whatever the camera
       group.add(mesh);
     }
