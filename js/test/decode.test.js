@@ -174,7 +174,7 @@ test("a small part that carries its dequantization is built on arrival, and the 
   const header = /** @type {any} */ (partHeader(bytes));
   assert.deepEqual(header.dequantize, dequantize);
   const early = await partGeometry(bytes); // no metadata yet
-  assert.ok(early && !early.flat && !early.textured);
+  assert.ok(early && !early.flat);
   const pos = [...early.geometry.getAttribute("position").array].map((v) => Math.round(v * 1e6) / 1e6);
   assert.deepEqual(pos, [1, 2, 3, 2, 2, 3, 1, 4, 0]);
   assert.ok(early.geometry.getAttribute("normal"));

@@ -256,11 +256,11 @@ function ownSmoothGeometry(bytes) {
 
 /**
  * The geometry of a part that just arrived, before the metadata: a big mesh's flat part, or a
- * small mesh's part that carries its dequantization (`textured`: it has UVs); null for a part
+ * small mesh's part that carries its dequantization; null for a part
  * that needs the metadata to be built (parts from before flag 4). The model is later built
  * from these very geometries (decodeGeometry), so what was uploaded on arrival stays uploaded.
  * @param {Uint8Array} bytes
- * @returns {Promise<{ geometry: THREE.BufferGeometry, flat: boolean, textured: boolean } | null>}
+ * @returns {Promise<{ geometry: THREE.BufferGeometry, flat: boolean } | null>}
  */
 export async function partGeometry(bytes) {
   const h = partHeader(bytes);
@@ -269,7 +269,7 @@ export async function partGeometry(bytes) {
     return null;
   }
   const geometry = await (h.flat ? flatPartGeometry(bytes) : ownSmoothGeometry(bytes));
-  return { geometry, flat: h.flat, textured: h.uvBytes >= 0 };
+  return { geometry, flat: h.flat };
 }
 
 /**
