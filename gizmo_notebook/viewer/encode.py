@@ -578,7 +578,20 @@ def decode_geometry(meta: dict, buffers: list[bytes]) -> tuple[np.ndarray, np.nd
 # the Studio showing a result again) should not pay it twice.
 _CACHE: OrderedDict[tuple, EncodedGeometry] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
-_CACHE_SIZE = 64
+# Bounded by bytes, not by entries: a robot is ~70-130 meshes (TIAGo++ ~66 encoded, TALOS 78),
+# and with room for fewer than a model holds, least-recently-used eviction dropped each mesh
+# just before the next display asked for it again (64 entries: a re-run cell re-encoded them
+# all). Only small meshes are kept (big ones skip the cache); a robot's come to ~1 MB.
+_CACHE_BYTES = 64 * 1024 * 1024
+_cached_bytes = 0  # the parts' bytes _CACHE holds; under _CACHE_LOCK
+
+
+def _clear_cache() -> None:
+    """Forget every encoded mesh (tests: a cold encode)."""
+    global _cached_bytes
+    with _CACHE_LOCK:
+        _CACHE.clear()
+        _cached_bytes = 0
 
 
 def _mesh_fingerprint(mesh: trimesh.Trimesh, max_triangles: int | None, uv: np.ndarray | None = None) -> tuple:
@@ -605,10 +618,14 @@ def _encode_cached(mesh: trimesh.Trimesh, max_triangles: int | None,
                 on_part(part)
         return hit
     enc = encode_mesh(mesh, max_triangles=max_triangles, on_part=on_part, uv=uv)
+    global _cached_bytes
     with _CACHE_LOCK:
-        _CACHE[key] = enc
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+        if key not in _CACHE:  # (another thread may have encoded the same mesh meanwhile)
+            _CACHE[key] = enc
+            _cached_bytes += sum(len(p) for p in enc.parts)
+        while _cached_bytes > _CACHE_BYTES and len(_CACHE) > 1:
+            _, dropped = _CACHE.popitem(last=False)
+            _cached_bytes -= sum(len(p) for p in dropped.parts)
     return enc
 
 

@@ -429,3 +429,43 @@ def test_a_small_mesh_part_carries_its_dequantization_and_a_big_one_does_not() -
     big = encode_mesh(_noisy_sphere(7))  # above the flat-part threshold: placed by the mesh's transform
     assert big.flat and all(not struct.unpack_from("<I", p, 20)[0] & 4 for p in big.parts)
 
+
+
+def test_a_robot_of_many_meshes_shown_again_is_not_encoded_again(monkeypatch) -> None:
+    """A re-run cell (or the Studio showing a result again) finds every mesh of a ~130-mesh
+    robot in the cache: an LRU smaller than the model evicted each mesh just before it was
+    asked for again."""
+    from gizmo_notebook.viewer import encode
+
+    links = [Link(f"l{i}", visuals=[Visual(Box((0.01 * (i + 1), 0.02, 0.03)))]) for i in range(130)]
+    joints = [Joint(f"j{i}", "fixed", f"l{i}", f"l{i + 1}") for i in range(129)]
+    model = AssetModel("many", links=links, joints=joints)
+    encode._clear_cache()
+    first_meta, first_buffers = encode_model(model)
+    calls: list[int] = []
+    real = encode.encode_mesh
+    monkeypatch.setattr(encode, "encode_mesh", lambda *a, **k: calls.append(1) or real(*a, **k))
+    meta, buffers = encode_model(model)
+    assert calls == [], f"{len(calls)} of 130 meshes encoded again"
+    assert buffers == first_buffers and meta == first_meta
+    assert 0 < encode._cached_bytes < encode._CACHE_BYTES
+
+
+def test_the_encode_cache_drops_the_least_recently_used_past_its_bytes(monkeypatch) -> None:
+    from gizmo_notebook.viewer import encode
+
+    encode._clear_cache()
+    monkeypatch.setattr(encode, "_CACHE_BYTES", 1_000)
+    boxes = [trimesh.creation.box(extents=(0.1 * (i + 1), 0.2, 0.3)) for i in range(12)]
+    for box in boxes:
+        encode._encode_cached(box, None)
+    assert encode._cached_bytes <= 1_000 and 1 < len(encode._CACHE) < 12
+    assert encode._cached_bytes == sum(len(p) for e in encode._CACHE.values() for p in e.parts)
+    calls: list[int] = []
+    real = encode.encode_mesh
+    monkeypatch.setattr(encode, "encode_mesh", lambda *a, **k: calls.append(1) or real(*a, **k))
+    encode._encode_cached(boxes[-1], None)
+    assert calls == [], "the most recent stays"
+    encode._encode_cached(boxes[0], None)
+    assert calls == [1], "the oldest went"
+    encode._clear_cache()
