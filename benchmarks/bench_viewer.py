@@ -155,11 +155,18 @@ _DRAW_PROBE = """
       try { if (!window.top.__gizmoFirstFrame) window.top.__gizmoFirstFrame = t; } catch (e) {}
     }
   };
+  // a draw clipped to a few pixels is no frame anyone sees: the viewer uploads small meshes as
+  // they arrive with one draw into a single pixel (viewport.prepare), before the model is shown
+  const seen = (gl) => {
+    if (!gl.isEnabled(gl.SCISSOR_TEST)) return true;
+    const box = gl.getParameter(gl.SCISSOR_BOX);
+    return box[2] * box[3] > 16;
+  };
   for (const C of [self.WebGLRenderingContext, self.WebGL2RenderingContext]) {
     if (!C) continue;
     const de = C.prototype.drawElements, da = C.prototype.drawArrays;
-    C.prototype.drawElements = function (m, count, type, off) { de.call(this, m, count, type, off); if (m === this.TRIANGLES) record(this, count); };
-    C.prototype.drawArrays = function (m, first, count) { da.call(this, m, first, count); if (m === this.TRIANGLES) record(this, count); };
+    C.prototype.drawElements = function (m, count, type, off) { de.call(this, m, count, type, off); if (m === this.TRIANGLES && seen(this)) record(this, count); };
+    C.prototype.drawArrays = function (m, first, count) { da.call(this, m, first, count); if (m === this.TRIANGLES && seen(this)) record(this, count); };
   }
 })();
 """
