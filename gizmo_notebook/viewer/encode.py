@@ -136,6 +136,11 @@ class EncodedGeometry:
         transform = np.asarray(self.offset + self.scale, dtype="<f8").tobytes()
         return _sha(b"".join(self.parts) + transform)[:24]
 
+    @property
+    def nbytes(self) -> int:
+        """The parts' size: what this mesh costs in the encode cache and on the wire."""
+        return sum(len(p) for p in self.parts)
+
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -194,23 +199,20 @@ def _smooth_neighbours(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
 
 def _components(n: int, pairs: np.ndarray) -> np.ndarray:
     """Connected-component label of each of ``n`` nodes joined by the edges ``pairs`` (k, 2):
-    the smallest node of its component (:func:`_propagate_labels`, numpy only: as fast as
-    scipy's ``connected_components`` on TIAGo++'s and TALOS' ~150k faces at once, ~12 ms, and
-    scipy stays out of the core install)."""
-    label = np.arange(n, dtype=np.int64)
-    if len(pairs) == 0:
-        return label
-    return _propagate_labels(label, np.asarray(pairs[:, 0], dtype=np.int64), np.asarray(pairs[:, 1], dtype=np.int64))
+    the smallest node of its component.
 
-
-def _propagate_labels(label: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Components in numpy by hooking trees and pointer jumping (as Shiloach and Vishkin's
-    parallel algorithm does): each round, for every edge whose ends are in two trees, the
-    larger root is hooked under the smaller one, then every node jumps to its root; edges
-    inside one tree are dropped. Labels only ever point at smaller nodes, so the root left is
-    the smallest node of its component, and trees merge in a few rounds (hooking nodes instead
-    of roots took one round per step of a patch's diameter: many, on a long smooth tube).
+    Numpy only, by hooking trees and pointer jumping (as Shiloach and Vishkin's parallel
+    algorithm does): each round, for every edge whose ends are in two trees, the larger root
+    is hooked under the smaller one, then every node jumps to its root; edges inside one tree
+    are dropped. Labels only ever point at smaller nodes, so the root left is the smallest
+    node of its component, and trees merge in a few rounds (hooking nodes instead of roots
+    took one round per step of a patch's diameter: many, on a long smooth tube). As fast as
+    scipy's ``connected_components`` on TIAGo++'s and TALOS' ~150k faces at once (~12 ms), and
+    scipy stays out of the core install.
     """
+    label = np.arange(n, dtype=np.int64)
+    a = np.asarray(pairs[:, 0], dtype=np.int64)
+    b = np.asarray(pairs[:, 1], dtype=np.int64)
     while True:
         root_a, root_b = label[a], label[b]  # every node points at its root here
         apart = root_a != root_b
@@ -622,10 +624,10 @@ def _encode_cached(mesh: trimesh.Trimesh, max_triangles: int | None,
     with _CACHE_LOCK:
         if key not in _CACHE:  # (another thread may have encoded the same mesh meanwhile)
             _CACHE[key] = enc
-            _cached_bytes += sum(len(p) for p in enc.parts)
+            _cached_bytes += enc.nbytes
         while _cached_bytes > _CACHE_BYTES and len(_CACHE) > 1:
             _, dropped = _CACHE.popitem(last=False)
-            _cached_bytes -= sum(len(p) for p in dropped.parts)
+            _cached_bytes -= dropped.nbytes
     return enc
 
 
