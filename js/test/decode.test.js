@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MeshoptEncoder } from "meshoptimizer/encoder";
 import * as THREE from "three";
-import { chunkSlice, concatChunks, decodeAll, decodePart, partGeometry, partHeader, partsIn, vertexNormals } from "../src/viewer/decode.js";
+import { bytesOfChunk, chunkSlice, concatChunks, decodeAll, decodePart, partGeometry, partHeader, partsIn, vertexNormals } from "../src/viewer/decode.js";
 
 const MAGIC = 0x31505a47; // "GZP1"
 
@@ -186,4 +186,21 @@ test("a small part that carries its dequantization is built on arrival, and the 
   // a flat part needs no dequantization to be built; an old small part waits for the metadata
   assert.equal((await partGeometry(await part(TRIANGLE, [0, 1, 2], 1)))?.flat, true);
   assert.equal(await partGeometry(await part(TRIANGLE, [0, 1, 2])), null);
+});
+
+test("a chunk model shown by a second viewer gives the same bytes, so its geometry is built and uploaded once", async () => {
+  const bytes = await part(TRIANGLE, [0, 1, 2], 0, { offset: [0, 0, 0], scale: [1, 1, 1] });
+  // ipywidgets hands over the value as a DataView; each viewer of the page asks the same chunk model
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const chunk = { get: (/** @type {string} */ name) => (name === "value" ? view : undefined) };
+  const first = bytesOfChunk(chunk);
+  const second = bytesOfChunk(chunk);
+  assert.equal(first, second);
+  assert.deepEqual([...first], [...bytes]);
+  assert.equal((await partGeometry(first))?.geometry, (await partGeometry(second))?.geometry);
+  // a pack's parts are the same slices too
+  assert.equal(partsIn(first)[0], partsIn(second)[0]);
+  // values of other kinds
+  assert.deepEqual([...bytesOfChunk({ get: () => bytes.slice().buffer })], [...bytes]);
+  assert.equal(bytesOfChunk({ get: () => null }).byteLength, 0);
 });

@@ -74,6 +74,31 @@ export function partHeader(bytes) {
   return header && header.size === bytes?.byteLength ? header : null;
 }
 
+/** A widget value's bytes as a Uint8Array (ipywidgets hands over a DataView, an ArrayBuffer or bytes). */
+function bytesOf(value) {
+  if (value instanceof Uint8Array) return value;
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  return new Uint8Array(0);
+}
+
+// One bytes object per chunk model, for the whole page. Chunk models are content-addressed and
+// shared: a second viewer of a model the page already has gets the same chunk models, and so
+// the same bytes objects, which is what the parts and geometries below are memoized by. A new
+// wrapper per viewer decoded, built and uploaded every small mesh again on arrival, only for
+// decodeAll's page-wide cache to drop the result at the metadata.
+const chunkBytes = new WeakMap();
+/**
+ * The bytes of a chunk widget model (its `value`), the same object every time it is asked.
+ * @param {{ get(name: string): any }} chunkModel
+ * @returns {Uint8Array}
+ */
+export function bytesOfChunk(chunkModel) {
+  let bytes = chunkBytes.get(chunkModel);
+  if (!bytes) chunkBytes.set(chunkModel, (bytes = bytesOf(chunkModel.get("value"))));
+  return bytes;
+}
+
 // Slices of packs, one object per (pack, offset): a part decoded on arrival (decodePart
 // memoizes per bytes object) is the very object the model is later built from.
 const slices = new WeakMap();

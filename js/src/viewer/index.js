@@ -5,7 +5,7 @@
 // can be shown, nothing is sent twice, and saved widget state holds every chunk for
 // kernel-less pages), then hands them to the panel.
 import { createViewerPanel } from "./panel.js";
-import { chunkSlice, concatChunks, partGeometry, partHeader, partsIn } from "./decode.js";
+import { bytesOfChunk, chunkSlice, concatChunks, partGeometry, partHeader, partsIn } from "./decode.js";
 import { attachPlayback } from "./playback_host.js";
 import { createOverlays } from "./overlays.js";
 import { createJointInputs } from "./joint_inputs.js";
@@ -18,14 +18,6 @@ export { createViewerPanel } from "./panel.js";
 
 function refId(ref) {
   return typeof ref === "string" && ref.startsWith("IPY_MODEL_") ? ref.slice("IPY_MODEL_".length) : ref;
-}
-
-function bytesOf(value) {
-  if (!value) return new Uint8Array(0);
-  if (value instanceof Uint8Array) return value;
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  return new Uint8Array(0);
 }
 
 /**
@@ -58,7 +50,7 @@ function watchChunks(model, onProgress, onPart) {
       const digest = m.get("digest");
       if (have.has(digest)) continue;
       if (!have.size) performance.mark("gizmo:first-chunk");
-      const bytes = bytesOf(m.get("value"));
+      const bytes = bytesOfChunk(m);
       have.set(digest, bytes);
       for (const part of partsIn(bytes)) {
         triangles += (partHeader(part)?.indexCount ?? 0) / 3;
@@ -164,7 +156,7 @@ export function renderViewer({ model, el }) {
   // A handle for tests and the benchmark: the live viewport of this output.
   el.gizmoViewer = panel;
 
-  const playback = attachPlayback(model, el, panel, refId, bytesOf);
+  const playback = attachPlayback(model, el, panel, refId);
   const overlays = createOverlays(panel);
   overlays.onLayers = (layers) => toggles.set("layers", layers);
   const onLayers = () => { if (!toggles.holds("layers")) overlays.setLayers(model.get("layers")); };

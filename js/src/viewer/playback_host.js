@@ -3,10 +3,10 @@
 // Viewer.play) and `_playback_blobs` (chunk widgets holding the binary track), and shows a
 // timeline once the model is on screen. Kept apart from index.js so the widget glue there
 // only calls refresh() / dispose().
-import { concatChunks } from "./decode.js";
+import { bytesOfChunk, concatChunks } from "./decode.js";
 import { createPlayback, decodeTrack } from "./playback.js";
 
-export function attachPlayback(model, el, panel, refId, bytesOf) {
+export function attachPlayback(model, el, panel, refId) {
   /** @type {ReturnType<typeof createPlayback> | null} */
   let current = null;
   let generation = 0;
@@ -20,7 +20,7 @@ export function attachPlayback(model, el, panel, refId, bytesOf) {
     const have = new Map();
     for (const ref of model.get("_playback_blobs") || []) {
       const m = await model.widget_manager.get_model(refId(ref));
-      have.set(m.get("digest"), bytesOf(m.get("value")));
+      have.set(m.get("digest"), bytesOfChunk(m));
     }
     if (disposed || gen !== generation) return;
     const parts = meta.chunks.map((c) => have.get(c.digest));
