@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 from _harness import cell_errors, run_all_cells, save_artifact, set_theme, wait_for_selector
 from _static import run_and_open_offline
 from PIL import Image
@@ -62,6 +63,15 @@ def test_textured_and_coloured_models_in_light_and_dark(server, browser) -> None
             if (o.isMesh && !o.userData.overlay) out[n] = o.material.map ? o.material.map.colorSpace : null; });
         return out; }""")
     assert maps == {"plate": "srgb", "ball": None}
+    # the plate's file gives PBR numbers: drawn PBR with them; the plain ball gets the cheaper
+    # Lambert program (scene.smallMeshMaterial says why)
+    kinds = host.evaluate("""el => {
+        const out = {};
+        for (const n of ['plate', 'ball']) el.gizmoViewer.viewport.linkGroup(n).traverse(o => {
+            if (o.isMesh && !o.userData.overlay) out[n] = [o.material.type, o.material.metalness ?? null, o.material.roughness ?? null]; });
+        return out; }""")
+    assert kinds["plate"][0] == "MeshStandardMaterial" and kinds["plate"][1:] == [0, pytest.approx(0.9)], kinds
+    assert kinds["ball"] == ["MeshLambertMaterial", None, None], kinds
     page.wait_for_timeout(400)
     canvas = host.query_selector("canvas")
     for theme, name in (("JupyterLab Light", "light"), ("JupyterLab Dark", "dark")):

@@ -6,11 +6,21 @@ import * as THREE from "three";
 const DEFAULT_COLORS = [0x8fa9c7, 0xc79f8f, 0x9fc78f, 0xc7c18f, 0xb08fc7, 0x8fc7c0, 0xc78fb0];
 export const HIGHLIGHT = new THREE.Color(0xffa62b);
 
-/** Small meshes: PBR, normals computed in decode.js (smooth, split at creases). */
+/**
+ * Small meshes: Lambert, lit per pixel, normals computed in decode.js (smooth, split at creases).
+ * Not PBR: without a GPU the fragment program is most of a many-mesh robot's first frame, and
+ * Lambert's costs about half of MeshStandardMaterial's (interleaved medians of 5, the frame
+ * after the metadata: TALOS 0.23 -> 0.125 s, TIAGo++ 0.17 -> 0.115 s). At viewer scale the
+ * two look the same on plain coloured parts. Files that give PBR numbers get pbrMaterial.
+ */
 export function smallMeshMaterial(color, opacity) {
+  return new THREE.MeshLambertMaterial({ color, transparent: opacity < 1, opacity, side: THREE.DoubleSide });
+}
+
+/** A small mesh whose file gives metallic / roughness (glTF, MJCF, UsdPreviewSurface): PBR, as the file means it. */
+export function pbrMaterial(color, opacity, metalness = 0.1, roughness = 0.65) {
   return new THREE.MeshStandardMaterial({
-    color, metalness: 0.1, roughness: 0.65,
-    transparent: opacity < 1, opacity, side: THREE.DoubleSide,
+    color, metalness, roughness, transparent: opacity < 1, opacity, side: THREE.DoubleSide,
   });
 }
 
@@ -104,8 +114,9 @@ export function warmUpGroup() {
   const group = new THREE.Group();
   const big = new THREE.Mesh(tri(true), bigMeshMaterial(new THREE.Color(0x888888), 1));
   const small = new THREE.Mesh(tri(false), smallMeshMaterial(new THREE.Color(0x888888), 1));
+  const pbr = new THREE.Mesh(tri(false), pbrMaterial(new THREE.Color(0x888888), 1)); // the Gizmo service's GLBs are PBR
   const shadow = new THREE.Mesh(new THREE.PlaneGeometry(1, 1), contactShadowMaterial(0.5));
-  group.add(big, small, new THREE.AxesHelper(1), new THREE.GridHelper(1, 2), shadow); // the ground's programs
+  group.add(big, small, pbr, new THREE.AxesHelper(1), new THREE.GridHelper(1, 2), shadow); // the ground's programs
   return group;
 }
 
@@ -146,18 +157,20 @@ export function placeShadow(shadow, root, world, visible) {
 }
 
 /**
- * A visual's material settings from the file (meta: links[].visuals[].material): its base-colour
- * texture (multiplied by the colour, as glTF and MuJoCo do) and PBR numbers. Untextured visuals
- * without a material keep the plain, shared-program materials above.
+ * A visual's material: Lambert, flat-shaded for a big mesh, smooth for a small one, or PBR for
+ * a small one whose file gives metallic / roughness (meta: links[].visuals[].material); with
+ * the file's base-colour texture (multiplied by the colour, as glTF and MuJoCo do). Untextured
+ * visuals without PBR numbers share the warmed-up programs (warmUpGroup).
  */
-function applyFileMaterial(mat, material, textures) {
-  if (!material) return;
-  const map = material.texture ? textures[material.texture] : null;
+function visualMaterial(color, opacity, flat, material, textures) {
+  const metallic = typeof material?.metallic === "number" ? material.metallic : undefined;
+  const roughness = typeof material?.roughness === "number" ? material.roughness : undefined;
+  const mat = flat ? bigMeshMaterial(color, opacity)
+    : metallic !== undefined || roughness !== undefined ? pbrMaterial(color, opacity, metallic, roughness)
+      : smallMeshMaterial(color, opacity);
+  const map = material?.texture ? textures[material.texture] : null;
   if (map) { mat.map = map; mat.needsUpdate = true; }
-  if (mat.isMeshStandardMaterial) {
-    if (typeof material.metallic === "number") mat.metalness = material.metallic;
-    if (typeof material.roughness === "number") mat.roughness = material.roughness;
-  }
+  return mat;
 }
 
 /**
@@ -182,8 +195,7 @@ export function buildLinks(meta, geometries, textures = {}) {
       const opacity = v.color ? v.color[3] : 1;
       const parts = geometries[v.geometry] || [];
       const flat = parts.some((part) => part.quantized);
-      const mat = flat ? bigMeshMaterial(c, opacity) : smallMeshMaterial(c, opacity);
-      applyFileMaterial(mat, v.material, textures);
+      const mat = visualMaterial(c, opacity, flat, v.material, textures);
       mat.userData.baseColor = c.clone();
       for (const { geometry, quantized } of parts) { // one draw per part; a visual's parts share its material
         const mesh = new THREE.Mesh(geometry, mat);
