@@ -23,7 +23,11 @@ export function fitCamera(camera, controls, scene, root) {
   if (box.isEmpty()) box.set(new THREE.Vector3(-0.5, -0.5, -0.5), new THREE.Vector3(0.5, 0.5, 0.5));
   const sphere = box.getBoundingSphere(new THREE.Sphere());
   const r = Math.max(sphere.radius, 1e-3);
-  const dist = r / Math.sin((camera.fov * Math.PI) / 360);
+  // the narrower of the two fields of view: in a tall, narrow view (a phone, a side panel) the
+  // horizontal one is the smaller, and framing by the vertical one cut the model's sides off
+  const halfV = (camera.fov * Math.PI) / 360;
+  const halfH = Math.atan(Math.tan(halfV) * camera.aspect);
+  const dist = r / Math.sin(Math.min(halfV, halfH));
   const dir = new THREE.Vector3(1, 0.75, 1).normalize();
   camera.position.copy(sphere.center).addScaledVector(dir, dist * 1.05);
   camera.near = Math.max(dist / 1000, 1e-4);
