@@ -97,26 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--data-dir", default=None, help="state directory (default: $GIZMO_DATA_DIR or the user data dir)"
     )
-    serve.add_argument(
-        "--api-key", action="append", default=[], metavar="KEY",
-        help="accept this API key (repeatable; visible to other local users in ps, prefer --api-key-file "
-        f"or ${KEYS_ENV}); with no key from any source the data dir's default key is used and printed",
-    )
-    serve.add_argument(
-        "--api-key-file", action="append", default=[], metavar="FILE",
-        help="accept the keys in FILE, one a line (blank lines and # comments ignored; repeatable); "
-        f"${KEYS_ENV} (comma or space separated) adds more",
-    )
-    serve.add_argument(
-        "--read-only-key", action="append", default=[], metavar="KEY",
-        help="accept this key for reading and exporting only (repeatable; visible to other local users in ps, "
-        f"prefer --read-only-key-file or ${READ_ONLY_KEYS_ENV})",
-    )
-    serve.add_argument(
-        "--read-only-key-file", action="append", default=[], metavar="FILE",
-        help="accept the keys in FILE, one a line, for reading and exporting only (blank lines and # comments "
-        f"ignored; repeatable); ${READ_ONLY_KEYS_ENV} (comma or space separated) adds more",
-    )
+    _add_key_options(serve, "api-key", KEYS_ENV, "",
+                     "; with no key from any source the data dir's default key is used and printed")
+    _add_key_options(serve, "read-only-key", READ_ONLY_KEYS_ENV, ", for reading and exporting only")
     serve.add_argument(
         "--latency", type=_non_negative, default=2.0, help="simulated generation time in seconds (default: 2)"
     )
@@ -147,6 +130,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 class _UsageError(GizmoError):
     """A problem with what the user gave us: printed as one line, exit status 2."""
+
+
+def _add_key_options(parser: argparse.ArgumentParser, option: str, env: str, scope: str, note: str = "") -> None:
+    """``--<option>`` and ``--<option>-file``: keys of one kind given on the command line (seen
+    by every local user in ``ps``) or, better, in a file; ``env`` adds more (:func:`_keys_from`)."""
+    parser.add_argument(
+        f"--{option}", action="append", default=[], metavar="KEY",
+        help=f"accept this key{scope} (repeatable; visible to other local users in ps, prefer --{option}-file "
+        f"or ${env}){note}",
+    )
+    parser.add_argument(
+        f"--{option}-file", action="append", default=[], metavar="FILE",
+        help=f"accept the keys in FILE, one a line{scope} (blank lines and # comments ignored; repeatable); "
+        f"${env} (comma or space separated) adds more",
+    )
 
 
 def _keys_from_file(name: str, option: str) -> list[str]:
