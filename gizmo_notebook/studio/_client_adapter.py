@@ -161,6 +161,9 @@ class ClientAdapter:
     async def submit_scene(self, prompt: str) -> Any:
         return await self._run(self.client.scenes.submit, prompt)
 
+    async def list_scenes(self, limit: int) -> Any:
+        return await self._run(self.client.scenes.list, limit=limit, offset=0)
+
     async def get_scene(self, scene_id: str) -> Any:
         return await self._run(self.client.scenes.get, scene_id)
 

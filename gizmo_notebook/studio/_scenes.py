@@ -2,7 +2,8 @@
 
 On the current API ``POST /scenes`` starts a job that plans, generates and lays out several
 assets. The Studio follows it exactly like an asset job (:class:`~gizmo_notebook.studio._jobs.JobFollower`:
-live stage on the row, Cancel, resumed by a later Studio); only the end differs: the placeholder
+live stage on the row, Cancel, resumed by a later Studio, which also lists the ready scenes
+(:meth:`SceneRows.listed`)); only the end differs: the placeholder
 row becomes a *scene* row (``kind: "scene"``) and its preview is the scene composed into one
 model (:meth:`~gizmo_notebook.studio.preview.GeometryCache.encoded_scene`). Export downloads the
 scene (``scenes.download``) in the chosen format.
@@ -48,6 +49,12 @@ def placement_pose(placement: Any) -> Pose:
     return Pose.from_quaternion(xyz, wxyz)
 
 
+def _prompt(scene: Any) -> str:
+    """The prompt a scene was generated from ("" when its record does not say)."""
+    prompt = (scene.raw or {}).get("prompt")
+    return prompt if isinstance(prompt, str) else ""
+
+
 class SceneRows:
     """Scene jobs and scene rows of one Studio (all methods run on the Studio's loop)."""
 
@@ -75,13 +82,24 @@ class SceneRows:
         studio._jobs.start(job.id)
         return placeholder
 
+    async def listed(self, size: int) -> list[Any]:
+        """The ready scenes made from a prompt on the first page of the service's scene list
+        (``size`` of them at most). A Studio started later (a restarted kernel, a new notebook)
+        shows the scenes an earlier one made, as it shows assets. Not listed: a scene still
+        being built (it comes back through its job, ``JobFollower.resume``, so it is not listed
+        twice) and a scene with no prompt, such as the default scene that plain asset
+        generations go into on the current API (a container whose assets are listed as assets;
+        the docs say no more, so a service that never returns a scene's prompt lists none)."""
+        page = await self._studio._adapter.list_scenes(size)
+        return [scene for scene in page.scenes
+                if scene.status is _client.AssetStatus.READY and _prompt(scene)]
+
     async def finish(self, job_id: str) -> Any:
         return await self._studio._adapter.finish_scene_job(job_id)
 
     def item(self, scene: Any) -> dict[str, Any]:
         """The row of a ready scene: what an asset row has, plus ``kind`` and the number of parts."""
-        raw = scene.raw or {}
-        prompt = raw.get("prompt") if isinstance(raw.get("prompt"), str) else ""
+        prompt = _prompt(scene)
         created = scene.created_at.isoformat() if scene.created_at is not None else ""
         return {
             "id": scene.id,

@@ -71,6 +71,9 @@ class StudioService(Protocol):
 
     async def get_scene(self, scene_id: str) -> _client.Scene: ...
 
+    async def list_scenes(self, limit: int) -> _client.ScenePage:
+        """The first ``limit`` scenes the service lists (a later Studio shows the ready ones)."""
+
     async def download_scene(self, scene_id: str, fmt: str, dest: Path) -> Path: ...
 
     async def finish_scene_job(self, job_id: str) -> _client.Scene:

@@ -454,6 +454,8 @@ class Studio(anywidget.AnyWidget):
                 if running:
                     self._poller.track(running)
                     self.polling = True
+            if not more and self.scene_mode.get("available"):
+                self._upsert(await self._scenes.listed(size))  # after the assets: a scene list that fails loses none
             if self._listing.newest_first is False:
                 self.has_more = self._low_offset > 0
             else:

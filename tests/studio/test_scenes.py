@@ -123,3 +123,33 @@ def test_compose_placed_hangs_each_model_under_a_fixed_joint_at_its_pose() -> No
     assert placed["a1_base"][:3, 3].tolist() == [0.0, 2.0, 0.5]
     with pytest.raises(ValueError, match="no placed assets"):
         gn.compose_placed("empty", [])
+
+
+def test_a_later_studio_lists_the_ready_scenes_and_resumes_a_building_one_once(make_studio: Any, api_version: str) -> None:
+    """A restarted kernel's Studio shows the scenes an earlier Studio made, as it shows assets;
+    a scene still being built comes back through its job only (one row, not two)."""
+    if api_version != "current":
+        pytest.skip("scenes from a prompt are a current-API feature")
+    first = make_studio()
+    drain(first)
+    first.generate_scene(PROMPT)
+    first.wait_idle(60)
+    [made] = first.scenes
+    building = first.generate_scene("a low bench and a lamp")  # left running when `first` goes
+    first.close()
+
+    later = make_studio()
+    drain(later)
+    eventually(lambda: later.scene_mode.get("checked"))
+    ids = [i["id"] for i in later.items]
+    assert made.id in ids and len(ids) == len(set(ids)), ids
+    row = _row(later, made.id)
+    assert row is not None and row["kind"] == "scene" and row["status"] == "ready" and row["parts"] == 3
+    assert row["prompt"] == PROMPT
+    later.wait_idle(60)
+    scenes = later.scenes
+    assert sorted(s.id for s in scenes) == sorted({made.id, later.asset_id(building.id)}), scenes
+    # one row per scene (the resumed job's placeholder became the scene's row), none twice; the
+    # scenes' parts are the service's assets too and are listed as such
+    assert len(later.items) == len({i["id"] for i in later.items})
+    assert sorted(i["id"] for i in later.items if i["kind"] == "scene") == sorted(s.id for s in scenes)
