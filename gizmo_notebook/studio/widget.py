@@ -454,18 +454,26 @@ class Studio(anywidget.AnyWidget):
                 if running:
                     self._poller.track(running)
                     self.polling = True
-            if not more and self.scene_mode.get("available"):
-                self._upsert(await self._scenes.listed(size))  # after the assets: a scene list that fails loses none
             if self._listing.newest_first is False:
                 self.has_more = self._low_offset > 0
             else:
                 self.has_more = self._next_offset < self.total
             self._clear_notices("network", "auth")
+            if not more and self.scene_mode.get("available"):
+                await self._list_scenes(size)  # after the assets (and after clearing: its notice stays)
         except Exception as exc:  # noqa: BLE001 - shown inline, the widget stays usable
             self._notify(describe(exc, doing="loading the asset list"))
         finally:
             self.loading = False
             self._note_rate_limit()
+
+    async def _list_scenes(self, size: int) -> None:
+        """The ready scenes beside the assets (current API). After the assets, and with its own
+        notice: a scene list that fails loses no asset row and is not called an asset-list failure."""
+        try:
+            self._upsert(await self._scenes.listed(size))
+        except Exception as exc:  # noqa: BLE001 - shown inline, the widget stays usable
+            self._notify(describe(exc, doing="listing the scenes"))
 
     # ------------------------------------------------------------------ generate
     async def _generate(

@@ -153,3 +153,29 @@ def test_a_later_studio_lists_the_ready_scenes_and_resumes_a_building_one_once(m
     # scenes' parts are the service's assets too and are listed as such
     assert len(later.items) == len({i["id"] for i in later.items})
     assert sorted(i["id"] for i in later.items if i["kind"] == "scene") == sorted(s.id for s in scenes)
+
+
+def test_a_scene_list_that_fails_keeps_the_assets_and_says_what_failed(
+    make_studio: Any, api_version: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if api_version != "current":
+        pytest.skip("only the current API lists scenes")
+    from gizmo_notebook.studio._client_adapter import ClientAdapter
+
+    first = make_studio()
+    drain(first)
+    asset = first.generate("a two link arm")
+    first.wait_idle(60)
+    ready = first.assets[0].id
+    first.close()
+
+    async def refused(self: Any, limit: int) -> Any:
+        raise gn.client.APIConnectionError("connection reset while listing scenes")
+
+    monkeypatch.setattr(ClientAdapter, "list_scenes", refused)
+    later = make_studio()
+    drain(later)
+    eventually(lambda: later.notices)
+    assert [i["id"] for i in later.items] == [ready], (asset, later.items)
+    [notice] = later.notices
+    assert notice["text"].startswith("listing the scenes:") and "asset list" not in notice["text"], notice
