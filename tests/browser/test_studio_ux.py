@@ -368,6 +368,39 @@ def test_narrow_notebook_reflows_rows_without_horizontal_overflow(page: Any, wid
         page.set_viewport_size({"width": 1280, "height": 900})
 
 
+def test_a_cramped_pane_stacks_the_controls_one_a_line(page: Any) -> None:
+    """JupyterLab at 480 px with its file browser open leaves the output ~110 px: every form and
+    bar control gets a line of its own, none over another, and no label breaks one letter a line."""
+    page.evaluate("() => { window.jupyterapp.shell.expandLeft(); window.jupyterapp.shell.collapseRight(); }")
+    page.set_viewport_size({"width": 480, "height": 900})
+    try:
+        page.wait_for_timeout(600)
+        studio = page.locator(MAIN)
+        studio.scroll_into_view_if_needed()
+        layout = studio.evaluate(
+            """root => {
+              const box = root.getBoundingClientRect();
+              const rect = (sel) => root.querySelector(sel).getBoundingClientRect();
+              const outside = [...root.querySelectorAll('.gzs-form > *, .gzs-meta > *, .gzs-bar > *')]
+                .map(el => [el.className, el.getBoundingClientRect()])
+                .filter(([, r]) => r.width > 0 && (r.right > box.right + 1 || r.left < box.left - 1))
+                .map(([c, r]) => c + ' ' + Math.round(r.left) + '-' + Math.round(r.right));
+              const gen = rect('.gzs-generate'), mode = rect('.gzs-mode');
+              const overlap = gen.left < mode.right && mode.left < gen.right && gen.top < mode.bottom && mode.top < gen.bottom;
+              return { width: box.width, cramped: root.classList.contains('gzs-cramped'), outside, overlap,
+                       scroll: root.scrollWidth - root.clientWidth, batch: rect('.gzs-batch-label').height };
+            }"""
+        )
+        assert layout["width"] < 260, layout
+        assert not layout["overlap"], f"Generate sits over the Asset/Scene switch: {layout}"
+        assert not layout["outside"] and layout["scroll"] <= 0, layout
+        assert layout["batch"] < 80, f"the batch label breaks a letter a line: {layout}"
+        save_artifact("studio-ux-cramped.png", studio.screenshot())
+    finally:
+        page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def test_wide_rows_keep_actions_beside_the_text(page: Any) -> None:
     row = page.locator(MAIN).locator(f'.gzs-row:has(.gzs-chip:text-is("{TAG}"))').first
     info = row.locator(".gzs-row-main > :nth-child(3)").bounding_box()

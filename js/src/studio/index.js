@@ -23,6 +23,9 @@ export { thumbPose } from "./thumbnails.js";
 
 const NARROW_BELOW = 600; // px of Studio width under which a row's actions go under its text
 const TINY_BELOW = 400; // ...and under which the text goes under the thumbnail too
+const CRAMPED_BELOW = 260; // ...and under which the form's and the bar's controls stack, one a line
+// (JupyterLab at 480 px with its file browser open leaves an output ~110 px: the Generate
+// button sat over the mode switch and the batch label broke one letter a line)
 
 export function renderStudio({ model, el }) {
   const studio = new StudioView(model, el);
@@ -112,6 +115,7 @@ export class StudioView {
       if (width <= 0) return; // hidden: keep the layout as it is
       this.root.classList.toggle("gzs-narrow", width < NARROW_BELOW);
       this.root.classList.toggle("gzs-tiny", width < TINY_BELOW);
+      this.root.classList.toggle("gzs-cramped", width < CRAMPED_BELOW);
     });
     this.layout.observe(this.root);
     if (this.form) this.root.append(this.form.el, this.list.buildBar());

@@ -143,4 +143,12 @@ export const CSS = `
 .gzs-narrow .gzs-compare { grid-template-columns: minmax(0, 1fr) !important; }
 .gzs-narrow .gzs-form .gzs-meta input { max-width: none; }
 .gzs-tiny .gzs-info { grid-column: 1 / -1; }
+/* Cramped (~110-260 px): one control a line, each the full width. */
+.gzs-cramped .gzs-form { grid-template-columns: minmax(0, 1fr); }
+.gzs-cramped .gzs-form .gzs-meta > *, .gzs-cramped .gzs-bar > * { flex: 1 1 100%; max-width: none; }
+.gzs-cramped .gzs-btn { white-space: normal; }
+.gzs-cramped .gzs-mode .gzs-btn { flex: 1 1 0; min-width: 0; padding: 2px; font-size: 12px; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; }
+.gzs-cramped .gzs-row-main { grid-template-columns: 20px minmax(0, 1fr); }
+.gzs-cramped .gzs-thumb-box { width: 100%; }
 `;
