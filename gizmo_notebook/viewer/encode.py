@@ -152,8 +152,8 @@ def _sha(data: bytes) -> str:
 _CREASE_ANGLE = np.radians(20)  # faces meeting at a sharper angle than this get their own vertices
 
 
-def _split_creases(mesh: trimesh.Trimesh) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Vertices and faces with vertices duplicated across edges sharper than the crease angle,
+def _split_creases(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``vertices`` (float64) and ``faces`` (int64) with vertices duplicated across edges sharper than the crease angle,
     and for each new vertex the index of the one it copies (so UVs can follow).
 
     Small CAD-like meshes (boxes, cylinders, STL parts) need this for per-vertex normals that
@@ -162,8 +162,6 @@ def _split_creases(mesh: trimesh.Trimesh) -> tuple[np.ndarray, np.ndarray, np.nd
     trimesh's ``smooth_shaded``, vectorised: that builds one submesh per patch, which took
     0.4 s on a noisy 10k-triangle scan (3,000 patches) against ~10 ms here.
     """
-    vertices = np.asarray(mesh.vertices)
-    faces = np.asarray(mesh.faces, dtype=np.int64)
     smooth_pairs = _smooth_neighbours(vertices, faces)
     patch = _components(len(faces), smooth_pairs)
     corner_keys = np.repeat(patch.astype(np.int64), 3) * len(vertices) + faces.ravel()
@@ -469,7 +467,7 @@ def encode_mesh(mesh: trimesh.Trimesh, *, max_triangles: int | None = None,
         faces = _simplify(vertices, faces, max(max_triangles, 4))
     smooth = len(faces) > _CREASE_SPLIT_MAX_FACES
     if not smooth and len(faces):
-        vertices, faces, source = _split_creases(trimesh.Trimesh(vertices, faces, process=False))
+        vertices, faces, source = _split_creases(vertices, faces)
         if uv is not None:
             uv = uv[source]
     if len(faces) == 0 or len(vertices) == 0:
@@ -742,6 +740,10 @@ def encode_model(
     total = sum(len(mesh.faces) for _, items in per_link for mesh, _, _, _ in items)
     ratio = min(1.0, triangle_budget / total) if total else 1.0
 
+    def limit_of(mesh: trimesh.Trimesh) -> int | None:
+        """The triangles ``mesh`` may keep under the budget (None: all of them)."""
+        return None if ratio >= 1.0 else max(4, int(len(mesh.faces) * ratio))
+
     buffers: list[bytes] = []
     hashes: list[str] = []
     buffer_index: dict[str, int] = {}
@@ -802,7 +804,7 @@ def encode_model(
     for link, items in per_link:
         visuals = []
         for visual, (mesh, color, vname, group) in zip(link.visuals, items, strict=True):
-            limit = None if ratio >= 1.0 else max(4, int(len(mesh.faces) * ratio))
+            limit = limit_of(mesh)
             uv = mesh_uv(mesh) if visual.texture is not None else None  # untextured: positions only
             enc = _encode_cached(mesh, limit, add, uv)  # each part is streamed as soon as it exists
             by_mesh[id(mesh), limit] = enc
@@ -812,7 +814,7 @@ def encode_model(
                             "material": material_entry(visual, mesh)})
         collisions = []
         for mesh, cname in _collision_meshes(link):
-            limit = None if ratio >= 1.0 else max(4, int(len(mesh.faces) * ratio))
+            limit = limit_of(mesh)
             # a collision mesh that is a visual's own mesh (collision-only files, scans) is not encoded twice
             enc = by_mesh.get((id(mesh), limit)) or _encode_cached(mesh, limit, add)
             collisions.append({"name": cname, "geometry": geometry_entry(enc)})

@@ -426,7 +426,6 @@ def test_a_small_mesh_part_carries_its_dequantization_and_a_big_one_does_not() -
     assert big.flat and all(not struct.unpack_from("<I", p, 20)[0] & 4 for p in big.parts)
 
 
-
 def test_a_robot_of_many_meshes_shown_again_is_not_encoded_again(monkeypatch) -> None:
     """A re-run cell (or the Studio showing a result again) finds every mesh of a ~130-mesh
     robot in the cache: an LRU smaller than the model evicted each mesh just before it was
