@@ -464,3 +464,48 @@ def test_the_encode_cache_drops_the_least_recently_used_past_its_bytes(monkeypat
     encode._encode_cached(boxes[0], None)
     assert calls == [1], "the oldest went"
     encode._clear_cache()
+
+
+def _cube_soup() -> trimesh.Trimesh:
+    """A unit cube as 12 separate triangles (36 vertices): an STL-like soup, closed only by position."""
+    box = trimesh.creation.box()
+    return trimesh.Trimesh(box.triangles.reshape(-1, 3), np.arange(36).reshape(-1, 3), process=False)
+
+
+@pytest.mark.parametrize(("name", "make", "closed"), [
+    ("cube", trimesh.creation.box, True),
+    ("cube as a triangle soup", _cube_soup, True),  # seams repeat vertices: matched by position
+    ("sphere", lambda: _noisy_sphere(3), True),
+    ("cube, one triangle missing", lambda: trimesh.Trimesh(trimesh.creation.box().vertices,
+                                                           trimesh.creation.box().faces[:-1], process=False), False),
+    ("cube wound inward", lambda: trimesh.Trimesh(trimesh.creation.box().vertices,
+                                                  trimesh.creation.box().faces[:, ::-1], process=False), False),
+    ("cube, one triangle flipped", lambda: trimesh.Trimesh(
+        trimesh.creation.box().vertices,
+        np.vstack([trimesh.creation.box().faces[:-1], trimesh.creation.box().faces[-1:, ::-1]]), process=False), False),
+    ("double-sided sheet", lambda: trimesh.Trimesh([[0, 0, 0], [1, 0, 0], [0, 1, 0]], [[0, 1, 2], [0, 2, 1]],
+                                                   process=False), False),
+    ("two cubes", lambda: trimesh.util.concatenate([
+        trimesh.creation.box(), trimesh.creation.box().apply_translation((3, 0, 0))]), True),
+])
+def test_a_mesh_is_closed_only_if_every_edge_meets_its_reverse_and_it_faces_outward(name, make, closed) -> None:
+    """``closed`` lets the browser cull back faces, which hides the inside of anything open or
+    inside out: it must hold only for closed surfaces wound outward."""
+    enc = encode_mesh(make())
+    assert enc.closed is closed, name
+    meta, _ = encode_model(AssetModel("m", links=[Link("a", visuals=[Visual(Mesh(make()))])]))
+    assert [g["closed"] for g in meta["geometries"].values()] == [closed], name
+
+
+@pytest.mark.parametrize("order", ["as built", "shuffled"])
+def test_a_big_mesh_is_closed_summed_over_its_parts(order: str) -> None:
+    """Big meshes are checked part by part on the encode threads: the sums must add up to the
+    whole mesh's answer, whatever part each triangle lands in; a hole anywhere opens it."""
+    mesh = _noisy_sphere(7)  # 327k triangles, 4 parts
+    faces = np.asarray(mesh.faces)
+    if order == "shuffled":
+        faces = faces[np.random.default_rng(5).permutation(len(faces))]
+    whole = encode_mesh(trimesh.Trimesh(mesh.vertices, faces, process=False))
+    assert whole.flat and len(whole.parts) > 1 and whole.closed
+    holed = encode_mesh(trimesh.Trimesh(mesh.vertices, np.delete(faces, 1000, axis=0), process=False))
+    assert holed.flat and not holed.closed
