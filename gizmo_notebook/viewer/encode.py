@@ -20,7 +20,7 @@ the browser gets binary buffers only. Layout of ``meta``:
 * ``geometries``: ``{key: {"vertexCount", "indexCount", "parts": [i, ...], "offset": [3],
   "scale": [3], "smooth": bool, "flat": bool, "uv": bool, "closed": bool}}`` where each ``i``
   indexes ``buffers`` and ``closed`` says the surface is closed and wound outward (the browser
-  culls its back faces);
+  culls a big one's back faces);
 * ``textures``: ``{key: {"buffer": i, "mime": "image/png" | "image/jpeg"}}``: the image file's
   own bytes as one buffer, listed once per distinct image (the key is its sha256 prefix) however
   many visuals use it. Colour is sRGB; the image is multiplied by the visual's colour;

@@ -113,12 +113,12 @@ export function warmUpGroup() {
   };
   const group = new THREE.Group();
   const grey = new THREE.Color(0x888888);
-  for (const side of [THREE.DoubleSide, THREE.FrontSide]) { // closed geometries cull their back faces: own programs
-    const big = new THREE.Mesh(tri(true), bigMeshMaterial(grey, 1));
-    const small = new THREE.Mesh(tri(false), smallMeshMaterial(grey, 1));
-    const pbr = new THREE.Mesh(tri(false), pbrMaterial(grey, 1)); // the Gizmo service's GLBs are PBR
-    for (const mesh of [big, small, pbr]) { mesh.material.side = side; group.add(mesh); }
-  }
+  const big = new THREE.Mesh(tri(true), bigMeshMaterial(grey, 1));
+  const closedBig = new THREE.Mesh(tri(true), bigMeshMaterial(grey, 1));
+  closedBig.material.side = THREE.FrontSide; // see visualMaterial
+  const small = new THREE.Mesh(tri(false), smallMeshMaterial(grey, 1));
+  const pbr = new THREE.Mesh(tri(false), pbrMaterial(grey, 1)); // the Gizmo service's GLBs are PBR
+  group.add(big, closedBig, small, pbr);
   const shadow = new THREE.Mesh(new THREE.PlaneGeometry(1, 1), contactShadowMaterial(0.5));
   group.add(new THREE.AxesHelper(1), new THREE.GridHelper(1, 2), shadow); // the ground's programs
   return group;
@@ -166,11 +166,14 @@ export function placeShadow(shadow, root, world, visible) {
  * the file's base-colour texture (multiplied by the colour, as glTF and MuJoCo do). Untextured
  * visuals without PBR numbers share the warmed-up programs (warmUpGroup).
  *
- * Double-sided unless the geometry is `closed` (meta.geometries[key].closed: a closed surface
- * wound outward, checked by the kernel), whose back faces can never show: culling them took the
- * first frame of a closed 1M-triangle mesh (bench_viewer's "halves") from 0.54 to 0.46 s after
- * the metadata on SwiftShader (interleaved medians of 5). An open mesh (a scan with a hole, a
- * single sheet) keeps both sides, so its inside still shows through the hole.
+ * Double-sided, except a big mesh whose geometry is `closed` (meta.geometries[key].closed: a
+ * closed surface wound outward, checked by the kernel): its back faces can never show, and
+ * culling them took a closed 1M-triangle mesh's first frame (bench_viewer's "halves") from
+ * 0.54 to 0.46 s after the metadata on SwiftShader (interleaved medians of 5). Small meshes
+ * stay double-sided although most robot parts are closed: culling them made the frame after
+ * the metadata slower, not faster (TALOS 0.136 -> 0.180 s, TIAGo++ 0.106 -> 0.184 s), the
+ * many small draws switching between front-side and double-sided state. An open mesh (a scan
+ * with a hole, a single sheet) keeps both sides, so its inside still shows through the hole.
  */
 function visualMaterial(color, opacity, flat, material, textures, closed = false) {
   const metallic = typeof material?.metallic === "number" ? material.metallic : undefined;
@@ -180,7 +183,7 @@ function visualMaterial(color, opacity, flat, material, textures, closed = false
       : smallMeshMaterial(color, opacity);
   const map = material?.texture ? textures[material.texture] : null;
   if (map) { mat.map = map; mat.needsUpdate = true; }
-  if (closed) mat.side = THREE.FrontSide;
+  if (closed && flat) mat.side = THREE.FrontSide;
   return mat;
 }
 
