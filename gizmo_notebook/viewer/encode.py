@@ -316,8 +316,6 @@ def _quantize(vertices: np.ndarray, offset: np.ndarray, scale: np.ndarray) -> np
     return q
 
 
-
-
 _HASH_MUL = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9))
 _CLOSED_MIN_VOLUME = 1e-6 * 6 * (2 * _QMAX) ** 3  # of six times the volume, in quantized units
 
@@ -361,8 +359,8 @@ def _closure(q: np.ndarray, tris: np.ndarray) -> tuple[int, float]:
 def _closed(sums: list[tuple[int, float]]) -> bool:
     """Whether the parts' :func:`_closure` sums describe a closed surface wound outward (so its
     back faces can never be seen from outside and the browser may skip drawing them: ~14 % of
-    a 1M-triangle frame in software WebGL, see js/src/viewer/scene.js). Flat or inside-out shells, and open ones (a scan with
-    a hole, a truncated sphere) are drawn double-sided.
+    a 1M-triangle frame in software WebGL, see js/src/viewer/scene.js). Flat or inside-out
+    shells, and open ones (a scan with a hole, a truncated sphere) are drawn double-sided.
 
     The volume is the whole mesh's: a mesh of several closed shells where a smaller one alone
     is wound inward passes, and that shell then shows its inside. Telling shells apart would
@@ -461,9 +459,9 @@ def _spatial_order(q: np.ndarray, tris: np.ndarray) -> np.ndarray:
 
     All of this comes before the first part can go, so it is kept short: sorting the vertices
     (half as many as triangles) and then the triangles by a 16-bit key (numpy's radix sort;
-    buckets of at most 2^-16 of the vertices, far finer than a part of ~100k triangles) takes ~45 ms at 1M
-    triangles, where sorting the triangles' corners took 60-80 ms, for the same size after the
-    codecs. Each part gathers its own triangles on an encode thread.
+    buckets of at most 2^-16 of the vertices, far finer than a part of ~100k triangles) takes
+    ~45 ms at 1M triangles, where sorting the triangles' corners took 60-80 ms, for the same
+    size after the codecs. Each part gathers its own triangles on an encode thread.
     """
     place = meshopt.reorder_points(q[:, :3].astype(np.float32))  # each vertex's place in Morton order
     bucket = np.take(place, tris[:, 0]) >> max(0, len(place).bit_length() - 16)
