@@ -25,6 +25,12 @@ test("running disables the button; playing offers to drop again", () => {
   assert.equal(playing.label, "Drop again");
 });
 
+test("a drop the kernel has not answered yet keeps the button disabled, whatever else syncs", () => {
+  assert.equal(barState(ready, {}, true, true).disabled, true);
+  assert.equal(barState(ready, { id: "a1", state: "playing" }, true, true).disabled, true);
+  assert.equal(barState(ready, { id: "a1", state: "playing" }, true, false).disabled, false);
+});
+
 test("an error says what happened and what to do; another asset's physics is not shown", () => {
   const failed = barState(ready, { id: "a1", state: "error", message: "needs MuJoCo.", hint: "Run pip install x." }, true);
   assert.equal(failed.message, "needs MuJoCo. Run pip install x.");

@@ -33,14 +33,15 @@ export function refId(ref) {
  * @param {Info} info  the `preview_info` trait
  * @param {Info} physics  the `physics` trait
  * @param {boolean} shown  a Viewer is on screen
+ * @param {boolean} [asked]  a drop was sent and the kernel has not answered yet
  */
-export function barState(info, physics, shown) {
+export function barState(info, physics, shown, asked = false) {
   const mine = physics && physics.id === info.id ? physics : {};
   const running = mine.state === "running";
   const message = mine.state === "error" ? [mine.message, mine.hint].filter(Boolean).join(" ") : mine.message || "";
   return {
     visible: info.state === "ready",
-    disabled: running || !shown,
+    disabled: running || !shown || asked,
     label: running ? "Simulating…" : mine.state === "playing" ? "Drop again" : "Drop in physics",
     message,
     state: mine.state || "",
@@ -57,6 +58,10 @@ export class PreviewArea {
     this.seq = 0;
     /** @type {(() => void) | null} */
     this.disposeView = null;
+    /** A drop was sent and `physics` still holds what it held then (`askedAt`). */
+    this.asked = false;
+    /** @type {unknown} */
+    this.askedAt = undefined;
     this.status = h("div", { class: "gzs-preview-status" });
     this.button = h("button", { class: "gzs-btn gzs-physics-btn", text: "Drop in physics",
       title: "simulate this asset for a few seconds with MuJoCo and play it here", onclick: () => this.drop() });
@@ -73,7 +78,11 @@ export class PreviewArea {
   get assetId() { return this.info.id || ""; }
 
   drop() {
-    this.button.disabled = true; // until the kernel says "running" (and then until it is done)
+    // Disabled until the kernel answers with "running" (and then until it is done): any other
+    // sync in between (a progress line, a status) must not enable it for a second click.
+    this.asked = true;
+    this.askedAt = this.model.get("physics");
+    this.button.disabled = true;
     this.model.send({ type: STUDIO_REQUESTS.PHYSICS });
   }
 
@@ -94,7 +103,8 @@ export class PreviewArea {
       : info.state === "error" ? `Preview failed: ${[info.message, info.hint].filter(Boolean).join(" ")}` : "";
     const ref = info.state === "ready" || !info.state ? refId(this.model.get("preview")) : "";
     if (ref !== this.ref) this.show(ref);
-    const bar = barState(info, this.model.get("physics") || {}, Boolean(this.ref));
+    if (this.asked && (this.model.get("physics") !== this.askedAt || !this.ref)) this.asked = false;
+    const bar = barState(info, this.model.get("physics") || {}, Boolean(this.ref), this.asked);
     this.bar.hidden = !bar.visible;
     this.button.disabled = bar.disabled;
     this.button.textContent = bar.label;
