@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -69,11 +70,26 @@ def load_urdf(path: Path, *, data: bytes | None = None, package_dirs: PackageDir
     _check_structure(root, path)
     try:
         parsed = yourdfpy.URDF.load(
-            io.BytesIO(data), build_scene_graph=False, load_meshes=False, build_collision_scene_graph=False
+            io.BytesIO(_xml_version_1(data)), build_scene_graph=False, load_meshes=False,
+            build_collision_scene_graph=False,
         )
     except Exception as exc:  # yourdfpy surfaces malformed numbers as assorted errors
         raise LoadError(f"cannot parse URDF: {exc}", path=path) from None
     return _to_model(parsed.robot, path, package_dirs)
+
+
+_XML_VERSION = re.compile(rb"""^(\s*<\?xml\s+version\s*=\s*["'])([^"']*)(["'])""")
+
+
+def _xml_version_1(data: bytes) -> bytes:
+    """``data`` with its XML declaration saying version 1.0. Many URDFs (pybullet_data's among
+    them) declare ``version="0.0"``: Python's parser reads them, lxml (inside yourdfpy) refuses
+    and falls back to a recovering parse, logging two ERROR lines that a notebook shows in red
+    for a file that loads fine. The encoding the declaration names is kept."""
+    match = _XML_VERSION.match(data)
+    if match is None or match.group(2) in (b"1.0", b"1.1"):
+        return data
+    return data[:match.start(2)] + b"1.0" + data[match.end(2):]
 
 
 def is_xacro(root: ET.Element) -> bool:
@@ -306,6 +322,10 @@ class MeshCache:
         path = resolve_resource(filename, self._urdf, self._package_dirs)
         if path is None:
             raise LoadError(f"mesh file {filename!r} does not exist", path=self._urdf, element=label)
+        if scale is not None and np.size(scale) not in (1, 3):  # "1 1 1 1" ships in pybullet_data's racecar
+            numbers = " ".join(f"{float(v):g}" for v in np.ravel(scale))
+            raise LoadError(f"<mesh filename={filename!r} scale='{numbers}'>: a scale is one number or three (x y z)",
+                            path=self._urdf, element=label)
         sx, sy, sz = (1.0, 1.0, 1.0) if scale is None else (float(v) for v in np.broadcast_to(scale, (3,)))
         s = (sx, sy, sz)
         key = (path, s)

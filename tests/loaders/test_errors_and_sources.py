@@ -53,6 +53,26 @@ def test_missing_mesh_is_named(tmp_path: Path) -> None:
         load(_write(tmp_path / "arm.urdf", text))
 
 
+def test_a_mesh_scale_of_four_numbers_is_named(tmp_path: Path) -> None:
+    trimesh.creation.box().export(tmp_path / "base.stl")
+    text = ARM.format(parent="base").replace('<box size="0.2 0.2 0.1"/>', '<mesh filename="base.stl" scale="1 1 1 1"/>')
+    with pytest.raises(LoadError) as info:
+        load(_write(tmp_path / "arm.urdf", text))
+    assert str(info.value) == ("arm.urdf: <link name='base'> <visual>: <mesh filename='base.stl' scale='1 1 1 1'>: "
+                               "a scale is one number or three (x y z)")
+    load(_write(tmp_path / "arm.urdf", text.replace('scale="1 1 1 1"', 'scale="2 2 2"')))  # three load
+
+
+def test_an_xml_declaration_of_version_0_loads_without_error_lines(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """pybullet_data's URDFs say ``<?xml version="0.0" ?>``: they load, and nothing is logged as an error."""
+    text = '<?xml version="0.0" encoding="ISO-8859-1"?>\n' + ARM.format(parent="base").replace('name="red"', 'name="rouge \xe9"')
+    (tmp_path / "arm.urdf").write_bytes(text.encode("latin-1"))
+    with caplog.at_level("WARNING"):
+        model = load(tmp_path / "arm.urdf")
+    assert [r.getMessage() for r in caplog.records if r.levelname in ("WARNING", "ERROR")] == []
+    assert model.joint("j1").parent == "base" and model.link("upper").visuals[0].color == (1.0, 0.0, 0.0, 1.0)
+
+
 @pytest.mark.parametrize("suffix,root", [(".urdf", "robot"), (".xml", "mujoco")])
 def test_entity_bombs_are_refused(tmp_path: Path, suffix: str, root: str) -> None:
     bomb = (
