@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import trimesh
@@ -81,7 +81,8 @@ def load_mesh(path: Path) -> AssetModel:
 def from_trimesh(obj: object, *, name: str = "mesh", source: str | None = None) -> AssetModel:
     """Wrap a ``trimesh.Trimesh`` or ``trimesh.Scene`` as a one-link model."""
     if isinstance(obj, trimesh.Trimesh):
-        parts = [(name, _shared(obj))]
+        mesh, dropped = _drop_bad_triangles(obj)
+        parts = [(name, _shared(mesh), dropped)]
     elif isinstance(obj, trimesh.Scene):
         parts = _scene_parts(obj)
     else:
@@ -93,7 +94,10 @@ def from_trimesh(obj: object, *, name: str = "mesh", source: str | None = None) 
     link = Link(name=name)
     maps: dict[str, int] = {}
     notes: list[str] = []
-    for i, (part_name, mesh) in enumerate(parts):
+    for i, (part_name, mesh, dropped) in enumerate(parts):
+        if dropped:
+            notes.append(f"{part_name}: {dropped} triangle(s) with a NaN or infinite corner, or a vertex index "
+                         "past the end of the vertices, were left out")
         if len(mesh.faces) == 0:
             continue
         for found in maps_not_drawn(mesh):
@@ -122,17 +126,48 @@ def _shared(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
                            metadata=dict(mesh.metadata), process=False, validate=False)
 
 
-def _scene_parts(scene: trimesh.Scene) -> list[tuple[str, trimesh.Trimesh]]:
+def _drop_bad_triangles(mesh: trimesh.Trimesh) -> tuple[trimesh.Trimesh, int]:
+    """``mesh`` without the triangles nothing can draw, export or simulate, and how many: a
+    corner with a NaN or infinite coordinate, or an index past the vertex array. Meshes built
+    with ``process=False`` (the fast way to make a big one) keep both; a NaN corner would make
+    the viewer's bounds NaN, which JSON cannot carry. ``mesh`` itself, uncopied, when every
+    triangle is fine (the check costs ~3 ms at 1M triangles)."""
+    vertices, faces = np.asarray(mesh.vertices), np.asarray(mesh.faces)
+    if len(faces) == 0 or (faces.min() >= 0 and faces.max() < len(vertices) and np.isfinite(vertices).all()):
+        return mesh, 0
+    keep = np.asarray(((faces >= 0) & (faces < len(vertices))).all(axis=1))
+    finite = np.isfinite(vertices).all(axis=1)
+    keep[keep] = finite[faces[keep]].all(axis=1)
+    # built anew: trimesh's copy() of such a mesh may itself fail (face colours turned into
+    # vertex colours through the bad indices)
+    clean = trimesh.Trimesh(vertices=vertices, faces=faces[keep], process=False, validate=False)
+    visual: Any = mesh.visual
+    kind = getattr(visual, "kind", None)
+    if kind == "face":
+        cast(Any, clean.visual).face_colors = np.asarray(visual.face_colors)[keep]
+    elif kind == "vertex":
+        cast(Any, clean.visual).vertex_colors = np.asarray(visual.vertex_colors)
+    elif kind == "texture":
+        clean.visual = visual.copy()  # UVs per vertex, like the colours
+    clean.metadata.update(mesh.metadata)
+    clean.remove_unreferenced_vertices()  # the NaN ones go too, with their colours and UVs
+    return clean, int(len(faces) - keep.sum())
+
+
+def _scene_parts(scene: trimesh.Scene) -> list[tuple[str, trimesh.Trimesh, int]]:
+    """Each placed mesh of ``scene`` in the scene's frame, with the triangles it lost
+    (:func:`_drop_bad_triangles`)."""
     parts = []
     for node in scene.graph.nodes_geometry:
         transform, geom_name = scene.graph[node]
         geom = scene.geometry.get(geom_name)
         if not isinstance(geom, trimesh.Trimesh):
             continue  # point clouds and paths have no surface to draw
-        mesh = geom.copy()
+        clean, dropped = _drop_bad_triangles(geom)
+        mesh = clean.copy() if clean is geom else clean
         if not np.allclose(transform, np.eye(4)):
             mesh.apply_transform(transform)
-        parts.append((str(node), mesh))
+        parts.append((str(node), mesh, dropped))
     return parts
 
 

@@ -139,6 +139,40 @@ def test_trimesh_scene_keeps_node_transforms() -> None:
     assert len(load(trimesh.creation.box()).links) == 1
 
 
+def _broken_mesh() -> trimesh.Trimesh:
+    """Two good triangles, one with a NaN corner, one with an index past the 5 vertices, each
+    its own colour: what ``process=False`` keeps (trimesh's default processing drops NaN
+    corners itself, and raises on the index)."""
+    vertices = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0], [np.nan, 0, 0]], dtype=float)
+    faces = np.array([[0, 1, 2], [1, 3, 2], [0, 1, 4], [0, 1, 9]])
+    mesh = trimesh.Trimesh(vertices, faces, process=False)
+    mesh.visual.face_colors = [[255, 0, 0, 255], [0, 255, 0, 255], [0, 0, 255, 255], [9, 9, 9, 255]]
+    return mesh
+
+
+@pytest.mark.parametrize("wrap", ["mesh", "scene"])
+def test_triangles_with_a_nan_corner_or_a_bad_index_are_left_out_and_said(wrap: str) -> None:
+    import json
+
+    from gizmo_notebook.viewer import encode_model
+
+    source = _broken_mesh() if wrap == "mesh" else trimesh.Scene({"part": _broken_mesh(), "box": trimesh.creation.box()})
+    model = load(source)
+    mesh = model.links[0].visuals[0].geometry.mesh
+    assert mesh.faces.tolist() == [[0, 1, 2], [1, 3, 2]] and len(mesh.vertices) == 4
+    assert mesh.visual.face_colors[:, :3].tolist() == [[255, 0, 0], [0, 255, 0]]  # each kept its colour
+    assert len(model.notes) == 1 and "2 triangle(s) with a NaN or infinite corner" in model.notes[0], model.notes
+    meta, _ = encode_model(model)
+    json.dumps(meta, allow_nan=False)  # bounds and all: JSON the browser can read
+    assert np.isfinite(meta["bounds"]).all() and meta["notes"] == model.notes
+
+
+def test_a_sound_mesh_is_shared_not_cleaned() -> None:
+    mesh = trimesh.creation.icosphere()
+    model = load(mesh)
+    assert np.shares_memory(model.links[0].visuals[0].geometry.mesh.vertices, mesh.vertices) and model.notes == []
+
+
 # --------------------------------------------------------------------------- archives
 
 
