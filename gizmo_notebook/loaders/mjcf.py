@@ -86,16 +86,49 @@ def compile_mjcf(path: Path) -> mujoco.MjModel:
     (every included file through defusedxml); compile errors become :class:`LoadError`."""
     _check_safe(path, path, depth=0)
     previous = mujoco.get_mju_user_warning()
+
+    def warning(text: str) -> None:
+        if "NaN" not in text:  # that one becomes _check_finite's LoadError, naming the element
+            _log.warning("%s: %s", path.name, text.strip())
+
     # MuJoCo's default warning handler appends to MUJOCO_LOG.TXT in the working directory;
     # route compiler warnings (deprecated attributes...) to logging instead.
-    mujoco.set_mju_user_warning(lambda text: _log.warning("%s: %s", path.name, text.strip()))
+    mujoco.set_mju_user_warning(warning)
     try:
         mj = mujoco.MjModel.from_xml_path(str(path))
     except Exception as exc:  # MuJoCo reports XML and compile errors as ValueError
         raise LoadError(_mujoco_message(exc), path=path) from None
     finally:
         mujoco.set_mju_user_warning(previous)
+    _check_finite(mj, path)
     return mj
+
+
+# The compiled arrays the model is built from, by the element they belong to. MuJoCo compiles
+# a NaN (with a warning) or an infinity (silently) in them, and it would then poison poses,
+# bounds and the JSON the viewer sends, far from the attribute that holds it.
+_FINITE_FIELDS = (
+    ("body", _OBJ.mjOBJ_BODY, ("body_pos", "body_quat", "body_ipos", "body_iquat", "body_mass", "body_inertia")),
+    ("joint", _OBJ.mjOBJ_JOINT, ("jnt_pos", "jnt_axis", "jnt_range")),
+    ("geom", _OBJ.mjOBJ_GEOM, ("geom_pos", "geom_quat", "geom_size")),
+)
+
+
+def _check_finite(mj: mujoco.MjModel, path: Path) -> None:
+    """A LoadError naming the first element whose compiled numbers are not all finite."""
+    for tag, objtype, fields in _FINITE_FIELDS:
+        for field in fields:
+            values = np.asarray(getattr(mj, field))
+            if values.size == 0:
+                continue
+            bad = ~np.isfinite(values.reshape(len(values), -1)).all(axis=1)
+            if bad.any():
+                i = int(np.argmax(bad))
+                name = mujoco.mj_id2name(mj, objtype, i)
+                element = f"<{tag} name='{name}'>" if name else f"<{tag}> number {i + 1} (unnamed)"
+                attribute = field.split("_", 1)[1]  # compiled (radians, normalized): not the file's own numbers
+                raise LoadError(f"{element}: its {attribute} holds a NaN or an infinity: give every number a "
+                                "real value", path=path)
 
 
 def _check_safe(path: Path, top: Path, depth: int) -> None:

@@ -114,6 +114,8 @@ def _check_structure(root: ET.Element, path: Path) -> None:
         for kind in ("visual", "collision"):
             for item in el.findall(kind):
                 _check_geometry(item, kind, name, path)
+        for inertial in el.findall("inertial"):  # a NaN mass reaches the viewer's inspect overlay
+            _check_numbers(inertial, path, f"{element_label('link', name)} <inertial>")
     if not links:
         raise LoadError("the robot has no <link>", path=path, element=element_label("robot", root.get("name")))
     joints: set[str] = set()
@@ -165,7 +167,7 @@ def _check_geometry(item: ET.Element, kind: str, link: str, path: Path) -> None:
 def _check_numbers(el: ET.Element, path: Path, label: str) -> None:
     """Every numeric attribute parses and is finite: NaN origins poison the whole scene."""
     numeric = {"xyz", "rpy", "size", "radius", "length", "scale", "lower", "upper", "effort", "velocity",
-               "value", "rgba", "damping", "friction"}
+               "value", "rgba", "damping", "friction", "ixx", "ixy", "ixz", "iyy", "iyz", "izz"}
     for sub in el.iter():
         if sub.tag not in _NUMERIC_ELEMENTS:  # extensions (<gazebo>, <verbose value="Yes">) are not URDF's
             continue

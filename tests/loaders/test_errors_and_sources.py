@@ -53,6 +53,27 @@ def test_missing_mesh_is_named(tmp_path: Path) -> None:
         load(_write(tmp_path / "arm.urdf", text))
 
 
+_INERTIAL = '<inertial><mass value="1"/><inertia ixx="1" ixy="0" ixz="0" iyy="1" iyz="0" izz="1"/></inertial>'
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "-inf"])
+@pytest.mark.parametrize("where,good,element", [
+    ('<box size="0.2 0.2 0.1"/>', '<box size="{} 0.2 0.1"/>', "<link name='base'> <visual>: <box size="),
+    ('<origin xyz="0 0 0.25"/>', '<origin xyz="0 {} 0.25"/>', "<link name='upper'> <visual>: <origin xyz="),
+    ('<axis xyz="0 1 0"/>', '<axis xyz="0 1 {}"/>', "<joint name='j1'>: <axis xyz="),
+    ('lower="-1"', 'lower="{}"', "<joint name='j1'>: <limit lower="),
+    ('<mass value="1"/>', '<mass value="{}"/>', "<link name='base'> <inertial>: <mass value="),
+    ('ixx="1"', 'ixx="{}"', "<link name='base'> <inertial>: <inertia ixx="),
+])
+def test_a_number_that_is_not_finite_is_named(tmp_path: Path, bad: str, where: str, good: str, element: str) -> None:
+    """NaN or infinity anywhere poisons poses, bounds and the JSON the viewer sends: refused where it is."""
+    text = ARM.format(parent="base").replace('<link name="base">', f'<link name="base">{_INERTIAL}')
+    assert where in text
+    with pytest.raises(LoadError) as info:
+        load(_write(tmp_path / "arm.urdf", text.replace(where, good.format(bad))))
+    assert f"arm.urdf: {element}" in str(info.value) and str(info.value).endswith("is not finite"), str(info.value)
+
+
 def test_a_mesh_scale_of_four_numbers_is_named(tmp_path: Path) -> None:
     trimesh.creation.box().export(tmp_path / "base.stl")
     text = ARM.format(parent="base").replace('<box size="0.2 0.2 0.1"/>', '<mesh filename="base.stl" scale="1 1 1 1"/>')
@@ -94,6 +115,35 @@ def test_mjcf_compiler_errors_name_file_and_element(tmp_path: Path) -> None:
         load(_write(tmp_path / "bad.xml", text))
     message = str(info.value)
     assert message.startswith("bad.xml: ") and "bogus" in message and "joint" in message
+
+
+_MJCF = ('<mujoco><worldbody><body name="b" pos="0 0 0"><inertial pos="0 0 0" mass="1" diaginertia="1 1 1"/>'
+         '<geom type="box" size="0.1 0.1 0.1"/><body name="c" pos="0 0 1"><joint name="j" type="hinge" axis="0 0 1" '
+         'range="-1 1"/><geom name="ball" type="sphere" size="0.1"/></body></body></worldbody></mujoco>')
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf"])
+@pytest.mark.parametrize("where,good,element", [
+    ('name="b" pos="0 0 0"', 'name="b" pos="0 {} 0"', "<body name='b'>: its pos"),
+    ('mass="1"', 'mass="{}"', "<body name='b'>: its mass"),
+    ('axis="0 0 1"', 'axis="0 {} 1"', "<joint name='j'>: its axis"),
+    ('range="-1 1"', 'range="-1 {}"', "<joint name='j'>: its range"),
+    ('size="0.1 0.1 0.1"', 'size="0.1 {} 0.1"', "<geom> number 1 (unnamed): its size"),
+])
+def test_mjcf_numbers_that_are_not_finite_are_named(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, bad: str, where: str, good: str, element: str
+) -> None:
+    """MuJoCo compiles a NaN with only a warning, and an infinity silently: refused where it is."""
+    assert where in _MJCF
+    load(_write(tmp_path / "ok.xml", _MJCF))
+    with caplog.at_level("WARNING"), pytest.raises(LoadError) as info:
+        load(_write(tmp_path / "bad.xml", _MJCF.replace(where, good.format(bad))))
+    message = str(info.value)
+    if bad == "nan" and "size" in where:  # MuJoCo's compiler refuses this one itself
+        assert message.startswith("bad.xml: ") and "nan size in geom" in message, message
+    else:
+        assert message == f"bad.xml: {element} holds a NaN or an infinity: give every number a real value", message
+    assert not any("NaN" in r.getMessage() for r in caplog.records)  # said once, in the error
 
 
 def test_mjcf_missing_mesh_is_named(tmp_path: Path) -> None:
