@@ -423,6 +423,11 @@ class Inertial:
     origin: Pose = Pose()
     inertia: tuple[float, float, float, float, float, float] = (1e-4, 1e-4, 1e-4, 0.0, 0.0, 0.0)
 
+    def __post_init__(self) -> None:
+        # like Pose: a NaN here would reach the simulator and the viewer's JSON, far from its source
+        if not (math.isfinite(self.mass) and len(self.inertia) == 6 and all(math.isfinite(v) for v in self.inertia)):
+            raise ModelError(f"Inertial mass and inertia must be finite numbers, got {self.mass!r} and {self.inertia!r}")
+
     def tensor(self) -> np.ndarray:
         ixx, iyy, izz, ixy, ixz, iyz = self.inertia
         return np.array([[ixx, ixy, ixz], [ixy, iyy, iyz], [ixz, iyz, izz]])

@@ -13,6 +13,7 @@ from gizmo_notebook.model import (
     Box,
     Capsule,
     Cylinder,
+    Inertial,
     Joint,
     JointLimits,
     Link,
@@ -149,6 +150,13 @@ def test_joint_rejects_bad_type_and_zero_axis():
 def test_pose_rejects_non_finite_values():
     with pytest.raises(ModelError, match="finite"):
         Pose((0, float("nan"), 0))
+
+
+@pytest.mark.parametrize("mass,inertia", [(math.nan, (1, 1, 1, 0, 0, 0)), (1.0, (1, math.inf, 1, 0, 0, 0))])
+def test_inertial_rejects_non_finite_values(mass: float, inertia: tuple) -> None:
+    with pytest.raises(ModelError, match="mass and inertia must be finite"):
+        Inertial(mass=mass, inertia=inertia)
+    assert Inertial(mass=2.0, inertia=(1, 1, 1, 0, 0, 0)).mass == 2.0
 
 
 # --------------------------------------------------------------------------- multi-DOF joints

@@ -332,6 +332,8 @@ class _Reader:
             return None
         api = UsdPhysics.MassAPI(prim)
         mass = api.GetMassAttr().Get()
+        if mass is not None and not math.isfinite(mass):
+            raise LoadError(f"mass {mass} is not finite", path=self.path, element=f"<{prim.GetTypeName()} {prim.GetPath()}>")
         if mass is None or mass <= 0:
             return None
         com = api.GetCenterOfMassAttr().Get()
@@ -344,11 +346,18 @@ class _Reader:
             local[:3, 3] = tuple(com)
         origin = self._to_metres(np.linalg.inv(frame) @ _rigid(self._world(prim)) @ local)
         inertia = tuple(float(v) * self.mpu**2 for v in diag) if diag is not None else (0.0, 0.0, 0.0)
+        if not all(math.isfinite(v) for v in inertia):
+            raise LoadError(f"diagonalInertia {tuple(diag)} is not finite", path=self.path,
+                            element=f"<{prim.GetTypeName()} {prim.GetPath()}>")
         return Inertial(mass=float(mass), origin=Pose.from_matrix(origin), inertia=(*inertia, 0.0, 0.0, 0.0))  # type: ignore[arg-type]
 
     # -- helpers -----------------------------------------------------------------
     def _world(self, prim: Usd.Prim) -> np.ndarray:
-        return np.array(self.xforms.GetLocalToWorldTransform(prim), dtype=float).T
+        m = np.array(self.xforms.GetLocalToWorldTransform(prim), dtype=float).T
+        if not np.isfinite(m).all():  # a NaN xformOp here, or on a parent
+            raise LoadError("its transform (or a parent's) holds a NaN or an infinity", path=self.path,
+                            element=f"<{prim.GetTypeName()} {prim.GetPath()}>")
+        return m
 
     def _to_metres(self, m: np.ndarray) -> np.ndarray:
         out = m.copy()
@@ -364,6 +373,8 @@ def _mesh_prim(prim: Usd.Prim, path: Path) -> trimesh.Trimesh | None:
     if not points or not counts or indices is None:
         return None
     points = np.asarray(points, dtype=np.float64)
+    if not np.isfinite(points).all():
+        raise LoadError("points hold a NaN or an infinity", path=path, element=f"<Mesh {prim.GetPath()}>")
     counts = np.asarray(counts, dtype=np.int64)
     indices = np.asarray(indices, dtype=np.int64)
     if counts.sum() != len(indices) or (len(indices) and (indices.max() >= len(points) or indices.min() < 0)):

@@ -163,6 +163,34 @@ def test_broken_usd_is_a_load_error(tmp_path: Path) -> None:
         load(bad)
 
 
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+@pytest.mark.parametrize("where,message", [
+    ("translate", r"<Mesh /robot/base/m>: its transform \(or a parent's\) holds a NaN or an infinity"),
+    ("points", r"<Mesh /robot/base/m>: points hold a NaN or an infinity"),
+    ("mass", r"<Xform /robot/base>: mass (nan|inf) is not finite"),
+    ("inertia", r"<Xform /robot/base>: diagonalInertia .* is not finite"),
+])
+def test_numbers_that_are_not_finite_are_named(tmp_path: Path, bad: float, where: str, message: str) -> None:
+    """A NaN in a translate made numpy's SVD fail; in points or a mass it reached the viewer's JSON."""
+    path = tmp_path / f"{where}.usda"
+    stage = Usd.Stage.CreateNew(str(path))
+    UsdGeom.SetStageUpAxis(stage, UsdGeom.Tokens.z)
+    stage.SetDefaultPrim(UsdGeom.Xform.Define(stage, "/robot").GetPrim())
+    link = UsdGeom.Xform.Define(stage, "/robot/base")
+    UsdPhysics.RigidBodyAPI.Apply(link.GetPrim())
+    mass = UsdPhysics.MassAPI.Apply(link.GetPrim())
+    mass.CreateMassAttr(bad if where == "mass" else 1.0)
+    mass.CreateDiagonalInertiaAttr(Gf.Vec3f(bad if where == "inertia" else 1.0, 1.0, 1.0))
+    link.AddTranslateOp().Set(Gf.Vec3d(bad if where == "translate" else 0.0, 0, 0))
+    mesh = UsdGeom.Mesh.Define(stage, "/robot/base/m")
+    mesh.CreatePointsAttr([(0, 0, 0), (bad if where == "points" else 1.0, 0, 0), (0, 1, 0)])
+    mesh.CreateFaceVertexCountsAttr([3])
+    mesh.CreateFaceVertexIndicesAttr([0, 1, 2])
+    stage.Save()
+    with pytest.raises(LoadError, match=rf"^{where}\.usda: {message}"):
+        load(path)
+
+
 def test_free_rigid_bodies_on_a_centimetre_stage_are_placed_in_metres(tmp_path: Path) -> None:
     model = load(_loose_parts_stage(tmp_path / "cm.usda", 0.01))
     np.testing.assert_allclose(model.link_transforms()["part1"][:3, 3], (1.0, 0, 0.5), atol=1e-9)
