@@ -50,10 +50,14 @@ def test_alpha_refuses_a_scene_inline_and_makes_nothing(make_studio: Any, api_ve
     assert studio.items == [] and studio.scenes == []
 
 
-def test_scene_from_one_prompt_row_preview_and_export(make_studio: Any, api_version: str, tmp_path: Path) -> None:
+def test_scene_from_one_prompt_row_preview_and_export(
+    make_studio: Any, make_local_server: Any, api_version: str, tmp_path: Path
+) -> None:
     if api_version != "current":
         pytest.skip("scenes from a prompt are a current-API feature")
-    studio = make_studio(export_dir=tmp_path / "exports")
+    # a job that takes a second, so its stages can be seen (with none it could finish between
+    # two looks, and the row never showed a stage: a flake on a busy machine)
+    studio = make_studio(async_client(make_local_server(latency=1.0)), export_dir=tmp_path / "exports")
     drain(studio)
     placeholder = studio.generate_scene(PROMPT)
     row = _row(studio, placeholder.id)
