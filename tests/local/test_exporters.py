@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 import yourdfpy
 from pxr import Gf, Usd, UsdGeom, UsdPhysics, UsdValidation
+from scipy.spatial.transform import Rotation
 
 from gizmo_notebook.formats import EXPORT_FORMATS
 from gizmo_notebook.local.exporters import (
@@ -29,7 +30,7 @@ from gizmo_notebook.local.exporters import (
     media_type_for,
 )
 from gizmo_notebook.local.generator import WORLD_LINK, compose_scene, generate, is_world_anchored
-from gizmo_notebook.model import AssetModel, Box, Joint, JointLimits, Link, Mesh, Pose
+from gizmo_notebook.model import AssetModel, Box, Joint, JointLimits, Link, Mesh, Pose, Visual
 
 PROMPTS = [
     "A 6-DOF industrial robotic arm with a parallel jaw gripper",
@@ -223,6 +224,37 @@ def test_urdf_zip_passes_check_urdf_and_loads_in_yourdfpy(prompt: str, tmp_path:
     ours = model.link_transforms(cfg)
     for link in model.links:
         assert np.allclose(robot.get_transform(link.name, model.root.name), ours[link.name], atol=1e-6), link.name
+
+
+def test_a_ball_joint_becomes_three_hinges_in_urdf_that_reach_the_same_pose(tmp_path: Path) -> None:
+    """URDF has no ball joint (an MJCF shoulder, say, through the current API's URDF-from-MJCF
+    download): the exporter writes three continuous hinges about x, y and z, which check_urdf
+    and yourdfpy accept, and Rx(a)·Ry(b)·Rz(c) on them puts every link where the ball does."""
+    from gizmo_notebook import load
+
+    ball = Joint("shoulder", "ball", "torso", "arm", origin=Pose((0, 0.2, 0.5)))
+    model = AssetModel(
+        name="ball_arm",
+        links=[Link("torso", visuals=[Visual(Box((0.2, 0.2, 0.6)))]), Link("arm", visuals=[Visual(Box((0.05, 0.05, 0.4)))]),
+               Link("shoulder_x_link")],  # a name the chain would use: it must pick another
+        joints=[ball, Joint("fix", "fixed", "torso", "shoulder_x_link")],
+    )
+    path = export_model(model, "isaac_sim_urdf", tmp_path, "robot")
+    with zipfile.ZipFile(path) as archive:
+        archive.extractall(tmp_path / "x")
+    urdf = tmp_path / "x" / "robot.urdf"
+    result = subprocess.run(["check_urdf", str(urdf)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    loaded = load(urdf)
+    assert [(j.name, j.type) for j in loaded.movable_joints] == [
+        ("shoulder_x", "continuous"), ("shoulder_y", "continuous"), ("shoulder_z", "continuous")]
+    assert "shoulder_x_link_" in {link.name for link in loaded.links}
+    a, b, c = 0.3, -0.7, 1.1
+    rotation = Rotation.from_euler("XYZ", [a, b, c]).as_rotvec()  # intrinsic x, then y, then z: the chain's order
+    ours = model.link_transforms({"shoulder": tuple(rotation)})
+    theirs = loaded.link_transforms({"shoulder_x": a, "shoulder_y": b, "shoulder_z": c})
+    for name in ("torso", "arm"):
+        np.testing.assert_allclose(theirs[name], ours[name], atol=1e-9)
 
 
 # --------------------------------------------------------------------------- USD

@@ -6,7 +6,8 @@ Isaac's importer and yourdfpy resolve against the URDF's own directory. The form
 even when a model happens to have no meshes, so clients can rely on one shape per format.
 
 URDF has no capsule: a capsule is written as a cylinder plus two end spheres (three
-``<visual>``/``<collision>`` elements), which is exactly the same solid. Fixed-base models
+``<visual>``/``<collision>`` elements), which is exactly the same solid. Nor has it a ball
+joint: one becomes three hinges (:func:`_ball_chain`). Fixed-base models
 keep their massless ``world`` root link, the URDF convention for "bolted down"; Isaac's
 importer "Fix Base Link" option does the same for floating ones if the user wants it.
 """
@@ -45,8 +46,10 @@ def urdf_document(model: AssetModel, meshes: MeshTable) -> bytes:
     robot = ET.Element("robot", name=model.name)
     for link in model.links:
         robot.append(_link(link, meshes))
+    taken = {link.name for link in model.links} | {joint.name for joint in model.joints}
     for joint in model.ordered_joints():
-        robot.append(_joint(joint))
+        for element in _ball_chain(joint, taken) if joint.type == "ball" else [_joint(joint)]:
+            robot.append(element)
     ET.indent(robot)
     return ET.tostring(robot, encoding="utf-8", xml_declaration=True)
 
@@ -110,6 +113,51 @@ def _geometries(geometry: Geometry, origin: Pose, meshes: MeshTable) -> list[tup
         ET.SubElement(geom, "mesh", filename=f"{MESH_DIR}/{meshes.name(geometry)}.stl")
         return [(geom, origin)]
     return _shapes(geometry, origin)
+
+
+# The two links between the three hinges of a ball joint: light enough not to matter, heavy
+# enough that simulators which drop massless links (Gazebo) keep them.
+_BALL_LINK_MASS = 1e-3
+_BALL_LINK_INERTIA = 1e-6
+
+
+def _ball_chain(joint: Joint, taken: set[str]) -> list[ET.Element]:
+    """A ``ball`` joint as URDF can say it: three ``continuous`` joints about the joint frame's
+    x, y and z axes (``<name>_x``, ``_y``, ``_z``), through two small links (``<name>_x_link``,
+    ``_y_link``). URDF has no spherical joint, and a ``type="ball"`` it does not know makes
+    every URDF reader refuse the file; the chain reaches every orientation the ball did
+    (Rx·Ry·Rz, the usual stand-in). A MuJoCo ball's cone limit has no URDF form and is dropped."""
+
+    def fresh(name: str) -> str:
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        return name
+
+    names = [fresh(f"{joint.name}_{axis}") for axis in "xyz"]
+    links = [fresh(f"{joint.name}_{axis}_link") for axis in "xy"]
+    out = []
+    for link in links:
+        element = ET.Element("link", name=link)
+        inertial = ET.SubElement(element, "inertial")
+        ET.SubElement(inertial, "mass", value=fmt([_BALL_LINK_MASS]))
+        i = fmt([_BALL_LINK_INERTIA])
+        ET.SubElement(inertial, "inertia", ixx=i, ixy="0", ixz="0", iyy=i, iyz="0", izz=i)
+        out.append(element)
+    chain = [joint.parent, *links, joint.child]
+    for k, (name, axis) in enumerate(zip(names, ("1 0 0", "0 1 0", "0 0 1"), strict=True)):
+        element = ET.Element("joint", name=name, type="continuous")
+        if k == 0:
+            _origin(element, joint.origin)
+        ET.SubElement(element, "parent", link=chain[k])
+        ET.SubElement(element, "child", link=chain[k + 1])
+        ET.SubElement(element, "axis", xyz=axis)
+        effort = 0.0 if is_passive(joint) else effort_of(joint)
+        ET.SubElement(element, "limit", effort=fmt([effort]), velocity=fmt([velocity_of(joint)]))
+        if joint.damping or joint.friction:
+            ET.SubElement(element, "dynamics", damping=fmt([joint.damping]), friction=fmt([joint.friction]))
+        out.append(element)
+    return out
 
 
 def _joint(joint: Joint) -> ET.Element:
