@@ -253,6 +253,8 @@ class Sphere(_Primitive):
     radius: float
 
     def _build(self) -> trimesh.Trimesh:
+        if self.radius <= 0:  # nothing to draw (pybullet's laikago has them); trimesh's would be all NaN
+            return trimesh.Trimesh()
         return trimesh.creation.icosphere(subdivisions=2, radius=self.radius)
 
 

@@ -292,6 +292,22 @@ def _simplify(vertices: np.ndarray, faces: np.ndarray, target_faces: int) -> np.
     return dest[:n].reshape(-1, 3).astype(np.int64)
 
 
+def _finite_only(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The triangles whose corners are all finite, over vertices where the others are moved
+    onto a finite one (so the vertex count, and any UVs with it, stay as they are).
+
+    The loaders refuse such numbers and :func:`~gizmo_notebook.loaders.from_trimesh` leaves such
+    triangles out; this is the last line before the browser, whose JSON cannot carry a NaN
+    bound or offset (one NaN and the view would never get its metadata)."""
+    finite = np.isfinite(vertices).all(axis=1)
+    if finite.all():
+        return vertices, faces
+    if not finite.any():
+        return np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int64)
+    vertices = np.where(finite[:, None], vertices, vertices[np.argmax(finite)])
+    return vertices, faces[finite[faces].all(axis=1)]
+
+
 def _axis_bounds(vertices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-axis min and max of an (n, 3) array, column by column.
 
@@ -526,6 +542,7 @@ def encode_mesh(mesh: trimesh.Trimesh, *, max_triangles: int | None = None,
         uv = np.asarray(uv, dtype=np.float32).reshape(-1, 2)
         if len(uv) != len(vertices):
             raise InvalidValueError(f"uv must hold one (u, v) per vertex: {len(uv)} for {len(vertices)} vertices")
+    vertices, faces = _finite_only(vertices, faces)
     source_triangles = len(faces)
     if max_triangles is not None and len(faces) > max_triangles:
         faces = _simplify(vertices, faces, max(max_triangles, 4))
@@ -768,7 +785,13 @@ def _zero_pose_bounds(model: AssetModel, per_link: list) -> np.ndarray:
         for mesh, _, _, group in items:
             if len(mesh.vertices) == 0 or not _default_shown(group):  # what the first view shows
                 continue
-            box = trimesh.bounds.corners(np.stack(_axis_bounds(mesh.vertices)))
+            vertices = np.asarray(mesh.vertices)
+            finite = np.isfinite(vertices).all(axis=1)
+            if not finite.all():  # the same vertices encode_mesh draws (_finite_only)
+                vertices = vertices[finite]
+                if not len(vertices):
+                    continue
+            box = trimesh.bounds.corners(np.stack(_axis_bounds(vertices)))
             corners.append(trimesh.transform_points(box, transforms[link.name]))
     if not corners:
         return np.zeros((2, 3))

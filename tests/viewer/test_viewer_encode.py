@@ -11,7 +11,18 @@ import trimesh
 from scipy.spatial import cKDTree
 
 from gizmo_notebook.errors import InvalidValueError
-from gizmo_notebook.model import AssetModel, Box, Cylinder, Joint, JointLimits, Link, Mesh, Pose, Visual
+from gizmo_notebook.model import (
+    AssetModel,
+    Box,
+    Cylinder,
+    Joint,
+    JointLimits,
+    Link,
+    Mesh,
+    Pose,
+    Sphere,
+    Visual,
+)
 from gizmo_notebook.viewer import Viewer, transport, view
 from gizmo_notebook.viewer.encode import decode_geometry, encode_mesh, encode_model
 
@@ -90,6 +101,22 @@ def test_over_budget_is_decimated_for_display_and_says_so() -> None:
     assert len(faces) == t["shown"]
     assert np.allclose(trimesh.Trimesh(positions, faces).bounds, mesh.bounds, atol=0.05)
     assert len(model.link("ball").visuals[0].geometry.mesh.faces) == len(mesh.faces)  # model untouched
+
+
+def test_non_finite_corners_never_reach_the_browser() -> None:
+    """The page's JSON cannot carry NaN: a zero-radius sphere (pybullet's laikago_toes has four;
+    trimesh makes them all NaN) draws nothing, and a NaN corner that got into a model anyway
+    drops its triangles, not the view."""
+    torn = trimesh.Trimesh([[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0], [np.nan, 0, 0]],
+                           [[0, 1, 2], [1, 3, 2], [0, 1, 4]], process=False)
+    enc = encode_mesh(torn)
+    assert enc.index_count == 6 and np.isfinite([*enc.offset, *enc.scale]).all()
+    model = AssetModel(name="m", links=[Link("base", visuals=[
+        Visual(Box((0.1, 0.1, 0.1))), Visual(Sphere(0.0)), Visual(Mesh(mesh=torn, name="torn"))])])
+    meta, _ = encode_model(model)
+    json.dumps(meta, allow_nan=False)
+    np.testing.assert_allclose(meta["bounds"], [[-0.05, -0.05, -0.05], [1.0, 1.0, 0.05]])
+    assert meta["triangles"]["shown"] == 12 + 0 + 2
 
 
 def test_bad_budget_is_a_clear_error() -> None:
