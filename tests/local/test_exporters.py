@@ -226,6 +226,24 @@ def test_urdf_zip_passes_check_urdf_and_loads_in_yourdfpy(prompt: str, tmp_path:
         assert np.allclose(robot.get_transform(link.name, model.root.name), ours[link.name], atol=1e-6), link.name
 
 
+def test_degenerate_primitives_export_to_mjcf_that_mujoco_compiles(tmp_path: Path) -> None:
+    """MuJoCo refuses a zero geom size. A zero-radius sphere (pybullet's laikago_toes has four)
+    is nothing and is left out; a flat box or a zero-length cylinder is a plate or a disc and
+    keeps a hair of thickness; a capsule with no cylinder is a sphere."""
+    from gizmo_notebook.model import Capsule, Cylinder, Sphere, Visual
+    from gizmo_notebook.model import Collision as Col
+
+    shapes = [Sphere(0.0), Box((0.2, 0.0, 0.2)), Cylinder(0.1, 0.0), Capsule(0.05, 0.0)]
+    model = AssetModel(name="odd", links=[Link("base", visuals=[Visual(g) for g in shapes],
+                                               collisions=[Col(g) for g in shapes])])
+    path = export_model(model, "mujoco_mjcf", tmp_path, "odd")
+    mj = mujoco.MjModel.from_xml_path(str(path))
+    types = [int(t) for t in mj.geom_type if t != mujoco.mjtGeom.mjGEOM_PLANE]  # the floor
+    g = mujoco.mjtGeom
+    assert sorted(types) == sorted([int(g.mjGEOM_BOX), int(g.mjGEOM_CYLINDER), int(g.mjGEOM_SPHERE)] * 2)
+    assert (mj.geom_size[mj.geom_type == g.mjGEOM_BOX][:, 1] > 0).all()
+
+
 def test_a_ball_joint_becomes_three_hinges_in_urdf_that_reach_the_same_pose(tmp_path: Path) -> None:
     """URDF has no ball joint (an MJCF shoulder, say, through the current API's URDF-from-MJCF
     download): the exporter writes three continuous hinges about x, y and z, which check_urdf

@@ -247,14 +247,30 @@ def _add_joint(body: ET.Element, joint: Joint, top_level: bool, names: _Names, a
     )
 
 
+# MuJoCo refuses a geom size of zero. A flat box or a zero-length cylinder is still a surface
+# (a plate, a disc): it gets this half-thickness; a zero radius is nothing, and is left out.
+_FLAT_HALF_SIZE = 1e-6
+
+
+def _has_extent(geometry: Geometry) -> bool:
+    """False for the primitives that are nothing (zero radius: pybullet's laikago_toes has such spheres)."""
+    return not (isinstance(geometry, (Sphere, Cylinder, Capsule)) and geometry.radius <= 0)
+
+
+def _positive(*sizes: float) -> list[float]:
+    return [max(size, _FLAT_HALF_SIZE) for size in sizes]
+
+
 def _geom_attrs(geometry: Geometry, meshes: MeshTable) -> dict[str, str]:
     if isinstance(geometry, Box):
-        return {"type": "box", "size": fmt(s / 2 for s in geometry.size)}
+        return {"type": "box", "size": fmt(_positive(*(s / 2 for s in geometry.size)))}
     if isinstance(geometry, Cylinder):
-        return {"type": "cylinder", "size": fmt([geometry.radius, geometry.length / 2])}
+        return {"type": "cylinder", "size": fmt(_positive(geometry.radius, geometry.length / 2))}
     if isinstance(geometry, Sphere):
         return {"type": "sphere", "size": fmt([geometry.radius])}
     if isinstance(geometry, Capsule):
+        if geometry.length <= 0:  # a capsule with no cylinder is a sphere
+            return {"type": "sphere", "size": fmt([geometry.radius])}
         return {"type": "capsule", "size": fmt([geometry.radius, geometry.length / 2])}
     if isinstance(geometry, Mesh):
         return {"type": "mesh", "mesh": meshes.name(geometry)}
@@ -263,6 +279,8 @@ def _geom_attrs(geometry: Geometry, meshes: MeshTable) -> dict[str, str]:
 
 def _add_geoms(body: ET.Element, link: Link, names: _Names, meshes: MeshTable, *, world_geom: bool) -> None:
     for i, visual in enumerate(link.visuals):
+        if not _has_extent(visual.geometry):
+            continue
         attrs = {"name": names.unique_geom(visual.name or f"{link.name}_visual_{i}"), "class": "visual"}
         attrs.update(_geom_attrs(visual.geometry, meshes))
         attrs.update(_pose_attrs(visual.origin))
@@ -270,6 +288,8 @@ def _add_geoms(body: ET.Element, link: Link, names: _Names, meshes: MeshTable, *
             attrs["rgba"] = fmt(visual.color)
         ET.SubElement(body, "geom", attrs)
     for i, collision in enumerate(link.collisions):
+        if not _has_extent(collision.geometry):
+            continue
         attrs = {"name": names.unique_geom(collision.name or f"{link.name}_collision_{i}"), "class": "collision"}
         if world_geom:  # the ground of a scene: collides with every robot geom
             attrs.update(contype="1", conaffinity="1")
@@ -327,5 +347,6 @@ def _rest_height(model: AssetModel) -> float:
             mesh = collision.geometry.to_trimesh()
             world = transforms[link.name] @ collision.origin.matrix()
             z = (np.asarray(mesh.vertices) @ world[:3, :3].T + world[:3, 3])[:, 2]
-            lowest = min(lowest, float(z.min()))
+            if len(z):  # a zero-radius sphere has no vertices
+                lowest = min(lowest, float(z.min()))
     return 0.0 if not math.isfinite(lowest) else round(-lowest, 6)
