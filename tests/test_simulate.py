@@ -280,6 +280,19 @@ def test_real_descriptions_with_a_massless_base_or_degenerate_inertia_simulate()
     assert np.isfinite(ur5.link_poses_array).all() and "ee_link" in ur5.link_names
 
 
+def test_real_descriptions_with_a_heavy_world_link_or_zero_radius_spheres_simulate() -> None:
+    """pybullet's free-base WSG-50 gripper names its root link "world" and gives it mass (MuJoCo's
+    own world body has that name); laikago_toes has zero-radius spheres (MuJoCo refuses a zero
+    size). Both failed to compile; the export renames the one and leaves out the other."""
+    from tests.loaders._reference import PYBULLET_DATA
+
+    gripper = simulate(PYBULLET_DATA / "gripper" / "wsg50_one_motor_gripper_free_base.sdf", seconds=0.2)
+    assert "world" in gripper.link_names and np.isfinite(gripper.link_poses["world"]).all()
+    assert gripper.link_poses["world"][-1, 2] < gripper.link_poses["world"][0, 2]  # free: it falls
+    laikago = simulate(PYBULLET_DATA / "laikago" / "laikago_toes_zup.urdf", seconds=0.2)
+    assert np.isfinite(laikago.link_poses_array).all() and len(laikago.link_names) == 17
+
+
 def test_a_flat_mesh_simulates_as_a_shell(tmp_path: Path) -> None:
     """pybullet's plane.urdf draws its floor as a one-sided flat mesh (colliding as a box): MuJoCo
     refuses its zero volume unless the exported mesh is declared a shell; a tilted plane too."""

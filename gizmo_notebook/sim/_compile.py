@@ -74,7 +74,7 @@ def _from_mujoco(mj: mujoco.MjModel, label: str) -> Compiled:
 def _from_model(model: AssetModel) -> Compiled:
     from gizmo_notebook.local.exporters import ExportError
     from gizmo_notebook.local.exporters._common import unique_identifiers
-    from gizmo_notebook.local.exporters.mjcf import write_mjcf
+    from gizmo_notebook.local.exporters.mjcf import link_identifiers, write_mjcf
 
     buffer = io.BytesIO()
     try:
@@ -89,7 +89,7 @@ def _from_model(model: AssetModel) -> Compiled:
     # on its link's frame (joints at the body origin): no offsets
     links = []
     root = model.root.name
-    for name, ident in unique_identifiers(link.name for link in model.links).items():
+    for name, ident in link_identifiers(model).items():
         b = mujoco.mj_name2id(mj, _OBJ.mjOBJ_BODY, ident)
         if b >= 0 or name == root:  # a fixed base's geometry sits in the world body
             links.append((max(b, 0), name, np.zeros(3)))

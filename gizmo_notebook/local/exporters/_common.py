@@ -77,10 +77,11 @@ def zip_entry(name: str) -> zipfile.ZipInfo:
 _IDENT_BAD = re.compile(r"[^A-Za-z0-9_]")
 
 
-def unique_identifiers(names: Iterable[str]) -> dict[str, str]:
-    """Map each name to a distinct identifier ``[A-Za-z_][A-Za-z0-9_]*`` (USD prim, XML-safe)."""
+def unique_identifiers(names: Iterable[str], reserved: Iterable[str] = ()) -> dict[str, str]:
+    """Map each name to a distinct identifier ``[A-Za-z_][A-Za-z0-9_]*`` (USD prim, XML-safe),
+    none of them one of the format's ``reserved`` names."""
     out: dict[str, str] = {}
-    used: set[str] = set()
+    used: set[str] = set(reserved)
     for name in names:
         if name in out:
             continue

@@ -45,7 +45,7 @@ from ._common import (
     velocity_of,
 )
 
-__all__ = ["TIMESTEP", "write_mjcf"]
+__all__ = ["TIMESTEP", "link_identifiers", "write_mjcf"]
 
 TIMESTEP = 0.002
 _ARMATURE_MARGIN = 4.0  # armature >= margin * kp * dt^2 keeps omega*dt <= 0.5
@@ -105,11 +105,17 @@ def _document(model: AssetModel) -> ET.Element:
     return root
 
 
+def link_identifiers(model: AssetModel) -> dict[str, str]:
+    """Each link's body name in the export (what the simulator looks bodies up by). "world" is
+    MuJoCo's own world body: a link of that name with mass (an SDF's, say) gets another."""
+    return unique_identifiers((link.name for link in model.links), reserved=("world",))
+
+
 class _Names:
     """MJCF names must be unique per element kind; keep the model's names where possible."""
 
     def __init__(self, model: AssetModel):
-        self.link = unique_identifiers(link.name for link in model.links)
+        self.link = link_identifiers(model)
         self.joint = unique_identifiers(j.name for j in model.joints)
         self._joints_used = set(self.joint.values())
         self._geoms: set[str] = set()
