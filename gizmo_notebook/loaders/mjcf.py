@@ -77,18 +77,29 @@ _log = logging.getLogger(__name__)
 
 
 def load_mjcf(path: Path) -> AssetModel:
-    mj = compile_mjcf(path)
-    return model_from_mujoco(mj, name=_model_name(mj) or path.stem, source=str(path))
+    said: list[str] = []
+    mj = compile_mjcf(path, warnings=said)
+    model = model_from_mujoco(mj, name=_model_name(mj) or path.stem, source=str(path))
+    model.notes.extend(f"MuJoCo: {text}" for text in said)
+    return model
 
 
-def compile_mjcf(path: Path) -> mujoco.MjModel:
+def compile_mjcf(path: Path, *, warnings: list[str] | None = None) -> mujoco.MjModel:
     """The ``MjModel`` MuJoCo compiles from ``path``, after the same safety pass as loading
-    (every included file through defusedxml); compile errors become :class:`LoadError`."""
+    (every included file through defusedxml); compile errors become :class:`LoadError`.
+
+    MuJoCo's compiler warnings (a deprecated attribute, say) go to ``warnings`` when given
+    (the loader shows them as the model's notes, under the view, not as red log lines in the
+    notebook), else to logging."""
     _check_safe(path, path, depth=0)
     previous = mujoco.get_mju_user_warning()
 
     def warning(text: str) -> None:
-        if "NaN" not in text:  # that one becomes _check_finite's LoadError, naming the element
+        if "NaN" in text:  # that one becomes _check_finite's LoadError, naming the element
+            return
+        if warnings is not None:
+            warnings.append(text.strip())
+        else:
             _log.warning("%s: %s", path.name, text.strip())
 
     # MuJoCo's default warning handler appends to MUJOCO_LOG.TXT in the working directory;

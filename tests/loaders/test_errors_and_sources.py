@@ -146,6 +146,20 @@ def test_mjcf_numbers_that_are_not_finite_are_named(
     assert not any("NaN" in r.getMessage() for r in caplog.records)  # said once, in the error
 
 
+def test_mujoco_compiler_warnings_are_notes_of_the_model_not_log_lines(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gymnasium's half_cheetah uses the deprecated ``settotalmass``: loading it printed a red
+    warning line in the notebook; it is now one of the notes shown under the view."""
+    monkeypatch.chdir(tmp_path)  # had MuJoCo's own handler run, it would write ./MUJOCO_LOG.TXT
+    text = _MJCF.replace("<mujoco>", '<mujoco><compiler settotalmass="2"/>')
+    with caplog.at_level("WARNING"):
+        model = load(_write(tmp_path / "old.xml", text))
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == []
+    assert any(n.startswith("MuJoCo: compiler attribute 'settotalmass' is deprecated") for n in model.notes), model.notes
+    assert not (tmp_path / "MUJOCO_LOG.TXT").exists()
+
+
 def test_mjcf_missing_mesh_is_named(tmp_path: Path) -> None:
     text = ('<mujoco><asset><mesh name="m" file="gone.stl"/></asset><worldbody><body><geom type="mesh" mesh="m"/>'
             "</body></worldbody></mujoco>")
