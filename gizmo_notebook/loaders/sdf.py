@@ -22,7 +22,8 @@ as URDF), its geometry re-expressed in it. The model frame is placed at the mode
 a single root link takes the world frame (its pose stays in its geometry's origins, so the model
 is where the file puts it). A joint to ``world``, a ``<static>`` model and
 links with no joint (each floats, as in Gazebo) hang from a ``world`` root link. A joint that
-closes a kinematic loop (its child already has a parent) is a ``LoopClosure``. What cannot
+closes a kinematic loop (its child already has a parent) is a ``LoopClosure``. A ``<world>``
+of one model loads that model; of several, all of them, held by one ``world`` link. What cannot
 be expressed (nested models, ``<include>``, planes and height maps, universal / screw /
 gearbox joints) is named in the model's ``notes``.
 """
@@ -58,6 +59,7 @@ from gizmo_notebook.model import (
     Pose,
     Sphere,
     Visual,
+    compose_placed,
     quaternion_to_matrix,
     rpy_to_matrix,
 )
@@ -82,14 +84,34 @@ def load_sdf(path: Path, *, data: bytes | None = None, package_dirs: PackageDirs
             model_el = models[0]
             notes.append(f"loaded the one <model> of <world name={world.get('name')!r}>; the world itself is not")
         elif models:
-            names = ", ".join(repr(m.get("name")) for m in models)
-            raise LoadError(f"the <world> holds several models ({names}); load a file with one", path=path)
+            return _world_of_models(path, world, models, root.get("version", ""), package_dirs)
     if model_el is None:
         hint = " (a world file: load the model file it includes)" if world is not None else ""
         raise LoadError(f"no <model> element{hint}", path=path)
     reader = _Reader(path, model_el, root.get("version", ""), package_dirs)
     reader.notes.extend(notes)
     return reader.read()
+
+
+def _world_of_models(path: Path, world: ET.Element, models: list[ET.Element], version: str,
+                     package_dirs: PackageDirs | None) -> AssetModel:
+    """A ``<world>`` of several models (a Gazebo or pybullet scene) as one model: each read as a
+    model file would be, at its own ``<pose>`` in the world, then held by a ``world`` link
+    (:func:`~gizmo_notebook.model.compose_placed`: names prefixed ``a0_``, ``a1_``... since two
+    models may share one, as pybullet's two-iiwa world does)."""
+    parts = []
+    for element in models:
+        reader = _Reader(path, element, version, package_dirs)
+        parts.append(reader.read())
+    name = world.get("name") or path.stem
+    try:
+        composed = compose_placed(name, [(part, Pose()) for part in parts], root=WORLD)
+    except ModelError as exc:
+        raise LoadError(str(exc), path=path) from None
+    which = ", ".join(f"a{i}_ = {part.name!r}" for i, part in enumerate(parts))
+    composed.notes.insert(0, f"the {len(parts)} models of <world name={name!r}> are loaded as one, each fixed "
+                             f"where the world places it ({which}); the world itself (lights, physics) is not")
+    return composed
 
 
 @dataclass

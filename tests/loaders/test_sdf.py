@@ -149,3 +149,25 @@ def test_a_world_file_says_to_load_the_model(tmp_path: Path) -> None:
     path.write_text('<sdf version="1.10"><world name="w"><include><uri>model://arm19</uri></include></world></sdf>')
     with pytest.raises(LoadError, match="a world file"):
         load(path)
+
+
+def test_a_world_of_several_models_loads_as_one_each_where_the_world_puts_it(models: Path) -> None:
+    """Gazebo and pybullet scenes put several models in one <world> (pybullet's model2.sdf: two
+    iiwas of the same name). They load as one model: a world link holds each, names prefixed."""
+    arm = _ARM_19.split('<sdf version="1.9">', 1)[1].rsplit("</sdf>", 1)[0]
+    first = arm.replace('<model name="arm19">', '<model name="arm19"><pose>2 0 0 0 0 0</pose>', 1)
+    second = arm.replace('<model name="arm19">', '<model name="arm19"><pose>-2 0 0 0 0 0</pose>', 1)
+    path = models / "arm19" / "two.sdf"
+    path.write_text(f'<sdf version="1.9"><world name="lab">{first}{second}</world></sdf>')
+    model = load(path)
+    single = load(models / "arm19" / "model.sdf")
+    assert len(model.links) == 1 + 2 * len(single.links) and model.root.name == "world"
+    assert {j.name for j in model.movable_joints} == {"a0_shoulder", "a1_shoulder"}
+    lo, hi = single.scene.bounds  # at the origin; in the world, one copy 2 m each way along x
+    np.testing.assert_allclose(model.scene.bounds, [lo - (2, 0, 0), hi + (2, 0, 0)], atol=1e-9)
+    assert model.notes[0].startswith("the 2 models of <world name='lab'> are loaded as one"), model.notes
+    assert "a1_ = 'arm19'" in model.notes[0]
+    moved = model.link_transforms({"a0_shoulder": 0.5})  # each keeps its joints
+    assert not np.allclose(moved["a0_upper"], model.link_transforms()["a0_upper"])
+    assert np.allclose(moved["a1_upper"], model.link_transforms()["a1_upper"])
+    assert np.isfinite(simulate(path, seconds=0.05).link_poses_array).all()
