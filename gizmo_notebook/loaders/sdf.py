@@ -23,7 +23,9 @@ a single root link takes the world frame (its pose stays in its geometry's origi
 is where the file puts it). A joint to ``world``, a ``<static>`` model and
 links with no joint (each floats, as in Gazebo) hang from a ``world`` root link. A joint that
 closes a kinematic loop (its child already has a parent) is a ``LoopClosure``. A ``<world>``
-of one model loads that model; of several, all of them, held by one ``world`` link. What cannot
+of one model loads that model; of several, all of them, held by one ``world`` link, each fixed
+where the world puts it (a world's ground is usually an ``<include>``, which is not loaded: free
+models would fall forever in a simulation). What cannot
 be expressed (nested models, ``<include>``, planes and height maps, universal / screw /
 gearbox joints) is named in the model's ``notes``.
 """
