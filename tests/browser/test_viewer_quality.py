@@ -43,6 +43,9 @@ def _heavy_view_with_copies(server, browser, name: str):
     """The heavy view open in JupyterLab once its simplified copies exist (made when idle)."""
     page, host = open_lab_notebook(server, browser, name, [HEAVY], READY)
     page.wait_for_function(_COPIES_READY, arg=host, timeout=30_000)
+    # and still: the changes of the view's first moments (layout, theme) come close enough
+    # together to count as motion, so the view may be in a moving frame for a few ms here
+    page.wait_for_function(_SETTLED, arg=host, timeout=5_000)
     return page, host
 
 
@@ -83,6 +86,7 @@ def test_the_view_draws_after_its_model_is_set_again(server, browser) -> None:
     # the same metadata again: every geometry comes from the page's cache, the copies go
     host.evaluate("async (el) => { const vp = el.gizmoViewer.viewport; await vp.setModel(vp.meta, []); }")
     page.wait_for_function(_COPIES_READY, arg=host, timeout=30_000)
+    page.wait_for_function(_SETTLED, arg=host, timeout=5_000)  # a still frame, not a moving one
     host.evaluate("el => el.gizmoViewer.viewport.render()")
     after = canvas.screenshot()
     save_artifact("viewer-quality-again.png", after)
