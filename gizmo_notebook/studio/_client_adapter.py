@@ -9,9 +9,12 @@ stays here, in the kernel: nothing in this module is ever synced to the front en
 
 Pacing: the client waits when the *last* response said the window is nearly used up, but the
 Studio has many requests in flight at once (a batch, several job streams, the poller), which
-all read that same stale count. So before each call the Studio keeps a reserve of requests
-(:func:`_reserve`) and, once ``X-RateLimit-Remaining`` is down to it, lets one call at a time
-wait for the window's reset: a batch of 50 prompts slows down instead of collecting 429s.
+all read that same stale count. So the Studio counts the calls it has in flight and takes them
+off ``X-RateLimit-Remaining`` (each will spend one), keeps a small reserve besides
+(:func:`_reserve`: a call may make two requests, an export and its file) and, once what is left
+is down to it, lets one call at a time wait for the window's reset: a batch of 50 prompts slows
+down instead of collecting 429s. (Counting only the stale header and a reserve of a quarter of
+the window let a busy machine's burst through: two 429s in a CI run.)
 """
 
 from __future__ import annotations
@@ -37,8 +40,8 @@ MAX_PACE = 60.0
 
 
 def _reserve(limit: int | None) -> int:
-    """Requests kept back near the end of a window: enough for what may already be in flight."""
-    return max(2, min(MAX_IN_FLIGHT, (limit or 0) // 4))
+    """Requests kept back near the end of a window, beyond the calls counted in flight."""
+    return max(2, min(MAX_IN_FLIGHT, (limit or 0) // 10))
 
 
 class ClientAdapter:
@@ -51,6 +54,7 @@ class ClientAdapter:
         self.client = client
         self._assets = client.assets
         self._pace_lock: asyncio.Lock | None = None
+        self._in_flight = 0  # calls started and not yet answered: each spends one of the window
         self.paced = 0.0  # seconds spent waiting for rate-limit windows (tests, diagnostics)
 
     @property
@@ -71,31 +75,39 @@ class ClientAdapter:
         policy = getattr(ctx, "retry", None)
         return policy if isinstance(policy, RetryPolicy) else RetryPolicy()
 
-    async def _pace(self) -> None:
+    def _short(self) -> bool:
+        """Whether the window, less the calls in flight, is down to the reserve (and resets later)."""
         seen = self.rate_limit
-        if seen is None or seen.remaining is None or seen.reset is None or seen.remaining > _reserve(seen.limit):
+        if seen is None or seen.remaining is None or seen.reset is None:
+            return False
+        left = seen.remaining - self._in_flight
+        return left <= _reserve(seen.limit) and seen.reset.timestamp() > time.time()
+
+    async def _pace(self) -> None:
+        if not self._short():
             return
         if self._pace_lock is None:
             self._pace_lock = asyncio.Lock()
         async with self._pace_lock:  # one waiter at a time; the others then find the window renewed
             seen = self.rate_limit
-            if seen is None or seen.remaining is None or seen.reset is None:
-                return
-            wait = seen.reset.timestamp() - time.time()
-            if seen.remaining <= _reserve(seen.limit) and wait > 0:
-                wait = min(wait + 0.05, MAX_PACE)
+            if self._short() and seen is not None and seen.reset is not None:
+                wait = min(seen.reset.timestamp() - time.time() + 0.05, MAX_PACE)
                 self.paced += wait
                 await asyncio.sleep(wait)
 
     async def _run(self, method: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         await self._pace()
-        if inspect.iscoroutinefunction(method):
-            return await method(*args, **kwargs)
-        loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(None, functools.partial(method, *args, **kwargs))
-        if inspect.isawaitable(result):  # a sync-looking wrapper that still returned a coroutine
-            result = await result
-        return result
+        self._in_flight += 1  # no await since _pace's check: the next call's check counts this one
+        try:
+            if inspect.iscoroutinefunction(method):
+                return await method(*args, **kwargs)
+            loop = asyncio.get_running_loop()
+            result = await loop.run_in_executor(None, functools.partial(method, *args, **kwargs))
+            if inspect.isawaitable(result):  # a sync-looking wrapper that still returned a coroutine
+                result = await result
+            return result
+        finally:
+            self._in_flight -= 1
 
     async def _call(self, _method: str, /, *args: Any, **kwargs: Any) -> Any:
         return await self._run(getattr(self._assets, _method), *args, **kwargs)

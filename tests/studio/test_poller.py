@@ -185,3 +185,35 @@ def test_one_retry_rule_from_the_client_policy() -> None:
     for final in (c.InsufficientCreditsError("no credits", status_code=402), c.AuthenticationError("no", status_code=401), ValueError("bad")):
         assert retry_delay(policy, 0, final) is None  # waiting cannot fix these
     assert isinstance(ClientAdapter(AsyncGizmoClient(api_key="k", base_url="http://127.0.0.1:9/v1")), StudioService)
+
+
+def test_pacing_counts_the_calls_in_flight_not_only_the_last_header() -> None:
+    """A batch has many calls out at once, all reading the same stale X-RateLimit-Remaining:
+    the adapter takes its calls in flight off that count, so the twelfth concurrent call waits
+    for the reset while the header still says 15 are left (counting the header alone let two
+    429s through in a CI run)."""
+    from gizmo_notebook.client._rate_limit import RateLimit
+
+    class Header:
+        assets = object()
+        rate_limit = RateLimit(limit=40, remaining=15, reset=datetime.now(timezone.utc) + timedelta(seconds=0.4))
+
+    async def scenario() -> tuple[list[int], float]:
+        adapter = ClientAdapter(Header())
+        release = asyncio.Event()
+        started: list[int] = []
+
+        async def call(i: int) -> None:
+            started.append(i)
+            await release.wait()
+
+        tasks = [asyncio.create_task(adapter._run(call, i)) for i in range(13)]
+        await asyncio.sleep(0.1)
+        before_reset = list(started)
+        release.set()
+        await asyncio.gather(*tasks)
+        return before_reset, adapter.paced
+
+    before_reset, paced = asyncio.run(scenario())
+    assert before_reset == list(range(11)), before_reset  # 15 left - 11 in flight = 4: the reserve
+    assert 0.2 < paced < 1.0, paced  # the rest waited for the reset
