@@ -50,6 +50,7 @@ __all__ = [
     "compose_placed",
     "plane_axes",
     "prefixed",
+    "sound_triangles",
 ]
 
 JointType = Literal["revolute", "continuous", "prismatic", "fixed", "floating", "planar", "ball"]
@@ -319,6 +320,19 @@ def mesh_uv(mesh: trimesh.Trimesh) -> np.ndarray | None:
     if uv is None or len(uv) != len(mesh.vertices):
         return None
     return np.asarray(uv, dtype=np.float64)
+
+
+def sound_triangles(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray | None:
+    """Which rows of ``faces`` can be drawn, exported and simulated: each corner an index into
+    ``vertices`` whose coordinates are all finite. ``None`` when every one can, the usual case,
+    told without a per-triangle mask (~2 ms at 1M triangles). Meshes built with
+    ``process=False`` may hold either fault; a NaN bound cannot travel in the viewer's JSON."""
+    if len(faces) == 0 or (faces.min() >= 0 and faces.max() < len(vertices) and np.isfinite(vertices).all()):
+        return None
+    keep = np.asarray(((faces >= 0) & (faces < len(vertices))).all(axis=1))
+    finite = np.isfinite(vertices).all(axis=1)
+    keep[keep] = finite[faces[keep]].all(axis=1)
+    return keep
 
 
 Geometry = Union[Box, Cylinder, Sphere, Capsule, Mesh]

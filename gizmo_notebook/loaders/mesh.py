@@ -20,7 +20,7 @@ from gizmo_notebook._optional import MissingDependencyError
 from gizmo_notebook.loaders._errors import LoadError
 from gizmo_notebook.loaders._images import load_trimesh
 from gizmo_notebook.loaders._materials import maps_not_drawn, maps_note, trimesh_material
-from gizmo_notebook.model import AssetModel, Collision, Link, Mesh, Visual
+from gizmo_notebook.model import AssetModel, Collision, Link, Mesh, Visual, sound_triangles
 
 MESH_SUFFIXES: tuple[str, ...] = (".glb", ".gltf", ".obj", ".stl", ".ply", ".dae", ".off")
 
@@ -127,17 +127,13 @@ def _shared(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
 
 
 def _drop_bad_triangles(mesh: trimesh.Trimesh) -> tuple[trimesh.Trimesh, int]:
-    """``mesh`` without the triangles nothing can draw, export or simulate, and how many: a
-    corner with a NaN or infinite coordinate, or an index past the vertex array. Meshes built
-    with ``process=False`` (the fast way to make a big one) keep both; a NaN corner would make
-    the viewer's bounds NaN, which JSON cannot carry. ``mesh`` itself, uncopied, when every
-    triangle is fine (the check costs ~2 ms at 1M triangles)."""
+    """``mesh`` without the triangles :func:`~gizmo_notebook.model.sound_triangles` rules out
+    (a NaN or infinite corner, an index past the vertices), and how many; ``mesh`` itself,
+    uncopied, when every triangle is sound."""
     vertices, faces = np.asarray(mesh.vertices), np.asarray(mesh.faces)
-    if len(faces) == 0 or (faces.min() >= 0 and faces.max() < len(vertices) and np.isfinite(vertices).all()):
+    keep = sound_triangles(vertices, faces)
+    if keep is None:
         return mesh, 0
-    keep = np.asarray(((faces >= 0) & (faces < len(vertices))).all(axis=1))
-    finite = np.isfinite(vertices).all(axis=1)
-    keep[keep] = finite[faces[keep]].all(axis=1)
     # built anew: trimesh's copy() of such a mesh may itself fail (face colours turned into
     # vertex colours through the bad indices)
     clean = trimesh.Trimesh(vertices=vertices, faces=faces[keep], process=False, validate=False)

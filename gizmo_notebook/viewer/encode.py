@@ -84,7 +84,16 @@ import trimesh
 
 from gizmo_notebook._optional import requires
 from gizmo_notebook.errors import InvalidValueError
-from gizmo_notebook.model import DEFAULT_GROUPS, GROUPS, AssetModel, Link, Mesh, Visual, mesh_uv
+from gizmo_notebook.model import (
+    DEFAULT_GROUPS,
+    GROUPS,
+    AssetModel,
+    Link,
+    Mesh,
+    Visual,
+    mesh_uv,
+    sound_triangles,
+)
 
 __all__ = [
     "DEFAULT_TRIANGLE_BUDGET",
@@ -293,19 +302,21 @@ def _simplify(vertices: np.ndarray, faces: np.ndarray, target_faces: int) -> np.
 
 
 def _finite_only(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The triangles whose corners are all finite, over vertices where the others are moved
-    onto a finite one (so the vertex count, and any UVs with it, stay as they are).
+    """The sound triangles (:func:`~gizmo_notebook.model.sound_triangles`), over vertices where
+    the non-finite ones are moved onto a finite one (so the vertex count, and any UVs with it,
+    stay as they are).
 
     The loaders refuse such numbers and :func:`~gizmo_notebook.loaders.from_trimesh` leaves such
     triangles out; this is the last line before the browser, whose JSON cannot carry a NaN
     bound or offset (one NaN and the view would never get its metadata)."""
-    finite = np.isfinite(vertices).all(axis=1)
-    if finite.all():
+    keep = sound_triangles(vertices, faces)
+    if keep is None:
         return vertices, faces
+    finite = np.isfinite(vertices).all(axis=1)
     if not finite.any():
         return np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int64)
     vertices = np.where(finite[:, None], vertices, vertices[np.argmax(finite)])
-    return vertices, faces[finite[faces].all(axis=1)]
+    return vertices, faces[keep]
 
 
 def _axis_bounds(vertices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -785,12 +796,9 @@ def _zero_pose_bounds(model: AssetModel, per_link: list) -> np.ndarray:
         for mesh, _, _, group in items:
             if len(mesh.vertices) == 0 or not _default_shown(group):  # what the first view shows
                 continue
-            vertices = np.asarray(mesh.vertices)
-            finite = np.isfinite(vertices).all(axis=1)
-            if not finite.all():  # the same vertices encode_mesh draws (_finite_only)
-                vertices = vertices[finite]
-                if not len(vertices):
-                    continue
+            vertices, _ = _finite_only(np.asarray(mesh.vertices), np.asarray(mesh.faces))  # as encode_mesh draws
+            if not len(vertices):
+                continue
             box = trimesh.bounds.corners(np.stack(_axis_bounds(vertices)))
             corners.append(trimesh.transform_points(box, transforms[link.name]))
     if not corners:
