@@ -18,9 +18,10 @@ import io
 import math
 import xml.etree.ElementTree as ET
 import zipfile
+from dataclasses import replace
 from typing import IO
 
-from ...model import AssetModel, Box, Capsule, Cylinder, Geometry, Joint, Link, Mesh, Pose, Sphere
+from ...model import AssetModel, Box, Capsule, Cylinder, Geometry, Inertial, Joint, Link, Mesh, Pose, Sphere
 from ._common import MeshTable, effort_of, fmt, is_passive, velocity_of, zip_entry
 
 __all__ = ["MESH_DIR", "urdf_document", "write_urdf_zip"]
@@ -48,7 +49,7 @@ def urdf_document(model: AssetModel, meshes: MeshTable) -> bytes:
         robot.append(_link(link, meshes))
     taken = {link.name for link in model.links} | {joint.name for joint in model.joints}
     for joint in model.ordered_joints():
-        for element in _ball_chain(joint, taken) if joint.type == "ball" else [_joint(joint)]:
+        for element in _ball_chain(joint, taken, meshes) if joint.type == "ball" else [_joint(joint)]:
             robot.append(element)
     ET.indent(robot)
     return ET.tostring(robot, encoding="utf-8", xml_declaration=True)
@@ -117,11 +118,10 @@ def _geometries(geometry: Geometry, origin: Pose, meshes: MeshTable) -> list[tup
 
 # The two links between the three hinges of a ball joint: light enough not to matter, heavy
 # enough that simulators which drop massless links (Gazebo) keep them.
-_BALL_LINK_MASS = 1e-3
-_BALL_LINK_INERTIA = 1e-6
+_BALL_LINK_INERTIAL = Inertial(mass=1e-3, inertia=(1e-6, 1e-6, 1e-6, 0.0, 0.0, 0.0))
 
 
-def _ball_chain(joint: Joint, taken: set[str]) -> list[ET.Element]:
+def _ball_chain(joint: Joint, taken: set[str], meshes: MeshTable) -> list[ET.Element]:
     """A ``ball`` joint as URDF can say it: three ``continuous`` joints about the joint frame's
     x, y and z axes (``<name>_x``, ``_y``, ``_z``), through two small links (``<name>_x_link``,
     ``_y_link``). URDF has no spherical joint, and a ``type="ball"`` it does not know makes
@@ -136,28 +136,13 @@ def _ball_chain(joint: Joint, taken: set[str]) -> list[ET.Element]:
 
     names = [fresh(f"{joint.name}_{axis}") for axis in "xyz"]
     links = [fresh(f"{joint.name}_{axis}_link") for axis in "xy"]
-    out = []
-    for link in links:
-        element = ET.Element("link", name=link)
-        inertial = ET.SubElement(element, "inertial")
-        ET.SubElement(inertial, "mass", value=fmt([_BALL_LINK_MASS]))
-        i = fmt([_BALL_LINK_INERTIA])
-        ET.SubElement(inertial, "inertia", ixx=i, ixy="0", ixz="0", iyy=i, iyz="0", izz=i)
-        out.append(element)
     chain = [joint.parent, *links, joint.child]
-    for k, (name, axis) in enumerate(zip(names, ("1 0 0", "0 1 0", "0 0 1"), strict=True)):
-        element = ET.Element("joint", name=name, type="continuous")
-        if k == 0:
-            _origin(element, joint.origin)
-        ET.SubElement(element, "parent", link=chain[k])
-        ET.SubElement(element, "child", link=chain[k + 1])
-        ET.SubElement(element, "axis", xyz=axis)
-        effort = 0.0 if is_passive(joint) else effort_of(joint)
-        ET.SubElement(element, "limit", effort=fmt([effort]), velocity=fmt([velocity_of(joint)]))
-        if joint.damping or joint.friction:
-            ET.SubElement(element, "dynamics", damping=fmt([joint.damping]), friction=fmt([joint.friction]))
-        out.append(element)
-    return out
+    hinges = [
+        replace(joint, name=name, type="continuous", parent=chain[k], child=chain[k + 1], axis=axis,
+                origin=joint.origin if k == 0 else Pose())
+        for k, (name, axis) in enumerate(zip(names, ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)), strict=True))
+    ]
+    return [_link(Link(name, inertial=_BALL_LINK_INERTIAL), meshes) for name in links] + [_joint(h) for h in hinges]
 
 
 def _joint(joint: Joint) -> ET.Element:
