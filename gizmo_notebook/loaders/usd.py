@@ -99,12 +99,12 @@ class _Reader:
             b0 = _target(joint.GetBody0Rel())
             b1 = _target(joint.GetBody1Rel())
             if b1 is None:
-                raise LoadError("joint has no body1 target", path=self.path, element=f"<{jp.GetTypeName()} {jp.GetPath()}>")
+                raise LoadError("joint has no body1 target", path=self.path, element=_label(jp))
             for b in (b0, b1):
                 if b is not None and b not in body_paths:
                     if not self.stage.GetPrimAtPath(b).IsValid():
                         raise LoadError(
-                            f"body target {str(b)!r} does not exist", path=self.path, element=f"<{jp.GetTypeName()} {jp.GetPath()}>"
+                            f"body target {str(b)!r} does not exist", path=self.path, element=_label(jp)
                         )
                     body_paths.append(b)
             joints_raw.append((jp, b0, b1))
@@ -333,7 +333,7 @@ class _Reader:
         api = UsdPhysics.MassAPI(prim)
         mass = api.GetMassAttr().Get()
         if mass is not None and not math.isfinite(mass):
-            raise LoadError(f"mass {mass} is not finite", path=self.path, element=f"<{prim.GetTypeName()} {prim.GetPath()}>")
+            raise LoadError(f"mass {mass} is not finite", path=self.path, element=_label(prim))
         if mass is None or mass <= 0:
             return None
         com = api.GetCenterOfMassAttr().Get()
@@ -348,7 +348,7 @@ class _Reader:
         inertia = tuple(float(v) * self.mpu**2 for v in diag) if diag is not None else (0.0, 0.0, 0.0)
         if not all(math.isfinite(v) for v in inertia):
             raise LoadError(f"diagonalInertia {tuple(diag)} is not finite", path=self.path,
-                            element=f"<{prim.GetTypeName()} {prim.GetPath()}>")
+                            element=_label(prim))
         return Inertial(mass=float(mass), origin=Pose.from_matrix(origin), inertia=(*inertia, 0.0, 0.0, 0.0))  # type: ignore[arg-type]
 
     # -- helpers -----------------------------------------------------------------
@@ -356,13 +356,18 @@ class _Reader:
         m = np.array(self.xforms.GetLocalToWorldTransform(prim), dtype=float).T
         if not np.isfinite(m).all():  # a NaN xformOp here, or on a parent
             raise LoadError("its transform (or a parent's) holds a NaN or an infinity", path=self.path,
-                            element=f"<{prim.GetTypeName()} {prim.GetPath()}>")
+                            element=_label(prim))
         return m
 
     def _to_metres(self, m: np.ndarray) -> np.ndarray:
         out = m.copy()
         out[:3, 3] *= self.mpu
         return out
+
+
+def _label(prim: Usd.Prim) -> str:
+    """How an error names a prim: its type and path (``<Xform /robot/base>``)."""
+    return f"<{prim.GetTypeName()} {prim.GetPath()}>"
 
 
 def _mesh_prim(prim: Usd.Prim, path: Path) -> trimesh.Trimesh | None:
@@ -374,11 +379,11 @@ def _mesh_prim(prim: Usd.Prim, path: Path) -> trimesh.Trimesh | None:
         return None
     points = np.asarray(points, dtype=np.float64)
     if not np.isfinite(points).all():
-        raise LoadError("points hold a NaN or an infinity", path=path, element=f"<Mesh {prim.GetPath()}>")
+        raise LoadError("points hold a NaN or an infinity", path=path, element=_label(prim))
     counts = np.asarray(counts, dtype=np.int64)
     indices = np.asarray(indices, dtype=np.int64)
     if counts.sum() != len(indices) or (len(indices) and (indices.max() >= len(points) or indices.min() < 0)):
-        raise LoadError("faceVertexIndices do not match points/faceVertexCounts", path=path, element=f"<Mesh {prim.GetPath()}>")
+        raise LoadError("faceVertexIndices do not match points/faceVertexCounts", path=path, element=_label(prim))
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     tris = []
     for n in np.unique(counts):
